@@ -1,0 +1,142 @@
+"""The adapter contract: the one seam every helpdesk plugs into.
+
+An adapter is a subclass of ``Helpdesk`` registered under the entry-point
+group ``triage_tui.adapters``. It translates its helpdesk's wire format into the
+domain models at the edge and raises only ``triage_tui.domain.errors`` types.
+``tests/adapters/contract.py`` is the definition of "an adapter works".
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from typing import ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict
+
+from triage_tui.domain.clock import Clock, SystemClock
+from triage_tui.domain.errors import Unsupported
+from triage_tui.domain.models import (
+    Article,
+    Escalation,
+    Message,
+    NewTicket,
+    PersonHistory,
+    QueueFilter,
+    Status,
+    Ticket,
+    TicketDetail,
+)
+
+
+class Capabilities(BaseModel):
+    """What a helpdesk can do; the UI and verbs offer only these."""
+
+    model_config = ConfigDict(frozen=True)
+
+    internal_notes: bool = True
+    tags: bool = True
+    kb_search: bool = True
+    # The whole KB can be listed, so it is ranked locally (typo tolerant)
+    # instead of relying on the helpdesk's own search.
+    kb_list: bool = False
+    requester_history: bool = True
+    assignment: bool = True
+    groups: bool = False
+    priority: bool = True
+    safe_update: bool = False
+    create_ticket: bool = False
+
+
+class AdapterOptions(BaseModel):
+    """Base for an adapter's declared options (config profile + TRIAGE_<ADAPTER>_<OPTION>)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Helpdesk(ABC):
+    """An open connection to one helpdesk.
+
+    Use as an async context manager (``async with adapter:``) so clients and
+    database handles are closed. Every method may raise ``TriageError``
+    subclasses: ``NotFound``, ``InvalidInput``, ``AuthError``, ``RateLimited``,
+    ``Conflict``, ``Unreachable``, ``Unsupported``.
+    """
+
+    #: Entry-point name, e.g. ``"local"``.
+    name: ClassVar[str]
+    #: Shown in the header badge, e.g. ``"Zendesk"``.
+    display_name: ClassVar[str]
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    options_model: ClassVar[type[AdapterOptions]] = AdapterOptions
+
+    def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
+        self.options = options if options is not None else self.options_model()
+        self.clock: Clock = clock or SystemClock()
+
+    # -- lifecycle -------------------------------------------------------
+    async def open(self) -> None:
+        """Connect; raise ``Unreachable``/``AuthError`` with a one-line message."""
+
+    async def close(self) -> None:
+        """Release clients and handles. Safe to call twice."""
+
+    async def __aenter__(self) -> Self:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- reads -----------------------------------------------------------
+    @abstractmethod
+    def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        """Tickets matching ``query`` (default: active ones), any order.
+
+        Paging is hidden here; the caller sorts by SLA. Implementations are
+        async generators that yield as each page arrives.
+        """
+
+    @abstractmethod
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        """One ticket with its conversation, oldest message first."""
+
+    @abstractmethod
+    async def get_person(self, person_id: str) -> PersonHistory:
+        """A person (by id; adapters may also accept an email) with their tickets."""
+
+    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
+        """The helpdesk's own KB search, best first."""
+        raise Unsupported(f"{self.display_name} has no knowledge-base search")
+
+    def iter_articles(self) -> AsyncIterator[Article]:
+        """Every KB article, for local ranking; only when ``capabilities.kb_list``."""
+        raise Unsupported(f"{self.display_name} cannot list its knowledge base")
+
+    # -- writes ----------------------------------------------------------
+    @abstractmethod
+    async def reply(self, ticket_id: str, body: str) -> Message:
+        """A public reply to the requester."""
+
+    async def add_note(self, ticket_id: str, body: str) -> Message:
+        """An internal note, invisible to the requester."""
+        raise Unsupported(f"{self.display_name} has no internal notes")
+
+    @abstractmethod
+    async def set_status(self, ticket_id: str, status: Status) -> Ticket:
+        """Change the status; the domain status is mapped to the helpdesk's."""
+
+    async def assign(self, ticket_id: str, assignee: str | None, group: str | None = None) -> Ticket:
+        raise Unsupported(f"{self.display_name} does not support assignment")
+
+    async def tag(
+        self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
+    ) -> Ticket:
+        raise Unsupported(f"{self.display_name} does not support tags")
+
+    @abstractmethod
+    async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
+        """Apply the composite: a note with the reason, then priority/group/tags as allowed."""
+
+    async def create_ticket(self, new: NewTicket) -> Ticket:
+        raise Unsupported(f"{self.display_name} does not create tickets from the console")

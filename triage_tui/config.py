@@ -1,0 +1,173 @@
+"""The TOML configuration: profiles, adapter options, reply and escalation settings.
+
+Validated with pydantic; every problem becomes a ``ConfigError`` whose one-line
+message names the offending key (``profiles.work.send_status: …``), never a
+traceback. Secrets may come from ``TRIAGE_<ADAPTER>_<OPTION>`` variables.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from triage_tui import paths
+from triage_tui.domain.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Profile(_Strict):
+    """One helpdesk and how to work with it."""
+
+    adapter: str = "local"
+    #: Adapter options; validated by the adapter's own ``options_model``.
+    options: dict[str, Any] = Field(default_factory=dict)
+    #: Signs replies ("Best, {team}").
+    team: str = "Polaris Support"
+    #: The agent's name, for templates and "assignee:me".
+    agent: str = "Agent"
+    #: Theme name (see ``themes/``); NO_COLOR forces the ANSI theme's monochrome mode.
+    theme: str = "triage-dark"
+    #: Status set after Send; the agent can pick the other one in the send prompt.
+    send_status: Literal["solved", "pending"] = "pending"
+    #: Reply template name (built-in or a file in the user templates directory).
+    template: str = "default"
+
+
+class EscalationRoutes(_Strict):
+    """Extra phrases per rule id, appended to the built-in lists."""
+
+    extra_phrases: dict[str, list[str]] = Field(default_factory=dict)
+    routes: dict[str, str] = Field(default_factory=dict)
+
+
+class AppConfig(_Strict):
+    profile: str = "default"
+    profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
+    escalation: EscalationRoutes = Field(default_factory=EscalationRoutes)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{where}: {message}"
+
+
+def load(path: Path | None = None) -> AppConfig:
+    """Read and validate the config file; a missing file means defaults."""
+    path = path or paths.config_file()
+    if not path.exists():
+        return AppConfig()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        config = AppConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from None
+    if config.profile not in config.profiles:
+        raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
+    return config
+
+
+def active_profile(
+    config: AppConfig,
+    name: str | None = None,
+    adapter: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str, Profile]:
+    """The profile in force: ``--profile``/``TRIAGE_PROFILE``, then the file's choice.
+
+    ``--adapter``/``TRIAGE_ADAPTER`` overrides the profile's adapter.
+    """
+    env = os.environ if environ is None else environ
+    name = name or env.get("TRIAGE_PROFILE") or config.profile
+    if name not in config.profiles:
+        known = ", ".join(sorted(config.profiles)) or "none"
+        raise ConfigError(f"unknown profile {name!r}; profiles in the config: {known}")
+    profile = config.profiles[name].model_copy(deep=True)
+    chosen = adapter or env.get("TRIAGE_ADAPTER")
+    if chosen and chosen != profile.adapter:
+        profile.adapter = chosen
+        profile.options = {}
+    return name, profile
+
+
+def adapter_options(
+    adapter_name: str,
+    options_model: type[BaseModel],
+    profile: Profile,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> BaseModel:
+    """Merge profile options, ``TRIAGE_<ADAPTER>_<OPTION>`` and CLI overrides, then validate."""
+    env = os.environ if environ is None else environ
+    merged: dict[str, Any] = dict(profile.options)
+    prefix = f"TRIAGE_{adapter_name.upper()}_"
+    for field in options_model.model_fields:
+        value = env.get(prefix + field.upper())
+        if value is not None:
+            merged[field] = value
+    merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return options_model.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(f"adapter {adapter_name!r} option {_describe(exc)}") from None
+
+
+EXAMPLE = """\
+# triage-tui configuration.  `triage config path` prints where this file lives.
+# Every key is optional; the values shown are the defaults.
+
+# The profile used when neither --profile nor TRIAGE_PROFILE says otherwise.
+profile = "default"
+
+[profiles.default]
+# Which helpdesk: `local` (embedded SQLite, the default and the demo) or any
+# installed adapter (`triage --help` lists them). TRIAGE_ADAPTER overrides it.
+adapter = "local"
+# Signs every reply: "Best, <team>".
+team = "Polaris Support"
+# Your name, used by templates and by the `assignee:me` filter.
+agent = "Agent"
+# triage-dark, triage-light or triage-ansi (16 terminal colours only).
+theme = "triage-dark"
+# Status set after Send: "pending" (waiting on the customer) or "solved".
+send_status = "pending"
+# Reply template: "default" or the name of a file in the templates directory.
+template = "default"
+
+[profiles.default.options]
+# Options of the adapter. For `local`: the SQLite file (default: the data dir).
+# Every option can also come from TRIAGE_<ADAPTER>_<OPTION>, e.g. TRIAGE_LOCAL_DB.
+# db = "/path/to/helpdesk.db"
+
+[escalation]
+# Extra trigger phrases per rule: requested_human, billing_refund,
+# data_integrity, legal_compliance.
+# extra_phrases = { billing_refund = ["credit note"] }
+# Where each rule routes the ticket.
+# routes = { billing_refund = "billing" }
+"""
+
+
+def write_example(path: Path | None = None, force: bool = False) -> Path:
+    path = path or paths.config_file()
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; pass --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(EXAMPLE, encoding="utf-8")
+    return path
