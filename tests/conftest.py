@@ -1,0 +1,38 @@
+"""Shared fixtures: every test runs with isolated config/data dirs and a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from triage_tui.domain.clock import FrozenClock
+
+#: The instant every deterministic test, snapshot and screenshot is taken at.
+FROZEN_NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Never read or write the developer's real config or helpdesk."""
+    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    for name in ("TRIAGE_CONFIG", "TRIAGE_PROFILE", "TRIAGE_ADAPTER", "TRIAGE_LOCAL_DB", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(FROZEN_NOW)
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, skipping the test when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (../shared/data is not part of the repository)")
+    return path
