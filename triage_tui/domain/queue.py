@@ -1,0 +1,120 @@
+"""The queue as compact rows.
+
+A queue may hold 100 000 tickets, so the console keeps one small slotted row
+per ticket (not the full pydantic ``Ticket``) and sorts and filters those.
+The order is fixed by due times, which do not move as the clock ticks, so the
+queue is sorted once per load and only the countdown text changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from triage_tui.domain import sla
+from triage_tui.domain.models import Priority, Status, Ticket
+
+
+@dataclass(slots=True)
+class QueueRow:
+    id: str
+    subject: str
+    status: Status
+    priority: Priority
+    requester: str
+    requester_id: str
+    organization: str
+    vip: bool
+    #: POSIX seconds of the next active SLA target; ``math.inf`` when none.
+    due: float
+    paused: bool
+    created: float
+    tags: tuple[str, ...]
+    assignee: str
+    channel: str
+    excerpt: str
+
+    @classmethod
+    def from_ticket(cls, ticket: Ticket) -> QueueRow:
+        target = sla.next_target(ticket)
+        org = ticket.organization
+        return cls(
+            id=ticket.id,
+            subject=ticket.subject,
+            status=ticket.status,
+            priority=ticket.priority,
+            requester=ticket.requester.name or ticket.requester.email,
+            requester_id=ticket.requester.id,
+            organization=org.name if org else "",
+            vip=bool(org and org.vip),
+            due=target.due_at.timestamp() if target else math.inf,
+            paused=target is None and any(t.stage == "paused" for t in ticket.sla),
+            created=ticket.created_at.timestamp(),
+            tags=tuple(ticket.tags),
+            assignee=ticket.assignee or "",
+            channel=ticket.channel,
+            excerpt=ticket.excerpt,
+        )
+
+    def sort_key(self) -> tuple[float, int, float, str]:
+        """Soonest breach first, then higher priority, then older, then id."""
+        return (self.due, -self.priority.rank, self.created, self.id)
+
+    def time_left(self, now: datetime) -> timedelta | None:
+        if self.due == math.inf:
+            return None
+        return timedelta(seconds=self.due - now.timestamp())
+
+    def state(self, now: datetime) -> sla.SlaState:
+        if self.due == math.inf:
+            return sla.SlaState.PAUSED if self.paused else sla.SlaState.NONE
+        left = self.due - now.timestamp()
+        if left <= 0:
+            return sla.SlaState.BREACHED
+        if left < sla.AT_RISK_WINDOW.total_seconds():
+            return sla.SlaState.AT_RISK
+        return sla.SlaState.OK
+
+    def countdown(self, now: datetime) -> str:
+        return sla.format_countdown(self.time_left(now))
+
+    def haystack(self) -> str:
+        """Lower-cased text that free-word filters search."""
+        return " ".join(
+            (self.id, self.subject, self.requester, self.organization, " ".join(self.tags),
+             self.excerpt)
+        ).lower()
+
+
+def sort_rows(rows: list[QueueRow]) -> None:
+    """Sort in place into queue order."""
+    rows.sort(key=QueueRow.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    total: int
+    breached: int
+    at_risk: int
+
+    @classmethod
+    def of(cls, rows: list[QueueRow], now: datetime) -> QueueCounts:
+        # Rows are sorted by due time, so breached and at-risk rows form a prefix.
+        ts = now.timestamp()
+        risk = ts + sla.AT_RISK_WINDOW.total_seconds()
+        breached = at_risk = 0
+        for row in rows:
+            if row.due <= ts:
+                breached += 1
+            elif row.due < risk:
+                at_risk += 1
+            else:
+                break
+        return cls(len(rows), breached, at_risk)
+
+
+def matches_words(row: QueueRow, words: list[str]) -> bool:
+    """Every word occurs in the row's text (the simple `/` filter)."""
+    text = row.haystack()
+    return all(word in text for word in words)

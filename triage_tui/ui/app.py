@@ -1,0 +1,112 @@
+"""The Textual application: themes, the main screen, and the console's entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.config import AppConfig, Profile
+from triage_tui.domain.clock import Clock, SystemClock
+from triage_tui.domain.escalation import RuleSet
+from triage_tui.ui import themes
+
+
+class TriageApp(App[int]):
+    """The triage console. ``helpdesk`` is opened on mount and closed on exit."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "triage"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        helpdesk: Helpdesk,
+        *,
+        profile: Profile | None = None,
+        config: AppConfig | None = None,
+        clock: Clock | None = None,
+        theme: str | None = None,
+        tick_seconds: float = 1.0,
+        extra_theme_dirs: Iterable[Path] = (),
+    ) -> None:
+        super().__init__()
+        self.helpdesk = helpdesk
+        self.profile = profile or Profile()
+        self.config_model = config or AppConfig()
+        self.clock: Clock = clock or SystemClock()
+        self.tick_seconds = tick_seconds
+        self.rules = RuleSet.from_config(
+            self.config_model.escalation.extra_phrases, self.config_model.escalation.routes
+        )
+        self.exit_message: str | None = None
+        loaded = themes.load_all(extra_theme_dirs)
+        for theme_obj in loaded.themes:
+            self.register_theme(theme_obj)
+        self.theme_warnings = loaded.warnings
+        wanted = theme or self.profile.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            self.theme_warnings.append(
+                f"unknown theme {wanted!r}; available: {', '.join(sorted(loaded.names))}"
+            )
+            self.theme = themes.DEFAULT_THEME if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    def get_default_screen(self) -> Screen:
+        from triage_tui.ui.screens.main import MainScreen
+
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        for warning in self.theme_warnings:
+            self.notify(warning, severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        from triage_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help: keys", "Every key of the console", self.action_help)
+        main = self._main_screen()
+        if main is not None:
+            yield from main.palette_commands()
+
+    def _main_screen(self):  # type: ignore[no-untyped-def]
+        from triage_tui.ui.screens.main import MainScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def fail(self, message: str) -> None:
+        """Leave the console with a one-line error (e.g. the helpdesk is unreachable)."""
+        self.exit_message = message
+        self.exit(1)
+
+
+def run(helpdesk: Helpdesk, profile: Profile, config: AppConfig, theme: str | None = None) -> int:
+    """Run the console until the agent quits; returns the process exit code.
+
+    Errors that stop the console (an unreachable helpdesk, say) are printed as
+    one line on stderr after the terminal has been restored.
+    """
+    import sys
+
+    app = TriageApp(helpdesk, profile=profile, config=config, theme=theme)
+    code = app.run()
+    if app.exit_message:
+        print(f"triage: error: {app.exit_message}", file=sys.stderr)
+    return code if isinstance(code, int) else (app.return_code or 0)

@@ -1,0 +1,253 @@
+"""The queue: a virtual list on Textual's Line API.
+
+Only the visible rows are rendered (``render_line``), so 100 000 tickets cost
+what a screenful costs. Rows are compact ``QueueRow``s, sorted and filtered in
+the domain, never widgets. Moving the cursor repaints two lines; a countdown
+tick repaints only the rows whose countdown text changed.
+
+Keys (when focused): ``j``/``down`` next, ``k``/``up`` previous,
+``g``/``home`` first, ``G``/``end`` last, ``pageup``/``pagedown``, ``enter`` open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.queue import QueueRow
+from triage_tui.domain.sla import SlaState, format_age
+from triage_tui.ui.safe_text import clean
+
+_PRIORITY_LABEL = {"urgent": "URG", "high": "HIGH", "normal": "norm", "low": "low"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Cell widths for the current width; narrow terminals drop columns."""
+
+    countdown: int = 8
+    priority: int = 4
+    ticket: int = 7
+    requester: int = 0
+    age: int = 0
+    subject: int = 10
+
+    @classmethod
+    def for_width(cls, width: int) -> _Columns:
+        fixed = 3 + 8 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
+        requester = 16 if width >= 70 else 0
+        age = 4 if width >= 90 else 0
+        subject = width - fixed - (requester + 1 if requester else 0) - (age + 1 if age else 0)
+        return cls(requester=requester, age=age, subject=max(4, subject))
+
+
+def _fit(text: str, width: int) -> str:
+    """Pad or cut to exactly ``width`` cells, marking a cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class QueueView(ScrollView, can_focus=True):
+    """Tickets in SLA order with a cursor."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Next", show=False),
+        Binding("k,up", "cursor_up", "Previous", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown", "page_down_rows", "Page down", show=False),
+        Binding("pageup", "page_up_rows", "Page up", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    COMPONENT_CLASSES = {
+        "queue--cursor",
+        "queue--breached",
+        "queue--at-risk",
+        "queue--ok",
+        "queue--none",
+        "queue--vip",
+        "queue--urgent",
+    }
+
+    DEFAULT_CSS = """
+    QueueView { background: $surface; }
+    QueueView > .queue--cursor { background: $block-cursor-blurred-background; }
+    QueueView:focus > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    QueueView > .queue--breached { color: $text-error; text-style: bold; }
+    QueueView > .queue--at-risk { color: $text-warning; text-style: bold; }
+    QueueView > .queue--ok { color: $text-success; }
+    QueueView > .queue--none { color: $text-muted; }
+    QueueView > .queue--vip { color: $text-accent; text-style: bold; }
+    QueueView > .queue--urgent { text-style: bold; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class Highlighted(Message):
+        """The cursor moved to ``row``; handled by ``on_queue_view_highlighted``."""
+
+        def __init__(self, row: QueueRow) -> None:
+            super().__init__()
+            self.row = row
+
+    class Selected(Message):
+        """Enter was pressed on ``row``; handled by ``on_queue_view_selected``."""
+
+        def __init__(self, row: QueueRow) -> None:
+            super().__init__()
+            self.row = row
+
+    def __init__(self, clock: Clock, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.clock = clock
+        self.rows: list[QueueRow] = []
+        # Countdown text last painted per row id, so a tick repaints only changes.
+        self._painted: dict[str, str] = {}
+
+    # -- data --------------------------------------------------------------
+    def set_rows(self, rows: list[QueueRow], keep_id: str | None = None) -> None:
+        """Show ``rows`` (already sorted); keep the cursor on ``keep_id`` if present."""
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows))
+        index = 0
+        if keep_id is not None:
+            index = next((i for i, r in enumerate(rows) if r.id == keep_id), self.cursor)
+        self._painted.clear()
+        self.cursor = max(0, min(index, len(rows) - 1))
+        self.refresh()
+
+    @property
+    def current(self) -> QueueRow | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def tick(self) -> None:
+        """Repaint the visible rows whose countdown text changed."""
+        now = self.clock.now()
+        top = int(self.scroll_y)
+        for y in range(self.size.height):
+            index = top + y
+            if index >= len(self.rows):
+                break
+            row = self.rows[index]
+            if self._painted.get(row.id) != row.countdown(now):
+                self.refresh(Region(0, y, self.size.width, 1))
+
+    # -- cursor ------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        self.scroll_to_cursor()
+        if self.current is not None:
+            self.post_message(self.Highlighted(self.current))
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_y)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def scroll_to_cursor(self) -> None:
+        top = int(self.scroll_y)
+        height = max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def move_to(self, index: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(index, len(self.rows) - 1))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.rows) - 1)
+
+    def action_page_down_rows(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height - 1))
+
+    def action_page_up_rows(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height - 1))
+
+    def action_select(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    # -- rendering ---------------------------------------------------------
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.size.width
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        return self._render_row(self.rows[index], index == self.cursor, width)
+
+    def _render_row(self, row: QueueRow, is_cursor: bool, width: int) -> Strip:
+        now = self.clock.now()
+        state = row.state(now)
+        countdown = row.countdown(now)
+        self._painted[row.id] = countdown
+        cols = _Columns.for_width(width)
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("queue--cursor")
+        state_style = self.get_component_rich_style(_STATE_CLASS[state], partial=True)
+        segments = [
+            Segment(" " + state.marker, base + state_style),
+            Segment(_fit(countdown, cols.countdown) + " ", base + state_style),
+        ]
+        priority_style = base
+        if row.priority.value == "urgent":
+            priority_style = base + self.get_component_rich_style("queue--urgent", partial=True)
+        segments.append(
+            Segment(_fit(_PRIORITY_LABEL[row.priority.value], cols.priority) + " ", priority_style)
+        )
+        segments.append(Segment(_fit("#" + clean(row.id, one_line=True), cols.ticket) + " ", base))
+        if cols.requester:
+            name = clean(row.requester, one_line=True)
+            if row.vip:
+                vip_style = base + self.get_component_rich_style("queue--vip", partial=True)
+                segments.append(Segment("★", vip_style))
+                segments.append(Segment(_fit(name, cols.requester - 1) + " ", base))
+            else:
+                segments.append(Segment(_fit(name, cols.requester) + " ", base))
+        subject = clean(row.subject, one_line=True) or "(no subject)"
+        segments.append(Segment(_fit(subject, cols.subject), base))
+        if cols.age:
+            created = datetime.fromtimestamp(row.created, tz=now.tzinfo)
+            segments.append(Segment(" " + _fit(format_age(created, now), cols.age), base))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width, base)
+
+
+_STATE_CLASS = {
+    SlaState.BREACHED: "queue--breached",
+    SlaState.AT_RISK: "queue--at-risk",
+    SlaState.OK: "queue--ok",
+    SlaState.PAUSED: "queue--none",
+    SlaState.NONE: "queue--none",
+}
