@@ -1,0 +1,225 @@
+"""``local``: the embedded helpdesk, a SQLite file on this machine.
+
+The default adapter and the demo's backend. It implements every capability
+except ``safe_update`` (there is one writer at a time and no remote state to
+race with), so it is also the reference the contract suite is written against.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, field_validator
+
+from triage_tui import paths
+from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.local import queries, writes
+from triage_tui.adapters.local.store import Store, from_db, to_db
+from triage_tui.domain.clock import Clock, ensure_utc
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.models import (
+    Article,
+    Escalation,
+    Message,
+    NewTicket,
+    PersonHistory,
+    QueueFilter,
+    Status,
+    Ticket,
+    TicketDetail,
+    UtcDatetime,
+)
+
+T = TypeVar("T")
+
+
+class LocalOptions(AdapterOptions):
+    """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``, ``TRIAGE_LOCAL_AGENT``)."""
+
+    #: The SQLite file; None means ``paths.default_db()`` in the data dir.
+    db: Path | None = None
+    #: Author of replies and notes, and the actor of events.
+    agent: str = "Agent"
+
+    @field_validator("db")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+
+class Event(BaseModel):
+    """One row of the local event log (``reply.sent``, ``ticket.viewed``, …)."""
+
+    id: int
+    name: str
+    at: UtcDatetime
+    ticket_id: str | None = None
+    actor: str = ""
+    payload: dict[str, Any] = {}
+
+
+class LocalHelpdesk(Helpdesk):
+    name: ClassVar[str] = "local"
+    display_name: ClassVar[str] = "Local"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        internal_notes=True,
+        tags=True,
+        kb_search=True,
+        kb_list=True,
+        requester_history=True,
+        assignment=True,
+        groups=True,
+        priority=True,
+        safe_update=False,
+        create_ticket=True,
+    )
+    options_model: ClassVar[type[AdapterOptions]] = LocalOptions
+
+    def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
+        super().__init__(options, clock)
+        self._store: Store | None = None
+
+    @property
+    def local_options(self) -> LocalOptions:
+        assert isinstance(self.options, LocalOptions)
+        return self.options
+
+    @property
+    def db_path(self) -> Path:
+        return self.local_options.db or paths.default_db()
+
+    @property
+    def agent(self) -> str:
+        return self.local_options.agent
+
+    # -- lifecycle -------------------------------------------------------
+    async def open(self) -> None:
+        if self._store is None:
+            self._store = await asyncio.to_thread(Store, self.db_path)
+
+    async def close(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            await asyncio.to_thread(store.close)
+
+    async def _store_ready(self) -> Store:
+        # Verbs may call a method without ``async with``; open lazily then.
+        if self._store is None:
+            await self.open()
+        assert self._store is not None
+        return self._store
+
+    async def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        # SQLite calls block; a worker thread keeps the UI's event loop
+        # responsive while a large page or a search runs.
+        store = await self._store_ready()
+        return await asyncio.to_thread(store.read, fn, *args)
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        store = await self._store_ready()
+        return await asyncio.to_thread(store.write, fn, *args)
+
+    # -- reads -----------------------------------------------------------
+    async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        query = query or QueueFilter()
+        for status in queries.statuses_in_order(query.statuses):
+            after: int | None = 0
+            while after is not None:
+                page, after = await self._read(
+                    queries.queue_page, status, query.assignee, after, queries.PAGE_SIZE
+                )
+                for ticket in page:
+                    yield ticket
+
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        return await self._read(queries.get_ticket_detail, str(ticket_id).strip())
+
+    async def get_person(self, person_id: str) -> PersonHistory:
+        """By id or by email (case-insensitive)."""
+        return await self._read(queries.get_person_history, str(person_id).strip())
+
+    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
+        return await self._read(queries.search_articles, query, limit)
+
+    async def iter_articles(self) -> AsyncIterator[Article]:
+        after: int | None = 0
+        while after is not None:
+            page, after = await self._read(queries.articles_page, after, queries.PAGE_SIZE)
+            for article in page:
+                yield article
+
+    # -- writes ----------------------------------------------------------
+    def _now(self) -> datetime:
+        return ensure_utc(self.clock.now())
+
+    async def reply(self, ticket_id: str, body: str) -> Message:
+        return await self._write(writes.reply, ticket_id, body, self.agent, self._now())
+
+    async def add_note(self, ticket_id: str, body: str) -> Message:
+        return await self._write(writes.add_note, ticket_id, body, self.agent, self._now())
+
+    async def set_status(self, ticket_id: str, status: Status) -> Ticket:
+        if not isinstance(status, Status):
+            status = Status.parse(str(status))
+        return await self._write(writes.set_status, ticket_id, status, self.agent, self._now())
+
+    async def assign(
+        self, ticket_id: str, assignee: str | None, group: str | None = None
+    ) -> Ticket:
+        return await self._write(
+            writes.assign, ticket_id, assignee, group, self.agent, self._now()
+        )
+
+    async def tag(
+        self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
+    ) -> Ticket:
+        return await self._write(
+            writes.tag, ticket_id, list(add or []), list(remove or []), self.agent, self._now()
+        )
+
+    async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
+        return await self._write(writes.escalate, ticket_id, escalation, self.agent, self._now())
+
+    async def create_ticket(self, new: NewTicket) -> Ticket:
+        return await self._write(writes.create_ticket, new, self.agent, self._now())
+
+    # -- event log -------------------------------------------------------
+    async def record_event(
+        self,
+        name: str,
+        ticket_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> int:
+        """Append an event other layers observe (``ticket.viewed``, ``draft.discarded``…)."""
+        if not name or not name.strip():
+            raise InvalidInput("event name is empty")
+        return await self._write(
+            writes.insert_event, name.strip(), self._now(), ticket_id,
+            self.agent if actor is None else actor, payload or {},
+        )
+
+    async def list_events(self, since: datetime | None = None) -> list[Event]:
+        """Events at or after ``since`` (all when None), oldest first."""
+        return await self._read(_list_events, since)
+
+
+def _list_events(conn: Any, since: datetime | None) -> list[Event]:
+    sql = "SELECT id, name, at, ticket_id, actor, payload FROM events"
+    params: tuple[Any, ...] = ()
+    if since is not None:
+        sql += " WHERE at >= ?"
+        params = (to_db(since),)
+    rows = conn.execute(sql + " ORDER BY at, id", params)
+    return [
+        Event(
+            id=row[0], name=row[1], at=from_db(row[2]), ticket_id=row[3], actor=row[4],
+            payload=json.loads(row[5]) if row[5] else {},
+        )
+        for row in rows
+    ]
