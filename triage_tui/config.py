@@ -165,9 +165,35 @@ template = "default"
 
 
 def write_example(path: Path | None = None, force: bool = False) -> Path:
+    """Write ``EXAMPLE`` (commented defaults); refuse to clobber an existing file."""
     path = path or paths.config_file()
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; pass --force to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(EXAMPLE, encoding="utf-8")
     return path
+
+
+#: Parts of option names that hold secrets; their values are never printed.
+SECRET_HINTS = ("token", "secret", "password", "passwd", "api_key", "apikey", "credential", "auth")
+REDACTED = "***"
+
+
+def is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return any(hint in lowered for hint in SECRET_HINTS)
+
+
+def redacted(data: Any) -> Any:
+    """A copy of ``data`` (dicts/lists) with the values of secret-looking keys masked.
+
+    Used by ``triage config show`` so its output can be pasted into a bug report.
+    """
+    if isinstance(data, Mapping):
+        return {
+            key: (REDACTED if is_secret(str(key)) and value not in (None, "") else redacted(value))
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [redacted(item) for item in data]
+    return data

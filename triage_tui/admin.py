@@ -1,0 +1,255 @@
+"""Commands around the helpdesk rather than on tickets: demo, kb import, config.
+
+``demo`` and ``kb import`` always work on the embedded (local) helpdesk; the
+generator and importer live in ``adapters/local`` and are imported only here.
+``config show`` prints the effective settings with secrets masked, so it can be
+pasted into a bug report.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sqlite3
+import sys
+import threading
+import time
+from argparse import Namespace
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from triage_tui import config as config_mod
+from triage_tui import paths
+from triage_tui.domain.errors import ConfigError, InvalidInput
+from triage_tui.output import dumps
+from triage_tui.session import ConsoleContext, load_config
+
+#: From this many tickets on, ``demo`` shows a progress line while it works.
+PROGRESS_FROM = 5_000
+
+
+# -- demo ---------------------------------------------------------------------
+
+
+def demo(args: Namespace, ctx: ConsoleContext) -> int:
+    from triage_tui.adapters.local import demo as demo_mod
+
+    if args.tickets < 1:
+        raise InvalidInput(f"--tickets must be at least 1, not {args.tickets}")
+    db = ctx.db_path or paths.default_db()
+    _check_overwritable(db, force=args.force)
+    kwargs: dict[str, Any] = {"tickets": args.tickets, "seed": args.seed}
+    started = time.perf_counter()
+    with _Progress(args.tickets, db, enabled=args.tickets >= PROGRESS_FROM) as progress:
+        if "progress" in inspect.signature(demo_mod.generate).parameters:
+            kwargs["progress"] = progress.update
+        summary = demo_mod.generate(db, **kwargs)
+    seconds = round(time.perf_counter() - started, 2)
+    data = {"db": str(db), "seconds": seconds, **_jsonable(summary or {})}
+    if args.json:
+        print(dumps(data))
+        return 0
+    counts = ", ".join(f"{value} {key}" for key, value in (summary or {}).items()
+                       if isinstance(value, int) and not isinstance(value, bool))
+    print(f"Demo helpdesk ready in {db} ({seconds:.1f} s){': ' + counts if counts else ''}")
+    print("Next: `triage` opens the console, `triage queue` lists what breaches next.")
+    return 0
+
+
+def _check_overwritable(db: Path, *, force: bool) -> None:
+    """Refuse to replace real work: only a missing, empty or demo database is fair game."""
+    if force or not db.exists():
+        return
+    if db.is_dir():
+        raise ConfigError(f"{db} is a directory, not a database file")
+    if db.stat().st_size == 0 or _is_demo_or_empty(db):
+        return
+    raise ConfigError(
+        f"{db} already holds a helpdesk that is not demo data; "
+        "pass --force to replace it, or --db PATH to use another file"
+    )
+
+
+def _is_demo_or_empty(db: Path) -> bool:
+    """True for a triage database with no tickets or one the demo generator wrote."""
+    from triage_tui.adapters.local import demo as demo_mod
+    from triage_tui.adapters.local.store import is_triage_db
+
+    checker = getattr(demo_mod, "is_demo_db", None)
+    if callable(checker):
+        return bool(checker(db))
+    if not is_triage_db(db):
+        return False
+    try:
+        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (tickets,) = conn.execute("SELECT count(*) FROM tickets").fetchone()
+            if tickets == 0:
+                return True
+            row = conn.execute(
+                "SELECT 1 FROM events WHERE name LIKE 'demo.%' LIMIT 1"
+            ).fetchone()
+            return row is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+class _Progress:
+    """A one-line, self-overwriting progress report on stderr (a TTY only animates).
+
+    Works with or without the generator's cooperation: when it reports
+    ``progress(done, total)`` the line shows counts, else the elapsed time.
+    """
+
+    def __init__(self, total: int, db: Path, *, enabled: bool) -> None:
+        self.total, self.db, self.enabled = total, db, enabled
+        self.done = 0
+        self.tty = bool(getattr(sys.stderr, "isatty", lambda: False)())
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._started = time.perf_counter()
+
+    def update(self, done: int, total: int | None = None) -> None:
+        self.done = done
+        if total:
+            self.total = total
+
+    def _line(self) -> str:
+        elapsed = time.perf_counter() - self._started
+        counted = f"{self.done:,}/{self.total:,} tickets" if self.done else f"{self.total:,} tickets"
+        return f"triage: generating {counted} into {self.db} … {elapsed:.0f} s"
+
+    def _tick(self) -> None:
+        while not self._stop.wait(0.5):
+            sys.stderr.write("\r" + self._line())
+            sys.stderr.flush()
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            if self.tty:
+                self._thread = threading.Thread(target=self._tick, daemon=True)
+                self._thread.start()
+            else:
+                print(self._line(), file=sys.stderr)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _jsonable(summary: Mapping[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(dict(summary), default=str))
+
+
+# -- kb import ---------------------------------------------------------------
+
+
+def kb_import(args: Namespace, ctx: ConsoleContext) -> int:
+    from triage_tui.adapters.local import kb_import as importer
+
+    directory = Path(args.directory).expanduser()
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory} is not a directory of Markdown articles")
+    db = ctx.db_path or paths.default_db()
+    started = time.perf_counter()
+    result = importer.import_dir(db, directory)
+    seconds = round(time.perf_counter() - started, 2)
+    data = {
+        "db": str(db),
+        "directory": str(directory),
+        "imported": result.imported,
+        "updated": result.updated,
+        "skipped": result.skipped,
+    }
+    if args.json:
+        print(dumps(data))
+    else:
+        print(
+            f"Imported {result.imported} articles ({result.updated} updated, "
+            f"{result.skipped} skipped) from {directory} into {db} ({seconds:.1f} s)"
+        )
+    return 0
+
+
+# -- config ------------------------------------------------------------------
+
+
+def config_command(args: Namespace, explicit: Path | None, context: Callable[[], ConsoleContext]) -> int:
+    path = explicit or paths.config_file()
+    if args.config_command == "path":
+        print(path)
+        if not path.exists():
+            print("triage: (the file does not exist yet; `triage config init` writes one)", file=sys.stderr)
+        return 0
+    if args.config_command == "init":
+        written = config_mod.write_example(path, force=args.force)
+        print(f"Wrote an example config to {written}")
+        return 0
+    return _config_show(args, path, explicit, context)
+
+
+def _config_show(
+    args: Namespace, path: Path, explicit: Path | None, context: Callable[[], ConsoleContext]
+) -> int:
+    load_config(path, must_exist=explicit is not None)  # the file's own errors first
+    ctx = context()
+    options = config_mod.redacted(ctx.adapter_options.model_dump(mode="json"))
+    data = {
+        "config_file": str(path),
+        "exists": path.exists(),
+        "profile": ctx.profile_name,
+        "adapter": ctx.adapter_name,
+        "options": options,
+        "db": str(ctx.db_path) if ctx.db_path else None,
+        "theme": ctx.theme,
+        "config": config_mod.redacted(ctx.config.model_dump(mode="json")),
+    }
+    if args.json:
+        print(dumps(data))
+        return 0
+    state = "exists" if path.exists() else "not found: built-in defaults"
+    lines = [
+        f"# config file: {path} ({state})",
+        f"# in effect: profile {ctx.profile_name!r}, adapter {ctx.adapter_name!r}"
+        + (f", database {ctx.db_path}" if ctx.db_path else ""),
+        "# (options merge the profile, TRIAGE_<ADAPTER>_<OPTION> and --db; secrets show as ***)",
+        "",
+        *_toml({"active": {"options": options}}),
+        "",
+        *_toml(data["config"]),
+    ]
+    print("\n".join(lines).rstrip())
+    return 0
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _toml(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """A readable TOML rendering: scalars first, then one [table] per nested mapping."""
+    lines: list[str] = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            continue
+        lines.append(f"# {key} = (unset)" if value is None else f"{key} = {_toml_value(value)}")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            name = f"{prefix}.{key}" if prefix else key
+            lines += ["", f"[{name}]", *_toml(value, name)]
+    return lines

@@ -1,0 +1,215 @@
+"""``triage``: the console, the scriptable verbs, demo data, KB import and config.
+
+``main`` parses with the standard library only, then imports what the chosen
+command needs: the verbs load pydantic and one adapter, never Textual; only the
+console (no command) imports the UI. Every ``TriageError`` ends as one line on
+stderr, ``triage: error: <message>``, and the error's exit code; nothing a user
+can cause prints a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from argparse import Namespace
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.cli_parser import build_parser
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.text import sanitize
+
+if TYPE_CHECKING:
+    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.domain.clock import Clock
+    from triage_tui.session import ConsoleContext
+    from triage_tui.verbs import Outcome, View
+
+#: Exit code of an unexpected exception (sysexits' EX_SOFTWARE).
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+
+VERBS = {
+    "queue", "create-ticket", "get-ticket", "get-user", "search-kb",
+    "reply-ticket", "close-ticket", "update-ticket", "escalate-ticket",
+}
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run one ``triage`` command; returns the process exit code.
+
+    ``clock`` lets tests freeze the time countdowns are measured from.
+    """
+    _tolerant_streams()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors (argparse printed them)
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return _dispatch(args, clock)
+    except TriageError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `triage queue | head`: the reader left; exit quietly without a
+        # second "Broken pipe" when Python flushes stdout at shutdown.
+        _silence_stdout()
+        return 141
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("TRIAGE_DEBUG"):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc}")
+        print("triage: re-run with TRIAGE_DEBUG=1 to see the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _error(message: str) -> None:
+    """Exactly one line, terminal-safe even when the message quotes customer text."""
+    line = " ".join(sanitize(message, keep_newlines=False).split())
+    print(f"triage: error: {line}", file=sys.stderr)
+
+
+def _tolerant_streams() -> None:
+    # A terminal in a legacy encoding must not turn "␛" or an en dash into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _dispatch(args: Namespace, clock: Clock | None) -> int:
+    if args.command is None:
+        return _console(args, clock)
+    if args.command == "config":
+        from triage_tui import admin
+
+        return admin.config_command(args, _config_path(args), lambda: _context(args))
+    if args.command == "demo":
+        from triage_tui import admin
+
+        return admin.demo(args, _context(args, local_only="demo"))
+    if args.command == "kb":
+        from triage_tui import admin
+
+        return admin.kb_import(args, _context(args, local_only="kb import"))
+    if args.command in VERBS:
+        return _verb(args, clock)
+    raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover
+
+
+def _config_path(args: Namespace) -> Path | None:
+    return Path(args.config).expanduser() if args.config else None
+
+
+def _context(args: Namespace, *, local_only: str | None = None) -> ConsoleContext:
+    """Resolve the helpdesk from flags, environment and config (see ``session``)."""
+    from triage_tui import session
+    from triage_tui.domain.errors import ConfigError
+
+    adapter = args.adapter
+    if local_only:
+        # demo and kb import fill the embedded helpdesk whatever the profile uses.
+        if adapter and adapter != "local":
+            raise ConfigError(f"{local_only} works on the local helpdesk, not adapter {adapter!r}")
+        adapter = "local"
+    return session.resolve(
+        profile=args.profile,
+        adapter=adapter,
+        db=args.db,
+        config_path=_config_path(args),
+        theme=args.theme,
+    )
+
+
+def _console(args: Namespace, clock: Clock | None) -> int:
+    from triage_tui import session
+
+    ctx = _context(args)
+    helpdesk = session.build_helpdesk(ctx, clock)
+    from triage_tui.ui.app import run  # Textual is imported only here
+
+    return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme) or 0)
+
+
+def _read_text(value: str) -> str:
+    """``-`` means the text comes from stdin (long replies, pipes from other tools)."""
+    return sys.stdin.read() if value == "-" else value
+
+
+def _verb(args: Namespace, clock: Clock | None) -> int:
+    from triage_tui import output, session, verbs
+    from triage_tui.domain.clock import SystemClock
+
+    ctx = _context(args)
+    clock = clock or SystemClock()
+    as_json = bool(args.json)
+    view = verbs.View(
+        now=clock.now(),
+        json=as_json,
+        colour=not as_json and output.use_colour(sys.stdout),
+        width=None if as_json else output.terminal_width(sys.stdout),
+    )
+    call = _verb_call(args, view)
+
+    async def run() -> Outcome:
+        async with session.open_helpdesk(ctx, clock) as helpdesk:
+            return await call(helpdesk)
+
+    outcome = asyncio.run(run())
+    if as_json:
+        print(output.dumps(outcome.data))
+    else:
+        print("\n".join(outcome.lines))
+        for hint in outcome.hints:
+            print(f"triage: {hint}", file=sys.stderr)
+    sys.stdout.flush()
+    return 0
+
+
+def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Outcome]]:
+    """Bind the parsed arguments to the verb; stdin is read here, before any I/O."""
+    from triage_tui import verbs
+
+    a = args
+    calls: dict[str, Callable[[Helpdesk], Awaitable[Any]]]
+    if a.command == "reply-ticket":
+        text = _read_text(a.text)
+        return lambda hd: verbs.reply_ticket(hd, view, a.ticket_id, text)
+    if a.command == "create-ticket":
+        body = _read_text(a.body)
+        return lambda hd: verbs.create_ticket(
+            hd, view, subject=a.subject, body=body, requester=a.requester, name=a.name,
+            priority=a.priority, channel=a.channel, tags=a.tag,
+        )
+    calls = {
+        "queue": lambda hd: verbs.queue(hd, view, a.limit),
+        "get-ticket": lambda hd: verbs.get_ticket(hd, view, a.ticket_id),
+        "get-user": lambda hd: verbs.get_user(hd, view, a.person_id, a.tickets),
+        "search-kb": lambda hd: verbs.search_kb(hd, view, a.words, a.limit),
+        "close-ticket": lambda hd: verbs.close_ticket(hd, view, a.ticket_id, a.note),
+        "update-ticket": lambda hd: verbs.update_ticket(
+            hd, view, a.ticket_id, status=a.status, priority=a.priority, assignee=a.assignee,
+            group=a.group, add_tags=a.add_tag, remove_tags=a.remove_tag,
+        ),
+        "escalate-ticket": lambda hd: verbs.escalate_ticket(
+            hd, view, a.ticket_id, reason=a.reason, note=a.note, priority=a.priority,
+            group=a.group, tags=a.tag,
+        ),
+    }
+    return calls[a.command]

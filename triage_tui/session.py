@@ -1,0 +1,138 @@
+"""From command line + config + environment to an open helpdesk.
+
+One resolution path shared by the scriptable verbs and the console, so
+``triage get-ticket 7`` and the console opened with the same flags always talk
+to the same helpdesk with the same options. Nothing here imports Textual.
+
+Precedence, highest first:
+
+* profile: ``--profile`` > ``TRIAGE_PROFILE`` > the file's ``profile`` key;
+* adapter: ``--adapter`` > ``TRIAGE_ADAPTER`` > the profile's ``adapter``
+  (switching adapter drops the profile's options, which belong to the other);
+* options: ``--db`` > ``TRIAGE_<ADAPTER>_<OPTION>`` > ``[profiles.X.options]``.
+
+Typical use (the UI does the same)::
+
+    ctx = session.resolve(profile=None, adapter=None, db=None, config_path=None)
+    async with session.open_helpdesk(ctx, clock) as helpdesk:
+        ...
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from triage_tui import config as config_mod
+from triage_tui import paths
+from triage_tui.adapters import registry
+from triage_tui.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.config import AppConfig, Profile
+    from triage_tui.domain.clock import Clock
+
+#: The option through which ``--db`` reaches an adapter (the local one has it).
+DB_OPTION = "db"
+
+
+@dataclass(frozen=True)
+class ConsoleContext:
+    """Everything needed to open the helpdesk and set up the console.
+
+    Built by ``resolve`` (which validates the config and the adapter's
+    options, so a bad setting fails before any screen is drawn).
+    """
+
+    profile_name: str
+    profile: Profile
+    adapter_name: str
+    #: The adapter's validated options model (``adapter_cls.options_model``).
+    adapter_options: BaseModel
+    #: The local helpdesk's SQLite file; None for adapters without a ``db`` option.
+    db_path: Path | None
+    config: AppConfig
+    #: The config file consulted (it may not exist: then defaults apply).
+    config_path: Path
+    adapter_cls: type[Helpdesk] = field(repr=False, compare=False)
+    #: ``--theme`` if given, else the profile's theme.
+    theme: str = "triage-dark"
+
+
+def load_config(config_path: Path | None = None, *, must_exist: bool = False) -> AppConfig:
+    """The validated config; ``must_exist`` for a path the user named with ``--config``."""
+    path = config_path or paths.config_file()
+    if must_exist and not path.exists():
+        raise ConfigError(f"config file {path} does not exist (create it with `triage config init`)")
+    return config_mod.load(path)
+
+
+def resolve(
+    *,
+    profile: str | None = None,
+    adapter: str | None = None,
+    db: Path | str | None = None,
+    config_path: Path | None = None,
+    theme: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    config: AppConfig | None = None,
+) -> ConsoleContext:
+    """Resolve config, profile, adapter class and options; raise ``ConfigError`` early.
+
+    Loads (imports) only the chosen adapter. ``db`` overrides the adapter's
+    ``db`` option and is refused for an adapter that has none, rather than
+    silently ignored.
+    """
+    env = os.environ if environ is None else environ
+    path = config_path or paths.config_file()
+    app_config = config if config is not None else load_config(path, must_exist=config_path is not None)
+    profile_name, active = config_mod.active_profile(app_config, profile, adapter, env)
+    adapter_cls = registry.load(active.adapter)
+    model = adapter_cls.options_model
+    overrides: dict[str, Any] = {}
+    if db is not None:
+        if DB_OPTION not in model.model_fields:
+            raise ConfigError(
+                f"--db applies to the local helpdesk; adapter {active.adapter!r} has no db option"
+            )
+        overrides[DB_OPTION] = Path(db).expanduser()
+    options = config_mod.adapter_options(active.adapter, model, active, env, overrides)
+    return ConsoleContext(
+        profile_name=profile_name,
+        profile=active,
+        adapter_name=active.adapter,
+        adapter_options=options,
+        db_path=_db_path(options, model),
+        config=app_config,
+        config_path=path,
+        adapter_cls=adapter_cls,
+        theme=theme or active.theme,
+    )
+
+
+def _db_path(options: BaseModel, model: type[BaseModel]) -> Path | None:
+    """The SQLite file the adapter will open: its ``db`` option, else the data dir default."""
+    if DB_OPTION not in model.model_fields:
+        return None
+    value = getattr(options, DB_OPTION, None)
+    return Path(value).expanduser() if value else paths.default_db()
+
+
+def build_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> Helpdesk:
+    """A helpdesk instance, not yet opened (``async with`` it, or use ``open_helpdesk``)."""
+    return ctx.adapter_cls(ctx.adapter_options, clock)
+
+
+@asynccontextmanager
+async def open_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> AsyncIterator[Helpdesk]:
+    """Open the helpdesk for the duration of the block, closing it even on error."""
+    helpdesk = build_helpdesk(ctx, clock)
+    async with helpdesk:
+        yield helpdesk

@@ -1,0 +1,318 @@
+"""The scriptable verbs: one ticket workflow step each, without any UI.
+
+They mirror the Ticket Response Workflow (get-ticket, get-user --tickets,
+search-kb, reply-ticket, close-ticket --note, update-ticket --status,
+escalate-ticket) plus ``queue`` and ``create-ticket``. Each is an async
+function over an open ``Helpdesk`` returning an ``Outcome``: JSON-ready data
+and, unless JSON was asked for, the human lines. Input is validated before the
+first write, so a typo never leaves a ticket half-updated. The confirmation
+lines use the workflow's words ("Responded to 123 for Dana Reyes").
+
+Nothing here imports Textual or httpx (see tests/cli/test_startup.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from triage_tui import output as out
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain import sla
+from triage_tui.domain.errors import InvalidInput, Unsupported
+from triage_tui.domain.models import Escalation, NewTicket, Priority, Status, Ticket
+
+#: En dash, as in the spec's confirmations ("Ticket 123 closed – Resolved: …").
+DASH = "\u2013"
+
+
+@dataclass(frozen=True)
+class View:
+    """How results are shown: the instant countdowns are measured from, and the format."""
+
+    now: datetime
+    json: bool = False
+    colour: bool = False
+    #: Terminal width to cut the last column to; None when piped.
+    width: int | None = None
+
+
+@dataclass
+class Outcome:
+    data: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+    #: Extra advice for stderr (never part of the result).
+    hints: list[str] = field(default_factory=list)
+
+
+def _require(text: str | None, what: str) -> str:
+    if text is None or not text.strip():
+        raise InvalidInput(f"{what} is empty")
+    return text
+
+
+def _name(ticket: Ticket) -> str:
+    return ticket.requester.name or ticket.requester.email or "the requester"
+
+
+# -- reads ---------------------------------------------------------------------
+
+
+async def queue(helpdesk: Helpdesk, view: View, limit: int = 20) -> Outcome:
+    """Active tickets, soonest SLA breach first (``domain.sla.sort_queue``)."""
+    if limit < 0:
+        raise InvalidInput(f"--limit must be 0 (all) or more, not {limit}")
+    tickets = [t async for t in helpdesk.iter_queue()]
+    ordered = sla.sort_queue(tickets, view.now)
+    shown = ordered[:limit] if limit else ordered
+    data = {
+        "generated_at": view.now.isoformat(),
+        "total": len(ordered),
+        "count": len(shown),
+        "tickets": [out.ticket_json(t, view.now) for t in shown],
+    }
+    outcome = Outcome(data)
+    if not ordered and helpdesk.name == "local":
+        outcome.hints.append("the local helpdesk has no active tickets; `triage demo` fills it")
+    if not view.json:
+        if shown:
+            outcome.lines = out.queue_lines(shown, view.now, colour=view.colour, width=view.width)
+            outcome.lines.append("")
+        outcome.lines.append(out.queue_summary(len(shown), ordered, view.now))
+    return outcome
+
+
+async def get_ticket(helpdesk: Helpdesk, view: View, ticket_id: str) -> Outcome:
+    detail = await helpdesk.get_ticket(ticket_id)
+    data = {
+        "ticket": out.ticket_json(detail.ticket, view.now),
+        "messages": [m.model_dump(mode="json") for m in detail.messages],
+    }
+    outcome = Outcome(data)
+    if not view.json:
+        outcome.lines = out.ticket_lines(detail.ticket, detail.messages, view.now, colour=view.colour)
+    return outcome
+
+
+async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets: bool) -> Outcome:
+    history = await helpdesk.get_person(person_id)
+    person = history.person
+    data: dict[str, Any] = {
+        "person": person.model_dump(mode="json"),
+        "organization": history.organization.model_dump(mode="json") if history.organization else None,
+        "ticket_count": len(history.tickets),
+        "returning": len(history.tickets) > 1,
+        "tickets": [out.ticket_json(t, view.now) for t in history.tickets] if with_tickets else None,
+    }
+    outcome = Outcome(data)
+    if view.json:
+        return outcome
+    count = len(history.tickets)
+    kind = "returning" if count > 1 else "new"
+    lines = [
+        out.person_line(person, history.organization),
+        f"Person id  {out.one_line(person.id)} · {kind} requester · {count} ticket(s)"
+        f" · since {out.when(person.created_at)[:10] if person.created_at else '—'}",
+    ]
+    if with_tickets and history.tickets:
+        lines += ["", *out.ticket_rows(history.tickets, view.now, view.width)]
+    elif count and not with_tickets:
+        outcome.hints.append("add --tickets to list them")
+    outcome.lines = lines
+    return outcome
+
+
+async def search_kb(helpdesk: Helpdesk, view: View, words: str, limit: int = 5) -> Outcome:
+    _require(words, "search words")
+    if limit < 1:
+        raise InvalidInput(f"--limit must be at least 1, not {limit}")
+    if not helpdesk.capabilities.kb_search:
+        raise Unsupported(f"{helpdesk.display_name} has no knowledge-base search")
+    articles = await helpdesk.search_kb(words, limit)
+    data = {
+        "query": words,
+        "count": len(articles),
+        "articles": [a.model_dump(mode="json") for a in articles],
+    }
+    outcome = Outcome(data)
+    if not view.json:
+        outcome.lines = out.article_lines(articles, view.width) or ["No matching articles."]
+    return outcome
+
+
+# -- writes --------------------------------------------------------------------
+
+
+async def create_ticket(
+    helpdesk: Helpdesk,
+    view: View,
+    *,
+    subject: str,
+    body: str,
+    requester: str,
+    name: str = "",
+    priority: str | None = None,
+    channel: str = "email",
+    tags: list[str] | None = None,
+) -> Outcome:
+    _require(subject, "ticket subject")
+    _require(body, "ticket body")
+    email = requester.strip()
+    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        raise InvalidInput(f"requester {requester!r} is not an email address")
+    if not helpdesk.capabilities.create_ticket:
+        raise Unsupported(f"{helpdesk.display_name} does not create tickets from triage")
+    try:
+        new = NewTicket(
+            subject=subject,
+            body=body,
+            requester_email=email,
+            requester_name=name,
+            priority=Priority.parse(priority) if priority else Priority.NORMAL,
+            channel=channel.strip() or "email",
+            tags=tags or [],
+        )
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid ticket: {exc.errors()[0]['msg']}") from None
+    ticket = await helpdesk.create_ticket(new)
+    left = sla.format_countdown(sla.time_left(ticket, view.now))
+    line = f"Ticket {ticket.id} created for {_name(ticket)}"
+    if sla.next_target(ticket):
+        line += f" {DASH} first reply due in {left}"
+    return _confirm({"ticket": out.ticket_json(ticket, view.now)}, line)
+
+
+async def reply_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, text: str) -> Outcome:
+    _require(text, "reply text")
+    detail = await helpdesk.get_ticket(ticket_id)
+    message = await helpdesk.reply(detail.ticket.id, text)
+    line = f"Responded to {detail.ticket.id} for {_name(detail.ticket)}"
+    data = {
+        "ticket_id": detail.ticket.id,
+        "requester": detail.ticket.requester.model_dump(mode="json"),
+        "message": message.model_dump(mode="json"),
+    }
+    return _confirm(data, line)
+
+
+async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str | None) -> Outcome:
+    """Record the resolution as an internal note, then set the ticket solved."""
+    if note is not None:
+        _require(note, "--note")
+        if not helpdesk.capabilities.internal_notes:
+            raise Unsupported(f"{helpdesk.display_name} has no internal notes; close without --note")
+    detail = await helpdesk.get_ticket(ticket_id)
+    message = await helpdesk.add_note(detail.ticket.id, note) if note is not None else None
+    ticket = await helpdesk.set_status(detail.ticket.id, Status.SOLVED)
+    line = f"Ticket {ticket.id} closed"
+    if note:
+        line += f" {DASH} {note.strip()}"
+    data = {
+        "ticket": out.ticket_json(ticket, view.now),
+        "note": message.model_dump(mode="json") if message else None,
+    }
+    return _confirm(data, line)
+
+
+async def update_ticket(
+    helpdesk: Helpdesk,
+    view: View,
+    ticket_id: str,
+    *,
+    status: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    group: str | None = None,
+    add_tags: list[str] | None = None,
+    remove_tags: list[str] | None = None,
+) -> Outcome:
+    """Apply only what was asked, after checking all of it is valid and supported."""
+    caps = helpdesk.capabilities
+    new_status = Status.parse(status) if status is not None else None
+    new_priority = Priority.parse(priority) if priority is not None else None
+    add, remove = list(add_tags or []), list(remove_tags or [])
+    if new_status is None and new_priority is None and assignee is None and group is None \
+            and not add and not remove:
+        raise InvalidInput(
+            "nothing to update; pass --status, --priority, --assignee, --group, --add-tag or --remove-tag"
+        )
+    set_priority = getattr(helpdesk, "set_priority", None)
+    if new_priority is not None and not callable(set_priority):
+        raise Unsupported(
+            f"{helpdesk.display_name} changes priority only through an escalation: "
+            f"triage escalate-ticket {ticket_id} --reason … --priority {new_priority.value}"
+        )
+    if (assignee is not None or group is not None) and not caps.assignment:
+        raise Unsupported(f"{helpdesk.display_name} does not support assignment")
+    if group is not None and not caps.groups:
+        raise Unsupported(f"{helpdesk.display_name} has no groups")
+    if (add or remove) and not caps.tags:
+        raise Unsupported(f"{helpdesk.display_name} does not support tags")
+
+    ticket = (await helpdesk.get_ticket(ticket_id)).ticket
+    changes: dict[str, Any] = {}
+    if assignee is not None or group is not None:
+        who = (assignee.strip() or None) if assignee is not None else ticket.assignee
+        ticket = await helpdesk.assign(ticket.id, who, group)
+        if assignee is not None:
+            changes["assignee"] = who
+        if group is not None:
+            changes["group"] = group
+    if add or remove:
+        ticket = await helpdesk.tag(ticket.id, add=add, remove=remove)
+        changes["tags"] = {"add": add, "remove": remove}
+    if new_priority is not None and callable(set_priority):
+        ticket = await set_priority(ticket.id, new_priority)
+        changes["priority"] = new_priority.value
+    if new_status is not None:
+        ticket = await helpdesk.set_status(ticket.id, new_status)
+        changes["status"] = new_status.value
+    parts = [
+        f"{key} {value}" for key, value in changes.items() if key not in ("tags", "assignee")
+    ]
+    if "assignee" in changes:
+        parts.insert(0, f"assignee {changes['assignee'] or '(none)'}")
+    parts += [f"tag +{t}" for t in add] + [f"tag -{t}" for t in remove]
+    line = f"Ticket {ticket.id} updated {DASH} {', '.join(parts)}"
+    return _confirm({"ticket": out.ticket_json(ticket, view.now), "changes": changes}, line)
+
+
+async def escalate_ticket(
+    helpdesk: Helpdesk,
+    view: View,
+    ticket_id: str,
+    *,
+    reason: str,
+    note: str = "",
+    priority: str | None = None,
+    group: str | None = None,
+    tags: list[str] | None = None,
+) -> Outcome:
+    """The composite escalation; the adapter records the note and applies what it can."""
+    _require(reason, "--reason")
+    try:
+        escalation = Escalation(
+            reason=reason.strip(),
+            note=note,
+            priority=Priority.parse(priority) if priority else None,
+            group=group.strip() if group else None,
+            tags=tags or [],
+        )
+    except ValidationError as exc:
+        raise InvalidInput(f"invalid escalation: {exc.errors()[0]['msg']}") from None
+    ticket = await helpdesk.escalate(ticket_id, escalation)
+    line = f"Ticket {ticket.id} escalated {DASH} {escalation.reason}"
+    data = {
+        "ticket": out.ticket_json(ticket, view.now),
+        "escalation": escalation.model_dump(mode="json"),
+    }
+    return _confirm(data, line)
+
+
+def _confirm(data: dict[str, Any], line: str) -> Outcome:
+    """A write's outcome: the confirmation line is the human output and a JSON key."""
+    data["confirmation"] = line
+    return Outcome(data, [out.one_line(line)])
