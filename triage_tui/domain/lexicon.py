@@ -1,0 +1,132 @@
+"""Word normalisation shared by KB ranking, escalation rules and drafting.
+
+A deliberately light English normaliser: lower-casing, apostrophe folding,
+a stopword list and a small suffix stripper. Heavier stemmers (Porter) merge
+words that support agents keep apart ("cancellation" fee vs "cancel" an
+order), and a light one is cheap enough to run on every token of a
+10 000-article knowledge base while the index is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Words of letters/digits; an inner apostrophe ("can't", "customer's") stays
+# part of the word so it is folded rather than split into two tokens.
+_WORD_RE = re.compile(r"[0-9a-z]+(?:['\u2019][a-z]+)*", re.IGNORECASE)
+_APOSTROPHE_RE = re.compile(r"['\u2019]")
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into
+    is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves can cant couldnt dont doesnt didnt im ive id ill youre isnt
+    wont wouldnt shouldnt arent wasnt werent hasnt havent hadnt lets thats theres whats
+    may might must shall also get got u ur ya pls plz please hi hello hey thanks thank
+    regards dear ok okay yes yeah
+    """.split()
+)
+"""Function words plus greeting filler; none of them says what a ticket is about."""
+
+_VOWELS = frozenset("aeiouy")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word as written (``surface``), where it is, and its normalised ``term``."""
+
+    surface: str
+    start: int
+    end: int
+    term: str
+
+
+def fold(word: str) -> str:
+    """Lower-case and drop apostrophes so "Can't" and "cant" are the same word."""
+    return _APOSTROPHE_RE.sub("", word.lower())
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Strip inflections only: plurals, -ing, -ed, -ly, final -e and a doubled final l.
+
+    Input is a folded word. The rules are ordered so that inflected forms land on
+    the same stem as their base: cancel/cancels/cancelled/cancelling -> cancel,
+    update/updating/updated -> updat, refund/refunds/refunded -> refund.
+    """
+    w = word
+    if len(w) <= 3 or w.isdigit():
+        return w
+    if w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    for suffix in ("ingly", "edly", "ing", "ed"):
+        if w.endswith(suffix):
+            base = w[: -len(suffix)]
+            if len(base) >= 3 and _VOWELS.intersection(base[:-1] or base):
+                w = base
+                if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz" and w[-1] not in _VOWELS:
+                    w = w[:-1]  # stopped -> stopp -> stop
+            break
+    else:
+        if w.endswith("ly") and len(w) > 5:
+            w = w[:-2]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("ll") and len(w) > 5:
+        w = w[:-1]  # cancell(ing) -> cancel, install -> instal, but bill stays
+    return w
+
+
+def normalise(word: str) -> str:
+    """The index term for one word (folded, then stemmed)."""
+    return stem(fold(word))
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Every word of ``text`` with its span, stopwords included (rules need them)."""
+    for match in _WORD_RE.finditer(text):
+        surface = match.group()
+        yield Token(surface, match.start(), match.end(), normalise(surface))
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of ``text`` without stopwords, in order (duplicates kept)."""
+    out: list[str] = []
+    for match in _WORD_RE.finditer(text):
+        folded = fold(match.group())
+        if folded not in STOPWORDS:
+            out.append(stem(folded))
+    return out
+
+
+def is_content_word(folded: str) -> bool:
+    """Worth matching on: not a stopword and not a single character."""
+    return len(folded) > 1 and folded not in STOPWORDS
+
+
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+_LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#+)\s*")
+_MARKUP_RE = re.compile(r"\*\*|__|`|\[([^\]]*)\]\([^)]*\)")
+
+
+def sentences(text: str) -> list[str]:
+    """Plain-text sentences of a Markdown body: list markers, emphasis and link syntax removed."""
+    out: list[str] = []
+    for piece in _SENTENCE_SPLIT_RE.split(text):
+        piece = _LIST_MARKER_RE.sub("", piece)
+        piece = _MARKUP_RE.sub(lambda m: m.group(1) or "", piece).strip()
+        if piece:
+            out.append(piece)
+    return out
