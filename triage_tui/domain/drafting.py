@@ -118,6 +118,7 @@ _FLIP = {
     "us": "you",
 }
 _FILLER_RE = re.compile(r"^(?:(?:help|urgent|asap|please|hi|hello|question|issue|problem)\b[\s:!,-]*)+")
+_DETERMINERS = frozenset("your the a an this that these those all".split())
 _VERBS = frozenset(
     "is are was were has have had isn't aren't wasn't doesn't don't didn't won't keeps can't".split()
 )
@@ -142,6 +143,10 @@ def acknowledgement(subject: str) -> str:
             about = "you " + about
         return f"Sorry to hear {about}, and thanks for letting us know."
     words = set(about.split())
+    head = about.split()
+    # "Cancel my order", "Reset the password": an imperative is a request.
+    if len(head) > 1 and head[0].isalpha() and head[0].islower() and head[1] in _DETERMINERS:
+        return f"Thanks for letting us know you'd like to {about}."
     if about.startswith(("you ", "you're ", "you've ", "you'd ", "you'll ")) or (
         about.startswith("your ") and words & _VERBS
     ):

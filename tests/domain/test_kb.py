@@ -1,0 +1,192 @@
+"""KB ranking: right article first, typo tolerance, matched terms, scores, ticket queries."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.domain.intel_factories import KB, detail
+from triage_tui.domain import lexicon
+from triage_tui.domain.kb import (
+    RELEVANT_SCORE,
+    KbIndex,
+    KbMatch,
+    best_sentence,
+    max_edits,
+    rerank,
+    ticket_query,
+)
+from triage_tui.domain.models import Article, Role
+
+
+@pytest.fixture(scope="module")
+def index() -> KbIndex:
+    return KbIndex(KB)
+
+
+def top(index: KbIndex, text: str) -> str:
+    return index.rank(text, k=1)[0].article.id
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("how do I cancel my order?", "cancel"),
+        ("where is my refund", "refund"),
+        ("forgot my password", "password"),
+        ("need to change the shipping address", "address"),
+        ("can I download an invoice as PDF", "invoice"),
+    ],
+)
+def test_clean_queries_rank_the_right_article_first(index: KbIndex, query: str, expected: str) -> None:
+    assert top(index, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("how do I cancdel my ordr", "cancel"),
+        ("wheres my refnud", "refund"),
+        ("forgot my pasword", "password"),
+        ("chnage the shiping adress", "address"),
+        ("downlaod an invocie", "invoice"),
+    ],
+)
+def test_misspelt_queries_still_rank_the_right_article_first(
+    index: KbIndex, query: str, expected: str
+) -> None:
+    assert top(index, query) == expected
+
+
+def test_matched_terms_are_the_words_as_the_customer_wrote_them(index: KbIndex) -> None:
+    match = index.rank("Wheres my REFNUD, ticket 123?", k=1)[0]
+    assert match.article.id == "refund"
+    assert "REFNUD" in match.matched_terms
+    # An order number and stopwords explain nothing.
+    assert "123" not in match.matched_terms and "my" not in match.matched_terms
+
+
+def test_matched_terms_follow_the_text_and_repeat_no_word(index: KbIndex) -> None:
+    match = index.rank("Cancel order: please cancel the ORDER", k=1)[0]
+    assert match.matched_terms == ("Cancel", "order")
+
+
+def test_scores_are_0_to_100_best_first_and_threshold_relevance(index: KbIndex) -> None:
+    matches = index.rank("cancel my order", k=5)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 <= s <= 100 for s in scores)
+    assert matches[0].score >= RELEVANT_SCORE and matches[0].relevant
+
+
+def test_no_match_no_words_and_k_zero_give_empty_lists(index: KbIndex) -> None:
+    assert index.rank("zebra xylophone quux") == []
+    assert index.rank("the and of") == []
+    assert index.rank("cancel", k=0) == []
+    assert KbIndex([]).rank("cancel") == []
+    assert len(KbIndex([])) == 0 and len(index) == len(KB)
+
+
+def test_k_limits_the_result_and_ties_are_deterministic(index: KbIndex) -> None:
+    assert len(index.rank("order", k=2)) == 2
+    assert [m.article.id for m in index.rank("order", k=3)] == [
+        m.article.id for m in KbIndex(KB).rank("order", k=3)
+    ]
+
+
+def test_title_words_outweigh_body_words() -> None:
+    articles = [
+        Article(id="body", title="Shipping", body="password password reset mentioned in passing"),
+        Article(id="title", title="Password reset", body="Use the link on the sign-in page."),
+    ]
+    assert KbIndex(articles).rank("password reset", k=1)[0].article.id == "title"
+
+
+def test_max_edits_grows_with_word_length() -> None:
+    assert [max_edits(n) for n in (2, 3, 4, 7, 8, 12)] == [0, 0, 1, 1, 2, 2]
+
+
+def test_short_words_are_not_guessed(index: KbIndex) -> None:
+    assert index.candidates("pdg") == ()
+    assert index.candidates("pdf") == (("pdf", 1.0),)
+
+
+def test_ticket_query_uses_subject_latest_customer_messages_and_tags() -> None:
+    d = detail(
+        "first message about shipping",
+        (Role.AGENT, "agent text about passwords"),
+        "second > not quoted\n> quoted older text",
+        "third message",
+        subject="Refund please",
+        tags=["billing_refund", "vip"],
+    )
+    query = ticket_query(d, latest=2)
+    assert query.splitlines()[0] == "Refund please"
+    assert "third message" in query and "second > not quoted" in query
+    assert "first message" not in query and "quoted older" not in query
+    assert "passwords" not in query
+    assert "billing refund" in query and "vip" in query
+
+
+def test_rerank_orders_a_helpdesks_candidates() -> None:
+    results = rerank(KB[:3], "my refund hasnt arrived", k=2)
+    assert [type(r) for r in results] == [KbMatch, KbMatch]
+    assert results[0].article.id == "refund"
+
+
+def test_best_sentence_picks_the_most_relevant_sentence() -> None:
+    assert best_sentence(KB[1], "how can I track my refund status") == (
+        "You can track the refund status under Billing > Refunds."
+    )
+    assert best_sentence(KB[0], "click cancel on my order") == (
+        "Click Cancel next to the order you want to cancel."
+    )
+    assert best_sentence(Article(id="x", title="x", body=""), "refund") is None
+
+
+def test_best_sentence_avoids_template_variables_when_it_can() -> None:
+    article = Article(
+        id="x",
+        title="Cancel",
+        body="I can cancel order {{Order ID}} for you. Open My Orders and cancel the order.",
+    )
+    assert best_sentence(article, "cancel order") == "Open My Orders and cancel the order."
+
+
+def test_lexicon_folds_inflections_together() -> None:
+    groups = [
+        ("cancel", "cancels", "cancelled", "cancelling", "canceling"),
+        ("refund", "refunds", "refunded", "refunding"),
+        ("update", "updated", "updating", "updates"),
+        ("charge", "charged", "charges"),
+    ]
+    for group in groups:
+        assert len({lexicon.normalise(w) for w in group}) == 1, group
+    assert lexicon.normalise("bill") == lexicon.normalise("billing") == "bill"
+    assert lexicon.normalise("Can't") == "cant"
+
+
+def _synthetic_kb(n: int) -> list[Article]:
+    words = [f"w{chr(97 + i % 26)}{chr(97 + (i // 26) % 26)}{chr(97 + (i // 676) % 26)}x" for i in range(4000)]
+    return [
+        Article(
+            id=str(i),
+            title=f"{words[i % 4000]} {words[(i * 7) % 4000]}",
+            body=" ".join(words[(i * j * 13) % 4000] for j in range(60)),
+        )
+        for i in range(n)
+    ]
+
+
+def test_building_and_querying_a_large_kb_is_fast() -> None:
+    articles = _synthetic_kb(3000)
+    start = time.perf_counter()
+    index = KbIndex(articles)
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    for i in range(50):
+        index.rank(f"{articles[i].title} extra words", k=5)
+    per_query = (time.perf_counter() - start) / 50
+    assert build < 3.0
+    assert per_query < 0.05
