@@ -44,11 +44,23 @@ class _Columns:
 
     @classmethod
     def for_width(cls, width: int) -> _Columns:
-        fixed = 3 + 8 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
+        fixed = 4 + 8 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
         requester = 16 if width >= 70 else 0
         age = 4 if width >= 90 else 0
         subject = width - fixed - (requester + 1 if requester else 0) - (age + 1 if age else 0)
         return cls(requester=requester, age=age, subject=max(4, subject))
+
+
+def header_text(width: int) -> str:
+    """Column titles aligned with ``QueueView`` rows at ``width`` cells."""
+    cols = _Columns.for_width(width)
+    parts = ["    " + _fit("SLA", cols.countdown), _fit("PRI", cols.priority), _fit("TICKET", cols.ticket)]
+    if cols.requester:
+        parts.append(_fit("REQUESTER", cols.requester))
+    parts.append(_fit("SUBJECT", cols.subject))
+    if cols.age:
+        parts.append(_fit("AGE", cols.age))
+    return " ".join(parts)
 
 
 def _fit(text: str, width: int) -> str:
@@ -217,7 +229,7 @@ class QueueView(ScrollView, can_focus=True):
             base = base + self.get_component_rich_style("queue--cursor")
         state_style = self.get_component_rich_style(_STATE_CLASS[state], partial=True)
         segments = [
-            Segment(" " + state.marker, base + state_style),
+            Segment(" " + state.marker + " ", base + state_style),
             Segment(_fit(countdown, cols.countdown) + " ", base + state_style),
         ]
         priority_style = base

@@ -1,0 +1,271 @@
+"""The console driven with keys, checked against what the store holds afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from tests.ui.conftest import db_rows
+from triage_tui.domain.sla import SlaState
+from triage_tui.ui.screens.help import HelpScreen
+from triage_tui.ui.screens.main import MainScreen
+from triage_tui.ui.screens.prompts import EscalateScreen, SendScreen
+from triage_tui.ui.widgets.queue import QueueView
+from triage_tui.ui.widgets.ticket import TicketPane
+
+
+async def settle(pilot: Pilot) -> MainScreen:
+    """Wait until the queue, the KB index and the open ticket are loaded."""
+    app = pilot.app
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    screen = app.screen if isinstance(app.screen, MainScreen) else app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    if screen.loader is not None:
+        await screen.loader.kb_ready()
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    return screen
+
+
+def pane_text(screen: MainScreen) -> str:
+    from textual.widgets import Static
+
+    return "\n".join(str(s.render()) for s in screen.query_one(TicketPane).query(Static))
+
+
+def line_text(queue: QueueView, y: int) -> str:
+    return queue.render_line(y).text
+
+
+async def test_queue_is_in_sla_order_breached_first(demo_db: Path, make_app, clock) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        rows = screen.query_one(QueueView).rows
+        assert len(rows) == len(db_rows(demo_db, "SELECT id FROM tickets WHERE status NOT IN ('solved','closed')"))
+        keys = [r.sort_key() for r in rows]
+        assert keys == sorted(keys)
+        now = clock.now()
+        states = [r.state(now) for r in rows]
+        assert states[0] is SlaState.BREACHED
+        # breached on top, then under 1 h, then the rest
+        first_ok = states.index(SlaState.OK)
+        assert SlaState.BREACHED not in states[first_ok:]
+        assert SlaState.AT_RISK in states[:first_ok]
+
+
+async def test_countdown_ticks_and_markers_are_text_not_only_colour(demo_db: Path, make_app, clock) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        first = line_text(queue, 0)
+        assert first.startswith(" !!") and "-" in first.split()[1]  # breached: marker + negative
+        at_risk = next(i for i, r in enumerate(queue.rows) if r.state(clock.now()) is SlaState.AT_RISK)
+        assert line_text(queue, at_risk).startswith(" ! ")
+        before = line_text(queue, at_risk)
+        clock.advance(11 * 60)
+        screen.tick()
+        await pilot.pause()
+        assert line_text(queue, at_risk) != before
+
+
+async def test_detail_shows_requester_org_rules_kb_and_conversation(demo_db: Path, make_app) -> None:
+    # A returning requester whose ticket mentions a refund.
+    (ticket_id,) = db_rows(
+        demo_db,
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id = t.id "
+        "WHERE t.status NOT IN ('solved','closed') AND m.role='customer' AND lower(m.body) LIKE '%refund%' "
+        "AND (SELECT count(*) FROM tickets o WHERE o.requester_id = t.requester_id) > 1 LIMIT 1",
+    )[0:1][0]
+    app = make_app(demo_db)
+    async with app.run_test(size=(160, 60)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
+        await settle(pilot)
+        text = pane_text(screen)
+        assert f"#{ticket_id}" in text
+        assert "returning (" in text and "earlier ticket" in text
+        assert "Billing or refund" in text or "billing" in text.lower()
+        assert "“refund" in text.lower() or "refund”" in text.lower()
+        assert "Knowledge base" in text and "\n 1. " in text
+        assert screen.view is not None and screen.view.kb and len(screen.view.kb) == 5
+        assert "Customer · " in text
+        assert "Other tickets from this requester" in text
+
+
+async def test_send_replies_with_the_draft_and_sets_the_default_status(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db, send_status="pending")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id
+        draft = screen.query_one("#draft", TextArea).text
+        assert draft.startswith("Hi ")
+        await pilot.press("s")
+        assert isinstance(app.screen, SendScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        body, role, public = db_rows(
+            demo_db, "SELECT body, role, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id
+        )[0]
+        assert (body, role, public) == (draft, "agent", 1)
+        assert db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "pending"
+        events = [r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)]
+        assert "reply.sent" in events and "ticket.status_changed" in events
+        # moved on to the next ticket
+        assert screen.query_one(QueueView).current.id != ticket_id
+
+
+async def test_edit_then_send_solved_from_the_editor(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id
+        await pilot.press("e")
+        editor = screen.query_one("#draft", TextArea)
+        assert editor.has_focus
+        editor.select_all()
+        await pilot.press(*"Fixed it")
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, SendScreen)
+        await pilot.press("s")  # send and set solved
+        await settle(pilot)
+        assert db_rows(demo_db, "SELECT body FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id)[0][0] == "Fixed it"
+        assert db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "solved"
+        assert ticket_id not in [r.id for r in screen.query_one(QueueView).rows]
+
+
+async def test_cancelled_send_writes_nothing(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = db_rows(demo_db, "SELECT count(*) FROM messages")[0][0]
+        await pilot.press("s", "escape")
+        await settle(pilot)
+        assert db_rows(demo_db, "SELECT count(*) FROM messages")[0][0] == before
+
+
+async def test_escalate_records_note_reason_and_event(demo_db: Path, make_app) -> None:
+    (ticket_id,) = db_rows(
+        demo_db,
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
+        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
+    )[0]
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
+        await settle(pilot)
+        await pilot.press("x")
+        assert isinstance(app.screen, EscalateScreen)
+        reason = app.screen.query_one("#reason", Input).value
+        assert reason  # pre-filled from the rule that fired
+        await pilot.press("enter")
+        await settle(pilot)
+        note, public = db_rows(
+            demo_db, "SELECT body, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id
+        )[0]
+        assert public == 0 and reason in note
+        payload = db_rows(demo_db, "SELECT payload FROM events WHERE ticket_id=? AND name='ticket.escalated'", ticket_id)
+        assert payload and reason in json.loads(payload[0][0]).get("reason", "")
+
+
+async def test_skip_moves_on_and_writes_nothing(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        counts = lambda: db_rows(demo_db, "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM events)")[0]  # noqa: E731
+        before = counts()
+        first = screen.query_one(QueueView).current.id
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.query_one(QueueView).current.id != first
+        assert screen.view is not None and screen.view.detail.ticket.id != first
+        assert counts() == before
+
+
+async def test_edited_draft_survives_moving_away_and_back(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("e")
+        await pilot.press(*"XYZ")
+        text = screen.query_one("#draft", TextArea).text
+        await pilot.press("escape", "j")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert screen.query_one("#draft", TextArea).text == text
+
+
+async def test_filter_narrows_the_queue_and_escape_clears_it(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        total = len(screen.query_one(QueueView).rows)
+        await pilot.press("slash", *"refund")
+        await settle(pilot)
+        rows = screen.query_one(QueueView).rows
+        assert 0 < len(rows) < total
+        assert all("refund" in r.haystack() for r in rows)
+        await pilot.press("escape")
+        await pilot.press("slash", "escape")
+        await settle(pilot)
+        assert len(screen.query_one(QueueView).rows) == total
+
+
+async def test_help_lists_every_action_key(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        for expected in ("Send", "Edit", "Escalate", "Skip", "ctrl+s", "ctrl+p", "Filter"):
+            assert expected in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_tab_moves_between_panes(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert screen.query_one(QueueView).has_focus
+        await pilot.press("tab")
+        assert screen.query_one(TicketPane).has_focus
+        seen = set()
+        for _ in range(6):
+            await pilot.press("tab")
+            seen.add(type(app.focused).__name__)
+        assert "TextArea" in seen
+
+
+async def test_narrow_terminal_stacks_the_panes(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot)
+        assert screen.has_class("-narrow")
+        queue = screen.query_one(QueueView)
+        detail = screen.query_one(TicketPane)
+        assert queue.region.bottom <= detail.region.y
+        assert queue.size.height >= 5
+
+
+async def test_empty_draft_is_not_sent(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        screen.query_one("#draft", TextArea).load_text("   ")
+        before = db_rows(demo_db, "SELECT count(*) FROM messages")[0][0]
+        await pilot.press("s")
+        assert isinstance(app.screen, MainScreen)
+        assert db_rows(demo_db, "SELECT count(*) FROM messages")[0][0] == before

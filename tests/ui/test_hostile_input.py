@@ -1,0 +1,85 @@
+"""Customer-written text is shown literally and never reaches the terminal raw."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from pathlib import Path
+
+import pytest
+
+from tests.ui.test_console import pane_text, settle
+from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.domain.models import NewTicket, Priority
+from triage_tui.ui.screens.main import MainScreen
+from triage_tui.ui.widgets.queue import QueueView
+
+MARKUP_SUBJECT = "[@click=app.quit]Quit[/] [link=https://evil.example]x[/link] [b]bold[/b] [/]"
+CONTROL_NAME = "Mallory \x1b[2J\x1b]0;pwned\x07 \u202eevil\x9b"
+OSC_BODY = "before \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \r overwrite \x1b[31mred"
+
+
+@pytest.fixture
+def hostile_db(tmp_path: Path, clock) -> Path:  # type: ignore[no-untyped-def]
+    db = tmp_path / "hostile.db"
+
+    async def seed() -> None:
+        async with LocalHelpdesk(LocalOptions(db=db), clock=clock) as hd:
+            await hd.create_ticket(NewTicket(subject=MARKUP_SUBJECT, body=OSC_BODY,
+                                             requester_email="m@evil.example", requester_name=CONTROL_NAME,
+                                             priority=Priority.URGENT))
+            await hd.create_ticket(NewTicket(subject="", body="x" * (1024 * 1024),
+                                             requester_email="big@example.com", requester_name="",
+                                             priority=Priority.HIGH))
+            await hd.create_ticket(NewTicket(subject="[red]styled?[/red] \\[escaped]", body="[@click=app.bell]ring[/]",
+                                             requester_email="n@example.com", requester_name="[bold]Name[/bold]"))
+
+    asyncio.run(seed())
+    return db
+
+
+async def test_markup_and_controls_are_literal_everywhere(hostile_db: Path, make_app) -> None:
+    app = make_app(hostile_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # nothing quit the app
+        queue = screen.query_one(QueueView)
+        lines = [queue.render_line(y).text for y in range(3)]
+        assert any("[@click=app.quit]Quit[/]" in line for line in lines)
+        for line in lines:
+            assert "\x1b" not in line and "\x9b" not in line and "\u202e" not in line
+        text = pane_text(screen)
+        assert "[@click=app.quit]Quit[/] [link=https://evil.example]x[/link]" in text
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+        assert "␛" in text  # visible, not silently dropped
+        # The whole screen as the terminal would get it: no raw ESC from content.
+        svg = html.unescape(app.export_screenshot()).replace("\u00a0", " ")
+        assert "[@click=app.quit]Quit[/]" in svg
+        assert "pwned" in svg and "\x1b" not in svg
+
+
+async def test_markup_in_names_and_bodies_on_every_ticket(hostile_db: Path, make_app) -> None:
+    app = make_app(hostile_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        queue.move_to(next(i for i, r in enumerate(queue.rows) if "styled" in r.subject))
+        await settle(pilot)
+        text = pane_text(screen)
+        assert "[red]styled?[/red] \\[escaped]" in text
+        assert "[bold]Name[/bold]" in text
+        assert "[@click=app.bell]ring[/]" in text
+
+
+async def test_huge_body_and_empty_subject_do_not_crash(hostile_db: Path, make_app) -> None:
+    app = make_app(hostile_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        index = next(i for i, r in enumerate(queue.rows) if r.subject == "")
+        assert "(no subject)" in queue.render_line(index - int(queue.scroll_y)).text
+        queue.move_to(index)
+        await settle(pilot)
+        text = pane_text(screen)
+        assert "KB more not shown" in text
+        assert "(unknown requester)" in text or "big" in text

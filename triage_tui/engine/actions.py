@@ -1,0 +1,69 @@
+"""The workflow's actions as UI-free operations with their confirmation lines.
+
+The console and the scriptable verbs both call these, so "Send" means the same
+thing everywhere: reply publicly, then set the chosen status; "Escalate"
+records an internal note with the reason and applies the route; and each ends
+with the workflow's one-line confirmation ("Responded to 123 for Dana Reyes").
+"""
+
+from __future__ import annotations
+
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.escalation import RuleResult
+from triage_tui.domain.models import Escalation, Status, Ticket
+
+
+def responded_line(ticket: Ticket) -> str:
+    name = ticket.requester.name or ticket.requester.email or "the requester"
+    return f"Responded to {ticket.id} for {name}"
+
+
+async def send_reply(helpdesk: Helpdesk, ticket: Ticket, body: str, status: Status) -> str:
+    """Public reply, then ``status`` (pending or solved). Returns the confirmation."""
+    if not body.strip():
+        raise InvalidInput("the reply is empty; write something before sending")
+    await helpdesk.reply(ticket.id, body)
+    line = responded_line(ticket)
+    if status is not ticket.status:
+        await helpdesk.set_status(ticket.id, status)
+        line += f" · status {status.value}"
+    return line
+
+
+async def close_ticket(helpdesk: Helpdesk, ticket_id: str, note: str) -> str:
+    """Internal resolution note (when the helpdesk has notes), then solved."""
+    note = note.strip()
+    if note and helpdesk.capabilities.internal_notes:
+        await helpdesk.add_note(ticket_id, note)
+    await helpdesk.set_status(ticket_id, Status.SOLVED)
+    return f"Ticket {ticket_id} closed – {note}" if note else f"Ticket {ticket_id} closed"
+
+
+def escalation_for(reason: str, note: str, rules: list[RuleResult]) -> Escalation:
+    """The composite the helpdesk applies: the note, the rule's route, tags."""
+    fired = [r for r in rules if r.fired]
+    matching = next((r for r in fired if r.label == reason), fired[0] if fired else None)
+    lines = [f"Escalated: {reason}"]
+    if note:
+        lines.append(note)
+    for rule in fired:
+        evidence = ", ".join(f"“{e}”" for e in rule.evidence)
+        lines.append(f"Rule fired: {rule.title}" + (f" — {evidence}" if evidence else ""))
+    tags = ["escalated"] + ([matching.rule_id] if matching else [])
+    return Escalation(
+        reason=reason,
+        note="\n".join(lines),
+        group=matching.route if matching else None,
+        tags=tags,
+    )
+
+
+async def escalate(
+    helpdesk: Helpdesk, ticket_id: str, reason: str, note: str = "", rules: list[RuleResult] | None = None
+) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("an escalation needs a reason")
+    await helpdesk.escalate(ticket_id, escalation_for(reason, note.strip(), rules or []))
+    return f"Ticket {ticket_id} escalated – {reason}"

@@ -1,0 +1,148 @@
+"""Gathers what the console shows for a ticket: UI-free, so it is tested alone.
+
+One ``TicketLoader`` per open helpdesk. It streams the queue as compact rows,
+builds the local KB index in a thread (ranking is typo tolerant only when we
+rank), and assembles a ``TicketView``: the conversation, the requester's
+history, the rules that fire and the KB suggestions, each degrading to a
+visible note instead of failing the whole pane.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.config import Profile
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.drafting import draft_for
+from triage_tui.domain.errors import TriageError
+from triage_tui.domain.escalation import RuleResult, RuleSet
+from triage_tui.domain.kb import RELEVANT_SCORE, KbIndex, KbMatch, rerank, ticket_query
+from triage_tui.domain.models import Article, PersonHistory, TicketDetail
+from triage_tui.domain.queue import QueueRow
+
+KB_SUGGESTIONS = 5
+#: Rows handed to the screen at a time while the queue streams in.
+BATCH = 500
+
+
+@dataclass
+class TicketView:
+    """Everything the detail pane shows for one ticket."""
+
+    detail: TicketDetail
+    history: PersonHistory | None
+    rules: list[RuleResult]
+    kb: list[KbMatch] | None  # None while the KB is still being indexed
+    kb_supported: bool = True
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def fired_rules(self) -> list[RuleResult]:
+        return [r for r in self.rules if r.fired]
+
+    @property
+    def relevant_article(self) -> KbMatch | None:
+        if self.kb and self.kb[0].score >= RELEVANT_SCORE:
+            return self.kb[0]
+        return None
+
+
+class TicketLoader:
+    def __init__(self, helpdesk: Helpdesk, rules: RuleSet, clock: Clock) -> None:
+        self.helpdesk = helpdesk
+        self.rules = rules
+        self.clock = clock
+        self.opened = False
+        self.kb_index: KbIndex | None = None
+        self._kb_task: asyncio.Task[None] | None = None
+        #: Rules the agent dismissed, per ticket.
+        self.overrides: dict[str, set[str]] = {}
+
+    async def open(self) -> None:
+        await self.helpdesk.open()
+        self.opened = True
+
+    async def close(self) -> None:
+        if self._kb_task is not None:
+            self._kb_task.cancel()
+        if self.opened:
+            await self.helpdesk.close()
+            self.opened = False
+
+    # -- queue ------------------------------------------------------------
+    async def queue_batches(self) -> AsyncIterator[list[QueueRow]]:
+        batch: list[QueueRow] = []
+        async for ticket in self.helpdesk.iter_queue():
+            batch.append(QueueRow.from_ticket(ticket))
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    async def row(self, ticket_id: str) -> QueueRow:
+        detail = await self.helpdesk.get_ticket(ticket_id)
+        return QueueRow.from_ticket(detail.ticket)
+
+    # -- knowledge base ---------------------------------------------------
+    def start_kb_index(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Index the whole KB in a thread when the helpdesk can list it."""
+        if not self.helpdesk.capabilities.kb_list or self._kb_task is not None:
+            return
+
+        async def build() -> None:
+            articles: list[Article] = [a async for a in self.helpdesk.iter_articles()]
+            self.kb_index = await asyncio.to_thread(KbIndex, articles)
+            if on_ready is not None:
+                on_ready()
+
+        self._kb_task = asyncio.create_task(build())
+
+    async def kb_ready(self) -> None:
+        """Wait for the index (tests and benchmarks)."""
+        if self._kb_task is not None:
+            await self._kb_task
+
+    async def suggestions(self, detail: TicketDetail) -> tuple[list[KbMatch] | None, bool]:
+        caps = self.helpdesk.capabilities
+        text = ticket_query(detail)
+        if caps.kb_list:
+            if self.kb_index is None:
+                return None, True
+            return self.kb_index.rank(text, KB_SUGGESTIONS), True
+        if caps.kb_search:
+            articles = await self.helpdesk.search_kb(text[:300], limit=20)
+            return rerank(articles, text, KB_SUGGESTIONS), True
+        return [], False
+
+    # -- one ticket -------------------------------------------------------
+    async def load(self, ticket_id: str) -> TicketView:
+        detail = await self.helpdesk.get_ticket(ticket_id)
+        errors: list[str] = []
+        history: PersonHistory | None = None
+        if self.helpdesk.capabilities.requester_history:
+            try:
+                history = await self.helpdesk.get_person(detail.ticket.requester.id)
+            except TriageError as error:
+                errors.append(f"Requester history unavailable: {error}")
+        try:
+            kb, kb_supported = await self.suggestions(detail)
+        except TriageError as error:
+            kb, kb_supported = [], True
+            errors.append(f"Knowledge base unavailable: {error}")
+        rules = self.rules.evaluate(detail, self.overrides.get(ticket_id, set()))
+        return TicketView(detail, history, rules, kb, kb_supported, errors)
+
+    def draft(self, view: TicketView, profile: Profile) -> tuple[str, int]:
+        draft, cursor = draft_for(
+            view.detail,
+            view.relevant_article,
+            team=profile.team,
+            agent=profile.agent,
+            now=self.clock.now(),
+            template=profile.template,
+        )
+        return draft.body, cursor

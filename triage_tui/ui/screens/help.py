@@ -1,0 +1,93 @@
+"""The `?` screen: every key of the console, read from the bindings themselves.
+
+Built from the ``BINDINGS`` of each screen and widget so it can never drift
+from what the keys actually do.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "asterisk": "*",
+    "space": "space",
+    "escape": "esc",
+    "shift+tab": "shift+tab",
+}
+
+
+def _keys(binding: Binding) -> str:
+    if binding.key_display:
+        return binding.key_display
+    keys = [k.strip() for k in binding.key.split(",")]
+    return " ".join(_KEY_NAMES.get(k, k) for k in keys)
+
+
+def _section(title: str, bindings: list[Binding], extra: list[tuple[str, str]] = ()) -> Content:  # type: ignore[assignment]
+    lines: list[Content | tuple[str, str] | str] = [(title, "bold underline")]
+    seen: set[str] = set()
+    rows = [(_keys(b), b.description or b.action) for b in bindings] + list(extra)
+    for keys, description in rows:
+        if keys in seen:
+            continue
+        seen.add(keys)
+        lines += ["\n", (f"  {keys:<16}", "$text-accent bold"), description]
+    return Content.assemble(*lines)
+
+
+def help_sections() -> list[Content]:
+    from triage_tui.ui.app import TriageApp
+    from triage_tui.ui.screens.main import MainScreen
+    from triage_tui.ui.screens.prompts import SendScreen
+    from triage_tui.ui.widgets.queue import QueueView
+
+    def as_bindings(items: list) -> list[Binding]:  # type: ignore[type-arg]
+        return [b if isinstance(b, Binding) else Binding(*b) for b in items]
+
+    return [
+        _section("Actions on the current ticket", as_bindings(MainScreen.BINDINGS)),
+        _section("Queue", as_bindings(QueueView.BINDINGS)),
+        _section(
+            "Draft editor",
+            [],
+            [
+                ("ctrl+s", "Send the draft (asks pending or solved)"),
+                ("esc", "Leave the editor, back to the queue"),
+                ("tab", "Next pane"),
+                ("ctrl+z ctrl+y", "Undo / redo typing"),
+            ],
+        ),
+        _section("Send dialog", as_bindings(SendScreen.BINDINGS)),
+        _section(
+            "Everywhere",
+            as_bindings(TriageApp.BINDINGS),
+            [("ctrl+p", "Command palette: actions, themes, keys"), ("tab shift+tab", "Move between panes")],
+        ),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, grouped by where it works. Any of esc, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Content.styled("triage — keys", "bold"), classes="help-title")
+            for section in help_sections():
+                yield Static(section, classes="help-section")
+            yield Static(
+                Content.styled("esc, q or ? closes this screen", "$text-muted"), classes="help-footer"
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

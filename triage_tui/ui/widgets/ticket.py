@@ -1,0 +1,237 @@
+"""The ticket detail pane: who is asking, what they said, what to do about it.
+
+Sections top to bottom: subject and state; requester (tier, new or returning)
+and organization (VIP); escalation rules that fire, with the words that fired
+them; KB suggestions with scores and links; the conversation (customer, agent
+and internal note visibly different, and labelled, never colour alone); the
+requester's other tickets, navigable with the keyboard.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message as TextualMessage
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from triage_tui.domain import sla
+from triage_tui.domain.models import Message, Role
+from triage_tui.engine.loader import TicketView
+from triage_tui.ui import safe_text as st
+
+
+def _ago(when: datetime, now: datetime) -> str:
+    return sla.format_age(when, now) + " ago"
+
+
+_ROLE_LABEL = {Role.CUSTOMER: "Customer", Role.AGENT: "Agent", Role.SYSTEM: "System"}
+
+
+def header_content(view: TicketView, now: datetime) -> Content:
+    ticket = view.detail.ticket
+    left = sla.time_left(ticket, now)
+    state = sla.state(ticket, now)
+    target = sla.next_target(ticket)
+    sla_text = (
+        f"{state.marker.strip() or '•'} {sla.format_countdown(left)} {state.label}"
+        f" ({target.metric.replace('_', ' ')})"
+        if target
+        else state.label
+    )
+    tags = ", ".join(st.clean(t, one_line=True) for t in ticket.tags) or "no tags"
+    return Content.assemble(
+        (f"#{st.clean(ticket.id, one_line=True)} ", "bold"),
+        st.line(ticket.subject or "(no subject)", "bold"),
+        "\n",
+        (f"SLA {sla_text}", _STATE_STYLE[state]),
+        f" · {ticket.status.value} · {ticket.priority.value} priority · ",
+        st.line(ticket.channel),
+        " · tags: ",
+        Content(tags),
+    )
+
+
+_STATE_STYLE = {
+    sla.SlaState.BREACHED: "$text-error bold",
+    sla.SlaState.AT_RISK: "$text-warning bold",
+    sla.SlaState.OK: "$text-success",
+    sla.SlaState.PAUSED: "$text-muted",
+    sla.SlaState.NONE: "$text-muted",
+}
+
+
+def requester_content(view: TicketView) -> Content:
+    ticket = view.detail.ticket
+    person = view.history.person if view.history else ticket.requester
+    parts: list[Content | tuple[str, str] | str] = [
+        ("Requester  ", "bold"),
+        st.line(person.name or "(unknown requester)"),
+    ]
+    if person.email:
+        parts += [" <", st.line(person.email), ">"]
+    if person.tier:
+        parts += [" · tier ", st.line(person.tier)]
+    if person.account_value is not None:
+        parts.append(f" · ${person.account_value:,.0f}/yr")
+    if view.history is not None:
+        earlier = len(view.history.earlier_tickets(ticket.id))
+        if earlier:
+            plural = "s" if earlier != 1 else ""
+            parts.append((f" · returning ({earlier} earlier ticket{plural})", "$text-accent"))
+        else:
+            parts.append((" · new requester", "$text-accent"))
+    org = (view.history.organization if view.history else None) or ticket.organization
+    if org is not None:
+        parts += ["\n", ("Org        ", "bold"), st.line(org.name)]
+        if org.tier:
+            parts += [" · ", st.line(org.tier)]
+        if org.vip:
+            parts.append((" ★ VIP", "$text-warning bold"))
+    return Content.assemble(*parts)
+
+
+def rules_content(view: TicketView) -> Content:
+    fired = view.fired_rules
+    if not fired:
+        return Content.assemble(("Escalation ", "bold"), ("no rule fires", "$text-muted"))
+    parts: list[Content | tuple[str, str] | str] = [("Escalation ", "bold")]
+    for i, rule in enumerate(fired):
+        if i:
+            parts.append("\n           ")
+        parts.append((f"⚑ {rule.title}", "$text-warning bold"))
+        if rule.evidence:
+            quoted = ", ".join(f"“{st.clean(e, one_line=True)}”" for e in rule.evidence)
+            parts += [" — ", Content(quoted)]
+        parts.append((f" → {rule.route}", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def kb_content(view: TicketView) -> Content:
+    parts: list[Content | tuple[str, str] | str] = [("Knowledge base", "bold")]
+    if not view.kb_supported:
+        parts.append(("  not available for this helpdesk", "$text-muted"))
+    elif view.kb is None:
+        parts.append(("  indexing articles…", "$text-muted"))
+    elif not view.kb:
+        parts.append(("  no matching article", "$text-muted"))
+    for i, match in enumerate(view.kb or [], start=1):
+        parts += [
+            f"\n {i}. ",
+            (f"{match.score:3.0f} ", "$text-accent bold"),
+            st.line(match.article.title),
+        ]
+        if match.article.url:
+            parts += ["\n       ", st.line(match.article.url, "$text-muted underline")]
+        if match.matched_terms:
+            terms = ", ".join(st.clean(t, one_line=True) for t in match.matched_terms[:6])
+            parts += [("\n       matched: ", "$text-muted"), Content.styled(terms, "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def message_content(message: Message, now: datetime) -> Content:
+    label = _ROLE_LABEL[message.role]
+    if not message.public:
+        label = "Internal note"
+    head = Content.assemble(
+        (f"{label} · ", "bold"),
+        st.line(message.author or "unknown"),
+        (f" · {_ago(message.created_at, now)}", "$text-muted"),
+    )
+    return Content.assemble(head, "\n", st.body(message.body))
+
+
+def message_class(message: Message) -> str:
+    if not message.public:
+        return "msg-note"
+    return {Role.CUSTOMER: "msg-customer", Role.AGENT: "msg-agent", Role.SYSTEM: "msg-system"}[
+        message.role
+    ]
+
+
+class OtherTickets(OptionList):
+    """The requester's other tickets; Enter opens one in the detail pane."""
+
+    class Open(TextualMessage):
+        """Open ``ticket_id``; handled by ``on_other_tickets_open``."""
+
+        def __init__(self, ticket_id: str) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Open(event.option.id))
+
+
+class TicketPane(VerticalScroll, can_focus=True):
+    """Scrollable detail of the current ticket."""
+
+    DEFAULT_CSS = """
+    TicketPane { padding: 0 1; }
+    TicketPane > Static { margin-bottom: 1; }
+    TicketPane > .msg { padding: 0 1; margin-bottom: 1; border-left: outer $primary; }
+    TicketPane > .msg-customer { border-left: outer $secondary; }
+    TicketPane > .msg-agent { border-left: outer $success; background: $boost; }
+    TicketPane > .msg-note { border-left: outer $warning; background: $warning 10%; }
+    TicketPane > OtherTickets { height: auto; max-height: 8; margin-bottom: 1; }
+    TicketPane > .section-title { margin: 0; text-style: bold; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Loading the queue…"), id="ticket-header")
+
+    async def show(self, view: TicketView, now: datetime) -> None:
+        """Replace the pane's content with ``view``."""
+        widgets: list[Static | OptionList] = [
+            Static(header_content(view, now), id="ticket-header"),
+            Static(requester_content(view), id="ticket-requester"),
+            Static(rules_content(view), id="ticket-rules"),
+        ]
+        if view.kb_supported or view.kb:
+            widgets.append(Static(kb_content(view), id="ticket-kb"))
+        widgets.append(
+            Static(
+                Content.styled(f"Conversation ({len(view.detail.messages)})", "bold"),
+                classes="section-title",
+            )
+        )
+        for message in view.detail.messages:
+            widgets.append(Static(message_content(message, now), classes=f"msg {message_class(message)}"))
+        others = view.history.earlier_tickets(view.detail.ticket.id) if view.history else []
+        if others:
+            widgets.append(
+                Static(
+                    Content.styled(f"Other tickets from this requester ({len(others)})", "bold"),
+                    classes="section-title",
+                )
+            )
+            options = [
+                Option(
+                    Content.assemble(
+                        f"#{st.clean(t.id, one_line=True)} ",
+                        (f"{t.status.value:<8}", "$text-muted"),
+                        " ",
+                        st.line(t.subject or "(no subject)"),
+                        (f" · {_ago(t.created_at, now)}", "$text-muted"),
+                    ),
+                    id=t.id,
+                )
+                for t in others
+            ]
+            widgets.append(OtherTickets(*options, id="other-tickets"))
+        for error in view.errors:
+            widgets.append(Static(Content.styled(error, "$text-error")))
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount_all(widgets)
+        self.scroll_home(animate=False)
+
+    async def show_message(self, text: str) -> None:
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount(Static(Content(text), id="ticket-header"))
