@@ -8,9 +8,7 @@ pasted into a bug report.
 
 from __future__ import annotations
 
-import inspect
 import json
-import sqlite3
 import sys
 import threading
 import time
@@ -39,12 +37,9 @@ def demo(args: Namespace, ctx: ConsoleContext) -> int:
         raise InvalidInput(f"--tickets must be at least 1, not {args.tickets}")
     db = ctx.db_path or paths.default_db()
     _check_overwritable(db, force=args.force)
-    kwargs: dict[str, Any] = {"tickets": args.tickets, "seed": args.seed}
     started = time.perf_counter()
     with _Progress(args.tickets, db, enabled=args.tickets >= PROGRESS_FROM) as progress:
-        if "progress" in inspect.signature(demo_mod.generate).parameters:
-            kwargs["progress"] = progress.update
-        summary = demo_mod.generate(db, **kwargs)
+        summary = demo_mod.generate(db, tickets=args.tickets, seed=args.seed, progress=progress.update)
     seconds = round(time.perf_counter() - started, 2)
     data = {"db": str(db), "seconds": seconds, **_jsonable(summary or {})}
     if args.json:
@@ -72,36 +67,16 @@ def _check_overwritable(db: Path, *, force: bool) -> None:
 
 
 def _is_demo_or_empty(db: Path) -> bool:
-    """True for a triage database with no tickets or one the demo generator wrote."""
-    from triage_tui.adapters.local import demo as demo_mod
-    from triage_tui.adapters.local.store import is_triage_db
+    from triage_tui.adapters.local.demo import is_demo_db
 
-    checker = getattr(demo_mod, "is_demo_db", None)
-    if callable(checker):
-        return bool(checker(db))
-    if not is_triage_db(db):
-        return False
-    try:
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            (tickets,) = conn.execute("SELECT count(*) FROM tickets").fetchone()
-            if tickets == 0:
-                return True
-            row = conn.execute(
-                "SELECT 1 FROM events WHERE name LIKE 'demo.%' LIMIT 1"
-            ).fetchone()
-            return row is not None
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
+    return is_demo_db(db)
 
 
 class _Progress:
     """A one-line, self-overwriting progress report on stderr (a TTY only animates).
 
-    Works with or without the generator's cooperation: when it reports
-    ``progress(done, total)`` the line shows counts, else the elapsed time.
+    The generator reports ``progress(done, total)`` per chunk; a ticker thread
+    redraws the line twice a second so the elapsed time moves between chunks.
     """
 
     def __init__(self, total: int, db: Path, *, enabled: bool) -> None:
@@ -152,11 +127,11 @@ def _jsonable(summary: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def kb_import(args: Namespace, ctx: ConsoleContext) -> int:
-    from triage_tui.adapters.local import kb_import as importer
-
     directory = Path(args.directory).expanduser()
     if not directory.is_dir():
         raise InvalidInput(f"{directory} is not a directory of Markdown articles")
+    from triage_tui.adapters.local import kb_import as importer
+
     db = ctx.db_path or paths.default_db()
     started = time.perf_counter()
     result = importer.import_dir(db, directory)

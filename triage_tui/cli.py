@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
 def _error(message: str) -> None:
     """Exactly one line, terminal-safe even when the message quotes customer text."""
-    line = " ".join(sanitize(message, keep_newlines=False).split())
+    line = sanitize(" ".join(message.split()), keep_newlines=False)
     print(f"triage: error: {line}", file=sys.stderr)
 
 
@@ -156,6 +156,7 @@ def _verb(args: Namespace, clock: Clock | None) -> int:
     from triage_tui import output, session, verbs
     from triage_tui.domain.clock import SystemClock
 
+    _check_utf8(args)
     ctx = _context(args)
     clock = clock or SystemClock()
     as_json = bool(args.json)
@@ -180,6 +181,21 @@ def _verb(args: Namespace, clock: Clock | None) -> int:
             print(f"triage: {hint}", file=sys.stderr)
     sys.stdout.flush()
     return 0
+
+
+def _check_utf8(args: Namespace) -> None:
+    """Undecodable bytes in argv (lone surrogates) are refused, not sent to a helpdesk."""
+    from triage_tui.domain.errors import InvalidInput
+
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if isinstance(item, str) and name not in ("db", "config"):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    option = name.replace("_", "-")
+                    raise InvalidInput(f"{option} is not valid UTF-8 text") from None
 
 
 def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Outcome]]:

@@ -51,6 +51,15 @@ class Outcome:
 def _require(text: str | None, what: str) -> str:
     if text is None or not text.strip():
         raise InvalidInput(f"{what} is empty")
+    return _encodable(text, what)
+
+
+def _encodable(text: str, what: str) -> str:
+    """Refuse undecodable bytes (a lone surrogate from argv) before they reach a store."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{what} is not valid UTF-8 text") from None
     return text
 
 
@@ -160,7 +169,8 @@ async def create_ticket(
 ) -> Outcome:
     _require(subject, "ticket subject")
     _require(body, "ticket body")
-    email = requester.strip()
+    email = _encodable(requester, "--requester").strip()
+    _encodable(name, "--name")
     if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
         raise InvalidInput(f"requester {requester!r} is not an email address")
     if not helpdesk.capabilities.create_ticket:
