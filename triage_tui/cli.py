@@ -9,7 +9,6 @@ can cause prints a traceback.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from argparse import Namespace
@@ -153,6 +152,8 @@ def _read_text(value: str) -> str:
 
 
 def _verb(args: Namespace, clock: Clock | None) -> int:
+    import asyncio
+
     from triage_tui import output, session, verbs
     from triage_tui.domain.clock import SystemClock
 

@@ -66,7 +66,8 @@ JSON_SHAPES = {
     "get-user": '{"person": {id, name, email, first_name, tier, account_value, created_at,'
     ' organization_id}, "organization", "ticket_count", "returning",'
     ' "tickets": [ticket…] | null without --tickets}',
-    "search-kb": '{"query", "count", "articles": [{id, title, body, url, section}]}',
+    "search-kb": '{"query", "count", "articles": [{id, title, body, url, section, score: 0-100|null,'
+    ' matched_terms: [words]}]}',
     "reply-ticket": '{"ticket_id", "requester": person, "message": message, "confirmation"}',
     "close-ticket": '{"ticket": ticket, "note": message|null, "confirmation"}',
     "update-ticket": '{"ticket": ticket, "changes": {status?, priority?, assignee?, group?,'
@@ -173,7 +174,10 @@ def build_parser() -> Parser:
     p.add_argument("person_id", metavar="ID", help="person id or email")
     p.add_argument("--tickets", action="store_true", help="also list their tickets, newest first")
 
-    p = verb("search-kb", "search the knowledge base (step 3)")
+    p = verb("search-kb", "search the knowledge base (step 3)",
+             "Ranked like the console's KB suggestions: typo tolerant, scored 0-100 (45+ is\n"
+             "relevant enough to link), with the words that matched. A helpdesk that cannot\n"
+             "list its KB answers with its own search instead (no scores).")
     p.add_argument("words", help='keywords from the issue, e.g. "export fails large file"')
     p.add_argument("--limit", type=int, default=5, metavar="N", help="at most N articles (default 5)")
 

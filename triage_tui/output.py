@@ -58,6 +58,11 @@ def one_line(text: str | None) -> str:
     return " ".join(sanitize(text or "", keep_newlines=False).split())
 
 
+def snippet(text: str | None) -> str:
+    """A long body shown as one line: whitespace (newlines too) collapses to spaces."""
+    return sanitize(" ".join((text or "").split()), keep_newlines=False)
+
+
 def block(text: str | None) -> str:
     """Untrusted multi-line text (a message body), sanitised."""
     return sanitize(text or "").strip("\n")
@@ -287,15 +292,24 @@ def ticket_rows(tickets: Sequence[Ticket], now: datetime, width: int | None) -> 
     return table(["ID", "STATUS", "PRIORITY", "CREATED", "SUBJECT"], rows, total_width=width)
 
 
-def article_lines(articles: Sequence[Article], width: int | None) -> list[str]:
+def article_lines(
+    ranked: Sequence[tuple[Article, float | None, Sequence[str]]], width: int | None
+) -> list[str]:
+    """Numbered articles: title, section, score and matched words, link, a preview."""
     lines: list[str] = []
-    for rank, article in enumerate(articles, start=1):
+    for rank, (article, score, terms) in enumerate(ranked, start=1):
         section = f" [{one_line(article.section)}]" if article.section else ""
-        lines.append(f"{rank:>2}. {one_line(article.title)}{section}  (id {one_line(article.id)})")
+        head = f"{rank:>2}. {one_line(article.title)}{section}"
+        facts = [f"id {one_line(article.id)}"]
+        if score is not None:
+            facts.append(f"score {score:.0f}")
+        if terms:
+            facts.append("matched " + ", ".join(one_line(t) for t in terms))
+        lines.append(f"{head}  ({' · '.join(facts)})")
         if article.url:
             lines.append(f"    {one_line(article.url)}")
-        snippet = one_line(article.body)
-        if snippet:
+        preview = snippet(article.body)
+        if preview:
             limit = max(40, (width or 100) - 4)
-            lines.append(f"    {fit(snippet, limit).rstrip()}")
+            lines.append(f"    {fit(preview, limit).rstrip()}")
     return lines

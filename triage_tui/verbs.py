@@ -23,7 +23,7 @@ from triage_tui import output as out
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import sla
 from triage_tui.domain.errors import InvalidInput, Unsupported
-from triage_tui.domain.models import Escalation, NewTicket, Priority, Status, Ticket
+from triage_tui.domain.models import Article, Escalation, NewTicket, Priority, Status, Ticket
 
 #: En dash, as in the spec's confirmations ("Ticket 123 closed – Resolved: …").
 DASH = "\u2013"
@@ -135,20 +135,38 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
 
 
 async def search_kb(helpdesk: Helpdesk, view: View, words: str, limit: int = 5) -> Outcome:
+    """Articles for the words, best first, ranked as the console ranks its suggestions.
+
+    When the helpdesk can list its KB (``kb_list``), the whole KB is ranked
+    locally by ``domain.kb`` (typo tolerant, with 0–100 scores and the words
+    that matched), so ``search-kb`` agrees with the console's suggestions.
+    Otherwise the helpdesk's own search answers, without scores.
+    """
     _require(words, "search words")
     if limit < 1:
         raise InvalidInput(f"--limit must be at least 1, not {limit}")
-    if not helpdesk.capabilities.kb_search:
+    caps = helpdesk.capabilities
+    ranked: list[tuple[Article, float | None, tuple[str, ...]]]
+    if caps.kb_list:
+        from triage_tui.domain.kb import KbIndex  # rapidfuzz: only this verb pays for it
+
+        index = KbIndex([a async for a in helpdesk.iter_articles()])
+        ranked = [(m.article, m.score, m.matched_terms) for m in index.rank(words, limit)]
+    elif caps.kb_search:
+        ranked = [(a, None, ()) for a in await helpdesk.search_kb(words, limit)]
+    else:
         raise Unsupported(f"{helpdesk.display_name} has no knowledge-base search")
-    articles = await helpdesk.search_kb(words, limit)
     data = {
         "query": words,
-        "count": len(articles),
-        "articles": [a.model_dump(mode="json") for a in articles],
+        "count": len(ranked),
+        "articles": [
+            {**article.model_dump(mode="json"), "score": score, "matched_terms": list(terms)}
+            for article, score, terms in ranked
+        ],
     }
     outcome = Outcome(data)
     if not view.json:
-        outcome.lines = out.article_lines(articles, view.width) or ["No matching articles."]
+        outcome.lines = out.article_lines(ranked, view.width) or ["No matching articles."]
     return outcome
 
 

@@ -99,10 +99,20 @@ def test_search_kb_human_and_json(db_run: Runner) -> None:
     data = db_run("search-kb", "password reset", "--json").json()
     assert set(data) == {"query", "count", "articles"}
     assert data["count"] == len(data["articles"]) >= 1
-    assert set(data["articles"][0]) == {"id", "title", "body", "url", "section"}
+    first = data["articles"][0]
+    assert set(first) == {"id", "title", "body", "url", "section", "score", "matched_terms"}
+    assert 0 < first["score"] <= 100 and first["matched_terms"]
+    scores = [a["score"] for a in data["articles"]]
+    assert scores == sorted(scores, reverse=True)
     human = db_run("search-kb", "password reset", "--limit", "2")
     assert human.code == 0 and human.out.startswith(" 1. ")
-    assert " 3. " not in human.out
+    assert " 3. " not in human.out and "score " in human.out
+
+
+def test_search_kb_tolerates_typos_like_the_consoles_suggestions(db_run: Runner) -> None:
+    data = db_run("search-kb", "refnud policy", "--json").json()
+    assert data["articles"] and "refnud" in data["articles"][0]["matched_terms"]
+    assert "refund" in data["articles"][0]["title"].lower()
 
 
 def test_search_kb_with_no_match_says_so(db_run: Runner) -> None:
