@@ -269,3 +269,19 @@ async def test_empty_draft_is_not_sent(demo_db: Path, make_app) -> None:
         await pilot.press("s")
         assert isinstance(app.screen, MainScreen)
         assert db_rows(demo_db, "SELECT count(*) FROM messages")[0][0] == before
+
+
+async def test_keys_typed_ahead_act_on_the_ticket_under_the_cursor(demo_db: Path, make_app) -> None:
+    """"j j x" before the detail loads must escalate the third ticket, not the first."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        third = screen.query_one(QueueView).rows[2].id
+        await pilot.press("j", "j", "x")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalateScreen)
+        assert app.screen.ticket_id == third
+        await pilot.press("escape")
+        await pilot.press("k", "n")  # skip acts on the requested ticket too
+        await settle(pilot)
+        assert screen.query_one(QueueView).current.id == third

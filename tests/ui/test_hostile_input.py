@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,18 +24,23 @@ OSC_BODY = "before \x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\ \r over
 def hostile_db(tmp_path: Path, clock) -> Path:  # type: ignore[no-untyped-def]
     db = tmp_path / "hostile.db"
 
-    async def seed() -> None:
+    async def seed() -> str:
         async with LocalHelpdesk(LocalOptions(db=db), clock=clock) as hd:
             await hd.create_ticket(NewTicket(subject=MARKUP_SUBJECT, body=OSC_BODY,
                                              requester_email="m@evil.example", requester_name=CONTROL_NAME,
                                              priority=Priority.URGENT))
-            await hd.create_ticket(NewTicket(subject="", body="x" * (1024 * 1024),
+            big = await hd.create_ticket(NewTicket(subject="(to be emptied)", body="x" * (1024 * 1024),
                                              requester_email="big@example.com", requester_name="",
                                              priority=Priority.HIGH))
             await hd.create_ticket(NewTicket(subject="[red]styled?[/red] \\[escaped]", body="[@click=app.bell]ring[/]",
                                              requester_email="n@example.com", requester_name="[bold]Name[/bold]"))
 
-    asyncio.run(seed())
+        return big.id
+
+    big_id = asyncio.run(seed())
+    # Other helpdesks allow empty subjects even though `create-ticket` refuses one.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE tickets SET subject = '' WHERE id = ?", (big_id,))
     return db
 
 

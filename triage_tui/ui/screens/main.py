@@ -58,6 +58,11 @@ class MainScreen(Screen[None]):
         self._loading_draft = False
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
+        # The ticket the agent last asked for; actions apply to it, never to a
+        # stale view still on screen while it loads.
+        self.requested_id: str | None = None
+        # An action typed ahead while its ticket loads ("j j x"), run on arrival.
+        self._deferred: tuple[str, str] | None = None
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,7 +116,7 @@ class MainScreen(Screen[None]):
 
     def _queue_width(self) -> int:
         queue = self.query_one(QueueView)
-        return queue.size.width or (self.size.width if self.has_class("-narrow") else self.size.width * 45 // 100)
+        return queue.size.width or (self.size.width if self.has_class("-narrow") else self.size.width * 48 // 100)
 
     def tick(self) -> None:
         self.query_one(QueueView).tick()
@@ -153,6 +158,7 @@ class MainScreen(Screen[None]):
         self._update_title()
         if not shown:
             self.view = None
+            self.requested_id = None
             self.run_worker(self.query_one(TicketPane).show_message(
                 "No tickets match the filter." if self.filter_words else "The queue is empty."
             ))
@@ -173,7 +179,7 @@ class MainScreen(Screen[None]):
 
     @on(QueueView.Highlighted)
     def _on_highlight(self, event: QueueView.Highlighted) -> None:
-        self.open_ticket(event.row.id)
+        self.show_ticket(event.row.id)
 
     @on(QueueView.Selected)
     def _on_selected(self, event: QueueView.Selected) -> None:
@@ -181,16 +187,20 @@ class MainScreen(Screen[None]):
 
     @on(OtherTickets.Open)
     def _on_other_ticket(self, event: OtherTickets.Open) -> None:
-        self.open_ticket(event.ticket_id)
+        self.show_ticket(event.ticket_id)
 
     def _kb_ready(self) -> None:
         """The KB index finished building: re-rank the ticket on screen."""
-        if self.view is not None:
-            self.open_ticket(self.view.detail.ticket.id, keep_focus=True)
+        if self.requested_id is not None:
+            self.show_ticket(self.requested_id)
 
     # -- detail -----------------------------------------------------------
+    def show_ticket(self, ticket_id: str) -> None:
+        self.requested_id = ticket_id
+        self._load_ticket(ticket_id)
+
     @work(exclusive=True, group="detail")
-    async def open_ticket(self, ticket_id: str, keep_focus: bool = True) -> None:
+    async def _load_ticket(self, ticket_id: str) -> None:
         assert self.loader is not None
         pane = self.query_one(TicketPane)
         try:
@@ -202,6 +212,9 @@ class MainScreen(Screen[None]):
         await pane.show(view, self.app.clock.now())  # type: ignore[attr-defined]
         pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
         self._load_draft(view)
+        if self._deferred is not None and self._deferred[1] == ticket_id:
+            action, self._deferred = self._deferred[0], None
+            await self.run_action(action)
 
     def _load_draft(self, view: TicketView) -> None:
         editor = self.query_one("#draft", TextArea)
@@ -225,9 +238,14 @@ class MainScreen(Screen[None]):
             self.drafts[self.view.detail.ticket.id] = event.text_area.text
 
     # -- actions ----------------------------------------------------------
-    def _need_ticket(self) -> TicketView | None:
-        if self.view is None:
+    def _need_ticket(self, action: str) -> TicketView | None:
+        """The view of the requested ticket, or None (deferring ``action`` while it loads)."""
+        if self.requested_id is None:
             self.app.notify("No ticket is open.", severity="warning", markup=False)
+            return None
+        if self.view is None or self.view.detail.ticket.id != self.requested_id:
+            self._deferred = (action, self.requested_id)
+            return None
         return self.view
 
     def action_queue_next(self) -> None:
@@ -237,7 +255,7 @@ class MainScreen(Screen[None]):
         self.query_one(QueueView).action_cursor_up()
 
     def action_edit(self) -> None:
-        if self._need_ticket():
+        if self._need_ticket("edit"):
             self.query_one("#draft", TextArea).focus()
 
     def action_leave(self) -> None:
@@ -248,14 +266,13 @@ class MainScreen(Screen[None]):
         self.query_one(QueueView).focus()
 
     def action_skip(self) -> None:
-        view = self._need_ticket()
-        if view is None:
+        if self.requested_id is None:
             return
-        self.app.notify(f"Skipped {view.detail.ticket.id}", markup=False, timeout=2)
-        self._advance_from(view.detail.ticket.id)
+        self.app.notify(f"Skipped {self.requested_id}", markup=False, timeout=2)
+        self._advance_from(self.requested_id)
 
     def action_send(self) -> None:
-        view = self._need_ticket()
+        view = self._need_ticket("send")
         if view is None:
             return
         body = self.query_one("#draft", TextArea).text
@@ -284,7 +301,7 @@ class MainScreen(Screen[None]):
         await self._after_write(ticket.id)
 
     def action_escalate(self) -> None:
-        view = self._need_ticket()
+        view = self._need_ticket("escalate")
         if view is None:
             return
         fired = view.fired_rules

@@ -45,8 +45,8 @@ class _Columns:
     @classmethod
     def for_width(cls, width: int) -> _Columns:
         fixed = 4 + 8 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
-        requester = 16 if width >= 70 else 0
-        age = 4 if width >= 90 else 0
+        requester = 14 if width >= 64 else 0
+        age = 4 if width >= 84 else 0
         subject = width - fixed - (requester + 1 if requester else 0) - (age + 1 if age else 0)
         return cls(requester=requester, age=age, subject=max(4, subject))
 
@@ -96,7 +96,7 @@ class QueueView(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    QueueView { background: $surface; }
+    QueueView { background: $surface; overflow-x: hidden; }
     QueueView > .queue--cursor { background: $block-cursor-blurred-background; }
     QueueView:focus > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     QueueView > .queue--breached { color: $text-error; text-style: bold; }
