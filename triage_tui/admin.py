@@ -15,7 +15,7 @@ import time
 from argparse import Namespace
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from triage_tui import config as config_mod
 from triage_tui import paths
@@ -39,14 +39,19 @@ def demo(args: Namespace, ctx: ConsoleContext) -> int:
     _check_overwritable(db, force=args.force)
     started = time.perf_counter()
     with _Progress(args.tickets, db, enabled=args.tickets >= PROGRESS_FROM) as progress:
-        summary = demo_mod.generate(db, tickets=args.tickets, seed=args.seed, progress=progress.update)
+        summary = demo_mod.generate(
+            db, tickets=args.tickets, seed=args.seed, progress=progress.update
+        )
     seconds = round(time.perf_counter() - started, 2)
     data = {"db": str(db), "seconds": seconds, **_jsonable(summary or {})}
     if args.json:
         print(dumps(data))
         return 0
-    counts = ", ".join(f"{value} {key}" for key, value in (summary or {}).items()
-                       if isinstance(value, int) and not isinstance(value, bool))
+    counts = ", ".join(
+        f"{value} {key}"
+        for key, value in (summary or {}).items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    )
     print(f"Demo helpdesk ready in {db} ({seconds:.1f} s){': ' + counts if counts else ''}")
     print("Next: `triage` opens the console, `triage queue` lists what breaches next.")
     return 0
@@ -94,7 +99,9 @@ class _Progress:
 
     def _line(self) -> str:
         elapsed = time.perf_counter() - self._started
-        counted = f"{self.done:,}/{self.total:,} tickets" if self.done else f"{self.total:,} tickets"
+        counted = (
+            f"{self.done:,}/{self.total:,} tickets" if self.done else f"{self.total:,} tickets"
+        )
         return f"triage: generating {counted} into {self.db} … {elapsed:.0f} s"
 
     def _tick(self) -> None:
@@ -102,7 +109,7 @@ class _Progress:
             sys.stderr.write("\r" + self._line())
             sys.stderr.flush()
 
-    def __enter__(self) -> _Progress:
+    def __enter__(self) -> Self:
         if self.enabled:
             if self.tty:
                 self._thread = threading.Thread(target=self._tick, daemon=True)
@@ -156,12 +163,17 @@ def kb_import(args: Namespace, ctx: ConsoleContext) -> int:
 # -- config ------------------------------------------------------------------
 
 
-def config_command(args: Namespace, explicit: Path | None, context: Callable[[], ConsoleContext]) -> int:
+def config_command(
+    args: Namespace, explicit: Path | None, context: Callable[[], ConsoleContext]
+) -> int:
     path = explicit or paths.config_file()
     if args.config_command == "path":
         print(path)
         if not path.exists():
-            print("triage: (the file does not exist yet; `triage config init` writes one)", file=sys.stderr)
+            print(
+                "triage: (the file does not exist yet; `triage config init` writes one)",
+                file=sys.stderr,
+            )
         return 0
     if args.config_command == "init":
         written = config_mod.write_example(path, force=args.force)

@@ -31,8 +31,15 @@ EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
 VERBS = {
-    "queue", "create-ticket", "get-ticket", "get-user", "search-kb",
-    "reply-ticket", "close-ticket", "update-ticket", "escalate-ticket",
+    "queue",
+    "create-ticket",
+    "get-ticket",
+    "get-user",
+    "search-kb",
+    "reply-ticket",
+    "close-ticket",
+    "update-ticket",
+    "escalate-ticket",
 }
 
 
@@ -59,7 +66,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         # second "Broken pipe" when Python flushes stdout at shutdown.
         _silence_stdout()
         return 141
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
         if os.environ.get("TRIAGE_DEBUG"):
             raise
         _error(f"unexpected {type(exc).__name__}: {exc}")
@@ -211,8 +218,15 @@ def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Ou
     if a.command == "create-ticket":
         body = _read_text(a.body)
         return lambda hd: verbs.create_ticket(
-            hd, view, subject=a.subject, body=body, requester=a.requester, name=a.name,
-            priority=a.priority, channel=a.channel, tags=a.tag,
+            hd,
+            view,
+            subject=a.subject,
+            body=body,
+            requester=a.requester,
+            name=a.name,
+            priority=a.priority,
+            channel=a.channel,
+            tags=a.tag,
         )
     calls = {
         "queue": lambda hd: verbs.queue(hd, view, a.limit),
@@ -221,12 +235,25 @@ def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Ou
         "search-kb": lambda hd: verbs.search_kb(hd, view, a.words, a.limit),
         "close-ticket": lambda hd: verbs.close_ticket(hd, view, a.ticket_id, a.note),
         "update-ticket": lambda hd: verbs.update_ticket(
-            hd, view, a.ticket_id, status=a.status, priority=a.priority, assignee=a.assignee,
-            group=a.group, add_tags=a.add_tag, remove_tags=a.remove_tag,
+            hd,
+            view,
+            a.ticket_id,
+            status=a.status,
+            priority=a.priority,
+            assignee=a.assignee,
+            group=a.group,
+            add_tags=a.add_tag,
+            remove_tags=a.remove_tag,
         ),
         "escalate-ticket": lambda hd: verbs.escalate_ticket(
-            hd, view, a.ticket_id, reason=a.reason, note=a.note, priority=a.priority,
-            group=a.group, tags=a.tag,
+            hd,
+            view,
+            a.ticket_id,
+            reason=a.reason,
+            note=a.note,
+            priority=a.priority,
+            group=a.group,
+            tags=a.tag,
         ),
     }
     return calls[a.command]

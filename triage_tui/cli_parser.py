@@ -66,8 +66,8 @@ JSON_SHAPES = {
     "get-user": '{"person": {id, name, email, first_name, tier, account_value, created_at,'
     ' organization_id}, "organization", "ticket_count", "returning",'
     ' "tickets": [ticket…] | null without --tickets}',
-    "search-kb": '{"query", "count", "articles": [{id, title, body, url, section, score: 0-100|null,'
-    ' matched_terms: [words]}]}',
+    "search-kb": '{"query", "count", "articles": [{id, title, body, url, section,'
+    " score: 0-100|null, matched_terms: [words]}]}",
     "reply-ticket": '{"ticket_id", "requester": person, "message": message, "confirmation"}',
     "close-ticket": '{"ticket": ticket, "note": message|null, "confirmation"}',
     "update-ticket": '{"ticket": ticket, "changes": {status?, priority?, assignee?, group?,'
@@ -87,7 +87,9 @@ class Parser(argparse.ArgumentParser):
     scans package metadata; verbs should not pay for that on every run.
     """
 
-    def __init__(self, *args: object, epilog_factory: Callable[[], str] | None = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, epilog_factory: Callable[[], str] | None = None, **kwargs: object
+    ) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.epilog_factory = epilog_factory
@@ -106,7 +108,7 @@ def _adapters_text() -> str:
 
 
 def _main_epilog() -> str:
-    return "\n\n".join([EXAMPLES, _adapters_text(), ENVIRONMENT, EXIT_CODES])
+    return f"{EXAMPLES}\n\n{_adapters_text()}\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
 
 
 def _verb_epilog(name: str, extra: str = "") -> Callable[[], str]:
@@ -136,32 +138,56 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     _add_context_options(parser)
-    parser.add_argument("--theme", metavar="NAME", help="console theme (default: the profile's theme)")
+    parser.add_argument(
+        "--theme", metavar="NAME", help="console theme (default: the profile's theme)"
+    )
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
 
     # Accepted after the subcommand too ("triage queue --db x --json").
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the local helpdesk's SQLite file (overrides the config)")
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print JSON for programs (shape below)")
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the local helpdesk's SQLite file (overrides the config)",
+    )
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print JSON for programs (shape below)",
+    )
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
 
     def verb(name: str, help_text: str, extra: str = "") -> Parser:
         return sub.add_parser(  # type: ignore[no-any-return]
-            name, help=help_text, description=help_text, parents=[common],
-            epilog_factory=_verb_epilog(name, extra), formatter_class=argparse.RawDescriptionHelpFormatter,
+            name,
+            help=help_text,
+            description=help_text,
+            parents=[common],
+            epilog_factory=_verb_epilog(name, extra),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
-    p = verb("queue", "list active tickets, soonest SLA breach first",
-             "Markers: '!!' breached (countdown negative), '! ' under 1 h, '--' no SLA, '||' paused.")
-    p.add_argument("--limit", type=int, default=20, metavar="N", help="show N tickets; 0 for all (default 20)")
+    p = verb(
+        "queue",
+        "list active tickets, soonest SLA breach first",
+        "Markers: '!!' breached (countdown negative), '! ' under 1 h, '--' no SLA, '||' paused.",
+    )
+    p.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show N tickets; 0 for all (default 20)"
+    )
 
-    p = verb("create-ticket", "create a ticket as a customer would (how tickets reach the local helpdesk)")
+    p = verb(
+        "create-ticket",
+        "create a ticket as a customer would (how tickets reach the local helpdesk)",
+    )
     p.add_argument("--subject", required=True, help="the ticket subject")
     p.add_argument("--body", required=True, help="the customer's first message; '-' reads stdin")
-    p.add_argument("--requester", required=True, metavar="EMAIL", help="requester email (created if new)")
+    p.add_argument(
+        "--requester", required=True, metavar="EMAIL", help="requester email (created if new)"
+    )
     p.add_argument("--name", default="", help="requester name, for a new requester")
     p.add_argument("--priority", help="low, normal (default), high or urgent")
     p.add_argument("--channel", default="email", help="email (default), chat, web, phone, …")
@@ -174,12 +200,17 @@ def build_parser() -> Parser:
     p.add_argument("person_id", metavar="ID", help="person id or email")
     p.add_argument("--tickets", action="store_true", help="also list their tickets, newest first")
 
-    p = verb("search-kb", "search the knowledge base (step 3)",
-             "Ranked like the console's KB suggestions: typo tolerant, scored 0-100 (45+ is\n"
-             "relevant enough to link), with the words that matched. A helpdesk that cannot\n"
-             "list its KB answers with its own search instead (no scores).")
+    p = verb(
+        "search-kb",
+        "search the knowledge base (step 3)",
+        "Ranked like the console's KB suggestions: typo tolerant, scored 0-100 (45+ is\n"
+        "relevant enough to link), with the words that matched. A helpdesk that cannot\n"
+        "list its KB answers with its own search instead (no scores).",
+    )
     p.add_argument("words", help='keywords from the issue, e.g. "export fails large file"')
-    p.add_argument("--limit", type=int, default=5, metavar="N", help="at most N articles (default 5)")
+    p.add_argument(
+        "--limit", type=int, default=5, metavar="N", help="at most N articles (default 5)"
+    )
 
     p = verb("reply-ticket", "send a public reply to the requester (step 7)")
     p.add_argument("ticket_id", metavar="ID")
@@ -189,63 +220,98 @@ def build_parser() -> Parser:
     p.add_argument("ticket_id", metavar="ID")
     p.add_argument("--note", help='the resolution, e.g. "Resolved: re-sent the invoice"')
 
-    p = verb("update-ticket", "change status, priority, assignee, group or tags (step 8)",
-             "Status accepts new, open, pending (also: in-progress), on-hold, solved, closed.\n"
-             "Options the active helpdesk cannot apply are refused before anything is written.")
+    p = verb(
+        "update-ticket",
+        "change status, priority, assignee, group or tags (step 8)",
+        "Status accepts new, open, pending (also: in-progress), on-hold, solved, closed.\n"
+        "Options the active helpdesk cannot apply are refused before anything is written.",
+    )
     p.add_argument("ticket_id", metavar="ID")
     p.add_argument("--status", help="new, open, pending, on_hold, solved or closed")
     p.add_argument("--priority", help="low, normal, high or urgent")
     p.add_argument("--assignee", metavar="NAME", help="assign to NAME ('' to unassign)")
     p.add_argument("--group", help="move to a group")
-    p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)")
-    p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="remove a tag (repeatable)")
+    p.add_argument(
+        "--add-tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
+    p.add_argument(
+        "--remove-tag", action="append", default=[], metavar="TAG", help="remove a tag (repeatable)"
+    )
 
-    p = verb("escalate-ticket", "escalate: an internal note with the reason, then priority/group/tags",
-             "The five rules: the customer asked for a human; billing or refund; a bug affecting\n"
-             "data integrity; a legal or compliance question; 3+ customer messages unresolved.")
+    p = verb(
+        "escalate-ticket",
+        "escalate: an internal note with the reason, then priority/group/tags",
+        "The five rules: the customer asked for a human; billing or refund; a bug affecting\n"
+        "data integrity; a legal or compliance question; 3+ customer messages unresolved.",
+    )
     p.add_argument("ticket_id", metavar="ID")
     p.add_argument("--reason", required=True, help='why, e.g. "billing/refund"')
     p.add_argument("--note", default="", help="more context for whoever takes it")
     p.add_argument("--priority", help="raise to this priority")
     p.add_argument("--group", help="route to this group")
-    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)")
+    p.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
 
     p = sub.add_parser(
-        "demo", parents=[common], help="fill the local helpdesk with deterministic demo data",
+        "demo",
+        parents=[common],
+        help="fill the local helpdesk with deterministic demo data",
         description="Create the local helpdesk with a realistic, deterministic data set for one\n"
         "fictional SaaS product (tickets, requesters, conversations, SLA targets, KB).\n"
         "Refuses to overwrite an existing non-demo database unless --force is given.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--tickets", type=int, default=300, metavar="N", help="number of tickets (default 300)")
+    p.add_argument(
+        "--tickets", type=int, default=300, metavar="N", help="number of tickets (default 300)"
+    )
     p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
-    p.add_argument("--force", action="store_true", help="overwrite a database that is not demo data")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite a database that is not demo data"
+    )
 
-    kb = sub.add_parser("kb", help="knowledge-base maintenance (kb import DIR)",
-                        description="Knowledge-base maintenance for the local helpdesk.")
-    kb_sub = kb.add_subparsers(dest="kb_command", metavar="SUBCOMMAND", title="subcommands", required=True)
+    kb = sub.add_parser(
+        "kb",
+        help="knowledge-base maintenance (kb import DIR)",
+        description="Knowledge-base maintenance for the local helpdesk.",
+    )
+    kb_sub = kb.add_subparsers(
+        dest="kb_command", metavar="SUBCOMMAND", title="subcommands", required=True
+    )
     p = kb_sub.add_parser(
-        "import", parents=[common], help="import a folder of Markdown articles",
+        "import",
+        parents=[common],
+        help="import a folder of Markdown articles",
         description="Import every Markdown file under DIR. Front matter: id, title, optional url,\n"
         "section (or category). Re-importing updates articles with the same id.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("directory", metavar="DIR")
 
-    cfg = sub.add_parser("config", help="the config file: path, init, show",
-                         description="The TOML config: profiles choose the adapter and its options.")
-    cfg_sub = cfg.add_subparsers(dest="config_command", metavar="SUBCOMMAND", title="subcommands", required=True)
+    cfg = sub.add_parser(
+        "config",
+        help="the config file: path, init, show",
+        description="The TOML config: profiles choose the adapter and its options.",
+    )
+    cfg_sub = cfg.add_subparsers(
+        dest="config_command", metavar="SUBCOMMAND", title="subcommands", required=True
+    )
     cfg_sub.add_parser("path", help="print where the config file is (it may not exist yet)")
     p = cfg_sub.add_parser("init", help="write a commented example config")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
-    cfg_sub.add_parser("show", parents=[common],
-                       help="validate and print the effective config, secrets redacted")
+    cfg_sub.add_parser(
+        "show", parents=[common], help="validate and print the effective config, secrets redacted"
+    )
     return parser
 
 
 def _add_context_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("helpdesk selection (every command)")
     group.add_argument("--profile", metavar="NAME", help="config profile (env TRIAGE_PROFILE)")
-    group.add_argument("--adapter", metavar="NAME", help="adapter, overriding the profile's (env TRIAGE_ADAPTER)")
-    group.add_argument("--db", metavar="PATH", help="the local helpdesk's SQLite file (env TRIAGE_LOCAL_DB)")
+    group.add_argument(
+        "--adapter", metavar="NAME", help="adapter, overriding the profile's (env TRIAGE_ADAPTER)"
+    )
+    group.add_argument(
+        "--db", metavar="PATH", help="the local helpdesk's SQLite file (env TRIAGE_LOCAL_DB)"
+    )
     group.add_argument("--config", metavar="PATH", help="config file (env TRIAGE_CONFIG)")

@@ -198,7 +198,9 @@ def queue_lines(
     )
     if colour:
         # Colour whole rows by state after alignment, so escapes never skew widths.
-        lines = [lines[0]] + [paint(line, r[-1], True) for line, r in zip(lines[1:], rows, strict=True)]
+        lines = [lines[0]] + [
+            paint(line, r[-1], True) for line, r in zip(lines[1:], rows, strict=True)
+        ]
     return lines
 
 
@@ -206,9 +208,7 @@ def queue_summary(shown: int, tickets: Sequence[Ticket], now: datetime) -> str:
     states = [sla.state(t, now) for t in tickets]
     breached = states.count(sla.SlaState.BREACHED)
     at_risk = states.count(sla.SlaState.AT_RISK)
-    return (
-        f"{shown} of {len(tickets)} active tickets · {breached} breached · {at_risk} under 1 h"
-    )
+    return f"{shown} of {len(tickets)} active tickets · {breached} breached · {at_risk} under 1 h"
 
 
 def person_line(person: Person, organization: Organization | None) -> str:
@@ -232,7 +232,9 @@ def person_line(person: Person, organization: Organization | None) -> str:
 def _role_label(message: Message) -> str:
     if message.is_note:
         return "internal note"
-    return {Role.CUSTOMER: "customer", Role.AGENT: "agent reply", Role.SYSTEM: "system"}[message.role]
+    return {Role.CUSTOMER: "customer", Role.AGENT: "agent reply", Role.SYSTEM: "system"}[
+        message.role
+    ]
 
 
 def ticket_lines(
@@ -247,13 +249,21 @@ def ticket_lines(
     marker, countdown, label = sla_cells(ticket, now, colour)
     target = sla.next_target(ticket)
     lines = [
-        paint(f"Ticket {one_line(ticket.id)} · {one_line(ticket.subject) or '(no subject)'}", "1", colour),
-        f"Status     {ticket.status.value} · priority {ticket.priority.value}"
-        f" · channel {one_line(ticket.channel)}",
+        paint(
+            f"Ticket {one_line(ticket.id)} · {one_line(ticket.subject) or '(no subject)'}",
+            "1",
+            colour,
+        ),
+        (
+            f"Status     {ticket.status.value} · priority {ticket.priority.value}"
+            f" · channel {one_line(ticket.channel)}"
+        ),
         f"Requester  {person_line(ticket.requester, ticket.organization)}",
     ]
     if earlier_tickets is not None:
-        kind = f"returning, {earlier_tickets} earlier tickets" if earlier_tickets else "new requester"
+        kind = (
+            f"returning, {earlier_tickets} earlier tickets" if earlier_tickets else "new requester"
+        )
         lines[-1] += f" · {kind}"
     if ticket.assignee or ticket.group:
         lines.append(
@@ -270,7 +280,12 @@ def ticket_lines(
     for message in messages:
         author = one_line(message.author) or one_line(message.author_email) or "(unknown)"
         head = f"── {author} · {_role_label(message)} · {when(message.created_at)} "
-        lines += ["", paint(head + "─" * max(0, 72 - cell_len(head)), "2" if message.is_note else "1", colour)]
+        lines += [
+            "",
+            paint(
+                head + "─" * max(0, 72 - cell_len(head)), "2" if message.is_note else "1", colour
+            ),
+        ]
         lines.append(block(message.body) or "(empty)")
     if not messages:
         lines += ["", "(no messages)"]

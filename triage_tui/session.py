@@ -70,7 +70,9 @@ def load_config(config_path: Path | None = None, *, must_exist: bool = False) ->
     """The validated config; ``must_exist`` for a path the user named with ``--config``."""
     path = config_path or paths.config_file()
     if must_exist and not path.exists():
-        raise ConfigError(f"config file {path} does not exist (create it with `triage config init`)")
+        raise ConfigError(
+            f"config file {path} does not exist (create it with `triage config init`)"
+        )
     return config_mod.load(path)
 
 
@@ -92,7 +94,9 @@ def resolve(
     """
     env = os.environ if environ is None else environ
     path = config_path or paths.config_file()
-    app_config = config if config is not None else load_config(path, must_exist=config_path is not None)
+    app_config = (
+        config if config is not None else load_config(path, must_exist=config_path is not None)
+    )
     profile_name, active = config_mod.active_profile(app_config, profile, adapter, env)
     adapter_cls = registry.load(active.adapter)
     model = adapter_cls.options_model

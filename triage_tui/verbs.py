@@ -102,7 +102,9 @@ async def get_ticket(helpdesk: Helpdesk, view: View, ticket_id: str) -> Outcome:
     }
     outcome = Outcome(data)
     if not view.json:
-        outcome.lines = out.ticket_lines(detail.ticket, detail.messages, view.now, colour=view.colour)
+        outcome.lines = out.ticket_lines(
+            detail.ticket, detail.messages, view.now, colour=view.colour
+        )
     return outcome
 
 
@@ -111,10 +113,14 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
     person = history.person
     data: dict[str, Any] = {
         "person": person.model_dump(mode="json"),
-        "organization": history.organization.model_dump(mode="json") if history.organization else None,
+        "organization": history.organization.model_dump(mode="json")
+        if history.organization
+        else None,
         "ticket_count": len(history.tickets),
         "returning": len(history.tickets) > 1,
-        "tickets": [out.ticket_json(t, view.now) for t in history.tickets] if with_tickets else None,
+        "tickets": [out.ticket_json(t, view.now) for t in history.tickets]
+        if with_tickets
+        else None,
     }
     outcome = Outcome(data)
     if view.json:
@@ -123,8 +129,10 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
     kind = "returning" if count > 1 else "new"
     lines = [
         out.person_line(person, history.organization),
-        f"Person id  {out.one_line(person.id)} · {kind} requester · {count} ticket(s)"
-        f" · since {out.when(person.created_at)[:10] if person.created_at else '—'}",
+        (
+            f"Person id  {out.one_line(person.id)} · {kind} requester · {count} ticket(s)"
+            f" · since {out.when(person.created_at)[:10] if person.created_at else '—'}"
+        ),
     ]
     if with_tickets and history.tickets:
         lines += ["", *out.ticket_rows(history.tickets, view.now, view.width)]
@@ -231,7 +239,9 @@ async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str
     if note is not None:
         _require(note, "--note")
         if not helpdesk.capabilities.internal_notes:
-            raise Unsupported(f"{helpdesk.display_name} has no internal notes; close without --note")
+            raise Unsupported(
+                f"{helpdesk.display_name} has no internal notes; close without --note"
+            )
     detail = await helpdesk.get_ticket(ticket_id)
     message = await helpdesk.add_note(detail.ticket.id, note) if note is not None else None
     ticket = await helpdesk.set_status(detail.ticket.id, Status.SOLVED)
@@ -262,10 +272,17 @@ async def update_ticket(
     new_status = Status.parse(status) if status is not None else None
     new_priority = Priority.parse(priority) if priority is not None else None
     add, remove = list(add_tags or []), list(remove_tags or [])
-    if new_status is None and new_priority is None and assignee is None and group is None \
-            and not add and not remove:
+    if (
+        new_status is None
+        and new_priority is None
+        and assignee is None
+        and group is None
+        and not add
+        and not remove
+    ):
         raise InvalidInput(
-            "nothing to update; pass --status, --priority, --assignee, --group, --add-tag or --remove-tag"
+            "nothing to update; pass --status, --priority, --assignee, --group, "
+            "--add-tag or --remove-tag"
         )
     set_priority = getattr(helpdesk, "set_priority", None)
     if new_priority is not None and not callable(set_priority):
@@ -298,9 +315,7 @@ async def update_ticket(
     if new_status is not None:
         ticket = await helpdesk.set_status(ticket.id, new_status)
         changes["status"] = new_status.value
-    parts = [
-        f"{key} {value}" for key, value in changes.items() if key not in ("tags", "assignee")
-    ]
+    parts = [f"{key} {value}" for key, value in changes.items() if key not in ("tags", "assignee")]
     if "assignee" in changes:
         parts.insert(0, f"assignee {changes['assignee'] or '(none)'}")
     parts += [f"tag +{t}" for t in add] + [f"tag -{t}" for t in remove]

@@ -38,8 +38,17 @@ def test_demo_can_be_regenerated_but_never_over_real_work(run: Runner, tmp_path:
     assert run("demo", "--tickets", "25", "--db", str(demo_db)).code == 0  # demo over demo: fine
 
     real = tmp_path / "real.db"
-    created = run("create-ticket", "--subject", "s", "--body", "b", "--requester", "a@b.example",
-                  "--db", str(real))
+    created = run(
+        "create-ticket",
+        "--subject",
+        "s",
+        "--body",
+        "b",
+        "--requester",
+        "a@b.example",
+        "--db",
+        str(real),
+    )
     assert created.code == 0, created.err
     refused = run("demo", "--db", str(real))
     assert refused.code == 2 and "--force" in refused.err and len(refused.err.splitlines()) == 1
@@ -56,7 +65,9 @@ def test_demo_refuses_a_foreign_file(run: Runner, tmp_path: Path) -> None:
     assert foreign.read_bytes() == b"not sqlite at all" * 10
 
 
-def test_demo_shows_progress_for_large_runs(run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_shows_progress_for_large_runs(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(admin, "PROGRESS_FROM", 10)
     result = run("demo", "--tickets", "20", "--db", str(tmp_path / "p.db"))
     assert result.code == 0 and "generating" in result.err and "20 tickets" in result.err

@@ -51,10 +51,10 @@ def test_config_show_is_validated_and_redacts_secrets(
     config = tmp_path / "c.toml"
     config.write_text(
         'profile = "work"\n'
-        "[profiles.work]\nadapter = \"local\"\nteam = \"Acme Care\"\n"
-        "[profiles.work.options]\nagent = \"Sam\"\n"
-        "[profiles.other]\nadapter = \"zendesk\"\n"
-        "[profiles.other.options]\napi_token = \"s3cret-value\"\nsubdomain = \"acme\"\n"
+        '[profiles.work]\nadapter = "local"\nteam = "Acme Care"\n'
+        '[profiles.work.options]\nagent = "Sam"\n'
+        '[profiles.other]\nadapter = "zendesk"\n'
+        '[profiles.other.options]\napi_token = "s3cret-value"\nsubdomain = "acme"\n'
     )
     monkeypatch.setenv("TRIAGE_LOCAL_DB", str(tmp_path / "env.db"))
     result = run("--config", str(config), "config", "show")
@@ -70,7 +70,9 @@ def test_config_show_is_validated_and_redacts_secrets(
     assert data["exists"] is True
 
 
-def test_config_show_db_flag_beats_env(run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_show_db_flag_beats_env(
+    run: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TRIAGE_LOCAL_DB", str(tmp_path / "env.db"))
     data = run("config", "show", "--json", "--db", str(tmp_path / "flag.db")).json()
     assert data["options"]["db"] == str(tmp_path / "flag.db") and data["exists"] is False
@@ -85,8 +87,15 @@ def test_config_show_invalid_file_names_the_key(run: Runner, tmp_path: Path) -> 
 
 
 def test_redacted_masks_secret_looking_keys_only() -> None:
-    data = {"token": "t", "nested": {"password": "p", "user": "u"}, "api_key": "", "items": [{"secret": 1}]}
+    data = {
+        "token": "t",
+        "nested": {"password": "p", "user": "u"},
+        "api_key": "",
+        "items": [{"secret": 1}],
+    }
     assert config_mod.redacted(data) == {
-        "token": "***", "nested": {"password": "***", "user": "u"}, "api_key": "",
+        "token": "***",
+        "nested": {"password": "***", "user": "u"},
+        "api_key": "",
         "items": [{"secret": "***"}],
     }

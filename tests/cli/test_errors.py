@@ -23,10 +23,13 @@ def _one_line_error(result: Result, code: int, *needles: str) -> None:
 
 
 def test_unknown_ticket_exits_3(db_run: Runner) -> None:
-    for verb in (("get-ticket", "999999"), ("reply-ticket", "999999", "hi"),
-                 ("close-ticket", "999999", "--note", "x"),
-                 ("update-ticket", "999999", "--status", "open"),
-                 ("escalate-ticket", "999999", "--reason", "x")):
+    for verb in (
+        ("get-ticket", "999999"),
+        ("reply-ticket", "999999", "hi"),
+        ("close-ticket", "999999", "--note", "x"),
+        ("update-ticket", "999999", "--status", "open"),
+        ("escalate-ticket", "999999", "--reason", "x"),
+    ):
         _one_line_error(db_run(*verb), 3, "999999")
 
 
@@ -41,10 +44,27 @@ def test_invalid_status_names_the_choices(db_run: Runner) -> None:
 
 def test_invalid_priority(db_run: Runner) -> None:
     ticket_id = db_run("queue", "--json").json()["tickets"][0]["id"]
-    _one_line_error(db_run("escalate-ticket", ticket_id, "--reason", "x", "--priority", "asap"), 2,
-                    "asap", "urgent")
-    _one_line_error(db_run("create-ticket", "--subject", "s", "--body", "b", "--requester",
-                           "a@b.example", "--priority", "p9"), 2, "p9")
+    _one_line_error(
+        db_run("escalate-ticket", ticket_id, "--reason", "x", "--priority", "asap"),
+        2,
+        "asap",
+        "urgent",
+    )
+    _one_line_error(
+        db_run(
+            "create-ticket",
+            "--subject",
+            "s",
+            "--body",
+            "b",
+            "--requester",
+            "a@b.example",
+            "--priority",
+            "p9",
+        ),
+        2,
+        "p9",
+    )
 
 
 def test_empty_reply_and_empty_stdin(db_run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,13 +81,21 @@ def test_other_invalid_inputs(db_run: Runner) -> None:
     _one_line_error(db_run("close-ticket", ticket_id, "--note", ""), 2, "--note")
     _one_line_error(db_run("search-kb", "  "), 2, "empty")
     _one_line_error(db_run("queue", "--limit", "-1"), 2, "--limit")
-    _one_line_error(db_run("create-ticket", "--subject", "s", "--body", "b",
-                           "--requester", "not-an-email"), 2, "not-an-email")
-    _one_line_error(db_run("create-ticket", "--subject", "s", "--body", "",
-                           "--requester", "a@b.example"), 2, "body")
+    _one_line_error(
+        db_run("create-ticket", "--subject", "s", "--body", "b", "--requester", "not-an-email"),
+        2,
+        "not-an-email",
+    )
+    _one_line_error(
+        db_run("create-ticket", "--subject", "s", "--body", "", "--requester", "a@b.example"),
+        2,
+        "body",
+    )
 
 
-def test_priority_change_outside_escalation_is_refused_with_the_way_to_do_it(db_run: Runner) -> None:
+def test_priority_change_outside_escalation_is_refused_with_the_way_to_do_it(
+    db_run: Runner,
+) -> None:
     ticket_id = db_run("queue", "--json").json()["tickets"][0]["id"]
     result = db_run("update-ticket", ticket_id, "--priority", "high", "--status", "pending")
     _one_line_error(result, 2, "escalate-ticket")
@@ -101,19 +129,23 @@ def test_invalid_config_names_the_key(run: Runner, tmp_path: Path) -> None:
     config.write_text('[profiles.default]\nsend_status = "maybe"\n')
     _one_line_error(run("--config", str(config), "queue"), 2, "profiles.default.send_status")
     config.write_text('[profiles.default]\ncolour = "red"\n')
-    _one_line_error(run("--config", str(config), "queue"), 2, "profiles.default.colour", "unknown key")
+    _one_line_error(
+        run("--config", str(config), "queue"), 2, "profiles.default.colour", "unknown key"
+    )
     config.write_text("this is = not [toml")
     _one_line_error(run("--config", str(config), "queue"), 2, "invalid TOML")
 
 
 def test_invalid_adapter_option_names_the_option(run: Runner, tmp_path: Path) -> None:
     config = tmp_path / "opts.toml"
-    config.write_text('[profiles.default.options]\nwarp = 9\n')
+    config.write_text("[profiles.default.options]\nwarp = 9\n")
     _one_line_error(run("--config", str(config), "queue"), 2, "warp")
 
 
 def test_missing_explicit_config_file(run: Runner, tmp_path: Path) -> None:
-    _one_line_error(run("--config", str(tmp_path / "nope.toml"), "queue"), 2, "nope.toml", "config init")
+    _one_line_error(
+        run("--config", str(tmp_path / "nope.toml"), "queue"), 2, "nope.toml", "config init"
+    )
 
 
 def test_unknown_profile(run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,7 +194,9 @@ def test_unexpected_exception_is_one_line_and_a_hint(
         db_run("get-ticket", "1")
 
 
-def test_keyboard_interrupt_exits_130_quietly(db_run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keyboard_interrupt_exits_130_quietly(
+    db_run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from triage_tui import verbs
 
     async def interrupted(*args: object, **kwargs: object) -> None:

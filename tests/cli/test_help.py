@@ -7,8 +7,17 @@ import pytest
 from tests.cli.conftest import Runner
 from triage_tui import __version__
 
-VERBS = ["queue", "create-ticket", "get-ticket", "get-user", "search-kb", "reply-ticket",
-         "close-ticket", "update-ticket", "escalate-ticket"]
+VERBS = [
+    "queue",
+    "create-ticket",
+    "get-ticket",
+    "get-user",
+    "search-kb",
+    "reply-ticket",
+    "close-ticket",
+    "update-ticket",
+    "escalate-ticket",
+]
 
 
 def test_main_help_lists_commands_env_adapters_examples_and_exit_codes(run: Runner) -> None:
@@ -17,8 +26,16 @@ def test_main_help_lists_commands_env_adapters_examples_and_exit_codes(run: Runn
     text = result.out
     for word in [*VERBS, "demo", "kb", "config"]:
         assert word in text
-    for env in ("TRIAGE_PROFILE", "TRIAGE_ADAPTER", "TRIAGE_<ADAPTER>_<OPTION>", "TRIAGE_CONFIG",
-                "TRIAGE_CONFIG_DIR", "TRIAGE_DATA_DIR", "NO_COLOR", "TRIAGE_DEBUG"):
+    for env in (
+        "TRIAGE_PROFILE",
+        "TRIAGE_ADAPTER",
+        "TRIAGE_<ADAPTER>_<OPTION>",
+        "TRIAGE_CONFIG",
+        "TRIAGE_CONFIG_DIR",
+        "TRIAGE_DATA_DIR",
+        "NO_COLOR",
+        "TRIAGE_DEBUG",
+    ):
         assert env in text
     assert "installed adapters: local" in text
     assert "examples:" in text and "exit codes:" in text and "130" in text
@@ -35,8 +52,15 @@ def test_each_verb_documents_its_json_and_exit_codes(run: Runner, verb: str) -> 
 
 
 @pytest.mark.parametrize(
-    "argv", [["demo", "--help"], ["kb", "--help"], ["kb", "import", "--help"], ["config", "--help"],
-             ["config", "init", "--help"], ["config", "show", "--help"]]
+    "argv",
+    [
+        ["demo", "--help"],
+        ["kb", "--help"],
+        ["kb", "import", "--help"],
+        ["config", "--help"],
+        ["config", "init", "--help"],
+        ["config", "show", "--help"],
+    ],
 )
 def test_other_commands_have_help(run: Runner, argv: list[str]) -> None:
     result = run(*argv)

@@ -16,9 +16,20 @@ def _rows(db: Path, sql: str, *params: object) -> list[tuple]:
 
 def test_a_ticket_lifecycle_is_written_to_the_store(db_run: Runner, demo_db: Path) -> None:
     created = db_run(
-        "create-ticket", "--subject", "Export fails on large files",
-        "--body", "Exports over 2 GB stop at 99%.", "--requester", "dana.reyes@example.net",
-        "--name", "Dana Reyes", "--priority", "high", "--channel", "web", "--json",
+        "create-ticket",
+        "--subject",
+        "Export fails on large files",
+        "--body",
+        "Exports over 2 GB stop at 99%.",
+        "--requester",
+        "dana.reyes@example.net",
+        "--name",
+        "Dana Reyes",
+        "--priority",
+        "high",
+        "--channel",
+        "web",
+        "--json",
     )
     assert created.code == 0, created.err
     ticket_id = created.json()["ticket"]["id"]
@@ -58,7 +69,8 @@ def test_a_ticket_lifecycle_is_written_to_the_store(db_run: Runner, demo_db: Pat
     assert closed.out.strip() == f"Ticket {ticket_id} closed – Resolved: chunked export enabled"
     assert _rows(demo_db, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [("solved",)]
     notes = _rows(
-        demo_db, "SELECT body FROM messages WHERE ticket_id = ? AND public = 0 ORDER BY rowid",
+        demo_db,
+        "SELECT body FROM messages WHERE ticket_id = ? AND public = 0 ORDER BY rowid",
         ticket_id,
     )
     assert notes[-1] == ("Resolved: chunked export enabled",)

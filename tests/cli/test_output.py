@@ -18,10 +18,18 @@ class _Tty(io.StringIO):
 
 
 def _ticket(ticket_id: str, minutes: int | None, subject: str = "s", name: str = "Dana") -> Ticket:
-    sla = [SlaTarget(metric="first_reply_time", due_at=FROZEN_NOW + timedelta(minutes=minutes))] if minutes is not None else []
+    sla = (
+        [SlaTarget(metric="first_reply_time", due_at=FROZEN_NOW + timedelta(minutes=minutes))]
+        if minutes is not None
+        else []
+    )
     return Ticket(
-        id=ticket_id, subject=subject, requester=Person(id="p", name=name),
-        created_at=FROZEN_NOW - timedelta(hours=5), updated_at=FROZEN_NOW, sla=sla,
+        id=ticket_id,
+        subject=subject,
+        requester=Person(id="p", name=name),
+        created_at=FROZEN_NOW - timedelta(hours=5),
+        updated_at=FROZEN_NOW,
+        sla=sla,
     )
 
 
@@ -54,10 +62,21 @@ def test_queue_rows_carry_text_markers_and_colour_never_skews_alignment() -> Non
     plain = output.queue_lines(tickets, FROZEN_NOW)
     coloured = output.queue_lines(tickets, FROZEN_NOW, colour=True)
     assert [line[:2] for line in plain[1:]] == ["!!", "! ", "  ", "--"]
-    assert "breached" in plain[1] and "under 1 h" in plain[2] and "ok" in plain[3] and "no SLA" in plain[4]
+    assert (
+        "breached" in plain[1]
+        and "under 1 h" in plain[2]
+        and "ok" in plain[3]
+        and "no SLA" in plain[4]
+    )
     assert "-30m" in plain[1] and "—" in plain[4]
-    strip = [line.replace("\x1b[1;31m", "").replace("\x1b[33m", "").replace("\x1b[32m", "")
-             .replace("\x1b[2m", "").replace("\x1b[0m", "") for line in coloured]
+    strip = [
+        line.replace("\x1b[1;31m", "")
+        .replace("\x1b[33m", "")
+        .replace("\x1b[32m", "")
+        .replace("\x1b[2m", "")
+        .replace("\x1b[0m", "")
+        for line in coloured
+    ]
     assert strip == plain
 
 

@@ -37,13 +37,15 @@ def test_profile_flag_beats_env_and_file(tmp_path: Path) -> None:
     config = _write(
         tmp_path,
         'profile = "a"\n[profiles.a]\nteam = "A"\n[profiles.b]\nteam = "B"\ntheme = "triage-light"\n'
-        "[profiles.c]\nteam = \"C\"\n",
+        '[profiles.c]\nteam = "C"\n',
     )
     assert session.resolve(config_path=config).profile.team == "A"
     assert session.resolve(config_path=config, environ={"TRIAGE_PROFILE": "b"}).profile.team == "B"
     ctx = session.resolve(config_path=config, environ={"TRIAGE_PROFILE": "b"}, profile="c")
     assert ctx.profile_name == "c"
-    assert session.resolve(config_path=config, profile="b", theme="triage-ansi").theme == "triage-ansi"
+    assert (
+        session.resolve(config_path=config, profile="b", theme="triage-ansi").theme == "triage-ansi"
+    )
     assert session.resolve(config_path=config, profile="b").theme == "triage-light"
 
 

@@ -25,24 +25,43 @@ def _env(tmp: Path) -> dict[str, str]:
 def test_get_ticket_never_imports_textual(demo_db: Path, tmp_path: Path) -> None:
     ticket_id = _first_ticket(demo_db, tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "triage_tui", "get-ticket", ticket_id,
-         "--db", str(demo_db)],
-        capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "triage_tui",
+            "get-ticket",
+            ticket_id,
+            "--db",
+            str(demo_db),
+        ],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=_env(tmp_path),
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     imported = {
-        line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+        line.split("|")[-1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:")
     }
     # The measurement works (the adapter module itself is loaded through
     # importlib.import_module, which -X importtime does not time; its imports are).
     assert "triage_tui.adapters.local.queries" in imported
-    forbidden = {m for m in imported if m.split(".")[0] in ("textual", "rich", "httpx", "rapidfuzz")}
+    forbidden = {
+        m for m in imported if m.split(".")[0] in ("textual", "rich", "httpx", "rapidfuzz")
+    }
     assert not forbidden
     assert not any(m.startswith("triage_tui.ui") for m in imported)
 
 
 @pytest.mark.parametrize("argv", [["queue", "--limit", "3"], ["search-kb", "password"], ["--help"]])
-def test_other_verbs_leave_textual_out_of_sys_modules(demo_db: Path, tmp_path: Path, argv: list[str]) -> None:
+def test_other_verbs_leave_textual_out_of_sys_modules(
+    demo_db: Path, tmp_path: Path, argv: list[str]
+) -> None:
     code = (
         "import sys; from triage_tui.cli import main; rc = main(sys.argv[1:]); "
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich', 'httpx')"
@@ -50,9 +69,14 @@ def test_other_verbs_leave_textual_out_of_sys_modules(demo_db: Path, tmp_path: P
         "raise SystemExit(rc)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, *argv, "--db", str(demo_db)] if argv[0] != "--help"
+        [sys.executable, "-c", code, *argv, "--db", str(demo_db)]
+        if argv[0] != "--help"
         else [sys.executable, "-c", code, *argv],
-        capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+        capture_output=True,
+        check=False,
+        text=True,
+        env=_env(tmp_path),
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert "LEAK" not in proc.stderr
@@ -63,16 +87,35 @@ def test_console_script_end_to_end(demo_db: Path, tmp_path: Path) -> None:
     if not triage.exists():
         pytest.skip("the console script is not installed (pip install -e .)")
     env = _env(tmp_path)
-    queue = subprocess.run([str(triage), "queue", "--json", "--db", str(demo_db)],
-                           capture_output=True, text=True, env=env, timeout=60)
+    queue = subprocess.run(
+        [str(triage), "queue", "--json", "--db", str(demo_db)],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert queue.returncode == 0, queue.stderr
     ticket_id = json.loads(queue.stdout)["tickets"][0]["id"]
-    reply = subprocess.run([str(triage), "--db", str(demo_db), "reply-ticket", ticket_id, "-"],
-                           input="Hi,\nthanks!\n", capture_output=True, text=True, env=env, timeout=60)
+    reply = subprocess.run(
+        [str(triage), "--db", str(demo_db), "reply-ticket", ticket_id, "-"],
+        input="Hi,\nthanks!\n",
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert reply.returncode == 0, reply.stderr
     assert reply.stdout.startswith(f"Responded to {ticket_id} for ")
-    missing = subprocess.run([str(triage), "--db", str(demo_db), "get-ticket", "nope"],
-                             capture_output=True, text=True, env=env, timeout=60)
+    missing = subprocess.run(
+        [str(triage), "--db", str(demo_db), "get-ticket", "nope"],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert missing.returncode == 3
     assert missing.stderr == "triage: error: ticket nope not found\n"
 
@@ -91,7 +134,7 @@ def test_no_command_launches_the_console_with_the_resolved_helpdesk(
     monkeypatch.setitem(sys.modules, "triage_tui.ui.app", fake)
     result = run("--db", str(demo_db), "--theme", "triage-ansi")
     assert result.code == 0, result.err
-    [(helpdesk, profile, config, theme)] = calls
+    [(helpdesk, profile, _config, theme)] = calls
     assert helpdesk.name == "local" and helpdesk.db_path == demo_db
     assert theme == "triage-ansi" and profile.adapter == "local"
 
@@ -99,7 +142,11 @@ def test_no_command_launches_the_console_with_the_resolved_helpdesk(
 def _first_ticket(db: Path, tmp: Path) -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "triage_tui", "queue", "--json", "--limit", "1", "--db", str(db)],
-        capture_output=True, text=True, env=_env(tmp), timeout=60,
+        capture_output=True,
+        check=False,
+        text=True,
+        env=_env(tmp),
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["tickets"][0]["id"]

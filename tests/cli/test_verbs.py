@@ -122,14 +122,33 @@ def test_search_kb_with_no_match_says_so(db_run: Runner) -> None:
 
 def test_create_ticket_human_and_json(db_run: Runner, demo_db: Path) -> None:
     human = db_run(
-        "create-ticket", "--subject", "Cannot log in", "--body", "Locked out since 9am",
-        "--requester", "new.person@example.org", "--name", "Nova Person", "--priority", "urgent",
+        "create-ticket",
+        "--subject",
+        "Cannot log in",
+        "--body",
+        "Locked out since 9am",
+        "--requester",
+        "new.person@example.org",
+        "--name",
+        "Nova Person",
+        "--priority",
+        "urgent",
     )
     assert human.code == 0, human.err
     assert human.out.startswith("Ticket ") and "created for Nova Person" in human.out
     data = db_run(
-        "create-ticket", "--subject", "Second", "--body", "again", "--requester",
-        "new.person@example.org", "--channel", "chat", "--tag", "login", "--json",
+        "create-ticket",
+        "--subject",
+        "Second",
+        "--body",
+        "again",
+        "--requester",
+        "new.person@example.org",
+        "--channel",
+        "chat",
+        "--tag",
+        "login",
+        "--json",
     ).json()
     assert set(data) == {"ticket", "confirmation"}
     assert data["ticket"]["status"] == "new" and data["ticket"]["channel"] == "chat"
@@ -140,7 +159,14 @@ def test_create_ticket_human_and_json(db_run: Runner, demo_db: Path) -> None:
 def test_create_ticket_body_from_stdin(db_run: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("Long body\nfrom a pipe\n"))
     data = db_run(
-        "create-ticket", "--subject", "Piped", "--body", "-", "--requester", "p@example.org", "--json"
+        "create-ticket",
+        "--subject",
+        "Piped",
+        "--body",
+        "-",
+        "--requester",
+        "p@example.org",
+        "--json",
     ).json()
     detail = db_run("get-ticket", data["ticket"]["id"], "--json").json()
     assert detail["messages"][0]["body"] == "Long body\nfrom a pipe\n"
@@ -180,8 +206,17 @@ def test_update_ticket_human_and_json(db_run: Runner) -> None:
     assert human.code == 0, human.err
     assert human.out.strip() == f"Ticket {ticket['id']} updated – status pending"
     data = db_run(
-        "update-ticket", ticket["id"], "--assignee", "Sam", "--group", "tier2",
-        "--add-tag", "vip-watch", "--remove-tag", "nonexistent", "--json",
+        "update-ticket",
+        ticket["id"],
+        "--assignee",
+        "Sam",
+        "--group",
+        "tier2",
+        "--add-tag",
+        "vip-watch",
+        "--remove-tag",
+        "nonexistent",
+        "--json",
     ).json()
     assert set(data) == {"ticket", "changes", "confirmation"}
     assert data["ticket"]["assignee"] == "Sam" and data["ticket"]["group"] == "tier2"
@@ -195,8 +230,19 @@ def test_escalate_ticket_human_and_json(db_run: Runner) -> None:
     assert human.code == 0, human.err
     assert human.out.strip() == f"Ticket {first['id']} escalated – billing/refund"
     data = db_run(
-        "escalate-ticket", second["id"], "--reason", "data integrity", "--note", "rows lost",
-        "--priority", "urgent", "--group", "engineering", "--tag", "bug", "--json",
+        "escalate-ticket",
+        second["id"],
+        "--reason",
+        "data integrity",
+        "--note",
+        "rows lost",
+        "--priority",
+        "urgent",
+        "--group",
+        "engineering",
+        "--tag",
+        "bug",
+        "--json",
     ).json()
     assert set(data) == {"ticket", "escalation", "confirmation"}
     assert data["ticket"]["priority"] == "urgent" and data["ticket"]["group"] == "engineering"
@@ -206,8 +252,14 @@ def test_escalate_ticket_human_and_json(db_run: Runner) -> None:
 
 def test_json_is_ascii_so_it_cannot_drive_a_terminal(db_run: Runner) -> None:
     created = db_run(
-        "create-ticket", "--subject", "evil \x1b]0;pwned\x07 \u202e", "--body", "b",
-        "--requester", "e@example.org", "--json",
+        "create-ticket",
+        "--subject",
+        "evil \x1b]0;pwned\x07 \u202e",
+        "--body",
+        "b",
+        "--requester",
+        "e@example.org",
+        "--json",
     )
     assert created.out.isascii()
     ticket_id = created.json()["ticket"]["id"]
@@ -220,8 +272,16 @@ def test_hostile_text_is_neutralised_in_human_output(db_run: Runner, demo_db: Pa
     hostile_subject = "Invoice \x1b[2J\x1b]8;;http://evil\x07click\u202e\r overwritten"
     hostile_body = "line one\x1b[1A\x1b[2K\nline two \x9b31m [@click=app.quit]x[/]"
     created = db_run(
-        "create-ticket", "--subject", hostile_subject, "--body", hostile_body,
-        "--requester", "evil@example.org", "--name", "Eve \x1b[5mBlink", "--json",
+        "create-ticket",
+        "--subject",
+        hostile_subject,
+        "--body",
+        hostile_body,
+        "--requester",
+        "evil@example.org",
+        "--name",
+        "Eve \x1b[5mBlink",
+        "--json",
     ).json()
     ticket_id = created["ticket"]["id"]
     for argv in (
@@ -236,5 +296,7 @@ def test_hostile_text_is_neutralised_in_human_output(db_run: Runner, demo_db: Pa
     assert "␛[2J" in detail and "\\u202e" in detail and "[@click=app.quit]x[/]" in detail
     # The store itself keeps the exact text: only the display is neutralised.
     with sqlite3.connect(demo_db) as conn:
-        (subject,) = conn.execute("SELECT subject FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        (subject,) = conn.execute(
+            "SELECT subject FROM tickets WHERE id = ?", (ticket_id,)
+        ).fetchone()
     assert subject == hostile_subject.strip()

@@ -54,7 +54,7 @@ def test_bidi_overrides_and_isolates_are_replaced(code: int) -> None:
 
 
 def test_trojan_source_example_is_fully_visible() -> None:
-    hostile = "access_level != \"user\u202e \u2066// Check if admin\u2069 \u2066\""
+    hostile = 'access_level != "user\u202e \u2066// Check if admin\u2069 \u2066"'
     out = sanitize(hostile)
     assert all(ch not in out for ch in "\u202e\u2066\u2069")
     assert "\\u202e" in out and "\\u2066" in out and "\\u2069" in out
@@ -101,7 +101,7 @@ def test_markup_like_text_is_not_this_modules_business() -> None:
 
 
 def test_visible_escapes_are_themselves_clean() -> None:
-    every = "".join(chr(c) for c in range(0x00, 0xA0)) + "\u202a\u2066\u2028\udc80\U000e0041"
+    every = "".join(chr(c) for c in range(0xA0)) + "\u202a\u2066\u2028\udc80\U000e0041"
     for keep in (True, False):
         once = sanitize(every, keep_newlines=keep)
         assert is_clean(once, keep_newlines=keep)

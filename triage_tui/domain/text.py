@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["sanitize", "is_clean"]
+__all__ = ["is_clean", "sanitize"]
 
 # One class for everything unsafe in both modes; \n and \t depend on the mode.
 # CR LF is matched first so it becomes a single newline.
