@@ -202,13 +202,16 @@ def _config_show(
         print(dumps(data))
         return 0
     state = "exists" if path.exists() else "not found: built-in defaults"
+    in_effect = f"profile {ctx.profile_name!r}, adapter {ctx.adapter_name!r}"
+    if ctx.db_path:
+        in_effect += f", database {ctx.db_path}"
     lines = [
         f"# config file: {path} ({state})",
-        f"# in effect: profile {ctx.profile_name!r}, adapter {ctx.adapter_name!r}"
-        + (f", database {ctx.db_path}" if ctx.db_path else ""),
-        "# (options merge the profile, TRIAGE_<ADAPTER>_<OPTION> and --db; secrets show as ***)",
-        "",
-        *_toml({"active": {"options": options}}),
+        f"# in effect: {in_effect}",
+        "# adapter options after merging the profile, TRIAGE_<ADAPTER>_<OPTION> and --db"
+        " (secrets show as ***):",
+        *[f"#   {line.removeprefix('# ')}" for line in _toml(options)],
+        "# the validated config (valid TOML):",
         "",
         *_toml(data["config"]),
     ]
@@ -229,7 +232,10 @@ def _toml_value(value: Any) -> str:
 
 
 def _toml(data: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """A readable TOML rendering: scalars first, then one [table] per nested mapping."""
+    """A readable TOML rendering: scalars first, then one [table] per nested mapping.
+
+    A table holding only sub-tables gets no header of its own (TOML does not need it).
+    """
     lines: list[str] = []
     for key, value in data.items():
         if isinstance(value, dict):
@@ -238,5 +244,7 @@ def _toml(data: Mapping[str, Any], prefix: str = "") -> list[str]:
     for key, value in data.items():
         if isinstance(value, dict):
             name = f"{prefix}.{key}" if prefix else key
-            lines += ["", f"[{name}]", *_toml(value, name)]
+            if not value or any(not isinstance(v, dict) for v in value.values()):
+                lines += ["", f"[{name}]"]
+            lines += _toml(value, name)
     return lines

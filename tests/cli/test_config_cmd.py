@@ -99,3 +99,14 @@ def test_redacted_masks_secret_looking_keys_only() -> None:
         "api_key": "",
         "items": [{"secret": "***"}],
     }
+
+
+def test_config_show_prints_valid_toml_that_validates_again(run: Runner, tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        config_mod.EXAMPLE + '\n[profiles.work]\nteam = "W"\nsend_status = "solved"\n'
+    )
+    shown = run("--config", str(config), "config", "show").out
+    parsed = tomllib.loads(shown)
+    again = config_mod.AppConfig.model_validate(parsed)
+    assert again == config_mod.load(config)
