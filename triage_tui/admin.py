@@ -208,8 +208,7 @@ def _config_show(
     lines = [
         f"# config file: {path} ({state})",
         f"# in effect: {in_effect}",
-        "# adapter options after merging the profile, TRIAGE_<ADAPTER>_<OPTION> and --db"
-        " (secrets show as ***):",
+        "# adapter options (profile < TRIAGE_<ADAPTER>_<OPTION> < --db; secrets as ***):",
         *[f"#   {line.removeprefix('# ')}" for line in _toml(options)],
         "# the validated config (valid TOML):",
         "",
