@@ -50,6 +50,11 @@ examples:
   triage update-ticket 1042 --status pending
   triage escalate-ticket 1042 --reason billing/refund --priority high"""
 
+SEE_MAIN_HELP = (
+    "profiles, adapters and environment variables (TRIAGE_PROFILE, TRIAGE_ADAPTER,\n"
+    "TRIAGE_<ADAPTER>_<OPTION>, TRIAGE_CONFIG, NO_COLOR…): see `triage --help`."
+)
+
 TICKET_KEYS = (
     "a ticket object is the domain Ticket (id, subject, status, priority, requester{…},\n"
     "organization{…}|null, assignee, group, tags[], channel, created_at, updated_at,\n"
@@ -76,7 +81,8 @@ JSON_SHAPES = {
     ' "confirmation"}',
     "demo": '{"db", "seconds", …the generator\'s summary counts}',
     "kb import": '{"db", "directory", "imported", "updated", "skipped"}',
-    "config show": '{"config_file", "exists", "profile", "adapter", "options", "config"}',
+    "config show": '{"config_file", "exists", "profile", "adapter", "options", "db", "theme",'
+    ' "config"}',
 }
 
 
@@ -118,6 +124,7 @@ def _verb_epilog(name: str, extra: str = "") -> Callable[[], str]:
         if "ticket" in JSON_SHAPES[name]:
             parts.append(TICKET_KEYS)
         parts.append(EXIT_CODES)
+        parts.append(SEE_MAIN_HELP)
         return "\n\n".join(parts)
 
     return factory
@@ -260,6 +267,9 @@ def build_parser() -> Parser:
         description="Create the local helpdesk with a realistic, deterministic data set for one\n"
         "fictional SaaS product (tickets, requesters, conversations, SLA targets, KB).\n"
         "Refuses to overwrite an existing non-demo database unless --force is given.",
+        epilog="examples:\n  triage demo                         300 tickets into the data dir\n"
+        "  triage demo --tickets 100000 --db /tmp/big.db   a large queue, in seconds\n\n"
+        f"--json prints: {JSON_SHAPES['demo']}\n\n{SEE_MAIN_HELP}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
@@ -284,6 +294,8 @@ def build_parser() -> Parser:
         help="import a folder of Markdown articles",
         description="Import every Markdown file under DIR. Front matter: id, title, optional url,\n"
         "section (or category). Re-importing updates articles with the same id.",
+        epilog="example:\n  triage kb import ../shared/data/kb/arduino-help-center\n\n"
+        f"--json prints: {JSON_SHAPES['kb import']}\n\n{SEE_MAIN_HELP}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("directory", metavar="DIR")
@@ -291,7 +303,13 @@ def build_parser() -> Parser:
     cfg = sub.add_parser(
         "config",
         help="the config file: path, init, show",
-        description="The TOML config: profiles choose the adapter and its options.",
+        description="The TOML config: profiles choose the adapter and its options.\n"
+        "Location: $TRIAGE_CONFIG, else $TRIAGE_CONFIG_DIR/config.toml, else the platform's\n"
+        "config directory (see `triage config path`). A missing file means defaults.",
+        epilog='examples:\n  triage config init && $EDITOR "$(triage config path)"\n'
+        "  triage --profile work config show --json\n\n"
+        "Secrets belong in the environment: TRIAGE_<ADAPTER>_<OPTION>, e.g. TRIAGE_ZENDESK_TOKEN.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cfg_sub = cfg.add_subparsers(
         dest="config_command", metavar="SUBCOMMAND", title="subcommands", required=True
@@ -300,7 +318,10 @@ def build_parser() -> Parser:
     p = cfg_sub.add_parser("init", help="write a commented example config")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     cfg_sub.add_parser(
-        "show", parents=[common], help="validate and print the effective config, secrets redacted"
+        "show",
+        parents=[common],
+        help="validate and print the effective config, secrets redacted",
+        epilog=f"--json prints: {JSON_SHAPES['config show']}",
     )
     return parser
 
