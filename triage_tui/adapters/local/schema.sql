@@ -4,7 +4,8 @@
 -- Times are ISO-8601 UTC text of fixed width ("2026-11-22T09:30:00.000000Z"),
 -- so string order is time order and indexes on them sort correctly.
 -- CHECK constraints keep the vocabularies equal to the domain enums, so a row
--- edited by hand can never make the queue fail to parse.
+-- edited by hand can never make the queue fail to parse. (OR chains, not IN:
+-- SQLite builds an ephemeral table for IN per checked row, doubling insert time.)
 -- Every statement is idempotent: the file is replayed on each open of a
 -- fresh database.
 
@@ -31,8 +32,8 @@ CREATE TABLE IF NOT EXISTS tickets (
     id              TEXT PRIMARY KEY,
     subject         TEXT NOT NULL DEFAULT '',
     status          TEXT NOT NULL
-        CHECK (status IN ('new', 'open', 'pending', 'on_hold', 'solved', 'closed')),
-    priority        TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+        CHECK (status = 'new' OR status = 'open' OR status = 'pending' OR status = 'on_hold' OR status = 'solved' OR status = 'closed'),
+    priority        TEXT NOT NULL CHECK (priority = 'low' OR priority = 'normal' OR priority = 'high' OR priority = 'urgent'),
     requester_id    TEXT NOT NULL REFERENCES people(id),
     organization_id TEXT REFERENCES organizations(id) ON DELETE SET NULL,
     assignee        TEXT,
@@ -54,7 +55,7 @@ CREATE TABLE IF NOT EXISTS sla_targets (
     ticket_id TEXT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     metric    TEXT NOT NULL,
     due_at    TEXT NOT NULL,
-    stage     TEXT NOT NULL DEFAULT 'active' CHECK (stage IN ('active', 'achieved', 'paused')),
+    stage     TEXT NOT NULL DEFAULT 'active' CHECK (stage = 'active' OR stage = 'achieved' OR stage = 'paused'),
     PRIMARY KEY (ticket_id, metric)
 );
 
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS messages (
     ticket_id    TEXT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
     author       TEXT NOT NULL,
     author_email TEXT NOT NULL DEFAULT '',
-    role         TEXT NOT NULL CHECK (role IN ('customer', 'agent', 'system')),
+    role         TEXT NOT NULL CHECK (role = 'customer' OR role = 'agent' OR role = 'system'),
     public       INTEGER NOT NULL DEFAULT 1,
     body         TEXT NOT NULL,
     created_at   TEXT NOT NULL

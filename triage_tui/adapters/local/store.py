@@ -150,13 +150,13 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
         # One transaction: a crash half-way leaves a file that is still "empty"
         # and is simply initialised again on the next open.
         with transaction(conn):
-            for statement in _statements(schema_sql()):
+            for statement in statements(schema_sql()):
                 conn.execute(statement)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _statements(script: str) -> Iterator[str]:
+def statements(script: str) -> Iterator[str]:
     """Split the schema into statements (``executescript`` would COMMIT our transaction)."""
     buffer = ""
     for line in script.splitlines(keepends=True):
