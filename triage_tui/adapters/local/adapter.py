@@ -83,6 +83,8 @@ class LocalHelpdesk(Helpdesk):
     def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
         self._store: Store | None = None
+        #: Rows per queue/article page; tests lower it to exercise paging cheaply.
+        self.page_size = queries.PAGE_SIZE
 
     @property
     def local_options(self) -> LocalOptions:
@@ -131,7 +133,7 @@ class LocalHelpdesk(Helpdesk):
             after: int | None = 0
             while after is not None:
                 page, after = await self._read(
-                    queries.queue_page, status, query.assignee, after, queries.PAGE_SIZE
+                    queries.queue_page, status, query.assignee, after, self.page_size
                 )
                 for ticket in page:
                     yield ticket
@@ -149,7 +151,7 @@ class LocalHelpdesk(Helpdesk):
     async def iter_articles(self) -> AsyncIterator[Article]:
         after: int | None = 0
         while after is not None:
-            page, after = await self._read(queries.articles_page, after, queries.PAGE_SIZE)
+            page, after = await self._read(queries.articles_page, after, self.page_size)
             for article in page:
                 yield article
 
