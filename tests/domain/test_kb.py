@@ -104,12 +104,29 @@ def test_title_words_outweigh_body_words() -> None:
 
 
 def test_max_edits_grows_with_word_length() -> None:
-    assert [max_edits(n) for n in (2, 3, 4, 7, 8, 12)] == [0, 0, 1, 1, 2, 2]
+    assert [max_edits(n) for n in (2, 3, 4, 7, 8, 12)] == [0, 1, 1, 1, 2, 2]
 
 
-def test_short_words_are_not_guessed(index: KbIndex) -> None:
-    assert index.candidates("pdg") == ()
+def test_short_words_are_only_guessed_as_a_longer_word_missing_a_letter(index: KbIndex) -> None:
+    assert index.candidates("pdg") == ()  # not "pdf": a substitution in 3 letters is a guess
     assert index.candidates("pdf") == (("pdf", 1.0),)
+    assert index.candidates("lnk")[0][0] == "link"
+
+
+def test_a_typo_closer_to_a_stopword_is_not_guessed_as_a_topic_word(index: KbIndex) -> None:
+    # "wher" is one edit from "where" (a stopword) and from "when"; never "ether".
+    assert index.candidates("whwre") == ()
+
+
+def test_words_run_together_are_split(index: KbIndex) -> None:
+    match = index.rank("resetpassword", k=1)[0]
+    assert match.article.id == "password" and match.matched_terms == ("resetpassword",)
+
+
+def test_word_families_match_at_a_discount(index: KbIndex) -> None:
+    cands = dict(index.candidates("shipment"))
+    assert cands["ship"] < 1.0
+    assert index.rank("my shipment", k=1)[0].article.id == "address"
 
 
 def test_ticket_query_uses_subject_latest_customer_messages_and_tags() -> None:

@@ -1,47 +1,64 @@
 """Knowledge-base ranking: BM25F term weighting with typo-tolerant term matching.
 
-Customers misspell ("cancdling", "refnud"), so every query word that is not in
-the KB's vocabulary is mapped to the vocabulary words it is probably a typo of;
-rapidfuzz scores those candidates (optimal string alignment, so a swapped pair
-of letters costs one edit). The mapped terms are then weighted like any other:
-an inverted index with BM25 saturation, a title field weighted above the body,
-and similarity-discounted IDF for fuzzy matches.
+Customers misspell ("cancdling", "refnud") and run words together, so each
+query word is first mapped to the KB vocabulary words it stands for
+(``kb_vocab``: rapidfuzz for typos, word families for "arrive"/"arrival").
+Those terms are weighted like any other: an inverted index with BM25
+saturation over weighted fields (title, section, the article's lead sentence,
+body) and IDF discounted by match similarity. The best candidates then get a
+bonus for covering their article's title, since a KB title names the one
+question the article answers.
 
 Scores are normalised to 0..100 against what an ideal article (every matched
-query term once in the title and once in the body) would score for the same
-query, which makes them comparable enough across queries to threshold
-"relevant" at ``RELEVANT_SCORE``.
+query word in its title and body) would score for the same query, which
+makes them comparable enough across queries to threshold "relevant".
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from triage_tui.domain import lexicon
+from triage_tui.domain.kb_vocab import Candidates, Vocabulary, max_edits
 from triage_tui.domain.models import Article, TicketDetail
+
+__all__ = [
+    "RELEVANT_SCORE",
+    "KbIndex",
+    "KbMatch",
+    "best_sentence",
+    "max_edits",
+    "rerank",
+    "ticket_query",
+]
 
 RELEVANT_SCORE: float = 45.0
 """At or above this score the draft quotes and links the article."""
 
-TITLE_WEIGHT = 3.0
-"""A title word says what the article is about; a body word may be incidental."""
+# Field weights: the title and the lead sentence (KB answers open by
+# restating the question) say what an article is about; the section names
+# the topic broadly; a body word may be incidental.
+TITLE_WEIGHT = 1.0
+LEAD_WEIGHT = 2.0
+SECTION_WEIGHT = 1.0
+TITLE_BONUS = 2.0
+"""Bonus, in ideal-word units, for covering all of an article's title words."""
+SIM_POWER = 2.0
+"""A fuzzy or family match weighs its IDF times similarity to this power."""
 
-_K1 = 1.2
+_K1 = 2.0
 _B_BODY = 0.75
 _B_TITLE = 0.3
-_FUZZY_LIMIT = 3
-"""At most this many vocabulary words stand in for one misspelt query word."""
-_PRUNE_DF = 0.1
-"""Terms in more than this share of a large KB only re-score candidates found
-by rarer terms; they cannot lift an article into the top k on their own."""
+_RERANK_DEPTH = 30
+_PRUNE_SHARE = 0.1
+"""In a large KB, terms in more than this share of articles only re-score
+articles found by rarer terms; alone they cannot lift one into the top k."""
 _PRUNE_MIN_DOCS = 2000
-_CACHE_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -61,24 +78,14 @@ class KbMatch:
 
 @dataclass
 class _QueryWord:
-    """One distinct query term and the index terms that stand for it."""
+    """One distinct query word and the index terms that stand for it."""
 
     surfaces: list[str]
-    candidates: tuple[tuple[str, float], ...]  # (index term, similarity 0..1)
-    weight: float = 0.0  # best idf * similarity, the word's share of the ideal score
+    candidates: Candidates
+    weight: float = 0.0
+    """Best IDF x similarity**SIM_POWER: the word's share of the ideal score."""
     postings: dict[int, float] = field(default_factory=dict)
-
-
-def max_edits(length: int) -> int:
-    """Typos tolerated in a word of this length: none in short words, two in long ones.
-
-    Two- and three-letter words have too many one-edit neighbours to guess from.
-    """
-    if length <= 3:
-        return 0
-    if length <= 7:
-        return 1
-    return 2
+    terms: frozenset[str] = frozenset()
 
 
 class KbIndex:
@@ -87,64 +94,57 @@ class KbIndex:
     def __init__(self, articles: Iterable[Article]) -> None:
         self._articles: list[Article] = list(articles)
         n_docs = len(self._articles)
-        title_terms: list[list[str]] = []
-        body_terms: list[list[str]] = []
-        surfaces: dict[str, str] = {}
+        cache = lexicon.TermCache()
+        # A forward index is built eagerly (counting is C-speed); inverted
+        # postings are built per term on first use and kept, so opening a
+        # 10 000-article KB costs about one pass over its text.
+        self._counts: list[Counter[str]] = []
+        self._body_norm: list[float] = []
+        self._titles: list[frozenset[str]] = []
+        fields = []
         for article in self._articles:
-            title_terms.append(self._terms(article.title, surfaces))
-            body_terms.append(self._terms(article.body, surfaces))
-        avg_title = (sum(map(len, title_terms)) / n_docs) if n_docs else 1.0
-        avg_body = (sum(map(len, body_terms)) / n_docs) if n_docs else 1.0
-
-        # BM25F: per-field length-normalised frequencies are combined with
+            body = cache.terms(article.body)
+            title = cache.terms(article.title)
+            extras = cache.terms(article.section), cache.terms(lexicon.lead_sentence(article.body))
+            fields.append((title, extras, len(body)))
+            self._counts.append(Counter(body))
+            self._titles.append(frozenset(title))
+        avg_title = max(1.0, sum(len(f[0]) for f in fields) / (n_docs or 1))
+        avg_body = max(1.0, sum(f[2] for f in fields) / (n_docs or 1))
+        # BM25F: per-field length-normalised frequencies are combined with the
         # field weights before one saturation, so a word in both title and
-        # body counts more than either, but never unboundedly.
-        postings: dict[str, dict[int, float]] = {}
-        for doc, (title, body) in enumerate(zip(title_terms, body_terms, strict=True)):
-            pseudo: dict[str, float] = {}
-            t_norm = TITLE_WEIGHT / (1 - _B_TITLE + _B_TITLE * len(title) / (avg_title or 1.0))
-            for term in title:
-                pseudo[term] = pseudo.get(term, 0.0) + t_norm
-            b_norm = 1.0 / (1 - _B_BODY + _B_BODY * len(body) / (avg_body or 1.0))
-            for term in body:
-                pseudo[term] = pseudo.get(term, 0.0) + b_norm
-            for term, tf in pseudo.items():
-                postings.setdefault(term, {})[doc] = tf * (_K1 + 1) / (tf + _K1)
-        self._postings = postings
+        # body counts more than in either, but never unboundedly. Counts hold
+        # body-equivalent frequencies; times the body norm they are the tf.
+        for counts, (title, (section, lead), body_len) in zip(self._counts, fields, strict=True):
+            b_norm = 1.0 / (1 - _B_BODY + _B_BODY * body_len / avg_body)
+            t_norm = TITLE_WEIGHT / (1 - _B_TITLE + _B_TITLE * len(title) / avg_title)
+            for terms, weight in ((title, t_norm), (section, SECTION_WEIGHT), (lead, LEAD_WEIGHT)):
+                for term in terms:
+                    counts[term] += weight / b_norm
+            self._body_norm.append(b_norm)
+        df = Counter(itertools.chain.from_iterable(self._counts))
         self._idf = {
-            term: math.log(1 + (n_docs - len(p) + 0.5) / (len(p) + 0.5))
-            for term, p in postings.items()
+            term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()
         }
+        self._postings: dict[str, dict[int, float]] = {}
         ideal_tf = TITLE_WEIGHT + 1.0
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
-        self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_DF))
+        self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
+        self.vocabulary = Vocabulary(df, cache.surfaces())
 
-        # Folded surface words (and the terms themselves) are what a typo is
-        # compared against; each maps to its index term.
-        self._vocab: dict[str, str] = {term: term for term in postings}
-        for word, term in surfaces.items():
-            if term in postings:
-                self._vocab.setdefault(word, term)
-        # Blocking for the fuzzy search: a word can only be within k edits of
-        # a word whose length differs by at most k, and one or two edits leave
-        # the first or the last letter in place.
-        self._buckets: dict[tuple[str, int], list[str]] = {}
-        for word in self._vocab:
-            if len(word) > 3 and not word.isdigit():
-                self._buckets.setdefault((word[0], len(word)), []).append(word)
-                self._buckets.setdefault(("$" + word[-1], len(word)), []).append(word)
-        self._fuzzy_cache: dict[str, tuple[tuple[str, float], ...]] = {}
-
-    @staticmethod
-    def _terms(text: str, surfaces: dict[str, str]) -> list[str]:
-        out: list[str] = []
-        for token in lexicon.tokens(text):
-            folded = lexicon.fold(token.surface)
-            if lexicon.is_content_word(folded):
-                out.append(token.term)
-                if folded not in surfaces:
-                    surfaces[folded] = token.term
-        return out
+    def _posting(self, term: str) -> dict[int, float]:
+        """Saturated BM25F weight of ``term`` in each article that has it."""
+        posting = self._postings.get(term)
+        if posting is None:
+            k1, k1_plus = _K1, _K1 + 1
+            posting = {}
+            for doc, (counts, norm) in enumerate(zip(self._counts, self._body_norm)):
+                count = counts.get(term)
+                if count:
+                    tf = count * norm
+                    posting[doc] = tf * k1_plus / (tf + k1)
+            self._postings[term] = posting
+        return posting
 
     def __len__(self) -> int:
         return len(self._articles)
@@ -153,75 +153,44 @@ class KbIndex:
     def articles(self) -> Sequence[Article]:
         return self._articles
 
-    # -- query side --------------------------------------------------------
-    def candidates(self, word: str) -> tuple[tuple[str, float], ...]:
-        """Index terms a (folded) query word stands for, with a 0..1 similarity."""
-        term = lexicon.stem(word)
-        if term in self._postings:
-            return ((term, 1.0),)
-        cached = self._fuzzy_cache.get(word)
-        if cached is not None:
-            return cached
-        found = self._fuzzy(word)
-        if len(self._fuzzy_cache) >= _CACHE_MAX:
-            self._fuzzy_cache.clear()
-        self._fuzzy_cache[word] = found
-        return found
-
-    def _fuzzy(self, word: str) -> tuple[tuple[str, float], ...]:
-        edits = max_edits(len(word))
-        if edits == 0 or not word.isalpha():
-            return ()
-        pool: list[str] = []
-        for length in range(len(word) - edits, len(word) + edits + 1):
-            pool.extend(self._buckets.get((word[0], length), ()))
-            pool.extend(self._buckets.get(("$" + word[-1], length), ()))
-        if not pool:
-            return ()
-        cutoff = 1.0 - edits / len(word) - 1e-9
-        hits = process.extract(
-            word, pool, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=4 * _FUZZY_LIMIT
-        )
-        best: dict[str, float] = {}
-        for candidate, similarity, _ in hits:
-            term = self._vocab[candidate]
-            if similarity > best.get(term, 0.0):
-                best[term] = similarity
-        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:_FUZZY_LIMIT]
-        return tuple(ranked)
+    def candidates(self, word: str) -> Candidates:
+        """Index terms a folded query word stands for, with a 0..1 similarity."""
+        return self.vocabulary.candidates(word)
 
     def _query_words(self, text: str) -> list[_QueryWord]:
-        by_key: dict[tuple[tuple[str, float], ...], _QueryWord] = {}
+        by_key: dict[Candidates, _QueryWord] = {}
         for token in lexicon.tokens(text):
             folded = lexicon.fold(token.surface)
-            if not lexicon.is_content_word(folded):
+            if not lexicon.is_topic_word(folded):
                 continue
-            cands = self.candidates(folded)
-            if not cands:
-                continue
-            word = by_key.get(cands)
-            if word is None:
-                by_key[cands] = _QueryWord([token.surface], cands)
-            elif token.surface.lower() not in (s.lower() for s in word.surfaces):
-                word.surfaces.append(token.surface)
+            found = [self.vocabulary.candidates(folded)]
+            if not found[0]:
+                parts = self.vocabulary.split(folded) or ()
+                found = [self.vocabulary.candidates(p) for p in parts if lexicon.is_topic_word(p)]
+            for cands in found:
+                if not cands:
+                    continue
+                word = by_key.get(cands)
+                if word is None:
+                    by_key[cands] = _QueryWord([token.surface], cands)
+                elif token.surface.lower() not in (s.lower() for s in word.surfaces):
+                    word.surfaces.append(token.surface)
         words = list(by_key.values())
         for word in words:
-            word.weight = max(self._idf[t] * s * s for t, s in word.candidates)
+            word.terms = frozenset(t for t, _ in word.candidates)
+            word.weight = max(self._idf[t] * s**SIM_POWER for t, s in word.candidates)
             if len(word.candidates) == 1:
-                term, sim = word.candidates[0]
-                word.postings = self._postings[term]
-                if sim < 1.0:
-                    word.postings = {d: w * sim * sim for d, w in word.postings.items()}
-            else:
-                # Alternatives for one misspelt word: an article scores by its
-                # best alternative, not by their sum.
-                merged: dict[int, float] = {}
-                for term, sim in word.candidates:
-                    factor = self._idf[term] * sim * sim / word.weight
-                    for doc, w in self._postings[term].items():
-                        if w * factor > merged.get(doc, 0.0):
-                            merged[doc] = w * factor
-                word.postings = merged
+                word.postings = self._posting(word.candidates[0][0])
+                continue
+            # Alternatives for one word: an article scores by its best
+            # alternative, not by their sum.
+            merged: dict[int, float] = {}
+            for term, sim in word.candidates:
+                factor = self._idf[term] * sim**SIM_POWER / word.weight
+                for doc, w in self._posting(term).items():
+                    if w * factor > merged.get(doc, 0.0):
+                        merged[doc] = w * factor
+            word.postings = merged
         words.sort(key=lambda w: (len(w.postings), -w.weight))
         return words
 
@@ -235,42 +204,49 @@ class KbIndex:
         scores: dict[int, float] = {}
         for word in words:  # rarest first, so pruning only skips common words
             weight = word.weight
-            if scores and len(word.postings) > self._prune_df:
+            if not scores:
+                scores = {doc: w * weight for doc, w in word.postings.items()}
+            elif len(word.postings) > self._prune_df:
                 for doc in scores:
                     w = word.postings.get(doc)
                     if w:
                         scores[doc] += w * weight
-            elif not scores:
-                scores = {doc: w * weight for doc, w in word.postings.items()}
             else:
                 get = scores.get
                 for doc, w in word.postings.items():
                     scores[doc] = get(doc, 0.0) + w * weight
-        ideal = self._ideal * sum(w.weight for w in words)
-        top = heapq.nlargest(k, scores.items(), key=lambda item: (item[1], -item[0]))
+        mean_word = sum(w.weight for w in words) / len(words)
+        bonus = TITLE_BONUS * self._ideal * mean_word
+        pool = heapq.nlargest(max(k, _RERANK_DEPTH), scores.items(), key=_by_score)
+        reranked: dict[int, float] = {}
+        for doc, raw in pool:
+            title = self._titles[doc]
+            if title:
+                covered = sum(1 for t in title if any(t in w.terms for w in words))
+                raw += bonus * covered / len(title)
+            reranked[doc] = raw
+        ideal = self._ideal * mean_word * len(words) + bonus
         out: list[KbMatch] = []
-        for doc, raw in top:
+        for doc, raw in heapq.nlargest(k, reranked.items(), key=_by_score):
             matched = tuple(s for w in words if doc in w.postings for s in w.surfaces)
-            out.append(
-                KbMatch(
-                    self._articles[doc],
-                    round(min(100.0, 100.0 * raw / ideal), 1),
-                    _in_text_order(matched, text),
-                )
-            )
+            score = round(min(100.0, 100.0 * raw / ideal), 1)
+            out.append(KbMatch(self._articles[doc], score, _in_text_order(matched, text)))
         return out
 
-    def match_terms(self, text: str) -> list[tuple[tuple[str, ...], dict[str, float]]]:
-        """Each query word's surfaces and its weighted index terms (for sentence picking)."""
-        return [
-            (tuple(w.surfaces), {t: self._idf[t] * s * s for t, s in w.candidates})
-            for w in self._query_words(text)
-        ]
+    def match_terms(self, text: str) -> list[tuple[tuple[str, ...], Candidates]]:
+        """Each query word as written and the index terms it stands for (explanations)."""
+        return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)]
+
+
+def _by_score(item: tuple[int, float]) -> tuple[float, int]:
+    return (item[1], -item[0])
 
 
 def _in_text_order(words: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """Each word once (first spelling wins), in the order the customer wrote them."""
     lowered = text.lower()
-    return tuple(sorted(words, key=lambda w: lowered.find(w.lower())))
+    unique = {w.lower(): w for w in reversed(words)}
+    return tuple(sorted(unique.values(), key=lambda w: lowered.find(w.lower())))
 
 
 def ticket_query(detail: TicketDetail, latest: int = 2) -> str:

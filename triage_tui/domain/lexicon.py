@@ -17,6 +17,9 @@ from functools import lru_cache
 # Words of letters/digits; an inner apostrophe ("can't", "customer's") stays
 # part of the word so it is folded rather than split into two tokens.
 _WORD_RE = re.compile(r"[0-9a-z]+(?:['\u2019][a-z]+)*", re.IGNORECASE)
+# For bulk indexing: apostrophes ride along and are folded away by the cache.
+_LOWER_WORD_RE = re.compile(r"[0-9a-z'\u2019]+")
+_ASCII_SEPARATORS = {i: " " for i in range(128) if not (chr(i).isalnum() or chr(i) == "'")}
 _APOSTROPHE_RE = re.compile(r"['\u2019]")
 
 STOPWORDS: frozenset[str] = frozenset(
@@ -30,11 +33,17 @@ STOPWORDS: frozenset[str] = frozenset(
     very was we were what when where which while who whom why will with would you your
     yours yourself yourselves can cant couldnt dont doesnt didnt im ive id ill youre isnt
     wont wouldnt shouldnt arent wasnt werent hasnt havent hadnt lets thats theres whats
-    may might must shall also get got u ur ya pls plz please hi hello hey thanks thank
+    may might must shall also u ur ya pls plz please hi hello hey thanks thank
     regards dear ok okay yes yeah
     """.split()
 )
 """Function words plus greeting filler; none of them says what a ticket is about."""
+
+REQUEST_FILLER: frozenset[str] = frozenset(
+    "help need want assistance assist know try trying like possible way".split()
+)
+"""Words nearly every support request has ("I need help with…", "is it possible…"):
+they say someone asks, not what about, so search ignores them."""
 
 _VOWELS = frozenset("aeiouy")
 
@@ -116,9 +125,48 @@ def is_content_word(folded: str) -> bool:
     return len(folded) > 1 and folded not in STOPWORDS
 
 
+def is_topic_word(folded: str) -> bool:
+    """Worth searching on: a content word that is not request filler ("help", "need")."""
+    return is_content_word(folded) and folded not in REQUEST_FILLER
+
+
+class TermCache(dict[str, str]):
+    """Lower-cased word -> index term ("" for stopwords and filler), computed once.
+
+    Indexing a large KB meets the same few thousand words millions of times;
+    looking them up here keeps the per-token work in C. The keys seen are also
+    the vocabulary a typo is matched against.
+    """
+
+    def __missing__(self, word: str) -> str:
+        folded = fold(word)
+        term = stem(folded) if is_topic_word(folded) else ""
+        self[word] = term
+        return term
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of ``text`` in order, without stopwords or filler."""
+        low = text.lower()
+        # ASCII text (nearly all of a KB) splits fastest with translate+split.
+        words = low.translate(_ASCII_SEPARATORS).split() if low.isascii() else _LOWER_WORD_RE.findall(low)
+        return list(filter(None, map(self.__getitem__, words)))
+
+    def surfaces(self) -> dict[str, str]:
+        """Folded surface word -> index term, for every topic word seen."""
+        return {fold(word): term for word, term in self.items() if term}
+
+
+_LEAD_END_RE = re.compile(r"[.!?](?=\s)|\n")
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#+)\s*")
 _MARKUP_RE = re.compile(r"\*\*|__|`|\[([^\]]*)\]\([^)]*\)")
+
+
+def lead_sentence(text: str) -> str:
+    """The first sentence of a body, roughly (cheap enough to run on every article)."""
+    head = text[:600].lstrip()
+    end = _LEAD_END_RE.search(head)
+    return head[: end.start() + 1] if end else head
 
 
 def sentences(text: str) -> list[str]:
