@@ -20,11 +20,13 @@ from typing import Any, Self
 from triage_tui import config as config_mod
 from triage_tui import paths
 from triage_tui.domain.errors import ConfigError, InvalidInput
-from triage_tui.output import dumps
+from triage_tui.output import dumps, one_line
 from triage_tui.session import ConsoleContext, load_config
 
 #: From this many tickets on, ``demo`` shows a progress line while it works.
 PROGRESS_FROM = 5_000
+#: ``kb import`` names at most this many skipped files on stderr.
+SHOW_SKIPPED = 10
 
 
 # -- demo ---------------------------------------------------------------------
@@ -143,19 +145,33 @@ def kb_import(args: Namespace, ctx: ConsoleContext) -> int:
     started = time.perf_counter()
     result = importer.import_dir(db, directory)
     seconds = round(time.perf_counter() - started, 2)
+    skipped = [{"file": name, "reason": reason} for name, reason in result.skipped]
     data = {
         "db": str(db),
         "directory": str(directory),
         "imported": result.imported,
         "updated": result.updated,
-        "skipped": result.skipped,
+        "unchanged": result.unchanged,
+        "skipped": len(skipped),
+        "skipped_files": skipped,
     }
     if args.json:
         print(dumps(data))
-    else:
+        return 0
+    print(
+        f"Imported {result.imported} new articles ({result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(skipped)} skipped) from {directory} into {db}"
+        f" ({seconds:.1f} s)"
+    )
+    for entry in skipped[:SHOW_SKIPPED]:
         print(
-            f"Imported {result.imported} articles ({result.updated} updated, "
-            f"{result.skipped} skipped) from {directory} into {db} ({seconds:.1f} s)"
+            f"triage: skipped {one_line(entry['file'])}: {one_line(entry['reason'])}",
+            file=sys.stderr,
+        )
+    if len(skipped) > SHOW_SKIPPED:
+        print(
+            f"triage: … and {len(skipped) - SHOW_SKIPPED} more (--json lists them all)",
+            file=sys.stderr,
         )
     return 0
 

@@ -80,7 +80,8 @@ JSON_SHAPES = {
     "escalate-ticket": '{"ticket": ticket, "escalation": {reason, note, priority, group, tags},'
     ' "confirmation"}',
     "demo": '{"db", "seconds", …the generator\'s summary counts}',
-    "kb import": '{"db", "directory", "imported", "updated", "skipped"}',
+    "kb import": '{"db", "directory", "imported", "updated", "unchanged", "skipped",'
+    ' "skipped_files": [{file, reason}]}',
     "config show": '{"config_file", "exists", "profile", "adapter", "options", "db", "theme",'
     ' "config"}',
 }

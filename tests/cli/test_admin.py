@@ -100,9 +100,16 @@ def test_kb_import_then_search(run: Runner, tmp_path: Path) -> None:
     db = tmp_path / "kb.db"
     result = run("kb", "import", str(folder), "--db", str(db))
     assert result.code == 0, result.err
-    assert result.out.startswith("Imported 2 articles (0 updated, 0 skipped)")
+    assert result.out.startswith("Imported 2 new articles (0 updated, 0 unchanged, 0 skipped)")
+    (folder / "reset.md").write_text(
+        "---\nid: kb-1\ntitle: Reset your password\nurl: https://help.example/kb-1\n---\n\nNew.\n"
+    )
+    (folder / "broken.md").write_text("no front matter here\n")
     again = run("kb", "import", str(folder), "--db", str(db), "--json").json()
-    assert again["imported"] + again["updated"] + again["skipped"] == 2
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 1, 1)
+    assert again["skipped"] == 1 and again["skipped_files"][0]["file"] == "broken.md"
+    human = run("kb", "import", str(folder), "--db", str(db))
+    assert "2 unchanged, 1 skipped" in human.out and "skipped broken.md" in human.err
     found = run("search-kb", "password reset", "--db", str(db), "--json").json()
     assert found["articles"][0]["id"] == "kb-1"
     assert found["articles"][0]["url"] == "https://help.example/kb-1"
