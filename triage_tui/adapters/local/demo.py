@@ -44,8 +44,8 @@ SCENARIOS = ("requested_human", "billing_refund", "data_integrity", "legal_compl
              "repeated_contact")
 #: The first active tickets cycle through the scenarios this many times each,
 #: so even a tiny demo has several tickets tripping every escalation rule.
-GUARANTEED_PER_SCENARIO = 3
-SCENARIO_RATE = 0.035  # per scenario, for the rest of the active tickets
+GUARANTEED_PER_SCENARIO = 5
+SCENARIO_RATE = 0.025  # per scenario, for the rest of the active tickets
 
 # Conversation shapes by status. C first customer message, c follow-up,
 # X chaser, H customer asking for a human, A agent answer, Q agent asking for
@@ -136,8 +136,13 @@ def _fills(rng: random.Random, people: People, requester: int) -> dict[str, str]
     return values
 
 
-def _render(rng: random.Random, plan: Plan, people: People) -> tuple[Any, ...]:
-    """Subject, topic, group, assignee and the messages of one planned ticket."""
+def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[Any, ...]:
+    """Subject, topic, group, assignee and the messages of one planned ticket.
+
+    ``nth`` counts the tickets of the same scenario so far: scenario tickets
+    take their cases in turn, so every trigger phrase (refund, GDPR, HIPAA…)
+    appears as soon as there are a handful of them.
+    """
     scenario_topics = {"billing_refund": C.BILLING, "data_integrity": C.DATA_INTEGRITY,
                        "legal_compliance": C.LEGAL}
     topic = scenario_topics.get(plan.scenario or "") or rng.choice(C.TOPICS)
@@ -145,7 +150,7 @@ def _render(rng: random.Random, plan: Plan, people: People) -> tuple[Any, ...]:
     first = people.first_names[plan.requester]
     agent = rng.choice(C.AGENTS)
     assigned = plan.status != "new" and rng.random() < 0.85 or rng.random() < 0.08
-    case = rng.randrange(len(topic.subjects))
+    case = nth % len(topic.subjects) if plan.scenario else rng.randrange(len(topic.subjects))
     subject = topic.subjects[case].format_map(fills)
     problem = topic.problems[case % len(topic.problems)]
 
@@ -163,8 +168,8 @@ def _render(rng: random.Random, plan: Plan, people: People) -> tuple[Any, ...]:
         if code == "C":
             body = customer_first()
         elif code == "H":
-            body = customer_first(rng.choice(C.HUMAN_REQUESTS) + " ") if not bodies else \
-                f"{rng.choice(C.CHASERS)} {rng.choice(C.HUMAN_REQUESTS)}"
+            ask = C.HUMAN_REQUESTS[nth % len(C.HUMAN_REQUESTS)]
+            body = customer_first(ask + " ") if not bodies else f"{rng.choice(C.CHASERS)} {ask}"
         elif code == "c":
             body = rng.choice(C.FOLLOW_UPS).format_map(fills)
         elif code == "X":
@@ -210,6 +215,12 @@ def _plans(rng: random.Random, now: int, people: People, count: int) -> list[Pla
                 if not active_per_person.get(requester) or rng.random() < 0.15:
                     break
                 requester = people.pick(rng)
+            else:  # everyone drawn is busy: take the next person who is not
+                total = len(people.rows)
+                requester = next(
+                    (i % total for i in range(requester, requester + total)
+                     if not active_per_person.get(i % total)), requester
+                )
             active_per_person[requester] = active_per_person.get(requester, 0) + 1
         plans.append(_plan(rng, now, people, status, scenario, requester))
     plans.sort(key=lambda p: p.created)
@@ -283,7 +294,7 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
                                 "AND sql IS NOT NULL").fetchall():
         conn.execute(f'DROP INDEX "{name}"')
-    people = People(rng, max(30, count * 70 // 100), now)
+    people = People(rng, max(30, count * 80 // 100), now)
     conn.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", people.org_rows)
     conn.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?)", people.rows)
     conn.executemany("INSERT INTO articles(id, title, body, url, section) VALUES (?, ?, ?, ?, ?)",
@@ -297,7 +308,8 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
     message_id = 0
     for index, plan in enumerate(plans):
         ticket_id = str(FIRST_TICKET_ID + index)
-        subject, tags, group, assignee, bodies, times, agent = _render(rng, plan, people)
+        nth = scenarios[plan.scenario] if plan.scenario else 0
+        subject, tags, group, assignee, bodies, times, agent = _render(rng, plan, people, nth)
         person = people.rows[plan.requester]
         for (code, body), when in zip(bodies, times, strict=True):
             message_id += 1

@@ -43,6 +43,8 @@ def to_db(value: datetime) -> str:
 def from_db(value: str) -> datetime:
     """Parse a stored time; tolerant of any ISO-8601 a person may have typed in by hand."""
     parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:  # our own "…Z" format: the hot path of a 100 000-ticket queue
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC) if parsed.utcoffset() else parsed.replace(tzinfo=UTC)
