@@ -62,6 +62,9 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
         "refund",
         "reimburse",
         "reimbursement",
+        "compensation",
+        "rebate",
+        "restitution",
         "money back",
         "chargeback",
         "charged|billed twice|double|again",
@@ -75,6 +78,7 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
         "penalty",
         "payment ... issue|issues|problem|problems|error|errors|trouble|troubles|fail|failed|failing|declined|rejected|bounced",
         "card ... declined|rejected|charged",
+        "issue|issues|problem|problems|error|errors|trouble|troubles ... payment|payments|checkout|billing",
     ),
     "data_integrity": (
         "data loss",
@@ -99,6 +103,7 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
         "court",
         "subpoena",
         "compliance",
+        "compliant",
         "regulator",
         "data protection",
         "privacy law|regulation|regulations",
@@ -186,16 +191,22 @@ class _Text:
 def _term_matches(term: str, accepted: frozenset[str]) -> bool:
     if term in accepted:
         return True
-    if len(term) < _FUZZY_MIN_LEN:
+    if len(term) < _FUZZY_MIN_LEN - 1:
         return False
-    # One typo in a longer word; the first letter must agree, which keeps
-    # real words such as "filled" from matching "billed".
-    return any(
-        len(a) >= _FUZZY_MIN_LEN
-        and a[0] == term[0]
-        and OSA.distance(term, a, score_cutoff=1) <= 1
-        for a in accepted
-    )
+    return any(_is_typo_of(term, a) for a in accepted if len(a) >= _FUZZY_MIN_LEN)
+
+
+def _is_typo_of(term: str, word: str) -> bool:
+    """A dropped, doubled or swapped letter ("refnud", "reffund", "refun").
+
+    Substitutions are not accepted: one changed letter turns too many real
+    words into each other ("change"/"charge", "filled"/"billed").
+    """
+    if len(term) == len(word):
+        return sorted(term) == sorted(word) and OSA.distance(term, word, score_cutoff=1) <= 1
+    if term[0] != word[0] or abs(len(term) - len(word)) > 1:
+        return False
+    return OSA.distance(term, word, score_cutoff=1) <= 1
 
 
 def _match_at(text: _Text, slots: tuple[_Slot, ...], i: int) -> int | None:
