@@ -162,11 +162,17 @@ _LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)]|#+)\s*")
 _MARKUP_RE = re.compile(r"\*\*|__|`|\[([^\]]*)\]\([^)]*\)")
 
 
-def lead_sentence(text: str) -> str:
-    """The first sentence of a body, roughly (cheap enough to run on every article)."""
+def lead_sentence(text: str, min_words: int = 5) -> str:
+    """The first real sentence of a body: an interjection such as "Certainly!"
+    is skipped. Cheap enough to run on every article of a large KB."""
     head = text[:600].lstrip()
-    end = _LEAD_END_RE.search(head)
-    return head[: end.start() + 1] if end else head
+    start = 0
+    for end in _LEAD_END_RE.finditer(head):
+        sentence = head[start : end.start() + 1]
+        if len(sentence.split()) >= min_words:
+            return sentence.strip()
+        start = end.end()
+    return head[start:].strip()
 
 
 def sentences(text: str) -> list[str]:
