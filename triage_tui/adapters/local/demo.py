@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from triage_tui.adapters.local import demo_content as C
 from triage_tui.adapters.local.demo_kb import articles
 from triage_tui.adapters.local.demo_support import DAY, HOUR, MIN, FastRandom, People, stamp
-from triage_tui.adapters.local.store import statements, connect, is_triage_db, schema_sql, to_db
+from triage_tui.adapters.local.store import connect, is_triage_db, schema_sql, statements, to_db
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.errors import ConfigError
 
@@ -238,7 +238,10 @@ def generate(
 
     An existing triage database at ``db_path`` is replaced as a whole (the new
     one is built beside it and moved into place); any other file is refused
-    with a ``ConfigError``. ``progress(done, total)`` is called per chunk.
+    with a ``ConfigError``. Whether replacing a helpdesk that holds real work
+    is acceptable is the caller's call (``is_demo_db`` tells them apart;
+    ``triage demo`` wants ``--force``). ``progress(done, total)`` is called
+    once per chunk of 5 000 tickets.
     """
     if tickets < 1:
         raise ConfigError(f"the demo needs at least 1 ticket, not {tickets}")
@@ -260,7 +263,7 @@ def generate(
         summary = _fill(conn, rng, epoch, tickets, progress)
         conn.execute(
             "INSERT INTO events(name, at, ticket_id, actor, payload) VALUES (?, ?, NULL, 'demo', ?)",
-            (DEMO_EVENT, to_db(at), json.dumps({"seed": seed, "tickets": tickets})),
+            (DEMO_EVENT, to_db(at), json.dumps({"seed": seed, "tickets": tickets, "now": to_db(at)})),
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -284,8 +287,9 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
     # no syncs; WAL is switched on once it is complete.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    # Index pages of a big demo stay in memory instead of being re-read.
-    conn.execute("PRAGMA cache_size = -262144")  # KiB: 256 MiB, only while loading
+    # A modest page cache: measured, 256 MiB saved under 0.5 s of ~9 s at 100 000
+    # tickets but cost 160 MB more peak RSS (indexes are built after the load).
+    conn.execute("PRAGMA cache_size = -16384")  # KiB
     # Rows are consistent by construction; checking each reference costs a lookup.
     conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN")
