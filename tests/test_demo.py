@@ -41,7 +41,9 @@ def dump(db: Path) -> list[str]:
 
 def test_generate_returns_counts_matching_the_file(tmp_path: Path) -> None:
     summary = demo.generate(tmp_path / "d.db", now=FROZEN_NOW)
-    assert summary["tickets"] == 300 == rows(tmp_path / "d.db", "SELECT count(*) FROM tickets")[0][0]
+    assert (
+        summary["tickets"] == 300 == rows(tmp_path / "d.db", "SELECT count(*) FROM tickets")[0][0]
+    )
     assert summary["messages"] == rows(tmp_path / "d.db", "SELECT count(*) FROM messages")[0][0]
     assert summary["articles"] >= 60 and 15 <= summary["organizations"] <= 30
     assert all(count >= 3 for count in summary["scenarios"].values())
@@ -76,37 +78,57 @@ def test_a_foreign_file_is_refused_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_variety_of_priorities_channels_statuses_and_tiers(demo_db: Path) -> None:
-    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT priority FROM tickets")} == {p.value for p in Priority}
-    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT channel FROM tickets")} == {
-        "email", "web", "chat", "api", "phone"
+    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT priority FROM tickets")} == {
+        p.value for p in Priority
     }
-    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT status FROM tickets")} == {s.value for s in Status}
+    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT channel FROM tickets")} == {
+        "email",
+        "web",
+        "chat",
+        "api",
+        "phone",
+    }
+    assert {r[0] for r in rows(demo_db, "SELECT DISTINCT status FROM tickets")} == {
+        s.value for s in Status
+    }
     assert {r[0] for r in rows(demo_db, "SELECT DISTINCT tier FROM people")} == {
-        "free", "pro", "business", "enterprise"
+        "free",
+        "pro",
+        "business",
+        "enterprise",
     }
     vip = rows(demo_db, "SELECT name, tier FROM organizations WHERE vip = 1")
     assert vip == [("Acme Corp", "enterprise")]
-    subjects = rows(demo_db, "SELECT count(DISTINCT subject), count(DISTINCT excerpt) FROM tickets")[0]
+    subjects = rows(
+        demo_db, "SELECT count(DISTINCT subject), count(DISTINCT excerpt) FROM tickets"
+    )[0]
     assert subjects[0] >= 40 and subjects[1] >= 250
 
 
 def test_conversations_have_one_to_six_messages_of_every_kind(demo_db: Path) -> None:
-    counts = Counter(r[0] for r in rows(demo_db, "SELECT count(*) FROM messages GROUP BY ticket_id"))
+    counts = Counter(
+        r[0] for r in rows(demo_db, "SELECT count(*) FROM messages GROUP BY ticket_id")
+    )
     assert min(counts) == 1 and max(counts) <= 6 and len(counts) >= 4
     kinds = set(rows(demo_db, "SELECT DISTINCT role, public FROM messages"))
     assert kinds == {("customer", 1), ("agent", 1), ("agent", 0)}
     # Messages never postdate "now" and never precede their ticket.
     assert rows(demo_db, "SELECT count(*) FROM messages WHERE created_at > ?", NOW)[0][0] == 0
-    assert rows(
-        demo_db,
-        "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
-        "WHERE m.created_at < t.created_at",
-    )[0][0] == 0
+    assert (
+        rows(
+            demo_db,
+            "SELECT count(*) FROM messages m JOIN tickets t ON t.id = m.ticket_id "
+            "WHERE m.created_at < t.created_at",
+        )[0][0]
+        == 0
+    )
 
 
 def test_sla_due_times_are_spread(demo_db: Path) -> None:
-    active = "SELECT t.id, min(s.due_at) FROM tickets t LEFT JOIN sla_targets s ON s.ticket_id = t.id " \
-             "AND s.stage = 'active' WHERE t.status IN ('new', 'open') GROUP BY t.id"
+    active = (
+        "SELECT t.id, min(s.due_at) FROM tickets t LEFT JOIN sla_targets s ON s.ticket_id = t.id "
+        "AND s.stage = 'active' WHERE t.status IN ('new', 'open') GROUP BY t.id"
+    )
     dues = [r[1] for r in rows(demo_db, active)]
     soon = to_db(FROZEN_NOW.replace(hour=11))  # now + 90 min
     breached = sum(1 for d in dues if d and d <= NOW)
@@ -133,7 +155,9 @@ def test_returning_requesters_have_solved_history(demo_db: Path) -> None:
 
 
 def test_ticket_ids_grow_with_creation_time(demo_db: Path) -> None:
-    created = [r[0] for r in rows(demo_db, "SELECT created_at FROM tickets ORDER BY CAST(id AS INTEGER)")]
+    created = [
+        r[0] for r in rows(demo_db, "SELECT created_at FROM tickets ORDER BY CAST(id AS INTEGER)")
+    ]
     assert created == sorted(created)
 
 
@@ -142,7 +166,9 @@ def test_kb_articles_are_about_polaris(demo_db: Path) -> None:
     assert len(articles) >= 60
     assert len({a[4] for a in articles}) >= 8
     for article_id, title, body, url, _ in articles:
-        assert re.fullmatch(rf"https://help\.polaris\.example/articles/{article_id}-[a-z0-9-]+", url)
+        assert re.fullmatch(
+            rf"https://help\.polaris\.example/articles/{article_id}-[a-z0-9-]+", url
+        )
         assert body.count("\n\n") >= 3 and title
 
 
@@ -158,7 +184,9 @@ async def test_demo_tickets_trip_every_escalation_rule(demo_db: Path) -> None:
 
 
 def test_the_playbook_phrases_appear_in_customer_messages(demo_db: Path) -> None:
-    text = "\n".join(r[0] for r in rows(demo_db, "SELECT body FROM messages WHERE role = 'customer'"))
+    text = "\n".join(
+        r[0] for r in rows(demo_db, "SELECT body FROM messages WHERE role = 'customer'")
+    )
     for phrase in ("refund", "charged twice", "data loss", "GDPR", "lawyer", "HIPAA", "subpoena"):
         assert phrase in text, phrase
     assert re.search(r"talk to a human|speak to a (real person|manager)", text)

@@ -79,7 +79,9 @@ def register(name: str) -> Callable[[AdapterFactory], AdapterFactory]:
 # -- local --------------------------------------------------------------------
 
 
-def seed_local_db(db_path: Path, spec: SeedSpec) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+def seed_local_db(
+    db_path: Path, spec: SeedSpec
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """Write ``spec`` into a fresh local helpdesk file; returns the ticket, people and article id maps."""
     tickets = {t.key: str(101 + n) for n, t in enumerate(spec.tickets)}
     people = {p.key: str(1 + n) for n, p in enumerate(spec.people)}
@@ -96,8 +98,16 @@ def seed_local_db(db_path: Path, spec: SeedSpec) -> tuple[dict[str, str], dict[s
             conn.executemany(
                 "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (people[p.key], p.name, p.email, p.name.split()[0], p.tier, p.account_value,
-                     to_db(now.replace(year=now.year - 1)), orgs.get(p.org or ""))
+                    (
+                        people[p.key],
+                        p.name,
+                        p.email,
+                        p.name.split()[0],
+                        p.tier,
+                        p.account_value,
+                        to_db(now.replace(year=now.year - 1)),
+                        orgs.get(p.org or ""),
+                    )
                     for p in spec.people
                 ],
             )
@@ -106,22 +116,39 @@ def seed_local_db(db_path: Path, spec: SeedSpec) -> tuple[dict[str, str], dict[s
                 person = spec.person(t.requester)
                 for m in t.messages:
                     customer = m.role is Role.CUSTOMER
-                    message_rows.append((
-                        str(len(message_rows) + 1), tickets[t.key],
-                        m.author or (person.name if customer else AGENT),
-                        person.email if customer else "", m.role.value, int(m.public), m.body,
-                        to_db(now - m.ago),
-                    ))
+                    message_rows.append(
+                        (
+                            str(len(message_rows) + 1),
+                            tickets[t.key],
+                            m.author or (person.name if customer else AGENT),
+                            person.email if customer else "",
+                            m.role.value,
+                            int(m.public),
+                            m.body,
+                            to_db(now - m.ago),
+                        )
+                    )
                 sla_rows += [
                     (tickets[t.key], s.metric, to_db(now + s.due_in), s.stage.value) for s in t.sla
                 ]
                 updated = min(m.ago for m in t.messages)
-                ticket_rows.append((
-                    tickets[t.key], t.subject, t.status.value, t.priority.value,
-                    people[t.requester], orgs.get(person.org or ""), t.assignee, t.group,
-                    json.dumps(list(t.tags)), t.channel, to_db(now - t.ago), to_db(now - updated),
-                    t.messages[0].body[:200],
-                ))
+                ticket_rows.append(
+                    (
+                        tickets[t.key],
+                        t.subject,
+                        t.status.value,
+                        t.priority.value,
+                        people[t.requester],
+                        orgs.get(person.org or ""),
+                        t.assignee,
+                        t.group,
+                        json.dumps(list(t.tags)),
+                        t.channel,
+                        to_db(now - t.ago),
+                        to_db(now - updated),
+                        t.messages[0].body[:200],
+                    )
+                )
             conn.executemany(
                 "INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ticket_rows
             )
@@ -130,8 +157,13 @@ def seed_local_db(db_path: Path, spec: SeedSpec) -> tuple[dict[str, str], dict[s
             conn.executemany(
                 "INSERT INTO articles(id, title, body, url, section) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (articles[a.key], a.title, a.body,
-                     a.url or f"https://help.example/articles/{articles[a.key]}", a.section)
+                    (
+                        articles[a.key],
+                        a.title,
+                        a.body,
+                        a.url or f"https://help.example/articles/{articles[a.key]}",
+                        a.section,
+                    )
                     for a in spec.articles
                 ],
             )
@@ -165,9 +197,16 @@ class MinimalHelpdesk(Helpdesk):
     name = "minimal"
     display_name = "Minimal"
     capabilities = Capabilities(
-        internal_notes=False, tags=False, kb_search=False, kb_list=False,
-        requester_history=True, assignment=False, groups=False, priority=False,
-        safe_update=False, create_ticket=False,
+        internal_notes=False,
+        tags=False,
+        kb_search=False,
+        kb_list=False,
+        requester_history=True,
+        assignment=False,
+        groups=False,
+        priority=False,
+        safe_update=False,
+        create_ticket=False,
     )
 
     def __init__(self, inner: LocalHelpdesk) -> None:

@@ -107,7 +107,9 @@ class SeedSpec:
                 priority=Priority.LOW,
                 requester="ben",
                 ago=timedelta(minutes=10 + n),
-                messages=(SeedMessage(Role.CUSTOMER, f"Filler body {n}", timedelta(minutes=10 + n)),),
+                messages=(
+                    SeedMessage(Role.CUSTOMER, f"Filler body {n}", timedelta(minutes=10 + n)),
+                ),
                 sla=(SeedSla("first_reply_time", timedelta(hours=5, minutes=n)),),
             )
             for n in range(count)
@@ -130,29 +132,48 @@ DEFAULT_SPEC = SeedSpec(
     ),
     tickets=(
         SeedTicket(
-            "sso", "SSO login loops back to the sign-in page", Status.OPEN, Priority.HIGH, "ana",
+            "sso",
+            "SSO login loops back to the sign-in page",
+            Status.OPEN,
+            Priority.HIGH,
+            "ana",
             ago=3 * H,
             messages=(
-                SeedMessage(C, "When we sign in through Okta we land back on the login page.", 3 * H),
+                SeedMessage(
+                    C, "When we sign in through Okta we land back on the login page.", 3 * H
+                ),
                 SeedMessage(A, "Hi Ana, could you check the NameID format?", 2 * H + 50 * M),
-                SeedMessage(A, "Likely the SAML certificate rotation.", 2 * H + 45 * M, public=False),
+                SeedMessage(
+                    A, "Likely the SAML certificate rotation.", 2 * H + 45 * M, public=False
+                ),
                 SeedMessage(C, "The NameID is emailAddress already. Still looping.", 1 * H),
             ),
             sla=(
                 SeedSla("first_reply_time", -2 * H, SlaStage.ACHIEVED),
                 SeedSla("next_reply_time", 30 * M),
             ),
-            assignee="Sam Rivera", group="Support", tags=("sso", "login"),
+            assignee="Sam Rivera",
+            group="Support",
+            tags=("sso", "login"),
         ),
         SeedTicket(
-            "breached", "API returns 429 Too Many Requests", Status.NEW, Priority.URGENT, "ben",
+            "breached",
+            "API returns 429 Too Many Requests",
+            Status.NEW,
+            Priority.URGENT,
+            "ben",
             ago=2 * H,
             messages=(SeedMessage(C, "Our nightly sync fails with HTTP 429 from the API.", 2 * H),),
             sla=(SeedSla("first_reply_time", -10 * M),),
-            tags=("api",), channel="api",
+            tags=("api",),
+            channel="api",
         ),
         SeedTicket(
-            "pending", "Export is missing custom fields", Status.PENDING, Priority.NORMAL, "ana",
+            "pending",
+            "Export is missing custom fields",
+            Status.PENDING,
+            Priority.NORMAL,
+            "ana",
             ago=2 * D,
             messages=(
                 SeedMessage(C, "The CSV export does not include our custom fields.", 2 * D),
@@ -162,26 +183,44 @@ DEFAULT_SPEC = SeedSpec(
                 SeedSla("first_reply_time", -2 * D + 6 * H, SlaStage.ACHIEVED),
                 SeedSla("requester_wait_time", 1 * D, SlaStage.PAUSED),
             ),
-            assignee="Mei Chen", group="Support", tags=("export",), channel="web",
+            assignee="Mei Chen",
+            group="Support",
+            tags=("export",),
+            channel="web",
         ),
         SeedTicket(
-            "nosla", "Daily digest arrives at 2 am", Status.NEW, Priority.LOW, "chloe",
+            "nosla",
+            "Daily digest arrives at 2 am",
+            Status.NEW,
+            Priority.LOW,
+            "chloe",
             ago=40 * M,
-            messages=(SeedMessage(C, "The daily digest arrives in the middle of the night.", 40 * M),),
+            messages=(
+                SeedMessage(C, "The daily digest arrives in the middle of the night.", 40 * M),
+            ),
             channel="chat",
         ),
         SeedTicket(
-            "solved", "Slack notifications stopped", Status.SOLVED, Priority.LOW, "ana",
+            "solved",
+            "Slack notifications stopped",
+            Status.SOLVED,
+            Priority.LOW,
+            "ana",
             ago=30 * D,
             messages=(
                 SeedMessage(C, "Updates stopped showing up in Slack.", 30 * D),
                 SeedMessage(A, "Reconnecting the Slack integration fixes it.", 30 * D - 3 * H),
             ),
             sla=(SeedSla("first_reply_time", -30 * D + 8 * H, SlaStage.ACHIEVED),),
-            assignee="Sam Rivera", tags=("slack",),
+            assignee="Sam Rivera",
+            tags=("slack",),
         ),
         SeedTicket(
-            "closed", "Change workspace URL", Status.CLOSED, Priority.NORMAL, "chloe",
+            "closed",
+            "Change workspace URL",
+            Status.CLOSED,
+            Priority.NORMAL,
+            "chloe",
             ago=90 * D,
             messages=(
                 SeedMessage(C, "We'd like to change our workspace URL.", 90 * D),
@@ -192,18 +231,21 @@ DEFAULT_SPEC = SeedSpec(
     ),
     articles=(
         SeedArticle(
-            "saml", "Set up SAML single sign-on (SSO)",
+            "saml",
+            "Set up SAML single sign-on (SSO)",
             "Connect Okta, Azure AD or Google Workspace with SAML 2.0. A sign-in loop usually "
             "means the NameID format is not emailAddress.",
             "Sign-in & SSO",
         ),
         SeedArticle(
-            "ratelimit", "API rate limits and 429 Too Many Requests",
+            "ratelimit",
+            "API rate limits and 429 Too Many Requests",
             "The API allows 600 requests per minute per key. On HTTP 429 wait for Retry-After.",
             "API & developers",
         ),
         SeedArticle(
-            "export", "Export a project to CSV or JSON",
+            "export",
+            "Export a project to CSV or JSON",
             "Custom fields must be ticked in the export dialog; exports run in the background.",
             "Import & export",
         ),

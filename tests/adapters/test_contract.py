@@ -75,7 +75,9 @@ async def test_queue_tickets_carry_sla_targets_requester_and_organization(seeded
 
 
 async def test_queue_filters_by_status(seeded: Seeded) -> None:
-    found = await queue(seeded.helpdesk, QueueFilter(statuses=frozenset({Status.SOLVED, Status.CLOSED})))
+    found = await queue(
+        seeded.helpdesk, QueueFilter(statuses=frozenset({Status.SOLVED, Status.CLOSED}))
+    )
     assert {seeded.key_of(i) for i in found} == {"solved", "closed"}
 
 
@@ -110,8 +112,12 @@ async def test_get_ticket_returns_conversation_oldest_first(seeded: Seeded) -> N
 async def test_get_ticket_distinguishes_internal_notes(seeded: Seeded) -> None:
     needs(seeded.helpdesk, "internal_notes")
     detail = await seeded.helpdesk.get_ticket(seeded.tid("sso"))
-    assert [m.public for m in detail.messages] == [m.public for m in seeded.spec.ticket("sso").messages]
-    assert [m.body for m in detail.messages if m.is_note] == ["Likely the SAML certificate rotation."]
+    assert [m.public for m in detail.messages] == [
+        m.public for m in seeded.spec.ticket("sso").messages
+    ]
+    assert [m.body for m in detail.messages if m.is_note] == [
+        "Likely the SAML certificate rotation."
+    ]
 
 
 async def test_unknown_ticket_is_not_found_with_a_one_line_message(helpdesk: Helpdesk) -> None:
@@ -237,8 +243,11 @@ async def test_escalate_records_the_reason_and_applies_what_it_can(seeded: Seede
     helpdesk, tid = seeded.helpdesk, seeded.tid("pending")
     caps = helpdesk.capabilities
     escalation = Escalation(
-        reason="billing/refund", note="Customer was charged twice.", priority=Priority.URGENT,
-        group="Billing" if caps.groups else None, tags=["escalated"],
+        reason="billing/refund",
+        note="Customer was charged twice.",
+        priority=Priority.URGENT,
+        group="Billing" if caps.groups else None,
+        tags=["escalated"],
     )
     await helpdesk.escalate(tid, escalation)
     detail = await helpdesk.get_ticket(tid)
@@ -260,9 +269,13 @@ async def test_create_ticket_appears_in_the_queue_with_a_first_reply_sla(
 ) -> None:
     needs(seeded.helpdesk, "create_ticket")
     new = NewTicket(
-        subject="Webhook signature doesn't match", body="The HMAC never matches.",
-        requester_email="dana@newcustomer.example", requester_name="Dana Scully",
-        priority=Priority.HIGH, channel="web", tags=["webhooks"],
+        subject="Webhook signature doesn't match",
+        body="The HMAC never matches.",
+        requester_email="dana@newcustomer.example",
+        requester_name="Dana Scully",
+        priority=Priority.HIGH,
+        channel="web",
+        tags=["webhooks"],
     )
     ticket = await seeded.helpdesk.create_ticket(new)
     assert ticket.status is Status.NEW and ticket.priority is Priority.HIGH
@@ -293,4 +306,4 @@ async def test_unsupported_operations_raise_unsupported(seeded: Seeded) -> None:
             assert_one_line(caught.value)
     if not caps.kb_list:
         with pytest.raises(Unsupported):
-            [a async for a in helpdesk.iter_articles()]  # noqa: B018
+            [a async for a in helpdesk.iter_articles()]

@@ -40,12 +40,21 @@ async def test_every_write_appends_one_event_with_its_payload(local, tmp_path: P
     await h.set_status(tid, Status.PENDING)
     await h.assign(tid, "Mei Chen", "Engineering")
     await h.tag(tid, add=["x"], remove=["api"])
-    await h.escalate(tid, Escalation(reason="data integrity", note="rows gone", priority=Priority.HIGH))
-    created = await h.create_ticket(NewTicket(subject="s", body="b", requester_email="n@new.example"))
+    await h.escalate(
+        tid, Escalation(reason="data integrity", note="rows gone", priority=Priority.HIGH)
+    )
+    created = await h.create_ticket(
+        NewTicket(subject="s", body="b", requester_email="n@new.example")
+    )
     log = events(tmp_path / "contract.db")
     assert [e[0] for e in log] == [
-        "reply.sent", "note.added", "ticket.status_changed", "ticket.assigned", "ticket.tagged",
-        "ticket.escalated", "ticket.created",
+        "reply.sent",
+        "note.added",
+        "ticket.status_changed",
+        "ticket.assigned",
+        "ticket.tagged",
+        "ticket.escalated",
+        "ticket.created",
     ]
     assert all(e[1] == tid for e in log[:-1]) and log[-1][1] == created.id
     assert all(e[2] == AGENT for e in log)
@@ -105,7 +114,21 @@ async def test_a_one_megabyte_body_round_trips(local) -> None:  # type: ignore[n
 
 
 @pytest.mark.parametrize(
-    "query", ['"', '""', "*", "NEAR(", "sso OR", "OR", "AND NOT", "title:saml", '"unbalanced', "-", "^x", "sso*"]
+    "query",
+    [
+        '"',
+        '""',
+        "*",
+        "NEAR(",
+        "sso OR",
+        "OR",
+        "AND NOT",
+        "title:saml",
+        '"unbalanced',
+        "-",
+        "^x",
+        "sso*",
+    ],
 )
 async def test_kb_search_never_interprets_fts_syntax(local, query: str) -> None:  # type: ignore[no-untyped-def]
     results = await local.helpdesk.search_kb(query)
@@ -113,7 +136,9 @@ async def test_kb_search_never_interprets_fts_syntax(local, query: str) -> None:
 
 
 def test_fts_query_quotes_every_word() -> None:
-    assert queries.fts_query('NEAR(sso "x" OR) title:*') == '"near" OR "sso" OR "x" OR "or" OR "title"'
+    assert (
+        queries.fts_query('NEAR(sso "x" OR) title:*') == '"near" OR "sso" OR "x" OR "or" OR "title"'
+    )
     assert queries.fts_query("  ") == ""
 
 
@@ -194,7 +219,12 @@ async def test_an_unopenable_path_is_unreachable(tmp_path: Path) -> None:
 
 async def test_create_ticket_reuses_a_known_requester(local) -> None:  # type: ignore[no-untyped-def]
     ticket = await local.helpdesk.create_ticket(
-        NewTicket(subject="Again", body="Me again", requester_email="ANA@acme.example", priority=Priority.LOW)
+        NewTicket(
+            subject="Again",
+            body="Me again",
+            requester_email="ANA@acme.example",
+            priority=Priority.LOW,
+        )
     )
     assert ticket.requester.id == local.people["ana"]
     assert ticket.organization is not None and ticket.organization.name == "Acme Corp"

@@ -173,9 +173,7 @@ class LocalHelpdesk(Helpdesk):
     async def assign(
         self, ticket_id: str, assignee: str | None, group: str | None = None
     ) -> Ticket:
-        return await self._write(
-            writes.assign, ticket_id, assignee, group, self.agent, self._now()
-        )
+        return await self._write(writes.assign, ticket_id, assignee, group, self.agent, self._now())
 
     async def tag(
         self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
@@ -202,8 +200,12 @@ class LocalHelpdesk(Helpdesk):
         if not name or not name.strip():
             raise InvalidInput("event name is empty")
         return await self._write(
-            writes.insert_event, name.strip(), self._now(), ticket_id,
-            self.agent if actor is None else actor, payload or {},
+            writes.insert_event,
+            name.strip(),
+            self._now(),
+            ticket_id,
+            self.agent if actor is None else actor,
+            payload or {},
         )
 
     async def list_events(self, since: datetime | None = None) -> list[Event]:
@@ -220,7 +222,11 @@ def _list_events(conn: Any, since: datetime | None) -> list[Event]:
     rows = conn.execute(sql + " ORDER BY at, id", params)
     return [
         Event(
-            id=row[0], name=row[1], at=from_db(row[2]), ticket_id=row[3], actor=row[4],
+            id=row[0],
+            name=row[1],
+            at=from_db(row[2]),
+            ticket_id=row[3],
+            actor=row[4],
             payload=json.loads(row[5]) if row[5] else {},
         )
         for row in rows

@@ -22,11 +22,12 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from triage_tui.adapters.local import demo_content as C
 from triage_tui.adapters.local.demo_kb import articles
-from triage_tui.adapters.local.demo_support import DAY, HOUR, MIN, FastRandom, People, stamp
+from triage_tui.adapters.local.demo_plan import SCENARIOS, Plan, plans_for
+from triage_tui.adapters.local.demo_support import MIN, FastRandom, People, stamp
 from triage_tui.adapters.local.store import connect, is_triage_db, schema_sql, statements, to_db
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.errors import ConfigError
@@ -34,97 +35,6 @@ from triage_tui.domain.errors import ConfigError
 FIRST_TICKET_ID = 1001
 CHUNK = 5_000
 DEMO_EVENT = "demo.generated"
-
-FIRST_REPLY = {"urgent": HOUR, "high": 4 * HOUR, "normal": 8 * HOUR, "low": 24 * HOUR}
-PRIORITIES = ("low", "normal", "high", "urgent")
-PRIORITY_WEIGHTS = (20, 48, 22, 10)
-STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
-STATUS_WEIGHTS = (22, 26, 12, 4, 24, 12)
-SCENARIOS = ("requested_human", "billing_refund", "data_integrity", "legal_compliance",
-             "repeated_contact")
-#: The first active tickets cycle through the scenarios this many times each,
-#: so even a tiny demo has several tickets tripping every escalation rule.
-GUARANTEED_PER_SCENARIO = 5
-SCENARIO_RATE = 0.025  # per scenario, for the rest of the active tickets
-
-# Conversation shapes by status. C first customer message, c follow-up,
-# X chaser, H customer asking for a human, A agent answer, Q agent asking for
-# details, F agent fix, T customer thanks, N internal note.
-SHAPES = {
-    "new": ("C", "C", "C", "CN"),
-    "open": ("CAc", "CNAc", "CAcN", "CQc"),
-    "pending": ("CQ", "CNQ", "CAcQ", "CAcNQ"),
-    "on_hold": ("CAN", "CNAN"),
-    "solved": ("CF", "CAcF", "CAcFT", "CNAcFT", "CQcFT"),
-    "closed": ("CF", "CAcFT", "CQcFT"),
-}
-SCENARIO_SHAPES = {
-    "requested_human": {"new": ("H",), "open": ("CAH", "CNAH")},
-    "repeated_contact": {"new": ("CXX",), "open": ("CAcX", "CAXNX", "CQcAXX")},
-}
-
-
-class Plan(NamedTuple):
-    """A ticket's skeleton: everything decided before any text is written."""
-
-    created: int  # epoch seconds
-    last: int  # time of the last message
-    status: str
-    priority: str
-    requester: int
-    scenario: str | None
-    sla: tuple[tuple[str, int, str], ...]  # (metric, due epoch, stage)
-    shape: str
-
-
-def _plan(rng: random.Random, now: int, people: People, status: str, scenario: str | None,
-          requester: int) -> Plan:
-    if scenario == "data_integrity":
-        priority = rng.choice(("high", "urgent"))
-    elif scenario in ("legal_compliance", "billing_refund"):
-        priority = rng.choice(("normal", "high"))
-    else:
-        priority = rng.choices(PRIORITIES, PRIORITY_WEIGHTS)[0]
-        if people.is_vip(requester) and priority != "urgent" and rng.random() < 0.5:
-            priority = PRIORITIES[PRIORITIES.index(priority) + 1]
-    if scenario in SCENARIO_SHAPES:
-        shape = rng.choice(SCENARIO_SHAPES[scenario][status])
-    else:
-        shape = rng.choice(SHAPES[status])
-    target = FIRST_REPLY[priority]
-    sla: list[tuple[str, int, str]] = []
-    if status in ("new", "open"):
-        roll = rng.random()
-        if roll < 0.05:
-            due = None  # a few tickets without any SLA
-        elif roll < 0.18:
-            due = now - rng.randint(5 * MIN, 2 * DAY)  # breached
-        elif roll < 0.36:
-            due = now + rng.randint(3 * MIN, 90 * MIN)  # the sweep's last 90 minutes
-        else:
-            due = now + rng.randint(90 * MIN, 3 * DAY)
-        if status == "new":
-            last = min(due - target, now - rng.randint(2 * MIN, 40 * MIN)) if due else \
-                now - rng.randint(5 * MIN, 3 * DAY)
-            created = last - (rng.randint(30 * MIN, 20 * HOUR) if len(shape) > 1 else 0)
-            if due:
-                sla.append(("first_reply_time", due, "active"))
-        else:
-            last = min(due - target, now - MIN) if due else now - rng.randint(10 * MIN, 2 * DAY)
-            created = last - rng.randint(2 * HOUR, 5 * DAY)
-            sla.append(("first_reply_time", created + target, "achieved"))
-            if due:
-                sla.append(("next_reply_time", due, "active"))
-    elif status in ("pending", "on_hold"):
-        last = now - rng.randint(HOUR, 5 * DAY)
-        created = last - rng.randint(HOUR, 4 * DAY)
-        sla.append(("first_reply_time", created + target, "achieved"))
-        sla.append(("requester_wait_time", last + 3 * DAY, "paused"))
-    else:
-        created = now - rng.randint(3 * DAY, 400 * DAY)
-        last = created + rng.randint(HOUR, 5 * DAY)
-        sla.append(("first_reply_time", created + target, "achieved"))
-    return Plan(created, last, status, priority, requester, scenario, tuple(sla), shape)
 
 
 def _fills(rng: random.Random, people: People, requester: int) -> dict[str, str]:
@@ -143,24 +53,31 @@ def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[A
     take their cases in turn, so every trigger phrase (refund, GDPR, HIPAA…)
     appears as soon as there are a handful of them.
     """
-    scenario_topics = {"billing_refund": C.BILLING, "data_integrity": C.DATA_INTEGRITY,
-                       "legal_compliance": C.LEGAL}
+    scenario_topics = {
+        "billing_refund": C.BILLING,
+        "data_integrity": C.DATA_INTEGRITY,
+        "legal_compliance": C.LEGAL,
+    }
     topic = scenario_topics.get(plan.scenario or "") or rng.choice(C.TOPICS)
     fills = _fills(rng, people, plan.requester)
     first = people.first_names[plan.requester]
     agent = rng.choice(C.AGENTS)
-    assigned = plan.status != "new" and rng.random() < 0.85 or rng.random() < 0.08
+    assigned = (plan.status != "new" and rng.random() < 0.85) or rng.random() < 0.08
     case = nth % len(topic.subjects) if plan.scenario else rng.randrange(len(topic.subjects))
     subject = topic.subjects[case].format_map(fills)
     problem = topic.problems[case % len(topic.problems)]
 
     def agent_text(core: str) -> str:
-        return f"Hi {first},\n\n{core}\n\n{rng.choice(C.CLOSINGS)}\n\nBest,\n{agent}\nPolaris Support"
+        return (
+            f"Hi {first},\n\n{core}\n\n{rng.choice(C.CLOSINGS)}\n\nBest,\n{agent}\nPolaris Support"
+        )
 
     def customer_first(extra: str = "") -> str:
-        text = (f"{rng.choice(C.GREETINGS)}\n\n{problem} "
-                f"{rng.choice(topic.details)}\n\n{rng.choice(C.IMPACTS)} {extra}"
-                f"{rng.choice(C.ASKS)}").format_map(fills)
+        text = (
+            f"{rng.choice(C.GREETINGS)}\n\n{problem} "
+            f"{rng.choice(topic.details)}\n\n{rng.choice(C.IMPACTS)} {extra}"
+            f"{rng.choice(C.ASKS)}"
+        ).format_map(fills)
         return f"{text}\n\n{rng.choice(C.SIGNOFFS)}\n{first}"
 
     bodies: list[tuple[str, str]] = []  # (code, body)
@@ -187,44 +104,14 @@ def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[A
         bodies.append((code, body))
     span = max(plan.last - plan.created, 0)
     inner = sorted(rng.randint(0, span) for _ in range(max(len(bodies) - 2, 0)))
-    times = [plan.created] + [plan.created + t for t in inner] + ([plan.last] if len(bodies) > 1 else [])
+    times = (
+        [plan.created]
+        + [plan.created + t for t in inner]
+        + ([plan.last] if len(bodies) > 1 else [])
+    )
     tags = list(topic.tags) + (["vip"] if people.is_vip(plan.requester) else [])
     group = topic.group if assigned or plan.scenario else None
     return subject, tags, group, agent if assigned else None, bodies, times, agent
-
-
-def _plans(rng: random.Random, now: int, people: People, count: int) -> list[Plan]:
-    statuses = rng.choices(STATUSES, STATUS_WEIGHTS, k=count)
-    plans, guaranteed = [], [s for s in SCENARIOS for _ in range(GUARANTEED_PER_SCENARIO)]
-    active_per_person: dict[int, int] = {}
-    for status in statuses:
-        scenario = None
-        if status not in ("solved", "closed"):
-            if guaranteed:
-                scenario = guaranteed.pop(0)
-            else:
-                roll = rng.random()
-                index = int(roll / SCENARIO_RATE)
-                scenario = SCENARIOS[index] if index < len(SCENARIOS) else None
-        if scenario in SCENARIO_SHAPES and status not in ("new", "open"):
-            status = "open"  # a customer chasing or asking for a human awaits us
-        requester = people.pick(rng)
-        if status not in ("solved", "closed"):
-            # Most people have one open problem at a time, a few have two or three.
-            for _ in range(8):
-                if not active_per_person.get(requester) or rng.random() < 0.15:
-                    break
-                requester = people.pick(rng)
-            else:  # everyone drawn is busy: take the next person who is not
-                total = len(people.rows)
-                requester = next(
-                    (i % total for i in range(requester, requester + total)
-                     if not active_per_person.get(i % total)), requester
-                )
-            active_per_person[requester] = active_per_person.get(requester, 0) + 1
-        plans.append(_plan(rng, now, people, status, scenario, requester))
-    plans.sort(key=lambda p: p.created)
-    return plans
 
 
 def generate(
@@ -247,7 +134,9 @@ def generate(
         raise ConfigError(f"the demo needs at least 1 ticket, not {tickets}")
     db_path = Path(db_path).expanduser()
     if db_path.exists() and db_path.stat().st_size and not is_triage_db(db_path):
-        raise ConfigError(f"{db_path} is not a triage-tui helpdesk database; refusing to replace it")
+        raise ConfigError(
+            f"{db_path} is not a triage-tui helpdesk database; refusing to replace it"
+        )
     at = ensure_utc(now or datetime.now(UTC)).replace(microsecond=0)
     rng = FastRandom(seed)
     epoch = int(at.timestamp())
@@ -263,7 +152,11 @@ def generate(
         summary = _fill(conn, rng, epoch, tickets, progress)
         conn.execute(
             "INSERT INTO events(name, at, ticket_id, actor, payload) VALUES (?, ?, NULL, 'demo', ?)",
-            (DEMO_EVENT, to_db(at), json.dumps({"seed": seed, "tickets": tickets, "now": to_db(at)})),
+            (
+                DEMO_EVENT,
+                to_db(at),
+                json.dumps({"seed": seed, "tickets": tickets, "now": to_db(at)}),
+            ),
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -281,8 +174,13 @@ def generate(
     return summary
 
 
-def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
-          progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+def _fill(
+    conn: sqlite3.Connection,
+    rng: random.Random,
+    now: int,
+    count: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
     # The file is new and private until it is moved into place: no journal,
     # no syncs; WAL is switched on once it is complete.
     conn.execute("PRAGMA journal_mode = OFF")
@@ -295,15 +193,17 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
     conn.execute("BEGIN")
     # Secondary indexes are cheaper built once, sorted, than grown row by row.
     indexes = [s for s in statements(schema_sql()) if s.upper().startswith("CREATE INDEX")]
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
-                                "AND sql IS NOT NULL").fetchall():
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+    ).fetchall():
         conn.execute(f'DROP INDEX "{name}"')
     people = People(rng, max(30, count * 80 // 100), now)
     conn.executemany("INSERT INTO organizations VALUES (?, ?, ?, ?)", people.org_rows)
     conn.executemany("INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?)", people.rows)
-    conn.executemany("INSERT INTO articles(id, title, body, url, section) VALUES (?, ?, ?, ?, ?)",
-                     articles())
-    plans = _plans(rng, now, people, count)
+    conn.executemany(
+        "INSERT INTO articles(id, title, body, url, section) VALUES (?, ?, ?, ?, ?)", articles()
+    )
+    plans = plans_for(rng, now, people, count)
     counts = {"breached": 0, "due_90min": 0, "no_sla": 0, "messages": 0}
     scenarios = dict.fromkeys(SCENARIOS, 0)
     ticket_rows: list[tuple[Any, ...]] = []
@@ -321,8 +221,9 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
                 author, email, role, public = person[1], person[2], "customer", 1
             else:
                 author, email, role, public = agent, "", "agent", int(code != "N")
-            message_rows.append((str(message_id), ticket_id, author, email, role, public, body,
-                                 stamp(when)))
+            message_rows.append(
+                (str(message_id), ticket_id, author, email, role, public, body, stamp(when))
+            )
         for metric, due, stage in plan.sla:
             sla_rows.append((ticket_id, metric, stamp(due), stage))
         active = [due for _, due, stage in plan.sla if stage == "active"]
@@ -333,9 +234,23 @@ def _fill(conn: sqlite3.Connection, rng: random.Random, now: int, count: int,
         if plan.scenario:
             scenarios[plan.scenario] += 1
         excerpt = " ".join(bodies[0][1].split())[:200]
-        ticket_rows.append((ticket_id, subject, plan.status, plan.priority, person[0], person[7],
-                            assignee, group, json.dumps(tags), _channel(rng), stamp(plan.created),
-                            stamp(max(times)), excerpt))
+        ticket_rows.append(
+            (
+                ticket_id,
+                subject,
+                plan.status,
+                plan.priority,
+                person[0],
+                person[7],
+                assignee,
+                group,
+                json.dumps(tags),
+                _channel(rng),
+                stamp(plan.created),
+                stamp(max(times)),
+                excerpt,
+            )
+        )
         if len(ticket_rows) >= CHUNK or index == len(plans) - 1:
             _flush(conn, ticket_rows, message_rows, sla_rows)
             counts["messages"] += len(message_rows)
@@ -363,8 +278,12 @@ def _channel(rng: random.Random) -> str:
     return rng.choices(C.CHANNELS, C.CHANNEL_WEIGHTS)[0]
 
 
-def _flush(conn: sqlite3.Connection, tickets: list[tuple[Any, ...]],
-           messages: list[tuple[Any, ...]], sla: list[tuple[Any, ...]]) -> None:
+def _flush(
+    conn: sqlite3.Connection,
+    tickets: list[tuple[Any, ...]],
+    messages: list[tuple[Any, ...]],
+    sla: list[tuple[Any, ...]],
+) -> None:
     conn.executemany("INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", tickets)
     conn.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", messages)
     conn.executemany("INSERT INTO sla_targets VALUES (?, ?, ?, ?)", sla)
@@ -378,7 +297,9 @@ def is_demo_db(path: Path) -> bool:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            if conn.execute("SELECT 1 FROM events WHERE name = ? LIMIT 1", (DEMO_EVENT,)).fetchone():
+            if conn.execute(
+                "SELECT 1 FROM events WHERE name = ? LIMIT 1", (DEMO_EVENT,)
+            ).fetchone():
                 return True
             return conn.execute("SELECT 1 FROM tickets LIMIT 1").fetchone() is None
         finally:

@@ -23,13 +23,13 @@ class FastRandom(random.Random):
     data) and their bias (< 2**-40) is irrelevant for demo text.
     """
 
-    def choice(self, seq: Any) -> Any:  # type: ignore[override]
+    def choice(self, seq: Any) -> Any:
         return seq[int(self.random() * len(seq))]
 
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
         if stop is None:
             start, stop = 0, start
         return start + int(self.random() * (stop - start))
@@ -85,8 +85,9 @@ class People:
             emails.add(email)
             created = now - rng.randint(30 * DAY, 1500 * DAY)
             org_id = f"o{org_index + 1}" if org_index is not None else None
-            self.rows.append((str(i + 1), f"{first} {last}", email, first, tier, value,
-                              stamp(created), org_id))
+            self.rows.append(
+                (str(i + 1), f"{first} {last}", email, first, tier, value, stamp(created), org_id)
+            )
             self.first_names.append(first)
             self.emails.append(email)
             self.orgs.append(org_index)

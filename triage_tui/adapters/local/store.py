@@ -105,7 +105,9 @@ def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise Unreachable(f"cannot create the folder for the local helpdesk {path}: {exc.strerror}")
+        raise Unreachable(
+            f"cannot create the folder for the local helpdesk {path}: {exc.strerror}"
+        ) from None
     try:
         conn = sqlite3.connect(
             path,

@@ -51,8 +51,9 @@ def insert_event(
     return int(cursor.lastrowid or 0)
 
 
-def _ticket_row(conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row | tuple[Any, ...]:
-    row = conn.execute(
+def _ticket_row(conn: sqlite3.Connection, ticket_id: str) -> tuple[Any, ...]:
+    """(status, priority, assignee, grp, tags) of a ticket; ``NotFound`` if there is none."""
+    row: tuple[Any, ...] | None = conn.execute(
         "SELECT status, priority, assignee, grp, tags FROM tickets WHERE id = ?", (ticket_id,)
     ).fetchone()
     if row is None:
@@ -63,7 +64,7 @@ def _ticket_row(conn: sqlite3.Connection, ticket_id: str) -> sqlite3.Row | tuple
 def _next_id(conn: sqlite3.Connection, table: str, floor: int = 0) -> str:
     """The next short numeric id for ``table`` (ids stay opaque TEXT elsewhere)."""
     (highest,) = conn.execute(
-        f"SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) FROM {table}"  # noqa: S608 - fixed names
+        f"SELECT COALESCE(MAX(CAST(id AS INTEGER)), 0) FROM {table}"  # fixed table names
     ).fetchone()
     candidate = max(int(highest), floor) + 1
     while conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (str(candidate),)).fetchone():
@@ -124,15 +125,19 @@ def _require_text(body: str, what: str) -> None:
         raise InvalidInput(f"{what} is empty")
 
 
-def reply(
-    conn: sqlite3.Connection, ticket_id: str, body: str, agent: str, at: datetime
-) -> Message:
+def reply(conn: sqlite3.Connection, ticket_id: str, body: str, agent: str, at: datetime) -> Message:
     """A public agent message; the active first-reply target is thereby achieved."""
     _require_text(body, "reply body")
     _ticket_row(conn, ticket_id)
     message = insert_message(
-        conn, ticket_id, author=agent, author_email="", role=Role.AGENT, public=True,
-        body=body, at=at,
+        conn,
+        ticket_id,
+        author=agent,
+        author_email="",
+        role=Role.AGENT,
+        public=True,
+        body=body,
+        at=at,
     )
     achieved = conn.execute(
         "UPDATE sla_targets SET stage = 'achieved' WHERE ticket_id = ? AND stage = 'active' "
@@ -141,7 +146,11 @@ def reply(
     ).rowcount
     _touch(conn, ticket_id, at)
     insert_event(
-        conn, "reply.sent", at, ticket_id, agent,
+        conn,
+        "reply.sent",
+        at,
+        ticket_id,
+        agent,
         {"message_id": message.id, "chars": len(body), "sla_achieved": achieved},
     )
     return message
@@ -153,8 +162,14 @@ def add_note(
     _require_text(body, "note body")
     _ticket_row(conn, ticket_id)
     message = insert_message(
-        conn, ticket_id, author=agent, author_email="", role=Role.AGENT, public=False,
-        body=body, at=at,
+        conn,
+        ticket_id,
+        author=agent,
+        author_email="",
+        role=Role.AGENT,
+        public=False,
+        body=body,
+        at=at,
     )
     _touch(conn, ticket_id, at)
     insert_event(conn, "note.added", at, ticket_id, agent, {"message_id": message.id})
@@ -173,7 +188,11 @@ def set_status(
             (ticket_id,),
         )
     insert_event(
-        conn, "ticket.status_changed", at, ticket_id, agent,
+        conn,
+        "ticket.status_changed",
+        at,
+        ticket_id,
+        agent,
         {"from": before.value, "to": status.value},
     )
     return queries.get_ticket(conn, ticket_id)
@@ -223,7 +242,11 @@ def tag(
     merged = _merge_tags(current, add, remove)
     _touch(conn, ticket_id, at, tags=json.dumps(merged, ensure_ascii=False))
     insert_event(
-        conn, "ticket.tagged", at, ticket_id, agent,
+        conn,
+        "ticket.tagged",
+        at,
+        ticket_id,
+        agent,
         {
             "added": [t for t in merged if t not in current],
             "removed": [t for t in current if t not in merged],
@@ -246,8 +269,14 @@ def escalate(
     if escalation.note.strip():
         note += "\n\n" + escalation.note.strip()
     insert_message(
-        conn, ticket_id, author=agent, author_email="", role=Role.AGENT, public=False,
-        body=note, at=at,
+        conn,
+        ticket_id,
+        author=agent,
+        author_email="",
+        role=Role.AGENT,
+        public=False,
+        body=note,
+        at=at,
     )
     columns: dict[str, Any] = {"status": Status.OPEN.value}
     payload: dict[str, Any] = {
@@ -305,15 +334,28 @@ def create_ticket(conn: sqlite3.Connection, new: NewTicket, actor: str, at: date
         " assignee, grp, tags, channel, created_at, updated_at, excerpt)"
         " VALUES (?, ?, 'new', ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?)",
         (
-            ticket_id, new.subject.strip(), new.priority.value, person_id, org_id,
-            json.dumps(tags, ensure_ascii=False), new.channel, stamp, stamp,
+            ticket_id,
+            new.subject.strip(),
+            new.priority.value,
+            person_id,
+            org_id,
+            json.dumps(tags, ensure_ascii=False),
+            new.channel,
+            stamp,
+            stamp,
             " ".join(new.body.split())[:EXCERPT_CHARS],
         ),
     )
     (name,) = conn.execute("SELECT name FROM people WHERE id = ?", (person_id,)).fetchone()
     insert_message(
-        conn, ticket_id, author=name, author_email=email, role=Role.CUSTOMER, public=True,
-        body=new.body, at=at,
+        conn,
+        ticket_id,
+        author=name,
+        author_email=email,
+        role=Role.CUSTOMER,
+        public=True,
+        body=new.body,
+        at=at,
     )
     due = at + FIRST_REPLY_TARGETS[new.priority]
     conn.execute(
@@ -321,7 +363,11 @@ def create_ticket(conn: sqlite3.Connection, new: NewTicket, actor: str, at: date
         (ticket_id, "first_reply_time", to_db(due)),
     )
     insert_event(
-        conn, "ticket.created", at, ticket_id, actor,
+        conn,
+        "ticket.created",
+        at,
+        ticket_id,
+        actor,
         {"requester_id": person_id, "priority": new.priority.value, "channel": new.channel},
     )
     return queries.get_ticket(conn, ticket_id)
