@@ -207,3 +207,11 @@ def test_building_and_querying_a_large_kb_is_fast() -> None:
     per_query = (time.perf_counter() - start) / 50
     assert build < 3.0
     assert per_query < 0.05
+
+
+def test_words_the_kb_does_not_know_lower_the_score_but_not_the_order(index: KbIndex) -> None:
+    alone = index.rank("refund status", k=2)
+    noisy = index.rank("refund status xylophone quokka zeppelin", k=2)
+    assert [m.article.id for m in alone] == [m.article.id for m in noisy]
+    assert noisy[0].score < alone[0].score
+    assert alone[0].relevant

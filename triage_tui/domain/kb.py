@@ -37,7 +37,7 @@ __all__ = [
     "ticket_query",
 ]
 
-RELEVANT_SCORE: float = 45.0
+RELEVANT_SCORE: float = 50.0
 """At or above this score the draft quotes and links the article."""
 
 # Field weights: the title and the lead sentence (KB answers open by
@@ -48,6 +48,9 @@ LEAD_WEIGHT = 2.0
 SECTION_WEIGHT = 1.0
 TITLE_BONUS = 2.0
 """Bonus, in ideal-word units, for covering all of an article's title words."""
+UNKNOWN_SHARE = 0.5
+"""A query word the KB does not know weighs this share of a rare word in the
+score's denominator (relevance), without changing the order."""
 SIM_POWER = 2.0
 """A fuzzy or family match weighs its IDF times similarity to this power."""
 
@@ -129,6 +132,7 @@ class KbIndex:
         self._postings: dict[str, dict[int, float]] = {}
         ideal_tf = TITLE_WEIGHT + 1.0
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
+        self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
         self.vocabulary = Vocabulary(df, cache.surfaces())
 
@@ -157,8 +161,15 @@ class KbIndex:
         """Index terms a folded query word stands for, with a 0..1 similarity."""
         return self.vocabulary.candidates(word)
 
-    def _query_words(self, text: str) -> list[_QueryWord]:
+    def _query_words(self, text: str) -> tuple[list[_QueryWord], int]:
+        """The query's distinct words mapped to index terms, rarest first.
+
+        Also returns how many words the KB has no term for (they enter the
+        score's denominator: an article that explains only part of what the
+        customer wrote is a weaker match).
+        """
         by_key: dict[Candidates, _QueryWord] = {}
+        unknown: set[str] = set()
         for token in lexicon.tokens(text):
             folded = lexicon.fold(token.surface)
             if not lexicon.is_topic_word(folded):
@@ -167,6 +178,8 @@ class KbIndex:
             if not found[0]:
                 parts = self.vocabulary.split(folded) or ()
                 found = [self.vocabulary.candidates(p) for p in parts if lexicon.is_topic_word(p)]
+                if not any(found) and folded.isalpha():
+                    unknown.add(folded)
             for cands in found:
                 if not cands:
                     continue
@@ -192,13 +205,13 @@ class KbIndex:
                         merged[doc] = w * factor
             word.postings = merged
         words.sort(key=lambda w: (len(w.postings), -w.weight))
-        return words
+        return words, len(unknown)
 
     def rank(self, text: str, k: int = 5) -> list[KbMatch]:
         """The ``k`` best articles for ``text`` (a ticket, a search box), best first."""
         if k <= 0 or not self._articles:
             return []
-        words = self._query_words(text)
+        words, n_unknown = self._query_words(text)
         if not words:
             return []
         scores: dict[int, float] = {}
@@ -225,7 +238,8 @@ class KbIndex:
                 covered = sum(1 for t in title if any(t in w.terms for w in words))
                 raw += bonus * covered / len(title)
             reranked[doc] = raw
-        ideal = self._ideal * mean_word * len(words) + bonus
+        unknown = UNKNOWN_SHARE * self._rare_idf * n_unknown
+        ideal = self._ideal * (mean_word * len(words) + unknown) + bonus
         out: list[KbMatch] = []
         for doc, raw in heapq.nlargest(k, reranked.items(), key=_by_score):
             matched = tuple(s for w in words if doc in w.postings for s in w.surfaces)
@@ -235,7 +249,7 @@ class KbIndex:
 
     def match_terms(self, text: str) -> list[tuple[tuple[str, ...], Candidates]]:
         """Each query word as written and the index terms it stands for (explanations)."""
-        return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)]
+        return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)[0]]
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:
