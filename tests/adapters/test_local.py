@@ -18,7 +18,7 @@ from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.adapters.local.store import APPLICATION_ID, connect, is_triage_db
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import ConfigError, InvalidInput, TriageError, Unreachable
-from triage_tui.domain.models import Escalation, NewTicket, Priority, Status
+from triage_tui.domain.models import Escalation, NewTicket, Priority, QueueFilter, Status
 
 
 def events(db: Path) -> list[tuple[str, str | None, str, dict[str, object]]]:
@@ -140,6 +140,17 @@ def test_fts_query_quotes_every_word() -> None:
         queries.fts_query('NEAR(sso "x" OR) title:*') == '"near" OR "sso" OR "x" OR "or" OR "title"'
     )
     assert queries.fts_query("  ") == ""
+
+
+async def test_queue_query_is_a_literal_substring_of_subject_or_excerpt(local) -> None:  # type: ignore[no-untyped-def]
+    async def ids(text: str) -> set[str]:
+        return {
+            local.key_of(t.id) async for t in local.helpdesk.iter_queue(QueueFilter(query=text))
+        }
+
+    assert await ids("okta") == {"sso"}  # excerpt, any case
+    assert await ids("Custom Fields") == {"pending"}  # subject
+    assert await ids("%") == set() and await ids("_") == set()  # not LIKE wildcards
 
 
 async def test_kb_search_rejects_a_bad_limit(local) -> None:  # type: ignore[no-untyped-def]

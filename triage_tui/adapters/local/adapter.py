@@ -128,12 +128,13 @@ class LocalHelpdesk(Helpdesk):
 
     # -- reads -----------------------------------------------------------
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        """Pages of ``page_size`` per status; ``query.query`` is a substring of subject/excerpt."""
         query = query or QueueFilter()
         for status in queries.statuses_in_order(query.statuses):
             after: int | None = 0
             while after is not None:
                 page, after = await self._read(
-                    queries.queue_page, status, query.assignee, after, self.page_size
+                    queries.queue_page, status, query.assignee, after, self.page_size, query.query
                 )
                 for ticket in page:
                     yield ticket

@@ -126,12 +126,15 @@ def queue_page(
     assignee: str | None,
     after_rowid: int,
     limit: int = PAGE_SIZE,
+    text: str | None = None,
 ) -> tuple[list[Ticket], int | None]:
     """One page of tickets with ``status``, in rowid order after ``after_rowid``.
 
     Returns the tickets and the rowid to continue after (None when done).
     Paging one status at a time walks the (status, rowid) index as a range:
-    no sort, no OFFSET, constant cost per page at any queue size.
+    no sort, no OFFSET, constant cost per page at any queue size. ``text``
+    (the local adapter's ``QueueFilter.query``) keeps tickets whose subject
+    or excerpt contains it, case-insensitively for ASCII.
     """
     sql = f"SELECT {_TICKET_COLUMNS} {_TICKET_FROM} WHERE t.status = ? AND t.rowid > ?"
     params: list[Any] = [status.value, after_rowid]
@@ -139,6 +142,10 @@ def queue_page(
         # Unary + keeps the planner on the status index (assignee is a filter).
         sql += " AND +t.assignee = ?"
         params.append(assignee)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql += " AND (t.subject LIKE ? ESCAPE '\\' OR t.excerpt LIKE ? ESCAPE '\\')"
+        params += [pattern, pattern]
     sql += " ORDER BY t.rowid LIMIT ?"
     params.append(limit)
     rows = conn.execute(sql, params).fetchall()
