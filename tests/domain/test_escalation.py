@@ -74,6 +74,7 @@ def test_billing_refund_fires_on_money_words(body: str, evidence: str) -> None:
         "I'll talk about it with my team",
         "I need to change my order",
         "the agenda for our call",
+        "I want to file a complaint",
     ],
 )
 def test_dismissals_and_near_misses_do_not_fire_billing_or_human(body: str) -> None:
@@ -85,7 +86,16 @@ def test_data_integrity_and_legal_fire_with_evidence() -> None:
     assert rules["data_integrity"].fired
     assert rules["data_integrity"].evidence == ("records disappeared",)
     assert rules["legal_compliance"].fired
-    assert rules["legal_compliance"].evidence == ("GDPR", "compliant", "lawyer")
+    assert rules["legal_compliance"].evidence == ("GDPR", "lawyer")
+
+
+def test_duplicated_or_vanished_records_are_data_integrity() -> None:
+    for body, quote in [
+        ("Duplicated rows after the nightly sync", "Duplicated rows"),
+        ("half my tasks disappeared", "tasks disappeared"),
+    ]:
+        rule = by_id(evaluate(detail(body)))["data_integrity"]
+        assert rule.fired and rule.evidence == (quote,)
 
 
 def test_gaps_do_not_cross_sentences() -> None:

@@ -46,6 +46,8 @@ _FUZZY_MIN_LEN = 5
 _PEOPLE = "human|humans|person|someone|somebody|agent|assistant|operator|representative|rep|staff|employee|manager|supervisor|people|advisor|associate"
 _CONTACT = "talk|speak|chat|connect|transfer|reach|contact|call|phone|escalate|forward"
 
+_RECORDS = "data|records|entries|rows|files|history|transactions|tasks|comments|attachments|projects"
+
 BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
     "requested_human": (
         "human",
@@ -82,12 +84,12 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "data_integrity": (
         "data loss",
-        "lost|losing|missing|deleted|erased|wiped|corrupted|overwritten|vanished|disappeared data|records|entries|files|history|orders|transactions",
-        "data|records|entries|files|history ... lost|missing|deleted|erased|wiped|corrupted|corrupt|overwritten|vanished|disappeared|gone|wrong|mixed",
+        f"lost|losing|missing|deleted|erased|wiped|corrupted|overwritten|vanished|disappeared {_RECORDS}",
+        f"{_RECORDS} ... lost|missing|deleted|erased|wiped|corrupted|corrupt|overwritten|vanished|disappeared|gone|duplicated",
         "corrupt",
         "corrupted",
         "corruption",
-        "duplicate|duplicated records|entries|data",
+        f"duplicate|duplicated|doubled {_RECORDS}",
         "out of sync",
     ),
     "legal_compliance": (
@@ -103,7 +105,7 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
         "court",
         "subpoena",
         "compliance",
-        "compliant",
+        "not|non compliant",
         "regulator",
         "data protection",
         "privacy law|regulation|regulations",
