@@ -48,6 +48,10 @@ LEAD_WEIGHT = 2.0
 SECTION_WEIGHT = 1.0
 TITLE_BONUS = 2.0
 """Bonus, in ideal-word units, for covering all of an article's title words."""
+HEADLINE_BOOST = 1.5
+"""Weight of first-line words (a ticket's subject) in a multi-line query."""
+SCORE_WORDS = 6
+"""How many query words the 0..100 score measures coverage of (a question's core)."""
 UNKNOWN_SHARE = 0.5
 """A query word the KB does not know weighs this share of a rare word in the
 score's denominator (relevance), without changing the order."""
@@ -166,10 +170,14 @@ class KbIndex:
 
         Also returns how many words the KB has no term for (they enter the
         score's denominator: an article that explains only part of what the
-        customer wrote is a weaker match).
+        customer wrote is a weaker match). In a multi-line query the first
+        line is the headline (a ticket's subject) and its words weigh more.
         """
         by_key: dict[Candidates, _QueryWord] = {}
         unknown: set[str] = set()
+        newline = text.find("\n")
+        headline_end = newline if newline >= 0 else len(text)
+        headline: set[Candidates] = set()
         for token in lexicon.tokens(text):
             folded = lexicon.fold(token.surface)
             if not lexicon.is_topic_word(folded):
@@ -183,6 +191,8 @@ class KbIndex:
             for cands in found:
                 if not cands:
                     continue
+                if token.start < headline_end:
+                    headline.add(cands)
                 word = by_key.get(cands)
                 if word is None:
                     by_key[cands] = _QueryWord([token.surface], cands)
@@ -192,8 +202,10 @@ class KbIndex:
         for word in words:
             word.terms = frozenset(t for t, _ in word.candidates)
             word.weight = max(self._idf[t] * s**SIM_POWER for t, s in word.candidates)
+            boost = HEADLINE_BOOST if newline >= 0 and word.candidates in headline else 1.0
             if len(word.candidates) == 1:
                 word.postings = self._posting(word.candidates[0][0])
+                word.weight *= boost
                 continue
             # Alternatives for one word: an article scores by its best
             # alternative, not by their sum.
@@ -204,6 +216,7 @@ class KbIndex:
                     if w * factor > merged.get(doc, 0.0):
                         merged[doc] = w * factor
             word.postings = merged
+            word.weight *= boost
         words.sort(key=lambda w: (len(w.postings), -w.weight))
         return words, len(unknown)
 
@@ -238,8 +251,11 @@ class KbIndex:
                 covered = sum(1 for t in title if any(t in w.terms for w in words))
                 raw += bonus * covered / len(title)
             reranked[doc] = raw
-        unknown = UNKNOWN_SHARE * self._rare_idf * n_unknown
-        ideal = self._ideal * (mean_word * len(words) + unknown) + bonus
+        # The ideal covers the question's core, not every word of a long
+        # ticket: its SCORE_WORDS heaviest words, then unknown words up to that.
+        core = heapq.nlargest(SCORE_WORDS, (w.weight for w in words))
+        unknown = UNKNOWN_SHARE * self._rare_idf * min(n_unknown, SCORE_WORDS - len(core))
+        ideal = self._ideal * (sum(core) + unknown) + bonus
         out: list[KbMatch] = []
         for doc, raw in heapq.nlargest(k, reranked.items(), key=_by_score):
             matched = tuple(s for w in words if doc in w.postings for s in w.surfaces)
