@@ -104,10 +104,30 @@ def synthetic_kb(n: int, seed: int, base: list[Article], vocabulary: int = 30_00
     words = real_words + sorted(made_up)
     rng.shuffle(words)
     cumulative = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(words))))
-    fillers = "the a to of and for your you is in on with it this that can be".split()
+    fillers = [
+        "the",
+        "a",
+        "to",
+        "of",
+        "and",
+        "for",
+        "your",
+        "you",
+        "is",
+        "in",
+        "on",
+        "with",
+        "it",
+        "this",
+        "that",
+        "can",
+        "be",
+    ]
     articles = list(base)
     for i in range(n - len(base)):
-        title = " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(2, 5))).capitalize()
+        title = " ".join(
+            rng.choices(words, cum_weights=cumulative, k=rng.randint(2, 5))
+        ).capitalize()
         body_words = rng.choices(words, cum_weights=cumulative, k=rng.randint(80, 250))
         for j in range(0, len(body_words), 3):
             body_words[j] = f"{rng.choice(fillers)} {body_words[j]}"

@@ -38,14 +38,18 @@ def one_message_ticket(text: str, number: int) -> TicketDetail:
         created_at=_AT,
         updated_at=_AT,
     )
-    message = Message(id=f"{number}-1", ticket_id=str(number), author="Customer", body=text, created_at=_AT)
+    message = Message(
+        id=f"{number}-1", ticket_id=str(number), author="Customer", body=text, created_at=_AT
+    )
     return TicketDetail(ticket=ticket, messages=[message])
 
 
 def run(path: Path, show_errors: int = 0) -> dict:
     rows = load_queries(path)
     rules = RuleSet.default()
-    counts = {r: {"tp": 0, "fp": 0, "fn": 0, "fired": 0} for r in RULE_IDS if r != "repeated_contact"}
+    counts = {
+        r: {"tp": 0, "fp": 0, "fn": 0, "fired": 0} for r in RULE_IDS if r != "repeated_contact"
+    }
     errors: list[str] = []
     start = time.perf_counter()
     for number, row in enumerate(rows):
@@ -65,7 +69,10 @@ def run(path: Path, show_errors: int = 0) -> dict:
                 c["fn"] += 1
                 errors.append(f"FN {result.rule_id}: {row['query']!r}")
     elapsed = time.perf_counter() - start
-    report: dict = {"queries": len(rows), "ms_per_ticket": round(1000 * elapsed / max(1, len(rows)), 3)}
+    report: dict = {
+        "queries": len(rows),
+        "ms_per_ticket": round(1000 * elapsed / max(1, len(rows)), 3),
+    }
     for rule_id, c in counts.items():
         if rule_id in LABELLED:
             tp, fp, fn = c["tp"], c["fp"], c["fn"]

@@ -50,7 +50,18 @@ def test_kb_quality_prints_one_json_object_with_the_baseline(
     fixture: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     kb, queries = fixture
-    argv = ["--kb", str(kb), "--queries", str(queries), "--typos", "0.2", "--seed", "3", "--scale", "60"]
+    argv = [
+        "--kb",
+        str(kb),
+        "--queries",
+        str(queries),
+        "--typos",
+        "0.2",
+        "--seed",
+        "3",
+        "--scale",
+        "60",
+    ]
     report = run_json(kb_quality.main, argv, capsys)
     keys = {"articles", "queries", "hit_at_1", "hit_at_3", "mrr", "ms_per_query"}
     assert keys <= set(report) and keys <= set(report["baseline"])
@@ -60,9 +71,15 @@ def test_kb_quality_prints_one_json_object_with_the_baseline(
     assert report["hit_at_3"] >= 0.8  # "money back" shares no word with "Get refund"
 
 
-def test_kb_quality_k_and_no_scale(fixture: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_kb_quality_k_and_no_scale(
+    fixture: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     kb, queries = fixture
-    report = run_json(kb_quality.main, ["--kb", str(kb), "--queries", str(queries), "--k", "1", "--scale", "0"], capsys)
+    report = run_json(
+        kb_quality.main,
+        ["--kb", str(kb), "--queries", str(queries), "--k", "1", "--scale", "0"],
+        capsys,
+    )
     assert "scale" not in report and "hit_at_1" in report
     assert report["hit_at_1"] >= 0.8
 
@@ -88,8 +105,15 @@ def test_misspell_is_deterministic_and_respects_the_rate() -> None:
 
 
 def test_article_parsing_and_synthetic_kb(tmp_path: Path) -> None:
-    article = parse_article('---\nid: "x1"\ntitle: "Hello"\nurl: https://k/x1\n---\nBody text.', "file")
-    assert (article.id, article.title, article.url, article.body) == ("x1", "Hello", "https://k/x1", "Body text.")
+    article = parse_article(
+        '---\nid: "x1"\ntitle: "Hello"\nurl: https://k/x1\n---\nBody text.', "file"
+    )
+    assert (article.id, article.title, article.url, article.body) == (
+        "x1",
+        "Hello",
+        "https://k/x1",
+        "Body text.",
+    )
     bare = parse_article("# A heading\n\ntext", "stem")
     assert (bare.id, bare.title) == ("stem", "A heading")
     assert load_articles(tmp_path) == []
@@ -100,7 +124,14 @@ def test_article_parsing_and_synthetic_kb(tmp_path: Path) -> None:
 @pytest.mark.shared
 def test_bitext_quality_bars_hold() -> None:
     folder = shared_path("data", "kb-eval", "bitext")
-    argv = ["--kb", str(folder / "articles"), "--queries", str(folder / "queries.jsonl"), "--scale", "0"]
+    argv = [
+        "--kb",
+        str(folder / "articles"),
+        "--queries",
+        str(folder / "queries.jsonl"),
+        "--scale",
+        "0",
+    ]
     clean = kb_quality.run(kb_quality.parse_args(argv))
     typos = kb_quality.run(kb_quality.parse_args([*argv, "--typos", "0.35"]))
     assert clean["hit_at_3"] >= clean["baseline"]["hit_at_3"] + 0.08

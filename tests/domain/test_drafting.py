@@ -42,7 +42,9 @@ def test_builtin_templates_include_the_workflow_default() -> None:
     default = templates["default"]
     assert default.startswith("Hi {first_name},\n\n{acknowledgement}\n\n{next_step}\n\n")
     assert "You can also find more details here: {article_title} {article_url}" in default
-    assert default.rstrip().endswith("Let me know if you have any other questions!\n\nBest,\n{team}")
+    assert default.rstrip().endswith(
+        "Let me know if you have any other questions!\n\nBest,\n{team}"
+    )
 
 
 def test_user_templates_override_and_add(tmp_path: Path) -> None:
@@ -85,7 +87,9 @@ def test_without_an_article_its_line_is_dropped_and_next_step_is_a_fill_in() -> 
     assert text.startswith("Hi Dana,\n\nSorry to hear you cannot cancel your order")
     assert text[cursor:].startswith(NEXT_STEP_MARKER)
     assert CURSOR not in text
-    assert unfilled_placeholders(text) == [(cursor, cursor + len(NEXT_STEP_MARKER), NEXT_STEP_MARKER)]
+    assert unfilled_placeholders(text) == [
+        (cursor, cursor + len(NEXT_STEP_MARKER), NEXT_STEP_MARKER)
+    ]
     assert text.endswith("Best,\nPolaris Support")
 
 
@@ -107,10 +111,19 @@ def test_missing_first_name_greets_there() -> None:
 @pytest.mark.parametrize(
     ("subject", "expected"),
     [
-        ("Re: Cannot Cancel My Order", "Sorry to hear you cannot cancel your order, and thanks for letting us know."),
-        ("Charged twice for order #123", "Thanks for reaching out about charged twice for order #123."),
+        (
+            "Re: Cannot Cancel My Order",
+            "Sorry to hear you cannot cancel your order, and thanks for letting us know.",
+        ),
+        (
+            "Charged twice for order #123",
+            "Thanks for reaching out about charged twice for order #123.",
+        ),
         ("SSO broken on iPhone", "Thanks for reaching out about SSO broken on iPhone."),
-        ("I want to change my address", "Thanks for letting us know you want to change your address."),
+        (
+            "I want to change my address",
+            "Thanks for letting us know you want to change your address.",
+        ),
         ("How do I export invoices", 'Thanks for your question: "How do I export invoices?"'),
         ("URGENT: MY ACCOUNT IS LOCKED!!", "Thanks for letting us know your account is locked."),
         ("", "Thanks for reaching out."),
@@ -125,13 +138,17 @@ def test_topic_keeps_acronyms_and_brand_spellings() -> None:
 
 
 def test_draft_for_with_a_relevant_article_quotes_and_links_it() -> None:
-    d = detail("Hi, how do I cancel order 1234? I can't find the button.", subject="Cancel my order")
+    d = detail(
+        "Hi, how do I cancel order 1234? I can't find the button.", subject="Cancel my order"
+    )
     match = KbIndex(KB).rank("cancel my order", k=1)[0]
     assert match.relevant
     draft, cursor = draft_for(d, match, team="Polaris Support", agent="Ann", now=FROZEN_NOW)
     assert draft.ticket_id == "T-100" and draft.template == "default"
     assert draft.article_id == "cancel" and draft.created_at == FROZEN_NOW
-    assert draft.body.startswith("Hi Dana,\n\nThanks for letting us know you'd like to cancel your order.")
+    assert draft.body.startswith(
+        "Hi Dana,\n\nThanks for letting us know you'd like to cancel your order."
+    )
     assert "Click Cancel next to the order you want to cancel." in draft.body
     assert "https://kb.example/cancel" in draft.body
     assert draft.body[cursor:].startswith("Click Cancel")
@@ -150,6 +167,12 @@ def test_draft_for_with_an_irrelevant_or_no_article_leaves_a_fill_in() -> None:
 def test_draft_for_uses_the_named_template(tmp_path: Path) -> None:
     (tmp_path / "short.md").write_text("{first_name}: {cursor}\n-- {agent}\n", encoding="utf-8")
     draft, cursor = draft_for(
-        detail("x"), None, team="T", agent="Ann", now=FROZEN_NOW, template="short", user_dir=tmp_path
+        detail("x"),
+        None,
+        team="T",
+        agent="Ann",
+        now=FROZEN_NOW,
+        template="short",
+        user_dir=tmp_path,
     )
     assert draft.body == "Dana: \n-- Ann" and cursor == len("Dana: ") and draft.template == "short"

@@ -82,7 +82,13 @@ def test_dismissals_and_near_misses_do_not_fire_billing_or_human(body: str) -> N
 
 
 def test_data_integrity_and_legal_fire_with_evidence() -> None:
-    rules = by_id(evaluate(detail("After the sync all my records disappeared. Is this GDPR compliant? Our lawyer asks.")))
+    rules = by_id(
+        evaluate(
+            detail(
+                "After the sync all my records disappeared. Is this GDPR compliant? Our lawyer asks."
+            )
+        )
+    )
     assert rules["data_integrity"].fired
     assert rules["data_integrity"].evidence == ("records disappeared",)
     assert rules["legal_compliance"].fired
@@ -136,7 +142,9 @@ def test_config_extends_phrases_and_routes() -> None:
         {"billing_refund": "finance", "legal_compliance": "counsel"},
     )
     results = by_id(rules.evaluate(detail("Please send a credit note and call me back")))
-    assert results["billing_refund"].fired and results["billing_refund"].evidence == ("credit note",)
+    assert results["billing_refund"].fired and results["billing_refund"].evidence == (
+        "credit note",
+    )
     assert results["billing_refund"].route == "finance"
     assert results["requested_human"].evidence == ("call me back",)
     assert results["legal_compliance"].route == "counsel"

@@ -39,7 +39,9 @@ def top(index: KbIndex, text: str) -> str:
         ("can I download an invoice as PDF", "invoice"),
     ],
 )
-def test_clean_queries_rank_the_right_article_first(index: KbIndex, query: str, expected: str) -> None:
+def test_clean_queries_rank_the_right_article_first(
+    index: KbIndex, query: str, expected: str
+) -> None:
     assert top(index, query) == expected
 
 
@@ -185,7 +187,10 @@ def test_lexicon_folds_inflections_together() -> None:
 
 
 def _synthetic_kb(n: int) -> list[Article]:
-    words = [f"w{chr(97 + i % 26)}{chr(97 + (i // 26) % 26)}{chr(97 + (i // 676) % 26)}x" for i in range(4000)]
+    words = [
+        f"w{chr(97 + i % 26)}{chr(97 + (i // 26) % 26)}{chr(97 + (i // 676) % 26)}x"
+        for i in range(4000)
+    ]
     return [
         Article(
             id=str(i),

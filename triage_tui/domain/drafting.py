@@ -35,10 +35,30 @@ NEXT_STEP_MARKER = "[Describe the specific next step]"
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 _ARTICLE_FIELDS = frozenset({"article_title", "article_url", "article_sentence"})
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_UNFILLED_RE = re.compile(r"\{[a-z_]+\}|\[(?:Describe|Add|Fill|Insert|Name|List|Explain|Enter) [^\]\n]*\]")
+_UNFILLED_RE = re.compile(
+    r"\{[a-z_]+\}|\[(?:Describe|Add|Fill|Insert|Name|List|Explain|Enter) [^\]\n]*\]"
+)
 _REPLY_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|sv)\s*:\s*)+", re.IGNORECASE)
 _QUESTION_WORDS = frozenset(
-    "how why what when where who which can could would will is are do does did should".split()
+    [
+        "how",
+        "why",
+        "what",
+        "when",
+        "where",
+        "who",
+        "which",
+        "can",
+        "could",
+        "would",
+        "will",
+        "is",
+        "are",
+        "do",
+        "does",
+        "did",
+        "should",
+    ]
 )
 
 
@@ -117,12 +137,33 @@ _FLIP = {
     "our": "your",
     "us": "you",
 }
-_FILLER_RE = re.compile(r"^(?:(?:help|urgent|asap|please|hi|hello|question|issue|problem)\b[\s:!,-]*)+")
-_DETERMINERS = frozenset("your the a an this that these those all".split())
-_VERBS = frozenset(
-    "is are was were has have had isn't aren't wasn't doesn't don't didn't won't keeps can't".split()
+_FILLER_RE = re.compile(
+    r"^(?:(?:help|urgent|asap|please|hi|hello|question|issue|problem)\b[\s:!,-]*)+"
 )
-_CANNOT_RE = re.compile(r"^(?:you(?:'re)?\s+)?(can't|cant|cannot|can not|unable to|not able to|couldn't)\b")
+_DETERMINERS = frozenset(["your", "the", "a", "an", "this", "that", "these", "those", "all"])
+_VERBS = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "doesn't",
+        "don't",
+        "didn't",
+        "won't",
+        "keeps",
+        "can't",
+    ]
+)
+_CANNOT_RE = re.compile(
+    r"^(?:you(?:'re)?\s+)?(can't|cant|cannot|can not|unable to|not able to|couldn't)\b"
+)
 
 
 def acknowledgement(subject: str) -> str:

@@ -43,10 +43,17 @@ _GAP = 3
 _MAX_EVIDENCE = 3
 _FUZZY_MIN_LEN = 5
 
-_PEOPLE = "human|humans|person|someone|somebody|agent|assistant|operator|representative|rep|staff|employee|manager|supervisor|people|advisor|associate"
+_PEOPLE = (
+    "human|humans|person|people|someone|somebody|agent|assistant|operator|representative|rep"
+    "|staff|employee|manager|supervisor|advisor|associate"
+)
 _CONTACT = "talk|speak|chat|connect|transfer|reach|contact|call|phone|escalate|forward"
 
-_RECORDS = "data|records|entries|rows|files|history|transactions|tasks|comments|attachments|projects"
+_RECORDS = (
+    "data|records|entries|rows|files|history|transactions|tasks|comments|attachments|projects"
+)
+_TROUBLE = "issue|issues|problem|problems|error|errors|trouble|troubles"
+_GONE = "lost|losing|missing|deleted|erased|wiped|corrupted|overwritten|vanished|disappeared"
 
 BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
     "requested_human": (
@@ -78,14 +85,14 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
         "fee",
         "charge",
         "penalty",
-        "payment ... issue|issues|problem|problems|error|errors|trouble|troubles|fail|failed|failing|declined|rejected|bounced",
+        f"payment ... {_TROUBLE}|fail|failed|failing|declined|rejected|bounced",
         "card ... declined|rejected|charged",
-        "issue|issues|problem|problems|error|errors|trouble|troubles ... payment|payments|checkout|billing",
+        f"{_TROUBLE} ... payment|payments|checkout|billing",
     ),
     "data_integrity": (
         "data loss",
-        f"lost|losing|missing|deleted|erased|wiped|corrupted|overwritten|vanished|disappeared {_RECORDS}",
-        f"{_RECORDS} ... lost|missing|deleted|erased|wiped|corrupted|corrupt|overwritten|vanished|disappeared|gone|duplicated",
+        f"{_GONE} {_RECORDS}",
+        f"{_RECORDS} ... {_GONE}|corrupt|gone|duplicated",
         "corrupt",
         "corrupted",
         "corruption",
@@ -237,9 +244,10 @@ def _dismissed(text: _Text, i: int) -> bool:
     for j in window:
         if text.sentence[j] != text.sentence[i]:
             continue
-        if text.folded[j] in _NEGATORS:
-            if any(text.tokens[m].term in _DISMISS_VERBS for m in range(j, i)):
-                return True
+        if text.folded[j] in _NEGATORS and any(
+            text.tokens[m].term in _DISMISS_VERBS for m in range(j, i)
+        ):
+            return True
     return False
 
 
@@ -298,7 +306,10 @@ class RuleSet:
                     f"escalation.{key}: unknown rule {unknown[0]!r}; rules: {', '.join(RULE_IDS)}"
                 )
         if extra_phrases.get("repeated_contact"):
-            raise ConfigError("escalation.extra_phrases.repeated_contact: this rule counts messages; it takes no phrases")
+            raise ConfigError(
+                "escalation.extra_phrases.repeated_contact: "
+                "this rule counts messages; it takes no phrases"
+            )
         rules: dict[str, _Rule] = {}
         for rule_id in RULE_IDS:
             phrases = [*BUILTIN_PHRASES.get(rule_id, ()), *extra_phrases.get(rule_id, ())]
@@ -346,7 +357,13 @@ class RuleSet:
         """The phrase rules on a bare text (benchmarks, previews); no message count."""
         tokens = _Text(text)
         return [
-            RuleResult(rid, *_META[rid][:2], bool(ev := _find(tokens, self._rules[rid])), ev, self._rules[rid].route)
+            RuleResult(
+                rid,
+                *_META[rid][:2],
+                bool(ev := _find(tokens, self._rules[rid])),
+                ev,
+                self._rules[rid].route,
+            )
             for rid in RULE_IDS
             if rid != "repeated_contact"
         ]

@@ -130,9 +130,7 @@ class KbIndex:
                     counts[term] += weight / b_norm
             self._body_norm.append(b_norm)
         df = Counter(itertools.chain.from_iterable(self._counts))
-        self._idf = {
-            term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()
-        }
+        self._idf = {term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()}
         self._postings: dict[str, dict[int, float]] = {}
         ideal_tf = TITLE_WEIGHT + 1.0
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)

@@ -144,13 +144,19 @@ class Vocabulary:
         hits = [
             hit
             for hit in process.extract(
-                word, pool, scorer=OSA.normalized_similarity, score_cutoff=slack, limit=4 * FUZZY_LIMIT
+                word,
+                pool,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=slack,
+                limit=4 * FUZZY_LIMIT,
             )
             if hit[1] >= exact
         ]
         if not hits:
             return []
-        stopword = process.extractOne(word, _IGNORED, scorer=OSA.normalized_similarity, score_cutoff=slack)
+        stopword = process.extractOne(
+            word, _IGNORED, scorer=OSA.normalized_similarity, score_cutoff=slack
+        )
         if stopword is not None and stopword[1] >= max(hits[0][1], 1.0 - 1.0 / len(word) - 1e-9):
             return []
         best: dict[str, float] = {}

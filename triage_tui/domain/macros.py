@@ -67,7 +67,7 @@ def _parse(name: str, raw: Any, where: str) -> Macro:
         raise InvalidInput(f"{where}: [macros.{name}] must be a table")
     unknown = set(raw) - {"title", "template", "tags", "status", "priority", "description"}
     if unknown:
-        raise InvalidInput(f"{where}: macros.{name}.{sorted(unknown)[0]}: unknown key")
+        raise InvalidInput(f"{where}: macros.{name}.{min(unknown)}: unknown key")
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise InvalidInput(f"{where}: macros.{name}.tags: expected a list of words")
