@@ -284,8 +284,7 @@ async def update_ticket(
             "nothing to update; pass --status, --priority, --assignee, --group, "
             "--add-tag or --remove-tag"
         )
-    set_priority = getattr(helpdesk, "set_priority", None)
-    if new_priority is not None and not callable(set_priority):
+    if new_priority is not None and not caps.priority:
         raise Unsupported(
             f"{helpdesk.display_name} changes priority only through an escalation: "
             f"triage escalate-ticket {ticket_id} --reason … --priority {new_priority.value}"
@@ -309,8 +308,8 @@ async def update_ticket(
     if add or remove:
         ticket = await helpdesk.tag(ticket.id, add=add, remove=remove)
         changes["tags"] = {"add": add, "remove": remove}
-    if new_priority is not None and callable(set_priority):
-        ticket = await set_priority(ticket.id, new_priority)
+    if new_priority is not None:
+        ticket = await helpdesk.set_priority(ticket.id, new_priority)
         changes["priority"] = new_priority.value
     if new_status is not None:
         ticket = await helpdesk.set_status(ticket.id, new_status)

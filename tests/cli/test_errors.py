@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import io
 import sys
 from pathlib import Path
@@ -93,13 +95,15 @@ def test_other_invalid_inputs(db_run: Runner) -> None:
     )
 
 
-def test_priority_change_outside_escalation_is_refused_with_the_way_to_do_it(
-    db_run: Runner,
-) -> None:
+def test_priority_and_status_change_together(db_run: Runner, demo_db: Path) -> None:
     ticket_id = db_run("queue", "--json").json()["tickets"][0]["id"]
-    result = db_run("update-ticket", ticket_id, "--priority", "high", "--status", "pending")
-    _one_line_error(result, 2, "escalate-ticket")
-    assert db_run("get-ticket", ticket_id, "--json").json()["ticket"]["status"] != "pending"
+    result = db_run("update-ticket", ticket_id, "--priority", "urgent", "--status", "pending")
+    assert result.code == 0, result.err
+    ticket = db_run("get-ticket", ticket_id, "--json").json()["ticket"]
+    assert (ticket["priority"], ticket["status"]) == ("urgent", "pending")
+    with sqlite3.connect(demo_db) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM events WHERE ticket_id=?", (ticket_id,))]
+    assert "ticket.priority_changed" in names
 
 
 def test_undecodable_argument_bytes_are_refused(db_run: Runner) -> None:

@@ -22,6 +22,7 @@ from triage_tui.domain.models import (
     Message,
     NewTicket,
     PersonHistory,
+    Priority,
     QueueFilter,
     Status,
     Ticket,
@@ -125,6 +126,10 @@ class Helpdesk(ABC):
     @abstractmethod
     async def set_status(self, ticket_id: str, status: Status) -> Ticket:
         """Change the status; the domain status is mapped to the helpdesk's."""
+
+    async def set_priority(self, ticket_id: str, priority: Priority) -> Ticket:
+        """Change the priority (only when ``capabilities.priority``)."""
+        raise Unsupported(f"{self.display_name} does not change priority directly")
 
     async def assign(self, ticket_id: str, assignee: str | None, group: str | None = None) -> Ticket:
         raise Unsupported(f"{self.display_name} does not support assignment")

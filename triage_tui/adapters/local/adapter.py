@@ -171,6 +171,11 @@ class LocalHelpdesk(Helpdesk):
             status = Status.parse(str(status))
         return await self._write(writes.set_status, ticket_id, status, self.agent, self._now())
 
+    async def set_priority(self, ticket_id: str, priority: Priority) -> Ticket:
+        if not isinstance(priority, Priority):
+            priority = Priority.parse(str(priority))
+        return await self._write(writes.set_priority, ticket_id, priority, self.agent, self._now())
+
     async def assign(
         self, ticket_id: str, assignee: str | None, group: str | None = None
     ) -> Ticket:

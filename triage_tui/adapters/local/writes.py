@@ -198,6 +198,18 @@ def set_status(
     return queries.get_ticket(conn, ticket_id)
 
 
+def set_priority(
+    conn: sqlite3.Connection, ticket_id: str, priority: Priority, agent: str, at: datetime
+) -> Ticket:
+    old = queries.get_ticket(conn, ticket_id).priority
+    _touch(conn, ticket_id, at, priority=priority.value)
+    insert_event(
+        conn, "ticket.priority_changed", at, ticket_id, agent,
+        {"from": old.value, "to": priority.value},
+    )
+    return queries.get_ticket(conn, ticket_id)
+
+
 def assign(
     conn: sqlite3.Connection,
     ticket_id: str,
