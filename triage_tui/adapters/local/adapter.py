@@ -28,6 +28,7 @@ from triage_tui.domain.models import (
     Message,
     NewTicket,
     PersonHistory,
+    Priority,
     QueueFilter,
     Status,
     Ticket,
