@@ -18,10 +18,11 @@ agent") does not count. The evidence is the matched text exactly as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from triage_tui.domain import lexicon
@@ -182,12 +183,18 @@ class _Rule:
 
 
 class _Text:
-    """A text tokenised once, with sentence numbers so gaps never cross sentences."""
+    """A text tokenised once: sentence numbers (gaps never cross sentences) and,
+    per token, the phrase words it stands for (itself, or what it is a typo of)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, resolve: Callable[[str], frozenset[str]]) -> None:
         self.text = text
         self.tokens = list(lexicon.tokens(text))
         self.folded = [lexicon.fold(t.surface) for t in self.tokens]
+        self.means = [resolve(t.term) for t in self.tokens]
+        self.positions: dict[str, list[int]] = {}
+        for i, words in enumerate(self.means):
+            for word in words:
+                self.positions.setdefault(word, []).append(i)
         self.sentence: list[int] = []
         current, previous_end = 0, 0
         for token in self.tokens:
@@ -197,12 +204,30 @@ class _Text:
             previous_end = token.end
 
 
-def _term_matches(term: str, accepted: frozenset[str]) -> bool:
-    if term in accepted:
-        return True
-    if len(term) < _FUZZY_MIN_LEN - 1:
-        return False
-    return any(_is_typo_of(term, a) for a in accepted if len(a) >= _FUZZY_MIN_LEN)
+class _Resolver:
+    """Maps a text's term to the phrase words it matches, cached per term.
+
+    rapidfuzz shortlists the phrase words within one edit; ``_is_typo_of``
+    then keeps only dropped, doubled or swapped letters.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = frozenset(words)
+        self._long = sorted(w for w in self._words if len(w) >= _FUZZY_MIN_LEN)
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def __call__(self, term: str) -> frozenset[str]:
+        found = self._cache.get(term)
+        if found is None:
+            matches = {term} if term in self._words else set()
+            if len(term) >= _FUZZY_MIN_LEN - 1 and self._long:
+                for word, _, _ in process.extract(
+                    term, self._long, scorer=OSA.distance, score_cutoff=1, limit=None
+                ):
+                    if word != term and _is_typo_of(term, word):
+                        matches.add(word)
+            found = self._cache[term] = frozenset(matches)
+        return found
 
 
 def _is_typo_of(term: str, word: str) -> bool:
@@ -220,7 +245,7 @@ def _is_typo_of(term: str, word: str) -> bool:
 
 def _match_at(text: _Text, slots: tuple[_Slot, ...], i: int) -> int | None:
     """Index of the last token of a match of ``slots`` starting at token ``i``."""
-    if not _term_matches(text.tokens[i].term, slots[0][0]):
+    if slots[0][0].isdisjoint(text.means[i]):
         return None
     pos = i
     for accepted, gap in slots[1:]:
@@ -228,7 +253,7 @@ def _match_at(text: _Text, slots: tuple[_Slot, ...], i: int) -> int | None:
         for j in range(pos + 1, min(pos + 2 + (_GAP if gap else 0), len(text.tokens))):
             if text.sentence[j] != text.sentence[i]:
                 break
-            if _term_matches(text.tokens[j].term, accepted):
+            if not accepted.isdisjoint(text.means[j]):
                 found = j
                 break
         if found is None:
@@ -256,7 +281,8 @@ def _find(text: _Text, rule: _Rule) -> tuple[str, ...]:
     for slots in rule.phrases:
         if not slots:
             continue
-        for i in range(len(text.tokens)):
+        starts = {i for word in slots[0][0] for i in text.positions.get(word, ())}
+        for i in sorted(starts):
             end = _match_at(text, slots, i)
             if end is not None and not _dismissed(text, i):
                 spans.append((text.tokens[i].start, text.tokens[end].end))
@@ -289,6 +315,13 @@ class RuleSet:
 
     def __init__(self, rules: Mapping[str, _Rule]) -> None:
         self._rules = dict(rules)
+        self._resolve = _Resolver(
+            term
+            for rule in self._rules.values()
+            for phrase in rule.phrases
+            for accepted, _ in phrase
+            for term in accepted
+        )
 
     @classmethod
     def default(cls) -> RuleSet:
@@ -323,7 +356,7 @@ class RuleSet:
 
     def evaluate(self, detail: TicketDetail, overridden: Collection[str] = ()) -> list[RuleResult]:
         """All five rules in ``RULE_IDS`` order; overridden rules report not fired."""
-        text = _Text(customer_text(detail))
+        text = _Text(customer_text(detail), self._resolve)
         results: list[RuleResult] = []
         for rule_id in RULE_IDS:
             rule = self._rules[rule_id]
@@ -355,7 +388,7 @@ class RuleSet:
 
     def evaluate_text(self, text: str) -> list[RuleResult]:
         """The phrase rules on a bare text (benchmarks, previews); no message count."""
-        tokens = _Text(text)
+        tokens = _Text(text, self._resolve)
         return [
             RuleResult(
                 rid,
