@@ -285,3 +285,28 @@ async def test_keys_typed_ahead_act_on_the_ticket_under_the_cursor(demo_db: Path
         await pilot.press("k", "n")  # skip acts on the requested ticket too
         await settle(pilot)
         assert screen.query_one(QueueView).current.id == third
+
+
+async def test_command_palette_reaches_the_actions(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Escalate ticket")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalateScreen)
+
+
+async def test_theme_comes_from_config_and_an_unknown_one_is_reported(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db, theme="triage-light")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.theme == "triage-light"
+    app = make_app(demo_db, theme="no-such-theme")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.theme == "triage-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)

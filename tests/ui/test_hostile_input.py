@@ -89,3 +89,22 @@ async def test_huge_body_and_empty_subject_do_not_crash(hostile_db: Path, make_a
         text = pane_text(screen)
         assert "KB more not shown" in text
         assert "(unknown requester)" in text or "big" in text
+
+
+async def test_unknown_requester_shows_the_ticket_with_a_note(hostile_db: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """A helpdesk that no longer knows the requester (deleted user) must not break the pane."""
+    from triage_tui.config import Profile
+    from triage_tui.domain.errors import NotFound
+    from triage_tui.ui.app import TriageApp
+
+    class ForgetfulHelpdesk(LocalHelpdesk):
+        async def get_person(self, person_id: str):  # type: ignore[no-untyped-def]
+            raise NotFound(f"user {person_id} not found")
+
+    app = TriageApp(ForgetfulHelpdesk(LocalOptions(db=hostile_db), clock=clock), profile=Profile(),
+                    clock=clock, tick_seconds=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        text = pane_text(screen)
+        assert "Requester history unavailable: user" in text
+        assert screen.view is not None and screen.query_one("#draft").text.startswith("Hi ")
