@@ -213,7 +213,8 @@ class QueueView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
-        width = self.size.width
+        # The scrollbar takes columns from the size; rows fit what is left.
+        width = self.scrollable_content_region.width
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         return self._render_row(self.rows[index], index == self.cursor, width)
