@@ -9,7 +9,7 @@ queue is sorted once per load and only the countdown text changes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from triage_tui.domain import sla
@@ -34,6 +34,9 @@ class QueueRow:
     assignee: str
     channel: str
     excerpt: str
+    #: ``haystack()`` computed once: filters search 100 000 rows per keystroke,
+    #: and rows are replaced (never mutated) when a ticket changes.
+    _hay: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> QueueRow:
@@ -80,11 +83,14 @@ class QueueRow:
         return sla.format_countdown(self.time_left(now))
 
     def haystack(self) -> str:
-        """Lower-cased text that free-word filters search."""
-        return " ".join(
-            (self.id, self.subject, self.requester, self.organization, " ".join(self.tags),
-             self.excerpt)
-        ).lower()
+        """Lower-cased text that free-word filters search (cached on the row)."""
+        hay = self._hay
+        if hay is None:
+            hay = self._hay = " ".join(
+                (self.id, self.subject, self.requester, self.organization, " ".join(self.tags),
+                 self.excerpt)
+            ).lower()
+        return hay
 
 
 def sort_rows(rows: list[QueueRow]) -> None:

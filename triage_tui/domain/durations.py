@@ -1,0 +1,71 @@
+"""Durations as agents type them: ``90m``, ``4h``, ``2d``, ``1h30m``.
+
+One parser for the filter language (``sla:<90m``, ``age:<4h``) and the
+``--since 8h`` options of ``triage report`` / ``triage events``, so the same
+spelling works everywhere and a typo gets the same message everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from triage_tui.domain.clock import ensure_utc
+
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+_PART = re.compile(r"(\d+(?:\.\d+)?)([mhd])")
+_WHOLE = re.compile(r"(?:\d+(?:\.\d+)?[mhd])+")
+
+UNITS_HINT = "use m, h, d"
+
+
+class DurationError(ValueError):
+    """A duration that does not parse; ``str()`` is ``bad duration "90x" (use m, h, d)``."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f'bad duration "{text}" ({UNITS_HINT})')
+        self.text = text
+
+
+def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
+    """``90m`` → 90 minutes; ``1h30m`` and ``1.5h`` too. Units are m, h and d.
+
+    A bare number is refused rather than guessed: ``sla:<90`` could mean
+    minutes or hours, and a wrong guess silently shows the wrong tickets.
+    ``allow_negative`` accepts ``-30m`` (``sla:<-30m``: breached over 30 minutes ago).
+    """
+    raw = text
+    value = text.strip().lower()
+    sign = 1
+    if allow_negative and value.startswith("-"):
+        sign, value = -1, value[1:]
+    if not value or not _WHOLE.fullmatch(value):
+        raise DurationError(raw)
+    seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(value))
+    return timedelta(seconds=sign * seconds)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The canonical spelling ``parse_duration`` reads back: ``1h30m``, ``2d``, ``-45m``.
+
+    Seconds are rounded to the minute, the resolution the filters work at.
+    """
+    total = round(delta.total_seconds() / 60)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    days, rem = divmod(total, 1440)
+    hours, minutes = divmod(rem, 60)
+    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
+    return sign + ("".join(parts) or "0m")
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """``--since``: a duration back from ``now`` (``8h``) or an ISO date/time (UTC if naive)."""
+    try:
+        return now - parse_duration(text)
+    except DurationError:
+        pass
+    try:
+        return ensure_utc(datetime.fromisoformat(text.strip()))
+    except ValueError:
+        raise DurationError(text) from None
