@@ -47,6 +47,10 @@ class Capabilities(BaseModel):
     priority: bool = True
     safe_update: bool = False
     create_ticket: bool = False
+    # Writes honour ``write_context.idempotency_key()`` (e.g. an Idempotency-Key
+    # header): the outbox then resends an interrupted write with the same key
+    # instead of reading the ticket to find out whether it landed.
+    idempotency: bool = False
 
 
 class AdapterOptions(BaseModel):

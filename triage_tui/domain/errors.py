@@ -77,6 +77,15 @@ class Unsupported(TriageError):
 
 
 class HelpdeskError(TriageError):
-    """The helpdesk answered with an error we could not classify more precisely."""
+    """The helpdesk answered with an error we could not classify more precisely.
+
+    ``status`` is the HTTP status when there was one: the outbox retries a
+    5xx (the server may recover) but fails a 4xx at once (resending the same
+    request cannot succeed).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
