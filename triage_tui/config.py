@@ -39,6 +39,9 @@ class Profile(_Strict):
     send_status: Literal["solved", "pending"] = "pending"
     #: Reply template name (built-in or a file in the user templates directory).
     template: str = "default"
+    #: Seconds a console action waits in the outbox before it is delivered, so
+    #: ``u`` can take it back; 0 delivers at once (no undo).
+    undo_seconds: float = Field(default=10.0, ge=0, le=600)
 
 
 class EscalationRoutes(_Strict):
@@ -149,6 +152,8 @@ theme = "triage-dark"
 send_status = "pending"
 # Reply template: "default" or the name of a file in the templates directory.
 template = "default"
+# Seconds an action waits in the outbox so `u` can undo it; 0 turns undo off.
+undo_seconds = 10
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).
