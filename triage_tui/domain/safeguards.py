@@ -1,0 +1,411 @@
+"""Safeguards on a reply draft, checked before it goes out (and on every keystroke).
+
+``check`` returns ``Finding``s: a kind, a severity (``block`` makes Send ask for
+confirmation, ``warn`` only shows), a character span in the draft, a one-line
+reason and, where a mechanical rewrite is safe, a ``Fix`` that ``apply_fix``
+applies. Findings never change the draft by themselves.
+
+What is checked, and why:
+
+* **vague / defensive phrasing** and **overpromising** (``safeguard_phrases``):
+  the workflow's Support Specialist removes "as per our policy" and "we
+  apologize for any inconvenience" and never promises what the team does not
+  control ("guaranteed", "will never happen again").
+* **jargon** for a non-technical customer. Heuristic (``jargon_audience =
+  "auto"``): the requester counts as technical when the ticket came through a
+  technical channel (``api``), their tier or organisation tier is listed in
+  ``technical_tiers``, or they themselves used at least ``fluent_after``
+  distinct jargon terms. For everyone else a jargon term warns — unless the
+  customer used that very term (mirroring their own words is clear).
+  ``"always"`` flags every term the customer did not use; ``"never"`` is off.
+* **missing KB link**: the top article is relevant (``score >=
+  kb.RELEVANT_SCORE``) and no relevant article's URL is in the draft; the fix
+  inserts the workflow's "You can also find more details here:" line before
+  the closing lines.
+* **too long**: more than ``max_words`` words warns ("warn before long"); the
+  span covers the words past the limit.
+* **unfilled placeholders** block: ``{field}``, ``[Describe …]``-style markers
+  (``drafting.unfilled_placeholders``), ``<name>`` markers, TODO/TBD/XXX.
+* **escalation**: an escalation rule fired on the ticket and was neither
+  dismissed nor already acted on (tag ``escalated`` or the rule id) → block.
+
+Speed: the draft is scanned by three precompiled regular expressions; what
+depends only on the ticket (the customer's own jargon, whether they are
+technical) is computed once per ticket and cached, so a keystroke costs well
+under a millisecond for an ordinary draft (see README, "Triage intelligence").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from triage_tui.domain.drafting import unfilled_placeholders
+from triage_tui.domain.escalation import RuleResult
+from triage_tui.domain.kb import RELEVANT_SCORE, KbMatch
+from triage_tui.domain.models import Role, TicketDetail
+from triage_tui.domain.safeguard_match import (
+    CLOSING_RE,
+    DEFAULT_CONFIG,
+    EXTRA_PLACEHOLDER_RE,
+    KB_LINE,
+    SENTENCE_END,
+    SafeguardConfig,
+    fold,
+    jargon_hits,
+    plain_words,
+    tone_regex,
+)
+from triage_tui.domain.safeguard_phrases import PHRASES, Phrase
+
+__all__ = [
+    "KB_LINE",
+    "Finding",
+    "Fix",
+    "Kind",
+    "SafeguardConfig",
+    "Severity",
+    "StaleFix",
+    "apply_fix",
+    "blocking",
+    "check",
+    "summary",
+]
+
+
+class Severity(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+
+
+class Kind(StrEnum):
+    VAGUE = "vague"
+    DEFENSIVE = "defensive"
+    OVERPROMISE = "overpromise"
+    JARGON = "jargon"
+    MISSING_KB_LINK = "missing_kb_link"
+    TOO_LONG = "too_long"
+    PLACEHOLDER = "placeholder"
+    ESCALATION = "escalation"
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """Replace ``draft[start:end]`` (``expected``) with ``replacement``; start == end inserts."""
+
+    label: str
+    start: int
+    end: int
+    replacement: str
+    expected: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    severity: Severity
+    start: int
+    """Character offsets into the draft; ``start == end`` marks a point (or, at 0, the whole draft)."""
+    end: int
+    reason: str
+    fix: Fix | None = None
+    key: str = ""
+    """Stable id for "ignore this" (pass it back in ``dismissed``)."""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity is Severity.BLOCK
+
+
+class StaleFix(ValueError):
+    """The draft changed under the finding; re-run ``check`` and use the new one."""
+
+
+# -- per-ticket facts, cached ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _TicketFacts:
+    customer_terms: frozenset[str]
+    """Jargon terms (lower-cased) the customer used themselves."""
+    technical: bool
+    first_name: str
+    ticket_id: str
+    handled: frozenset[str]
+    """Rule ids already acted on (the ticket carries ``escalated`` or the rule id as a tag)."""
+
+
+_FACTS: OrderedDict[tuple[object, ...], tuple[SafeguardConfig, _TicketFacts]] = OrderedDict()
+"""Per-ticket facts by (config identity, what they depend on); the config is kept
+in the value so a recycled ``id`` can never return another config's facts."""
+_FACTS_MAX = 256
+
+
+def _facts(detail: TicketDetail, config: SafeguardConfig) -> _TicketFacts:
+    ticket = detail.ticket
+    text = "\n".join(
+        [ticket.subject, *(m.body for m in detail.messages if m.role is Role.CUSTOMER)]
+    )
+    org_tier = ticket.organization.tier if ticket.organization else None
+    key = (
+        id(config),
+        ticket.id,
+        ticket.channel,
+        ticket.requester.tier,
+        org_tier,
+        ticket.requester.first_name,
+        tuple(ticket.tags),
+        text,
+    )
+    cached = _FACTS.get(key)
+    if cached is not None and cached[0] is config:
+        _FACTS.move_to_end(key)
+        return cached[1]
+    hits = jargon_hits(text, fold(text), config.all_jargon)
+    used = frozenset(" ".join(m.group().lower().split()) for m in hits)
+    tiers = {ticket.requester.tier or "", org_tier or ""}
+    technical = (
+        ticket.channel.lower() in config.technical_channels
+        or bool({t.lower() for t in tiers if t} & config.technical_tiers)
+        or len(used) >= config.fluent_after
+    )
+    handled = frozenset(t.lower() for t in ticket.tags)
+    facts = _TicketFacts(used, technical, ticket.requester.first_name, ticket.id, handled)
+    _FACTS[key] = (config, facts)
+    if len(_FACTS) > _FACTS_MAX:
+        _FACTS.popitem(last=False)
+    return facts
+
+
+# -- the checks --------------------------------------------------------------------
+
+
+def check(
+    draft_text: str,
+    *,
+    detail: TicketDetail,
+    kb: Sequence[KbMatch] | None,
+    rules: Sequence[RuleResult],
+    dismissed: Collection[str] = (),
+    config: SafeguardConfig | None = None,
+) -> list[Finding]:
+    """Every finding on ``draft_text``, in text order (whole-draft findings first).
+
+    ``dismissed`` holds ``Finding.key`` values the agent chose to ignore, and
+    escalation rule ids the agent dismissed on this ticket.
+    """
+    config = config or DEFAULT_CONFIG
+    facts = _facts(detail, config)
+    found: list[Finding] = []
+    found.extend(_escalations(rules, facts))
+    folded = fold(draft_text)
+    found.extend(_tone(draft_text, folded))
+    found.extend(_jargon(draft_text, folded, facts, config))
+    found.extend(_placeholders(draft_text, facts))
+    link = _missing_link(draft_text, kb, config)
+    if link is not None:
+        found.append(link)
+    long = _too_long(draft_text, config)
+    if long is not None:
+        found.append(long)
+    if dismissed:
+        found = [
+            f
+            for f in found
+            if f.key not in dismissed
+            and not (f.kind is Kind.ESCALATION and f.key.partition(":")[2] in dismissed)
+        ]
+    found.sort(key=lambda f: (f.start, f.end, f.severity is not Severity.BLOCK))
+    return found
+
+
+def _escalations(rules: Iterable[RuleResult], facts: _TicketFacts) -> Iterable[Finding]:
+    for rule in rules:
+        if not rule.fired or "escalated" in facts.handled or rule.rule_id in facts.handled:
+            continue
+        evidence = ", ".join(f"\u201c{e}\u201d" for e in rule.evidence)
+        reason = f"{rule.title}" + (f" ({evidence})" if evidence else "")
+        reason += f": escalate to {rule.route}, or dismiss the rule before replying"
+        yield Finding(
+            Kind.ESCALATION, Severity.BLOCK, 0, 0, reason, None, f"escalation:{rule.rule_id}"
+        )
+
+
+def _tone(text: str, folded: str) -> Iterable[Finding]:
+    for match in tone_regex(folded is not text).finditer(folded):
+        phrase = PHRASES[int(match.lastgroup[1:])]  # type: ignore[index]
+        start, end = match.span()
+        matched = text[start:end]
+        fix = _phrase_fix(text, start, end, phrase)
+        key = f"{phrase.kind}:{' '.join(matched.lower().split())}"
+        yield Finding(Kind(phrase.kind), Severity.WARN, start, end, phrase.reason, fix, key)
+
+
+def _phrase_fix(text: str, start: int, end: int, phrase: Phrase) -> Fix | None:
+    if phrase.rewrite is None:
+        return None
+    matched = text[start:end]
+    if phrase.rewrite == "":
+        return _deletion(text, start, end, phrase.label or "Remove it")
+    new = phrase.rewrite if isinstance(phrase.rewrite, str) else phrase.rewrite(matched)
+    if matched[:1].isupper() and new[:1].islower():
+        new = new[0].upper() + new[1:]
+    label = phrase.label or f"Rewrite: \u201c{new}\u201d"
+    return Fix(label, start, end, new, matched)
+
+
+def _deletion(text: str, start: int, end: int, label: str) -> Fix:
+    """Remove ``text[start:end]`` and tidy what is left: a trailing comma, the space
+    on one side, and a capital for the word that now starts the sentence."""
+    if text[end : end + 1] == ",":
+        end += 1
+    trail = end
+    while trail < len(text) and text[trail] in " \t":
+        trail += 1
+    before = text[:start].rstrip(" \t")[-1:]
+    if not before or before in SENTENCE_END:
+        if trail < len(text) and text[trail].islower():
+            return Fix(label, start, trail + 1, text[trail].upper(), text[start : trail + 1])
+        return Fix(label, start, trail, "", text[start:trail])
+    if trail < len(text) and text[trail] not in ".,!?;:\n":
+        end = trail  # a word follows: take the phrase and the space after it
+    elif text[start - 1] in " \t":
+        start -= 1  # punctuation follows: take the space before it
+    return Fix(label, start, end, "", text[start:end])
+
+
+def _jargon(
+    text: str, folded: str, facts: _TicketFacts, config: SafeguardConfig
+) -> Iterable[Finding]:
+    if config.jargon_audience == "never":
+        return
+    if config.jargon_audience == "auto" and facts.technical:
+        return
+    plain = plain_words(config.all_jargon)
+    for match in jargon_hits(text, folded, config.all_jargon):
+        term = text[match.start() : match.end()]
+        lowered = " ".join(term.lower().split())
+        if lowered in facts.customer_terms:
+            continue
+        alternative = _after_determiner(text, match.start(), plain.get(lowered, ""))
+        reason = f"Jargon for a non-technical customer: \u201c{term}\u201d"
+        fix = None
+        if alternative:
+            reason += f" (say \u201c{alternative}\u201d)"
+            fix = Fix(
+                f"Say \u201c{alternative}\u201d", match.start(), match.end(), alternative, term
+            )
+        yield Finding(
+            Kind.JARGON, Severity.WARN, match.start(), match.end(), reason, fix, f"jargon:{lowered}"
+        )
+
+
+_DETERMINERS = ("our", "the", "a", "an", "your", "this", "that")
+
+
+def _after_determiner(text: str, start: int, alternative: str) -> str:
+    """ "our backend" -> "our servers", not "our our servers"."""
+    head, _, rest = alternative.partition(" ")
+    if rest and head in _DETERMINERS:
+        before = text[max(0, start - 8) : start].rstrip().rpartition(" ")[2].lower()
+        if before in _DETERMINERS:
+            return rest
+    return alternative
+
+
+def _placeholders(text: str, facts: _TicketFacts) -> Iterable[Finding]:
+    spans = {(s, e): t for s, e, t in unfilled_placeholders(text)}
+    for match in EXTRA_PLACEHOLDER_RE.finditer(text):
+        if not any(s <= match.start() < e for s, e in spans):
+            spans[match.span()] = match.group()
+    fills = {"{first_name}": facts.first_name, "{ticket_id}": facts.ticket_id}
+    for (start, end), marker in sorted(spans.items()):
+        value = fills.get(marker)
+        fix = Fix(f"Fill in \u201c{value}\u201d", start, end, value, marker) if value else None
+        reason = f"Unfilled placeholder {marker}: replace it before sending"
+        yield Finding(
+            Kind.PLACEHOLDER, Severity.BLOCK, start, end, reason, fix, f"placeholder:{marker}"
+        )
+
+
+def _missing_link(
+    text: str, kb: Sequence[KbMatch] | None, config: SafeguardConfig
+) -> Finding | None:
+    if not kb or kb[0].score < RELEVANT_SCORE or not kb[0].article.url:
+        return None
+    relevant = [m for m in kb if m.score >= RELEVANT_SCORE and m.article.url]
+    if any(m.article.url in text for m in relevant):
+        return None
+    article = kb[0].article
+    line = config.kb_line.format(title=article.title, url=article.url).strip()
+    at = _closing_offset(text)
+    if at >= len(text.rstrip()):
+        at = len(text)
+        replacement = ("\n\n" if text.strip() else "") + line
+    else:
+        replacement = line + "\n\n"
+    reason = (
+        f"A relevant article is not linked: \u201c{article.title}\u201d (score {kb[0].score:.0f})"
+    )
+    fix = Fix("Insert the article link", at, at, replacement, "")
+    return Finding(
+        Kind.MISSING_KB_LINK, Severity.WARN, at, at, reason, fix, f"missing_kb_link:{article.id}"
+    )
+
+
+def _closing_offset(text: str) -> int:
+    """Where the closing lines ("Let me know…", "Best,") start; else the end."""
+    first_break = text.find("\n")
+    for match in CLOSING_RE.finditer(text):
+        if first_break >= 0 and match.start() > first_break:
+            return match.start()
+    return len(text)
+
+
+def _too_long(text: str, config: SafeguardConfig) -> Finding | None:
+    words = text.split()
+    if len(words) <= config.max_words:
+        return None
+    start = 0
+    for i, match in enumerate(re.finditer(r"\S+", text)):
+        if i == config.max_words:
+            start = match.start()
+            break
+    reason = (
+        f"Long reply: {len(words)} words (over {config.max_words}); "
+        "customers skim, so trim or split it before sending"
+    )
+    return Finding(Kind.TOO_LONG, Severity.WARN, start, len(text), reason, None, "too_long")
+
+
+# -- applying ---------------------------------------------------------------------------
+
+
+def apply_fix(text: str, finding: Finding) -> str:
+    """``text`` with the finding's fix applied; ``StaleFix`` if the span changed since."""
+    fix = finding.fix
+    if fix is None:
+        raise ValueError(f"{finding.kind.value} finding has no automatic fix")
+    if not (0 <= fix.start <= fix.end <= len(text)) or text[fix.start : fix.end] != fix.expected:
+        raise StaleFix("the draft changed since it was checked; check it again")
+    return text[: fix.start] + fix.replacement + text[fix.end :]
+
+
+def blocking(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that make Send ask for confirmation."""
+    return [f for f in findings if f.blocking]
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """ "2 blocking · 1 warning", or "" when the draft is clean (a status-line text)."""
+    blocks = sum(1 for f in findings if f.blocking)
+    warns = len(findings) - blocks
+    parts = []
+    if blocks:
+        parts.append(f"{blocks} blocking")
+    if warns:
+        parts.append(f"{warns} warning" + ("" if warns == 1 else "s"))
+    return " \u00b7 ".join(parts)
