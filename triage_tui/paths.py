@@ -45,5 +45,10 @@ def user_templates_dir() -> Path:
     return config_dir() / "templates"
 
 
+def user_macros_dir() -> Path:
+    """One TOML file per macro (see ``domain.macros``)."""
+    return config_dir() / "macros"
+
+
 def user_themes_dir() -> Path:
     return config_dir() / "themes"
