@@ -46,17 +46,19 @@ def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """The canonical spelling ``parse_duration`` reads back: ``1h30m``, ``2d``, ``-45m``.
+    """The canonical spelling ``parse_duration`` reads back: ``90m``, ``4h``, ``2d``, ``-45m``.
 
-    Seconds are rounded to the minute, the resolution the filters work at.
+    Whole days or hours use that unit; anything else is minutes, because that is
+    how the playbook speaks ("the last 90 minutes"). Seconds round to the minute.
     """
     total = round(delta.total_seconds() / 60)
     sign = "-" if total < 0 else ""
     total = abs(total)
-    days, rem = divmod(total, 1440)
-    hours, minutes = divmod(rem, 60)
-    parts = [f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (minutes, "m")) if n]
-    return sign + ("".join(parts) or "0m")
+    if total and total % 1440 == 0:
+        return f"{sign}{total // 1440}d"
+    if total and total % 60 == 0:
+        return f"{sign}{total // 60}h"
+    return f"{sign}{total}m"
 
 
 def parse_since(text: str, now: datetime) -> datetime:

@@ -120,6 +120,12 @@ class QueueCounts:
         return cls(len(rows), breached, at_risk)
 
 
+def haystacks(rows: list[QueueRow] | tuple[QueueRow, ...]) -> list[str]:
+    """Every row's ``haystack()``, reading the cache directly (a method call per row is
+    a third of a 100 000-row filter)."""
+    return [r._hay or r.haystack() for r in rows]
+
+
 def matches_words(row: QueueRow, words: list[str]) -> bool:
     """Every word occurs in the row's text (the simple `/` filter)."""
     text = row.haystack()
