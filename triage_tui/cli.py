@@ -102,6 +102,10 @@ def _silence_stdout() -> None:
 def _dispatch(args: Namespace, clock: Clock | None) -> int:
     if args.command is None:
         return _console(args, clock)
+    if getattr(args, "view", None) is not None:
+        from triage_tui.domain.errors import InvalidInput
+
+        raise InvalidInput("--view opens the console on a view; use it without a command")
     if args.command == "config":
         from triage_tui import admin
 
@@ -123,7 +127,9 @@ def _config_path(args: Namespace) -> Path | None:
     return Path(args.config).expanduser() if args.config else None
 
 
-def _context(args: Namespace, *, local_only: str | None = None) -> ConsoleContext:
+def _context(
+    args: Namespace, *, local_only: str | None = None, view: str | None = None
+) -> ConsoleContext:
     """Resolve the helpdesk from flags, environment and config (see ``session``)."""
     from triage_tui import session
     from triage_tui.domain.errors import ConfigError
@@ -140,17 +146,27 @@ def _context(args: Namespace, *, local_only: str | None = None) -> ConsoleContex
         db=args.db,
         config_path=_config_path(args),
         theme=args.theme,
+        view=view,
     )
 
 
 def _console(args: Namespace, clock: Clock | None) -> int:
     from triage_tui import session
 
-    ctx = _context(args)
+    ctx = _context(args, view=args.view)
     helpdesk = session.build_helpdesk(ctx, clock)
     from triage_tui.ui.app import run  # Textual is imported only here
 
-    return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme) or 0)
+    extra: dict[str, Any] = {}
+    if ctx.initial_filter is not None:
+        # The console applies ``initial_filter`` once its ``run`` accepts it.
+        import inspect
+
+        if "initial_filter" in inspect.signature(run).parameters:
+            extra["initial_filter"] = ctx.initial_filter
+        else:
+            print("triage: this console does not apply --view yet", file=sys.stderr)
+    return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
 
 
 def _read_text(value: str) -> str:

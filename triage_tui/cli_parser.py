@@ -149,6 +149,9 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--theme", metavar="NAME", help="console theme (default: the profile's theme)"
     )
+    parser.add_argument(
+        "--view", metavar="NAME", help="open the console on a named view from the config"
+    )
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
 
     # Accepted after the subcommand too ("triage queue --db x --json").

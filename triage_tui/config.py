@@ -39,6 +39,9 @@ class Profile(_Strict):
     send_status: Literal["solved", "pending"] = "pending"
     #: Reply template name (built-in or a file in the user templates directory).
     template: str = "default"
+    #: Named filters for this profile (``[profiles.X.views]``); they override
+    #: same-named top-level ``[views]``. Checked at load (see ``check_views``).
+    views: dict[str, str] = Field(default_factory=dict)
     #: Seconds a console action waits in the outbox before it is delivered, so
     #: ``u`` can take it back; 0 delivers at once (no undo).
     undo_seconds: float = Field(default=10.0, ge=0, le=600)
@@ -55,6 +58,32 @@ class AppConfig(_Strict):
     profile: str = "default"
     profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
     escalation: EscalationRoutes = Field(default_factory=EscalationRoutes)
+    #: Named filters for every profile: ``urgent = "priority:high,urgent sla:<90m"``.
+    views: dict[str, str] = Field(default_factory=dict)
+
+
+def views_of(config: AppConfig, profile: Profile) -> dict[str, str]:
+    """The views the active profile sees: top-level ``[views]``, then its own."""
+    return {**config.views, **profile.views}
+
+
+def check_views(config: AppConfig) -> None:
+    """Parse every view so a typo fails at start, naming the view and the token.
+
+    ``config.toml: views.urgent: sla:<90x: bad duration "90x" (use m, h, d)``.
+    """
+    from triage_tui.domain.filters import FilterError, parse
+
+    places = [("views", config.views)]
+    places += [(f"profiles.{name}.views", p.views) for name, p in config.profiles.items()]
+    for where, views in places:
+        for name, text in views.items():
+            if not name.strip():
+                raise ConfigError(f"{where}: a view needs a name")
+            try:
+                parse(text, me="")
+            except FilterError as exc:
+                raise ConfigError(f"{where}.{name}: {exc}") from None
 
 
 def _describe(error: ValidationError) -> str:
@@ -83,6 +112,10 @@ def load(path: Path | None = None) -> AppConfig:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
     if config.profile not in config.profiles:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
+    try:
+        check_views(config)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     return config
 
 
@@ -159,6 +192,13 @@ undo_seconds = 10
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).
 # Every option can also come from TRIAGE_<ADAPTER>_<OPTION>, e.g. TRIAGE_LOCAL_DB.
 # db = "/path/to/helpdesk.db"
+
+[views]
+# Named filters: `triage --view urgent`, or pick one in the console. The filter
+# language is in the README ("Sweeps, views and reports"). A profile may add or
+# override views in [profiles.<name>.views].
+# urgent = "priority:high,urgent sla:<90m"
+# mine = "assignee:me -status:pending"
 
 [escalation]
 # Extra trigger phrases per rule: requested_human, billing_refund,

@@ -64,6 +64,11 @@ class ConsoleContext:
     adapter_cls: type[Helpdesk] = field(repr=False, compare=False)
     #: ``--theme`` if given, else the profile's theme.
     theme: str = "triage-dark"
+    #: The filter text of ``--view NAME`` (already validated); the console
+    #: applies it to the queue at start. None: the whole queue.
+    initial_filter: str | None = None
+    #: The view's name, for the queue title.
+    view_name: str | None = None
 
 
 def load_config(config_path: Path | None = None, *, must_exist: bool = False) -> AppConfig:
@@ -85,6 +90,7 @@ def resolve(
     theme: str | None = None,
     environ: Mapping[str, str] | None = None,
     config: AppConfig | None = None,
+    view: str | None = None,
 ) -> ConsoleContext:
     """Resolve config, profile, adapter class and options; raise ``ConfigError`` early.
 
@@ -118,7 +124,19 @@ def resolve(
         config_path=path,
         adapter_cls=adapter_cls,
         theme=theme or active.theme,
+        initial_filter=view_filter(app_config, active, view) if view is not None else None,
+        view_name=view,
     )
+
+
+def view_filter(config: AppConfig, profile: Profile, name: str) -> str:
+    """The filter text of a named view; an unknown name lists the known ones."""
+    views = config_mod.views_of(config, profile)
+    if name in views:
+        return views[name]
+    if not views:
+        raise ConfigError(f'unknown view "{name}": the config has no views (add a [views] table)')
+    raise ConfigError(f'unknown view "{name}"; views in the config: {", ".join(sorted(views))}')
 
 
 def _db_path(options: BaseModel, model: type[BaseModel]) -> Path | None:

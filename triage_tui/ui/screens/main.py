@@ -103,7 +103,8 @@ class MainScreen(Screen[None]):
         self.query_one("#detail", TicketPane).border_title = Content("Ticket")
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
-        self.loader = TicketLoader(self.app.helpdesk, self.app.rules, self.app.clock)  # type: ignore[attr-defined]
+        # Rules are built on the first ticket, not before the first screen.
+        self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)  # type: ignore[attr-defined]
         self.load_queue()
         self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
 
@@ -135,25 +136,34 @@ class MainScreen(Screen[None]):
             if not self.loader.opened:
                 await self.loader.open()
                 self.loader.start_kb_index(self._kb_ready)
+            # The first batch is sorted and shown at once (the first screenful);
+            # later ones are only collected, and the whole queue is sorted once at
+            # the end: re-sorting and re-showing per batch was quadratic at 100 000.
             rows: list[QueueRow] = []
             async for batch in self.loader.queue_batches():
-                rows.extend(batch)
-                sort_rows(rows)
+                if not rows:
+                    rows = sorted(batch, key=QueueRow.sort_key)
+                    self._set_rows(list(rows))
+                else:
+                    rows.extend(batch)
                 title.update(Content(f"Queue · loading… {len(rows):,} tickets"))
-                self._set_rows(list(rows))
         except TriageError as error:
             if not self.loader.opened:
                 app.fail(str(error))  # type: ignore[attr-defined]
                 return
             self.app.notify(str(error), severity="error", markup=False)
             return
+        sort_rows(rows)
         self.queue_loaded = True
-        self._set_rows(rows)
+        # An agent who has not moved off the first row gets the most urgent
+        # ticket of the whole queue, not the first batch's.
+        self._set_rows(rows, top=self.query_one(QueueView).cursor == 0)
         self.query_one("#topbar", Static).update(self._topbar())
 
-    def _set_rows(self, rows: list[QueueRow]) -> None:
+    def _set_rows(self, rows: list[QueueRow], *, top: bool = False) -> None:
+        """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``)."""
         queue = self.query_one(QueueView)
-        keep = queue.current.id if queue.current else None
+        keep = None if top or queue.current is None else queue.current.id
         self.all_rows = rows
         shown = [r for r in rows if matches_words(r, self.filter_words)] if self.filter_words else rows
         queue.set_rows(shown, keep_id=keep)
