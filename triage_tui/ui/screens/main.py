@@ -110,16 +110,13 @@ class MainScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
-        # The queue's own width is only known after this layout pass.
-        self.call_after_refresh(self._apply_width, event.size.width)
 
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
-        self.query_one("#queue-header", Static).update(Content(header_text(max(20, self._queue_width()))))
 
-    def _queue_width(self) -> int:
-        queue = self.query_one(QueueView)
-        return queue.scrollable_content_region.width or (self.size.width if self.has_class("-narrow") else self.size.width * 48 // 100)
+    @on(QueueView.Resized)
+    def _on_queue_resized(self, event: QueueView.Resized) -> None:
+        self.query_one("#queue-header", Static).update(Content(header_text(max(20, event.width))))
 
     def tick(self) -> None:
         self.query_one(QueueView).tick()

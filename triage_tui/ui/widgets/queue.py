@@ -96,7 +96,7 @@ class QueueView(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    QueueView { background: $surface; overflow-x: hidden; }
+    QueueView { background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
     QueueView > .queue--cursor { background: $block-cursor-blurred-background; }
     QueueView:focus > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     QueueView > .queue--breached { color: $text-error; text-style: bold; }
@@ -208,8 +208,16 @@ class QueueView(ScrollView, can_focus=True):
             self.post_message(self.Selected(self.current))
 
     # -- rendering ---------------------------------------------------------
+    class Resized(Message):
+        """The row width changed to ``width``; the column header follows it."""
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
+        self.post_message(self.Resized(self.scrollable_content_region.width))
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
