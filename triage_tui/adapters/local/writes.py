@@ -139,6 +139,13 @@ def reply(conn: sqlite3.Connection, ticket_id: str, body: str, agent: str, at: d
         body=body,
         at=at,
     )
+    # The due time this reply answers, kept in the event: the session report
+    # counts a reply inside the last 90 minutes as a breach avoided.
+    (due_at,) = conn.execute(
+        "SELECT MIN(due_at) FROM sla_targets WHERE ticket_id = ? AND stage = 'active' "
+        "AND metric IN ('first_reply_time', 'next_reply_time')",
+        (ticket_id,),
+    ).fetchone()
     achieved = conn.execute(
         "UPDATE sla_targets SET stage = 'achieved' WHERE ticket_id = ? AND stage = 'active' "
         "AND metric IN ('first_reply_time', 'next_reply_time')",
@@ -151,7 +158,12 @@ def reply(conn: sqlite3.Connection, ticket_id: str, body: str, agent: str, at: d
         at,
         ticket_id,
         agent,
-        {"message_id": message.id, "chars": len(body), "sla_achieved": achieved},
+        {
+            "message_id": message.id,
+            "chars": len(body),
+            "sla_achieved": achieved,
+            "sla_due_at": due_at,
+        },
     )
     return message
 
