@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import tests.adapters.remote_factories  # noqa: F401  (registers zendesk and gleap)
 from tests.adapters.contract import FACTORIES, AdapterFactory, Seeded
 from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
 from triage_tui.adapters.base import Helpdesk

@@ -22,6 +22,8 @@ DEFAULT_ADAPTER = "local"
 # entry-point metadata): the built-ins are still found.
 _BUILTINS = {
     "local": "triage_tui.adapters.local.adapter:LocalHelpdesk",
+    "zendesk": "triage_tui.adapters.zendesk.adapter:ZendeskHelpdesk",
+    "gleap": "triage_tui.adapters.gleap.adapter:GleapHelpdesk",
 }
 
 

@@ -1,0 +1,360 @@
+"""``gleap``: Gleap REST API v3 (Bearer API key + ``Project`` header) over httpx.
+
+Requests per operation: a queue page is one ``GET /tickets`` (skip/limit, the
+session and assignee populated, so no row costs a request) per Gleap status
+the filter needs; a ticket is ``GET /tickets/{id}`` plus its messages; a reply
+or note is one ``POST /messages``; status, tags and assignment one
+``PUT /tickets/{id}`` (tags after reading the current ones: Gleap has no
+optimistic concurrency, so ``safe_update`` is off); closing archives.
+
+Capabilities: no groups (teams are not mapped) and no direct priority change:
+Gleap has three levels for the domain's four, so "set urgent, read back high"
+would lie to the agent; an escalation still raises the priority to HIGH.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.gleap.options import GleapOptions
+from triage_tui.adapters.gleap.translate import PRIORITY_TO, Translator
+from triage_tui.adapters.gleap.wire import (
+    GKnowledgeSearch,
+    GMessage,
+    GSession,
+    GTicket,
+    GTicketPage,
+    GUser,
+    error_detail,
+    items,
+    text_to_doc,
+)
+from triage_tui.adapters.http import HttpClient, Sleep
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
+from triage_tui.domain.models import (
+    Article,
+    Escalation,
+    Message,
+    PersonHistory,
+    QueueFilter,
+    Status,
+    Ticket,
+    TicketDetail,
+)
+
+M = TypeVar("M", bound=BaseModel)
+MESSAGE_PAGE = 500
+
+
+class GleapHelpdesk(Helpdesk):
+    name: ClassVar[str] = "gleap"
+    display_name: ClassVar[str] = "Gleap"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        internal_notes=True,
+        tags=True,
+        kb_search=True,
+        kb_list=False,
+        requester_history=True,
+        assignment=True,
+        groups=False,
+        priority=False,
+        safe_update=False,
+        create_ticket=False,
+    )
+    options_model: ClassVar[type[AdapterOptions]] = GleapOptions
+    doctor_hints: ClassVar[dict[str, str]] = {
+        "settings": "export TRIAGE_GLEAP_API_KEY=… (Project settings › Security › API key) "
+        "and TRIAGE_GLEAP_PROJECT=<project id>",
+        "reachable": "check TRIAGE_GLEAP_BASE_URL (default https://api.gleap.io/v3), "
+        "the network and any proxy",
+        "credentials": "a 401 means the API key is wrong or revoked; a 403 that "
+        "TRIAGE_GLEAP_PROJECT is not the project the key belongs to",
+        "read tickets": "the API key must belong to the project whose tickets you triage",
+        "comment": "API keys act for the whole project; nothing to change",
+        "read KB": "publish the help center (Knowledge base) of the project",
+    }
+
+    def __init__(
+        self,
+        options: AdapterOptions | None = None,
+        clock: Clock | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        super().__init__(options, clock)
+        assert isinstance(self.options, GleapOptions)
+        self.gl: GleapOptions = self.options
+        self.tr = Translator(self.gl)
+        self._transport = transport
+        self._sleep = sleep
+        self._http: HttpClient | None = None
+        self._agents: list[GUser] | None = None
+
+    # -- lifecycle -------------------------------------------------------
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            missing = self.gl.missing()
+            if missing:
+                raise ConfigError(f"Gleap needs {' and '.join(missing)} (see `triage doctor`)")
+            assert self.gl.api_key is not None and self.gl.project
+            key = self.gl.api_key.get_secret_value()
+            self._http = HttpClient(
+                self.gl.base_url,
+                service="Gleap",
+                auth_headers={"Authorization": f"Bearer {key}"},
+                headers={"Project": self.gl.project},
+                secrets=[key],
+                timeout=self.gl.timeout,
+                sleep=self._sleep,
+                clock=self.clock,
+                transport=self._transport,
+                detail_parser=error_detail,
+            )
+        return self._http
+
+    async def open(self) -> None:
+        _ = self.http
+
+    async def close(self) -> None:
+        client, self._http = self._http, None
+        if client is not None:
+            await client.aclose()
+
+    # -- helpers ---------------------------------------------------------
+    def _parse(self, model: type[M], data: Any, what: str) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise HelpdeskError(
+                f"Gleap sent an unexpected {what} ({where}: {first['msg']})"
+            ) from None
+
+    @staticmethod
+    def _tid(ticket_id: str) -> str:
+        tid = str(ticket_id).strip()
+        if not tid or "/" in tid or "?" in tid:
+            raise NotFound(f"Gleap ticket {ticket_id!r} not found")
+        return tid
+
+    async def _ticket(self, tid: str) -> GTicket:
+        data = await self.http.get(f"tickets/{tid}", not_found=f"Gleap ticket {tid} not found")
+        return self._parse(GTicket, data, "ticket")
+
+    async def _put(self, tid: str, body: dict[str, Any]) -> GTicket:
+        data = await self.http.request(
+            "PUT", f"tickets/{tid}", json_body=body, not_found=f"Gleap ticket {tid} not found"
+        )
+        return self._parse(GTicket, data, "ticket")
+
+    # -- reads -----------------------------------------------------------
+    async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        """One skip/limit listing per Gleap status needed; archived tickets only for "closed"."""
+        q = query or QueueFilter()
+        wanted = [s for s in Status if s in q.statuses and s is not Status.CLOSED]
+        listings: list[dict[str, Any]] = []
+        for gleap_status in dict.fromkeys(self.tr.wire_status(s) for s in wanted):
+            listings.append({"status": gleap_status, "archived": "false"})
+        if Status.CLOSED in q.statuses:
+            listings.append({"archived": "true"})
+        text = (q.query or "").strip().lower()
+        for filters in listings:
+            async for ticket in self._listing(filters):
+                if ticket.status not in q.statuses:
+                    continue
+                if q.assignee and (ticket.assignee or "").lower() != q.assignee.strip().lower():
+                    continue
+                if text and text not in f"{ticket.subject} {ticket.excerpt}".lower():
+                    continue
+                yield ticket
+
+    async def _listing(self, filters: dict[str, Any]) -> AsyncIterator[Ticket]:
+        limit, skip = self.gl.page_size, 0
+        while True:
+            params = {
+                **filters,
+                "type": self.gl.types,
+                "sort": "createdAt",
+                "skip": skip,
+                "limit": limit,
+            }
+            page = self._parse(
+                GTicketPage, await self.http.get("tickets", params=params), "ticket list"
+            )
+            for ticket in page.tickets:
+                yield self.tr.ticket(ticket)
+            skip += len(page.tickets)
+            total = (
+                page.totalCount
+                if page.totalCount is not None
+                else skip + (len(page.tickets) == limit)
+            )
+            if len(page.tickets) < limit or skip >= total:
+                return
+
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        tid = self._tid(ticket_id)
+        ticket = self.tr.ticket(await self._ticket(tid))
+        messages: list[Message] = []
+        skip = 0
+        while True:
+            params = {"ticket": tid, "sort": "createdAt", "skip": skip, "limit": MESSAGE_PAGE}
+            batch = items(await self.http.get("messages", params=params), "messages")
+            messages += [self.tr.message(self._parse(GMessage, m, "message"), tid) for m in batch]
+            skip += len(batch)
+            if len(batch) < MESSAGE_PAGE:
+                break
+        messages.sort(key=lambda m: m.created_at)
+        return TicketDetail(ticket=ticket, messages=messages)
+
+    async def get_person(self, person_id: str) -> PersonHistory:
+        """A session by id, or by email through the tickets that session opened."""
+        who = str(person_id).strip()
+        if not who:
+            raise InvalidInput("no Gleap contact given")
+        if "@" in who:
+            found = await self._tickets_of({"email": who})
+            session = next((t.session for t in found if t.session and t.session.email), None)
+            if session is None:
+                raise NotFound(f"no Gleap contact with email {who!r} has tickets")
+            who = session.id
+        data = await self.http.get(f"sessions/{who}", not_found=f"Gleap contact {who} not found")
+        session = self._parse(GSession, data, "contact")
+        if session.email:
+            tickets = await self._tickets_of({"email": session.email})
+        elif session.userId:
+            tickets = await self._tickets_of({"userId": session.userId})
+        else:
+            tickets = []
+        mapped = sorted(
+            (self.tr.ticket(t) for t in tickets), key=lambda t: t.created_at, reverse=True
+        )
+        return PersonHistory(
+            person=self.tr.person(session),
+            organization=self.tr.organization(session),
+            tickets=mapped,
+        )
+
+    async def _tickets_of(self, params: dict[str, str]) -> list[GTicket]:
+        data = await self.http.get("tickets/by-session-query", params=params)
+        return [self._parse(GTicket, t, "ticket") for t in items(data, "tickets")]
+
+    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
+        if not query.strip() or limit <= 0:
+            return []
+        body = {"query": query, "lang": self.gl.lang, "limit": limit}
+        data = await self.http.request("POST", "knowledge/search", json_body=body)
+        found = self._parse(GKnowledgeSearch, data, "knowledge search")
+        return [self.tr.article(r) for r in found.results[:limit]]
+
+    async def probe(self) -> str:
+        """One cheap authenticated request: proves the key and the project (doctor, badge)."""
+        data = await self.http.get("tickets", params={"limit": 1, "skip": 0})
+        page = self._parse(GTicketPage, data, "ticket list")
+        total = page.totalCount if page.totalCount is not None else page.count
+        return f"project {self.gl.project}: {total} tickets"
+
+    # -- writes ----------------------------------------------------------
+    async def _post_message(self, ticket_id: str, body: str, note: bool) -> Message:
+        tid = self._tid(ticket_id)
+        if not body.strip():
+            raise InvalidInput("the note is empty" if note else "the reply is empty")
+        payload = {
+            "ticket": tid,
+            "comment": text_to_doc(body),
+            "type": "NOTE" if note else "COMMENT",
+            "isNote": note,
+        }
+        data = await self.http.request(
+            "POST", "messages", json_body=payload, not_found=f"Gleap ticket {tid} not found"
+        )
+        return self.tr.message(self._parse(GMessage, data, "message"), tid)
+
+    async def reply(self, ticket_id: str, body: str) -> Message:
+        return await self._post_message(ticket_id, body, note=False)
+
+    async def add_note(self, ticket_id: str, body: str) -> Message:
+        return await self._post_message(ticket_id, body, note=True)
+
+    async def set_status(self, ticket_id: str, status: Status) -> Ticket:
+        """Closed is the solved status plus archive; any other status unarchives first."""
+        if not isinstance(status, Status):
+            status = Status.parse(str(status))
+        tid = self._tid(ticket_id)
+        ticket = await self._put(tid, {"status": self.tr.wire_status(status)})
+        if status is Status.CLOSED and not ticket.archived:
+            data = await self.http.request(
+                "PUT", f"tickets/{tid}/archive", not_found=f"Gleap ticket {tid} not found"
+            )
+            ticket = self._parse(GTicket, data, "ticket") if data else await self._ticket(tid)
+        elif status is not Status.CLOSED and ticket.archived:
+            await self.http.request("PUT", f"tickets/{tid}/unarchive")
+            ticket = await self._ticket(tid)
+        return self.tr.ticket(ticket)
+
+    async def assign(
+        self, ticket_id: str, assignee: str | None, group: str | None = None
+    ) -> Ticket:
+        if group:
+            raise Unsupported("Gleap has no groups here; assign to a person")
+        tid = self._tid(ticket_id)
+        user_id = await self._agent_id(assignee) if assignee and assignee.strip() else None
+        return self.tr.ticket(await self._put(tid, {"processingUser": user_id}))
+
+    async def _agent_id(self, who: str) -> str:
+        if self._agents is None:
+            data = await self.http.get("projects/users")
+            rows = [r.get("user", r) if isinstance(r, dict) else r for r in items(data, "users")]
+            self._agents = [self._parse(GUser, r, "project user") for r in rows]
+        key = who.strip().lower()
+        matches = [
+            a
+            for a in self._agents
+            if key in (a.id.lower(), (a.email or "").lower(), a.display_name.lower())
+        ]
+        if len(matches) != 1:
+            if not matches:
+                raise NotFound(f"no Gleap project member matches {who!r}")
+            raise InvalidInput(f"{len(matches)} Gleap project members match {who!r}; use the email")
+        return matches[0].id
+
+    async def tag(
+        self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
+    ) -> Ticket:
+        tid = self._tid(ticket_id)
+        current = await self._ticket(tid)
+        gone = {t.strip() for t in remove or []}
+        tags = [t for t in current.tags if t not in gone]
+        tags += [t for t in dict.fromkeys(x.strip() for x in add or []) if t and t not in tags]
+        return self.tr.ticket(await self._put(tid, {"tags": tags}))
+
+    async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
+        """The note first (so the reason is never lost), then status, priority and tags."""
+        tid = self._tid(ticket_id)
+        if not escalation.reason.strip():
+            raise InvalidInput("the escalation reason is empty")
+        note = f"Escalated: {escalation.reason.strip()}"
+        if escalation.note.strip():
+            note += "\n\n" + escalation.note.strip()
+        if escalation.group:
+            note += f"\n\nRoute to: {escalation.group}"
+        await self._post_message(tid, note, note=True)
+        current = await self._ticket(tid)
+        changes: dict[str, Any] = {"status": self.tr.wire_status(Status.OPEN)}
+        priority = escalation.priority or self.gl.escalation_priority
+        if priority is not None:
+            changes["priority"] = PRIORITY_TO[priority]
+        extra = [self.gl.escalation_tag] if self.gl.escalation_tag else []
+        add = [t for t in dict.fromkeys([*escalation.tags, *extra]) if t and t not in current.tags]
+        if add:
+            changes["tags"] = [*current.tags, *add]
+        return self.tr.ticket(await self._put(tid, changes))

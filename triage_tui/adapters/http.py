@@ -1,0 +1,435 @@
+"""The shared async HTTP client of the remote adapters (Zendesk, Gleap, …).
+
+Why one client: every helpdesk API needs the same care, and getting it right
+once is cheaper than getting it almost right per adapter.
+
+* **One keep-alive connection pool per adapter** with connect/read timeouts,
+  so a console session reuses TLS connections instead of paying a handshake
+  per request.
+* **Rate limits.** A 429 (or a 503 with ``Retry-After``) is waited out and
+  retried: ``Retry-After`` in seconds or as an HTTP-date, a missing header
+  falls back to ``ratelimit-reset`` and then to a default, and a non-JSON
+  body is fine. Before the limit is hit, the remaining-requests headers
+  (``X-Rate-Limit-Remaining``, ``ratelimit-remaining``) spread the last
+  requests of the window over the time left instead of running into the wall.
+  Waits use an injectable ``sleep`` so tests run on a fake clock.
+* **Errors** become ``triage_tui.domain.errors`` types with one readable line;
+  nothing above the adapters ever sees an ``httpx`` exception.
+* **Secrets** (tokens, API keys, the Basic credential in base64, anything after
+  ``Bearer``) are masked in every message and log line the client produces,
+  even when a proxy echoes the ``Authorization`` header back in its error page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import math
+import re
+import time
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from triage_tui.domain.clock import Clock, SystemClock
+from triage_tui.domain.errors import (
+    AuthError,
+    Conflict,
+    HelpdeskError,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    TriageError,
+    Unreachable,
+)
+
+log = logging.getLogger("triage_tui.http")
+
+Sleep = Callable[[float], Awaitable[None]]
+#: Turns an error response's parsed JSON (or None) into a short detail, e.g.
+#: Zendesk's ``RecordInvalid`` field list. Return None to use the generic one.
+DetailParser = Callable[[Any], str | None]
+
+REDACTED = "***"
+_SCHEME_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=:-]{6,}")
+_GET_RETRY_STATUSES = {502, 503, 504}
+
+
+class Redactor:
+    """Masks known secrets (and their base64 forms) plus any ``Bearer xyz`` credential."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: list[str] = []
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        # Very short strings would mask ordinary words; real tokens are long.
+        if secret and len(secret) >= 4 and secret not in self._secrets:
+            self._secrets.append(secret)
+            encoded = base64.b64encode(secret.encode()).decode()
+            self._secrets.append(encoded)
+            self._secrets.append(encoded.rstrip("="))
+            self._secrets.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return _SCHEME_CREDENTIAL.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+
+
+class HeaderAuth(httpx.Auth):
+    """Sets fixed credential headers; its repr never shows them (tracebacks with locals)."""
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers.update(self._headers)
+        yield request
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth({', '.join(self._headers)}: {REDACTED})"
+
+
+@dataclass
+class HttpStats:
+    """What the client did; tests and benchmarks read it (requests per page, waits)."""
+
+    requests: int = 0
+    by_path: dict[str, int] = field(default_factory=dict)
+    #: Seconds waited because of 429/503 answers.
+    rate_limit_waits: list[float] = field(default_factory=list)
+    #: Seconds waited to slow down before reaching the limit.
+    pacing_waits: list[float] = field(default_factory=list)
+    #: Seconds waited before retrying a GET after a 502/503/504.
+    retry_waits: list[float] = field(default_factory=list)
+
+    def count(self, path: str) -> None:
+        self.requests += 1
+        self.by_path[path] = self.by_path.get(path, 0) + 1
+
+
+@dataclass
+class RateWindow:
+    """The last rate-limit headers seen: how many requests are left and for how long."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None
+
+
+class HttpClient:
+    """One helpdesk's connection: ``await client.get("/tickets/1")`` returns parsed JSON.
+
+    ``service`` names the helpdesk in messages ("Zendesk rejected the
+    credentials…"). ``base_url`` is the API root; relative paths are joined to
+    it and absolute URLs (``links.next``) must have the same origin, so
+    credentials are never sent to a host the user did not configure.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        service: str,
+        auth_headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        timeout: float = 20.0,
+        max_attempts: int = 4,
+        default_retry_after: float = 10.0,
+        max_wait: float = 120.0,
+        low_water: float = 0.1,
+        default_window: float = 60.0,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        detail_parser: DetailParser | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"not an http(s) URL: {base_url!r}")
+        self._origin = (parts.scheme, parts.netloc.lower())
+        self._base_path = parts.path.rstrip("/")
+        self.service = service
+        self.timeout = timeout
+        self.max_attempts = max(1, max_attempts)
+        self.default_retry_after = default_retry_after
+        self.max_wait = max_wait
+        self.low_water = low_water
+        self.default_window = default_window
+        self.redact = Redactor(secrets)
+        self.stats = HttpStats()
+        self.window = RateWindow()
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._clock: Clock = clock or SystemClock()
+        self._detail_parser = detail_parser
+        self._pace_next = 0.0
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            auth=HeaderAuth(auth_headers or {}),
+            headers={"Accept": "application/json", **dict(headers or {})},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- public API --------------------------------------------------------
+    async def get(self, url: str, *, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        return await self.request("GET", url, params=params, **kw)
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        not_found: str | None = None,
+        conflict: str | None = None,
+    ) -> Any:
+        """Send, wait out rate limits, translate errors; returns the parsed JSON (None if empty).
+
+        ``not_found``/``conflict`` are the messages for a 404/409, worded by
+        the adapter that knows what was asked ("Zendesk ticket 9 not found").
+        """
+        target = self._target(url)
+        path = self._display_path(target)
+        for attempt in range(1, self.max_attempts + 1):
+            await self._pace()
+            response = await self._send(method, target, path, params, json_body)
+            status = response.status_code
+            if status == 429 or (status == 503 and "retry-after" in response.headers):
+                wait = self.retry_after(response)
+                if attempt == self.max_attempts or wait > self.max_wait:
+                    raise self._fail(
+                        RateLimited,
+                        f"{self.service} rate limit reached on {method} {path}; "
+                        f"try again in {math.ceil(wait)} s",
+                        retry_after=wait,
+                    )
+                log.info("%s asked to wait %.1f s (HTTP %s)", self.service, wait, status)
+                self.stats.rate_limit_waits.append(wait)
+                await self._sleep(wait)
+                continue
+            if method == "GET" and status in _GET_RETRY_STATUSES and attempt < self.max_attempts:
+                wait = float(2 ** (attempt - 1))
+                self.stats.retry_waits.append(wait)
+                await self._sleep(wait)
+                continue
+            if response.is_success:
+                return self._json(response, method, path)
+            raise self._error(response, method, path, not_found, conflict)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def retry_after(self, response: httpx.Response) -> float:
+        """Seconds to wait from ``Retry-After`` (seconds or HTTP-date), else the reset header."""
+        value = response.headers.get("retry-after", "").strip()
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                pass
+            try:
+                when = parsedate_to_datetime(value)
+            except (TypeError, ValueError, IndexError):
+                when = None
+            if when is not None:
+                if when.tzinfo is None:
+                    when = when.replace(tzinfo=UTC)
+                return max(0.0, (when - self._clock.now()).total_seconds())
+        reset = _number(response.headers.get("ratelimit-reset"))
+        if reset is not None and reset >= 0:
+            return reset
+        return self.default_retry_after
+
+    # -- internals ---------------------------------------------------------
+    def _target(self, url: str) -> str:
+        parts = urlsplit(url)
+        if not parts.scheme:
+            return url.lstrip("/")
+        if (parts.scheme, parts.netloc.lower()) != self._origin:
+            raise self._fail(
+                HelpdeskError,
+                f"{self.service} sent a link to another host ({parts.netloc}); not following it",
+            )
+        return url
+
+    def _display_path(self, target: str) -> str:
+        path = urlsplit(target).path if "://" in target else "/" + target.split("?", 1)[0]
+        if "://" in target and self._base_path and path.startswith(self._base_path):
+            path = path[len(self._base_path) :] or "/"
+        return path
+
+    async def _send(
+        self, method: str, target: str, path: str, params: Mapping[str, Any] | None, body: Any
+    ) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            response = await self._client.request(
+                method, target, params=_clean(params), json=body if body is not None else None
+            )
+        except httpx.TimeoutException:
+            raise self._fail(
+                Unreachable,
+                f"{self.service} did not answer {method} {path} within {self.timeout:g} s",
+            ) from None
+        except httpx.TransportError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise self._fail(
+                Unreachable, f"cannot reach {self.service} at {self._origin[1]}: {reason}"
+            ) from None
+        self.stats.count(path)
+        self._note_window(response)
+        log.debug(
+            "%s %s %s -> %s in %.0f ms (remaining %s)",
+            self.service,
+            method,
+            path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            self.window.remaining,
+        )
+        return response
+
+    def _note_window(self, response: httpx.Response) -> None:
+        headers = response.headers
+        remaining = _number(
+            headers.get("x-rate-limit-remaining") or headers.get("ratelimit-remaining")
+        )
+        if remaining is None:
+            return
+        limit = _number(headers.get("x-rate-limit") or headers.get("ratelimit-limit"))
+        reset = _number(headers.get("ratelimit-reset"))
+        self.window = RateWindow(
+            limit=int(limit) if limit is not None else self.window.limit,
+            remaining=int(remaining),
+            reset_seconds=reset,
+        )
+        self._pace_next = self._pacing_delay()
+
+    def _pacing_delay(self) -> float:
+        """Spread the requests left in the window evenly over the time left once few remain."""
+        w = self.window
+        if w.remaining is None:
+            return 0.0
+        threshold = max(1, math.ceil((w.limit or 10) * self.low_water))
+        if w.remaining > threshold:
+            return 0.0
+        left = w.reset_seconds if w.reset_seconds is not None else self.default_window
+        return min(self.max_wait, max(0.0, left) / (w.remaining + 1))
+
+    async def _pace(self) -> None:
+        delay, self._pace_next = self._pace_next, 0.0
+        if delay > 0:
+            log.info(
+                "%s: %s requests left, slowing down %.1f s",
+                self.service,
+                self.window.remaining,
+                delay,
+            )
+            self.stats.pacing_waits.append(delay)
+            await self._sleep(delay)
+
+    def _json(self, response: httpx.Response, method: str, path: str) -> Any:
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise self._fail(
+                HelpdeskError,
+                f"{self.service} answered {method} {path} with something that is not JSON "
+                f"({response.headers.get('content-type', 'no content type')})",
+            ) from None
+
+    def _detail(self, response: httpx.Response) -> str:
+        try:
+            data: Any = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        detail = self._detail_parser(data) if self._detail_parser else None
+        if detail is None and isinstance(data, dict):
+            for key in ("description", "message", "error", "errors"):
+                value = data.get(key)
+                if isinstance(value, str) and value.strip():
+                    detail = value
+                    break
+                if isinstance(value, dict):
+                    detail = str(value.get("message") or value.get("title") or "") or None
+                    if detail:
+                        break
+        if detail is None and data is None:
+            text = response.text.strip()
+            detail = text[:160] if text and "<" not in text[:1] else None
+        return " ".join(str(detail).split())[:300] if detail else ""
+
+    def _error(
+        self,
+        response: httpx.Response,
+        method: str,
+        path: str,
+        not_found: str | None,
+        conflict: str | None,
+    ) -> TriageError:
+        status = response.status_code
+        detail = self._detail(response)
+        suffix = f": {detail}" if detail else ""
+        where = f"{method} {path}"
+        if status == 401:
+            return self._fail(
+                AuthError, f"{self.service} rejected the credentials (401 on {where}){suffix}"
+            )
+        if status == 403:
+            return self._fail(
+                AuthError,
+                f"{self.service} refused {where} (403): the account lacks the permission{suffix}",
+            )
+        if status == 404:
+            return self._fail(NotFound, not_found or f"{self.service} has nothing at {path} (404)")
+        if status == 409:
+            return self._fail(
+                Conflict, conflict or f"{self.service} reported a conflict on {where} (409){suffix}"
+            )
+        if status in (400, 413, 422):
+            return self._fail(
+                InvalidInput,
+                f"{self.service} refused {where} ({status}){suffix or ': invalid request'}",
+            )
+        if status >= 500:
+            return self._fail(
+                HelpdeskError, f"{self.service} server error {status} on {where}{suffix}"
+            )
+        return self._fail(HelpdeskError, f"{self.service} answered {status} to {where}{suffix}")
+
+    def _fail(self, cls: type[TriageError], message: str, **extra: Any) -> TriageError:
+        """Every error leaves through here, so every message is redacted."""
+        return cls(self.redact(message), **extra)
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if params is None:
+        return None
+    return {k: v for k, v in params.items() if v is not None}
