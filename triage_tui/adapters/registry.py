@@ -24,6 +24,8 @@ _BUILTINS = {
     "local": "triage_tui.adapters.local.adapter:LocalHelpdesk",
     "zendesk": "triage_tui.adapters.zendesk.adapter:ZendeskHelpdesk",
     "gleap": "triage_tui.adapters.gleap.adapter:GleapHelpdesk",
+    "rt": "triage_tui.adapters.rt.adapter:RtHelpdesk",
+    "django_helpdesk": "triage_tui.adapters.django_helpdesk.adapter:DjangoHelpdesk",
 }
 
 

@@ -1,0 +1,40 @@
+"""Parsing helpers for adapter options that may arrive as environment variables.
+
+``TRIAGE_<ADAPTER>_<OPTION>`` can only carry a string, while the same option in
+the TOML profile is a list or a table. These before-validators accept both, so
+``TRIAGE_RT_QUEUES="Support, Billing"`` and ``queues = ["Support", "Billing"]``
+mean the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def parse_list(value: Any) -> Any:
+    """A list, a JSON array, or comma-separated words (blank items dropped)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def parse_mapping(value: Any) -> Any:
+    """A dict, a JSON object, or ``a=b,c=d``."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return {}
+    if text.startswith("{"):
+        return json.loads(text)
+    pairs = (item.split("=", 1) for item in text.split(",") if "=" in item)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def blank_to_none(value: Any) -> Any:
+    """An empty or whitespace-only string means "not set"."""
+    return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,419 @@
+"""``rt``: Request Tracker 5 through its REST2 API (``/REST/2.0``).
+
+What RT calls things, and how they map: a ticket's ``Due`` is its SLA
+deadline (1970 means unset); its history's Create/Correspond/Comment
+transactions are the conversation (Comment = internal note); requesters are
+RT users (``RealName``, ``Organization``); queues are the console's groups,
+so escalating to a group moves the ticket to that queue; articles are the
+knowledge base. RT answers most updates with 200 and a list of lines, one per
+field, refusals included; those refusals become ``InvalidInput``/``AuthError``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.http import HttpClient
+from triage_tui.adapters.rt import wire
+from triage_tui.adapters.rt.options import RtOptions
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.errors import AuthError, ConfigError, InvalidInput, NotFound
+from triage_tui.domain.models import (
+    Article,
+    Escalation,
+    Message,
+    PersonHistory,
+    Priority,
+    QueueFilter,
+    Role,
+    Status,
+    Ticket,
+    TicketDetail,
+)
+
+_ACTIVE_DEFAULT = frozenset(s for s in Status if s.is_active)
+_WORD = re.compile(r"[^\W_]{3,}")
+
+
+class RtHelpdesk(Helpdesk):
+    name: ClassVar[str] = "rt"
+    display_name: ClassVar[str] = "RT"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        internal_notes=True,
+        tags=False,
+        kb_search=True,
+        kb_list=True,
+        requester_history=True,
+        assignment=True,
+        groups=True,
+        priority=True,
+        safe_update=False,
+        create_ticket=False,
+    )
+    options_model: ClassVar[type[AdapterOptions]] = RtOptions
+
+    def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
+        super().__init__(options, clock)
+        assert isinstance(self.options, RtOptions)
+        self.rt: RtOptions = self.options
+        self.tr = wire.Translator(self.rt)
+        self._http: HttpClient | None = None
+        self._privileged: dict[str, bool] = {}
+        self._classes: dict[str, str] | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+    async def open(self) -> None:
+        if self._http is not None:
+            return
+        missing = self.rt.missing()
+        if missing:
+            raise ConfigError(f"the rt adapter needs {' and '.join(missing)}")
+        if self.rt.token is not None:
+            token = self.rt.token.get_secret_value()
+            headers, secrets = {"Authorization": f"token {token}"}, [token]
+        else:
+            import base64
+
+            assert self.rt.user and self.rt.password
+            password = self.rt.password.get_secret_value()
+            basic = base64.b64encode(f"{self.rt.user}:{password}".encode()).decode()
+            headers, secrets = {"Authorization": f"Basic {basic}"}, [password, basic]
+        self._http = HttpClient(
+            self.rt.api_url,
+            service="RT",
+            auth_headers=headers,
+            secrets=secrets,
+            timeout=self.rt.timeout,
+            clock=self.clock,
+        )
+        # One cheap authenticated call, so a wrong URL or token fails here
+        # with one line instead of in the middle of the first queue page.
+        await self._http.get("rt")
+
+    async def close(self) -> None:
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()
+
+    async def _client(self) -> HttpClient:
+        if self._http is None:
+            await self.open()
+        assert self._http is not None
+        return self._http
+
+    async def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return await (await self._client()).request(method, path, **kw)
+
+    async def _pages(
+        self, path: str, params: Mapping[str, Any], body: Any = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every item of a REST2 collection, page by page (``body``: a JSON search, POSTed)."""
+        page = 1
+        while True:
+            query = {**params, "page": page, "per_page": self.rt.page_size}
+            if body is None:
+                data = await self._call("GET", path, params=query)
+            else:
+                data = await self._call("POST", path, params=query, json_body=body)
+            items = [i for i in (data or {}).get("items") or [] if isinstance(i, dict)]
+            for item in items:
+                yield item
+            pages = (data or {}).get("pages")
+            done = page >= pages if isinstance(pages, int) else len(items) < self.rt.page_size
+            if done or not items:
+                return
+            page += 1
+
+    # -- TicketSQL -------------------------------------------------------------
+    def _scope(self) -> str:
+        """The configured queues as a TicketSQL clause ("" for all queues)."""
+        if not self.rt.queues:
+            return ""
+        return "(" + " OR ".join(f"Queue = {wire.sql_quote(q)}" for q in self.rt.queues) + ")"
+
+    def _queue_sql(self, query: QueueFilter) -> str:
+        clauses = [self._scope()]
+        if frozenset(query.statuses) == _ACTIVE_DEFAULT:
+            clauses.append("Status = '__Active__'")  # honours custom lifecycles
+        else:
+            statuses = self.tr.rt_statuses(query.statuses) or ["__none__"]
+            clauses.append("(" + " OR ".join(f"Status = {wire.sql_quote(s)}" for s in statuses) + ")")
+        if query.assignee:
+            who = wire.sql_quote(query.assignee.strip())
+            clauses.append(f"(Owner.Name = {who} OR Owner.RealName = {who} OR Owner.EmailAddress = {who})")
+        for extra in (self.rt.query, query.query):
+            if extra and extra.strip():
+                clauses.append(f"({extra.strip()})")
+        return " AND ".join(c for c in clauses if c)
+
+    async def _search(self, sql: str, orderby: str, order: str) -> AsyncIterator[Ticket]:
+        params = {**wire.TICKET_PARAMS, "query": sql, "orderby": orderby, "order": order}
+        async for item in self._pages("tickets", params):
+            yield self.tr.ticket(item)
+
+    # -- reads -------------------------------------------------------------------
+    async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        """TicketSQL (configured queues + statuses + assignee + extra SQL), soonest Due first."""
+        async for ticket in self._search(self._queue_sql(query or QueueFilter()), "Due", "ASC"):
+            yield ticket
+
+    async def _ticket(self, ticket_id: str) -> Ticket:
+        tid = _numeric(ticket_id)
+        async for ticket in self._search(f"id = {tid}", "id", "ASC"):
+            return ticket
+        raise NotFound(f"RT ticket {ticket_id} not found")
+
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        ticket = await self._ticket(ticket_id)
+        txns = [
+            t
+            async for t in self._pages(
+                f"ticket/{ticket.id}/history",
+                {
+                    "fields": "Type,Creator,Created",
+                    "fields[Creator]": "Name,RealName,EmailAddress",
+                },
+            )
+            if t.get("Type") in wire.MESSAGE_TYPES
+        ]
+        parts = await self._parts(ticket.id, [str(t["id"]) for t in txns])
+        requesters = {ticket.requester.id.lower()}
+        messages = []
+        for txn in txns:
+            role = await self._role(txn, requesters)
+            messages.append(wire.message(ticket.id, txn, parts.get(str(txn["id"]), []), role))
+        messages.sort(key=lambda m: (m.created_at, int(m.id) if m.id.isdigit() else 0))
+        return TicketDetail(ticket=ticket, messages=messages)
+
+    async def _parts(self, ticket_id: str, txn_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Attachments of the message transactions: text parts with content, files by name."""
+        if not txn_ids:
+            return {}
+        ids = [int(i) for i in txn_ids]
+        by_txn: dict[str, list[dict[str, Any]]] = {}
+        searches = [
+            ("TransactionId,ContentType,Filename,Content", {"field": "ContentType", "operator": "LIKE", "value": "text/"}),
+            ("TransactionId,ContentType,Filename", {"field": "Filename", "operator": "!=", "value": ""}),
+        ]
+        for fields, limit in searches:
+            body = [{"field": "TransactionId", "operator": "IN", "value": ids}, limit]
+            async for part in self._pages(f"ticket/{ticket_id}/attachments", {"fields": fields}, body):
+                txn = str(part.get("TransactionId") or "")
+                known = by_txn.setdefault(txn, [])
+                if not any(p.get("id") == part.get("id") for p in known):
+                    known.append(part)
+        for parts in by_txn.values():
+            parts.sort(key=lambda p: int(p.get("id") or 0))
+        return by_txn
+
+    async def _role(self, txn: Mapping[str, Any], requesters: set[str]) -> Role:
+        creator = txn.get("Creator") if isinstance(txn.get("Creator"), Mapping) else {}
+        name = str(creator.get("Name") or creator.get("id") or "")
+        if name in wire.SYSTEM_USERS:
+            return Role.SYSTEM
+        if name.lower() in requesters:
+            return Role.CUSTOMER
+        if name not in self._privileged:
+            try:
+                user = await self._call("GET", f"user/{name}")
+                self._privileged[name] = bool(int(str((user or {}).get("Privileged") or 0)))
+            except NotFound:
+                self._privileged[name] = False
+        return Role.AGENT if self._privileged[name] else Role.CUSTOMER
+
+    async def get_person(self, person_id: str) -> PersonHistory:
+        """By RT user name or email; their tickets in the configured queues, newest first."""
+        key = str(person_id).strip()
+        if not key:
+            raise NotFound("RT user '' not found")
+        try:
+            user = await self._call("GET", f"user/{key}", not_found=f"RT user {key} not found")
+        except NotFound:
+            user = await self._user_by_email(key)
+        email = str(user.get("EmailAddress") or "")
+        if not email:
+            raise NotFound(f"RT user {key} has no email address")
+        sql = f"Requestor.EmailAddress = {wire.sql_quote(email)}"
+        if self._scope():
+            sql = f"{self._scope()} AND {sql}"
+        tickets = [t async for t in self._search(sql, "Created", "DESC")]
+        tickets.sort(key=lambda t: t.created_at, reverse=True)
+        # Users without AdminUsers see only a user's summary fields, which
+        # lack Organization; a ticket's expanded requester carries it.
+        for ticket in tickets:
+            if ticket.requester.email.lower() == email.lower():
+                return PersonHistory(
+                    person=ticket.requester, organization=ticket.organization, tickets=tickets
+                )
+        return PersonHistory(
+            person=self.tr.person(user), organization=self.tr.organization(user), tickets=tickets
+        )
+
+    async def _user_by_email(self, email: str) -> dict[str, Any]:
+        if "@" not in email:
+            raise NotFound(f"RT user {email} not found")
+        body = [{"field": "EmailAddress", "operator": "=", "value": email}]
+        async for item in self._pages("users", {"fields": "Name"}, body):
+            return await self._call("GET", f"user/{item.get('Name') or item.get('id')}")
+        raise NotFound(f"RT user {email} not found")
+
+    async def _class_names(self) -> dict[str, str]:
+        if self._classes is None:
+            self._classes = {
+                str(c.get("id")): str(c.get("Name") or "")
+                async for c in self._pages("classes/all", {"fields": "Name"})
+            }
+        return self._classes
+
+    async def _articles(self, limits: list[dict[str, Any]]) -> AsyncIterator[Article]:
+        classes = await self._class_names()
+        wanted = {c.lower() for c in self.rt.article_classes}
+        params = {"fields": "Name,Summary,Class,CustomFields"}
+        async for item in self._pages("articles", params, limits):
+            article = self.tr.article(item, classes)
+            if not wanted or article.section.lower() in wanted:
+                yield article
+
+    async def iter_articles(self) -> AsyncIterator[Article]:
+        # A search without limits finds nothing in RT; "id > 0" is every article.
+        async for article in self._articles([{"field": "id", "operator": ">", "value": 0}]):
+            yield article
+
+    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
+        """RT's article search (names and summaries containing a query word), re-ranked locally."""
+        from triage_tui.domain.kb import rerank  # rapidfuzz: only searches pay for it
+
+        words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:12]
+        if not words:
+            return []
+        found: dict[str, Article] = {}
+        for field in ("Name", "Summary"):
+            limits = [
+                {"field": field, "operator": "LIKE", "value": w, "entry_aggregator": "OR"}
+                for w in words
+            ]
+            async for article in self._articles(limits):
+                found.setdefault(article.id, article)
+        ranked = rerank(list(found.values()), query, k=limit)
+        return [m.article for m in ranked if m.score > 0]
+
+    # -- writes ------------------------------------------------------------------
+    async def _exists(self, tid: str) -> None:
+        await self._call("GET", f"ticket/{tid}", not_found=f"RT ticket {tid} not found")
+
+    async def _post_message(self, ticket_id: str, body: str, kind: str) -> Message:
+        if not body or not body.strip():
+            raise InvalidInput("the message is empty")
+        tid = _numeric(ticket_id)
+        try:
+            answer = await self._call(
+                "POST",
+                f"ticket/{tid}/{kind.lower()}",
+                json_body={"Content": body, "ContentType": "text/plain"},
+                not_found=f"RT ticket {tid} not found",
+            )
+        except InvalidInput:
+            # RT says 400 "Message could not be recorded" for a missing ticket too.
+            await self._exists(tid)
+            raise
+        self._raise_refusals(tid, answer)
+        # REST2 does not return the transaction; the newest one of this type is it.
+        params = {
+            "fields": "Type,Creator,Created",
+            "fields[Creator]": "Name,RealName,EmailAddress",
+            "orderby": "id",
+            "order": "DESC",
+            "per_page": 20,
+        }
+        data = await self._call("GET", f"ticket/{tid}/history", params=params)
+        for txn in (data or {}).get("items") or []:
+            if txn.get("Type") == kind:
+                return wire.message(tid, txn, [{"ContentType": "text/plain", "Content": body}], Role.AGENT)
+        raise InvalidInput(f"RT did not record the {kind.lower()} on ticket {tid}: {answer}")
+
+    async def reply(self, ticket_id: str, body: str) -> Message:
+        """``POST /ticket/:id/correspond``: RT mails it to the requesters."""
+        return await self._post_message(ticket_id, body, "Correspond")
+
+    async def add_note(self, ticket_id: str, body: str) -> Message:
+        """``POST /ticket/:id/comment``: visible to staff only."""
+        return await self._post_message(ticket_id, body, "Comment")
+
+    def _raise_refusals(self, tid: str, answer: Any) -> None:
+        refused = wire.refusals(answer)
+        if not refused:
+            return
+        text = "; ".join(refused)
+        if "unowned" in text:
+            # ModifyTicket only reassigns one's own or unowned tickets.
+            text += " (the RT user needs the ReassignTicket right)"
+        if "permission denied" in text.lower():
+            raise AuthError(f"RT refused the change to ticket {tid}: {text}")
+        raise InvalidInput(f"RT refused the change to ticket {tid}: {text}")
+
+    async def _update(self, ticket_id: str, changes: dict[str, Any]) -> Ticket:
+        """``PUT /ticket/:id``, then read it back: the 200 lists refusals line by line."""
+        tid = _numeric(ticket_id)
+        if changes:
+            answer = await self._call(
+                "PUT", f"ticket/{tid}", json_body=changes, not_found=f"RT ticket {tid} not found"
+            )
+            self._raise_refusals(tid, answer)
+        return await self._ticket(tid)
+
+    async def set_status(self, ticket_id: str, status: Status) -> Ticket:
+        status = status if isinstance(status, Status) else Status.parse(str(status))
+        return await self._update(ticket_id, {"Status": self.tr.rt_status(status)})
+
+    async def set_priority(self, ticket_id: str, priority: Priority) -> Ticket:
+        priority = priority if isinstance(priority, Priority) else Priority.parse(str(priority))
+        return await self._update(ticket_id, {"Priority": self.tr.rt_priority(priority)})
+
+    async def assign(
+        self, ticket_id: str, assignee: str | None, group: str | None = None
+    ) -> Ticket:
+        """Owner (an RT user name, email or real name; None: Nobody) and, with a group, the queue."""
+        changes: dict[str, Any] = {"Owner": await self._owner(assignee)}
+        if group and group.strip():
+            changes["Queue"] = group.strip()
+        return await self._update(ticket_id, changes)
+
+    async def _owner(self, assignee: str | None) -> str:
+        if assignee is None or not assignee.strip() or assignee.strip() == wire.NOBODY:
+            return wire.NOBODY
+        who = assignee.strip()
+        # One field at a time: REST2 ANDs limits on different fields.
+        for field in ("Name", "EmailAddress", "RealName"):
+            limit = [{"field": field, "operator": "=", "value": who}]
+            matches = [u async for u in self._pages("users", {"fields": "Name"}, limit)]
+            if len(matches) == 1:
+                return str(matches[0].get("Name") or matches[0].get("id"))
+            if len(matches) > 1:
+                raise InvalidInput(f"more than one RT user is called {who!r}; use the user name")
+        raise InvalidInput(f"no RT user {who!r} to assign the ticket to")
+
+    async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
+        """A comment with the reason, then status open, priority and queue in one update."""
+        if not escalation.reason.strip():
+            raise InvalidInput("the escalation reason is empty")
+        note = f"Escalated: {escalation.reason.strip()}"
+        if escalation.note.strip():
+            note += "\n\n" + escalation.note.strip()
+        await self.add_note(ticket_id, note)
+        changes: dict[str, Any] = {"Status": self.tr.rt_status(Status.OPEN)}
+        if escalation.priority is not None:
+            changes["Priority"] = self.tr.rt_priority(escalation.priority)
+        if escalation.group and escalation.group.strip():
+            changes["Queue"] = escalation.group.strip()
+        return await self._update(ticket_id, changes)
+
+
+def _numeric(ticket_id: str) -> str:
+    """RT ticket ids are numbers; anything else cannot exist (and must not reach TicketSQL)."""
+    tid = str(ticket_id).strip().lstrip("#")
+    if not tid.isdigit():
+        raise NotFound(f"RT ticket {ticket_id} not found")
+    return str(int(tid))
