@@ -110,6 +110,10 @@ def _dispatch(args: Namespace, clock: Clock | None) -> int:
         from triage_tui import admin
 
         return admin.config_command(args, _config_path(args), lambda: _context(args))
+    if args.command == "doctor":
+        from triage_tui import doctor
+
+        return doctor.command(args, lambda: _context(args), clock)
     if args.command == "demo":
         from triage_tui import admin
 

@@ -84,6 +84,7 @@ JSON_SHAPES = {
     ' "skipped_files": [{file, reason}]}',
     "config show": '{"config_file", "exists", "profile", "adapter", "options", "db", "theme",'
     ' "config"}',
+    "doctor": '{"ok", "checks": [{name, state: ok|fail|skip, detail, hint}]}',
 }
 
 
@@ -262,6 +263,19 @@ def build_parser() -> Parser:
     p.add_argument("--group", help="route to this group")
     p.add_argument(
         "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
+
+    sub.add_parser(
+        "doctor",
+        parents=[common],
+        help="check the active profile: config, credentials, reachability, permissions",
+        description="Check that the active profile can triage: the config, the adapter's\n"
+        "settings, that the helpdesk answers and accepts the credentials, and that the\n"
+        "account may read tickets, comment and read the knowledge base. One line per\n"
+        "check with a fix; exit 1 if any check fails.",
+        epilog="examples:\n  triage doctor\n  TRIAGE_ADAPTER=zendesk triage doctor --json\n\n"
+        f"--json prints: {JSON_SHAPES['doctor']}\n\n{SEE_MAIN_HELP}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
     p = sub.add_parser(

@@ -106,6 +106,7 @@ def load(path: Path | None = None) -> AppConfig:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    refuse_shared_secrets(path, raw)
     try:
         config = AppConfig.model_validate(raw)
     except ValidationError as exc:
@@ -117,6 +118,39 @@ def load(path: Path | None = None) -> AppConfig:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+def refuse_shared_secrets(path: Path, raw: Mapping[str, Any]) -> None:
+    """A config file holding a secret must be private to its owner (mode 600).
+
+    Why refuse rather than warn: a token in a file other users can read is
+    already leaked, and one they can write lets them point ``base_url`` at
+    their own server and collect it. The message carries the fix.
+    """
+    if os.name != "posix":
+        return
+    where = _secret_key(raw)
+    if where is None:
+        return
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(
+            f"{path} holds a secret ({where}) and other users can read it (mode {mode:03o}); "
+            f"run: chmod 600 {path}"
+        )
+
+
+def _secret_key(data: Any, prefix: str = "") -> str | None:
+    """The dotted key of the first non-empty secret-looking value, if any."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            dotted = f"{prefix}{key}"
+            if is_secret(str(key)) and isinstance(value, str) and value.strip():
+                return dotted
+            found = _secret_key(value, dotted + ".")
+            if found:
+                return found
+    return None
 
 
 def active_profile(

@@ -56,6 +56,7 @@ def test_config_show_is_validated_and_redacts_secrets(
         '[profiles.other]\nadapter = "zendesk"\n'
         '[profiles.other.options]\napi_token = "s3cret-value"\nsubdomain = "acme"\n'
     )
+    config.chmod(0o600)  # a file holding a secret must be private (else refused)
     monkeypatch.setenv("TRIAGE_LOCAL_DB", str(tmp_path / "env.db"))
     result = run("--config", str(config), "config", "show")
     assert result.code == 0, result.err

@@ -1,0 +1,272 @@
+"""``triage doctor``: is the active profile ready to triage? One line per check, each with a fix.
+
+Checks, in order (a failure skips the checks that depend on it):
+
+``config``        the file parses, is private if it holds a secret, the profile
+                  and the adapter's options validate;
+``settings``      the adapter's required options are set (URL, credentials…);
+``reachable``     the helpdesk answers at all (network, DNS, proxy, TLS);
+``credentials``   it accepts the credentials, and as whom;
+``read tickets``  the queue can be read (the view or search is allowed);
+``comment``       the account may reply publicly (when the helpdesk can say);
+``read KB``       the knowledge base can be searched or listed.
+
+``readiness(helpdesk)`` is the same judgement in one word for the console's
+header badge ("Zendesk ✓", "Gleap: needs auth"). Everything an adapter can
+add is duck-typed so third-party adapters need nothing new: ``options.missing()``
+lists unset settings, ``probe()`` makes one authenticated request and says who
+we are, ``can_comment_publicly()`` answers True/False/None, and
+``doctor_hints`` maps a check name to the adapter's own fix.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from triage_tui.domain.errors import (
+    AuthError,
+    ConfigError,
+    NotFound,
+    RateLimited,
+    TriageError,
+    Unreachable,
+    Unsupported,
+)
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.domain.clock import Clock
+    from triage_tui.session import ConsoleContext
+
+State = Literal["ok", "fail", "skip"]
+MARKS = {"ok": "✓", "fail": "✗", "skip": "–"}
+CHECKS = ("config", "settings", "reachable", "credentials", "read tickets", "comment", "read KB")
+
+#: Fixes when the adapter has no ``doctor_hints`` entry of its own.
+GENERIC_HINTS = {
+    "config": "fix the key named above (`triage config show` validates the file)",
+    "settings": "set the adapter's options in the profile or as TRIAGE_<ADAPTER>_<OPTION>",
+    "reachable": "check the helpdesk URL, the network and any proxy",
+    "credentials": "check the token or API key in TRIAGE_<ADAPTER>_<OPTION>",
+    "read tickets": "the account needs read access to the tickets the queue shows",
+    "comment": "the account needs permission to reply to customers",
+    "read KB": "the account needs read access to the knowledge base",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    state: State
+    detail: str
+    hint: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state != "fail"
+
+    def line(self) -> str:
+        text = f"{MARKS[self.state]} {self.name:<13}{self.detail}"
+        return f"{text} — fix: {self.hint}" if self.state == "fail" and self.hint else text
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The header badge: ``ok`` and a short label; ``detail`` is the one-line reason."""
+
+    ok: bool
+    label: str
+    detail: str = ""
+
+
+def _hints(helpdesk: Helpdesk | None) -> dict[str, str]:
+    return {**GENERIC_HINTS, **dict(getattr(helpdesk, "doctor_hints", {}) or {})}
+
+
+def _missing(helpdesk: Helpdesk) -> list[str]:
+    missing = getattr(helpdesk.options, "missing", None)
+    return list(missing()) if callable(missing) else []
+
+
+async def _first(iterator: Any) -> Any:
+    """The first item of an async generator, closing it (no half-read pages left open)."""
+    try:
+        async for item in iterator:
+            return item
+        return None
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def _skipped(names: tuple[str, ...], why: str) -> list[Check]:
+    return [Check(name, "skip", why) for name in names]
+
+
+async def check_helpdesk(helpdesk: Helpdesk) -> list[Check]:
+    """Every check after ``config``, against an adapter built from the resolved options."""
+    hints = _hints(helpdesk)
+    checks: list[Check] = []
+
+    def fail(name: str, detail: str) -> Check:
+        return Check(name, "fail", detail, hints.get(name, ""))
+
+    missing = _missing(helpdesk)
+    if missing:
+        checks.append(fail("settings", f"{helpdesk.display_name} needs {'; '.join(missing)}"))
+        return checks + _skipped(CHECKS[2:], "needs the settings first")
+    checks.append(Check("settings", "ok", "every required option is set"))
+    try:
+        await helpdesk.open()
+        probe = getattr(helpdesk, "probe", None)
+        who = await probe() if callable(probe) else None
+    except ConfigError as exc:
+        return [
+            *checks[:-1],
+            fail("settings", str(exc)),
+            *_skipped(CHECKS[2:], "needs the settings first"),
+        ]
+    except (Unreachable, RateLimited) as exc:
+        return checks + [fail("reachable", str(exc))] + _skipped(CHECKS[3:], "not reachable")
+    except AuthError as exc:
+        checks.append(Check("reachable", "ok", f"{helpdesk.display_name} answered"))
+        return checks + [fail("credentials", str(exc))] + _skipped(CHECKS[4:], "needs credentials")
+    except TriageError as exc:
+        return checks + [fail("reachable", str(exc))] + _skipped(CHECKS[3:], "not reachable")
+    checks.append(Check("reachable", "ok", f"{helpdesk.display_name} answered"))
+    checks.append(
+        Check("credentials", "ok", f"accepted: {who}" if who else "none needed (local helpdesk)")
+    )
+    checks.append(await _check_tickets(helpdesk, fail))
+    checks.append(await _check_comment(helpdesk, fail))
+    checks.append(await _check_kb(helpdesk, fail))
+    return checks
+
+
+async def _check_tickets(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Check:
+    try:
+        first = await _first(helpdesk.iter_queue())
+    except (AuthError, NotFound, TriageError) as exc:
+        return fail("read tickets", str(exc))
+    found = f"first ticket {first.id}" if first is not None else "the queue is empty"
+    return Check("read tickets", "ok", f"the queue can be read ({found})")
+
+
+async def _check_comment(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Check:
+    ask = getattr(helpdesk, "can_comment_publicly", None)
+    if not callable(ask):
+        return Check("comment", "skip", "cannot be checked without writing a comment")
+    try:
+        allowed = await ask()
+    except TriageError as exc:
+        return fail("comment", str(exc))
+    if allowed is None:
+        return Check("comment", "skip", "the account's role cannot be read to tell")
+    if not allowed:
+        return fail("comment", "the account may not make public comments (replies would fail)")
+    return Check("comment", "ok", "the account may reply publicly and add internal notes")
+
+
+async def _check_kb(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Check:
+    caps = helpdesk.capabilities
+    try:
+        if caps.kb_list:
+            await _first(helpdesk.iter_articles())
+        elif caps.kb_search:
+            await helpdesk.search_kb("password reset", limit=1)
+        else:
+            return Check("read KB", "skip", f"{helpdesk.display_name} has no knowledge base here")
+    except Unsupported as exc:
+        return Check("read KB", "skip", str(exc))
+    except TriageError as exc:
+        return fail("read KB", str(exc))
+    return Check("read KB", "ok", "the knowledge base can be searched")
+
+
+async def diagnose(
+    resolve: Callable[[], ConsoleContext], clock: Clock | None = None
+) -> list[Check]:
+    """The config check, then (if it passed) every helpdesk check; the helpdesk is closed after."""
+    from triage_tui import session
+
+    try:
+        ctx = resolve()
+    except ConfigError as exc:
+        checks = [Check("config", "fail", str(exc), _config_hint(str(exc)))]
+        return checks + _skipped(CHECKS[1:], "needs a valid config")
+    where = ctx.config_path if ctx.config_path.exists() else f"{ctx.config_path} (absent: defaults)"
+    checks = [
+        Check(
+            "config", "ok", f"profile {ctx.profile_name!r}, adapter {ctx.adapter_name!r}, {where}"
+        )
+    ]
+    if ctx.db_path is not None and not ctx.db_path.exists():
+        # Opening would create an empty helpdesk: report instead of writing one.
+        missing = Check(
+            "settings",
+            "fail",
+            f"no local helpdesk at {ctx.db_path}",
+            "run `triage demo` for demo data, or point TRIAGE_LOCAL_DB / --db at your file",
+        )
+        return [*checks, missing, *_skipped(CHECKS[2:], "needs the settings first")]
+    helpdesk = session.build_helpdesk(ctx, clock)
+    try:
+        return checks + await check_helpdesk(helpdesk)
+    finally:
+        await helpdesk.close()
+
+
+def _config_hint(message: str) -> str:
+    if "chmod 600" in message:
+        return "run the chmod command above, or move the secret to an environment variable"
+    if "unknown adapter" in message:
+        return "pick one of the installed adapters listed above (`triage --help`)"
+    return GENERIC_HINTS["config"]
+
+
+async def readiness(helpdesk: Helpdesk) -> Readiness:
+    """One request's worth of judgement for the header badge: ``Zendesk ✓`` or why not."""
+    name = helpdesk.display_name
+    if _missing(helpdesk):
+        return Readiness(False, f"{name}: needs config", "; ".join(_missing(helpdesk)))
+    try:
+        probe = getattr(helpdesk, "probe", None)
+        if callable(probe):
+            await probe()
+        else:
+            await _first(helpdesk.iter_queue())
+    except ConfigError as exc:
+        return Readiness(False, f"{name}: needs config", str(exc))
+    except AuthError as exc:
+        return Readiness(False, f"{name}: needs auth", str(exc))
+    except RateLimited as exc:
+        return Readiness(False, f"{name}: rate limited", str(exc))
+    except Unreachable as exc:
+        return Readiness(False, f"{name}: offline", str(exc))
+    except TriageError as exc:
+        return Readiness(False, f"{name}: error", str(exc))
+    return Readiness(True, f"{name} ✓")
+
+
+def render(checks: list[Check], as_json: bool) -> str:
+    if as_json:
+        data = {"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}
+        return json.dumps(data, ensure_ascii=False, indent=2)
+    return "\n".join(c.line() for c in checks)
+
+
+def command(args: Namespace, resolve: Callable[[], ConsoleContext], clock: Clock | None) -> int:
+    """``triage doctor``: print the checks; exit 1 when any failed."""
+    import asyncio
+
+    checks = asyncio.run(diagnose(resolve, clock))
+    print(render(checks, bool(getattr(args, "json", False))))
+    sys.stdout.flush()
+    return 0 if all(c.ok for c in checks) else 1
