@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tests.adapters.contract import Seeded, register
-from tests.adapters.seed import SeedSpec
+from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
 from tests.fakes.gleap import FakeGleap
 from tests.fakes.seeding import gleap_view, seed_gleap, seed_zendesk
 from tests.fakes.zendesk import FakeZendesk
@@ -26,15 +28,13 @@ async def no_sleep(seconds: float) -> None:
 
 def zendesk_options(fake: FakeZendesk, **extra: object) -> ZendeskOptions:
     email, token = next(iter(fake.credentials))
-    return ZendeskOptions(
-        base_url=fake.origin, email=email.removesuffix("/token"), token=token, **extra
-    )  # type: ignore[arg-type]
+    values = {"base_url": fake.origin, "email": email.removesuffix("/token"), "token": token}
+    return ZendeskOptions.model_validate({**values, **extra})
 
 
 def gleap_options(fake: FakeGleap, **extra: object) -> GleapOptions:
-    return GleapOptions(
-        base_url=fake.url, api_key=fake.api_key, project=fake.project, **extra
-    )  # type: ignore[arg-type]
+    values = {"base_url": fake.url, "api_key": fake.api_key, "project": fake.project}
+    return GleapOptions.model_validate({**values, **extra})
 
 
 @register("zendesk")
@@ -59,4 +59,55 @@ async def gleap_factory(
         options = gleap_options(fake, page_size=page_size or 100)
         async with GleapHelpdesk(options, clock, sleep=no_sleep) as helpdesk:
             # Gleap holds one due date per ticket: the expectations use that view.
-            yield Seeded(helpdesk, gleap_view(spec), tickets, people, articles, person_by_email=True)
+            yield Seeded(
+                helpdesk, gleap_view(spec), tickets, people, articles, person_by_email=True
+            )
+
+
+@dataclass
+class Rig:
+    """A seeded fake, an open adapter on it, and the waits the adapter asked for."""
+
+    fake: Any
+    helpdesk: Any
+    sleeps: list[float]
+    tickets: dict[str, str]
+    people: dict[str, str]
+
+    def tid(self, key: str) -> str:
+        return self.tickets[key]
+
+
+def recording_sleep(sleeps: list[float]) -> Any:
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    return sleep
+
+
+@asynccontextmanager
+async def zendesk_rig(
+    clock: Clock, spec: SeedSpec = DEFAULT_SPEC, **options: Any
+) -> AsyncIterator[Rig]:
+    sleeps: list[float] = []
+    with FakeZendesk(clock) as fake:
+        tickets, people, _ = seed_zendesk(fake, spec)
+        helpdesk = ZendeskHelpdesk(
+            zendesk_options(fake, **options), clock, sleep=recording_sleep(sleeps)
+        )
+        async with helpdesk:
+            yield Rig(fake, helpdesk, sleeps, tickets, people)
+
+
+@asynccontextmanager
+async def gleap_rig(
+    clock: Clock, spec: SeedSpec = DEFAULT_SPEC, **options: Any
+) -> AsyncIterator[Rig]:
+    sleeps: list[float] = []
+    with FakeGleap(clock) as fake:
+        tickets, people, _ = seed_gleap(fake, spec)
+        helpdesk = GleapHelpdesk(
+            gleap_options(fake, **options), clock, sleep=recording_sleep(sleeps)
+        )
+        async with helpdesk:
+            yield Rig(fake, helpdesk, sleeps, tickets, people)

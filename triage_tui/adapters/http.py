@@ -410,10 +410,10 @@ class HttpClient:
                 f"{self.service} refused {where} ({status}){suffix or ': invalid request'}",
             )
         if status >= 500:
-            return self._fail(
-                HelpdeskError, f"{self.service} server error {status} on {where}{suffix}"
-            )
-        return self._fail(HelpdeskError, f"{self.service} answered {status} to {where}{suffix}")
+            message = f"{self.service} server error {status} on {where}{suffix}"
+            return self._fail(HelpdeskError, message, status=status)
+        message = f"{self.service} answered {status} to {where}{suffix}"
+        return self._fail(HelpdeskError, message, status=status)
 
     def _fail(self, cls: type[TriageError], message: str, **extra: Any) -> TriageError:
         """Every error leaves through here, so every message is redacted."""

@@ -204,7 +204,9 @@ def error_detail(data: Any) -> str | None:
                     text = problem.get("description") or problem.get("error") or ""
                 else:
                     text = str(problem)
-                parts.append(text if field.lower() in text.lower() else f"{field}: {text}")
+                # "base" holds errors about the record as a whole: no field to name.
+                named = field == "base" or field.lower() in text.lower()
+                parts.append(text if named else f"{field}: {text}")
     head = str(description or error or "").strip()
     if parts:
         return f"{head}: {'; '.join(parts)}" if head else "; ".join(parts)
