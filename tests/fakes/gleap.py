@@ -63,6 +63,7 @@ class FakeGleap(FakeServer):
             ("GET", r"/tickets/([0-9a-z]+)", self.show_ticket),
             ("PUT", r"/tickets/([0-9a-z]+)", self.update_ticket),
             ("PUT", r"/tickets/([0-9a-z]+)/archive", self.archive),
+            ("PUT", r"/tickets/([0-9a-z]+)/unarchive", self.unarchive),
             ("GET", r"/messages", self.list_messages),
             ("POST", r"/messages", self.create_message),
             ("GET", r"/sessions/([0-9a-z-]+)", self.show_session),
@@ -213,6 +214,13 @@ class FakeGleap(FakeServer):
             return Response(404, {"statusCode": 404, "message": "Ticket not found"})
         ticket["archived"] = True
         ticket["archivedAt"] = ts(self.clock.now())
+        return Response(200, self.populated(ticket))
+
+    def unarchive(self, request: Request, ticket_id: str) -> Response:
+        ticket = self.tickets.get(ticket_id)
+        if ticket is None:
+            return Response(404, {"statusCode": 404, "message": "Ticket not found"})
+        ticket["archived"] = False
         return Response(200, self.populated(ticket))
 
     # -- messages ---------------------------------------------------------------------------
