@@ -40,6 +40,8 @@ VERBS = {
     "close-ticket",
     "update-ticket",
     "escalate-ticket",
+    "report",
+    "events",
 }
 
 
@@ -275,5 +277,11 @@ def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Ou
             group=a.group,
             tags=a.tag,
         ),
+        "report": lambda hd: verbs.report(hd, view, a.since, a.markdown),
+        "events": lambda hd: verbs.events(hd, view, a.since),
     }
+    if a.command == "report" and a.markdown and a.json:
+        from triage_tui.domain.errors import InvalidInput
+
+        raise InvalidInput("choose one of --json and --markdown")
     return calls[a.command]

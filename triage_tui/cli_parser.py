@@ -79,6 +79,11 @@ JSON_SHAPES = {
     ' tags?: {add, remove}}, "confirmation"}',
     "escalate-ticket": '{"ticket": ticket, "escalation": {reason, note, priority, group, tags},'
     ' "confirmation"}',
+    "report": '{"since", "until", "events", "tickets_triaged", "triaged": [id], "replies_sent",'
+    ' "escalations": [{ticket_id, reason, at}], "skipped": [id], "notes", "sla_breaches": [id],'
+    ' "breaches_avoided": [{ticket_id, seconds_to_spare}], "median_handle_seconds"|null,'
+    ' "handle_samples", "follow_ups": [task], "sweeps", "bulk_batches", "drafts"}',
+    "events": '{"since", "count", "events": [{id, name, at, ticket_id, actor, payload}]}',
     "demo": '{"db", "seconds", …the generator\'s summary counts}',
     "kb import": '{"db", "directory", "imported", "updated", "unchanged", "skipped",'
     ' "skipped_files": [{file, reason}]}',
@@ -276,6 +281,30 @@ def build_parser() -> Parser:
         epilog="examples:\n  triage doctor\n  TRIAGE_ADAPTER=zendesk triage doctor --json\n\n"
         f"--json prints: {JSON_SHAPES['doctor']}\n\n{SEE_MAIN_HELP}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+    p = verb(
+        "report",
+        "the session report from the local event log: triaged, replies, escalations, breaches",
+        "Breaches avoided are replies sent in the last 90 minutes before the due time.\n"
+        "Median handle time runs from ticket.viewed to the decision that follows.",
+    )
+    p.add_argument(
+        "--since", default="8h", metavar="WHEN",
+        help="8h, 90m, 2d or an ISO time (default 8h)",
+    )
+    p.add_argument("--markdown", action="store_true", help="print the report as Markdown")
+
+    p = verb(
+        "events",
+        "list the local event log (every action and view change; never leaves the machine)",
+        "Names: ticket.viewed, draft.created, reply.sent, ticket.escalated,\n"
+        "ticket.status_changed, ticket.skipped, note.added, view.changed, sweep.started,\n"
+        "sweep.completed, safeguard.raised, bulk.applied, bulk.undone, sla.alerted, …",
+    )
+    p.add_argument(
+        "--since", default="1h", metavar="WHEN",
+        help="1h, 30m, 2d or an ISO time (default 1h)",
     )
 
     p = sub.add_parser(

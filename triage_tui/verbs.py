@@ -358,3 +358,74 @@ def _confirm(data: dict[str, Any], line: str) -> Outcome:
     """A write's outcome: the confirmation line is the human output and a JSON key."""
     data["confirmation"] = line
     return Outcome(data, [out.one_line(line)])
+
+
+# -- the event log -------------------------------------------------------------
+
+
+async def _events_since(helpdesk: Helpdesk, since: str, now: datetime) -> tuple[datetime, list[Any]]:
+    """The local event log from ``--since`` (``8h`` or an ISO time) on, oldest first."""
+    from triage_tui.domain.durations import DurationError, parse_since
+
+    try:
+        start = parse_since(since, now)
+    except DurationError as exc:
+        raise InvalidInput(f"--since: {exc} or an ISO time such as 2026-11-22T08:00") from None
+    list_events = getattr(helpdesk, "list_events", None)
+    if list_events is None:
+        raise Unsupported(
+            f"{helpdesk.display_name} keeps no event log; sweeps, reports and events are "
+            "recorded in the local helpdesk (--adapter local)"
+        )
+    return start, [e for e in await list_events(start) if e.at <= now]
+
+
+async def report(helpdesk: Helpdesk, view: View, since: str, markdown: bool = False) -> Outcome:
+    """The session report over the event log (``engine.report``)."""
+    from triage_tui.engine import report as report_mod
+
+    start, log = await _events_since(helpdesk, since, view.now)
+    result = report_mod.build(log, start, view.now)
+    outcome = Outcome(result.to_json())
+    if not view.json:
+        outcome.lines = result.to_markdown().splitlines() if markdown else result.lines()
+    if not log:
+        outcome.hints.append(f"no events since {out.when(start)}")
+    return outcome
+
+
+async def events(helpdesk: Helpdesk, view: View, since: str) -> Outcome:
+    """Every event since ``--since``: time, name, ticket, actor, payload."""
+    start, log = await _events_since(helpdesk, since, view.now)
+    data = {
+        "since": start.isoformat(),
+        "count": len(log),
+        "events": [
+            {"id": e.id, "name": e.name, "at": e.at.isoformat(), "ticket_id": e.ticket_id,
+             "actor": e.actor, "payload": e.payload}
+            for e in log
+        ],
+    }
+    outcome = Outcome(data)
+    if not view.json:
+        rows = [
+            [e.at.strftime("%H:%M:%S"), out.one_line(e.name), out.one_line(e.ticket_id or "—"),
+             out.one_line(e.actor), out.one_line(_payload_text(e.payload))]
+            for e in log
+        ]
+        outcome.lines = out.table(["TIME", "EVENT", "TICKET", "ACTOR", "DETAIL"], rows,
+                                  max_widths=[8, 24, 10, 16, None], total_width=view.width)
+        outcome.lines.append(f"{len(log)} event(s) since {out.when(start)}")
+    return outcome
+
+
+def _payload_text(payload: dict[str, Any]) -> str:
+    """``reason=billing/refund status=open→…``: compact, one line, keys in payload order."""
+    parts = []
+    for key, value in payload.items():
+        if isinstance(value, dict | list):
+            import json
+
+            value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        parts.append(f"{key}={value}")
+    return " ".join(parts)
