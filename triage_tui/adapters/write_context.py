@@ -9,7 +9,8 @@ would break every existing adapter):
 * ``idempotency_key()`` — a key that stays the same for every attempt of one
   outbox entry. An adapter that declares ``Capabilities.idempotency`` sends it
   (e.g. as an ``Idempotency-Key`` header) so a write resent after a cut
-  connection is applied once.
+  connection is applied once. Others may log it (a request id helps support
+  trace a write) but must not rely on it.
 * ``expected_version()`` — the ``Ticket.version`` the write was checked
   against. An adapter that declares ``Capabilities.safe_update`` sends it
   (Zendesk: ``safe_update: true`` + ``updated_stamp``) and raises ``Conflict``

@@ -12,6 +12,7 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.models import Escalation, Status, Ticket
+from triage_tui.engine.buffered import batch
 
 
 def responded_line(ticket: Ticket) -> str:
@@ -23,20 +24,23 @@ async def send_reply(helpdesk: Helpdesk, ticket: Ticket, body: str, status: Stat
     """Public reply, then ``status`` (pending or solved). Returns the confirmation."""
     if not body.strip():
         raise InvalidInput("the reply is empty; write something before sending")
-    await helpdesk.reply(ticket.id, body)
-    line = responded_line(ticket)
-    if status is not ticket.status:
-        await helpdesk.set_status(ticket.id, status)
-        line += f" · status {status.value}"
+    # One batch: undone as one, and the status never goes out without the reply.
+    with batch(helpdesk):
+        await helpdesk.reply(ticket.id, body)
+        line = responded_line(ticket)
+        if status is not ticket.status:
+            await helpdesk.set_status(ticket.id, status)
+            line += f" · status {status.value}"
     return line
 
 
 async def close_ticket(helpdesk: Helpdesk, ticket_id: str, note: str) -> str:
     """Internal resolution note (when the helpdesk has notes), then solved."""
     note = note.strip()
-    if note and helpdesk.capabilities.internal_notes:
-        await helpdesk.add_note(ticket_id, note)
-    await helpdesk.set_status(ticket_id, Status.SOLVED)
+    with batch(helpdesk):
+        if note and helpdesk.capabilities.internal_notes:
+            await helpdesk.add_note(ticket_id, note)
+        await helpdesk.set_status(ticket_id, Status.SOLVED)
     return f"Ticket {ticket_id} closed – {note}" if note else f"Ticket {ticket_id} closed"
 
 
@@ -60,7 +64,11 @@ def escalation_for(reason: str, note: str, rules: list[RuleResult]) -> Escalatio
 
 
 async def escalate(
-    helpdesk: Helpdesk, ticket_id: str, reason: str, note: str = "", rules: list[RuleResult] | None = None
+    helpdesk: Helpdesk,
+    ticket_id: str,
+    reason: str,
+    note: str = "",
+    rules: list[RuleResult] | None = None,
 ) -> str:
     reason = reason.strip()
     if not reason:

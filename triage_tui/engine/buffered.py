@@ -1,0 +1,395 @@
+"""``BufferedHelpdesk``: any adapter, with every write going through the outbox.
+
+It is a ``Helpdesk`` itself, so the console, ``engine.actions`` and the verbs
+use it unchanged. Reads go to the real adapter (and into the offline cache);
+writes are recorded in the outbox first. Two modes:
+
+* ``console``: a write returns at once with a provisional result; the
+  ``Deliverer`` task sends it after the undo window. Reads show queued writes
+  (a queued "solved" leaves the queue, a queued reply shows in the
+  conversation), and while the helpdesk is unreachable they are served from
+  the cache of the last fetched data.
+* ``verb``: a write returns only once delivered, or raises the helpdesk's own
+  error after a few quick attempts (``delivery.VERB_POLICY``) — scripts keep
+  their exit codes. Recording it first still buys exactly-once: a verb killed
+  mid-request leaves an entry the next console start reconciles (found on the
+  ticket: delivered; not found: failed, never sent behind the script's back).
+
+Group the writes of one action with ``with batch(helpdesk):`` — they are then
+undone as one (``engine.actions`` does this for Send; a bulk sweep should wrap
+its loop). ``create_ticket`` is not buffered: its caller needs the new id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from triage_tui import paths
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
+from triage_tui.domain.models import (
+    Escalation,
+    Message,
+    NewTicket,
+    Person,
+    Priority,
+    Role,
+    Status,
+    Ticket,
+)
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.cache import ReadCache
+from triage_tui.engine.collision import PROVISIONAL_PREFIX, Base
+from triage_tui.engine.delivery import VERB_POLICY, Connectivity, Deliverer, RetryPolicy, Sleep
+from triage_tui.engine.drafts import DraftStore
+from triage_tui.engine.offline import OfflineReads
+from triage_tui.engine.overlay import overlay_ticket
+
+CONSOLE_MODE, VERB_MODE = "console", "verb"
+_BATCH: ContextVar[str | None] = ContextVar("triage_outbox_batch", default=None)
+
+
+@contextmanager
+def batch(helpdesk: Helpdesk) -> Iterator[None]:
+    """Record the writes made inside as one batch (undone together); no-op unbuffered."""
+    if not isinstance(helpdesk, BufferedHelpdesk) or _BATCH.get() is not None:
+        yield
+        return
+    token = _BATCH.set(uuid.uuid4().hex)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+
+
+def store_key(profile: str, adapter: str, options: dict[str, Any]) -> str:
+    """``profile.adapter.hash``: another db file or URL is another outbox (secrets left out)."""
+    from triage_tui.config import is_secret
+
+    public = {k: str(v) for k, v in sorted(options.items()) if not is_secret(k) and v is not None}
+    digest = hashlib.sha256(json.dumps([adapter, public]).encode()).hexdigest()[:10]
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in profile) or "default"
+    return f"{safe}.{adapter}.{digest}"
+
+
+class BufferedHelpdesk(OfflineReads, Helpdesk):
+    def __init__(
+        self,
+        inner: Helpdesk,
+        key: str,
+        *,
+        mode: str = CONSOLE_MODE,
+        hold_seconds: float = 0.0,
+        data_dir: Path | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(inner.options, inner.clock)
+        self.inner = inner
+        # Mirror the adapter's identity: the UI and verbs read these.
+        self.name = inner.name  # type: ignore[misc]
+        self.display_name = inner.display_name  # type: ignore[misc]
+        self.capabilities = inner.capabilities  # type: ignore[misc]
+        self.mode = mode
+        self.hold_seconds = hold_seconds if mode == CONSOLE_MODE else 0.0
+        root = data_dir or paths.data_dir()
+        self.outbox_path = root / "outbox" / f"{key}.sqlite3"
+        self.drafts = (
+            DraftStore(root / "drafts" / key, inner.clock) if mode == CONSOLE_MODE else None
+        )
+        self.cache = (
+            ReadCache(root / "cache" / f"{key}.sqlite3", inner.clock)
+            if mode == CONSOLE_MODE
+            else None
+        )
+        self.connectivity = Connectivity()
+        self._sleep, self._rng = sleep, rng or random.Random()
+        self._policy = policy or (VERB_POLICY if mode == VERB_MODE else RetryPolicy())
+        self._outbox: ob.Outbox | None = None
+        self._deliverer: Deliverer | None = None
+        self._inner_open = False
+        #: The last real read of each ticket: the collision base of a reply without a draft.
+        self._seen: dict[str, Base] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+        self.listeners: list[Callable[[str, ob.Entry | None], None]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        # Adapter-specific extras (the local adapter's event log…) stay reachable.
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    # -- the outbox, lazily (a read-only verb never opens it) --------------
+    @property
+    def outbox(self) -> ob.Outbox:
+        if self._outbox is None:
+            self._outbox = ob.Outbox(self.outbox_path, self.clock)
+        return self._outbox
+
+    @property
+    def deliverer(self) -> Deliverer:
+        if self._deliverer is None:
+            self._deliverer = Deliverer(
+                self.outbox,
+                self.inner,
+                self.clock,
+                sleep=self._sleep,
+                rng=self._rng,
+                policy=self._policy,
+                connectivity=self.connectivity,
+                probe=self.probe if self.mode == CONSOLE_MODE else None,
+            )
+            self._deliverer.listeners.append(self._on_delivery)
+        return self._deliverer
+
+    def _emit(self, event: str, entry: ob.Entry | None = None) -> None:
+        for listener in list(self.listeners):
+            listener(event, entry)
+
+    def _on_delivery(self, event: str, entry: ob.Entry | None) -> None:
+        # A delivered reply ends its draft (an undone one came back as a draft already).
+        if (
+            self.drafts is not None
+            and entry is not None
+            and entry.kind == "reply"
+            and event == "delivered"
+        ):
+            self.drafts.delivered(entry.ticket_id, entry.id)
+        self._emit(event, entry)
+
+    # -- lifecycle --------------------------------------------------------
+    async def open(self) -> None:
+        try:
+            await self.inner.open()
+            self._inner_open = True
+        except Unreachable as error:
+            # Offline start: fine when there is last fetched data to work from.
+            if self.mode != CONSOLE_MODE or self.cache is None or self.cache.queue_at() is None:
+                raise
+            self._offline(error)
+        if self.mode == CONSOLE_MODE:
+            self.outbox.prune()
+            self.deliverer.start()
+
+    async def close(self) -> None:
+        if self._deliverer is not None:
+            await self._deliverer.stop()
+        for task in list(self._background):
+            await asyncio.gather(task, return_exceptions=True)
+        if self.drafts is not None:
+            await self.drafts.flush()
+        if self._outbox is not None:
+            self._outbox.close()
+        if self.cache is not None:
+            self.cache.close()
+        await self.inner.close()
+
+    # -- writes -----------------------------------------------------------
+    def _base_for(self, ticket_id: str, body: str | None) -> dict[str, Any] | None:
+        if self.drafts is not None and body is not None:
+            base = self.drafts.base_for(ticket_id)
+            if base is not None:
+                return base
+        seen = self._seen.get(ticket_id)
+        return seen.model_dump(mode="json") if seen else None
+
+    async def _write(
+        self, kind: str, ticket_id: str, payload: dict[str, Any], label: str
+    ) -> tuple[ob.Entry, dict[str, Any] | None]:
+        """Record; in verb mode deliver before returning the helpdesk's answer."""
+        body = payload.get("body") if kind == "reply" else None
+        base = self._base_for(str(ticket_id), body) if kind == "reply" else None
+        new = ob.NewEntry(str(ticket_id), kind, payload, label, base)
+        origin = ob.VERB if self.mode == VERB_MODE else ob.CONSOLE
+        (entry,) = self.outbox.add(
+            [new],
+            hold_seconds=self.hold_seconds,
+            origin=origin,
+            batch=_BATCH.get(),
+            owner=self.deliverer.owner,
+        )
+        if self.mode == VERB_MODE:
+            return entry, await self._deliver_now(entry)
+        if self.drafts is not None and kind == "reply":
+            self.drafts.sending(entry.ticket_id, entry.id, payload["body"])
+        self._emit("queued", entry)
+        self.deliverer.kick()
+        return entry, None
+
+    async def _deliver_now(self, entry: ob.Entry) -> dict[str, Any]:
+        outcome = await self.deliverer.deliver_now(entry.id)
+        if outcome.state == ob.DELIVERED and outcome.result is not None:
+            return outcome.result
+        if outcome.state == ob.CONFLICT:
+            raise Conflict(
+                f"ticket {entry.ticket_id} changed since it was read: "
+                + "; ".join(outcome.changes)
+                + " — not sent"
+            )
+        if isinstance(outcome.error, TriageError):
+            raise outcome.error
+        raise HelpdeskError(f"not delivered: {outcome.error}")
+
+    def _provisional_ticket(self, ticket_id: str) -> Ticket:
+        cached = self.cache.ticket(ticket_id) if self.cache else None
+        now = self.clock.now()
+        ticket = (
+            cached.ticket
+            if cached
+            else Ticket(
+                id=ticket_id, requester=Person(id="", name=""), created_at=now, updated_at=now
+            )
+        )
+        return overlay_ticket(ticket, self._in_flight().get(ticket_id, []))
+
+    async def reply(self, ticket_id: str, body: str) -> Message:
+        entry, result = await self._write(
+            "reply", ticket_id, {"body": body}, f"Reply to #{ticket_id}"
+        )
+        return Message.model_validate(result) if result else self._provisional(entry, body, True)
+
+    async def add_note(self, ticket_id: str, body: str) -> Message:
+        if not self.capabilities.internal_notes:
+            return await self.inner.add_note(ticket_id, body)  # raises Unsupported
+        entry, result = await self._write(
+            "note", ticket_id, {"body": body}, f"Note on #{ticket_id}"
+        )
+        return Message.model_validate(result) if result else self._provisional(entry, body, False)
+
+    def _provisional(self, entry: ob.Entry, body: str, public: bool) -> Message:
+        return Message(
+            id=PROVISIONAL_PREFIX + entry.id,
+            ticket_id=entry.ticket_id,
+            author="You (queued)",
+            role=Role.AGENT,
+            public=public,
+            body=body,
+            created_at=entry.created_at,
+        )
+
+    async def _ticket_write(
+        self, kind: str, ticket_id: str, payload: dict[str, Any], label: str
+    ) -> Ticket:
+        _, result = await self._write(kind, ticket_id, payload, label)
+        return Ticket.model_validate(result) if result else self._provisional_ticket(ticket_id)
+
+    async def set_status(self, ticket_id: str, status: Status) -> Ticket:
+        status = status if isinstance(status, Status) else Status.parse(str(status))
+        return await self._ticket_write(
+            "status",
+            ticket_id,
+            {"status": status.value},
+            f"Status of #{ticket_id} → {status.value}",
+        )
+
+    async def set_priority(self, ticket_id: str, priority: Priority) -> Ticket:
+        if not self.capabilities.priority:
+            return await self.inner.set_priority(ticket_id, priority)  # raises Unsupported
+        priority = priority if isinstance(priority, Priority) else Priority.parse(str(priority))
+        return await self._ticket_write(
+            "priority",
+            ticket_id,
+            {"priority": priority.value},
+            f"Priority of #{ticket_id} → {priority.value}",
+        )
+
+    async def assign(
+        self, ticket_id: str, assignee: str | None, group: str | None = None
+    ) -> Ticket:
+        if not self.capabilities.assignment:
+            return await self.inner.assign(ticket_id, assignee, group)  # raises Unsupported
+        return await self._ticket_write(
+            "assign",
+            ticket_id,
+            {"assignee": assignee, "group": group},
+            f"Assign #{ticket_id} → {assignee or group or 'nobody'}",
+        )
+
+    async def tag(
+        self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
+    ) -> Ticket:
+        if not self.capabilities.tags:
+            return await self.inner.tag(ticket_id, add, remove)  # raises Unsupported
+        return await self._ticket_write(
+            "tag",
+            ticket_id,
+            {"add": list(add or []), "remove": list(remove or [])},
+            f"Tags on #{ticket_id}",
+        )
+
+    async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
+        return await self._ticket_write(
+            "escalate",
+            ticket_id,
+            escalation.model_dump(mode="json"),
+            f"Escalate #{ticket_id}: {escalation.reason}",
+        )
+
+    async def create_ticket(self, new: NewTicket) -> Ticket:
+        return await self.inner.create_ticket(new)
+
+    # -- the agent's hands on the outbox ----------------------------------
+    def undo_last(self) -> list[ob.Entry]:
+        """Cancel the newest batch still in its undo window; its reply goes back to the draft."""
+        batches = self.outbox.held_batches()
+        if not batches:
+            return []
+        cancelled = self.outbox.cancel_batch(batches[0][0].batch)
+        self._returned(cancelled)
+        self._emit("undone", cancelled[0] if cancelled else None)
+        return cancelled
+
+    def cancel(self, entry_id: str, *, keep_draft: bool = True) -> list[ob.Entry]:
+        cancelled = self.outbox.cancel(entry_id)
+        if keep_draft:
+            self._returned(cancelled)
+        elif self.drafts is not None:
+            for entry in cancelled:
+                if entry.kind == "reply":
+                    self.drafts.discard(entry.ticket_id)
+        self._emit("changed")
+        return cancelled
+
+    def _returned(self, cancelled: list[ob.Entry]) -> None:
+        if self.drafts is None:
+            return
+        for entry in cancelled:
+            if entry.kind == "reply":
+                self.drafts.unsent(
+                    entry.ticket_id,
+                    entry.id,
+                    entry.payload["body"],
+                    self._base_for(entry.ticket_id, None),
+                )
+
+    def retry(self, entry_id: str) -> bool:
+        done = self.outbox.retry(entry_id)
+        self.deliverer.kick()
+        self._emit("changed")
+        return done
+
+    def send_anyway(self, entry_id: str) -> bool:
+        done = self.outbox.send_anyway(entry_id)
+        self.deliverer.kick()
+        self._emit("changed")
+        return done
+
+    def release_all(self) -> int:
+        """Quitting with "wait": end every undo window now."""
+        released = self.outbox.release_holds(everything=True)
+        self.deliverer.kick()
+        return released
+
+    def in_flight_count(self) -> int:
+        counts = self.outbox.counts() if self._outbox is not None else {}
+        return sum(counts.get(state, 0) for state in ob.IN_FLIGHT)

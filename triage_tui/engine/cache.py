@@ -1,0 +1,179 @@
+"""The last data fetched from the helpdesk, kept so the console works offline.
+
+A small SQLite file per profile and helpdesk (``cache/<key>.sqlite3``): the
+queue as last listed, each ticket and requester as last opened, the KB as
+last listed, each with the time it was fetched (the offline banner shows the
+data's age). It is a cache, never a source of truth: any failure to read or
+write it is swallowed and the console simply has less to show offline.
+
+The queue is kept as the console holds it — compact ``QueueRow``s, one JSON
+list per row — written in one ``executemany`` from a worker thread after the
+queue finished streaming (a 100 000-ticket queue costs the event loop nothing)
+and at most once a minute.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import sqlite3
+import threading
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pydantic import TypeAdapter
+
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.models import Article, PersonHistory, Priority, Status, Ticket, TicketDetail
+from triage_tui.domain.queue import QueueRow
+from triage_tui.engine.outbox import from_text, to_text
+
+log = logging.getLogger(__name__)
+
+#: The row fields stored (``_hay`` and other caches are rebuilt on demand).
+_ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.startswith("_")]
+#: Saving the queue again within this time is skipped (a refresh is not news).
+SAVE_EVERY = timedelta(seconds=60)
+_ARTICLES = TypeAdapter(list[Article])
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS queue (pos INTEGER PRIMARY KEY, id TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+
+
+class ReadCache:
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            )
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            self._conn = conn
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("offline cache disabled: %s: %s", self.path, exc)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            if self._conn is None:
+                return []
+            try:
+                return self._conn.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                log.warning("offline cache: %s", exc)
+                return []
+
+    # -- queue ------------------------------------------------------------
+    def save_rows(self, rows: list[QueueRow]) -> None:
+        """Replace the cached queue (call from a worker thread)."""
+        last = self.queue_at()
+        if last is not None and self.clock.now() - last < SAVE_EVERY and self._count() == len(rows):
+            return
+        data = [
+            (i, row.id, json.dumps([_plain(getattr(row, f)) for f in _ROW_FIELDS]))
+            for i, row in enumerate(rows)
+        ]
+        with self._lock:
+            if self._conn is None:
+                return
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.execute("DELETE FROM queue")
+                self._conn.executemany("INSERT INTO queue (pos, id, data) VALUES (?,?,?)", data)
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('queue_at', ?)",
+                    (to_text(self.clock.now()),),
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                log.warning("offline cache: %s", exc)
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+
+    def save_queue(self, tickets: list[Ticket]) -> None:
+        self.save_rows([QueueRow.from_ticket(t) for t in tickets])
+
+    def _count(self) -> int:
+        rows = self._run("SELECT count(*) FROM queue")
+        return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
+
+    def rows(self) -> list[QueueRow]:
+        """The cached queue; rows a newer version cannot read are skipped."""
+        found: list[QueueRow] = []
+        for (data,) in self._run("SELECT data FROM queue ORDER BY pos"):
+            try:
+                values = dict(zip(_ROW_FIELDS, json.loads(str(data)), strict=True))
+                values["status"] = Status(values["status"])
+                values["priority"] = Priority(values["priority"])
+                values["tags"] = tuple(values["tags"])
+                found.append(QueueRow(**values))
+            except (ValueError, TypeError, KeyError):
+                continue
+        return found
+
+    def queue_at(self) -> datetime | None:
+        """When the cached queue was fetched; None when there is none."""
+        rows = self._run("SELECT value FROM meta WHERE key = 'queue_at'")
+        return from_text(str(rows[0][0])) if rows else None
+
+    # -- tickets, people, articles ---------------------------------------
+    def save_ticket(self, detail: TicketDetail) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO tickets VALUES (?,?,?)",
+            (detail.ticket.id, detail.model_dump_json(), to_text(self.clock.now())),
+        )
+
+    def tickets(self) -> list[Ticket]:
+        """Every ticket opened before, as last seen (the offline ``iter_queue``)."""
+        rows = self._run("SELECT data FROM tickets ORDER BY id")
+        return [TicketDetail.model_validate_json(str(r[0])).ticket for r in rows]
+
+    def ticket(self, ticket_id: str) -> TicketDetail | None:
+        rows = self._run("SELECT data FROM tickets WHERE id = ?", (ticket_id,))
+        return TicketDetail.model_validate_json(str(rows[0][0])) if rows else None
+
+    def save_person(self, key: str, history: PersonHistory) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO people VALUES (?,?,?)",
+            (key, history.model_dump_json(), to_text(self.clock.now())),
+        )
+
+    def person(self, key: str) -> PersonHistory | None:
+        rows = self._run("SELECT data FROM people WHERE id = ?", (key,))
+        return PersonHistory.model_validate_json(str(rows[0][0])) if rows else None
+
+    def save_articles(self, articles: list[Article]) -> None:
+        self._run(
+            "INSERT OR REPLACE INTO meta VALUES ('articles', ?)",
+            (_ARTICLES.dump_json(articles).decode(),),
+        )
+
+    def articles(self) -> list[Article] | None:
+        rows = self._run("SELECT value FROM meta WHERE key = 'articles'")
+        return _ARTICLES.validate_json(str(rows[0][0])) if rows else None
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Status | Priority):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value

@@ -1,0 +1,407 @@
+"""Delivering outbox entries: backoff, rate limits, collisions, exactly-once effect.
+
+The ``Deliverer`` runs as one asyncio task beside the console. It takes one
+due entry at a time (so writes on a ticket keep their order and a rate limit
+is honoured for everything, not per entry), marks it ``delivering`` on disk,
+and makes the helpdesk call. What happens next depends on the error:
+
+* connection errors, timeouts and 5xx (``Unreachable``, ``HelpdeskError`` with
+  ``status >= 500``): retried with exponential backoff and jitter from a seeded
+  RNG; the helpdesk is marked offline until a call succeeds again;
+* ``RateLimited``: waits ``retry_after`` (the adapter parsed seconds or an
+  HTTP date), or ``policy.rate_limit_default`` when the helpdesk gave none;
+* ``Conflict`` (optimistic concurrency refused the write): re-checked against
+  a fresh read; a real change becomes a collision for the agent;
+* any other error (4xx: not found, invalid, auth): failed at once with the
+  helpdesk's message — sending the same request again cannot succeed.
+
+Exactly-once effect: a failure *after* the request may have left (timeout,
+cut connection, 5xx, a kill -9 while ``delivering``) sets ``needs_check``. The
+next attempt resends with the same idempotency key when the helpdesk has one
+(``Capabilities.idempotency``), otherwise it first reads the ticket and looks
+for the write (``collision.already_applied``); only if it is absent is the
+write sent again. Time comes from an injected clock and ``sleep`` so tests
+drive hours of backoff on a fake clock without real waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from triage_tui.adapters import write_context
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.errors import Conflict, HelpdeskError, RateLimited, TriageError, Unreachable
+from triage_tui.domain.models import Escalation, Priority, Status
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.collision import Base, already_applied, changes_since
+
+Sleep = Callable[[float], Awaitable[None]]
+Listener = Callable[[str, "ob.Entry | None"], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait between attempts, and when to give up."""
+
+    base: float = 2.0
+    factor: float = 2.0
+    cap: float = 300.0
+    rate_limit_default: float = 30.0
+    #: Attempts before an entry fails; None retries while the helpdesk is away.
+    max_attempts: int | None = None
+    #: A server that keeps answering 5xx fails the entry after this many attempts.
+    max_server_errors: int = 8
+    #: Longest single wait accepted (verbs: a script should not hang for an hour).
+    max_wait: float | None = None
+    #: 409s in a row before a write the helpdesk keeps refusing becomes a conflict.
+    max_conflicts: int = 3
+    #: Seconds between reachability probes while offline with nothing to deliver.
+    probe_cap: float = 30.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Exponential, capped, with "equal jitter": half fixed, half random."""
+        raw = min(self.cap, self.base * self.factor ** max(0, attempt - 1))
+        return raw / 2 + rng.uniform(0, raw / 2)
+
+
+#: What verbs use: a few quick attempts, then a clear failure.
+VERB_POLICY = RetryPolicy(base=0.5, max_attempts=3, max_wait=30.0)
+
+
+@dataclass
+class Attempt:
+    """The outcome of one attempt: the entry's new state and why."""
+
+    state: str
+    error: BaseException | None = None
+    wait: float = 0.0
+    result: dict[str, Any] | None = None
+    changes: list[str] = field(default_factory=list)
+
+
+def classify(error: BaseException) -> str:
+    """``rate``, ``retry`` (transient), ``conflict`` or ``fail`` (permanent)."""
+    if isinstance(error, RateLimited):
+        return "rate"
+    if isinstance(error, Unreachable):
+        return "retry"
+    if isinstance(error, Conflict):
+        return "conflict"
+    status = getattr(error, "status", None)
+    if isinstance(error, HelpdeskError) and isinstance(status, int) and status >= 500:
+        return "retry"
+    return "fail"
+
+
+@dataclass
+class Connectivity:
+    """Whether the helpdesk answered lately; the offline banner reads it."""
+
+    online: bool = True
+    since: datetime | None = None
+    error: str = ""
+
+
+class Deliverer:
+    def __init__(
+        self,
+        outbox: ob.Outbox,
+        helpdesk: Helpdesk,
+        clock: Clock,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        policy: RetryPolicy | None = None,
+        owner: str | None = None,
+        connectivity: Connectivity | None = None,
+        probe: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.helpdesk = helpdesk
+        self.clock = clock
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.policy = policy or RetryPolicy()
+        self.owner = owner or ob.owner_token()
+        self.connectivity = connectivity or Connectivity()
+        self.probe = probe
+        self.listeners: list[Listener] = []
+        #: A rate limit or an outage pauses every entry, not only the one that met it.
+        self.pause_until: datetime | None = None
+        self._conflicts: dict[str, int] = {}
+        self._probe_failures = 0
+        self._kick = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        #: The entry being delivered right now (the quit screen names it).
+        self.current: ob.Entry | None = None
+
+    # -- events -----------------------------------------------------------
+    def emit(self, event: str, entry: ob.Entry | None = None) -> None:
+        for listener in list(self.listeners):
+            listener(event, entry)
+
+    def reached(self, ok: bool, error: str = "") -> None:
+        """Record whether the helpdesk answered; emits online/offline on a change."""
+        state = self.connectivity
+        if state.online != ok:
+            state.online, state.since, state.error = ok, self.clock.now(), error
+            self.emit("online" if ok else "offline")
+        elif not ok:
+            state.error = error
+
+    # -- one attempt ------------------------------------------------------
+    async def attempt(self, entry: ob.Entry, *, reconcile_only: bool = False) -> Attempt:
+        """Deliver a claimed (``delivering``) entry once; the outbox records the outcome."""
+        caps = self.helpdesk.capabilities
+        base = Base.model_validate(entry.base) if entry.base else None
+        check = entry.needs_check and (not caps.idempotency or reconcile_only)
+        collide = entry.kind == "reply" and not entry.force and base is not None
+        wrote = False
+        try:
+            version: str | None = None
+            if check or collide or (caps.safe_update and entry.kind == "reply"):
+                latest = await self.helpdesk.get_ticket(entry.ticket_id)
+                self.reached(True)
+                version = latest.ticket.version
+                if entry.needs_check:  # read anyway: our own write must not look like a collision
+                    found = already_applied(
+                        entry.kind, entry.payload, base, latest, self._claimed(entry)
+                    )
+                    if found is not None:
+                        self.outbox.delivered(
+                            entry.id,
+                            found,
+                            note="found on the helpdesk after an interruption; not sent again",
+                        )
+                        return self._done(entry, Attempt(ob.DELIVERED, result=found))
+                    if reconcile_only:
+                        why = (
+                            "interrupted before the helpdesk confirmed it, and it is not on the"
+                            " ticket: not sent (retry to send it)"
+                        )
+                        self.outbox.failed(entry.id, why)
+                        return self._done(entry, Attempt(ob.FAILED, error=Unreachable(why)))
+                if collide and base is not None:
+                    changes = changes_since(
+                        base, latest, self.outbox.delivered_results(entry.ticket_id)
+                    )
+                    if changes:
+                        self.outbox.conflicted(entry.id, changes)
+                        return self._done(entry, Attempt(ob.CONFLICT, changes=changes))
+            wrote = True
+            # The key is the same for every attempt of this entry; adapters that
+            # declare ``idempotency`` send it, the others may log it.
+            with write_context.writing(
+                key=entry.idem_key, version=version if caps.safe_update else None
+            ):
+                result = await self._apply(entry)
+            self.reached(True)
+            self._conflicts.pop(entry.id, None)
+            self.outbox.delivered(entry.id, result)
+            return self._done(entry, Attempt(ob.DELIVERED, result=result))
+        except asyncio.CancelledError:
+            # Shutdown mid-request: it may have landed. The next start checks.
+            self.outbox.interrupted(entry.id)
+            raise
+        except TriageError as error:
+            return self._failure(entry, error, wrote)
+        # An adapter bug must not lose the entry or kill the loop.
+        except Exception as error:  # noqa: BLE001
+            message = f"unexpected {type(error).__name__}: {error}"
+            self.outbox.failed(entry.id, " ".join(message.split()), needs_check=wrote)
+            return self._done(entry, Attempt(ob.FAILED, error=error))
+
+    def _claimed(self, entry: ob.Entry) -> set[str]:
+        return {
+            str(r["id"])
+            for r in self.outbox.delivered_results(entry.ticket_id)
+            if "body" in r and "id" in r
+        }
+
+    async def _apply(self, entry: ob.Entry) -> dict[str, Any]:
+        hd, p, ticket = self.helpdesk, entry.payload, entry.ticket_id
+        result: Any
+        if entry.kind == "reply":
+            result = await hd.reply(ticket, p["body"])
+        elif entry.kind == "note":
+            result = await hd.add_note(ticket, p["body"])
+        elif entry.kind == "status":
+            result = await hd.set_status(ticket, Status(p["status"]))
+        elif entry.kind == "priority":
+            result = await hd.set_priority(ticket, Priority(p["priority"]))
+        elif entry.kind == "assign":
+            result = await hd.assign(ticket, p.get("assignee"), p.get("group"))
+        elif entry.kind == "tag":
+            result = await hd.tag(ticket, add=p.get("add") or [], remove=p.get("remove") or [])
+        elif entry.kind == "escalate":
+            result = await hd.escalate(ticket, Escalation.model_validate(p))
+        else:
+            raise HelpdeskError(f"unknown outbox entry kind {entry.kind!r}")
+        return result.model_dump(mode="json")
+
+    def _failure(self, entry: ob.Entry, error: TriageError, wrote: bool) -> Attempt:
+        kind = classify(error)
+        policy, now = self.policy, self.clock.now()
+        message = str(error)
+        # After a failure that may have happened past the point of no return,
+        # the next attempt looks before it sends again.
+        needs_check = entry.needs_check or (wrote and kind in ("retry",))
+        if kind == "conflict":
+            count = self._conflicts.get(entry.id, 0) + 1
+            self._conflicts[entry.id] = count
+            if count >= policy.max_conflicts:
+                self._conflicts.pop(entry.id, None)
+                if entry.kind == "reply":
+                    self.outbox.conflicted(entry.id, [f"The helpdesk refused it: {message}"])
+                    return self._done(entry, Attempt(ob.CONFLICT, error=error, changes=[message]))
+                self.outbox.failed(entry.id, message)
+                return self._done(entry, Attempt(ob.FAILED, error=error))
+            wait = 0.0  # re-read and re-check at once
+        elif kind == "rate":
+            retry_after = getattr(error, "retry_after", None)
+            wait = float(retry_after) if retry_after is not None else policy.rate_limit_default
+            self.pause_until = now + timedelta(seconds=wait)
+        elif kind == "retry":
+            wait = policy.backoff(entry.attempts, self.rng)
+            if isinstance(error, Unreachable):
+                self.reached(False, message)
+                self.pause_until = now + timedelta(seconds=wait)
+            elif entry.attempts >= policy.max_server_errors:
+                self.outbox.failed(entry.id, message, needs_check=needs_check)
+                return self._done(entry, Attempt(ob.FAILED, error=error))
+        else:
+            self.reached(True)
+            self.outbox.failed(entry.id, message)
+            return self._done(entry, Attempt(ob.FAILED, error=error))
+        out_of_attempts = policy.max_attempts is not None and entry.attempts >= policy.max_attempts
+        too_long = policy.max_wait is not None and wait > policy.max_wait
+        if out_of_attempts or too_long:
+            self.outbox.failed(entry.id, message, needs_check=needs_check)
+            return self._done(entry, Attempt(ob.FAILED, error=error, wait=wait))
+        self.outbox.retry_later(
+            entry.id, message, now + timedelta(seconds=wait), needs_check=needs_check
+        )
+        return self._done(entry, Attempt(ob.PENDING, error=error, wait=wait))
+
+    def _done(self, entry: ob.Entry, outcome: Attempt) -> Attempt:
+        event = {ob.DELIVERED: "delivered", ob.FAILED: "failed", ob.CONFLICT: "conflict"}
+        self.emit(event.get(outcome.state, "retry"), self.outbox.get(entry.id) or entry)
+        return outcome
+
+    # -- synchronous delivery (verbs) -------------------------------------
+    async def deliver_now(self, entry_id: str) -> Attempt:
+        """Attempt ``entry_id`` until delivered or given up; waits with ``sleep``."""
+        while True:
+            entry = self.outbox.claim(entry_id, self.owner)
+            if entry is None:
+                current = self.outbox.get(entry_id)
+                state = current.state if current else "missing"
+                return Attempt(state, error=Unreachable(f"outbox entry {entry_id} is {state}"))
+            outcome = await self.attempt(entry)
+            if outcome.state != ob.PENDING:
+                return outcome
+            await self.sleep(outcome.wait)
+
+    # -- the background loop ----------------------------------------------
+    def start(self) -> asyncio.Task[None]:
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="triage-outbox")
+        return self._task
+
+    def kick(self) -> None:
+        """Look again now (an entry was added, released, retried)."""
+        self._kick.set()
+
+    async def stop(self) -> None:
+        """Stop; an entry in mid-request is marked to be checked at the next start."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+
+    async def run(self) -> None:
+        recovered = self.outbox.recover(self.owner)
+        if recovered:
+            self.emit("recovered")
+        while not self._stopping:
+            self._kick.clear()
+            if self.outbox.release_holds():
+                self.emit("changed")
+            picked = self._next()
+            if picked is not None:
+                entry, reconcile = picked
+                claimed = self.outbox.claim(entry.id, self.owner)
+                if claimed is not None:
+                    self.current = claimed
+                    try:
+                        await self.attempt(claimed, reconcile_only=reconcile)
+                    finally:
+                        self.current = None
+                continue
+            if not self.connectivity.online and self.probe is not None and self._probe_due():
+                await self._probe()
+                continue
+            await self._wait(self._delay())
+
+    def _paused(self) -> bool:
+        return self.pause_until is not None and self.clock.now() < self.pause_until
+
+    def _next(self) -> tuple[ob.Entry, bool] | None:
+        if self._paused():
+            return None
+        due = self.outbox.due(origin=ob.CONSOLE, limit=1)
+        if due:
+            return due[0], False
+        # A verb killed mid-delivery: its caller saw a failure, so only reconcile.
+        for entry in self.outbox.due(origin=ob.VERB, limit=20):
+            if entry.needs_check and not ob.owner_alive(entry.owner, self.owner):
+                return entry, True
+        return None
+
+    def _probe_due(self) -> bool:
+        return not self._paused()
+
+    async def _probe(self) -> None:
+        assert self.probe is not None
+        try:
+            await self.probe()
+        except TriageError as error:
+            self._probe_failures += 1
+            wait = min(self.policy.probe_cap, self.policy.backoff(self._probe_failures, self.rng))
+            self.pause_until = self.clock.now() + timedelta(seconds=wait)
+            self.reached(False, str(error))
+            return
+        self._probe_failures = 0
+        self.pause_until = None
+        self.reached(True)
+
+    def _delay(self) -> float | None:
+        """Seconds until something can happen; None: nothing until a kick."""
+        now = self.clock.now()
+        if self._paused():
+            assert self.pause_until is not None
+            return max(0.0, (self.pause_until - now).total_seconds())
+        wake = self.outbox.next_wake()
+        return None if wake is None else max(0.0, (wake - now).total_seconds())
+
+    async def _wait(self, delay: float | None) -> None:
+        kicked = asyncio.ensure_future(self._kick.wait())
+        waits: set[asyncio.Future[Any]] = {kicked}
+        if delay is not None:
+            waits.add(asyncio.ensure_future(self.sleep(delay)))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()

@@ -1,0 +1,244 @@
+"""Reads that keep working while the helpdesk is unreachable (offline mode).
+
+The read half of ``BufferedHelpdesk``, kept apart so each half stays small.
+Online, every read goes to the adapter and what it returns is cached
+(``engine.cache``); a read that meets ``Unreachable`` is answered from the
+cache instead and the helpdesk is marked offline, and while offline reads go
+straight to the cache (the deliverer's probe notices when the helpdesk is
+back, so the agent does not wait for a timeout on every ticket). The queue
+is the exception: listing it is an explicit act (start, ``r``), so it always
+tries the helpdesk first.
+
+Everything read is overlaid with the writes still in the outbox
+(``engine.overlay``), so the console shows the tickets as they will be.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from triage_tui.domain.errors import TriageError, Unreachable
+from triage_tui.domain.models import (
+    Article,
+    PersonHistory,
+    QueueFilter,
+    Status,
+    Ticket,
+    TicketDetail,
+)
+from triage_tui.domain.queue import QueueRow
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.collision import PROVISIONAL_PREFIX, Base
+from triage_tui.engine.overlay import overlay_detail, overlay_row, overlay_ticket
+
+if TYPE_CHECKING:
+    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.domain.clock import Clock
+    from triage_tui.engine.cache import ReadCache
+    from triage_tui.engine.delivery import Connectivity, Deliverer
+
+
+class OfflineReads:
+    inner: Helpdesk
+    cache: ReadCache | None
+    connectivity: Connectivity
+    clock: Clock
+    _inner_open: bool
+    _outbox: ob.Outbox | None
+    _seen: dict[str, Base]
+    _background: set[asyncio.Task[Any]]
+
+    @property
+    def outbox(self) -> ob.Outbox:
+        raise NotImplementedError
+
+    @property
+    def deliverer(self) -> Deliverer:
+        raise NotImplementedError
+
+    # -- connectivity -----------------------------------------------------
+    def _offline(self, error: TriageError) -> None:
+        self.deliverer.reached(False, str(error))
+
+    def _online(self) -> None:
+        if not self.connectivity.online:
+            self.deliverer.reached(True)
+
+    async def probe(self) -> None:
+        """A cheap read to learn whether the helpdesk is back (raises while it is not)."""
+        if not self._inner_open:
+            await self.inner.open()
+            self._inner_open = True
+        pages = self.inner.iter_queue()
+        try:
+            await anext(aiter(pages), None)
+        finally:
+            await pages.aclose()  # type: ignore[attr-defined]
+
+    def data_as_of(self) -> datetime | None:
+        """When the cached queue was fetched (what the console shows while offline)."""
+        return self.cache.queue_at() if self.cache is not None else None
+
+    def _in_flight(self) -> dict[str, list[ob.Entry]]:
+        if self._outbox is None:
+            return {}
+        groups: dict[str, list[ob.Entry]] = {}
+        for entry in self.outbox.entries(ob.IN_FLIGHT, limit=5000):
+            groups.setdefault(entry.ticket_id, []).insert(0, entry)
+        return groups
+
+    # -- reads ------------------------------------------------------------
+    async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
+        """Tickets from the helpdesk; offline, the tickets opened before (all that is cached)."""
+        wanted = query or QueueFilter()
+        pending = self._in_flight()
+        seen: set[str] = set()
+        fetched: list[Ticket] = []
+        try:
+            if not self._inner_open:
+                await self.probe()
+            async for ticket in self.inner.iter_queue(query):
+                fetched.append(ticket)
+                seen.add(ticket.id)
+                shown = overlay_ticket(ticket, pending.get(ticket.id, []))
+                if shown.status in wanted.statuses:
+                    yield shown
+        except Unreachable as error:
+            if self.cache is None or self.cache.queue_at() is None:
+                raise
+            self._offline(error)
+            for ticket in self.cache.tickets():
+                shown = overlay_ticket(ticket, pending.get(ticket.id, []))
+                if ticket.id not in seen and _wanted(wanted, shown.status, shown.assignee):
+                    yield shown
+            return
+        self._online()
+        if self.cache is not None and query is None:
+            self._save_in_background(self.cache.save_queue, fetched)
+
+    async def iter_queue_rows(
+        self, query: QueueFilter | None = None, batch: int = 500
+    ) -> AsyncIterator[list[QueueRow]]:
+        """The adapter's own fast rows, overlaid; offline, the rows cached at the last listing."""
+        wanted = query or QueueFilter()
+        pending = self._in_flight()
+        seen: set[str] = set()
+        fetched: list[QueueRow] = []
+        try:
+            if not self._inner_open:
+                await self.probe()
+            async for rows in self._inner_rows(query, batch):
+                fetched.extend(rows)
+                seen.update(row.id for row in rows)
+                if pending:
+                    rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
+                    rows = [r for r in rows if r.status in wanted.statuses]
+                if rows:
+                    yield rows
+        except Unreachable as error:
+            if self.cache is None or self.cache.queue_at() is None:
+                raise
+            self._offline(error)
+            cached = [
+                overlay_row(r, pending[r.id]) if r.id in pending else r
+                for r in self.cache.rows()
+                if r.id not in seen
+            ]
+            cached = [r for r in cached if _wanted(wanted, r.status, r.assignee or None)]
+            for start in range(0, len(cached), batch):
+                yield cached[start : start + batch]
+            return
+        self._online()
+        if self.cache is not None and query is None:
+            self._save_in_background(self.cache.save_rows, fetched)
+
+    def _inner_rows(self, query: QueueFilter | None, batch: int) -> AsyncIterator[list[QueueRow]]:
+        rows = getattr(self.inner, "iter_queue_rows", None)
+        if rows is not None:
+            return rows(query, batch)  # type: ignore[no-any-return]
+
+        async def converted() -> AsyncIterator[list[QueueRow]]:
+            page: list[QueueRow] = []
+            async for ticket in self.inner.iter_queue(query):
+                page.append(QueueRow.from_ticket(ticket))
+                if len(page) >= batch:
+                    yield page
+                    page = []
+            if page:
+                yield page
+
+        return converted()
+
+    def _save_in_background(self, save: Callable[[Any], None], items: Any) -> None:
+        task = asyncio.create_task(asyncio.to_thread(save, items))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        detail = await self._read(
+            lambda: self.inner.get_ticket(ticket_id),
+            lambda: self.cache.ticket(str(ticket_id)) if self.cache else None,
+            f"ticket {ticket_id}",
+        )
+        if not any(m.id.startswith(PROVISIONAL_PREFIX) for m in detail.messages):
+            base = Base.of(detail)
+            base.seen_at = self.clock.now()
+            self._seen[detail.ticket.id] = base
+        return overlay_detail(detail, self._in_flight().get(detail.ticket.id, []), self.clock.now())
+
+    async def get_person(self, person_id: str) -> PersonHistory:
+        return await self._read(
+            lambda: self.inner.get_person(person_id),
+            lambda: self.cache.person(str(person_id)) if self.cache else None,
+            f"requester {person_id}",
+        )
+
+    async def _read(self, fetch: Callable[[], Any], cached: Callable[[], Any], what: str) -> Any:
+        if self.connectivity.online or self.cache is None:
+            try:
+                value = await fetch()
+            except Unreachable as error:
+                fallback = cached()
+                if fallback is None:
+                    raise
+                self._offline(error)
+                return fallback
+            self._online()
+            if self.cache is not None:
+                if isinstance(value, TicketDetail):
+                    self.cache.save_ticket(value)
+                elif isinstance(value, PersonHistory):
+                    self.cache.save_person(value.person.id, value)
+            return value
+        fallback = cached()
+        if fallback is None:
+            raise Unreachable(
+                f"offline: {what} was not opened before the helpdesk became "
+                f"unreachable ({self.connectivity.error})"
+            )
+        return fallback
+
+    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
+        if not self.connectivity.online:
+            raise Unreachable("offline: knowledge-base search needs the helpdesk")
+        return await self.inner.search_kb(query, limit)
+
+    async def iter_articles(self) -> AsyncIterator[Article]:
+        try:
+            articles = [a async for a in self.inner.iter_articles()]
+        except Unreachable:
+            articles = (self.cache.articles() if self.cache else None) or []
+            if not articles:
+                raise
+        else:
+            if self.cache is not None:
+                self.cache.save_articles(articles)
+        for article in articles:
+            yield article
+
+
+def _wanted(query: QueueFilter, status: Status, assignee: str | None) -> bool:
+    return status in query.statuses and (query.assignee is None or assignee == query.assignee)

@@ -1,0 +1,422 @@
+"""The durable outbox: every write the agent makes, recorded before it is sent.
+
+One SQLite file per profile and helpdesk under the platformdirs data dir
+(``outbox/<profile>.<adapter>.<hash>.sqlite3``), so a reply typed against one
+helpdesk can never be delivered to another. WAL with ``synchronous = FULL``:
+an entry that ``add`` returned is on disk before the console says "queued",
+and the ``delivering`` mark is on disk before the request leaves — that mark is
+what lets the next start tell "maybe sent" from "never sent" after a kill -9.
+
+Entry life cycle::
+
+    held ──(undo window over)──> pending ──(claimed)──> delivering ──> delivered
+      │                            ▲  │                     │  └──> pending (retry, needs_check)
+      └──(u)──> cancelled          │  └──> cancelled        ├──> failed ──(retry)──┘
+                                   └──── conflict <─────────┘ (ticket changed: revise,
+                                                               send anyway, discard)
+
+Entries on one ticket are delivered in the order they were recorded; inside
+one batch (a Send = reply + status) a later entry also waits while an earlier
+one is failed or in conflict, so a status change never goes out without its
+reply. Synchronous on purpose: every call is one short transaction on a local
+file, far below a frame, and the deliverer runs on the same event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.errors import Unreachable
+from triage_tui.engine.outbox_model import (
+    ATTENTION,
+    CANCELLED,
+    CONFLICT,
+    CONSOLE,
+    DELIVERED,
+    DELIVERING,
+    FAILED,
+    HELD,
+    IN_FLIGHT,
+    KINDS,
+    PENDING,
+    SCHEMA,
+    UNBLOCKED,
+    VERB,
+    Entry,
+    NewEntry,
+    from_text,
+    owner_alive,
+    owner_token,
+    to_text,
+)
+
+__all__ = [
+    "ATTENTION",
+    "CANCELLED",
+    "CONFLICT",
+    "CONSOLE",
+    "DELIVERED",
+    "DELIVERING",
+    "FAILED",
+    "HELD",
+    "IN_FLIGHT",
+    "KINDS",
+    "PENDING",
+    "VERB",
+    "Entry",
+    "NewEntry",
+    "Outbox",
+    "from_text",
+    "owner_alive",
+    "owner_token",
+    "to_text",
+]
+
+
+class Outbox:
+    """The entries of one profile+helpdesk. Thread-safe; used from the event loop."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+        except (OSError, sqlite3.Error) as exc:
+            raise Unreachable(f"cannot open the outbox {self.path}: {exc}") from None
+        self._conn: sqlite3.Connection | None = conn
+
+    # -- plumbing ---------------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise Unreachable(f"the outbox {self.path} is closed")
+        return self._conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _now(self) -> str:
+        return to_text(self.clock.now())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _select(
+        self,
+        where: str = "1",
+        args: Iterable[Any] = (),
+        order: str = "seq",
+        limit: int | None = None,
+    ) -> list[Entry]:
+        sql = f"SELECT * FROM entries WHERE {where} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self.conn.execute(sql, tuple(args)).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    # -- recording --------------------------------------------------------
+    def add(
+        self,
+        new: list[NewEntry],
+        *,
+        hold_seconds: float = 0.0,
+        origin: str = CONSOLE,
+        batch: str | None = None,
+        owner: str | None = None,
+    ) -> list[Entry]:
+        """Record entries in one transaction; held for ``hold_seconds`` when > 0."""
+        now = self.clock.now()
+        batch = batch or uuid.uuid4().hex
+        held = hold_seconds > 0
+        hold_until = to_text(now + timedelta(seconds=hold_seconds)) if held else None
+        ids: list[str] = []
+        with self._tx() as conn:
+            for item in new:
+                entry_id = uuid.uuid4().hex
+                ids.append(entry_id)
+                conn.execute(
+                    "INSERT INTO entries (id, batch, origin, ticket_id, kind, payload, base, label,"
+                    " state, idem_key, owner, created_at, hold_until, next_attempt, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        entry_id,
+                        batch,
+                        origin,
+                        item.ticket_id,
+                        item.kind,
+                        json.dumps(item.payload, ensure_ascii=False),
+                        json.dumps(item.base, ensure_ascii=False) if item.base else None,
+                        item.label,
+                        HELD if held else PENDING,
+                        uuid.uuid4().hex,
+                        owner,
+                        to_text(now),
+                        hold_until,
+                        to_text(now),
+                        to_text(now),
+                    ),
+                )
+        return self._fresh(ids)
+
+    # -- reading ----------------------------------------------------------
+    def get(self, entry_id: str) -> Entry | None:
+        found = self._select("id = ?", (entry_id,))
+        return found[0] if found else None
+
+    def entries(self, states: Iterable[str] | None = None, limit: int = 500) -> list[Entry]:
+        """Newest first; those needing the agent or still on their way come first."""
+        where, args = "1", ()
+        if states is not None:
+            wanted = tuple(states)
+            where, args = f"state IN ({','.join('?' * len(wanted))})", wanted  # type: ignore[assignment]
+        order = (
+            "CASE state WHEN 'conflict' THEN 0 WHEN 'failed' THEN 1 WHEN 'delivering' THEN 2"
+            " WHEN 'pending' THEN 3 WHEN 'held' THEN 4 ELSE 5 END, seq DESC"
+        )
+        return self._select(where, args, order, limit)
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            rows = self.conn.execute("SELECT state, count(*) FROM entries GROUP BY state")
+            return {state: n for state, n in rows}
+
+    def batch_entries(self, batch: str) -> list[Entry]:
+        return self._select("batch = ?", (batch,))
+
+    def for_ticket(self, ticket_id: str, states: Iterable[str]) -> list[Entry]:
+        wanted = tuple(states)
+        return self._select(
+            f"ticket_id = ? AND state IN ({','.join('?' * len(wanted))})", (ticket_id, *wanted)
+        )
+
+    def tickets_in_flight(self) -> set[str]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT DISTINCT ticket_id FROM entries WHERE state IN ('held','pending','delivering')"
+            )
+            return {r[0] for r in rows}
+
+    def held_batches(self) -> list[list[Entry]]:
+        """Batches that can still be undone, newest first."""
+        held = self._select("state = 'held'", order="seq DESC")
+        order: list[str] = []
+        groups: dict[str, list[Entry]] = {}
+        for entry in held:
+            if entry.batch not in groups:
+                order.append(entry.batch)
+                groups[entry.batch] = []
+            groups[entry.batch].insert(0, entry)
+        return [groups[b] for b in order]
+
+    def due(self, *, origin: str = CONSOLE, limit: int = 20) -> list[Entry]:
+        """Pending entries whose time has come and whose ticket has nothing earlier to send."""
+        sql = (
+            "SELECT e.* FROM entries e WHERE e.state = 'pending' AND e.origin = ?"
+            f" AND e.next_attempt <= ? AND {UNBLOCKED} ORDER BY e.seq LIMIT {int(limit)}"
+        )
+        with self._lock:
+            rows = self.conn.execute(sql, (origin, self._now())).fetchall()
+        return [Entry.from_row(r) for r in rows]
+
+    def next_wake(self, origin: str = CONSOLE) -> datetime | None:
+        """When the next held entry is released or pending entry retried."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT min(CASE e.state WHEN 'held' THEN e.hold_until ELSE e.next_attempt END)"
+                " FROM entries e WHERE e.origin = ? AND (e.state = 'held' OR (e.state = 'pending'"
+                f" AND {UNBLOCKED}))",
+                (origin,),
+            ).fetchone()
+        return from_text(row[0]) if row and row[0] else None
+
+    def delivered_results(self, ticket_id: str) -> list[dict[str, Any]]:
+        """What the helpdesk answered to our delivered writes on a ticket (ours, not others')."""
+        return [
+            e.result
+            for e in self._select("ticket_id = ? AND state = 'delivered'", (ticket_id,))
+            if e.result
+        ]
+
+    # -- transitions ------------------------------------------------------
+    def _update(self, entry_id: str, only_from: tuple[str, ...], **columns: Any) -> bool:
+        columns["updated_at"] = self._now()
+        sets = ", ".join(f"{k} = ?" for k in columns)
+        marks = ",".join("?" * len(only_from))
+        with self._tx() as conn:
+            cursor = conn.execute(
+                f"UPDATE entries SET {sets} WHERE id = ? AND state IN ({marks})",
+                (*columns.values(), entry_id, *only_from),
+            )
+            return cursor.rowcount == 1
+
+    def release_holds(self, *, everything: bool = False) -> int:
+        """Held entries whose window is over (or all of them) become pending."""
+        now = self._now()
+        cond = "" if everything else " AND hold_until <= ?"
+        args: tuple[Any, ...] = (now, now) if everything else (now, now, now)
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE entries SET state = 'pending', next_attempt = ?, updated_at = ?"
+                f" WHERE state = 'held'{cond}",
+                args,
+            )
+            return cursor.rowcount
+
+    def claim(self, entry_id: str, owner: str) -> Entry | None:
+        """pending -> delivering, attempts + 1; None if someone else got there first."""
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE entries SET state = 'delivering', owner = ?, attempts = attempts + 1,"
+                " updated_at = ? WHERE id = ? AND state = 'pending'",
+                (owner, self._now(), entry_id),
+            )
+            if cursor.rowcount != 1:
+                return None
+        return self.get(entry_id)
+
+    def delivered(
+        self, entry_id: str, result: dict[str, Any] | None, note: str | None = None
+    ) -> None:
+        self._update(
+            entry_id,
+            (DELIVERING,),
+            state=DELIVERED,
+            last_error=note,
+            result=json.dumps(result, ensure_ascii=False) if result else None,
+            delivered_at=self._now(),
+            needs_check=0,
+        )
+
+    def retry_later(self, entry_id: str, error: str, at: datetime, *, needs_check: bool) -> None:
+        self._update(
+            entry_id,
+            (DELIVERING,),
+            state=PENDING,
+            last_error=error,
+            next_attempt=to_text(at),
+            needs_check=int(needs_check),
+        )
+
+    def failed(self, entry_id: str, error: str, *, needs_check: bool = False) -> None:
+        self._update(
+            entry_id,
+            (DELIVERING, PENDING),
+            state=FAILED,
+            last_error=error,
+            needs_check=int(needs_check),
+        )
+
+    def conflicted(self, entry_id: str, changes: list[str]) -> None:
+        self._update(
+            entry_id,
+            (DELIVERING,),
+            state=CONFLICT,
+            last_error="; ".join(changes),
+            conflict=json.dumps(changes, ensure_ascii=False),
+        )
+
+    def retry(self, entry_id: str) -> bool:
+        """The agent's retry of a failed entry: pending now (still checked if it may have landed)."""
+        return self._update(entry_id, (FAILED,), state=PENDING, next_attempt=self._now())
+
+    def send_anyway(self, entry_id: str) -> bool:
+        """A conflict the agent overrides: pending now, without the collision check."""
+        return self._update(
+            entry_id, (CONFLICT,), state=PENDING, force=1, next_attempt=self._now(), conflict=None
+        )
+
+    def cancel(self, entry_id: str) -> list[Entry]:
+        """Cancel one entry and the rest of its batch on the same ticket (they depend on it)."""
+        entry = self.get(entry_id)
+        if entry is None or entry.state not in (HELD, PENDING, FAILED, CONFLICT):
+            return []
+        later = self._select(
+            "batch = ? AND ticket_id = ? AND seq >= ? AND state IN"
+            " ('held','pending','failed','conflict')",
+            (entry.batch, entry.ticket_id, entry.seq),
+        )
+        done = [
+            e.id
+            for e in later
+            if self._update(e.id, (HELD, PENDING, FAILED, CONFLICT), state=CANCELLED)
+        ]
+        return self._fresh(done)
+
+    def cancel_batch(self, batch: str) -> list[Entry]:
+        """Undo: every still-held entry of the batch is cancelled, as one."""
+        held = self._select("batch = ? AND state = 'held'", (batch,))
+        return self._fresh([e.id for e in held if self._update(e.id, (HELD,), state=CANCELLED)])
+
+    def _fresh(self, ids: list[str]) -> list[Entry]:
+        return [e for e in (self.get(i) for i in ids) if e is not None]
+
+    def recover(self, me: str) -> list[Entry]:
+        """Entries left ``delivering`` by a process that died: pending, to be checked first.
+
+        Never resent blindly: ``needs_check`` makes the deliverer look for the
+        write on the helpdesk (or resend with the same idempotency key).
+        """
+        stuck = [e for e in self._select("state = 'delivering'") if not owner_alive(e.owner, me)]
+        for entry in stuck:
+            self._update(
+                entry.id,
+                (DELIVERING,),
+                state=PENDING,
+                needs_check=1,
+                next_attempt=self._now(),
+                last_error="interrupted while being delivered; checking the helpdesk",
+            )
+        return stuck
+
+    def interrupted(self, entry_id: str) -> None:
+        """Our own delivery was cancelled mid-request (shutdown): maybe sent, check first."""
+        self._update(
+            entry_id,
+            (DELIVERING,),
+            state=PENDING,
+            needs_check=1,
+            next_attempt=self._now(),
+            last_error="interrupted while being delivered",
+        )
+
+    def prune(self, older_than: timedelta = timedelta(days=7)) -> int:
+        """Forget delivered and cancelled entries after a week (the screen lists recent work)."""
+        cutoff = to_text(self.clock.now() - older_than)
+        with self._tx() as conn:
+            return conn.execute(
+                "DELETE FROM entries WHERE state IN ('delivered','cancelled') AND updated_at < ?",
+                (cutoff,),
+            ).rowcount
