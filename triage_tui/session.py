@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.config import AppConfig, Profile
     from triage_tui.domain.clock import Clock
+    from triage_tui.engine.buffered import BufferedHelpdesk
 
 #: The option through which ``--db`` reaches an adapter (the local one has it).
 DB_OPTION = "db"
@@ -152,9 +153,36 @@ def build_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> Helpdesk:
     return ctx.adapter_cls(ctx.adapter_options, clock)
 
 
+def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedHelpdesk:
+    """``helpdesk`` with its writes going through the profile's durable outbox.
+
+    ``mode="console"``: writes are held for the profile's ``undo_seconds`` and
+    delivered in the background, reads fall back to the offline cache.
+    ``mode="verb"``: a write returns once delivered (or raises the helpdesk's
+    error), so scripts keep their exit codes. The outbox, drafts and cache
+    files are keyed by profile, adapter and its non-secret options: entries
+    recorded against one helpdesk are never delivered to another.
+    """
+    from triage_tui.engine.buffered import BufferedHelpdesk, store_key
+
+    options = ctx.adapter_options.model_dump(mode="json")
+    if ctx.db_path is not None:
+        options[DB_OPTION] = str(ctx.db_path.expanduser().resolve())
+    key = store_key(ctx.profile_name, ctx.adapter_name, options)
+    return BufferedHelpdesk(helpdesk, key, mode=mode, hold_seconds=ctx.profile.undo_seconds)
+
+
 @asynccontextmanager
-async def open_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> AsyncIterator[Helpdesk]:
-    """Open the helpdesk for the duration of the block, closing it even on error."""
+async def open_helpdesk(
+    ctx: ConsoleContext, clock: Clock | None = None, *, outbox: bool = True
+) -> AsyncIterator[Helpdesk]:
+    """Open the helpdesk for the duration of the block, closing it even on error.
+
+    The verbs' writes go through the outbox (``buffered(mode="verb")``):
+    delivered before the verb returns, and never twice even if it is killed.
+    """
     helpdesk = build_helpdesk(ctx, clock)
+    if outbox:
+        helpdesk = buffered(helpdesk, ctx, mode="verb")
     async with helpdesk:
         yield helpdesk

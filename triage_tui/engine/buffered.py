@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -49,11 +50,19 @@ from triage_tui.domain.models import (
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.cache import ReadCache
 from triage_tui.engine.collision import PROVISIONAL_PREFIX, Base
-from triage_tui.engine.delivery import VERB_POLICY, Connectivity, Deliverer, RetryPolicy, Sleep
+from triage_tui.engine.delivery import (
+    VERB_POLICY,
+    Connectivity,
+    Deliverer,
+    RetryPolicy,
+    Sleep,
+    apply_write,
+)
 from triage_tui.engine.drafts import DraftStore
 from triage_tui.engine.offline import OfflineReads
 from triage_tui.engine.overlay import overlay_ticket
 
+log = logging.getLogger(__name__)
 CONSOLE_MODE, VERB_MODE = "console", "verb"
 _BATCH: ContextVar[str | None] = ContextVar("triage_outbox_batch", default=None)
 
@@ -205,19 +214,26 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
 
     async def _write(
         self, kind: str, ticket_id: str, payload: dict[str, Any], label: str
-    ) -> tuple[ob.Entry, dict[str, Any] | None]:
+    ) -> tuple[ob.Entry | None, dict[str, Any] | None]:
         """Record; in verb mode deliver before returning the helpdesk's answer."""
         body = payload.get("body") if kind == "reply" else None
         base = self._base_for(str(ticket_id), body) if kind == "reply" else None
         new = ob.NewEntry(str(ticket_id), kind, payload, label, base)
         origin = ob.VERB if self.mode == VERB_MODE else ob.CONSOLE
-        (entry,) = self.outbox.add(
-            [new],
-            hold_seconds=self.hold_seconds,
-            origin=origin,
-            batch=_BATCH.get(),
-            owner=self.deliverer.owner,
-        )
+        try:
+            (entry,) = self.outbox.add(
+                [new],
+                hold_seconds=self.hold_seconds,
+                origin=origin,
+                batch=_BATCH.get(),
+                owner=self.deliverer.owner,
+            )
+        except Unreachable as error:
+            if self.mode != VERB_MODE:
+                raise
+            # A script on a read-only home still works, without the crash safety.
+            log.warning("triage: %s; writing directly", error)
+            return None, await apply_write(self.inner, kind, str(ticket_id), payload)
         if self.mode == VERB_MODE:
             return entry, await self._deliver_now(entry)
         if self.drafts is not None and kind == "reply":
@@ -256,7 +272,9 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
         entry, result = await self._write(
             "reply", ticket_id, {"body": body}, f"Reply to #{ticket_id}"
         )
-        return Message.model_validate(result) if result else self._provisional(entry, body, True)
+        if result is not None or entry is None:
+            return Message.model_validate(result)
+        return self._provisional(entry, body, True)
 
     async def add_note(self, ticket_id: str, body: str) -> Message:
         if not self.capabilities.internal_notes:
@@ -264,7 +282,9 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
         entry, result = await self._write(
             "note", ticket_id, {"body": body}, f"Note on #{ticket_id}"
         )
-        return Message.model_validate(result) if result else self._provisional(entry, body, False)
+        if result is not None or entry is None:
+            return Message.model_validate(result)
+        return self._provisional(entry, body, False)
 
     def _provisional(self, entry: ob.Entry, body: str, public: bool) -> Message:
         return Message(

@@ -99,6 +99,28 @@ def classify(error: BaseException) -> str:
     return "fail"
 
 
+async def apply_write(hd: Helpdesk, kind: str, ticket: str, p: dict[str, Any]) -> dict[str, Any]:
+    """Make one recorded write through the ordinary adapter method; its answer as JSON."""
+    result: Any
+    if kind == "reply":
+        result = await hd.reply(ticket, p["body"])
+    elif kind == "note":
+        result = await hd.add_note(ticket, p["body"])
+    elif kind == "status":
+        result = await hd.set_status(ticket, Status(p["status"]))
+    elif kind == "priority":
+        result = await hd.set_priority(ticket, Priority(p["priority"]))
+    elif kind == "assign":
+        result = await hd.assign(ticket, p.get("assignee"), p.get("group"))
+    elif kind == "tag":
+        result = await hd.tag(ticket, add=p.get("add") or [], remove=p.get("remove") or [])
+    elif kind == "escalate":
+        result = await hd.escalate(ticket, Escalation.model_validate(p))
+    else:
+        raise HelpdeskError(f"unknown outbox entry kind {kind!r}")
+    return dict(result.model_dump(mode="json"))
+
+
 @dataclass
 class Connectivity:
     """Whether the helpdesk answered lately; the offline banner reads it."""
@@ -226,25 +248,7 @@ class Deliverer:
         }
 
     async def _apply(self, entry: ob.Entry) -> dict[str, Any]:
-        hd, p, ticket = self.helpdesk, entry.payload, entry.ticket_id
-        result: Any
-        if entry.kind == "reply":
-            result = await hd.reply(ticket, p["body"])
-        elif entry.kind == "note":
-            result = await hd.add_note(ticket, p["body"])
-        elif entry.kind == "status":
-            result = await hd.set_status(ticket, Status(p["status"]))
-        elif entry.kind == "priority":
-            result = await hd.set_priority(ticket, Priority(p["priority"]))
-        elif entry.kind == "assign":
-            result = await hd.assign(ticket, p.get("assignee"), p.get("group"))
-        elif entry.kind == "tag":
-            result = await hd.tag(ticket, add=p.get("add") or [], remove=p.get("remove") or [])
-        elif entry.kind == "escalate":
-            result = await hd.escalate(ticket, Escalation.model_validate(p))
-        else:
-            raise HelpdeskError(f"unknown outbox entry kind {entry.kind!r}")
-        return result.model_dump(mode="json")
+        return await apply_write(self.helpdesk, entry.kind, entry.ticket_id, entry.payload)
 
     def _failure(self, entry: ob.Entry, error: TriageError, wrote: bool) -> Attempt:
         kind = classify(error)
