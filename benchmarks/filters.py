@@ -5,7 +5,8 @@
 
 Every ticket of the demo helpdesk (all statuses, so 100 000 rows) becomes a
 ``QueueRow``; each filter is then applied ``--repeat`` times and the median
-and worst milliseconds are reported. ``cold_ms`` is the first filter with
+and worst wall-clock milliseconds are reported, with the median CPU time of
+the process (the honest "one core" figure on a busy machine). ``cold_ms`` is the first filter with
 free words on fresh rows: it computes every row's haystack and learns the
 vocabulary (``word_match.warm``), which the console can do in a worker
 after loading. Pure Python: one core.
@@ -72,10 +73,11 @@ def main() -> int:
     results = []
     for text in FILTERS:
         flt = filters.parse(text, me="Sam")
-        times, count = [], 0
+        times, cpu, count = [], [], 0
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             count = len(flt.apply(rows, NOW))
+            cpu.append((time.process_time() - started_cpu) * 1000)
             times.append((time.perf_counter() - started) * 1000)
         results.append(
             {
@@ -83,13 +85,18 @@ def main() -> int:
                 "matches": count,
                 "median_ms": round(statistics.median(times), 1),
                 "max_ms": round(max(times), 1),
+                "median_cpu_ms": round(statistics.median(cpu), 1),
             }
         )
-    worst = max(r["median_ms"] for r in results)
     print(
         json.dumps(
-            {"rows": len(rows), "cold_ms": round(cold), "worst_median_ms": worst,
-             "filters": results},
+            {
+                "rows": len(rows),
+                "cold_ms": round(cold),
+                "worst_median_ms": max(r["median_ms"] for r in results),
+                "worst_median_cpu_ms": max(r["median_cpu_ms"] for r in results),
+                "filters": results,
+            },
             indent=1,
         )
     )

@@ -19,7 +19,7 @@ from typing import ClassVar
 from triage_tui.domain.durations import format_duration
 from triage_tui.domain.models import Priority, Status
 from triage_tui.domain.queue import QueueRow, haystacks
-from triage_tui.domain.word_match import WordMatcher
+from triage_tui.domain.word_match import WordMatcher, max_edits
 
 RowTest = Callable[[QueueRow], bool]
 _INF = math.inf
@@ -81,6 +81,14 @@ class Flag(Condition):
         now = ctx.now
         return lambda r: r.due <= now
 
+    def select(self, rows: list[QueueRow], ctx: Context, negated: bool) -> list[QueueRow]:
+        # Inline comprehensions: a call per row would double the cost.
+        want = not negated
+        if self.name == "vip":
+            return [r for r in rows if r.vip is want]
+        now = ctx.now
+        return [r for r in rows if (r.due <= now) is want]
+
 
 @dataclass(frozen=True, slots=True)
 class SetCond(Condition):
@@ -114,46 +122,80 @@ class SetCond(Condition):
             label = f"{self.field} {joined}"
         return f"not {label}" if negated else label
 
+    def allowed(self) -> frozenset[Priority] | frozenset[Status]:
+        """The priorities or statuses that match (``priority:>=high`` → high, urgent)."""
+        if self.field == "status":
+            return frozenset(Status(v) for v in self.values)
+        if self.op:
+            pivot, compare = Priority(self.values[0]).rank, _COMPARE[self.op]
+            return frozenset(p for p in Priority if compare(p.rank, pivot))
+        return frozenset(Priority(v) for v in self.values)
+
     def test(self, ctx: Context) -> RowTest:
-        field, values = self.field, self.values
-        if field == "priority":
-            if self.op:
-                pivot, compare = Priority(values[0]).rank, _COMPARE[self.op]
-                allowed = frozenset(p for p in Priority if compare(p.rank, pivot))
-            else:
-                allowed = frozenset(Priority(v) for v in values)
-            return lambda r: r.priority in allowed
-        if field == "status":
-            statuses = frozenset(Status(v) for v in values)
-            return lambda r: r.status in statuses
-        wanted = frozenset(v.lower() for v in values)
+        field = self.field
+        if field in ("priority", "status"):
+            allowed = self.allowed()
+            get = _ATTRIBUTE[field]
+            return lambda r: get(r) in allowed
         if field == "tag":
-            # Exact set test (a per-row lower() doubles the cost); helpdesks store
-            # tags lower-case, and a tag with capitals matches as typed.
-            tags = wanted | frozenset(values)
+            tags = self._tags()
             return lambda r: not tags.isdisjoint(r.tags)
+        matches, get = self._value_test(ctx), _ATTRIBUTE[field]
+        return lambda r: matches(get(r))
+
+    def select(self, rows: list[QueueRow], ctx: Context, negated: bool) -> list[QueueRow]:
+        # Inline set-membership comprehensions: a function call (or a lower())
+        # per row would double the cost. Text fields have few distinct values,
+        # so each distinct value is tested once and rows by membership.
+        want, field = not negated, self.field
+        if field == "priority":
+            priorities = self.allowed()
+            return [r for r in rows if (r.priority in priorities) is want]
+        if field == "status":
+            statuses = self.allowed()
+            return [r for r in rows if (r.status in statuses) is want]
+        if field == "tag":
+            tags = self._tags()
+            return [r for r in rows if (not tags.isdisjoint(r.tags)) is want]
+        matches = self._value_test(ctx)
         if field == "channel":
-            return lambda r: r.channel.lower() in wanted
+            hits = frozenset(v for v in {r.channel for r in rows} if matches(v))
+            return [r for r in rows if (r.channel in hits) is want]
         if field == "org":
-            if len(wanted) == 1:
-                (one,) = wanted
-                return lambda r: one in r.organization.lower()
-            return lambda r: any(v in r.organization.lower() for v in wanted)
+            hits = frozenset(v for v in {r.organization for r in rows} if matches(v))
+            return [r for r in rows if (r.organization in hits) is want]
+        hits = frozenset(v for v in {r.assignee for r in rows} if matches(v))
+        return [r for r in rows if (r.assignee in hits) is want]
+
+    def _tags(self) -> frozenset[str]:
+        # Exact set test; helpdesks store tags lower-case, one with capitals matches as typed.
+        return frozenset(self.values) | {v.lower() for v in self.values}
+
+    def _value_test(self, ctx: Context) -> Callable[[str], bool]:
+        """channel, org (substring) or assignee, tested on the field's text."""
+        wanted = frozenset(v.lower() for v in self.values)
+        if self.field == "channel":
+            return lambda v: v.lower() in wanted
+        if self.field == "org":
+            return lambda v: any(w in v.lower() for w in wanted)
         return _assignee_test(tuple(wanted), ctx.me)
 
 
-def _assignee_test(values: tuple[str, ...], me: str) -> RowTest:
+_ATTRIBUTE = {
+    "priority": operator.attrgetter("priority"),
+    "status": operator.attrgetter("status"),
+    "channel": operator.attrgetter("channel"),
+    "org": operator.attrgetter("organization"),
+    "assignee": operator.attrgetter("assignee"),
+}
+
+
+def _assignee_test(values: tuple[str, ...], me: str) -> Callable[[str], bool]:
     """``me`` is the profile's agent; ``none`` is unassigned; a first name matches too."""
     unassigned = "none" in values
-    names = frozenset((me if v == "me" else v) for v in values if v != "none")
-    names = names - {""}
-    if not names:
-        if unassigned:
-            return lambda r: not r.assignee
-        return lambda r: False
+    names = frozenset((me if v == "me" else v) for v in values if v != "none") - {""}
 
-    def test(row: QueueRow) -> bool:
-        who = row.assignee
+    def test(who: str) -> bool:
         if not who:
             return unassigned
         lowered = who.lower()
@@ -204,6 +246,20 @@ class TimeCond(Condition):
             return lambda r: r.created < born
         return lambda r: r.created <= born
 
+    def select(self, rows: list[QueueRow], ctx: Context, negated: bool) -> list[QueueRow]:
+        if self.op not in ("<", ">"):
+            return Condition.select(self, rows, ctx, negated)
+        want, seconds = not negated, self.delta.total_seconds()
+        if self.field == "sla":
+            limit = ctx.now + seconds
+            if self.op == "<":
+                return [r for r in rows if (r.due < limit) is want]
+            return [r for r in rows if (limit < r.due < _INF) is want]
+        born = ctx.now - seconds
+        if self.op == "<":
+            return [r for r in rows if (r.created > born) is want]
+        return [r for r in rows if (r.created < born) is want]
+
 
 @dataclass(frozen=True, slots=True)
 class PhraseCond(Condition):
@@ -231,8 +287,12 @@ class PhraseCond(Condition):
 class WordCond(Condition):
     """A free word: in the text, or one typo away from a word of it (see ``word_match``)."""
 
-    cost: ClassVar[int] = 6
     word: str
+
+    @property
+    def cost(self) -> int:  # type: ignore[override]
+        """Exact words before typo-tolerant ones (those scan once per spelling)."""
+        return 7 if max_edits(self.word) else 6
 
     def text(self) -> str:
         return self.word

@@ -13,7 +13,7 @@ Why not ``rapidfuzz.fuzz.partial_ratio`` on every row: it costs ~180 ms per
 word over 100 000 rows. Instead the corrections are looked up once per word in
 a *vocabulary* of the words the rows contain (rapidfuzz's optimal-string-
 alignment distance over ~100 000 distinct words: a few ms), and rows are then
-scanned with one literal regular expression (~25 ms). The vocabulary only
+scanned with plain substring tests (~15 ms a spelling). The vocabulary only
 proposes spellings; every match is checked against the row's own text with
 word boundaries, so whether a row matches depends on that row alone.
 
@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 MIN_FUZZY_LETTERS = 5
 TWO_EDITS_FROM = 9
+MAX_CORRECTIONS = 4
 _WORD = re.compile(r"\w+")
 
 
@@ -106,7 +107,9 @@ class Vocabulary:
         found = process.extract(
             word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None
         )
-        result = tuple(sorted(w for w, _, _ in found if word not in w))
+        # Closest first, then alphabetical; a handful is plenty (each costs a scan).
+        ranked = sorted((d, w) for w, d, _ in found if word not in w)
+        result = tuple(w for _, w in ranked[:MAX_CORRECTIONS])
         with self._lock:
             if len(self._cache) > 512:
                 self._cache.clear()
@@ -145,16 +148,11 @@ def warm(rows: Sequence[QueueRow]) -> None:
 class WordMatcher:
     """``matcher(haystack) -> bool`` for one lower-cased free word."""
 
-    __slots__ = ("word", "corrections", "_rx")
+    __slots__ = ("word", "corrections")
 
     def __init__(self, word: str, corrections: tuple[str, ...] = ()) -> None:
         self.word = word
         self.corrections = corrections
-        self._rx: re.Pattern[str] | None = None
-        if corrections:
-            # Longest first so the word itself wins where both could start.
-            spellings = sorted({word, *corrections}, key=len, reverse=True)
-            self._rx = re.compile("|".join(map(re.escape, spellings)))
 
     @classmethod
     def for_word(cls, word: str) -> WordMatcher:
@@ -164,15 +162,25 @@ class WordMatcher:
     def select(self, items: list[T], hays: list[str], negated: bool) -> list[T]:
         """The items whose haystack matches (or does not, when ``negated``), in order.
 
-        One C-level regex pass finds the few candidates; only those pay for the
-        word-boundary check in Python.
+        C-level substring tests find the few candidates; only those pay for the
+        word-boundary check.
         """
-        rx = self._rx
-        if rx is None:
-            word = self.word
+        word = self.word
+        if not self.corrections:
             return [i for i, h in zip(items, hays, strict=True) if (word in h) is not negated]
-        search = rx.search
-        found = [(i, h) for i, h in zip(items, hays, strict=True) if search(h)]
+        # Plain substring tests per spelling, not one regex: an alternation whose
+        # branches start with different letters makes ``re`` stop at every
+        # common letter (400 ms over 100 000 rows instead of ~15 ms a spelling).
+        spellings = (word, *self.corrections)
+        pairs = zip(items, hays, strict=True)
+        if len(spellings) == 2:
+            a, b = spellings
+            found = [(i, h) for i, h in pairs if a in h or b in h]
+        elif len(spellings) == 3:
+            a, b, c = spellings
+            found = [(i, h) for i, h in pairs if a in h or b in h or c in h]
+        else:
+            found = [(i, h) for i, h in pairs if any(s in h for s in spellings)]
         hits = [i for i, h in found if self(h)]
         if not negated:
             return hits
@@ -182,18 +190,17 @@ class WordMatcher:
         return [i for i in items if id(i) not in excluded]
 
     def __call__(self, hay: str) -> bool:
-        rx = self._rx
-        if rx is None:
-            return self.word in hay
-        word, end = self.word, len(hay)
-        match = rx.search(hay)
-        while match is not None:
-            start, stop = match.span()
-            if match.group() == word:
-                return True
-            if (start == 0 or not hay[start - 1].isalnum()) and (
-                stop == end or not hay[stop].isalnum()
-            ):
-                return True
-            match = rx.search(hay, start + 1)
+        """The word anywhere, or a correction as a whole word."""
+        if self.word in hay:
+            return True
+        end = len(hay)
+        for spelling in self.corrections:
+            start = hay.find(spelling)
+            while start >= 0:
+                stop = start + len(spelling)
+                if (start == 0 or not hay[start - 1].isalnum()) and (
+                    stop == end or not hay[stop].isalnum()
+                ):
+                    return True
+                start = hay.find(spelling, start + 1)
         return False
