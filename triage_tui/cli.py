@@ -160,7 +160,9 @@ def _console(args: Namespace, clock: Clock | None) -> int:
     from triage_tui import session
 
     ctx = _context(args, view=args.view)
-    helpdesk = session.build_helpdesk(ctx, clock)
+    # Every write of the console goes through the profile's outbox: held for
+    # the undo window, delivered in the background, never lost or doubled.
+    helpdesk = session.buffered(session.build_helpdesk(ctx, clock), ctx, mode="console")
     from triage_tui.ui.app import run  # Textual is imported only here
 
     extra: dict[str, Any] = {}

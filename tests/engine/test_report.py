@@ -153,3 +153,15 @@ async def test_a_real_sweep_through_the_local_helpdesk(tmp_path: Path, clock: Fr
     reply = next(e for e in log if e.name == ev.REPLY_SENT)
     assert reply.payload["sla_due_at"] is not None
     await asyncio.sleep(0)
+
+
+def test_every_event_the_local_adapter_writes_is_a_documented_name() -> None:
+    import re
+
+    import triage_tui.adapters.local.writes as writes
+
+    source = Path(writes.__file__).read_text(encoding="utf-8")
+    written = set(re.findall(r'insert_event\(\s*conn,\s*"([a-z_.]+)"', source))
+    assert written and written <= set(ev.ALL)
+    assert {"ticket.viewed", "ticket.skipped", "bulk.applied", "bulk.undone", "sweep.started",
+            "sweep.completed", "safeguard.raised", "view.changed", "draft.created"} <= set(ev.ALL)

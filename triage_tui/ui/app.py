@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import TextArea
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Profile
@@ -25,6 +26,8 @@ class TriageApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("u", "undo", "Undo the last action (while its undo window lasts)", show=False),
+        Binding("o", "outbox", "Outbox: queued, failed and held actions", show=False),
     ]
 
     def __init__(
@@ -48,6 +51,10 @@ class TriageApp(App[int]):
             self.config_model.escalation.extra_phrases, self.config_model.escalation.routes
         )
         self.exit_message: str | None = None
+        from triage_tui.ui.safekeeping import Safekeeping
+
+        #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
+        self.safekeeping = Safekeeping(self)
         loaded = themes.load_all(extra_theme_dirs)
         for theme_obj in loaded.themes:
             self.register_theme(theme_obj)
@@ -64,9 +71,13 @@ class TriageApp(App[int]):
     def get_default_screen(self) -> Screen:
         from triage_tui.ui.screens.main import MainScreen
 
-        return MainScreen()
+        screen = MainScreen()
+        # Drafts saved before a crash, a lost SSH session or kill -9 come back.
+        screen.drafts.update(self.safekeeping.restore_drafts())
+        return screen
 
     def on_mount(self) -> None:
+        self.safekeeping.start()
         for warning in self.theme_warnings:
             self.notify(warning, severity="warning", markup=False)
 
@@ -95,6 +106,30 @@ class TriageApp(App[int]):
         """Leave the console with a one-line error (e.g. the helpdesk is unreachable)."""
         self.exit_message = message
         self.exit(1)
+
+    # -- the outbox (see ui/safekeeping.py) --------------------------------
+    def action_undo(self) -> None:
+        self.safekeeping.undo()
+
+    def action_outbox(self) -> None:
+        from triage_tui.ui.screens.outbox import OutboxScreen
+
+        helpdesk = self.safekeeping.helpdesk
+        if helpdesk is None:
+            self.notify("This helpdesk writes directly; there is no outbox.", markup=False)
+        elif not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen(helpdesk))
+
+    async def action_quit(self) -> None:
+        """Quit, unless actions are still on their way: then ask (wait or leave them)."""
+        self.safekeeping.quit()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if event.text_area.id == "draft":
+            self.safekeeping.draft_changed(event.text_area)
+
+    async def on_unmount(self) -> None:
+        await self.safekeeping.stop()
 
 
 def run(helpdesk: Helpdesk, profile: Profile, config: AppConfig, theme: str | None = None) -> int:
