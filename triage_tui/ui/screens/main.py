@@ -26,7 +26,9 @@ from triage_tui.engine import actions
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
+from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
+from triage_tui.ui.widgets.undo_banner import UndoBanner
 from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
 #: Below this width the panes stack instead of sitting side by side.
@@ -68,6 +70,8 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.app
         yield Static(self._topbar(), id="topbar")
+        yield OfflineBanner()  # offline / actions needing the agent (hidden otherwise)
+        yield UndoBanner()  # "… · Undo (u) · 8 s" while an action can be taken back
         with Horizontal(id="panes"):
             with Vertical(id="queue-pane"):
                 yield Static(Content("Queue · loading…"), id="queue-title")
