@@ -181,19 +181,31 @@ class DraftStore:
             del self._records[ticket_id]
             self._persist(ticket_id)
 
-    def unsent(self, ticket_id: str, entry_id: str, body: str, base: dict[str, Any] | None) -> None:
-        """Undo or revise: the reply's text is a draft again (a newer draft keeps it below)."""
+    def unsent(
+        self,
+        ticket_id: str,
+        entry_id: str,
+        body: str,
+        base: dict[str, Any] | None,
+        *,
+        keep_base: bool = True,
+    ) -> None:
+        """Undo or revise: the reply's text is a draft again (a newer draft keeps it below).
+
+        An undone reply keeps the base its draft began with; a revised one
+        (``keep_base=False``) starts again from the ticket as it is now.
+        """
         record = self._records.get(ticket_id)
         now = to_text(self.clock.now())
         if record is not None and record["state"] == EDITING and not _same(record["body"], body):
             record.update(body=record["body"].rstrip() + "\n\n" + body, saved_at=now)
         else:
-            kept = record.get("base") if record else None
+            kept = record.get("base") if record and keep_base else None
             self._records[ticket_id] = {
                 "ticket_id": ticket_id,
                 "state": EDITING,
                 "entry_id": None,
-                "base": kept or base,
+                "base": kept or (base if keep_base else None),
                 "started_at": now,
                 "body": body,
                 "saved_at": now,

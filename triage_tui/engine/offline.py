@@ -78,6 +78,10 @@ class OfflineReads:
         finally:
             await pages.aclose()  # type: ignore[attr-defined]
 
+    def seen_base(self, ticket_id: str) -> Base | None:
+        """The ticket as last read from the helpdesk (what a new draft is written against)."""
+        return self._seen.get(ticket_id)
+
     def data_as_of(self) -> datetime | None:
         """When the cached queue was fetched (what the console shows while offline)."""
         return self.cache.queue_at() if self.cache is not None else None

@@ -1,0 +1,253 @@
+"""The console's side of "never lose an agent's work".
+
+One ``Safekeeping`` per app, active when the helpdesk is a
+``BufferedHelpdesk`` (the real console; Pilot tests of other features use a
+bare adapter and see none of this). It
+
+* saves the draft editor continuously (``DraftStore``, debounced) and puts
+  unsent drafts back in the editor after a crash, with a notice;
+* turns outbox events into what the agent needs to know: a reply held by a
+  collision, a write the helpdesk refused, offline and back online (the queue
+  is reloaded then);
+* undoes the newest batch (``u``), opens the outbox (``o``), asks before
+  quitting with work still on its way, and on SIGTERM/SIGHUP writes the
+  drafts out and leaves cleanly (Textual restores the terminal on exit).
+
+It reaches the main screen only through what that screen already exposes
+(``drafts``, ``view``, ``show_ticket``, ``load_queue``, the queue widget), so
+the main screen needs no knowledge of the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import TYPE_CHECKING, Any
+
+from textual.widgets import TextArea
+
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.engine.collision import Base
+
+if TYPE_CHECKING:
+    from triage_tui.ui.app import TriageApp
+
+#: Exit codes after a signal, as a shell reports them (128 + number).
+SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def describe(entries: list[ob.Entry]) -> str:
+    """One line for a batch: "Reply + status pending on #1042", "6 changes on 3 tickets"."""
+    tickets = {e.ticket_id for e in entries}
+    if len(tickets) > 1:
+        return f"{len(entries)} changes on {len(tickets)} tickets"
+    words = {
+        "reply": "Reply",
+        "note": "Note",
+        "assign": "assignment",
+        "tag": "tags",
+        "escalate": "Escalation",
+    }
+    parts = []
+    for entry in entries:
+        value = entry.payload.get(entry.kind) if entry.kind in ("status", "priority") else None
+        parts.append(f"{entry.kind} {value}" if value else words.get(entry.kind, entry.kind))
+    text = " + ".join(parts)
+    return f"{text[:1].upper()}{text[1:]} on #{entries[0].ticket_id}"
+
+
+class Safekeeping:
+    def __init__(self, app: TriageApp) -> None:
+        self.app = app
+        helpdesk = app.helpdesk
+        self.helpdesk = helpdesk if isinstance(helpdesk, BufferedHelpdesk) else None
+        self.restored: dict[str, str] = {}
+
+    @property
+    def active(self) -> bool:
+        return self.helpdesk is not None
+
+    # -- start ------------------------------------------------------------
+    def restore_drafts(self) -> dict[str, str]:
+        """Unsent drafts from before, by ticket id (called before the main screen exists)."""
+        if self.helpdesk is None or self.helpdesk.drafts is None:
+            return {}
+        outbox = self.helpdesk.outbox
+
+        def state(entry_id: str) -> str | None:
+            entry = outbox.get(entry_id) if entry_id else None
+            return entry.state if entry else None
+
+        self.restored = self.helpdesk.drafts.restorable(state)
+        return dict(self.restored)
+
+    def start(self) -> None:
+        if self.helpdesk is None:
+            return
+        self.helpdesk.listeners.append(self.on_event)
+        loop = asyncio.get_running_loop()
+        for signum in SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(signum, self.on_signal, signum)
+        if self.restored:
+            names = ", ".join(f"#{t}" for t in sorted(self.restored)[:5])
+            more = len(self.restored) - 5
+            self.app.notify(
+                f"Restored {len(self.restored)} unsent draft(s): {names}"
+                + (f" and {more} more" if more > 0 else "")
+                + " — they were saved before the console stopped.",
+                title="Drafts restored",
+                markup=False,
+                timeout=8,
+            )
+
+    async def stop(self) -> None:
+        """Leave: drafts written, the deliverer stopped (a request in flight is re-checked)."""
+        if self.helpdesk is None:
+            return
+        for signum in SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                asyncio.get_running_loop().remove_signal_handler(signum)
+        await self.helpdesk.close()
+
+    def on_signal(self, signum: int) -> None:
+        """SIGTERM/SIGHUP: drafts to disk now (the terminal may already be gone), then exit."""
+        if self.helpdesk is not None and self.helpdesk.drafts is not None:
+            self.helpdesk.drafts.flush_now()
+        self.app.exit(return_code=128 + int(signum))
+
+    # -- drafts -----------------------------------------------------------
+    def draft_changed(self, editor: TextArea) -> None:
+        """The agent typed in the draft editor (a loaded text is not typing)."""
+        if self.helpdesk is None or self.helpdesk.drafts is None:
+            return
+        if not (editor.history.undo_stack or editor.history.redo_stack):
+            return
+        main = self.app._main_screen()
+        view = getattr(main, "view", None)
+        if view is None:
+            return
+        ticket_id = view.detail.ticket.id
+        helpdesk, drafts = self.helpdesk, self.helpdesk.drafts
+
+        def began() -> dict[str, Any]:
+            seen = helpdesk.seen_base(ticket_id)
+            return (seen or Base.of(view.detail)).model_dump(mode="json")
+
+        drafts.changed(ticket_id, editor.text, began)
+
+    def _put_draft(self, ticket_id: str, body: str) -> None:
+        main = self.app._main_screen()
+        if main is None:
+            return
+        main.drafts[ticket_id] = body
+        if main.requested_id == ticket_id:
+            main.show_ticket(ticket_id)
+
+    # -- outbox events ----------------------------------------------------
+    def on_event(self, event: str, entry: ob.Entry | None) -> None:
+        notify = self.app.notify
+        if event == "conflict" and entry is not None:
+            notify(
+                f"{entry.label} held: the ticket changed — {'; '.join(entry.conflict or [])}. "
+                "Press o to revise, send anyway or discard.",
+                title="Collision",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        elif event == "failed" and entry is not None:
+            notify(
+                f"Not delivered: {entry.label}: {entry.last_error}. Press o to retry or cancel.",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
+        elif event == "online":
+            left = self.helpdesk.in_flight_count() if self.helpdesk else 0
+            notify(
+                "Back online" + (f": delivering {left} queued action(s)" if left else "."),
+                markup=False,
+            )
+            main = self.app._main_screen()
+            if main is not None:
+                main.action_refresh()
+        elif event == "recovered":
+            notify(
+                "Checking actions interrupted last time before sending them again.", markup=False
+            )
+        self.refresh_banners()
+
+    def refresh_banners(self) -> None:
+        from triage_tui.ui.widgets.offline_banner import OfflineBanner
+        from triage_tui.ui.widgets.undo_banner import UndoBanner
+
+        for banner in self.app.query(UndoBanner).results():
+            banner.refresh_state()
+        for other in self.app.query(OfflineBanner).results():
+            other.refresh_state()
+        from triage_tui.ui.screens.outbox import OutboxScreen
+
+        if isinstance(self.app.screen, OutboxScreen):
+            self.app.screen.reload()
+
+    # -- the agent's keys -------------------------------------------------
+    def undo(self) -> None:
+        if self.helpdesk is None:
+            self.app.notify("Undo needs the outbox (this helpdesk writes directly).", markup=False)
+            return
+        cancelled = self.helpdesk.undo_last()
+        if not cancelled:
+            self.app.notify("Nothing to undo: every action has left.", markup=False, timeout=3)
+            return
+        self.app.notify(f"Undone: {describe(cancelled)}. Nothing was sent.", markup=False)
+        reply = next((e for e in cancelled if e.kind == "reply"), None)
+        if reply is not None:
+            self._put_draft(reply.ticket_id, reply.payload["body"])
+        self.app.run_worker(self._back_to(cancelled[0].ticket_id), group="safekeeping")
+        self.refresh_banners()
+
+    async def _back_to(self, ticket_id: str) -> None:
+        """Reload the queue (the undone change no longer shows) and open the ticket again."""
+        from triage_tui.ui.widgets.queue import QueueView
+
+        main = self.app._main_screen()
+        if main is None:
+            return
+        await main.load_queue().wait()
+        queue = main.query_one(QueueView)
+        index = next((i for i, row in enumerate(queue.rows) if row.id == ticket_id), None)
+        if index is not None:
+            queue.move_to(index)
+        else:
+            main.show_ticket(ticket_id)
+
+    def revise(self, entry: ob.Entry) -> None:
+        """Conflict: cancel the reply, its text back in the editor against the ticket as it is now."""
+        assert self.helpdesk is not None
+        self.helpdesk.cancel(entry.id, keep_draft=False)
+        if self.helpdesk.drafts is not None:
+            self.helpdesk.drafts.unsent(
+                entry.ticket_id, entry.id, entry.payload["body"], None, keep_base=False
+            )
+        self._put_draft(entry.ticket_id, entry.payload["body"])
+        self.app.run_worker(self._back_to(entry.ticket_id), group="safekeeping")
+
+    def discard(self, entry: ob.Entry) -> None:
+        assert self.helpdesk is not None
+        self.helpdesk.cancel(entry.id, keep_draft=False)
+        main = self.app._main_screen()
+        if main is not None:
+            main.drafts.pop(entry.ticket_id, None)
+        self.app.notify(f"Discarded: {entry.label}.", markup=False)
+
+    def quit(self) -> None:
+        if self.helpdesk is None or self.helpdesk.in_flight_count() == 0:
+            self.app.exit()
+            return
+        from triage_tui.ui.screens.quit_confirm import QuitConfirmScreen
+
+        if not isinstance(self.app.screen, QuitConfirmScreen):
+            self.app.push_screen(QuitConfirmScreen(self.helpdesk))

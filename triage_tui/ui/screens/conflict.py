@@ -1,0 +1,78 @@
+"""A reply held because the ticket changed since the draft began.
+
+Shows what changed (who wrote what, a status change, who took the ticket)
+above the reply that was about to go, and lets the agent choose: ``r``
+revise (the reply goes back to the editor, now against the ticket as it is),
+``s`` send anyway, ``d`` discard the reply, ``esc`` decide later (it stays
+held in the outbox).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from triage_tui.engine.outbox import Entry
+from triage_tui.ui import safe_text as st
+
+
+class ConflictScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    ConflictScreen {
+        align: center middle;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "choose('revise')", "Revise"),
+        Binding("s", "choose('send')", "Send anyway"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape", "choose('')", "Decide later"),
+    ]
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__()
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        with Vertical(classes="dialog"):
+            yield Label(
+                Content.assemble(
+                    (
+                        f"#{st.clean(entry.ticket_id, one_line=True)} changed since your draft began",
+                        "bold",
+                    )
+                )
+            )
+            changes = [st.line(line) for line in entry.conflict or []] or [Content("(unknown)")]
+            yield Static(
+                Content("\n").join(Content.assemble("• ", c) for c in changes), id="changes"
+            )
+            yield Label(Content.styled("Your reply", "$text-muted"))
+            body = entry.payload.get("body", "")
+            yield Static(
+                st.literal(body if len(body) < 800 else body[:800] + "…"), classes="preview"
+            )
+            yield Label(
+                Content.assemble(
+                    ("r", "$text-accent bold"),
+                    " revise   ",
+                    ("s", "$text-accent bold"),
+                    " send anyway   ",
+                    ("d", "$text-accent bold"),
+                    " discard   ",
+                    ("esc", "$text-accent bold"),
+                    " later",
+                ),
+                classes="keys",
+            )
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice or None)

@@ -1,0 +1,81 @@
+"""The offline banner: what the console is working from while the helpdesk is away.
+
+"Offline — cannot reach Zendesk (…) · data from 12 min ago · 3 actions queued"
+while the helpdesk is unreachable; otherwise, when outbox entries wait for
+the agent (a collision, a refused write), "2 actions need you — press o".
+Hidden when all is well.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.content import Content
+from textual.widgets import Static
+
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.ui import safe_text as st
+
+
+def age(delta: timedelta) -> str:
+    """``45 s``, ``12 min``, ``3 h``, ``2 days``: the staleness an agent can judge."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 2 * 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} days"
+
+
+class OfflineBanner(Static):
+    DEFAULT_CSS = """
+    OfflineBanner {
+        height: auto;
+        max-height: 2;
+        padding: 0 1;
+        background: $error-muted;
+        color: $text;
+        display: none;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.refresh_state()
+        self.set_interval(getattr(self.app, "tick_seconds", 1.0), self.refresh_state)
+
+    def text(self) -> Content | None:
+        helpdesk = getattr(self.app, "helpdesk", None)
+        if not isinstance(helpdesk, BufferedHelpdesk):
+            return None
+        counts = helpdesk.outbox.counts()
+        queued = sum(counts.get(s, 0) for s in ob.IN_FLIGHT)
+        attention = sum(counts.get(s, 0) for s in ob.ATTENTION)
+        state = helpdesk.connectivity
+        if not state.online:
+            parts: list[Content | tuple[str, str] | str] = [
+                ("Offline", "bold"),
+                " — ",
+                st.line(state.error or "the helpdesk is unreachable"),
+            ]
+            as_of = helpdesk.data_as_of()
+            if as_of is not None:
+                parts.append(f" · data from {age(helpdesk.clock.now() - as_of)} ago")
+            if queued:
+                parts.append(f" · {queued} action(s) queued, sent when it is back")
+            return Content.assemble(*parts)
+        if attention:
+            return Content.assemble(
+                (f"{attention} action(s) need you", "bold"),
+                " (a collision or a refused write) — press ",
+                ("o", "$text-accent bold"),
+            )
+        return None
+
+    def refresh_state(self) -> None:
+        text = self.text()
+        self.display = text is not None
+        if text is not None:
+            self.update(text)
