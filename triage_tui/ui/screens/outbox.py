@@ -135,6 +135,10 @@ class OutboxScreen(ModalScreen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # The table takes enter itself; selecting a row is "details".
+        self.action_details()
+
     def _show_detail(self) -> None:
         entry = self._current()
         detail = self.query_one("#outbox-detail", Static)

@@ -1,0 +1,183 @@
+"""The console with the outbox: undo banner, outbox and conflict screens, drafts, quit."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from tests.conftest import FROZEN_NOW
+from tests.fakes.fake_time import FakeTime, until
+from tests.ui.conftest import db_rows
+from tests.ui.test_console import settle
+from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.config import Profile
+from triage_tui.domain.clock import FrozenClock
+from triage_tui.engine import outbox as ob
+from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.ui.app import TriageApp
+from triage_tui.ui.screens.conflict import ConflictScreen
+from triage_tui.ui.screens.help import help_sections
+from triage_tui.ui.screens.outbox import OutboxScreen
+from triage_tui.ui.screens.quit_confirm import QuitConfirmScreen
+from triage_tui.ui.widgets.offline_banner import OfflineBanner
+from triage_tui.ui.widgets.queue import QueueView
+from triage_tui.ui.widgets.undo_banner import UndoBanner
+
+
+def make(db: Path, clock: FrozenClock, fake: FakeTime, data: Path, hold: float = 10) -> TriageApp:
+    inner = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    helpdesk = BufferedHelpdesk(
+        inner,
+        "ui.local.0",
+        hold_seconds=hold,
+        data_dir=data,
+        sleep=fake.sleep,
+        rng=random.Random(3),
+    )
+    return TriageApp(
+        helpdesk,
+        profile=Profile(agent="Sam Agent", undo_seconds=hold),
+        clock=clock,
+        tick_seconds=3600,
+    )
+
+
+def messages(db: Path, ticket_id: str, body: str) -> int:
+    return len(db_rows(db, "SELECT id FROM messages WHERE ticket_id=? AND body=?", ticket_id, body))
+
+
+async def banner(pilot: Pilot, cls: type) -> str:  # type: ignore[type-arg]
+    widget = pilot.app.screen_stack[0].query_one(cls)
+    widget.refresh_state()
+    await pilot.pause()
+    return str(widget.render()) if widget.display else ""
+
+
+async def send_default(pilot: Pilot) -> None:
+    await pilot.press("s")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_send_is_held_with_a_countdown_and_u_takes_it_back(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    fake = FakeTime(clock, auto=False)
+    app = make(demo_db, clock, fake, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        draft = screen.query_one("#draft", TextArea).text
+        await send_default(pilot)
+        assert (await banner(pilot, UndoBanner)).endswith("Undo (u) · 10 s")
+        assert "Reply + status pending on #" + ticket_id in await banner(pilot, UndoBanner)
+        fake.advance(2)
+        assert (await banner(pilot, UndoBanner)).endswith("· 8 s")
+        await pilot.press("u")
+        await settle(pilot)
+        assert await banner(pilot, UndoBanner) == ""
+        fake.advance(30)
+        await pilot.pause(0.05)
+        assert messages(demo_db, ticket_id, draft) == 0
+        assert screen.view is not None and screen.view.detail.ticket.id == ticket_id
+        assert screen.query_one("#draft", TextArea).text == draft  # back in the editor
+        # Sent again and left alone: delivered once when the window ends.
+        await send_default(pilot)
+        fake.advance(10.5)
+        await until(lambda: app.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
+        assert messages(demo_db, ticket_id, draft) == 1
+        assert (
+            db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "pending"
+        )
+
+
+async def test_help_lists_undo_and_outbox_keys() -> None:
+    text = "\n".join(str(section) for section in help_sections())
+    assert "u" in text and "Undo the last action" in text
+    assert "Outbox: queued, failed and held actions" in text
+
+
+async def test_a_collision_is_shown_and_resolved_from_the_outbox(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    fake = FakeTime(clock, auto=True)
+    app = make(demo_db, clock, fake, tmp_path / "data", hold=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        colleague = LocalHelpdesk(LocalOptions(db=demo_db, agent="Alex Kim"), clock=clock)
+        await colleague.reply(ticket_id, "I've got this one.")
+        await colleague.close()
+        draft = screen.query_one("#draft", TextArea).text
+        await send_default(pilot)
+        box = app.helpdesk.outbox  # type: ignore[attr-defined]
+        await until(lambda: any(e.state == ob.CONFLICT for e in box.entries()))
+        await pilot.pause()
+        assert "1 action(s) need you" in await banner(pilot, OfflineBanner)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen)
+        assert app.screen.entries[0].state == ob.CONFLICT
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        assert app.screen.entry.conflict == ["Alex Kim replied: “I've got this one.”"]
+        await pilot.press("s")  # send anyway
+        await until(lambda: app.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
+        assert messages(demo_db, ticket_id, draft) == 1
+
+
+async def test_typed_draft_survives_a_restart_with_a_notice(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    fake = FakeTime(clock, auto=False)
+    app = make(demo_db, clock, fake, data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        await pilot.press("e")
+        await pilot.press(*"Typed before the crash. ")
+        await pilot.pause(0.8)  # the debounced save (0.5 s)
+        saved = app.helpdesk.drafts.get(ticket_id)  # type: ignore[attr-defined]
+        assert saved is not None and "Typed before the crash." in saved["body"]
+        typed = screen.query_one("#draft", TextArea).text
+    again = make(demo_db, clock, FakeTime(clock, auto=False), data)
+    async with again.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert screen.query_one(QueueView).current.id == ticket_id  # type: ignore[union-attr]
+        assert screen.query_one("#draft", TextArea).text == typed
+        assert any("Restored 1 unsent draft(s)" in n.message for n in again._notifications)
+
+
+async def test_quitting_with_held_actions_asks_and_can_leave_them_for_later(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    app = make(demo_db, clock, FakeTime(clock, auto=False), data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        draft = screen.query_one("#draft", TextArea).text
+        await send_default(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, QuitConfirmScreen)
+        assert "2 action(s) not delivered: 2 in the undo window" in str(
+            app.screen.query_one("#quit-status").render()
+        )
+        await pilot.press("l")
+        await pilot.pause()
+    assert messages(demo_db, ticket_id, draft) == 0
+    # The next start delivers what was left (its window is long over).
+    clock.advance(60)
+    later = make(demo_db, clock, FakeTime(clock, auto=True), data)
+    async with later.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await until(lambda: later.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
+    assert messages(demo_db, ticket_id, draft) == 1
+    assert FROZEN_NOW < clock.now()
