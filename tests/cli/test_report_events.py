@@ -48,8 +48,10 @@ def test_report_human_json_and_markdown(db_run: Runner, demo_db: Path) -> None:
     assert lines[1] == (
         "3 tickets triaged · 1 replies · 1 escalations · 0 SLA breaches · 0 breaches avoided"
     )
-    assert any(line.startswith("Median handle time per ticket") and line.endswith(
-        "2m00s (3 tickets)") for line in lines)
+    assert any(
+        line.startswith("Median handle time per ticket") and line.endswith("2m00s (3 tickets)")
+        for line in lines
+    )
     data = db_run("report", "--since", "1h", "--json").json()
     assert (data["tickets_triaged"], data["replies_sent"], data["skipped"].__len__()) == (3, 1, 1)
     assert data["escalations"][0]["reason"] == "billing/refund"
@@ -81,9 +83,18 @@ def test_events_lists_the_log(db_run: Runner, demo_db: Path) -> None:
     lines = result.out.splitlines()
     assert lines[0].split() == ["TIME", "EVENT", "TICKET", "ACTOR", "DETAIL"]
     names = [line.split()[1] for line in lines[1:-1]]
-    assert names == ["sweep.started", "ticket.viewed", "reply.sent", "ticket.viewed",
-                     "ticket.skipped", "ticket.viewed", "ticket.escalated", "plan.follow_up",
-                     "sweep.completed", "demo.generated"]
+    assert names == [
+        "sweep.started",
+        "ticket.viewed",
+        "reply.sent",
+        "ticket.viewed",
+        "ticket.skipped",
+        "ticket.viewed",
+        "ticket.escalated",
+        "plan.follow_up",
+        "sweep.completed",
+        "demo.generated",
+    ]
     assert lines[-1] == "10 event(s) since 2026-11-22 08:30 UTC"
     data = db_run("events", "--since", "1h", "--json").json()
     assert data["count"] == 10 and data["events"][2]["ticket_id"] == answered

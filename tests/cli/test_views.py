@@ -46,11 +46,16 @@ def test_views_merge_top_level_and_profile(isolated_dirs: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[views]\nurgent = "sla:<90x"\n', 'views.urgent: sla:<90x: bad duration "90x" (use m, h, d)'),
+        (
+            '[views]\nurgent = "sla:<90x"\n',
+            'views.urgent: sla:<90x: bad duration "90x" (use m, h, d)',
+        ),
         (
             '[profiles.default.views]\nmine = "prio:high"\n',
-            'profiles.default.views.mine: unknown field "prio" at column 1 — did you mean '
-            '"priority"?',
+            (
+                'profiles.default.views.mine: unknown field "prio" at column 1 — did you mean '
+                '"priority"?'
+            ),
         ),
         ("[views]\nurgent = 3\n", "views.urgent: Input should be a valid string"),
     ],

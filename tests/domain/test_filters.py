@@ -25,20 +25,61 @@ from triage_tui.domain.models import Priority, Status
 NOW = FROZEN_NOW
 
 ROWS = [
-    row("1", subject="Password reset link expired", priority=Priority.URGENT,
-        due_in=minutes(-30), tags=("login",), organization="Acme Corp", vip=True,
-        assignee="Sam Martinez", channel="email", age=hours(1)),
-    row("2", subject="Invoice shows the wrong VAT", excerpt="We were charged twice, refund please",
-        priority=Priority.HIGH, due_in=minutes(45), tags=("billing", "refund"),
-        organization="Kestrel Health", channel="web", age=hours(3)),
-    row("3", subject="API returns 401 after token rotation", priority=Priority.HIGH,
-        due_in=hours(3), tags=("api", "sso"), assignee="Mei Chen", channel="api",
-        status=Status.PENDING, age=hours(30)),
-    row("4", subject="Export to CSV fails", excerpt="The single sign-on page loops for our VIP users",
-        priority=Priority.NORMAL, due_in=None, paused=True, tags=("export",),
-        status=Status.ON_HOLD, channel="chat", age=hours(50)),
-    row("5", subject="Dark mode request", priority=Priority.LOW, due_in=hours(20),
-        status=Status.NEW, channel="Email", age=minutes(20)),
+    row(
+        "1",
+        subject="Password reset link expired",
+        priority=Priority.URGENT,
+        due_in=minutes(-30),
+        tags=("login",),
+        organization="Acme Corp",
+        vip=True,
+        assignee="Sam Martinez",
+        channel="email",
+        age=hours(1),
+    ),
+    row(
+        "2",
+        subject="Invoice shows the wrong VAT",
+        excerpt="We were charged twice, refund please",
+        priority=Priority.HIGH,
+        due_in=minutes(45),
+        tags=("billing", "refund"),
+        organization="Kestrel Health",
+        channel="web",
+        age=hours(3),
+    ),
+    row(
+        "3",
+        subject="API returns 401 after token rotation",
+        priority=Priority.HIGH,
+        due_in=hours(3),
+        tags=("api", "sso"),
+        assignee="Mei Chen",
+        channel="api",
+        status=Status.PENDING,
+        age=hours(30),
+    ),
+    row(
+        "4",
+        subject="Export to CSV fails",
+        excerpt="The single sign-on page loops for our VIP users",
+        priority=Priority.NORMAL,
+        due_in=None,
+        paused=True,
+        tags=("export",),
+        status=Status.ON_HOLD,
+        channel="chat",
+        age=hours(50),
+    ),
+    row(
+        "5",
+        subject="Dark mode request",
+        priority=Priority.LOW,
+        due_in=hours(20),
+        status=Status.NEW,
+        channel="Email",
+        age=minutes(20),
+    ),
 ]
 
 
@@ -171,31 +212,62 @@ def test_describe_is_short_words_for_the_queue_title() -> None:
     assert parse("age:>2d assignee:none channel:email", me="S").describe() == (
         "older than 2d · unassigned · via email"
     )
-    assert Filter().describe() == "all tickets" and not Filter() and parse("vip", me="") 
+    assert Filter().describe() == "all tickets" and not Filter() and parse("vip", me="")
 
 
 @pytest.mark.parametrize(
     ("text", "message", "position", "token"),
     [
-        ("prio:high", 'unknown field "prio" at column 1 — did you mean "priority"?', 0, "prio:high"),
+        (
+            "prio:high",
+            'unknown field "prio" at column 1 — did you mean "priority"?',
+            0,
+            "prio:high",
+        ),
         ("vip tags:api", 'unknown field "tags" at column 5 — did you mean "tag"?', 4, "tags:api"),
-        ("organization:acme", 'unknown field "organization" at column 1 — did you mean "org"?',
-         0, "organization:acme"),
-        ("foo:bar", 'unknown field "foo" at column 1 (fields: priority, status, tag, sla, age, '
-         'org, assignee, channel, breached, vip; quote "foo:…" to search for the text)',
-         0, "foo:bar"),
+        (
+            "organization:acme",
+            'unknown field "organization" at column 1 — did you mean "org"?',
+            0,
+            "organization:acme",
+        ),
+        (
+            "foo:bar",
+            (
+                'unknown field "foo" at column 1 (fields: priority, status, tag, sla, age, '
+                'org, assignee, channel, breached, vip; quote "foo:…" to search for the text)'
+            ),
+            0,
+            "foo:bar",
+        ),
         ("sla:<90x", 'sla:<90x: bad duration "90x" (use m, h, d)', 0, "sla:<90x"),
         ("vip sla:<90", 'sla:<90: bad duration "90" (use m, h, d)', 4, "sla:<90"),
         ("age:<-1h", 'age:<-1h: bad duration "-1h" (use m, h, d)', 0, "age:<-1h"),
         ("sla:90m", "sla:90m: compare with < or >, e.g. sla:<90m", 0, "sla:90m"),
-        ("priority:hgh", 'priority:hgh: unknown priority "hgh" — did you mean "high"?',
-         0, "priority:hgh"),
-        ("priority:zzz", 'priority:zzz: unknown priority "zzz" (use low, normal, high, urgent)',
-         0, "priority:zzz"),
-        ("priority:>=hihg", 'priority:>=hihg: unknown priority "hihg" — did you mean "high"?',
-         0, "priority:>=hihg"),
-        ("status:closedd", 'status:closedd: unknown status "closedd" — did you mean "closed"?',
-         0, "status:closedd"),
+        (
+            "priority:hgh",
+            'priority:hgh: unknown priority "hgh" — did you mean "high"?',
+            0,
+            "priority:hgh",
+        ),
+        (
+            "priority:zzz",
+            'priority:zzz: unknown priority "zzz" (use low, normal, high, urgent)',
+            0,
+            "priority:zzz",
+        ),
+        (
+            "priority:>=hihg",
+            'priority:>=hihg: unknown priority "hihg" — did you mean "high"?',
+            0,
+            "priority:>=hihg",
+        ),
+        (
+            "status:closedd",
+            'status:closedd: unknown status "closedd" — did you mean "closed"?',
+            0,
+            "status:closedd",
+        ),
         ("priority:", "priority: needs a value, e.g. priority:high", 0, "priority:"),
         ("tag:,", "tag:, needs a value, e.g. tag:api", 0, "tag:,"),
         ("sla:", "sla: needs a value, e.g. sla:<90m", 0, "sla:"),
@@ -234,7 +306,12 @@ def test_bad_durations(text: str) -> None:
 
 def test_duration_formatting_and_since() -> None:
     assert [format_duration(timedelta(minutes=m)) for m in (0, 45, 90, 120, 1440, -30)] == [
-        "0m", "45m", "90m", "2h", "1d", "-30m"
+        "0m",
+        "45m",
+        "90m",
+        "2h",
+        "1d",
+        "-30m",
     ]
     assert parse_duration("-30m", allow_negative=True) == timedelta(minutes=-30)
     assert parse_since("8h", NOW) == NOW - timedelta(hours=8)
@@ -257,8 +334,14 @@ def test_parsing_does_not_import_rapidfuzz() -> None:
 def test_fifty_thousand_rows_filter_fast() -> None:
     """A coarse guard (5x the 50 ms budget at 100k); benchmarks/filters.py has the figures."""
     rows = [
-        row(str(i), subject=f"{base.subject} {i}", excerpt=base.excerpt, priority=base.priority,
-            tags=base.tags, organization=base.organization)
+        row(
+            str(i),
+            subject=f"{base.subject} {i}",
+            excerpt=base.excerpt,
+            priority=base.priority,
+            tags=base.tags,
+            organization=base.organization,
+        )
         for i in range(10_000)
         for base in ROWS
     ]

@@ -51,36 +51,53 @@ def _db(hd: LocalHelpdesk, ids: list[str]) -> dict[str, tuple]:
     with sqlite3.connect(hd.db_path) as conn:
         got = conn.execute(
             f"SELECT id, status, priority, assignee, grp, tags FROM tickets WHERE id IN "
-            f"({','.join('?' * len(ids))})", ids).fetchall()
+            f"({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
     return {r[0]: (r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in got}
 
 
 def test_preview_lists_every_change_and_the_risky_ones() -> None:
-    rows = [row("1", vip=True, organization="Acme Corp"), row("2"),
-            row("3", status=Status.SOLVED), row("4", tags=("refund",))]
+    rows = [
+        row("1", vip=True, organization="Acme Corp"),
+        row("2"),
+        row("3", status=Status.SOLVED),
+        row("4", tags=("refund",)),
+    ]
     changes = bulk.preview(rows, BulkAction.set_status(Status.SOLVED))
     assert [c.describe() for c in changes] == [
-        "1 status open → solved", "2 status open → solved", "3 unchanged",
+        "1 status open → solved",
+        "2 status open → solved",
+        "3 unchanged",
         "4 status open → solved",
     ]
     assert changes[0].warnings == ("closes a VIP ticket (Acme Corp)",)
     assert bulk.warnings(changes) == [
-        "closes 1 VIP ticket(s)", "1 ticket(s) already as asked: left unchanged"]
+        "closes 1 VIP ticket(s)",
+        "1 ticket(s) already as asked: left unchanged",
+    ]
     assert bulk.confirmation(BulkAction.set_status(Status.SOLVED), changes) == (
-        'Apply "status solved" to 3 tickets? (2 warnings)')
+        'Apply "status solved" to 3 tickets? (2 warnings)'
+    )
     tagged = bulk.preview(rows[3:], BulkAction.tag(add=["billing"], remove=["refund"]))
     assert tagged[0].describe() == "4 tags +billing -refund"
     many = bulk.preview([row(str(i)) for i in range(51)], BulkAction.assign("Mei Chen"))
     assert bulk.warnings(many) == ["51 tickets: more than 50 at once — check the selection"]
     assert many[0].describe() == "0 assignee (none) → Mei Chen"
-    macro = BulkAction.macro("refund_issued", tags=["refund"], status=Status.PENDING,
-                             replies={"2": "Hi Dana, done."}, note="Refund issued")
+    macro = BulkAction.macro(
+        "refund_issued",
+        tags=["refund"],
+        status=Status.PENDING,
+        replies={"2": "Hi Dana, done."},
+        note="Refund issued",
+    )
     [c1, c2] = bulk.preview(rows[:2], macro)
     assert c1.reply is None and c2.reply == "Hi Dana, done."
     assert "reply (cannot be undone)" in c2.describe()
     assert bulk.warnings([c1, c2])[:2] == [
         "sends 1 replies: replies cannot be undone",
-        "adds 2 internal note(s) that stay after an undo"]
+        "adds 2 internal note(s) that stay after an undo",
+    ]
 
 
 async def test_status_batch_applies_then_undoes_as_one(helpdesk: LocalHelpdesk) -> None:
@@ -109,8 +126,9 @@ async def test_assign_and_tags_restore_exactly(helpdesk: LocalHelpdesk) -> None:
     before = _db(helpdesk, ids)
     first = await bulk.apply(helpdesk, bulk.preview(rows, BulkAction.assign("Mei Chen", "tier2")))
     rows = [r for r in await _rows(helpdesk) if r.id in ids]
-    second = await bulk.apply(helpdesk, bulk.preview(rows, BulkAction.tag(add=["sweep"],
-                                                                      remove=[rows[0].tags[0]])))
+    second = await bulk.apply(
+        helpdesk, bulk.preview(rows, BulkAction.tag(add=["sweep"], remove=[rows[0].tags[0]]))
+    )
     now = _db(helpdesk, ids)
     assert all(v[2] == "Mei Chen" and v[3] == "tier2" and "sweep" in v[4] for v in now.values())
     assert rows[0].tags[0] not in now[ids[0]][4]
@@ -173,7 +191,8 @@ async def test_a_batch_the_helpdesk_cannot_do_is_refused_before_any_write(
 async def test_a_vanished_ticket_fails_alone(helpdesk: LocalHelpdesk) -> None:
     rows = [r for r in await _rows(helpdesk) if r.status is Status.OPEN][:2]
     ghost = row("nope")
-    result = await bulk.apply(helpdesk, bulk.preview([rows[0], ghost, rows[1]],
-                                                     BulkAction.set_status(Status.PENDING)))
+    result = await bulk.apply(
+        helpdesk, bulk.preview([rows[0], ghost, rows[1]], BulkAction.set_status(Status.PENDING))
+    )
     assert [a.ticket_id for a in result.applied] == [rows[0].id, rows[1].id]
     assert result.failed == (("nope", "ticket nope not found"),)

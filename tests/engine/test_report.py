@@ -56,7 +56,12 @@ LOG = [
     E(ev.SLA_ALERTED, 55, "F", {"kind": "breached"}),
     E(ev.SLA_ALERTED, 56, "G", {"kind": "at_risk"}),
     E(ev.FOLLOW_UP, 60, None, {"task": "Enrich KB with API auth workaround"}),
-    E(ev.FOLLOW_UP, 61, None, {"tasks": ["Add sentiment tag", "Enrich KB with API auth workaround"]}),
+    E(
+        ev.FOLLOW_UP,
+        61,
+        None,
+        {"tasks": ["Add sentiment tag", "Enrich KB with API auth workaround"]},
+    ),
     E(ev.BULK_APPLIED, 70, None, {"batch_id": "b1"}),
     E(ev.STATUS_CHANGED, 70, "H", {"from": "pending", "to": "solved"}),
     E(ev.SWEEP_COMPLETED, 80, payload={"sweep_id": "s1"}),
@@ -97,8 +102,10 @@ def test_markdown_and_json() -> None:
 
 
 def test_untrusted_text_cannot_break_the_markdown() -> None:
-    log = [E(ev.ESCALATED, 1, "X", {"reason": "a|b\n# heading \x1b[31m"}),
-           E(ev.FOLLOW_UP, 2, None, {"task": "*bold*_x_"})]
+    log = [
+        E(ev.ESCALATED, 1, "X", {"reason": "a|b\n# heading \x1b[31m"}),
+        E(ev.FOLLOW_UP, 2, None, {"task": "*bold*_x_"}),
+    ]
     md = report.build(log, T0, FROZEN_NOW).to_markdown()
     assert "a\\|b # heading" in md and "\x1b" not in md
     assert "- [ ] \\*bold\\*\\_x\\_" in md
@@ -114,15 +121,24 @@ async def test_a_real_sweep_through_the_local_helpdesk(tmp_path: Path, clock: Fr
     """Decisions through the adapter and the session's events, then the report agrees."""
     async with LocalHelpdesk(LocalOptions(db=tmp_path / "h.db", agent="Sam"), clock=clock) as hd:
         for i, prio in enumerate([Priority.URGENT, Priority.HIGH, Priority.HIGH]):
-            await hd.create_ticket(NewTicket(subject=f"Login fails {i}", body="Help",
-                                             requester_email=f"u{i}@x.example", priority=prio))
+            await hd.create_ticket(
+                NewTicket(
+                    subject=f"Login fails {i}",
+                    body="Help",
+                    requester_email=f"u{i}@x.example",
+                    priority=prio,
+                )
+            )
         start = clock.now()
         clock.advance(timedelta(minutes=10))
         rows = [QueueRow.from_ticket(t) async for t in hd.iter_queue(QueueFilter())]
         pending: list[Any] = []
-        session = SweepSession(plan_sweep(rows, clock.now()), clock, sweep_id="s-r",
-                               on_event=lambda e: pending.append(
-                                   hd.record_event(e.name, e.ticket_id, e.payload)))
+        session = SweepSession(
+            plan_sweep(rows, clock.now()),
+            clock,
+            sweep_id="s-r",
+            on_event=lambda e: pending.append(hd.record_event(e.name, e.ticket_id, e.payload)),
+        )
 
         async def flush() -> None:
             while pending:
@@ -158,10 +174,19 @@ async def test_a_real_sweep_through_the_local_helpdesk(tmp_path: Path, clock: Fr
 def test_every_event_the_local_adapter_writes_is_a_documented_name() -> None:
     import re
 
-    import triage_tui.adapters.local.writes as writes
+    from triage_tui.adapters.local import writes
 
     source = Path(writes.__file__).read_text(encoding="utf-8")
     written = set(re.findall(r'insert_event\(\s*conn,\s*"([a-z_.]+)"', source))
     assert written and written <= set(ev.ALL)
-    assert {"ticket.viewed", "ticket.skipped", "bulk.applied", "bulk.undone", "sweep.started",
-            "sweep.completed", "safeguard.raised", "view.changed", "draft.created"} <= set(ev.ALL)
+    assert {
+        "ticket.viewed",
+        "ticket.skipped",
+        "bulk.applied",
+        "bulk.undone",
+        "sweep.started",
+        "sweep.completed",
+        "safeguard.raised",
+        "view.changed",
+        "draft.created",
+    } <= set(ev.ALL)

@@ -107,8 +107,14 @@ def test_batch_is_capped_and_explained_without_an_upcoming_breach() -> None:
 
 def _session(clock: FrozenClock, rows: list | None = None, **kw) -> tuple[SweepSession, list]:
     log: list[SweepEvent] = []
-    session = SweepSession(plan_sweep(rows or queue(), clock.now()), clock,
-                           on_event=log.append, filter_text="login", sweep_id="s-1", **kw)
+    session = SweepSession(
+        plan_sweep(rows or queue(), clock.now()),
+        clock,
+        on_event=log.append,
+        filter_text="login",
+        sweep_id="s-1",
+        **kw,
+    )
     return session, log
 
 
@@ -128,12 +134,21 @@ def test_decisions_auto_advance_with_timestamps_and_events(clock: FrozenClock) -
     assert session.decisions[-1].handle == timedelta(minutes=1)
     names = [(e.name, e.ticket_id) for e in log]
     assert names == [
-        ("sweep.started", None), ("ticket.viewed", "11"), ("ticket.viewed", "13"),
-        ("ticket.skipped", "13"), ("ticket.viewed", "12"),
+        ("sweep.started", None),
+        ("ticket.viewed", "11"),
+        ("ticket.viewed", "13"),
+        ("ticket.skipped", "13"),
+        ("ticket.viewed", "12"),
     ]
     assert log[0].payload == {
-        "sweep_id": "s-1", "filter": "login", "count": 7, "breached": 2, "at_risk": 2,
-        "vip": 2, "batch_size": 5, "handle_seconds": 240.0,
+        "sweep_id": "s-1",
+        "filter": "login",
+        "count": 7,
+        "breached": 2,
+        "at_risk": 2,
+        "vip": 2,
+        "batch_size": 5,
+        "handle_seconds": 240.0,
     }
     assert log[1].payload["sla_due_at"] == (FROZEN_NOW - minutes(40)).isoformat()
     assert log[3].payload == {"sweep_id": "s-1", "reason": "waiting for logs"}

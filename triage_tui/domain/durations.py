@@ -8,6 +8,8 @@ spelling works everywhere and a typo gets the same message everywhere.
 from __future__ import annotations
 
 import re
+import statistics
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from triage_tui.domain.clock import ensure_utc
@@ -71,3 +73,9 @@ def parse_since(text: str, now: datetime) -> datetime:
         return ensure_utc(datetime.fromisoformat(text.strip()))
     except ValueError:
         raise DurationError(text) from None
+
+
+def median_duration(samples: Iterable[timedelta]) -> timedelta | None:
+    """The median of handle times (None without any): sweeps and the report share it."""
+    seconds = [s.total_seconds() for s in samples]
+    return timedelta(seconds=statistics.median(seconds)) if seconds else None

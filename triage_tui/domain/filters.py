@@ -25,7 +25,6 @@ from triage_tui.domain.durations import DurationError, parse_duration
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.models import Priority, Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.word_match import learn, max_edits
 from triage_tui.domain.terms import (
     Condition,
     Context,
@@ -35,6 +34,7 @@ from triage_tui.domain.terms import (
     TimeCond,
     WordCond,
 )
+from triage_tui.domain.word_match import learn, max_edits
 
 #: Every field, in the order the help and error messages list them.
 FIELDS = ("priority", "status", "tag", "sla", "age", "org", "assignee", "channel")
@@ -42,18 +42,36 @@ FIELDS = ("priority", "status", "tag", "sla", "age", "org", "assignee", "channel
 FLAGS = ("breached", "vip")
 #: What a field is usually called elsewhere: only ever *suggested*, never accepted.
 _LOOKALIKES = {
-    "organization": "org", "organisation": "org", "company": "org", "state": "status",
-    "due": "sla", "deadline": "sla", "owner": "assignee", "assigned": "assignee",
-    "agent": "assignee", "label": "tag", "labels": "tag", "created": "age", "via": "channel",
-    "source": "channel", "prio": "priority", "pri": "priority", "urgency": "priority",
+    "organization": "org",
+    "organisation": "org",
+    "company": "org",
+    "state": "status",
+    "due": "sla",
+    "deadline": "sla",
+    "owner": "assignee",
+    "assigned": "assignee",
+    "agent": "assignee",
+    "label": "tag",
+    "labels": "tag",
+    "created": "age",
+    "via": "channel",
+    "source": "channel",
+    "prio": "priority",
+    "pri": "priority",
+    "urgency": "priority",
 }
 _EXAMPLES = {
-    "priority": "priority:high", "status": "status:open,pending", "tag": "tag:api",
-    "sla": "sla:<90m", "age": "age:<4h", "org": "org:acme", "assignee": "assignee:me",
+    "priority": "priority:high",
+    "status": "status:open,pending",
+    "tag": "tag:api",
+    "sla": "sla:<90m",
+    "age": "age:<4h",
+    "org": "org:acme",
+    "assignee": "assignee:me",
     "channel": "channel:email",
 }
-_FIELD_TOKEN = re.compile(r"([A-Za-z][A-Za-z_]*):(.*)", re.S)
-_COMPARISON = re.compile(r"(<=|>=|<|>)(.*)", re.S)
+_FIELD_TOKEN = re.compile(r"([A-Za-z][A-Za-z_]*):(.*)", re.DOTALL)
+_COMPARISON = re.compile(r"(<=|>=|<|>)(.*)", re.DOTALL)
 
 
 class FilterError(InvalidInput):
@@ -172,9 +190,7 @@ def _tokens(text: str) -> Iterable[_Token]:
             if text[j] == '"':
                 close = text.find('"', j + 1)
                 if close < 0:
-                    raise FilterError(
-                        f"unterminated quote at column {j + 1}", start, text[start:]
-                    )
+                    raise FilterError(f"unterminated quote at column {j + 1}", start, text[start:])
                 j = close + 1
             else:
                 j += 1
@@ -191,7 +207,9 @@ def _term(tok: _Token) -> Term:
     match = _FIELD_TOKEN.fullmatch(tok.body)
     if match is None:
         if '"' in tok.body:  # part-quoted text: exact, like a phrase
-            return Term(PhraseCond(" ".join(tok.body.replace('"', "").lower().split())), tok.negated)
+            return Term(
+                PhraseCond(" ".join(tok.body.replace('"', "").lower().split())), tok.negated
+            )
         word = tok.body.lower()
         if word in FLAGS:
             return Term(Flag(word), tok.negated)
@@ -227,7 +245,9 @@ def _suggest_field(name: str) -> str | None:
 
 def _values(value: str) -> list[str]:
     """Split ``a,"b, c",d`` at commas outside quotes; drop the quotes and empty items."""
-    items, current, quoted = [], [], False
+    items: list[str] = []
+    current: list[str] = []
+    quoted = False
     for ch in value:
         if ch == '"':
             quoted = not quoted
@@ -248,9 +268,7 @@ def _field_cond(field: str, value: str, tok: _Token) -> Condition:
         return _time_cond(field, value, tok, fail)
     items = _values(value)
     if not items:
-        raise FilterError(
-            f"{tok.raw} needs a value, e.g. {_EXAMPLES[field]}", tok.start, tok.raw
-        )
+        raise FilterError(f"{tok.raw} needs a value, e.g. {_EXAMPLES[field]}", tok.start, tok.raw)
     if field == "priority":
         return _priority_cond(items, fail)
     if field == "status":
@@ -300,9 +318,7 @@ def _bad_choice(what: str, value: str, choices: list[str]) -> str:
 
 def _time_cond(field: str, value: str, tok: _Token, fail: _Fail) -> Condition:
     if not value.strip():
-        raise FilterError(
-            f"{tok.raw} needs a value, e.g. {_EXAMPLES[field]}", tok.start, tok.raw
-        )
+        raise FilterError(f"{tok.raw} needs a value, e.g. {_EXAMPLES[field]}", tok.start, tok.raw)
     compared = _COMPARISON.fullmatch(value.strip())
     if compared is None:
         raise fail(f"compare with < or >, e.g. {field}:<{value.strip()}")
@@ -312,4 +328,3 @@ def _time_cond(field: str, value: str, tok: _Token, fail: _Fail) -> Condition:
     except DurationError as exc:
         raise fail(str(exc)) from None
     return TimeCond(field, op, delta)
-

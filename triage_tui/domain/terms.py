@@ -280,7 +280,9 @@ class PhraseCond(Condition):
 
     def select(self, rows: list[QueueRow], ctx: Context, negated: bool) -> list[QueueRow]:
         phrase = self.phrase
-        return [r for r, h in zip(rows, haystacks(rows), strict=True) if (phrase in h) is not negated]
+        return [
+            r for r, h in zip(rows, haystacks(rows), strict=True) if (phrase in h) is not negated
+        ]
 
 
 @dataclass(frozen=True, slots=True)

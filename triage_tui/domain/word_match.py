@@ -148,7 +148,7 @@ def warm(rows: Sequence[QueueRow]) -> None:
 class WordMatcher:
     """``matcher(haystack) -> bool`` for one lower-cased free word."""
 
-    __slots__ = ("word", "corrections")
+    __slots__ = ("corrections", "word")
 
     def __init__(self, word: str, corrections: tuple[str, ...] = ()) -> None:
         self.word = word

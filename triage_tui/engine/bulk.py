@@ -35,8 +35,20 @@ from triage_tui.engine.bulk_plan import (
     warnings,
 )
 
-__all__ = ["MANY", "Applied", "BulkAction", "BulkResult", "PlannedChange", "TicketState",
-           "UndoResult", "apply", "confirmation", "preview", "undo", "warnings"]
+__all__ = [
+    "MANY",
+    "Applied",
+    "BulkAction",
+    "BulkResult",
+    "PlannedChange",
+    "TicketState",
+    "UndoResult",
+    "apply",
+    "confirmation",
+    "preview",
+    "undo",
+    "warnings",
+]
 
 
 @dataclass(frozen=True)
@@ -58,10 +70,19 @@ class BulkResult:
 
     def to_payload(self) -> dict[str, Any]:
         return {
-            "batch_id": self.batch_id, "action": self.action, "count": len(self.applied),
-            "tickets": [{"id": a.ticket_id, "before": a.before.to_json(),
-                         "after": a.after.to_json(), "replied": a.replied, "noted": a.noted}
-                        for a in self.applied],
+            "batch_id": self.batch_id,
+            "action": self.action,
+            "count": len(self.applied),
+            "tickets": [
+                {
+                    "id": a.ticket_id,
+                    "before": a.before.to_json(),
+                    "after": a.after.to_json(),
+                    "replied": a.replied,
+                    "noted": a.noted,
+                }
+                for a in self.applied
+            ],
             "failed": [{"id": i, "error": e} for i, e in self.failed],
             "unchanged": list(self.unchanged),
         }
@@ -70,12 +91,23 @@ class BulkResult:
     def from_payload(cls, payload: Mapping[str, Any]) -> BulkResult:
         """Rebuild from a ``bulk.applied`` event, e.g. to undo after a restart."""
         applied = tuple(
-            Applied(t["id"], TicketState.from_json(t["before"]), TicketState.from_json(t["after"]),
-                    bool(t.get("replied")), bool(t.get("noted")))
-            for t in payload.get("tickets", ()))
+            Applied(
+                t["id"],
+                TicketState.from_json(t["before"]),
+                TicketState.from_json(t["after"]),
+                bool(t.get("replied")),
+                bool(t.get("noted")),
+            )
+            for t in payload.get("tickets", ())
+        )
         failed = tuple((f["id"], f["error"]) for f in payload.get("failed", ()))
-        return cls(payload["batch_id"], payload.get("action", ""), applied, failed,
-                   tuple(payload.get("unchanged", ())))
+        return cls(
+            payload["batch_id"],
+            payload.get("action", ""),
+            applied,
+            failed,
+            tuple(payload.get("unchanged", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -98,14 +130,22 @@ def _check(helpdesk: Helpdesk, changes: Sequence[PlannedChange]) -> None:
         "priority": any("priority" in c.changed_fields and not c.escalation for c in changes),
         "internal_notes": any(c.note for c in changes),
     }
-    missing = [k.replace("_", " ") for k, needed in needs.items() if needed and not getattr(caps, k)]
+    missing = [
+        k.replace("_", " ") for k, needed in needs.items() if needed and not getattr(caps, k)
+    ]
     if missing:
-        raise Unsupported(f"{name} cannot apply this batch: no {', '.join(missing)}; "
-                          "nothing was written")
+        raise Unsupported(
+            f"{name} cannot apply this batch: no {', '.join(missing)}; nothing was written"
+        )
 
 
-async def apply(helpdesk: Helpdesk, changes: Sequence[PlannedChange], *, action: str = "",
-                batch_id: str | None = None) -> BulkResult:
+async def apply(
+    helpdesk: Helpdesk,
+    changes: Sequence[PlannedChange],
+    *,
+    action: str = "",
+    batch_id: str | None = None,
+) -> BulkResult:
     """Write the previewed changes; unchanged ones are skipped. See the module doc."""
     todo = [c for c in changes if not c.noop]
     _check(helpdesk, todo)
@@ -129,14 +169,20 @@ async def apply(helpdesk: Helpdesk, changes: Sequence[PlannedChange], *, action:
             after = change.after
         if after != before or replied or noted:
             applied.append(Applied(change.ticket_id, before, after, replied, noted))
-    result = BulkResult(batch_id, action, tuple(applied), tuple(failed),
-                        tuple(c.ticket_id for c in changes if c.noop))
+    result = BulkResult(
+        batch_id,
+        action,
+        tuple(applied),
+        tuple(failed),
+        tuple(c.ticket_id for c in changes if c.noop),
+    )
     await _record(helpdesk, events.BULK_APPLIED, result.to_payload())
     return result
 
 
-async def _write(helpdesk: Helpdesk, change: PlannedChange,
-                 before: TicketState) -> tuple[bool, bool]:
+async def _write(
+    helpdesk: Helpdesk, change: PlannedChange, before: TicketState
+) -> tuple[bool, bool]:
     """Reply, note, escalation, assignee, tags, priority, status — computed from ``before``."""
     tid, want = change.ticket_id, change.after
     replied = noted = False
@@ -152,7 +198,8 @@ async def _write(helpdesk: Helpdesk, change: PlannedChange,
         noted = True
     intended = set(change.changed_fields)  # what the batch sets, from the preview
     if intended & {"assignee", "group"} and (state.assignee, state.group) != (
-        want.assignee, want.group
+        want.assignee,
+        want.group,
     ):
         who = want.assignee if "assignee" in intended else state.assignee
         group = want.group if "group" in intended and state.group != want.group else None
@@ -190,12 +237,19 @@ async def undo(helpdesk: Helpdesk, result: BulkResult) -> UndoResult:
         if moved:
             left.append((item.ticket_id, moved))
         restored.append(item.ticket_id)
-    outcome = UndoResult(result.batch_id, tuple(restored), tuple(left), tuple(failed),
-                         tuple(irreversible))
-    await _record(helpdesk, events.BULK_UNDONE, {
-        "batch_id": result.batch_id, "count": len(restored),
-        "left_alone": [{"id": i, "fields": list(f)} for i, f in left],
-        "failed": [{"id": i, "error": e} for i, e in failed]})
+    outcome = UndoResult(
+        result.batch_id, tuple(restored), tuple(left), tuple(failed), tuple(irreversible)
+    )
+    await _record(
+        helpdesk,
+        events.BULK_UNDONE,
+        {
+            "batch_id": result.batch_id,
+            "count": len(restored),
+            "left_alone": [{"id": i, "fields": list(f)} for i, f in left],
+            "failed": [{"id": i, "error": e} for i, e in failed],
+        },
+    )
     return outcome
 
 
@@ -223,7 +277,7 @@ async def _restore(helpdesk: Helpdesk, item: Applied, now: TicketState) -> tuple
         if old == new:
             continue
         if current == new:
-            await setter(tid, old)  # type: ignore[arg-type]
+            await setter(tid, old)
         else:
             moved.append(name)
     return tuple(moved)

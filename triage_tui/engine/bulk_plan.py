@@ -48,13 +48,23 @@ class TicketState:
         return cls(r.status, r.priority, r.assignee or None, None, r.tags)
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status.value, "priority": self.priority.value,
-                "assignee": self.assignee, "group": self.group, "tags": list(self.tags)}
+        return {
+            "status": self.status.value,
+            "priority": self.priority.value,
+            "assignee": self.assignee,
+            "group": self.group,
+            "tags": list(self.tags),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TicketState:
-        return cls(Status(data["status"]), Priority(data["priority"]), data.get("assignee"),
-                   data.get("group"), tuple(data.get("tags") or ()))
+        return cls(
+            Status(data["status"]),
+            Priority(data["priority"]),
+            data.get("assignee"),
+            data.get("group"),
+            tuple(data.get("tags") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,9 @@ class BulkAction:
     @classmethod
     def assign(cls, assignee: str | None, group: str | None = None) -> BulkAction:
         who = (assignee or "").strip() or None
-        return cls(f"assign to {who}" if who else "unassign", set_assignee=True,
-                   assignee=who, group=group)
+        return cls(
+            f"assign to {who}" if who else "unassign", set_assignee=True, assignee=who, group=group
+        )
 
     @classmethod
     def tag(cls, add: Sequence[str] = (), remove: Sequence[str] = ()) -> BulkAction:
@@ -100,12 +111,27 @@ class BulkAction:
         return cls(f"escalate: {escalation.reason}", escalation=escalation)
 
     @classmethod
-    def macro(cls, name: str, *, tags: Sequence[str] = (), status: Status | None = None,
-              priority: Priority | None = None, replies: Mapping[str, str] | None = None,
-              reply: str | None = None, note: str | None = None) -> BulkAction:
+    def macro(
+        cls,
+        name: str,
+        *,
+        tags: Sequence[str] = (),
+        status: Status | None = None,
+        priority: Priority | None = None,
+        replies: Mapping[str, str] | None = None,
+        reply: str | None = None,
+        note: str | None = None,
+    ) -> BulkAction:
         """A macro's bookkeeping plus its reply (rendered per ticket, or one for all)."""
-        return cls(f"macro {name}", add_tags=tuple(tags), status=status, priority=priority,
-                   replies=dict(replies or {}), reply=reply, note=note)
+        return cls(
+            f"macro {name}",
+            add_tags=tuple(tags),
+            status=status,
+            priority=priority,
+            replies=dict(replies or {}),
+            reply=reply,
+            note=note,
+        )
 
     def reply_for(self, ticket_id: str) -> str | None:
         return self.replies.get(ticket_id, self.reply)
@@ -115,11 +141,19 @@ class BulkAction:
         after = before
         if self.escalation is not None:
             esc = self.escalation
-            after = replace(after, status=Status.OPEN, priority=esc.priority or after.priority,
-                            group=esc.group or after.group, tags=_merge(after.tags, esc.tags, ()))
+            after = replace(
+                after,
+                status=Status.OPEN,
+                priority=esc.priority or after.priority,
+                group=esc.group or after.group,
+                tags=_merge(after.tags, esc.tags, ()),
+            )
         if self.set_assignee:
-            after = replace(after, assignee=self.assignee,
-                            group=self.group if self.group is not None else after.group)
+            after = replace(
+                after,
+                assignee=self.assignee,
+                group=self.group if self.group is not None else after.group,
+            )
         if self.add_tags or self.remove_tags:
             after = replace(after, tags=_merge(after.tags, self.add_tags, self.remove_tags))
         if self.priority is not None:
@@ -192,8 +226,20 @@ def preview(rows: Sequence[QueueRow], action: BulkAction) -> list[PlannedChange]
         if row.vip and after.status in (Status.SOLVED, Status.CLOSED) and before.status.is_active:
             warn.append(f"closes a VIP ticket ({row.organization or 'VIP'})")
         reply = action.reply_for(row.id)
-        changes.append(PlannedChange(row.id, row.subject, row.vip, row.organization, before,
-                                     after, reply, action.note, action.escalation, tuple(warn)))
+        changes.append(
+            PlannedChange(
+                row.id,
+                row.subject,
+                row.vip,
+                row.organization,
+                before,
+                after,
+                reply,
+                action.note,
+                action.escalation,
+                tuple(warn),
+            )
+        )
     return changes
 
 
@@ -224,4 +270,3 @@ def confirmation(action: BulkAction, changes: Sequence[PlannedChange]) -> str:
     n = len(warnings(changes))
     tail = f" ({n} warning{'s' if n != 1 else ''})" if n else ""
     return f'Apply "{action.label}" to {count} ticket{"s" if count != 1 else ""}?{tail}'
-

@@ -19,7 +19,6 @@ nothing leaves the machine. What each figure means:
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from typing import Any, Protocol
 from triage_tui.domain import events as ev
 from triage_tui.domain import sla
 from triage_tui.domain.clock import ensure_utc
-from triage_tui.domain.durations import format_duration
+from triage_tui.domain.durations import format_duration, median_duration
 from triage_tui.domain.text import sanitize
 
 
@@ -70,9 +69,11 @@ class Report:
 
     def headline(self) -> str:
         """``47 tickets triaged · 12 replies · 3 escalations · 0 SLA breaches · 6 avoided``."""
-        return (f"{len(self.triaged)} tickets triaged · {self.replies} replies · "
-                f"{len(self.escalations)} escalations · {len(self.breaches)} SLA breaches · "
-                f"{len(self.breaches_avoided)} breaches avoided")
+        return (
+            f"{len(self.triaged)} tickets triaged · {self.replies} replies · "
+            f"{len(self.escalations)} escalations · {len(self.breaches)} SLA breaches · "
+            f"{len(self.breaches_avoided)} breaches avoided"
+        )
 
     def figures(self) -> list[tuple[str, str]]:
         handle = "—"
@@ -97,35 +98,59 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "since": self.since.isoformat(), "until": self.until.isoformat(),
-            "events": self.events, "tickets_triaged": len(self.triaged),
-            "triaged": list(self.triaged), "replies_sent": self.replies,
-            "escalations": [{"ticket_id": e.ticket_id, "reason": e.reason,
-                             "at": e.at.isoformat()} for e in self.escalations],
-            "skipped": list(self.skipped), "notes": self.notes,
+            "since": self.since.isoformat(),
+            "until": self.until.isoformat(),
+            "events": self.events,
+            "tickets_triaged": len(self.triaged),
+            "triaged": list(self.triaged),
+            "replies_sent": self.replies,
+            "escalations": [
+                {"ticket_id": e.ticket_id, "reason": e.reason, "at": e.at.isoformat()}
+                for e in self.escalations
+            ],
+            "skipped": list(self.skipped),
+            "notes": self.notes,
             "sla_breaches": list(self.breaches),
-            "breaches_avoided": [{"ticket_id": t, "seconds_to_spare": s.total_seconds()}
-                                 for t, s in self.breaches_avoided],
-            "median_handle_seconds": (self.median_handle.total_seconds()
-                                      if self.median_handle is not None else None),
-            "handle_samples": self.handle_samples, "follow_ups": list(self.follow_ups),
-            "sweeps": self.sweeps, "bulk_batches": self.bulk_batches, "drafts": self.drafts,
+            "breaches_avoided": [
+                {"ticket_id": t, "seconds_to_spare": s.total_seconds()}
+                for t, s in self.breaches_avoided
+            ],
+            "median_handle_seconds": (
+                self.median_handle.total_seconds() if self.median_handle is not None else None
+            ),
+            "handle_samples": self.handle_samples,
+            "follow_ups": list(self.follow_ups),
+            "sweeps": self.sweeps,
+            "bulk_batches": self.bulk_batches,
+            "drafts": self.drafts,
         }
 
     def to_markdown(self) -> str:
-        out = ["# Session report", "", f"**{self.window()}** · {self.events} events", "",
-               self.headline(), "", "| Metric | Value |", "| --- | --- |"]
+        out = [
+            "# Session report",
+            "",
+            f"**{self.window()}** · {self.events} events",
+            "",
+            self.headline(),
+            "",
+            "| Metric | Value |",
+            "| --- | --- |",
+        ]
         out += [f"| {name} | {value} |" for name, value in self.figures()]
         if self.escalations:
             out += ["", "## Escalations", ""]
-            out += [f"- **{_md(e.ticket_id)}** — {_md(e.reason)} ({e.at:%H:%M})"
-                    for e in self.escalations]
+            out += [
+                f"- **{_md(e.ticket_id)}** — {_md(e.reason)} ({e.at:%H:%M})"
+                for e in self.escalations
+            ]
         if self.breaches:
             out += ["", "## SLA breaches", "", ", ".join(_md(t) for t in self.breaches)]
         if self.breaches_avoided:
             out += ["", "## Breaches avoided", ""]
-            out += [f"- {_md(t)}: answered {duration_text(s)} before the breach"
-                    for t, s in self.breaches_avoided]
+            out += [
+                f"- {_md(t)}: answered {duration_text(s)} before the breach"
+                for t, s in self.breaches_avoided
+            ]
         if self.follow_ups:
             out += ["", "## Follow-up tasks", ""] + [f"- [ ] {_md(t)}" for t in self.follow_ups]
         return "\n".join(out) + "\n"
@@ -147,7 +172,7 @@ class Report:
 
 def duration_text(delta: timedelta) -> str:
     """Handle times at the resolution they are felt: ``45s``, ``3m20s``, ``1h05m``."""
-    seconds = int(round(delta.total_seconds()))
+    seconds = round(delta.total_seconds())
     if seconds < 60:
         return f"{seconds}s"
     if seconds < 3600:
@@ -192,7 +217,7 @@ def handle_times(events: Iterable[EventLike]) -> list[timedelta]:
 def median_handle_time(events: Iterable[EventLike]) -> timedelta | None:
     """For ``plan_sweep(handle_time=…)``: the measured pace, or None without samples."""
     samples = handle_times(events)
-    return statistics.median(samples) if samples else None
+    return median_duration(samples)
 
 
 def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Report:
@@ -206,8 +231,13 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
     viewed_due: dict[str, datetime] = {}
     follow: dict[str, None] = {}
     escalations = []
-    counts = {ev.REPLY_SENT: 0, ev.NOTE_ADDED: 0, ev.SWEEP_STARTED: 0, ev.BULK_APPLIED: 0,
-              ev.DRAFT_CREATED: 0}
+    counts = {
+        ev.REPLY_SENT: 0,
+        ev.NOTE_ADDED: 0,
+        ev.SWEEP_STARTED: 0,
+        ev.BULK_APPLIED: 0,
+        ev.DRAFT_CREATED: 0,
+    }
     window = sla.SWEEP_RISK_WINDOW
     for e in log:
         tid, p = e.ticket_id, e.payload
@@ -244,10 +274,20 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
             breaches.setdefault(tid, None)
     samples = handle_times(log)
     return Report(
-        since=since, until=until, events=len(log), triaged=tuple(triaged),
-        replies=counts[ev.REPLY_SENT], escalations=tuple(escalations), skipped=tuple(skipped),
-        notes=counts[ev.NOTE_ADDED], breaches=tuple(breaches),
+        since=since,
+        until=until,
+        events=len(log),
+        triaged=tuple(triaged),
+        replies=counts[ev.REPLY_SENT],
+        escalations=tuple(escalations),
+        skipped=tuple(skipped),
+        notes=counts[ev.NOTE_ADDED],
+        breaches=tuple(breaches),
         breaches_avoided=tuple(avoided.items()),
-        median_handle=statistics.median(samples) if samples else None,
-        handle_samples=len(samples), follow_ups=tuple(follow), sweeps=counts[ev.SWEEP_STARTED],
-        bulk_batches=counts[ev.BULK_APPLIED], drafts=counts[ev.DRAFT_CREATED])
+        median_handle=median_duration(samples),
+        handle_samples=len(samples),
+        follow_ups=tuple(follow),
+        sweeps=counts[ev.SWEEP_STARTED],
+        bulk_batches=counts[ev.BULK_APPLIED],
+        drafts=counts[ev.DRAFT_CREATED],
+    )

@@ -18,7 +18,6 @@ test can walk 200 tickets in a frozen minute.
 from __future__ import annotations
 
 import bisect
-import statistics
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from typing import Any
 
 from triage_tui.domain import events, sla
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.durations import format_duration
+from triage_tui.domain.durations import format_duration, median_duration
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.sweep_plan import (
     ClusterLike,
@@ -38,8 +37,18 @@ from triage_tui.engine.sweep_plan import (
     projected_late,
 )
 
-__all__ = ["Alert", "ClusterLike", "Decision", "DecisionRecord", "Progress", "SweepEvent",
-           "SweepPlan", "SweepSession", "SweepSummary", "plan_sweep"]
+__all__ = [
+    "Alert",
+    "ClusterLike",
+    "Decision",
+    "DecisionRecord",
+    "Progress",
+    "SweepEvent",
+    "SweepPlan",
+    "SweepSession",
+    "SweepSummary",
+    "plan_sweep",
+]
 
 #: Measured handle times replace the plan's assumption from this many decisions on.
 MIN_SAMPLES = 3
@@ -162,8 +171,9 @@ class SweepSession:
         self._started = self._finished = False
 
     @classmethod
-    def from_rows(cls, rows: list[QueueRow], clock: Clock,
-                  clusters: ClusterLike | None = None, **kwargs: Any) -> SweepSession:
+    def from_rows(
+        cls, rows: list[QueueRow], clock: Clock, clusters: ClusterLike | None = None, **kwargs: Any
+    ) -> SweepSession:
         return cls(plan_sweep(rows, clock.now(), clusters), clock, **kwargs)
 
     # -- walking ------------------------------------------------------------
@@ -181,10 +191,19 @@ class SweepSession:
             self._started = True
             self._shown_at = self.started_at = self.clock.now()
             p = self.plan
-            self._emit(events.SWEEP_STARTED, None, {
-                "filter": self.filter_text, "count": p.count, "breached": p.breached,
-                "at_risk": p.at_risk, "vip": p.vip, "batch_size": p.batch_size,
-                "handle_seconds": p.handle_time.total_seconds()})
+            self._emit(
+                events.SWEEP_STARTED,
+                None,
+                {
+                    "filter": self.filter_text,
+                    "count": p.count,
+                    "breached": p.breached,
+                    "at_risk": p.at_risk,
+                    "vip": p.vip,
+                    "batch_size": p.batch_size,
+                    "handle_seconds": p.handle_time.total_seconds(),
+                },
+            )
             self._viewed()
         return self.current
 
@@ -234,9 +253,15 @@ class SweepSession:
         self._shown_at = self.clock.now()
         row = self.rows[self._index]
         due = _time(row.due)
-        self._emit(events.VIEWED, row.id, {
-            "source": "sweep", "position": self._index + 1,
-            "sla_due_at": due.isoformat() if due else None})
+        self._emit(
+            events.VIEWED,
+            row.id,
+            {
+                "source": "sweep",
+                "position": self._index + 1,
+                "sla_due_at": due.isoformat() if due else None,
+            },
+        )
 
     # -- reading ------------------------------------------------------------
     def handle_times(self) -> list[timedelta]:
@@ -246,25 +271,30 @@ class SweepSession:
         now = now or self.clock.now()
         samples = self.handle_times()
         measured = len(samples) >= MIN_SAMPLES
-        per = statistics.median(samples) if measured else self.plan.handle_time
+        per = median_duration(samples) if measured else None
+        per = per or self.plan.handle_time
         remaining = self._remaining()
         ts = now.timestamp()
         upcoming = [r for r in remaining if ts < r.due < float("inf")]
         nxt = min(upcoming, key=lambda r: r.due) if upcoming else None
         return Progress(
-            done=len(self._settled), total=len(self.rows),
+            done=len(self._settled),
+            total=len(self.rows),
             position=0 if self._index is None else self._index + 1,
-            elapsed=now - self.started_at, per_ticket=per, measured=measured,
+            elapsed=now - self.started_at,
+            per_ticket=per,
+            measured=measured,
             projected_finish=now + per * len(remaining) if remaining else None,
             next_breach_at=_time(nxt.due) if nxt else None,
             next_breach_id=nxt.id if nxt else None,
-            projected_breaches=tuple(projected_late(remaining, now, per)))
+            projected_breaches=tuple(projected_late(remaining, now, per)),
+        )
 
     def _remaining(self) -> list[QueueRow]:
         """Undecided rows in the order the sweep will visit them."""
         if self._index is None:
             return []
-        order = self.rows[self._index:] + self.rows[:self._index]
+        order = self.rows[self._index :] + self.rows[: self._index]
         return [r for r in order if r.id not in self._settled]
 
     def alerts(self, now: datetime | None = None) -> list[Alert]:
@@ -293,27 +323,42 @@ class SweepSession:
         for alert in found:
             if (alert.ticket_id, alert.kind) not in self._alerted:
                 self._alerted.add((alert.ticket_id, alert.kind))
-                self._emit(events.SLA_ALERTED, alert.ticket_id,
-                           {"kind": alert.kind, "due_at": alert.due_at.isoformat()})
+                self._emit(
+                    events.SLA_ALERTED,
+                    alert.ticket_id,
+                    {"kind": alert.kind, "due_at": alert.due_at.isoformat()},
+                )
         return found
 
     def finish(self) -> SweepSummary:
         """The summary; records ``sweep.completed`` once (also for a sweep left early)."""
         now = self.clock.now()
         samples = self.handle_times()
-        median = statistics.median(samples) if samples else None
+        median = median_duration(samples)
         counts = Counter(d.decision.value for d in self.decisions)
         summary = SweepSummary(
-            self.sweep_id, len(self.rows), len(self._settled), dict(counts),
-            now - self.started_at, median,
+            self.sweep_id,
+            len(self.rows),
+            len(self._settled),
+            dict(counts),
+            now - self.started_at,
+            median,
             tuple(i for i, d in self._settled.items() if d is Decision.SKIP),
-            tuple(r.id for r in self._remaining()))
+            tuple(r.id for r in self._remaining()),
+        )
         if not self._finished:
             self._finished = True
-            self._emit(events.SWEEP_COMPLETED, None, {
-                "total": summary.total, "decided": summary.decided,
-                "seconds": summary.elapsed.total_seconds(), "decisions": summary.counts,
-                "median_handle_seconds": median.total_seconds() if median else None})
+            self._emit(
+                events.SWEEP_COMPLETED,
+                None,
+                {
+                    "total": summary.total,
+                    "decided": summary.decided,
+                    "seconds": summary.elapsed.total_seconds(),
+                    "decisions": summary.counts,
+                    "median_handle_seconds": median.total_seconds() if median else None,
+                },
+            )
         return summary
 
     def _emit(self, name: str, ticket_id: str | None, payload: dict[str, Any]) -> None:

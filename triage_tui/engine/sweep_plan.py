@@ -101,8 +101,12 @@ class SweepPlan:
 
     def summary(self) -> str:
         """One line for the plan screen's header."""
-        parts = [f"{self.count} tickets", f"{self.breached} breached",
-                 f"{self.at_risk} in the last 90 min", f"{self.vip} VIP"]
+        parts = [
+            f"{self.count} tickets",
+            f"{self.breached} breached",
+            f"{self.at_risk} in the last 90 min",
+            f"{self.vip} VIP",
+        ]
         if self.clusters:
             parts.append(f"{len(self.clusters)} similar groups")
         parts.append(f"≈{format_duration(self.estimated)} at {format_duration(self.handle_time)}")
@@ -122,10 +126,18 @@ class SweepPlan:
             "handle_time_measured": self.handle_time_measured,
             "next_breach": self.next_breach.id if self.next_breach else None,
             "projected_breaches": list(self.projected_breaches),
-            "clusters": [{"ticket_ids": list(c.ticket_ids), "subject": c.subject,
-                          "vip": c.vip, "breached": c.breached} for c in self.clusters],
-            "alternatives": [asdict(a) | {"ticket_ids": list(a.ticket_ids)}
-                             for a in self.alternatives],
+            "clusters": [
+                {
+                    "ticket_ids": list(c.ticket_ids),
+                    "subject": c.subject,
+                    "vip": c.vip,
+                    "breached": c.breached,
+                }
+                for c in self.clusters
+            ],
+            "alternatives": [
+                asdict(a) | {"ticket_ids": list(a.ticket_ids)} for a in self.alternatives
+            ],
             "assumptions": list(self.assumptions),
         }
 
@@ -150,30 +162,45 @@ def plan_sweep(
     batch, batch_note = _batch(len(ordered), next_breach, now, h)
     late = projected_late(ordered, now, h)
     groups = _groups(ordered, clusters, ts)
-    assumptions = (
-        (f"Handle time {format_duration(h)} a ticket, the median measured in earlier sessions."
-         if measured else
-         f"Handle time {format_duration(h)} a ticket is assumed (read, adapt the ready draft,"
-         " send); measured times replace it once the event log has some."),
+    assumptions: tuple[str, ...] = (
+        (
+            f"Handle time {format_duration(h)} a ticket, the median measured in earlier sessions."
+            if measured
+            else f"Handle time {format_duration(h)} a ticket is assumed (read, adapt the ready draft,"
+            " send); measured times replace it once the event log has some."
+        ),
         batch_note,
-        (f"In this order {len(late)} ticket(s) would breach before they are reached: "
-         + ", ".join(late[:10]) + ("…" if len(late) > 10 else "")
-         if late else "In this order no ticket breaches before it is reached."),
+        (
+            f"In this order {len(late)} ticket(s) would breach before they are reached: "
+            + ", ".join(late[:10])
+            + ("…" if len(late) > 10 else "")
+            if late
+            else "In this order no ticket breaches before it is reached."
+        ),
     )
     if clusters is None:
         assumptions += ("Similar incidents were not grouped (no clustering available).",)
     return SweepPlan(
-        rows=tuple(ordered), created_at=now, breached=breached, at_risk=at_risk,
-        vip=sum(1 for r in ordered if r.vip), no_sla=sum(1 for r in ordered if r.due == float("inf")),
-        handle_time=h, handle_time_measured=measured, batch_size=batch, next_breach=next_breach,
-        projected_breaches=tuple(late), clusters=groups,
+        rows=tuple(ordered),
+        created_at=now,
+        breached=breached,
+        at_risk=at_risk,
+        vip=sum(1 for r in ordered if r.vip),
+        no_sla=sum(1 for r in ordered if r.due == float("inf")),
+        handle_time=h,
+        handle_time_measured=measured,
+        batch_size=batch,
+        next_breach=next_breach,
+        projected_breaches=tuple(late),
+        clusters=groups,
         alternatives=tuple(_alternatives(ordered, now, h, groups, late, batch)),
         assumptions=assumptions,
     )
 
 
-def projected_late(rows: list[QueueRow] | tuple[QueueRow, ...], now: datetime,
-                   handle_time: timedelta) -> list[str]:
+def projected_late(
+    rows: list[QueueRow] | tuple[QueueRow, ...], now: datetime, handle_time: timedelta
+) -> list[str]:
     """Ids of tickets, not breached yet, whose reply at this pace comes after their due time."""
     ts, step = now.timestamp(), handle_time.total_seconds()
     finish, late = ts, []
@@ -184,26 +211,35 @@ def projected_late(rows: list[QueueRow] | tuple[QueueRow, ...], now: datetime,
     return late
 
 
-def _batch(count: int, next_breach: QueueRow | None, now: datetime,
-           h: timedelta) -> tuple[int, str]:
+def _batch(
+    count: int, next_breach: QueueRow | None, now: datetime, h: timedelta
+) -> tuple[int, str]:
     if count == 0:
         return 0, "Nothing to sweep."
     if next_breach is None:
         size = min(count, MAX_BATCH)
-        return size, (f"Batch of {size}: no ticket here has a breach ahead; plans check in"
-                      f" at least every {MAX_BATCH} tickets.")
+        return size, (
+            f"Batch of {size}: no ticket here has a breach ahead; plans check in"
+            f" at least every {MAX_BATCH} tickets."
+        )
     left = timedelta(seconds=next_breach.due - now.timestamp())
     fits = int(left / h)
     size = max(1, min(fits, MAX_BATCH, count))
     if fits > MAX_BATCH and count > MAX_BATCH:
-        return size, (f"Batch of {size}: the next breach ({next_breach.id}) is"
-                      f" {format_duration(left)} away; plans check in every {MAX_BATCH} tickets.")
-    return size, (f"Batch of {size}: {size} ticket(s) at {format_duration(h)} take"
-                  f" {format_duration(h * size)}, before the next breach ({next_breach.id})"
-                  f" in {format_duration(left)}.")
+        return size, (
+            f"Batch of {size}: the next breach ({next_breach.id}) is"
+            f" {format_duration(left)} away; plans check in every {MAX_BATCH} tickets."
+        )
+    return size, (
+        f"Batch of {size}: {size} ticket(s) at {format_duration(h)} take"
+        f" {format_duration(h * size)}, before the next breach ({next_breach.id})"
+        f" in {format_duration(left)}."
+    )
 
 
-def _groups(rows: list[QueueRow], clusters: ClusterLike | None, ts: float) -> tuple[SimilarGroup, ...]:
+def _groups(
+    rows: list[QueueRow], clusters: ClusterLike | None, ts: float
+) -> tuple[SimilarGroup, ...]:
     if clusters is None:
         return ()
     position = {r.id: i for i, r in enumerate(rows)}
@@ -213,66 +249,96 @@ def _groups(rows: list[QueueRow], clusters: ClusterLike | None, ts: float) -> tu
     for row in rows:
         if row.id in seen or clusters.size_of(row.id) < 2:
             continue
-        members = sorted((m for m in clusters.members(row.id) if m in position), key=position.get)
+        members = sorted(
+            (m for m in clusters.members(row.id) if m in position), key=lambda m: position[m]
+        )
         seen.update(members)
         if len(members) >= 2:
             picked = [by_id[m] for m in members]
-            groups.append(SimilarGroup(tuple(members), picked[0].subject,
-                                       sum(r.vip for r in picked),
-                                       sum(1 for r in picked if r.due <= ts)))
+            groups.append(
+                SimilarGroup(
+                    tuple(members),
+                    picked[0].subject,
+                    sum(r.vip for r in picked),
+                    sum(1 for r in picked if r.due <= ts),
+                )
+            )
     groups.sort(key=lambda g: -g.size)
     return tuple(groups)
 
 
-def _alternatives(rows: list[QueueRow], now: datetime, h: timedelta,
-                  groups: tuple[SimilarGroup, ...], late: list[str],
-                  batch: int) -> list[Alternative]:
+def _alternatives(
+    rows: list[QueueRow],
+    now: datetime,
+    h: timedelta,
+    groups: tuple[SimilarGroup, ...],
+    late: list[str],
+    batch: int,
+) -> list[Alternative]:
     ts = now.timestamp()
     out: list[Alternative] = []
     for group in [g for g in groups if g.size >= SIMILAR_MIN][:MAX_CLUSTER_ALTERNATIVES]:
         vip = f" {group.vip} of them VIP." if group.vip else ""
-        out.append(Alternative(
-            "one_reply", f"Answer the {group.size} similar tickets with one reply",
-            f'"{group.subject}" and {group.size - 1} like it: one reviewed reply sent to each'
-            f" (bulk macro), about {format_duration(h * (group.size - 1))} saved.",
-            f"One answer for {group.size} customers: a ticket that differs in a detail gets a"
-            " wrong reply, and replies cannot be undone. Open two or three before sending." + vip,
-            group.ticket_ids))
+        out.append(
+            Alternative(
+                "one_reply",
+                f"Answer the {group.size} similar tickets with one reply",
+                f'"{group.subject}" and {group.size - 1} like it: one reviewed reply sent to each'
+                f" (bulk macro), about {format_duration(h * (group.size - 1))} saved.",
+                f"One answer for {group.size} customers: a ticket that differs in a detail gets a"
+                " wrong reply, and replies cannot be undone. Open two or three before sending."
+                + vip,
+                group.ticket_ids,
+            )
+        )
     breached = [r for r in rows if r.due <= ts]
     at_risk = [r for r in rows if ts < r.due < ts + sla.SWEEP_RISK_WINDOW.total_seconds()]
     if breached and at_risk:
         first = {r.id for r in breached} | {r.id for r in at_risk}
         rest = [r for r in rows if r.id not in first]
         late_alt = projected_late(at_risk + breached + rest, now, h)
-        out.append(Alternative(
-            "at_risk_first",
-            f"Answer the {len(at_risk)} tickets in their last 90 minutes before the"
-            f" {len(breached)} already breached",
-            f"Projected new breaches: {len(late_alt)} instead of {len(late)}.",
-            f"The {len(breached)} breached ticket(s) wait about"
-            f" {format_duration(h * len(at_risk))} longer; their customers have already"
-            " waited past the SLA.",
-            tuple(r.id for r in at_risk + breached)))
-    stale = [r for r in rows if r.status is Status.PENDING
-             and ts - r.created > STALE_PENDING.total_seconds()]
+        out.append(
+            Alternative(
+                "at_risk_first",
+                f"Answer the {len(at_risk)} tickets in their last 90 minutes before the"
+                f" {len(breached)} already breached",
+                f"Projected new breaches: {len(late_alt)} instead of {len(late)}.",
+                f"The {len(breached)} breached ticket(s) wait about"
+                f" {format_duration(h * len(at_risk))} longer; their customers have already"
+                " waited past the SLA.",
+                tuple(r.id for r in at_risk + breached),
+            )
+        )
+    stale = [
+        r
+        for r in rows
+        if r.status is Status.PENDING and ts - r.created > STALE_PENDING.total_seconds()
+    ]
     if stale:
-        vip = sum(r.vip for r in stale)
-        out.append(Alternative(
-            "close_pending",
-            f"Close the {len(stale)} pending tickets opened over"
-            f" {format_duration(STALE_PENDING)} ago in one batch",
-            "Bulk status solved, previewed first, undoable as one batch.",
-            "Closing without reading drops any question a customer added since;"
-            + (f" {vip} VIP ticket(s) would be closed;" if vip else "")
-            + " undo restores the status but not the SLA clocks that solving stopped.",
-            tuple(r.id for r in stale)))
+        stale_vip = sum(r.vip for r in stale)
+        out.append(
+            Alternative(
+                "close_pending",
+                f"Close the {len(stale)} pending tickets opened over"
+                f" {format_duration(STALE_PENDING)} ago in one batch",
+                "Bulk status solved, previewed first, undoable as one batch.",
+                "Closing without reading drops any question a customer added since;"
+                + (f" {stale_vip} VIP ticket(s) would be closed;" if stale_vip else "")
+                + " undo restores the status but not the SLA clocks that solving stopped.",
+                tuple(r.id for r in stale),
+            )
+        )
     if late and len(rows) > batch:
         handed = rows[batch:]
-        out.append(Alternative(
-            "hand_off", f"Hand the {len(handed)} tickets after the first batch to a colleague",
-            f"Bulk-assign tickets {batch + 1}–{len(rows)}; you keep the {batch} that fit"
-            " before the next breach.",
-            "Helps only if someone is free now; their SLA keeps running while they wait in"
-            " another queue.",
-            tuple(r.id for r in handed)))
+        out.append(
+            Alternative(
+                "hand_off",
+                f"Hand the {len(handed)} tickets after the first batch to a colleague",
+                f"Bulk-assign tickets {batch + 1}–{len(rows)}; you keep the {batch} that fit"
+                " before the next breach.",
+                "Helps only if someone is free now; their SLA keeps running while they wait in"
+                " another queue.",
+                tuple(r.id for r in handed),
+            )
+        )
     return out
