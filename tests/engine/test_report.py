@@ -190,3 +190,14 @@ def test_every_event_the_local_adapter_writes_is_a_documented_name() -> None:
         "view.changed",
         "draft.created",
     } <= set(ev.ALL)
+
+
+def test_viewed_payload_carries_the_due_time() -> None:
+    from tests.domain.row_factories import row
+
+    assert ev.viewed_payload(row("1", due_in=timedelta(minutes=30)), position=3) == {
+        "source": "queue",
+        "sla_due_at": (FROZEN_NOW + timedelta(minutes=30)).isoformat(),
+        "position": 3,
+    }
+    assert ev.viewed_payload(row("2", due_in=None), "sweep")["sla_due_at"] is None

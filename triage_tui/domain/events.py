@@ -12,6 +12,13 @@ can never drift apart. Payload keys marked ``?`` may be absent.
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from triage_tui.domain.queue import QueueRow
+
 # -- recorded by the local adapter's writes ------------------------------------
 REPLY_SENT = "reply.sent"
 """{message_id, chars, sla_achieved, sla_due_at?: ISO time of the reply target answered}"""
@@ -82,3 +89,10 @@ ALL = (
 DECISIONS = frozenset({REPLY_SENT, ESCALATED, SKIPPED, ASSIGNED, STATUS_CHANGED})
 #: Events that count a ticket as triaged in the report.
 TRIAGE_ACTIONS = DECISIONS | {NOTE_ADDED, TAGGED, PRIORITY_CHANGED}
+
+
+def viewed_payload(row: QueueRow, source: str = "queue", **extra: Any) -> dict[str, Any]:
+    """The ``ticket.viewed`` payload for a row, with the due time the report needs
+    to count a breach nobody answered (``record_event(VIEWED, row.id, viewed_payload(row))``)."""
+    due = None if row.due == math.inf else datetime.fromtimestamp(row.due, UTC).isoformat()
+    return {"source": source, "sla_due_at": due, **extra}

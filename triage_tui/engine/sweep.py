@@ -252,16 +252,8 @@ class SweepSession:
             return
         self._shown_at = self.clock.now()
         row = self.rows[self._index]
-        due = _time(row.due)
-        self._emit(
-            events.VIEWED,
-            row.id,
-            {
-                "source": "sweep",
-                "position": self._index + 1,
-                "sla_due_at": due.isoformat() if due else None,
-            },
-        )
+        payload = events.viewed_payload(row, "sweep", position=self._index + 1)
+        self._emit(events.VIEWED, row.id, payload)
 
     # -- reading ------------------------------------------------------------
     def handle_times(self) -> list[timedelta]:
