@@ -39,18 +39,20 @@ class PtyConsole:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
-        def controlling_tty() -> None:
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
+        # The child makes the pty its controlling terminal itself, then execs
+        # the console (preexec_fn is unsafe while the test's server threads run).
+        become = (
+            "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+            "os.execv(sys.executable, [sys.executable, '-m', 'triage_tui'])"
+        )
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "triage_tui"],
+            [sys.executable, "-c", become],
             stdin=slave,
             stdout=slave,
             stderr=slave,
             env=dict(env),
             cwd=cwd,
             start_new_session=True,
-            preexec_fn=controlling_tty,
             close_fds=True,
         )
         os.close(slave)
