@@ -82,7 +82,9 @@ class DjangoHelpdesk(Helpdesk):
             detail_parser=wire.drf_detail,
         )
         # Fails here, in one line, on a wrong URL, password or a non-staff user.
-        await self._http.get("tickets/", params={"page_size": 1, "status": "0"})
+        # Follow-ups, not tickets: django-helpdesk's ticket endpoints load the
+        # custom fields of every ticket on each request, however few they return.
+        await self._http.get("followups/", params={"page_size": 1})
 
     async def close(self) -> None:
         http, self._http = self._http, None

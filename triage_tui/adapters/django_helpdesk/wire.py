@@ -201,7 +201,9 @@ class Translator:
 
     def messages(self, item: Mapping[str, Any], ticket: Ticket) -> list[Message]:
         description = str(item.get("description") or "")
-        followups = sorted(_followups(item), key=lambda f: (str(f.get("date")), _int(f.get("id"))))
+        followups = sorted(
+            _followups(item), key=lambda f: (parse_time(f.get("date")) or _EPOCH, _int(f.get("id")))
+        )
         out = [
             Message(
                 id=f"{ticket.id}-description",

@@ -1,0 +1,172 @@
+"""Fixtures of the real-server tests: one RT 5 and one django-helpdesk per session.
+
+Every test here is marked ``real``. When a server cannot be started (not
+installed, no root, a port that never answers) its tests skip with the
+reason; ``TRIAGE_REAL_REQUIRED=1`` turns that into an error instead, for a CI
+that must not pass without them. The terminal summary says what ran, so the
+CI log shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.adapters.contract import AdapterFactory, Seeded
+from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
+from tests.real.seeding import DhFactory, RtFactory
+from tests.real.servers import CACHE, DhServer, RtServer, Unavailable
+from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.clock import FrozenClock
+
+HERE = Path(__file__).resolve().parent
+SERVERS = ("rt", "django_helpdesk")
+#: Test id -> the server it runs against; outcomes per server; how each server started.
+_OWNER: dict[str, str] = {}
+_OUTCOMES: dict[str, Counter[str]] = {name: Counter() for name in SERVERS}
+_SKIPS: dict[str, str] = {}
+_STARTED: dict[str, dict[str, object]] = {}
+
+
+def _server_of(item: pytest.Item) -> str | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for value in params.values():
+        if value in SERVERS:
+            return str(value)
+    names = set(getattr(item, "fixturenames", ()))
+    if names & {"rt_server", "rt_factory"}:
+        return "rt"
+    if names & {"dh_server", "dh_factory"}:
+        return "django_helpdesk"
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.real)
+            server = _server_of(item)
+            if server:
+                _OWNER[item.nodeid] = server
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    server = _OWNER.get(report.nodeid)
+    if server is None or report.when not in ("setup", "call"):
+        return
+    if report.when == "call" or report.outcome != "passed":
+        _OUTCOMES[server][report.outcome] += 1
+        if report.outcome == "skipped" and server not in _SKIPS:
+            longrepr = report.longrepr
+            _SKIPS[server] = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What ran against which real server, so the CI log shows it (and a JSON record)."""
+    if not any(_OUTCOMES.values()):
+        return
+    terminalreporter.section("real helpdesk servers")
+    record: dict[str, object] = {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    for name in SERVERS:
+        counts = _OUTCOMES[name]
+        line = f"{name}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+        if name in _STARTED:
+            info = _STARTED[name]
+            line += f"; {info['version']} started in {float(str(info['seconds'])):.1f} s at {info['url']}"
+        if name in _SKIPS:
+            line += f"; skipped because: {_SKIPS[name]}"
+        terminalreporter.write_line(line)
+        record[name] = {**counts, **_STARTED.get(name, {}), "skip_reason": _SKIPS.get(name)}
+    path = CACHE / "last-real-run.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1, default=str) + "\n")
+    except OSError:
+        pass
+
+
+def _start(server: RtServer | DhServer) -> None:
+    try:
+        server.start()
+    except Unavailable as exc:
+        if os.environ.get("TRIAGE_REAL_REQUIRED") == "1":
+            pytest.fail(f"TRIAGE_REAL_REQUIRED=1 but {exc}", pytrace=False)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtServer]:
+    """RT 5 on a loopback port, with the test agents, rights and token (session-wide)."""
+    server = RtServer(tmp_path_factory.mktemp("rt"))
+    try:
+        _start(server)
+        version = httpx.get(
+            server.api + "/rt", headers={"Authorization": f"token {server.token}"}, timeout=10
+        ).json().get("Version", "?")
+        _STARTED["rt"] = {"version": f"RT {version}", "seconds": server.started_in, "url": server.url}
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def dh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DhServer]:
+    """django-helpdesk's ``runserver`` on a loopback port, with staff agents (session-wide)."""
+    server = DhServer(tmp_path_factory.mktemp("dh"))
+    try:
+        _start(server)
+        version = subprocess.run(
+            [str(server.python), "-c", "import importlib.metadata as m; print(m.version('django-helpdesk'))"],
+            capture_output=True, text=True, timeout=30,
+        ).stdout.strip()
+        _STARTED["django_helpdesk"] = {
+            "version": f"django-helpdesk {version}", "seconds": server.started_in, "url": server.url,
+        }
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def rt_factory(rt_server: RtServer) -> RtFactory:
+    return RtFactory(rt_server)
+
+
+@pytest.fixture
+def dh_factory(dh_server: DhServer) -> DhFactory:
+    return DhFactory(dh_server)
+
+
+# -- the contract suite's fixtures, over the real servers --------------------------
+
+
+@pytest.fixture(params=["rt", "django_helpdesk"], ids=lambda name: f"adapter={name}")
+def adapter_factory(request: pytest.FixtureRequest) -> AdapterFactory:
+    fixture = "rt_factory" if request.param == "rt" else "dh_factory"
+    return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def spec() -> SeedSpec:
+    return DEFAULT_SPEC
+
+
+@pytest.fixture
+async def seeded(
+    adapter_factory: AdapterFactory, spec: SeedSpec, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Seeded]:
+    async with adapter_factory(spec, tmp_path, clock) as seeded:
+        yield seeded
+
+
+@pytest.fixture
+def helpdesk(seeded: Seeded) -> Helpdesk:
+    return seeded.helpdesk

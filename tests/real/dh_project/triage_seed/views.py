@@ -1,0 +1,79 @@
+"""``POST /triage-seed/``: JSON actions the seeder needs and the API lacks (admin only)."""
+
+import json
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from helpdesk.models import CustomField, FollowUp, Queue, Ticket
+from rest_framework.authentication import BasicAuthentication
+
+
+def _when(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _staff(data: dict) -> dict:
+    """A staff user (an agent the console can assign tickets to)."""
+    user, _ = get_user_model().objects.update_or_create(
+        username=data["username"],
+        defaults={
+            "first_name": data.get("first_name", ""),
+            "last_name": data.get("last_name", ""),
+            "email": data.get("email", ""),
+            "is_staff": True,
+            "is_superuser": bool(data.get("superuser", False)),
+            "is_active": True,
+        },
+    )
+    if data.get("password"):
+        user.set_password(data["password"])
+        user.save()
+    return {"id": user.id}
+
+
+def _queue(data: dict) -> dict:
+    queue, _ = Queue.objects.get_or_create(
+        slug=data["slug"], defaults={"title": data["title"], "allow_email_submission": False}
+    )
+    return {"id": queue.id}
+
+
+def _custom_field(data: dict) -> dict:
+    field, _ = CustomField.objects.get_or_create(
+        name=data["name"],
+        defaults={"label": data["label"], "data_type": "varchar", "max_length": 200},
+    )
+    return {"id": field.id}
+
+
+def _history(data: dict) -> dict:
+    """Back-date a ticket and its follow-ups; mark follow-ups the customer sent by mail."""
+    ticket = Ticket.objects.get(id=data["ticket"])
+    Ticket.objects.filter(id=ticket.id).update(created=_when(data["created"]))
+    for item in data.get("followups", []):
+        changes = {"date": _when(item["date"])}
+        if item.get("customer"):
+            changes["user"] = None
+        FollowUp.objects.filter(id=item["id"], ticket=ticket).update(**changes)
+    return {"id": ticket.id}
+
+
+ACTIONS = {"staff": _staff, "queue": _queue, "custom_field": _custom_field, "history": _history}
+
+
+@csrf_exempt
+def seed(request: HttpRequest) -> HttpResponse:
+    auth = BasicAuthentication().authenticate(request)
+    if auth is None or not auth[0].is_superuser:
+        return JsonResponse({"detail": "superuser Basic auth required"}, status=403)
+    if request.method != "POST":
+        return JsonResponse({"detail": "POST only"}, status=405)
+    data = json.loads(request.body)
+    action = ACTIONS.get(data.get("action", ""))
+    if action is None:
+        return JsonResponse({"detail": f"unknown action; one of {sorted(ACTIONS)}"}, status=400)
+    with transaction.atomic():
+        return JsonResponse(action(data))

@@ -1,0 +1,239 @@
+"""Seed the real helpdesks with the contract's ``SeedSpec`` and open an adapter on the result.
+
+Each seed gets its own queue and the adapter is configured to work only that
+queue, so tests sharing one server per session never see each other's
+tickets. The seeder writes as the people in the spec do (a customer's
+messages are sent by the customer's own account in RT; in django-helpdesk,
+where only staff may use the API, they are marked as arrived by mail), then
+back-dates what no API lets a client set.
+
+Both helpdesks keep a single deadline per ticket, so ``project`` maps the
+spec onto what they can hold (the earliest unmet SLA target as the due date,
+their status vocabulary) and that projection is what the contract checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+
+from tests.adapters.contract import Seeded
+from tests.adapters.seed import SeedSla, SeedSpec, SeedTicket
+from tests.real.servers import (
+    AGENTS,
+    DH_AGENT_PASSWORD,
+    RT_ADMIN,
+    DhServer,
+    RtServer,
+)
+from triage_tui.adapters.django_helpdesk import DjangoHelpdesk, DjangoHelpdeskOptions
+from triage_tui.adapters.django_helpdesk.wire import Translator as DhTranslator
+from triage_tui.adapters.django_helpdesk.wire import format_time as dh_time
+from triage_tui.adapters.django_helpdesk.wire import template_safe
+from triage_tui.adapters.rt import RtHelpdesk, RtOptions
+from triage_tui.adapters.rt.wire import Translator as RtTranslator
+from triage_tui.adapters.rt.wire import format_time as rt_time
+from triage_tui.domain.clock import Clock
+from triage_tui.domain.models import Role, SlaStage, Status
+
+VIP = ["Acme Corp"]
+CUSTOMER_PASSWORD = "customer-pw-0123"
+_seeds = itertools.count(1)
+
+
+def project(spec: SeedSpec, statuses: dict[Status, Status]) -> SeedSpec:
+    """The spec as a one-deadline helpdesk holds it (``statuses``: what each status reads back as)."""
+    tickets = []
+    for t in spec.tickets:
+        status = statuses.get(t.status, t.status)
+        unmet = [s.due_in for s in t.sla if s.stage is not SlaStage.ACHIEVED]
+        sla: tuple[SeedSla, ...] = ()
+        if unmet:
+            if not status.is_active:
+                stage = SlaStage.ACHIEVED
+            elif status in (Status.PENDING, Status.ON_HOLD):
+                stage = SlaStage.PAUSED
+            else:
+                stage = SlaStage.ACTIVE
+            sla = (SeedSla("due", min(unmet), stage),)
+        tickets.append(replace(t, status=status, sla=sla, tags=(), group=None))
+    return replace(spec, tickets=tuple(tickets))
+
+
+def _due(ticket: SeedTicket, spec: SeedSpec) -> str | None:
+    return None if not ticket.sla else rt_time(spec.now + ticket.sla[0].due_in)
+
+
+# -- RT -------------------------------------------------------------------------
+
+
+async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
+    """Returns (queue name, ticket ids, people ids, article ids) after writing ``spec`` into RT."""
+    queue = f"contract-{next(_seeds)}"
+    tr = RtTranslator(RtOptions())
+    admin = httpx.AsyncClient(base_url=server.api, auth=RT_ADMIN, timeout=60)
+    agent = httpx.AsyncClient(
+        base_url=server.api, headers={"Authorization": f"token {server.token}"}, timeout=60
+    )
+    customers: dict[str, httpx.AsyncClient] = {}
+    try:
+        (await admin.post("/queue", json={"Name": queue})).raise_for_status()
+        people = {}
+        for p in spec.people:
+            name = p.email.lower()
+            people[p.key] = name
+            if name not in server.users:
+                user = {"Name": name, "EmailAddress": p.email, "RealName": p.name,
+                        "Organization": next((o.name for o in spec.orgs if o.key == p.org), ""),
+                        "Password": CUSTOMER_PASSWORD}
+                (await admin.post("/user", json=user)).raise_for_status()
+                server.users.add(name)
+            customers[p.key] = httpx.AsyncClient(
+                base_url=server.api, auth=(name, CUSTOMER_PASSWORD), timeout=60
+            )
+        tickets = {}
+        for t in spec.tickets:
+            customer = customers[t.requester]
+            first, rest = t.messages[0], t.messages[1:]
+            created = await customer.post("/ticket", json={
+                "Queue": queue, "Subject": t.subject, "Requestor": people[t.requester],
+                "Content": first.body, "ContentType": "text/plain",
+                "Created": rt_time(spec.now - t.ago),
+            })
+            created.raise_for_status()
+            tid = str(created.json()["id"])
+            tickets[t.key] = tid
+            for m in rest:
+                sender = customer if m.role is Role.CUSTOMER else agent
+                kind = "correspond" if m.public else "comment"
+                message = {"Content": m.body, "ContentType": "text/plain"}
+                (await sender.post(f"/ticket/{tid}/{kind}", json=message)).raise_for_status()
+            changes: dict[str, object] = {
+                "Status": tr.rt_status(t.status), "Priority": tr.rt_priority(t.priority)
+            }
+            if t.assignee:
+                changes["Owner"] = AGENTS[t.assignee]
+            if (due := _due(t, spec)) is not None:
+                changes["Due"] = due
+            answer = await agent.put(f"/ticket/{tid}", json=changes)
+            answer.raise_for_status()
+            assert not [m for m in answer.json() if "does not exist" in m or "isn't" in m], answer.text
+        return queue, tickets, people, await _rt_articles(server, spec, admin)
+    finally:
+        for client in (admin, agent, *customers.values()):
+            await client.aclose()
+
+
+async def _rt_articles(server: RtServer, spec: SeedSpec, admin: httpx.AsyncClient) -> dict[str, str]:
+    """The spec's articles, written once per session (RT's KB is shared by every queue)."""
+    known = server.articles
+    for a in spec.articles:
+        if a.key not in known:
+            body = {"Class": "General", "Name": a.title, "Summary": a.section,
+                    "CustomFields": {"Content": a.body}}
+            created = await admin.post("/article", json=body)
+            created.raise_for_status()
+            known[a.key] = str(created.json()["id"])
+    return {a.key: known[a.key] for a in spec.articles}
+
+
+class RtFactory:
+    """A contract ``AdapterFactory`` over the session's RT server."""
+
+    name = "rt"
+    statuses = {Status.ON_HOLD: Status.PENDING}
+
+    def __init__(self, server: RtServer) -> None:
+        self.server = server
+
+    def options(self, queue: str, page_size: int | None = None, **extra: object) -> RtOptions:
+        return RtOptions(
+            url=self.server.url, token=self.server.token, queues=[queue],
+            vip_organizations=VIP, page_size=page_size or 100, **extra,
+        )
+
+    @asynccontextmanager
+    async def __call__(
+        self, spec: SeedSpec, workdir: Path, clock: Clock, page_size: int | None = None
+    ) -> AsyncIterator[Seeded]:
+        expected = project(spec, self.statuses)
+        queue, tickets, people, articles = await seed_rt(self.server, expected)
+        async with RtHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
+            yield Seeded(helpdesk, expected, tickets, people, articles, person_by_email=True)
+
+
+# -- django-helpdesk ------------------------------------------------------------
+
+
+async def seed_dh(server: DhServer, spec: SeedSpec) -> tuple[int, dict[str, str], dict[str, str]]:
+    """Returns (queue id, ticket ids, people ids) after writing ``spec`` into django-helpdesk."""
+    n = next(_seeds)
+    queue = int(str(server.seed("queue", slug=f"contract-{n}", title=f"Contract {n}")["id"]))
+    tr = DhTranslator(DjangoHelpdeskOptions(agents=server.agents))
+    orgs = {o.key: o.name for o in spec.orgs}
+    async with httpx.AsyncClient(
+        base_url=server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
+    ) as agent:
+        tickets = {}
+        for t in spec.tickets:
+            person = spec.person(t.requester)
+            first, rest = t.messages[0], t.messages[1:]
+            body: dict[str, object] = {
+                "queue": queue, "title": t.subject, "description": first.body,
+                "submitter_email": person.email, "priority": tr.wire_priority(t.priority),
+                "custom_requester_name": person.name,
+            }
+            if person.org:
+                body["custom_organization"] = orgs[person.org]
+            if t.sla:
+                body["due_date"] = dh_time(spec.now + t.sla[0].due_in)
+            if t.assignee:
+                body["assigned_to"] = server.agents[t.assignee]
+            created = await agent.post("/tickets/", json=body)
+            assert created.status_code == 201, created.text
+            ticket = created.json()
+            tid = int(ticket["id"])
+            tickets[t.key] = str(tid)
+            history = [{"id": f["id"], "date": dh_time(spec.now - t.ago)} for f in ticket["followup_set"]]
+            for m in rest:
+                followup = await agent.post("/followups/", json={
+                    "ticket": tid, "comment": template_safe(m.body), "public": m.public,
+                })
+                assert followup.status_code == 201, followup.text
+                history.append({"id": followup.json()["id"], "date": dh_time(spec.now - m.ago),
+                                "customer": m.role is Role.CUSTOMER})
+            number, hold = tr.wire_status(t.status, None)
+            patched = await agent.patch(f"/tickets/{tid}/", json={"status": number, "on_hold": hold})
+            assert patched.status_code == 200, patched.text
+            server.seed("history", ticket=tid, created=dh_time(spec.now - t.ago), followups=history)
+    return queue, tickets, {p.key: p.email.lower() for p in spec.people}
+
+
+class DhFactory:
+    """A contract ``AdapterFactory`` over the session's django-helpdesk server."""
+
+    name = "django_helpdesk"
+    statuses = {Status.NEW: Status.OPEN, Status.ON_HOLD: Status.PENDING}
+
+    def __init__(self, server: DhServer) -> None:
+        self.server = server
+
+    def options(self, queue: int, page_size: int | None = None, **extra: object) -> DjangoHelpdeskOptions:
+        return DjangoHelpdeskOptions(
+            url=self.server.url, user="sam", password=DH_AGENT_PASSWORD, queues=[queue],
+            agents=self.server.agents, vip_organizations=VIP, page_size=page_size or 100, **extra,
+        )
+
+    @asynccontextmanager
+    async def __call__(
+        self, spec: SeedSpec, workdir: Path, clock: Clock, page_size: int | None = None
+    ) -> AsyncIterator[Seeded]:
+        expected = project(spec, self.statuses)
+        queue, tickets, people = await seed_dh(self.server, expected)
+        async with DjangoHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
+            yield Seeded(helpdesk, expected, tickets, people, {}, person_by_email=True)
