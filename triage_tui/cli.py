@@ -42,6 +42,7 @@ VERBS = {
     "escalate-ticket",
     "report",
     "events",
+    "plan",
 }
 
 
@@ -198,7 +199,7 @@ def _verb(args: Namespace, clock: Clock | None) -> int:
         colour=not as_json and output.use_colour(sys.stdout),
         width=None if as_json else output.terminal_width(sys.stdout),
     )
-    call = _verb_call(args, view)
+    call = _verb_call(args, view, ctx)
 
     async def run() -> Outcome:
         async with session.open_helpdesk(ctx, clock) as helpdesk:
@@ -230,12 +231,26 @@ def _check_utf8(args: Namespace) -> None:
                     raise InvalidInput(f"{option} is not valid UTF-8 text") from None
 
 
-def _verb_call(args: Namespace, view: View) -> Callable[[Helpdesk], Awaitable[Outcome]]:
+def _verb_call(
+    args: Namespace, view: View, ctx: ConsoleContext | None = None
+) -> Callable[[Helpdesk], Awaitable[Outcome]]:
     """Bind the parsed arguments to the verb; stdin is read here, before any I/O."""
     from triage_tui import verbs
 
     a = args
     calls: dict[str, Callable[[Helpdesk], Awaitable[Any]]]
+    if a.command == "plan":
+        from triage_tui.domain.escalation import RuleSet
+
+        escalation = ctx.config.escalation if ctx is not None else None
+        rules = (
+            RuleSet.from_config(escalation.extra_phrases, escalation.routes)
+            if escalation is not None
+            else RuleSet.default()
+        )
+        return lambda hd: verbs.plan(
+            hd, view, a.ticket_id, rules=rules, similar=not a.no_similar, record=a.record
+        )
     if a.command == "reply-ticket":
         text = _read_text(a.text)
         return lambda hd: verbs.reply_ticket(hd, view, a.ticket_id, text)

@@ -84,6 +84,9 @@ JSON_SHAPES = {
     ' "breaches_avoided": [{ticket_id, seconds_to_spare}], "median_handle_seconds"|null,'
     ' "handle_samples", "follow_ups": [task], "sweeps", "bulk_batches", "drafts"}',
     "events": '{"since", "count", "events": [{id, name, at, ticket_id, actor, payload}]}',
+    "plan": '{"ticket_id", "subject", "generated_at", "kind", "goal", "urgency": {level, score,'
+    ' reasons}, "owner", "route", "checks", "stages": [{context_id, title, responsibility,'
+    ' items: [{label, text, points}]}], "follow_ups", "recorded"?}',
     "demo": '{"db", "seconds", …the generator\'s summary counts}',
     "kb import": '{"db", "directory", "imported", "updated", "unchanged", "skipped",'
     ' "skipped_files": [{file, reason}]}',
@@ -128,7 +131,7 @@ def _verb_epilog(name: str, extra: str = "") -> Callable[[], str]:
     def factory() -> str:
         parts = [extra] if extra else []
         parts.append(f"--json prints: {JSON_SHAPES[name]}")
-        if "ticket" in JSON_SHAPES[name]:
+        if "ticket" in JSON_SHAPES[name].replace("ticket_id", ""):
             parts.append(TICKET_KEYS)
         parts.append(EXIT_CODES)
         parts.append(SEE_MAIN_HELP)
@@ -305,6 +308,26 @@ def build_parser() -> Parser:
     p.add_argument(
         "--since", default="1h", metavar="WHEN",
         help="1h, 30m, 2d or an ISO time (default 1h)",
+    )
+
+    p = verb(
+        "plan",
+        "the ticket's handling plan: the workflow's four stages, as Markdown",
+        "Support Specialist (goal, urgency, what the reply must do), Operations Lead\n"
+        "(owner, route, escalation path), Analyst (checks that prove it worked) and\n"
+        "Product Manager (follow-ups), derived from the ticket, its rules, the KB and\n"
+        "similar open tickets.",
+    )
+    p.add_argument("ticket_id", metavar="ID")
+    p.add_argument(
+        "--no-similar",
+        action="store_true",
+        help="skip reading the queue for similar tickets (faster on a large queue)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="log the follow-ups for the session report (local helpdesk)",
     )
 
     p = sub.add_parser(

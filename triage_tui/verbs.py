@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -24,6 +24,9 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import sla
 from triage_tui.domain.errors import InvalidInput, Unsupported
 from triage_tui.domain.models import Article, Escalation, NewTicket, Priority, Status, Ticket
+
+if TYPE_CHECKING:
+    from triage_tui.domain.escalation import RuleSet
 
 #: En dash, as in the spec's confirmations ("Ticket 123 closed – Resolved: …").
 DASH = "\u2013"
@@ -175,6 +178,39 @@ async def search_kb(helpdesk: Helpdesk, view: View, words: str, limit: int = 5) 
     outcome = Outcome(data)
     if not view.json:
         outcome.lines = out.article_lines(ranked, view.width) or ["No matching articles."]
+    return outcome
+
+
+async def plan(
+    helpdesk: Helpdesk,
+    view: View,
+    ticket_id: str,
+    *,
+    rules: RuleSet | None = None,
+    similar: bool = True,
+    record: bool = False,
+) -> Outcome:
+    """The ticket's handling plan (the workflow's four stages), as Markdown or JSON.
+
+    ``rules`` is the profile's ``RuleSet`` (default rules when None); ``record``
+    logs the plan's follow-ups for the session report (local helpdesk only).
+    """
+    from triage_tui.domain.clock import FrozenClock
+    from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.text import sanitize
+    from triage_tui.engine.plan import load_plan, record_follow_ups
+
+    made, _ = await load_plan(
+        helpdesk, ticket_id, rules or RuleSet.default(), FrozenClock(view.now), similar=similar
+    )
+    data = made.to_dict()
+    outcome = Outcome(data)
+    if record:
+        data["recorded"] = await record_follow_ups(helpdesk, made)
+        if not data["recorded"] and made.follow_ups:
+            outcome.hints.append(f"{helpdesk.display_name} keeps no event log; nothing recorded")
+    if not view.json:
+        outcome.lines = sanitize(made.to_markdown()).rstrip("\n").split("\n")
     return outcome
 
 
