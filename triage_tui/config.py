@@ -11,12 +11,15 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage_tui import paths
 from triage_tui.domain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from triage_tui.domain.safeguard_match import SafeguardConfig
 
 
 class _Strict(BaseModel):
@@ -60,6 +63,9 @@ class AppConfig(_Strict):
     escalation: EscalationRoutes = Field(default_factory=EscalationRoutes)
     #: Named filters for every profile: ``urgent = "priority:high,urgent sla:<90m"``.
     views: dict[str, str] = Field(default_factory=dict)
+    #: Draft safeguards (``[safeguards]``): max_words, extra_jargon, jargon_audience…;
+    #: validated at load by ``domain.safeguard_match.SafeguardConfig.from_mapping``.
+    safeguards: dict[str, Any] = Field(default_factory=dict)
 
 
 def views_of(config: AppConfig, profile: Profile) -> dict[str, str]:
@@ -115,9 +121,17 @@ def load(path: Path | None = None) -> AppConfig:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
     try:
         check_views(config)
+        safeguard_config(config)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+def safeguard_config(config: AppConfig) -> SafeguardConfig:
+    """The draft safeguards' settings from ``[safeguards]`` (defaults when absent)."""
+    from triage_tui.domain.safeguard_match import SafeguardConfig
+
+    return SafeguardConfig.from_mapping(config.safeguards)
 
 
 def refuse_shared_secrets(path: Path, raw: Mapping[str, Any]) -> None:
@@ -240,6 +254,13 @@ undo_seconds = 10
 # extra_phrases = { billing_refund = ["credit note"] }
 # Where each rule routes the ticket.
 # routes = { billing_refund = "billing" }
+
+[safeguards]
+# Checks on a draft before it is sent (README, "Triage intelligence").
+# max_words = 180                     # longer replies warn
+# extra_jargon = { entitlement = "plan" }   # term = plain alternative ("" for none)
+# jargon_audience = "auto"            # auto, always or never
+# technical_tiers = ["developer", "technical", "partner"]
 """
 
 

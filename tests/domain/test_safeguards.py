@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.domain.intel_factories import KB, detail
+from triage_tui.config import load, safeguard_config
 from triage_tui.domain.errors import ConfigError
 from triage_tui.domain.escalation import RuleResult, evaluate
 from triage_tui.domain.kb import KbIndex, KbMatch
@@ -276,3 +279,12 @@ def test_config_from_mapping_validates_and_names_the_key() -> None:
     ]:
         with pytest.raises(ConfigError, match=message):
             SafeguardConfig.from_mapping(raw)
+
+
+def test_the_config_file_safeguards_table_is_validated_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[safeguards]\nmax_words = 120\nextra_jargon = ['SKU']\n", encoding="utf-8")
+    assert safeguard_config(load(path)).max_words == 120
+    path.write_text("[safeguards]\nmax_word = 120\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config.toml: safeguards.max_word: unknown key"):
+        load(path)
