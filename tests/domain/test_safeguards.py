@@ -288,3 +288,8 @@ def test_the_config_file_safeguards_table_is_validated_at_load(tmp_path: Path) -
     path.write_text("[safeguards]\nmax_word = 120\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"config.toml: safeguards.max_word: unknown key"):
         load(path)
+
+
+def test_jargon_in_an_article_link_line_is_the_articles_title() -> None:
+    draft = "Try this.\n\nYou can also find more details here: SAML errors https://kb.example/saml"
+    assert findings(draft) == []

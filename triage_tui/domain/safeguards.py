@@ -288,7 +288,7 @@ def _jargon(
     for match in jargon_hits(text, folded, config.all_jargon):
         term = text[match.start() : match.end()]
         lowered = " ".join(term.lower().split())
-        if lowered in facts.customer_terms:
+        if lowered in facts.customer_terms or _on_link_line(text, match.start()):
             continue
         alternative = _after_determiner(text, match.start(), plain.get(lowered, ""))
         reason = f"Jargon for a non-technical customer: \u201c{term}\u201d"
@@ -301,6 +301,13 @@ def _jargon(
         yield Finding(
             Kind.JARGON, Severity.WARN, match.start(), match.end(), reason, fix, f"jargon:{lowered}"
         )
+
+
+def _on_link_line(text: str, at: int) -> bool:
+    """A line with a link names an article by its title: not our wording to simplify."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return "://" in text[start : end if end >= 0 else len(text)]
 
 
 _DETERMINERS = ("our", "the", "a", "an", "your", "this", "that")
