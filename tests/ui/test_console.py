@@ -33,6 +33,19 @@ async def settle(pilot: Pilot) -> MainScreen:
     return screen
 
 
+async def move_to_sendable(pilot: Pilot, screen: MainScreen) -> str:
+    """Move down to the first ticket whose draft no safeguard blocks; its id."""
+    from triage_tui.ui.widgets.draft import DraftPane
+
+    queue = screen.query_one(QueueView)
+    for _ in range(len(queue.rows)):
+        await settle(pilot)
+        if not any(f.blocking for f in screen.query_one(DraftPane).findings):
+            return queue.current.id
+        await pilot.press("j")
+    raise AssertionError("no ticket without blocking safeguard findings")
+
+
 def pane_text(screen: MainScreen) -> str:
     from textual.widgets import Static
 
@@ -105,7 +118,7 @@ async def test_send_replies_with_the_draft_and_sets_the_default_status(demo_db: 
     app = make_app(demo_db, send_status="pending")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        ticket_id = screen.query_one(QueueView).current.id
+        ticket_id = await move_to_sendable(pilot, screen)
         draft = screen.query_one("#draft", TextArea).text
         assert draft.startswith("Hi ")
         await pilot.press("s")
@@ -127,7 +140,7 @@ async def test_edit_then_send_solved_from_the_editor(demo_db: Path, make_app) ->
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        ticket_id = screen.query_one(QueueView).current.id
+        ticket_id = await move_to_sendable(pilot, screen)
         await pilot.press("e")
         editor = screen.query_one("#draft", TextArea)
         assert editor.has_focus
@@ -182,14 +195,21 @@ async def test_skip_moves_on_and_writes_nothing(demo_db: Path, make_app) -> None
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        counts = lambda: db_rows(demo_db, "SELECT (SELECT count(*) FROM messages), (SELECT count(*) FROM events)")[0]  # noqa: E731
-        before = counts()
+        helpdesk_state = lambda: db_rows(  # noqa: E731
+            demo_db, "SELECT (SELECT count(*) FROM messages), (SELECT group_concat(status || priority) FROM tickets)"
+        )[0]
+        before = helpdesk_state()
+        last_event = db_rows(demo_db, "SELECT max(id) FROM events")[0][0]
         first = screen.query_one(QueueView).current.id
         await pilot.press("n")
         await settle(pilot)
         assert screen.query_one(QueueView).current.id != first
         assert screen.view is not None and screen.view.detail.ticket.id != first
-        assert counts() == before
+        assert helpdesk_state() == before
+        # Only the local log learns of it: the skip, and the next ticket being viewed.
+        new = db_rows(demo_db, "SELECT name, ticket_id FROM events WHERE id > ?", last_event)
+        assert ("ticket.skipped", first) in new
+        assert {name for name, _ in new} <= {"ticket.skipped", "ticket.viewed"}
 
 
 async def test_edited_draft_survives_moving_away_and_back(demo_db: Path, make_app) -> None:
@@ -310,3 +330,120 @@ async def test_theme_comes_from_config_and_an_unknown_one_is_reported(demo_db: P
         await settle(pilot)
         assert app.theme == "triage-dark"
         assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_blocking_safeguard_needs_an_explicit_send_anyway(demo_db: Path, make_app) -> None:
+    """A fired escalation rule blocks Send: enter does nothing, y sends and the override is logged."""
+    from triage_tui.ui.widgets.draft import DraftPane
+
+    (ticket_id,) = db_rows(
+        demo_db,
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
+        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
+    )[0]
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
+        await settle(pilot)
+        assert any(f.blocking and f.kind.value == "escalation" for f in screen.query_one(DraftPane).findings)
+        before = db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0]
+        await pilot.press("s", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SendScreen)  # still asking
+        assert db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0] == before
+        await pilot.press("y")
+        await settle(pilot)
+        assert db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0] == before + 1
+        names = [r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)]
+        assert "safeguard.raised" in names
+
+
+async def test_dismissing_the_rules_lifts_the_escalation_block(demo_db: Path, make_app) -> None:
+    from triage_tui.ui.widgets.draft import DraftPane
+
+    (ticket_id,) = db_rows(
+        demo_db,
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
+        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
+    )[0]
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        kinds = {f.kind.value for f in screen.query_one(DraftPane).findings}
+        assert "escalation" not in kinds
+        assert "no rule fires" in pane_text(screen)
+
+
+async def test_safeguard_fix_key_rewrites_the_phrase(demo_db: Path, make_app) -> None:
+    from triage_tui.ui.widgets.draft import DraftPane
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await move_to_sendable(pilot, screen)
+        draft = screen.query_one(DraftPane)
+        await pilot.press("e", "ctrl+end")
+        await pilot.press(*" We apologize for any inconvenience.")
+        await settle(pilot)
+        assert any("apologize" in draft.text[f.start:f.end].lower() for f in draft.findings)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "apologize for any inconvenience" not in draft.text.lower()
+        assert screen.drafts[screen.view.detail.ticket.id] == draft.text  # a fix is saved like typing
+
+
+async def test_plan_key_shows_the_four_stages(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        text = pane_text(screen)
+        for stage in ("Support Specialist", "Operations Lead", "Analyst", "Product Manager", "Follow-ups"):
+            assert stage in text
+        await pilot.press("p")
+        await settle(pilot)
+        assert "Conversation (" in pane_text(screen)
+
+
+async def test_filter_language_with_an_error_pointing_at_the_token(demo_db: Path, make_app, clock) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        total = len(screen.query_one(QueueView).rows)
+        await pilot.press("slash", *"priority:high sla:<90m")
+        await settle(pilot)
+        rows = screen.query_one(QueueView).rows
+        assert rows and len(rows) < total
+        now = clock.now().timestamp()
+        assert all(r.priority.value == "high" and r.due - now < 90 * 60 for r in rows)
+        # Pasted in one go: typed letter by letter, "p", "pr"… are valid free words.
+        screen.query_one("#filter", Input).value = "priority:high sla:<90m prio:x"
+        await settle(pilot)
+        error = str(screen.query_one("#filter-error").render())
+        assert "prio" in error and "column" in error
+        assert screen.query_one(QueueView).rows == rows  # the last good filter stays
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(screen.query_one(QueueView).rows) == total
+
+
+async def test_similar_incidents_show_in_queue_and_detail(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        index = next(i for i, r in enumerate(queue.rows) if screen.clusters.size_of(r.id) > 1)
+        others = screen.clusters.size_of(queue.rows[index].id) - 1
+        queue.move_to(index)
+        await settle(pilot)
+        y = index - int(queue.scroll_y)
+        assert f"+{others}" in queue.render_line(y).text
+        assert f"Similar open tickets ({others})" in pane_text(screen)

@@ -1,31 +1,34 @@
 """The main screen: queue, ticket detail and draft, with the four actions.
 
 Keys (see ``BINDINGS``; ``?`` shows them all): ``s`` Send, ``e`` Edit,
-``x`` Escalate, ``n`` Skip, ``/`` filter, ``r`` refresh, ``q`` quit,
-``ctrl+s`` sends from inside the editor and ``esc`` leaves it.
+``x`` Escalate, ``n`` Skip, ``p`` handling plan, ``d`` dismiss the rules that
+fire, ``/`` filter, ``r`` refresh, ``q`` quit, ``ctrl+s`` sends from inside the
+editor and ``esc`` leaves it. The actions themselves are in ``main_actions``.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterator
+import asyncio
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Footer, Input, Static
 
+from triage_tui.domain import events
+from triage_tui.domain.clusters import Clusters, cluster
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Status
-from triage_tui.domain.queue import QueueCounts, QueueRow, matches_words, sort_rows
-from triage_tui.engine import actions
+from triage_tui.domain.filters import Filter, FilterError, parse
+from triage_tui.domain.plan import HandlingPlan, handling_plan
+from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
+from triage_tui.ui.screens.main_actions import TicketActions, record
+from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.undo_banner import UndoBanner
@@ -35,12 +38,14 @@ from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 NARROW_WIDTH = 110
 
 
-class MainScreen(Screen[None]):
+class MainScreen(TicketActions, Screen[None]):
     BINDINGS = [
         Binding("s", "send", "Send"),
         Binding("e", "edit", "Edit"),
         Binding("x", "escalate", "Escalate"),
         Binding("n", "skip", "Skip"),
+        Binding("p", "toggle_plan", "Plan"),
+        Binding("d", "dismiss_rules", "Dismiss rules", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("q", "app.quit", "Quit"),
@@ -53,11 +58,12 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[QueueRow] = []
-        self.filter_words: list[str] = []
+        self.filter: Filter | None = None
         self.view: TicketView | None = None
         # Drafts edited this session, by ticket id, so moving away keeps them.
         self.drafts: dict[str, str] = {}
-        self._loading_draft = False
+        self.clusters: Clusters = Clusters.empty()
+        self.showing_plan = False
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
         # The ticket the agent last asked for; actions apply to it, never to a
@@ -77,10 +83,12 @@ class MainScreen(Screen[None]):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")  # type: ignore[attr-defined]
-                yield Input(placeholder="filter: words in subject, requester, org, tags", id="filter")
+                yield Input(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
+                            id="filter")
+                yield Static(Content(""), id="filter-error")
             with Vertical(id="work-pane"):
                 yield TicketPane(id="detail")
-                yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+                yield DraftPane(id="draft-pane")
         yield Footer()
 
     def _topbar(self) -> Content:
@@ -102,8 +110,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
-        draft = self.query_one("#draft", TextArea)
-        draft.border_title = Content("Draft reply")
+        self.query_one("#filter-error", Static).display = False
+        self.query_one(DraftPane).editor.border_title = Content("Draft reply")
         self.query_one("#detail", TicketPane).border_title = Content("Ticket")
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
@@ -156,24 +164,34 @@ class MainScreen(Screen[None]):
             return
         sort_rows(rows)
         self.queue_loaded = True
+        initial = getattr(app, "initial_filter", None)
+        if initial and self.filter is None:
+            self._try_filter(initial)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
         self._set_rows(rows, top=self.query_one(QueueView).cursor == 0)
         self.query_one("#topbar", Static).update(self._topbar())
+        # Similar incidents: a thread, so 100 000 rows never stall the keys.
+        self.clusters = await asyncio.to_thread(cluster, rows)
+        self.query_one(QueueView).similar = self.clusters.size_of
+        self.query_one(QueueView).refresh()
+        if self.view is not None:
+            self.show_ticket(self.view.detail.ticket.id)
 
     def _set_rows(self, rows: list[QueueRow], *, top: bool = False) -> None:
         """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``)."""
         queue = self.query_one(QueueView)
         keep = None if top or queue.current is None else queue.current.id
         self.all_rows = rows
-        shown = [r for r in rows if matches_words(r, self.filter_words)] if self.filter_words else rows
+        now = self.app.clock.now()  # type: ignore[attr-defined]
+        shown = self.filter.apply(rows, now) if self.filter else rows
         queue.set_rows(shown, keep_id=keep)
         self._update_title()
         if not shown:
             self.view = None
             self.requested_id = None
             self.run_worker(self.query_one(TicketPane).show_message(
-                "No tickets match the filter." if self.filter_words else "The queue is empty."
+                "No tickets match the filter." if self.filter else "The queue is empty."
             ))
 
     def _update_title(self) -> None:
@@ -185,8 +203,8 @@ class MainScreen(Screen[None]):
             parts.append((f" · {counts.breached} breached", "$text-error bold"))
         if counts.at_risk:
             parts.append((f" · {counts.at_risk} under 1 h", "$text-warning bold"))
-        if self.filter_words:
-            parts += [" · filter: ", st.line(" ".join(self.filter_words), "$text-accent"),
+        if self.filter:
+            parts += [" · ", st.line(self.filter.describe(), "$text-accent"),
                       f" ({counts.total:,} of {len(self.all_rows):,})"]
         self.query_one("#queue-title", Static).update(Content.assemble(*parts))
 
@@ -222,180 +240,92 @@ class MainScreen(Screen[None]):
             await pane.show_message(f"Ticket {ticket_id}: {error}")
             return
         self.view = view
-        await pane.show(view, self.app.clock.now())  # type: ignore[attr-defined]
+        now = self.app.clock.now()  # type: ignore[attr-defined]
+        if self.showing_plan:
+            await pane.show_plan(self.plan_for(view), now)
+        else:
+            await pane.show(view, now, self.similar_rows(view))
         pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
         self._load_draft(view)
+        row = next((r for r in self.all_rows if r.id == ticket_id), None)
+        if row is not None:
+            await record(self.app.helpdesk, events.VIEWED, ticket_id, events.viewed_payload(row))  # type: ignore[attr-defined]
         if self._deferred is not None and self._deferred[1] == ticket_id:
             action, self._deferred = self._deferred[0], None
             await self.run_action(action)
 
     def _load_draft(self, view: TicketView) -> None:
-        editor = self.query_one("#draft", TextArea)
         ticket_id = view.detail.ticket.id
         assert self.loader is not None
         if ticket_id in self.drafts:
             text, cursor = self.drafts[ticket_id], None
         else:
             text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
-        self._loading_draft = True
-        editor.load_text(text)
-        self._loading_draft = False
-        if cursor is not None:
-            before = text[:cursor]
-            editor.move_cursor((before.count("\n"), len(before) - (before.rfind("\n") + 1)))
-        editor.border_title = Content.assemble("Draft reply to ", st.line(view.detail.ticket.requester.name))
+        self.query_one(DraftPane).load(view, text, cursor)
 
-    @on(TextArea.Changed, "#draft")
-    def _on_draft_changed(self, event: TextArea.Changed) -> None:
-        if not self._loading_draft and self.view is not None:
-            self.drafts[self.view.detail.ticket.id] = event.text_area.text
+    @on(DraftPane.Changed)
+    def _on_draft_changed(self, event: DraftPane.Changed) -> None:
+        if self.view is not None:
+            self.drafts[self.view.detail.ticket.id] = event.text
 
-    # -- actions ----------------------------------------------------------
-    def _need_ticket(self, action: str) -> TicketView | None:
-        """The view of the requested ticket, or None (deferring ``action`` while it loads)."""
-        if self.requested_id is None:
-            self.app.notify("No ticket is open.", severity="warning", markup=False)
-            return None
-        if self.view is None or self.view.detail.ticket.id != self.requested_id:
-            self._deferred = (action, self.requested_id)
-            return None
-        return self.view
+    def plan_for(self, view: TicketView) -> HandlingPlan:
+        return handling_plan(view.detail, view.history, view.rules, view.kb, self.clusters,
+                             now=self.app.clock.now())  # type: ignore[attr-defined]
 
-    def action_queue_next(self) -> None:
-        self.query_one(QueueView).action_cursor_down()
+    def similar_rows(self, view: TicketView) -> list[QueueRow]:
+        """Open tickets clustered with this one (same problem), in queue order."""
+        similar = set(self.clusters.similar(view.detail.ticket.id))
+        return [r for r in self.all_rows if r.id in similar] if similar else []
 
-    def action_queue_previous(self) -> None:
-        self.query_one(QueueView).action_cursor_up()
-
-    def action_edit(self) -> None:
-        if self._need_ticket("edit"):
-            self.query_one("#draft", TextArea).focus()
+    def action_refresh(self) -> None:
+        self.load_queue()
 
     def action_leave(self) -> None:
         filter_input = self.query_one("#filter", Input)
         if filter_input.has_focus:
             filter_input.value = ""
             filter_input.display = False
+            self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
-
-    def action_skip(self) -> None:
-        if self.requested_id is None:
-            return
-        self.app.notify(f"Skipped {self.requested_id}", markup=False, timeout=2)
-        self._advance_from(self.requested_id)
-
-    def action_send(self) -> None:
-        view = self._need_ticket("send")
-        if view is None:
-            return
-        body = self.query_one("#draft", TextArea).text
-        if not body.strip():
-            self.app.notify("The draft is empty: press e to write a reply.", severity="warning", markup=False)
-            return
-        ticket = view.detail.ticket
-        default = Status(self.app.profile.send_status)  # type: ignore[attr-defined]
-
-        def done(status: Status | None) -> None:
-            if status is not None:
-                self.do_send(view, body, status)
-
-        self.app.push_screen(SendScreen(ticket.id, ticket.requester.name, body, default), done)
-
-    @work(group="write")
-    async def do_send(self, view: TicketView, body: str, status: Status) -> None:
-        ticket = view.detail.ticket
-        try:
-            line = await actions.send_reply(self.app.helpdesk, ticket, body, status)  # type: ignore[attr-defined]
-        except TriageError as error:
-            self.app.notify(f"Not sent: {error}", severity="error", markup=False)
-            return
-        self.drafts.pop(ticket.id, None)
-        self.app.notify(line, markup=False)
-        await self._after_write(ticket.id)
-
-    def action_escalate(self) -> None:
-        view = self._need_ticket("escalate")
-        if view is None:
-            return
-        fired = view.fired_rules
-        reason = fired[0].label if fired else ""
-        note = "; ".join(
-            f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence
-        )
-        route = fired[0].route if fired else None
-
-        def done(choice: EscalationChoice | None) -> None:
-            if choice is not None:
-                self.do_escalate(view, choice)
-
-        self.app.push_screen(EscalateScreen(view.detail.ticket.id, reason, note, route), done)
-
-    @work(group="write")
-    async def do_escalate(self, view: TicketView, choice: EscalationChoice) -> None:
-        ticket_id = view.detail.ticket.id
-        try:
-            line = await actions.escalate(
-                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules  # type: ignore[attr-defined]
-            )
-        except TriageError as error:
-            self.app.notify(f"Not escalated: {error}", severity="error", markup=False)
-            return
-        self.app.notify(line, markup=False)
-        await self._after_write(ticket_id)
-
-    async def _after_write(self, ticket_id: str) -> None:
-        """Refresh the written ticket's row, then move on to the next ticket."""
-        assert self.loader is not None
-        try:
-            row = await self.loader.row(ticket_id)
-        except TriageError:
-            row = None
-        queue = self.query_one(QueueView)
-        shown = queue.rows
-        index = next((i for i, r in enumerate(shown) if r.id == ticket_id), queue.cursor)
-        following = shown[index + 1].id if index + 1 < len(shown) else None
-        rows = [r for r in self.all_rows if r.id != ticket_id]
-        if row is not None and row.status.is_active:
-            bisect.insort(rows, row, key=QueueRow.sort_key)
-        self._set_rows(rows)
-        if following is not None:
-            queue.move_to(next((i for i, r in enumerate(queue.rows) if r.id == following), 0))
-        queue.focus()
-
-    def _advance_from(self, ticket_id: str) -> None:
-        queue = self.query_one(QueueView)
-        index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), queue.cursor)
-        if index + 1 < len(queue.rows):
-            queue.move_to(index + 1)
-        else:
-            self.app.notify("That was the last ticket in the queue.", markup=False, timeout=3)
-        queue.focus()
-
-    def action_refresh(self) -> None:
-        self.load_queue()
 
     # -- filter -----------------------------------------------------------
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
+        if self.filter and not box.value:
+            box.value = str(self.filter)
         box.focus()
+
+    def _try_filter(self, text: str) -> bool:
+        """Apply ``text`` as the filter; on an error show where, and keep the last good one."""
+        error_line = self.query_one("#filter-error", Static)
+        try:
+            new = parse(text, me=self.app.profile.agent) if text.strip() else None  # type: ignore[attr-defined]
+        except FilterError as error:
+            start, end = error.span
+            error_line.update(Content.assemble(
+                ("✖ ", "$text-error bold"), Content(str(error)), "\n  ",
+                st.line(text[:start]), st.line(text[start:end] or " ", "$text-error bold underline"),
+                st.line(text[end:]),
+            ))
+            error_line.display = True
+            return False
+        error_line.display = False
+        self.filter = new
+        self._set_rows(self.all_rows)
+        return True
 
     @on(Input.Changed, "#filter")
     def _on_filter_changed(self, event: Input.Changed) -> None:
-        self.filter_words = event.value.lower().split()
-        self._set_rows(self.all_rows)
+        self._try_filter(event.value)
 
     @on(Input.Submitted, "#filter")
     def _on_filter_submitted(self, event: Input.Submitted) -> None:
+        if not self._try_filter(event.value):
+            return
         if not event.value.strip():
             event.input.display = False
+        count = len(self.query_one(QueueView).rows)
+        payload = {"filter": str(self.filter) if self.filter else "", "count": count}
+        self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))  # type: ignore[attr-defined]
         self.query_one(QueueView).focus()
-
-    # -- command palette --------------------------------------------------
-    def palette_commands(self) -> Iterator[SystemCommand]:
-        yield SystemCommand("Send reply", "Send the draft (s)", self.action_send)
-        yield SystemCommand("Edit draft", "Focus the draft editor (e)", self.action_edit)
-        yield SystemCommand("Escalate ticket", "Escalate with a reason (x)", self.action_escalate)
-        yield SystemCommand("Skip ticket", "Next ticket, nothing written (n)", self.action_skip)
-        yield SystemCommand("Filter queue", "Filter by words (/)", self.action_filter)
-        yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)

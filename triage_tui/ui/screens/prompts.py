@@ -31,15 +31,20 @@ class SendScreen(ModalScreen[Status | None]):
         Binding("enter", "send_default", "Send", priority=True),
         Binding("p", "send('pending')", "Send + pending"),
         Binding("s", "send('solved')", "Send + solved"),
+        Binding("y", "send_anyway", "Send despite safeguards"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, ticket_id: str, requester: str, body: str, default: Status) -> None:
+    def __init__(
+        self, ticket_id: str, requester: str, body: str, default: Status, blocking: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.ticket_id = ticket_id
         self.requester = requester
         self.body = body
         self.default = default
+        #: Reasons of blocking safeguard findings: then only ``y`` sends.
+        self.blocking = blocking or []
 
     def compose(self) -> ComposeResult:
         preview = self.body if len(self.body) < 600 else self.body[:600] + "…"
@@ -53,6 +58,16 @@ class SendScreen(ModalScreen[Status | None]):
                 )
             )
             yield Static(st.literal(preview), classes="preview")
+            if self.blocking:
+                lines: list[Content | tuple[str, str] | str] = [
+                    (f"✖ {len(self.blocking)} blocking safeguard finding(s):", "$text-error bold")
+                ]
+                for reason in self.blocking:
+                    lines += ["\n  • ", Content(reason)]
+                lines += ["\n", ("y", "$text-accent bold"), f" send anyway (status {self.default.value})   ",
+                          ("esc", "$text-accent bold"), " back to the draft"]
+                yield Label(Content.assemble(*lines), classes="blocking")
+                return
             yield Label(
                 Content.assemble(
                     ("enter", "$text-accent bold"),
@@ -66,10 +81,21 @@ class SendScreen(ModalScreen[Status | None]):
             )
 
     def action_send_default(self) -> None:
+        if self.blocking:
+            self.notify("Safeguards block this draft: y sends anyway, esc goes back.",
+                        severity="warning", markup=False)
+            return
         self.dismiss(self.default)
 
     def action_send(self, status: str) -> None:
+        if self.blocking:
+            self.action_send_default()
+            return
         self.dismiss(Status(status))
+
+    def action_send_anyway(self) -> None:
+        if self.blocking:
+            self.dismiss(self.default)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

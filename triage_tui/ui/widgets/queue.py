@@ -11,6 +11,7 @@ Keys (when focused): ``j``/``down`` next, ``k``/``up`` previous,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,6 +128,8 @@ class QueueView(ScrollView, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
         self.rows: list[QueueRow] = []
+        #: Size of a row's similar-incident cluster ("+4 similar" shows 5 - 1).
+        self.similar: Callable[[str], int] = lambda _ticket_id: 1
         # Countdown text last painted per row id, so a tick repaints only changes.
         self._painted: dict[str, str] = {}
 
@@ -257,7 +260,14 @@ class QueueView(ScrollView, can_focus=True):
             else:
                 segments.append(Segment(_fit(name, cols.requester) + " ", base))
         subject = clean(row.subject, one_line=True) or "(no subject)"
-        segments.append(Segment(_fit(subject, cols.subject), base))
+        others = self.similar(row.id) - 1
+        if others > 0 and cols.subject > 16:
+            badge = f" +{others}"
+            segments.append(Segment(_fit(subject, cols.subject - len(badge)), base))
+            muted = base + self.get_component_rich_style("queue--none", partial=True)
+            segments.append(Segment(badge, muted))
+        else:
+            segments.append(Segment(_fit(subject, cols.subject), base))
         if cols.age:
             created = datetime.fromtimestamp(row.created, tz=now.tzinfo)
             segments.append(Segment(" " + _fit(format_age(created, now), cols.age), base))

@@ -20,6 +20,8 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain import sla
 from triage_tui.domain.models import Message, Role
+from triage_tui.domain.plan import HandlingPlan
+from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
 
@@ -152,6 +154,42 @@ def message_class(message: Message) -> str:
     ]
 
 
+def _row_option(row: QueueRow, now: datetime) -> Option:
+    return Option(
+        Content.assemble(
+            f"#{st.clean(row.id, one_line=True)} ",
+            (f"{row.countdown(now):>8} ", "$text-muted"),
+            st.line(row.requester),
+            " · ",
+            st.line(row.subject or "(no subject)"),
+        ),
+        id=row.id,
+    )
+
+
+def plan_content(plan: HandlingPlan) -> Content:
+    """The plan as styled text (built from our own labels and the ticket's words)."""
+    parts: list[Content | tuple[str, str] | str] = [
+        ("Handling plan", "bold underline"), ("   p returns to the ticket", "$text-muted"),
+        "\n", ("Urgency: ", "bold"), st.line(str(plan.urgency)),
+        "\n", ("Goal: ", "bold"), st.line(plan.goal),
+        "\n", ("Owner: ", "bold"), st.line(plan.owner),
+    ]
+    if plan.route:
+        parts += [("  route: ", "bold"), st.line(plan.route)]
+    for number, stage in enumerate(plan.stages, 1):
+        parts += ["\n\n", (f"{number}. {stage.title}", "bold $text-accent"), "\n",
+                  st.line(stage.responsibility, "italic $text-muted")]
+        for item in stage.items:
+            parts += ["\n • ", (f"{st.clean(item.label, one_line=True)}: ", "bold"), st.line(item.text)]
+            for point in item.points:
+                parts += ["\n     – ", st.line(point)]
+    parts += ["\n\n", ("Follow-ups", "bold $text-accent")]
+    for task in plan.follow_ups or ("none",):
+        parts += ["\n ☐ ", st.line(task)]
+    return Content.assemble(*parts)
+
+
 class OtherTickets(OptionList):
     """The requester's other tickets; Enter opens one in the detail pane."""
 
@@ -185,8 +223,8 @@ class TicketPane(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content("Loading the queue…"), id="ticket-header")
 
-    async def show(self, view: TicketView, now: datetime) -> None:
-        """Replace the pane's content with ``view``."""
+    async def show(self, view: TicketView, now: datetime, similar: list[QueueRow] | None = None) -> None:
+        """Replace the pane's content with ``view`` (and the open tickets ``similar`` to it)."""
         widgets: list[Static | OptionList] = [
             Static(header_content(view, now), id="ticket-header"),
             Static(requester_content(view), id="ticket-requester"),
@@ -202,6 +240,15 @@ class TicketPane(VerticalScroll, can_focus=True):
         )
         for message in view.detail.messages:
             widgets.append(Static(message_content(message, now), classes=f"msg {message_class(message)}"))
+        if similar:
+            widgets.append(
+                Static(
+                    Content.styled(f"Similar open tickets ({len(similar)}) — one answer may serve them all",
+                                   "bold"),
+                    classes="section-title",
+                )
+            )
+            widgets.append(OtherTickets(*[_row_option(r, now) for r in similar], id="similar-tickets"))
         others = view.history.earlier_tickets(view.detail.ticket.id) if view.history else []
         if others:
             widgets.append(
@@ -226,6 +273,14 @@ class TicketPane(VerticalScroll, can_focus=True):
             widgets.append(OtherTickets(*options, id="other-tickets"))
         for error in view.errors:
             widgets.append(Static(Content.styled(error, "$text-error")))
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount_all(widgets)
+        self.scroll_home(animate=False)
+
+    async def show_plan(self, plan: HandlingPlan, now: datetime) -> None:
+        """The four-stage handling plan instead of the detail (``p`` toggles)."""
+        widgets: list[Static] = [Static(plan_content(plan), id="ticket-plan")]
         with self.app.batch_update():
             await self.remove_children()
             await self.mount_all(widgets)

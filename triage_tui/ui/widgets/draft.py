@@ -1,0 +1,140 @@
+"""The draft editor with live safeguards underneath.
+
+Every edit re-runs ``domain.safeguards.check`` (about 0.1 ms for a typical
+draft), and the findings show under the editor: blocking ones first, each with
+its reason, the words it is about, and the fix ``f2`` applies when there is one.
+
+Keys: ``f2`` apply the first available fix; ``ctrl+s`` send and ``esc`` leave
+(bound on the screen).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from triage_tui.domain import safeguards
+from triage_tui.domain.safeguards import Finding
+from triage_tui.engine.loader import TicketView
+from triage_tui.ui import safe_text as st
+
+#: Findings listed under the editor; the rest are counted.
+SHOWN_FINDINGS = 3
+
+
+def findings_content(findings: list[Finding], text: str) -> Content:
+    if not findings:
+        return Content.styled("✓ no safeguard findings", "$text-success")
+    parts: list[Content | tuple[str, str] | str] = [
+        (f"Safeguards: {safeguards.summary(findings)}", "bold")
+    ]
+    fixable = next((f for f in findings if f.fix is not None), None)
+    for finding in findings[:SHOWN_FINDINGS]:
+        marker, style = ("✖ ", "$text-error bold") if finding.blocking else ("▲ ", "$text-warning")
+        parts += ["\n", (marker, style), Content(finding.reason)]
+        words = text[finding.start : finding.end]
+        if words and finding.end - finding.start < 60:
+            parts += [" — “", st.line(words), "”"]
+        if finding is fixable and finding.fix is not None:
+            parts += [("  f2 ", "$text-accent bold"), st.line(finding.fix.label)]
+    if len(findings) > SHOWN_FINDINGS:
+        parts.append((f"\n… {len(findings) - SHOWN_FINDINGS} more", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+class DraftPane(Vertical):
+    """The reply editor and its safeguard findings."""
+
+    BINDINGS = [Binding("f2", "apply_fix", "Apply the first safeguard fix")]
+
+    DEFAULT_CSS = """
+    DraftPane { height: 15; }
+    DraftPane > TextArea { height: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
+    DraftPane > TextArea:focus { border: round $border; border-title-color: $text; }
+    DraftPane > #findings { height: auto; max-height: 5; padding: 0 1; }
+    """
+
+    class Changed(Message):
+        """The agent edited the draft; handled by ``on_draft_pane_changed``."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.view: TicketView | None = None
+        self.findings: list[Finding] = []
+        self.dismissed: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield Static(Content(""), id="findings")
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#draft", TextArea)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    def load(self, view: TicketView, text: str, cursor: int | None) -> None:
+        """Show ``text`` as the draft for ``view``; the cursor goes to ``cursor``."""
+        self.view = view
+        editor = self.editor
+        editor.load_text(text)
+        if cursor is not None:
+            before = text[:cursor]
+            editor.move_cursor((before.count("\n"), len(before) - (before.rfind("\n") + 1)))
+        editor.border_title = Content.assemble(
+            "Draft reply to ", st.line(view.detail.ticket.requester.name)
+        )
+        self.recheck()
+
+    def recheck(self) -> list[Finding]:
+        if self.view is None:
+            return []
+        view = self.view
+        self.findings = safeguards.check(
+            self.text,
+            detail=view.detail,
+            kb=view.kb,
+            rules=view.rules,
+            dismissed=self.dismissed,
+        )
+        self.query_one("#findings", Static).update(findings_content(self.findings, self.text))
+        return self.findings
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        # Not stopped: the app's safekeeping autosaves drafts from this event too.
+        self.recheck()
+        # A loaded text clears the undo history; only typing (or a fix) leaves some.
+        if event.text_area.history.undo_stack:
+            self.post_message(self.Changed(self.text))
+
+    def action_apply_fix(self) -> None:
+        finding = next((f for f in self.findings if f.fix is not None), None)
+        if finding is None:
+            self.app.notify("No safeguard finding has an automatic fix.", markup=False, timeout=3)
+            return
+        try:
+            safeguards.apply_fix(self.text, finding)  # validates the span is current
+        except ValueError as error:
+            self.app.notify(str(error), severity="warning", markup=False)
+            self.recheck()
+            return
+        fix = finding.fix
+        assert fix is not None
+        # An edit, not a reload: it can be undone and the draft is saved like typing.
+        self.editor.replace(fix.replacement, _location(self.text, fix.start), _location(self.text, fix.end))
+
+
+def _location(text: str, offset: int) -> tuple[int, int]:
+    """(row, column) of a character offset, as TextArea locations are given."""
+    before = text[:offset]
+    return before.count("\n"), len(before) - (before.rfind("\n") + 1)
