@@ -447,3 +447,28 @@ async def test_similar_incidents_show_in_queue_and_detail(demo_db: Path, make_ap
         y = index - int(queue.scroll_y)
         assert f"+{others}" in queue.render_line(y).text
         assert f"Similar open tickets ({others})" in pane_text(screen)
+
+
+async def test_header_badge_says_what_the_helpdesk_needs(demo_db: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """A helpdesk that opens but refuses the queue shows "Local: needs auth", as triage doctor would."""
+    from textual.widgets import Static
+
+    from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+    from triage_tui.config import Profile
+    from triage_tui.domain.errors import AuthError
+    from triage_tui.ui.app import TriageApp
+
+    class Revoked(LocalHelpdesk):
+        async def iter_queue(self, query=None):  # type: ignore[no-untyped-def]
+            raise AuthError("the API token was revoked")
+            yield  # pragma: no cover
+
+        async def iter_queue_rows(self, query=None, batch=500):  # type: ignore[no-untyped-def]
+            raise AuthError("the API token was revoked")
+            yield  # pragma: no cover
+
+    app = TriageApp(Revoked(LocalOptions(db=demo_db), clock=clock), profile=Profile(), clock=clock, tick_seconds=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert "Local: needs auth" in str(screen.query_one("#topbar", Static).render())
+        assert any("revoked" in n.message for n in app._notifications)

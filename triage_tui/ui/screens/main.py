@@ -64,6 +64,8 @@ class MainScreen(TicketActions, Screen[None]):
         self.drafts: dict[str, str] = {}
         self.clusters: Clusters = Clusters.empty()
         self.showing_plan = False
+        #: Header badge when the helpdesk is not ready ("Zendesk: needs auth").
+        self.badge: str | None = None
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
         # The ticket the agent last asked for; actions apply to it, never to a
@@ -96,11 +98,12 @@ class MainScreen(TicketActions, Screen[None]):
         helpdesk = app.helpdesk  # type: ignore[attr-defined]
         profile = app.profile  # type: ignore[attr-defined]
         now = app.clock.now()  # type: ignore[attr-defined]
-        badge = f"{helpdesk.display_name} {'✓' if self.queue_loaded else '…'}"
+        badge = self.badge or (f"{helpdesk.display_name} ✓" if self.queue_loaded else f"{helpdesk.display_name} …")
+        ok = self.queue_loaded and self.badge is None
         return Content.assemble(
             ("triage", "bold"),
             "  ",
-            (badge, "$text-success bold" if self.queue_loaded else "$text-warning"),
+            (badge, "$text-success bold" if ok else "$text-warning bold"),
             ("  agent ", "$text-muted"),
             st.line(profile.agent),
             ("  team ", "$text-muted"),
@@ -161,8 +164,13 @@ class MainScreen(TicketActions, Screen[None]):
                 app.fail(str(error))  # type: ignore[attr-defined]
                 return
             self.app.notify(str(error), severity="error", markup=False)
+            from triage_tui.doctor import readiness
+
+            self.badge = (await readiness(app.helpdesk)).label  # type: ignore[attr-defined]
+            self.query_one("#topbar", Static).update(self._topbar())
             return
         sort_rows(rows)
+        self.badge = None
         self.queue_loaded = True
         initial = getattr(app, "initial_filter", None)
         if initial and self.filter is None:
