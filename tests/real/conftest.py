@@ -23,7 +23,7 @@ import pytest
 from tests.adapters.contract import AdapterFactory, Seeded
 from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
 from tests.real.seeding import DhFactory, RtFactory
-from tests.real.servers import CACHE, DhServer, RtServer, Unavailable
+from tests.real.servers import CACHE, DH_AGENT_PASSWORD, DhServer, RtServer, Unavailable
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import FrozenClock
 
@@ -170,3 +170,36 @@ async def seeded(
 @pytest.fixture
 def helpdesk(seeded: Seeded) -> Helpdesk:
     return seeded.helpdesk
+
+
+# -- one helpdesk at a time, plus its own API for checking what landed -------------
+
+
+@pytest.fixture
+async def rt_seeded(rt_factory: RtFactory, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Seeded]:
+    async with rt_factory(DEFAULT_SPEC, tmp_path, clock) as seeded:
+        yield seeded
+
+
+@pytest.fixture
+async def dh_seeded(dh_factory: DhFactory, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Seeded]:
+    async with dh_factory(DEFAULT_SPEC, tmp_path, clock) as seeded:
+        yield seeded
+
+
+@pytest.fixture
+async def rt_api(rt_server: RtServer) -> AsyncIterator[httpx.AsyncClient]:
+    """RT's REST2 as the agent, without the adapter: what RT itself says."""
+    async with httpx.AsyncClient(
+        base_url=rt_server.api, headers={"Authorization": f"token {rt_server.token}"}, timeout=60
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def dh_api(dh_server: DhServer) -> AsyncIterator[httpx.AsyncClient]:
+    """django-helpdesk's /api/ as the agent, without the adapter."""
+    async with httpx.AsyncClient(
+        base_url=dh_server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
+    ) as client:
+        yield client

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
 from triage_tui.adapters.http import HttpClient
@@ -164,7 +165,10 @@ class RtHelpdesk(Helpdesk):
         tid = _numeric(ticket_id)
         async for ticket in self._search(f"id = {tid}", "id", "ASC"):
             return ticket
-        raise NotFound(f"RT ticket {ticket_id} not found")
+        # TicketSQL never finds deleted tickets; the record itself still answers
+        # (with related users and queue as bare ids).
+        item = await self._call("GET", f"ticket/{tid}", not_found=f"RT ticket {ticket_id} not found")
+        return self.tr.ticket(item or {})
 
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         ticket = await self._ticket(ticket_id)
@@ -218,7 +222,7 @@ class RtHelpdesk(Helpdesk):
             return Role.CUSTOMER
         if name not in self._privileged:
             try:
-                user = await self._call("GET", f"user/{name}")
+                user = await self._call("GET", f"user/{quote(name, safe='@')}")
                 self._privileged[name] = bool(int(str((user or {}).get("Privileged") or 0)))
             except NotFound:
                 self._privileged[name] = False
@@ -230,7 +234,9 @@ class RtHelpdesk(Helpdesk):
         if not key:
             raise NotFound("RT user '' not found")
         try:
-            user = await self._call("GET", f"user/{key}", not_found=f"RT user {key} not found")
+            user = await self._call(
+                "GET", f"user/{quote(key, safe='@')}", not_found=f"RT user {key} not found"
+            )
         except NotFound:
             user = await self._user_by_email(key)
         email = str(user.get("EmailAddress") or "")
@@ -257,7 +263,8 @@ class RtHelpdesk(Helpdesk):
             raise NotFound(f"RT user {email} not found")
         body = [{"field": "EmailAddress", "operator": "=", "value": email}]
         async for item in self._pages("users", {"fields": "Name"}, body):
-            return await self._call("GET", f"user/{item.get('Name') or item.get('id')}")
+            name = str(item.get("Name") or item.get("id"))
+            return dict(await self._call("GET", f"user/{quote(name, safe='@')}"))
         raise NotFound(f"RT user {email} not found")
 
     async def _class_names(self) -> dict[str, str]:
@@ -378,8 +385,16 @@ class RtHelpdesk(Helpdesk):
         """Owner (an RT user name, email or real name; None: Nobody) and, with a group, the queue."""
         changes: dict[str, Any] = {"Owner": await self._owner(assignee)}
         if group and group.strip():
-            changes["Queue"] = group.strip()
+            changes["Queue"] = await self._queue(group)
         return await self._update(ticket_id, changes)
+
+    async def _queue(self, name: str) -> str:
+        """A queue that exists: RT applies a PUT field by field, so a bad queue is refused up front."""
+        try:
+            await self._call("GET", f"queue/{quote(name.strip(), safe='')}")
+        except NotFound:
+            raise InvalidInput(f"RT has no queue {name.strip()!r} (or this user cannot see it)") from None
+        return name.strip()
 
     async def _owner(self, assignee: str | None) -> str:
         if assignee is None or not assignee.strip() or assignee.strip() == wire.NOBODY:
@@ -399,6 +414,7 @@ class RtHelpdesk(Helpdesk):
         """A comment with the reason, then status open, priority and queue in one update."""
         if not escalation.reason.strip():
             raise InvalidInput("the escalation reason is empty")
+        queue = await self._queue(escalation.group) if (escalation.group or "").strip() else None
         note = f"Escalated: {escalation.reason.strip()}"
         if escalation.note.strip():
             note += "\n\n" + escalation.note.strip()
@@ -406,8 +422,8 @@ class RtHelpdesk(Helpdesk):
         changes: dict[str, Any] = {"Status": self.tr.rt_status(Status.OPEN)}
         if escalation.priority is not None:
             changes["Priority"] = self.tr.rt_priority(escalation.priority)
-        if escalation.group and escalation.group.strip():
-            changes["Queue"] = escalation.group.strip()
+        if queue:
+            changes["Queue"] = queue
         return await self._update(ticket_id, changes)
 
 

@@ -16,14 +16,14 @@ def _when(value: str) -> datetime:
 
 
 def _staff(data: dict) -> dict:
-    """A staff user (an agent the console can assign tickets to)."""
+    """A staff user (an agent the console can assign tickets to); ``staff: false`` for a customer."""
     user, _ = get_user_model().objects.update_or_create(
         username=data["username"],
         defaults={
             "first_name": data.get("first_name", ""),
             "last_name": data.get("last_name", ""),
             "email": data.get("email", ""),
-            "is_staff": True,
+            "is_staff": bool(data.get("staff", True)),
             "is_superuser": bool(data.get("superuser", False)),
             "is_active": True,
         },
