@@ -83,6 +83,7 @@ def main() -> int:
             {
                 "filter": text,
                 "matches": count,
+                "min_ms": round(min(times), 1),
                 "median_ms": round(statistics.median(times), 1),
                 "max_ms": round(max(times), 1),
                 "median_cpu_ms": round(statistics.median(cpu), 1),
