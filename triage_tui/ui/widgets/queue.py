@@ -6,7 +6,11 @@ the domain, never widgets. Moving the cursor repaints two lines; a countdown
 tick repaints only the rows whose countdown text changed.
 
 Keys (when focused): ``j``/``down`` next, ``k``/``up`` previous,
-``g``/``home`` first, ``G``/``end`` last, ``pageup``/``pagedown``, ``enter`` open.
+``g``/``home`` first, ``G``/``end`` last, ``pageup``/``pagedown``, ``enter`` open;
+marks for bulk actions: ``space`` mark / unmark and move down, ``*`` mark every
+row in view (again: unmark them), ``shift+down``/``shift+up`` extend the marked
+range. Marks are ticket ids (``marked``) and survive ``set_rows``; a marked
+row shows ``●`` in its first cell; every change posts ``MarksChanged``.
 """
 
 from __future__ import annotations
@@ -84,6 +88,10 @@ class QueueView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down_rows", "Page down", show=False),
         Binding("pageup", "page_up_rows", "Page up", show=False),
         Binding("enter", "select", "Open", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False),
+        Binding("asterisk", "mark_all", "Mark all in view", show=False),
+        Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
+        Binding("shift+up", "extend_marks(-1)", "Extend marks up", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -94,6 +102,7 @@ class QueueView(ScrollView, can_focus=True):
         "queue--none",
         "queue--vip",
         "queue--urgent",
+        "queue--marked",
     }
 
     DEFAULT_CSS = """
@@ -106,6 +115,7 @@ class QueueView(ScrollView, can_focus=True):
     QueueView > .queue--none { color: $text-muted; }
     QueueView > .queue--vip { color: $text-accent; text-style: bold; }
     QueueView > .queue--urgent { text-style: bold; }
+    QueueView > .queue--marked { color: $text-accent; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -124,6 +134,13 @@ class QueueView(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
+    class MarksChanged(Message):
+        """The marked tickets changed; ``count`` of them. Handled by ``on_queue_view_marks_changed``."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     def __init__(self, clock: Clock, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.clock = clock
@@ -132,6 +149,10 @@ class QueueView(ScrollView, can_focus=True):
         self.similar: Callable[[str], int] = lambda _ticket_id: 1
         # Countdown text last painted per row id, so a tick repaints only changes.
         self._painted: dict[str, str] = {}
+        #: Ticket ids marked for a bulk action.
+        self.marked: set[str] = set()
+        # A shift-range in progress: (anchor index, marks before it, cursor after it).
+        self._range: tuple[int, frozenset[str], int] | None = None
 
     # -- data --------------------------------------------------------------
     def set_rows(self, rows: list[QueueRow], keep_id: str | None = None) -> None:
@@ -210,6 +231,50 @@ class QueueView(ScrollView, can_focus=True):
         if self.current is not None:
             self.post_message(self.Selected(self.current))
 
+    # -- marks ---------------------------------------------------------------
+    def marked_rows(self, rows: list[QueueRow] | None = None) -> list[QueueRow]:
+        """The marked rows among ``rows`` (default: the rows shown), in their order."""
+        marked = self.marked
+        return [r for r in (self.rows if rows is None else rows) if r.id in marked] if marked else []
+
+    def clear_marks(self) -> None:
+        if self.marked:
+            self.marked = set()
+            self._range = None
+            self.refresh()
+            self.post_message(self.MarksChanged(0))
+
+    def action_toggle_mark(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self._range = None
+        self.marked ^= {row.id}
+        self._refresh_row(self.cursor)
+        self.post_message(self.MarksChanged(len(self.marked)))
+        self.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        ids = {r.id for r in self.rows}
+        self._range = None
+        self.marked = self.marked - ids if ids <= self.marked else self.marked | ids
+        self.refresh()
+        self.post_message(self.MarksChanged(len(self.marked)))
+
+    def action_extend_marks(self, step: int) -> None:
+        """Mark from where the shift-range started to the cursor's new row (moving back shrinks it)."""
+        if not self.rows:
+            return
+        if self._range is None or self._range[2] != self.cursor:
+            self._range = (self.cursor, frozenset(self.marked), self.cursor)
+        anchor, before, _ = self._range
+        self.move_to(self.cursor + step)
+        low, high = sorted((anchor, self.cursor))
+        self.marked = set(before).union(r.id for r in self.rows[low : high + 1])
+        self._range = (anchor, before, self.cursor)
+        self.refresh()
+        self.post_message(self.MarksChanged(len(self.marked)))
+
     # -- rendering ---------------------------------------------------------
     class Resized(Message):
         """The row width changed to ``width``; the column header follows it."""
@@ -240,8 +305,12 @@ class QueueView(ScrollView, can_focus=True):
         if is_cursor:
             base = base + self.get_component_rich_style("queue--cursor")
         state_style = self.get_component_rich_style(_STATE_CLASS[state], partial=True)
+        mark = Segment(" ", base)
+        if row.id in self.marked:
+            mark = Segment("●", base + self.get_component_rich_style("queue--marked", partial=True))
         segments = [
-            Segment(" " + state.marker + " ", base + state_style),
+            mark,
+            Segment(state.marker + " ", base + state_style),
             Segment(_fit(countdown, cols.countdown) + " ", base + state_style),
         ]
         priority_style = base
