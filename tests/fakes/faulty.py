@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import threading
 import time
 from collections import Counter, deque
@@ -88,6 +89,8 @@ class FaultyServer:
         self.injected: Counter[str] = Counter()
         self.requests: list[tuple[str, str]] = []
         self.replays = 0
+        #: Requests being processed right now (a killed client's may still be).
+        self.active = 0
         self.down = False
         #: Called once before the next write is applied (a colleague's change racing ours).
         self.before_write: Callable[[], None] | None = None
@@ -304,6 +307,12 @@ class FaultyServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle's
+                # algorithm and delayed ACKs add 40 ms to every answer.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _serve(self) -> None:
                 split = urlsplit(self.path)
                 parts = [p for p in split.path.split("/") if p]
@@ -379,6 +388,17 @@ class FaultyServer:
                 except OSError:
                     pass
 
-            do_GET = do_POST = do_PATCH = _serve
+            def _guarded(self) -> None:
+                with server.lock:
+                    server.active += 1
+                try:
+                    self._serve()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (its timeout): what a real server sees too
+                finally:
+                    with server.lock:
+                        server.active -= 1
+
+            do_GET = do_POST = do_PATCH = _guarded
 
         return Handler

@@ -63,6 +63,10 @@ class RetryPolicy:
     max_conflicts: int = 3
     #: Seconds between reachability probes while offline with nothing to deliver.
     probe_cap: float = 30.0
+    #: After a write got no answer (timeout, cut connection, our own crash) the
+    #: helpdesk may still be processing it: look for it only this much later.
+    #: Not needed when the helpdesk has idempotency keys.
+    settle: float = 10.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential, capped, with "equal jitter": half fixed, half random."""
@@ -71,7 +75,7 @@ class RetryPolicy:
 
 
 #: What verbs use: a few quick attempts, then a clear failure.
-VERB_POLICY = RetryPolicy(base=0.5, max_attempts=3, max_wait=30.0)
+VERB_POLICY = RetryPolicy(base=0.5, max_attempts=3, max_wait=30.0, settle=5.0)
 
 
 @dataclass
@@ -230,7 +234,7 @@ class Deliverer:
             return self._done(entry, Attempt(ob.DELIVERED, result=result))
         except asyncio.CancelledError:
             # Shutdown mid-request: it may have landed. The next start checks.
-            self.outbox.interrupted(entry.id)
+            self.outbox.interrupted(entry.id, self._settle())
             raise
         except TriageError as error:
             return self._failure(entry, error, wrote)
@@ -276,6 +280,8 @@ class Deliverer:
             wait = policy.backoff(entry.attempts, self.rng)
             if isinstance(error, Unreachable):
                 self.reached(False, message)
+                if wrote:  # no answer: it may still be applied; look only once it would have been
+                    wait = max(wait, self._settle())
                 self.pause_until = now + timedelta(seconds=wait)
             elif entry.attempts >= policy.max_server_errors:
                 self.outbox.failed(entry.id, message, needs_check=needs_check)
@@ -335,7 +341,7 @@ class Deliverer:
                 pass
 
     async def run(self) -> None:
-        recovered = self.outbox.recover(self.owner)
+        recovered = self.outbox.recover(self.owner, self._settle())
         if recovered:
             self.emit("recovered")
         while not self._stopping:
@@ -357,6 +363,9 @@ class Deliverer:
                 await self._probe()
                 continue
             await self._wait(self._delay())
+
+    def _settle(self) -> float:
+        return 0.0 if self.helpdesk.capabilities.idempotency else self.policy.settle
 
     def _paused(self) -> bool:
         return self.pause_until is not None and self.clock.now() < self.pause_until

@@ -383,32 +383,35 @@ class Outbox:
     def _fresh(self, ids: list[str]) -> list[Entry]:
         return [e for e in (self.get(i) for i in ids) if e is not None]
 
-    def recover(self, me: str) -> list[Entry]:
+    def recover(self, me: str, settle: float = 0.0) -> list[Entry]:
         """Entries left ``delivering`` by a process that died: pending, to be checked first.
 
         Never resent blindly: ``needs_check`` makes the deliverer look for the
-        write on the helpdesk (or resend with the same idempotency key).
+        write on the helpdesk (or resend with the same idempotency key), and
+        not before ``settle`` seconds, so a request the helpdesk was still
+        processing when we died has landed by the time we look.
         """
         stuck = [e for e in self._select("state = 'delivering'") if not owner_alive(e.owner, me)]
+        at = to_text(self.clock.now() + timedelta(seconds=settle))
         for entry in stuck:
             self._update(
                 entry.id,
                 (DELIVERING,),
                 state=PENDING,
                 needs_check=1,
-                next_attempt=self._now(),
+                next_attempt=at,
                 last_error="interrupted while being delivered; checking the helpdesk",
             )
         return stuck
 
-    def interrupted(self, entry_id: str) -> None:
+    def interrupted(self, entry_id: str, settle: float = 0.0) -> None:
         """Our own delivery was cancelled mid-request (shutdown): maybe sent, check first."""
         self._update(
             entry_id,
             (DELIVERING,),
             state=PENDING,
             needs_check=1,
-            next_attempt=self._now(),
+            next_attempt=to_text(self.clock.now() + timedelta(seconds=settle)),
             last_error="interrupted while being delivered",
         )
 

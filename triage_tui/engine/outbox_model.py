@@ -72,7 +72,8 @@ def to_text(value: datetime) -> str:
 
 
 def from_text(value: str | None) -> datetime | None:
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC) if value else None
+    # Our own "…Z" format; fromisoformat reads it (3.11+) far faster than strptime.
+    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass
