@@ -109,6 +109,8 @@ def _dispatch(args: Namespace, clock: Clock | None) -> int:
         from triage_tui.domain.errors import InvalidInput
 
         raise InvalidInput("--view opens the console on a view; use it without a command")
+    if args.command == "sweep":
+        return _console(args, clock, sweep=args.filter)
     if args.command == "config":
         from triage_tui import admin
 
@@ -157,10 +159,18 @@ def _context(
     )
 
 
-def _console(args: Namespace, clock: Clock | None) -> int:
+def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> int:
     from triage_tui import session
 
     ctx = _context(args, view=args.view)
+    if sweep is not None:
+        # Checked before any screen is drawn: a bad filter is a one-line error here.
+        import dataclasses
+
+        from triage_tui.domain.filters import parse
+
+        canonical = str(parse(sweep, me=ctx.profile.agent))
+        ctx = dataclasses.replace(ctx, initial_sweep=canonical)
     # Every write of the console goes through the profile's outbox: held for
     # the undo window, delivered in the background, never lost or doubled.
     helpdesk = session.buffered(session.build_helpdesk(ctx, clock), ctx, mode="console")
@@ -175,6 +185,8 @@ def _console(args: Namespace, clock: Clock | None) -> int:
             extra["initial_filter"] = ctx.initial_filter
         else:
             print("triage: this console does not apply --view yet", file=sys.stderr)
+    if ctx.initial_sweep is not None:
+        extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
     return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
 
 

@@ -41,6 +41,7 @@ errors are one line on stderr: "triage: error: <message>\""""
 EXAMPLES = """\
 examples:
   triage demo && triage                  demo data, then the console
+  triage sweep "priority:high age:<4h"   plan, then a sweep: one key per decision
   triage queue --limit 10                what breaches next
   triage get-ticket 1042 --json | jq .ticket.subject
   triage get-user dana@example.com --tickets
@@ -328,6 +329,26 @@ def build_parser() -> Parser:
         "--record",
         action="store_true",
         help="log the follow-ups for the session report (local helpdesk)",
+    )
+
+    p = sub.add_parser(
+        "sweep",
+        help="open the console on a sweep over FILTER: the plan first, then one key per decision",
+        description="Open the console and start at the sweep plan for the tickets FILTER selects\n"
+        "(count, breached, at risk within 90 minutes, VIP, similar incidents, order, batch\n"
+        "size, alternatives); enter starts the sweep: Send / Edit / Escalate / Skip / Note /\n"
+        "Assign, one key each, in SLA order, ending with the session report.",
+        epilog='examples:\n  triage sweep "priority:high age:<4h"\n  triage sweep "breached -vip"'
+        ' --db /tmp/demo.db\n\nThe filter language is the one typed at / in the console'
+        " (README: Sweeps, views and reports).\n\n" + SEE_MAIN_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("filter", metavar="FILTER", help='e.g. "priority:high,urgent sla:<90m"')
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the local helpdesk's SQLite file (overrides the config)",
     )
 
     p = sub.add_parser(

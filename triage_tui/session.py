@@ -70,6 +70,9 @@ class ConsoleContext:
     initial_filter: str | None = None
     #: The view's name, for the queue title.
     view_name: str | None = None
+    #: ``triage sweep FILTER``: the filter (canonical text) whose sweep plan the
+    #: console opens at start. None: no sweep.
+    initial_sweep: str | None = None
 
 
 def load_config(config_path: Path | None = None, *, must_exist: bool = False) -> AppConfig:

@@ -40,6 +40,7 @@ class TriageApp(App[int]):
         theme: str | None = None,
         tick_seconds: float = 1.0,
         extra_theme_dirs: Iterable[Path] = (),
+        initial_sweep: str | None = None,
     ) -> None:
         super().__init__()
         self.helpdesk = helpdesk
@@ -47,6 +48,8 @@ class TriageApp(App[int]):
         self.config_model = config or AppConfig()
         self.clock: Clock = clock or SystemClock()
         self.tick_seconds = tick_seconds
+        #: ``triage sweep FILTER``: the main screen opens this filter's sweep plan at start.
+        self.initial_sweep = initial_sweep
         self.rules = RuleSet.from_config(
             self.config_model.escalation.extra_phrases, self.config_model.escalation.routes
         )
@@ -132,15 +135,26 @@ class TriageApp(App[int]):
         await self.safekeeping.stop()
 
 
-def run(helpdesk: Helpdesk, profile: Profile, config: AppConfig, theme: str | None = None) -> int:
+def run(
+    helpdesk: Helpdesk,
+    profile: Profile,
+    config: AppConfig,
+    theme: str | None = None,
+    *,
+    initial_sweep: str | None = None,
+) -> int:
     """Run the console until the agent quits; returns the process exit code.
+
+    ``initial_sweep`` (``triage sweep FILTER``) opens that filter's sweep plan.
 
     Errors that stop the console (an unreachable helpdesk, say) are printed as
     one line on stderr after the terminal has been restored.
     """
     import sys
 
-    app = TriageApp(helpdesk, profile=profile, config=config, theme=theme)
+    app = TriageApp(
+        helpdesk, profile=profile, config=config, theme=theme, initial_sweep=initial_sweep
+    )
     code = app.run()
     if app.exit_message:
         print(f"triage: error: {app.exit_message}", file=sys.stderr)
