@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -205,8 +204,7 @@ def test_the_queue_opens_quickly_with_the_vip_on_it(demo_db: Path) -> None:
 
 
 @pytest.mark.skipif(not os.environ.get("TRIAGE_SLOW_TESTS"), reason="set TRIAGE_SLOW_TESTS=1")
-def test_one_hundred_thousand_tickets_in_seconds(tmp_path: Path) -> None:
-    started = time.perf_counter()
+def test_one_hundred_thousand_tickets_are_generated(tmp_path: Path) -> None:
+    """Correctness at full size; the time it takes is measured by benchmarks/core.py."""
     summary = demo.generate(tmp_path / "big.db", tickets=100_000, now=FROZEN_NOW)
     assert summary["tickets"] == 100_000
-    assert time.perf_counter() - started < 30

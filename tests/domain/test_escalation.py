@@ -173,14 +173,11 @@ def test_evaluate_text_runs_the_phrase_rules_on_bare_text() -> None:
     assert "repeated_contact" not in {r.rule_id for r in results}
 
 
-def test_a_long_ticket_is_evaluated_quickly() -> None:
-    import time
-
+def test_a_long_ticket_finds_the_one_refund_in_it() -> None:
+    """Behaviour on a long text; speed is measured by benchmarks/intel_timings.py."""
     body = (
         "The export keeps failing whenever the dataset is large; the workaround did not help. " * 60
     )
     d = detail(body, body, body + " Please refund me.")
-    start = time.perf_counter()
     results = by_id(evaluate(d))
-    assert time.perf_counter() - start < 0.5
     assert results["billing_refund"].evidence == ("refund",)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -331,8 +330,8 @@ def test_parsing_does_not_import_rapidfuzz() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_fifty_thousand_rows_filter_fast() -> None:
-    """A coarse guard (5x the 50 ms budget at 100k); benchmarks/filters.py has the figures."""
+def test_filters_give_the_same_answer_in_bulk_and_row_by_row() -> None:
+    """Behaviour at size (the bulk path skips work per term); speed: benchmarks/filters.py."""
     rows = [
         row(
             str(i),
@@ -342,15 +341,13 @@ def test_fifty_thousand_rows_filter_fast() -> None:
             tags=base.tags,
             organization=base.organization,
         )
-        for i in range(10_000)
+        for i in range(1_000)
         for base in ROWS
     ]
     word_match.warm(rows)
     for text in ("priority:high,urgent age:<4h", "passwrod", "-refund tag:login"):
         flt = parse(text, me="x")
-        started = time.perf_counter()
-        flt.apply(rows, NOW)
-        assert time.perf_counter() - started < 0.25, text
+        assert flt.apply(rows, NOW) == [r for r in rows if flt.matches(r, NOW)], text
 
 
 def test_vocabulary_proposes_known_spellings_only() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -201,17 +200,18 @@ def _synthetic_kb(n: int) -> list[Article]:
     ]
 
 
-def test_building_and_querying_a_large_kb_is_fast() -> None:
+def test_a_large_kb_finds_articles_by_their_titles() -> None:
+    """Behaviour at size; speed is measured by benchmarks/kb_quality.py (10 000 articles)."""
     articles = _synthetic_kb(3000)
-    start = time.perf_counter()
     index = KbIndex(articles)
-    build = time.perf_counter() - start
-    start = time.perf_counter()
-    for i in range(50):
-        index.rank(f"{articles[i].title} extra words", k=5)
-    per_query = (time.perf_counter() - start) / 50
-    assert build < 3.0
-    assert per_query < 0.05
+    assert len(index) == 3000
+    found = sum(
+        articles[i].id in [m.article.id for m in index.rank(f"{articles[i].title} extra words", k=5)]
+        for i in range(50)
+    )
+    # Synthetic words differ by one letter ("waax", "wbax"), which typo tolerance
+    # rightly treats as near-misspellings of each other: most, not all, come first.
+    assert found >= 45
 
 
 def test_words_the_kb_does_not_know_lower_the_score_but_not_the_order(index: KbIndex) -> None:
