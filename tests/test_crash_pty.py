@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.faulty import Fault, FaultyServer
-from tests.fakes.pty_console import PtyConsole, wait_for
+from tests.fakes.pty_console import F7, PtyConsole, wait_for
 from triage_tui.domain.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,6 +100,7 @@ def test_kill_while_typing_and_while_delivering_loses_nothing_and_sends_once(
     first = start(env, server, opened=1)
     try:
         first.send("e", pause=0.3)
+        first.send_raw(F7)  # the whole template goes: no placeholder left to block Send
         first.send("Kept after kill minus nine.")
         wait_for(
             lambda: any("Kept after kill minus nine." in b for b in drafts(data).values()),
@@ -120,7 +121,7 @@ def test_kill_while_typing_and_while_delivering_loses_nothing_and_sends_once(
         server.fail_next(Fault.STALL)  # the reply is applied, the answer never comes
         second.send("s", pause=0.5)
         second.send("\r")
-        wait_for(server.stalled.is_set, 10, "the reply to reach the helpdesk")
+        wait_for(server.stalled.is_set, 10, "the reply to reach the helpdesk", screen=second.text)
         second.kill(signal.SIGKILL)
     finally:
         second.close()

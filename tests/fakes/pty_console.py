@@ -23,14 +23,23 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+#: xterm's F7: "select all" in Textual's TextArea (typing then replaces the draft).
+F7 = b"\x1b[18~"
 _ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    screen: Callable[[], str] | None = None,
+) -> None:
+    """Poll ``condition``; on timeout say what was awaited (and the end of the screen output)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+            tail = f"; screen output ended with: {screen()[-1500:]!r}" if screen else ""
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}{tail}")
         time.sleep(0.02)
 
 
@@ -86,6 +95,12 @@ class PtyConsole:
         for key in keys:
             os.write(self.fd, key.encode())
             time.sleep(pause)
+
+    def send_raw(self, data: bytes, pause: float = 0.1) -> None:
+        """One write: an escape sequence (a function key) must not be split."""
+        assert self.fd is not None
+        os.write(self.fd, data)
+        time.sleep(pause)
 
     def kill(self, signum: int = signal.SIGKILL) -> int:
         os.killpg(self.proc.pid, signum)

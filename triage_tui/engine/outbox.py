@@ -392,14 +392,15 @@ class Outbox:
         processing when we died has landed by the time we look.
         """
         stuck = [e for e in self._select("state = 'delivering'") if not owner_alive(e.owner, me)]
-        at = to_text(self.clock.now() + timedelta(seconds=settle))
         for entry in stuck:
+            # Counted from when the request left (the claim), not from this start.
+            at = max(self.clock.now(), entry.updated_at + timedelta(seconds=settle))
             self._update(
                 entry.id,
                 (DELIVERING,),
                 state=PENDING,
                 needs_check=1,
-                next_attempt=at,
+                next_attempt=to_text(at),
                 last_error="interrupted while being delivered; checking the helpdesk",
             )
         return stuck
