@@ -1,0 +1,181 @@
+"""The session report (the playbook's *Reflect*) on screen.
+
+``ReportScreen`` renders an ``engine.report.Report``: the window and headline,
+the figures table, escalations with their reasons, SLA breaches, breaches
+avoided and the follow-up tasks. There is no clipboard over SSH, so ``w``
+writes the Markdown (``Report.to_markdown``) to a file in the data directory
+and shows its path.
+
+| key | action |
+| --- | --- |
+| ``escape``, ``q`` | close |
+| ``w`` | write the report as Markdown to ``<data dir>/reports/`` and show the path |
+| ``↑``/``↓``, ``pgup``/``pgdn`` | scroll |
+
+``load_report`` builds the report from the helpdesk's event log (the local
+helpdesk keeps one), or from events the caller collected when it has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from triage_tui.engine.report import EventLike, Report, build, duration_text
+from triage_tui.ui import safe_text as st
+from triage_tui.ui.screens.ask import keys_line
+
+
+async def load_report(
+    helpdesk: Any, since: datetime, until: datetime, fallback: Sequence[EventLike] = ()
+) -> Report:
+    """The report over ``[since, until]`` from ``helpdesk.list_events`` when it has one.
+
+    ``fallback`` (events the console kept in memory) is used when the helpdesk
+    keeps no event log or reading it fails, so a remote helpdesk still gets a report.
+    """
+    from triage_tui.domain.errors import TriageError
+
+    list_events = getattr(helpdesk, "list_events", None)
+    events: Sequence[EventLike] = fallback
+    if list_events is not None:
+        try:
+            events = await list_events(since)
+        except TriageError:
+            events = fallback
+    return build(events, since, until)
+
+
+def figures_content(report: Report) -> Content:
+    """The figures as an aligned two-column table."""
+    figures = report.figures()
+    width = max(len(name) for name, _ in figures)
+    lines = []
+    for name, value in figures:
+        style = ""
+        if name.startswith("SLA breaches") and value != "0":
+            style = "$text-error bold"
+        elif name.startswith("Breaches avoided") and value != "0":
+            style = "$text-success bold"
+        lines.append(Content.assemble((name.ljust(width), "$text-muted"), "  ", (value, style or "bold")))
+    return Content("\n").join(lines)
+
+
+def details_content(report: Report) -> Content:
+    """Escalations with reasons, breaches, breaches avoided, follow-ups."""
+    parts: list[Content | tuple[str, str] | str] = []
+
+    def heading(text: str) -> None:
+        parts.extend(["\n\n" if parts else "", (text, "bold $text-accent")])
+
+    heading(f"Escalations ({len(report.escalations)})")
+    if not report.escalations:
+        parts.append(("\n none", "$text-muted"))
+    for item in report.escalations:
+        parts += ["\n ⚑ ", st.line("#" + item.ticket_id, "bold"), " — ", st.line(item.reason or "(no reason)"),
+                  (f"  {item.at:%H:%M}", "$text-muted")]
+    if report.breaches:
+        heading(f"SLA breaches during the session ({len(report.breaches)})")
+        parts += ["\n ", Content.styled(", ".join(st.clean("#" + t, one_line=True) for t in report.breaches),
+                                        "$text-error")]
+    if report.breaches_avoided:
+        heading(f"Breaches avoided ({len(report.breaches_avoided)})")
+        for ticket_id, spare in report.breaches_avoided:
+            parts += ["\n ✓ ", st.line("#" + ticket_id), f" answered {duration_text(spare)} before the breach"]
+    if report.skipped:
+        heading(f"Skipped ({len(report.skipped)})")
+        parts += ["\n ", Content.styled(", ".join(st.clean("#" + t, one_line=True) for t in report.skipped[:40])
+                                        + (" …" if len(report.skipped) > 40 else ""), "$text-muted")]
+    heading(f"Follow-up tasks ({len(report.follow_ups)})")
+    if not report.follow_ups:
+        parts.append(("\n none", "$text-muted"))
+    for task in report.follow_ups:
+        parts += ["\n ☐ ", st.line(task)]
+    return Content.assemble(*parts)
+
+
+def report_path(directory: Path, report: Report) -> Path:
+    """``reports/report-20261122-0930.md``; a second file in the same minute gets ``-2``."""
+    stem = f"report-{report.until:%Y%m%d-%H%M}"
+    path = directory / f"{stem}.md"
+    n = 2
+    while path.exists():
+        path = directory / f"{stem}-{n}.md"
+        n += 1
+    return path
+
+
+class ReportScreen(ModalScreen[None]):
+    """The session report; see the module docstring for the keys."""
+
+    DEFAULT_CSS = """
+    ReportScreen { align: center middle; }
+    ReportScreen > #report-dialog {
+        width: 90%; max-width: 110; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ReportScreen #report-title { text-style: bold; padding: 0 1; background: $panel; width: 100%; }
+    ReportScreen #report-body { height: 1fr; }
+    ReportScreen #report-headline { margin: 1 0; text-style: bold; }
+    ReportScreen #report-figures { padding: 0 1; background: $boost; }
+    ReportScreen #report-details { margin-top: 1; }
+    ReportScreen #report-written { color: $text-success; height: auto; }
+    ReportScreen #report-keys { dock: bottom; height: 1; padding: 0 1; background: $panel; }
+    """
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Close"),
+        Binding("w", "write", "Write Markdown"),
+    ]
+
+    def __init__(self, report: Report, *, directory: Path | None = None, title: str = "Session report") -> None:
+        super().__init__()
+        self.report = report
+        self.directory = directory
+        self.title_text = title
+        #: The last file written with ``w``.
+        self.written: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        report = self.report
+        with Vertical(id="report-dialog"):
+            yield Label(
+                Content.assemble(self.title_text, (f" · {report.window()} · {report.events} events", "$text-muted")),
+                id="report-title",
+            )
+            with VerticalScroll(id="report-body"):
+                yield Static(Content(report.headline()), id="report-headline")
+                yield Static(figures_content(report), id="report-figures")
+                yield Static(details_content(report), id="report-details")
+            yield Static(Content(""), id="report-written")
+            yield Label(keys_line(("esc", "close"), ("w", "write Markdown to a file")), id="report-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#report-body", VerticalScroll).focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_write(self) -> None:
+        from triage_tui import paths
+
+        directory = self.directory or paths.data_dir() / "reports"
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = report_path(directory, self.report)
+            path.write_text(self.report.to_markdown(), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"Could not write the report: {error}", severity="error", markup=False)
+            return
+        self.written = path
+        self.query_one("#report-written", Static).update(Content.assemble("Written to ", st.line(str(path))))
+        self.notify(f"Report written to {path}", markup=False)

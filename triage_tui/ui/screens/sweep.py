@@ -1,0 +1,345 @@
+"""Sweep mode: the matching tickets in SLA order, one at a time, one key per decision.
+
+The ticket detail (``TicketPane``) and the draft (pre-filled by
+``TicketLoader.draft``, checked by the draft safeguards) share the screen. A
+``SweepSession`` (``engine.sweep``) holds the order, timestamps each decision
+and moves on by itself; the progress line says *n of N*, the time spent and
+the projected finish against the next breach; the alert strip names any
+ticket that breached or entered its last 90 minutes since the sweep began.
+
+| key | action |
+| --- | --- |
+| ``s`` | **Send** the draft (asks pending / solved, like the main screen) |
+| ``e`` | **Edit**: focus the draft (``esc`` leaves it, ``ctrl+s`` sends from inside) |
+| ``x`` | **Escalate** with a reason (pre-filled from the rule that fired) |
+| ``n`` | **Skip**: the next ticket, nothing written |
+| ``o`` | internal **Note** (the ticket stays on screen) |
+| ``a`` | **Assign** (``me`` is the profile's agent; empty unassigns) |
+| ``J`` | jump to the ticket the alert strip names; the sweep resumes after its decision |
+| ``q``, ``esc`` | end the sweep early (asks), then the report |
+
+Keys typed ahead act on each ticket only once its detail has loaded, never
+on the one still on screen; a key typed while a write is on its way waits
+for it. Events the helpdesk cannot know (``sweep.started``, ``ticket.viewed``,
+``ticket.skipped``, ``sla.alerted``, ``sweep.completed``) go to
+``helpdesk.record_event`` when it has one, in order. At the end the screen
+dismisses itself with a ``SweepOutcome`` and pushes the ``ReportScreen``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static, TextArea
+
+from triage_tui.domain.errors import TriageError
+from triage_tui.engine.loader import TicketLoader, TicketView
+from triage_tui.engine.report import Report
+from triage_tui.engine.sweep import SweepEvent, SweepSession, SweepSummary
+from triage_tui.ui import safe_text as st
+from triage_tui.ui.screens.ask import ConfirmScreen
+from triage_tui.ui.screens.report import ReportScreen, load_report
+from triage_tui.ui.screens.sweep_actions import SweepActions
+from triage_tui.ui.widgets.draft import DraftPane
+from triage_tui.ui.widgets.ticket import TicketPane
+
+#: Below this width the detail and the draft stack.
+NARROW_WIDTH = 110
+#: Actions that open a dialog: keys typed after them were meant for the dialog.
+_DIALOGS = frozenset({"send", "escalate", "note", "assign"})
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event kept in memory (``engine.report.EventLike``), for helpdesks without a log."""
+
+    name: str
+    at: datetime
+    ticket_id: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What ``SweepScreen`` is dismissed with."""
+
+    summary: SweepSummary
+    report: Report
+
+
+class SweepScreen(SweepActions, Screen[SweepOutcome | None]):
+    """One ticket at a time; see the module docstring for the keys."""
+
+    DEFAULT_CSS = """
+    SweepScreen #sweep-topbar { height: 1; padding: 0 1; background: $panel; }
+    SweepScreen #sweep-alerts { height: auto; padding: 0 1; display: none; }
+    SweepScreen #sweep-alerts.-at-risk { display: block; background: $warning 20%; }
+    SweepScreen #sweep-alerts.-breached { display: block; background: $error 20%; }
+    SweepScreen #sweep-progress { height: 1; padding: 0 1; }
+    SweepScreen #sweep-bar { width: 32; }
+    SweepScreen #sweep-bar Bar { width: 30; }
+    SweepScreen #sweep-progress-label { width: 1fr; padding-left: 1; }
+    SweepScreen #sweep-panes { height: 1fr; }
+    SweepScreen #sweep-detail { width: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
+    SweepScreen #sweep-detail:focus-within { border: round $border; border-title-color: $text; }
+    SweepScreen #sweep-draft-pane { width: 45%; height: 1fr; }
+    SweepScreen.-narrow #sweep-panes { layout: vertical; }
+    SweepScreen.-narrow #sweep-draft-pane { width: 100%; height: 11; }
+    """
+
+    BINDINGS = [
+        Binding("s", "send", "Send"),
+        Binding("e", "edit", "Edit"),
+        Binding("x", "escalate", "Escalate"),
+        Binding("n", "skip", "Skip"),
+        Binding("o", "note", "Note"),
+        Binding("a", "assign", "Assign"),
+        Binding("J", "jump", "Jump to alert", key_display="J"),
+        Binding("q", "end", "End sweep"),
+        Binding("ctrl+s", "send", "Send (from the editor)", show=False, priority=True),
+        Binding("escape", "leave", "Leave the editor / end the sweep", show=False),
+    ]
+
+    def __init__(
+        self,
+        loader: TicketLoader,
+        session: SweepSession,
+        *,
+        report_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.loader = loader
+        self.helpdesk = loader.helpdesk
+        self.session = session
+        self.report_dir = report_dir
+        self.view: TicketView | None = None
+        self.requested_id: str | None = None
+        self.drafts: dict[str, str] = {}
+        self._generated: dict[str, str] = {}
+        self._deferred: list[str] = []
+        self._failed: str | None = None
+        self._busy = False
+        self._loading_draft = False
+        self._finishing = False
+        self._pending: list[SweepEvent] = []
+        self._lock = asyncio.Lock()
+        #: Every event of the sweep, for the report when the helpdesk keeps no log.
+        self.memory: list[LoggedEvent] = []
+        self._chained: Callable[[SweepEvent], None] | None = session.on_event
+        session.on_event = self._on_event
+
+    # -- layout ------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Content("Sweep"), id="sweep-topbar")
+        yield Static(Content(""), id="sweep-alerts")
+        with Horizontal(id="sweep-progress"):
+            yield ProgressBar(total=max(1, len(self.session.rows)), show_eta=False, id="sweep-bar")
+            yield Static(Content(""), id="sweep-progress-label")
+        with Horizontal(id="sweep-panes"):
+            yield TicketPane(id="sweep-detail")
+            yield DraftPane(id="sweep-draft-pane")
+        yield Footer()
+
+    @property
+    def clock(self) -> Any:
+        return self.app.clock  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        pane = self.query_one(TicketPane)
+        pane.border_title = Content("Ticket")
+        pane.focus()
+        self.query_one(DraftPane).editor.border_title = Content("Draft reply")
+        self.set_class(self.size.width < NARROW_WIDTH, "-narrow")
+        self.session.start()
+        self._flush_soon()
+        self._show_current()
+        self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
+
+    def tick(self) -> None:
+        """Alerts (recorded once each), progress and the top bar, on the app's clock."""
+        now = self.clock.now()
+        alerts = self.session.alerts(now)
+        self._flush_soon()
+        strip = self.query_one("#sweep-alerts", Static)
+        strip.set_class(bool(alerts) and alerts[0].kind == "breached", "-breached")
+        strip.set_class(bool(alerts) and alerts[0].kind != "breached", "-at-risk")
+        if alerts:
+            first = alerts[0]
+            current = self.session.current
+            parts: list[Content | tuple[str, str] | str] = [
+                ("⚠ ", "$text-error bold" if first.kind == "breached" else "$text-warning bold"),
+                st.line(first.message(now)),
+                ("  (on screen)" if current is not None and current.id == first.ticket_id else "", "$text-muted"),
+                ("   J", "$text-accent bold"),
+                " jump",
+            ]
+            if len(alerts) > 1:
+                parts.append((f"   +{len(alerts) - 1} more alert{'s' if len(alerts) > 2 else ''}", "$text-muted"))
+            strip.update(Content.assemble(*parts))
+        self._update_progress(now)
+
+    def _update_progress(self, now: datetime | None = None) -> None:
+        progress = self.session.progress(now or self.clock.now())
+        self.query_one(ProgressBar).update(total=max(1, progress.total), progress=progress.done)
+        style = "$text-warning" if progress.projected_breaches else ""
+        self.query_one("#sweep-progress-label", Static).update(st.line(progress.label(), style))
+        current = self.session.current
+        position = f" · ticket {progress.position} of {progress.total}" if current is not None else " · done"
+        self.query_one("#sweep-topbar", Static).update(
+            Content.assemble(
+                ("Sweep", "bold"),
+                " · ",
+                st.line(self.session.filter_text or "all tickets", "$text-accent"),
+                position,
+                (f" · {len(self._deferred)} key(s) waiting" if self._deferred else "", "$text-muted"),
+            )
+        )
+
+    # -- the current ticket --------------------------------------------------
+    def _show_current(self) -> None:
+        row = self.session.current
+        if row is None:
+            self._finish()
+            return
+        self.requested_id = row.id
+        self._failed = None
+        self._load(row.id)
+        self.tick()
+
+    @work(exclusive=True, group="sweep-detail")
+    async def _load(self, ticket_id: str) -> None:
+        pane = self.query_one(TicketPane)
+        try:
+            view = await self.loader.load(ticket_id)
+        except TriageError as error:
+            self._failed = ticket_id
+            await pane.show_message(st.clean(f"Ticket {ticket_id}: {error} — n skips it", one_line=True))
+            if self._deferred[:1] == ["skip"]:
+                self._run_deferred()
+            return
+        if ticket_id != self.requested_id:
+            return
+        self.view = view
+        await pane.show(view, self.clock.now())
+        pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
+        self._load_draft(view)
+        self._run_deferred()
+
+    def _run_deferred(self) -> None:
+        """The first key typed ahead, now that its ticket is on screen (after this worker)."""
+        if not self._deferred:
+            return
+        action = self._deferred.pop(0)
+        if action in _DIALOGS:
+            self._deferred.clear()
+        self._update_progress()
+        self.call_later(self.run_action, action)
+
+    def _load_draft(self, view: TicketView) -> None:
+        ticket_id = view.detail.ticket.id
+        text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
+        self._generated[ticket_id] = text
+        if ticket_id in self.drafts:
+            text, cursor = self.drafts[ticket_id], None  # type: ignore[assignment]
+        self.query_one(DraftPane).load(view, text, cursor)
+
+    @on(DraftPane.Changed)
+    def _on_draft_changed(self, event: DraftPane.Changed) -> None:
+        if self.view is not None:
+            self.drafts[self.view.detail.ticket.id] = event.text
+
+    @on(TextArea.Changed)
+    def _not_the_main_draft(self, event: TextArea.Changed) -> None:
+        # The app autosaves the *main screen's* draft from this event; this
+        # editor holds another ticket's, so it must not reach the app.
+        event.stop()
+
+    def action_jump(self) -> None:
+        if self._busy:
+            self.app.notify("Wait for the action on its way, then jump.", markup=False)
+            return
+        current = self.session.current
+        alerts = self.session.alerts(self.clock.now())
+        target = next((a for a in alerts if current is None or a.ticket_id != current.id), None)
+        if target is None:
+            self.app.notify("No alert to jump to.", markup=False, timeout=2)
+            return
+        self._deferred.clear()
+        self.session.jump_to(target.ticket_id)
+        self._flush_soon()
+        self._show_current()
+
+    # -- the end -----------------------------------------------------------------
+    def action_end(self) -> None:
+        if self._finishing:
+            return
+        progress = self.session.progress(self.clock.now())
+        left = progress.total - progress.done
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._finish()
+
+        detail = Content(f"{progress.done} of {progress.total} decided; the other {left} stay in the queue. "
+                         "The report follows.")
+        self.app.push_screen(ConfirmScreen(Content("End the sweep now?"), detail,
+                                           yes="end and show the report", no="keep sweeping"), done)
+
+    @work(exclusive=True, group="sweep-finish")
+    async def _finish(self) -> None:
+        if self._finishing:
+            return
+        self._finishing = True
+        self._deferred.clear()
+        summary = self.session.finish()
+        await self._flush()
+        report = await load_report(self.helpdesk, self.session.started_at, self.clock.now(), self.memory)
+        self.app.call_later(self._close, SweepOutcome(summary, report))
+
+    def _close(self, outcome: SweepOutcome) -> None:
+        self.dismiss(outcome)
+        self.app.push_screen(ReportScreen(outcome.report, directory=self.report_dir, title="Sweep report"))
+
+    # -- the event log -------------------------------------------------------------
+    def _on_event(self, event: SweepEvent) -> None:
+        self._pending.append(event)
+        self.memory.append(LoggedEvent(event.name, self.clock.now(), event.ticket_id, event.payload))
+        if self._chained is not None:
+            self._chained(event)
+
+    def _remember(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
+        """What the helpdesk records itself, kept for a report without an event log."""
+        self.memory.append(LoggedEvent(name, self.clock.now(), ticket_id, payload))
+
+    def _flush_soon(self) -> None:
+        if self._pending:
+            self.run_worker(self._flush(), group="sweep-events")
+
+    async def _flush(self) -> None:
+        """Record pending events in order (one at a time, under a lock)."""
+        record = getattr(self.helpdesk, "record_event", None)
+        async with self._lock:
+            while self._pending:
+                event = self._pending.pop(0)
+                if record is None:
+                    continue
+                try:
+                    await record(event.name, event.ticket_id, event.payload)
+                except TriageError:
+                    pass
+
