@@ -293,3 +293,19 @@ def test_the_config_file_safeguards_table_is_validated_at_load(tmp_path: Path) -
 def test_jargon_in_an_article_link_line_is_the_articles_title() -> None:
     draft = "Try this.\n\nYou can also find more details here: SAML errors https://kb.example/saml"
     assert findings(draft) == []
+
+
+def test_a_link_insertion_is_refused_once_the_draft_moved() -> None:
+    strong = [KbMatch(KB[0], 80.0, ("cancel",))]
+    draft = "Hi Dana,\n\nHere is how.\n\nLet me know if you have any other questions!\n\nBest"
+    finding = only(draft, Kind.MISSING_KB_LINK, kb=strong)
+    with pytest.raises(StaleFix):
+        apply_fix("Hi Dana, I rewrote it all.\n\nBest", finding)
+    tail = only("Hi Dana", Kind.MISSING_KB_LINK, kb=strong)
+    with pytest.raises(StaleFix):
+        apply_fix("Hi Dana and more", tail)
+
+
+def test_jargon_is_found_in_any_case_when_lower_casing_changes_length() -> None:
+    draft = "\u0130stanbul: the Webhook and the API failed."
+    assert [draft[f.start : f.end] for f in findings(draft)] == ["Webhook", "API"]

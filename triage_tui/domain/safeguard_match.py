@@ -13,12 +13,14 @@ case-insensitive pattern runs on the original instead.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 
 from triage_tui.domain.errors import ConfigError
+from triage_tui.domain.models import Role, TicketDetail
 from triage_tui.domain.safeguard_phrases import DEFAULT_JARGON, PHRASES
 
 KB_LINE = "You can also find more details here: {title} {url}"
@@ -161,9 +163,12 @@ def tone_regex(folded: bool = True) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=16)
-def jargon_regex(terms: tuple[tuple[str, str], ...], exact: bool) -> re.Pattern[str] | None:
+def jargon_regex(
+    terms: tuple[tuple[str, str], ...], exact: bool, ignore_case: bool = False
+) -> re.Pattern[str] | None:
     """Capitalised terms (``exact``) match as written in the text; the others are
-    matched in the lower-cased text, so both scans run without IGNORECASE."""
+    matched in the lower-cased text, so both scans run without IGNORECASE
+    (``ignore_case`` is for a text ``fold`` could not lower-case)."""
     chosen = sorted(
         (t.lower() if not exact else t for t, _ in terms if (t != t.lower()) == exact),
         key=lambda t: -len(t),
@@ -172,7 +177,8 @@ def jargon_regex(terms: tuple[tuple[str, str], ...], exact: bool) -> re.Pattern[
         return None
     alternatives = [re.escape(t).replace(r"\ ", r"\s+") for t in chosen]
     head = _trigger(t[0] for t in chosen) + r"(?<![\w-])"
-    return re.compile(head + "(?:" + "|".join(alternatives) + r")(?![\w-])")
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(head + "(?:" + "|".join(alternatives) + r")(?![\w-])", flags)
 
 
 def jargon_hits(text: str, folded: str, terms: tuple[tuple[str, str], ...]) -> list[re.Match[str]]:
@@ -180,7 +186,7 @@ def jargon_hits(text: str, folded: str, terms: tuple[tuple[str, str], ...]) -> l
     exact = jargon_regex(terms, True)
     if exact is not None:
         hits.extend(exact.finditer(text))
-    loose = jargon_regex(terms, False)
+    loose = jargon_regex(terms, False, ignore_case=folded is text)
     if loose is not None:
         hits.extend(loose.finditer(folded))
     hits.sort(key=lambda m: m.start())
@@ -213,3 +219,59 @@ SENTENCE_END = frozenset(".!?\n")
 @lru_cache(maxsize=8)
 def plain_words(terms: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return {" ".join(term.lower().split()): plain for term, plain in terms}
+
+
+# -- per-ticket facts, cached ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFacts:
+    customer_terms: frozenset[str]
+    """Jargon terms (lower-cased) the customer used themselves."""
+    technical: bool
+    first_name: str
+    ticket_id: str
+    handled: frozenset[str]
+    """Rule ids already acted on (the ticket carries ``escalated`` or the rule id as a tag)."""
+
+
+_FACTS: OrderedDict[tuple[object, ...], tuple[SafeguardConfig, TicketFacts]] = OrderedDict()
+"""Per-ticket facts by (config identity, what they depend on); the config is kept
+in the value so a recycled ``id`` can never return another config's facts."""
+_FACTS_MAX = 256
+
+
+def ticket_facts(detail: TicketDetail, config: SafeguardConfig) -> TicketFacts:
+    ticket = detail.ticket
+    text = "\n".join(
+        [ticket.subject, *(m.body for m in detail.messages if m.role is Role.CUSTOMER)]
+    )
+    org_tier = ticket.organization.tier if ticket.organization else None
+    key = (
+        id(config),
+        ticket.id,
+        ticket.channel,
+        ticket.requester.tier,
+        org_tier,
+        ticket.requester.first_name,
+        tuple(ticket.tags),
+        text,
+    )
+    cached = _FACTS.get(key)
+    if cached is not None and cached[0] is config:
+        _FACTS.move_to_end(key)
+        return cached[1]
+    hits = jargon_hits(text, fold(text), config.all_jargon)
+    used = frozenset(" ".join(m.group().lower().split()) for m in hits)
+    tiers = {ticket.requester.tier or "", org_tier or ""}
+    technical = (
+        ticket.channel.lower() in config.technical_channels
+        or bool({t.lower() for t in tiers if t} & config.technical_tiers)
+        or len(used) >= config.fluent_after
+    )
+    handled = frozenset(t.lower() for t in ticket.tags)
+    facts = TicketFacts(used, technical, ticket.requester.first_name, ticket.id, handled)
+    _FACTS[key] = (config, facts)
+    if len(_FACTS) > _FACTS_MAX:
+        _FACTS.popitem(last=False)
+    return facts

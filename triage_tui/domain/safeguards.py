@@ -38,7 +38,6 @@ under a millisecond for an ordinary draft (see README, "Triage intelligence").
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -46,7 +45,7 @@ from enum import StrEnum
 from triage_tui.domain.drafting import unfilled_placeholders
 from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.kb import RELEVANT_SCORE, KbMatch
-from triage_tui.domain.models import Role, TicketDetail
+from triage_tui.domain.models import TicketDetail
 from triage_tui.domain.safeguard_match import (
     CLOSING_RE,
     DEFAULT_CONFIG,
@@ -54,9 +53,11 @@ from triage_tui.domain.safeguard_match import (
     KB_LINE,
     SENTENCE_END,
     SafeguardConfig,
+    TicketFacts,
     fold,
     jargon_hits,
     plain_words,
+    ticket_facts,
     tone_regex,
 )
 from triage_tui.domain.safeguard_phrases import PHRASES, Phrase
@@ -101,6 +102,8 @@ class Fix:
     end: int
     replacement: str
     expected: str
+    at_end: bool = False
+    """The span must still end the draft (an append); else the fix is stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,62 +127,6 @@ class StaleFix(ValueError):
     """The draft changed under the finding; re-run ``check`` and use the new one."""
 
 
-# -- per-ticket facts, cached ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _TicketFacts:
-    customer_terms: frozenset[str]
-    """Jargon terms (lower-cased) the customer used themselves."""
-    technical: bool
-    first_name: str
-    ticket_id: str
-    handled: frozenset[str]
-    """Rule ids already acted on (the ticket carries ``escalated`` or the rule id as a tag)."""
-
-
-_FACTS: OrderedDict[tuple[object, ...], tuple[SafeguardConfig, _TicketFacts]] = OrderedDict()
-"""Per-ticket facts by (config identity, what they depend on); the config is kept
-in the value so a recycled ``id`` can never return another config's facts."""
-_FACTS_MAX = 256
-
-
-def _facts(detail: TicketDetail, config: SafeguardConfig) -> _TicketFacts:
-    ticket = detail.ticket
-    text = "\n".join(
-        [ticket.subject, *(m.body for m in detail.messages if m.role is Role.CUSTOMER)]
-    )
-    org_tier = ticket.organization.tier if ticket.organization else None
-    key = (
-        id(config),
-        ticket.id,
-        ticket.channel,
-        ticket.requester.tier,
-        org_tier,
-        ticket.requester.first_name,
-        tuple(ticket.tags),
-        text,
-    )
-    cached = _FACTS.get(key)
-    if cached is not None and cached[0] is config:
-        _FACTS.move_to_end(key)
-        return cached[1]
-    hits = jargon_hits(text, fold(text), config.all_jargon)
-    used = frozenset(" ".join(m.group().lower().split()) for m in hits)
-    tiers = {ticket.requester.tier or "", org_tier or ""}
-    technical = (
-        ticket.channel.lower() in config.technical_channels
-        or bool({t.lower() for t in tiers if t} & config.technical_tiers)
-        or len(used) >= config.fluent_after
-    )
-    handled = frozenset(t.lower() for t in ticket.tags)
-    facts = _TicketFacts(used, technical, ticket.requester.first_name, ticket.id, handled)
-    _FACTS[key] = (config, facts)
-    if len(_FACTS) > _FACTS_MAX:
-        _FACTS.popitem(last=False)
-    return facts
-
-
 # -- the checks --------------------------------------------------------------------
 
 
@@ -198,7 +145,7 @@ def check(
     escalation rule ids the agent dismissed on this ticket.
     """
     config = config or DEFAULT_CONFIG
-    facts = _facts(detail, config)
+    facts = ticket_facts(detail, config)
     found: list[Finding] = []
     found.extend(_escalations(rules, facts))
     folded = fold(draft_text)
@@ -222,7 +169,7 @@ def check(
     return found
 
 
-def _escalations(rules: Iterable[RuleResult], facts: _TicketFacts) -> Iterable[Finding]:
+def _escalations(rules: Iterable[RuleResult], facts: TicketFacts) -> Iterable[Finding]:
     for rule in rules:
         if not rule.fired or "escalated" in facts.handled or rule.rule_id in facts.handled:
             continue
@@ -278,7 +225,7 @@ def _deletion(text: str, start: int, end: int, label: str) -> Fix:
 
 
 def _jargon(
-    text: str, folded: str, facts: _TicketFacts, config: SafeguardConfig
+    text: str, folded: str, facts: TicketFacts, config: SafeguardConfig
 ) -> Iterable[Finding]:
     if config.jargon_audience == "never":
         return
@@ -323,7 +270,7 @@ def _after_determiner(text: str, start: int, alternative: str) -> str:
     return alternative
 
 
-def _placeholders(text: str, facts: _TicketFacts) -> Iterable[Finding]:
+def _placeholders(text: str, facts: TicketFacts) -> Iterable[Finding]:
     spans = {(s, e): t for s, e, t in unfilled_placeholders(text)}
     for match in EXTRA_PLACEHOLDER_RE.finditer(text):
         if not any(s <= match.start() < e for s, e in spans):
@@ -349,18 +296,29 @@ def _missing_link(
     article = kb[0].article
     line = config.kb_line.format(title=article.title, url=article.url).strip()
     at = _closing_offset(text)
+    # The fix rewrites a little context around the insertion point (the closing
+    # line, or the draft's tail) so ``apply_fix`` can tell if the draft moved.
     if at >= len(text.rstrip()):
         at = len(text)
-        replacement = ("\n\n" if text.strip() else "") + line
+        start = max(0, at - _CONTEXT)
+        tail = text[start:]
+        replacement = tail + ("\n\n" if text.strip() else "") + line
+        fix = Fix(_LINK_LABEL, start, at, replacement, tail, at_end=True)
     else:
-        replacement = line + "\n\n"
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        closing = text[at:end]
+        fix = Fix(_LINK_LABEL, at, end, line + "\n\n" + closing, closing)
     reason = (
         f"A relevant article is not linked: \u201c{article.title}\u201d (score {kb[0].score:.0f})"
     )
-    fix = Fix("Insert the article link", at, at, replacement, "")
     return Finding(
         Kind.MISSING_KB_LINK, Severity.WARN, at, at, reason, fix, f"missing_kb_link:{article.id}"
     )
+
+
+_CONTEXT = 24
+_LINK_LABEL = "Insert the article link"
 
 
 def _closing_offset(text: str) -> int:
@@ -396,7 +354,12 @@ def apply_fix(text: str, finding: Finding) -> str:
     fix = finding.fix
     if fix is None:
         raise ValueError(f"{finding.kind.value} finding has no automatic fix")
-    if not (0 <= fix.start <= fix.end <= len(text)) or text[fix.start : fix.end] != fix.expected:
+    moved = fix.at_end and fix.end != len(text)
+    if (
+        moved
+        or not (0 <= fix.start <= fix.end <= len(text))
+        or text[fix.start : fix.end] != fix.expected
+    ):
         raise StaleFix("the draft changed since it was checked; check it again")
     return text[: fix.start] + fix.replacement + text[fix.end :]
 
