@@ -279,7 +279,7 @@ def cluster(
         compared = s_ranks[:s_end] + e_ranks[:e_end]
         signatures.append(" ".join(map(word, compared)))
         # "Help!" says nothing: too few words to call anything the same problem.
-        weak.append(len(set(compared)) < MIN_SHARED)
+        weak.append(len(compared) < MIN_SHARED or len(set(compared)) < MIN_SHARED)
         # Keys: pairs among the rarest shared words, subject words first (a
         # subject names the problem; a statement's rarest words are often the
         # names of things, which differ between reports of one problem).
