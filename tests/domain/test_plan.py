@@ -210,3 +210,24 @@ def test_markdown_and_json_carry_the_same_plan_and_it_is_deterministic() -> None
     assert data["generated_at"] == FROZEN_NOW.isoformat()
     assert data["urgency"]["level"] == "critical"
     assert data["stages"][0]["context_id"] == "support-specialist"
+
+
+def test_a_negated_urgency_is_no_impact_and_a_neutral_ask_is_a_request() -> None:
+    ticket = detail(
+        "Hi,\n\nWe received a subpoena that covers data in our workspace. "
+        "It's not urgent but quite annoying.\n\nThanks",
+        subject="Subpoena regarding user data",
+    )
+    plan = plan_for(ticket, kb=[])
+    assert plan.kind == "request" and plan.goal.startswith("Get something done: Subpoena")
+    assert "impact or deadline stated" not in plan.urgency.reasons
+    assert not any(i.label == "Impact" for i in plan.stages[0].items)
+    assert plan.route == "legal"
+
+
+def test_a_weak_article_names_the_subject_words_it_misses() -> None:
+    ticket = detail("We'd like to change our workspace URL to match the new name.",
+                    subject="Change workspace URL")  # fmt: skip
+    article = KbMatch(KB[3], 58.0, ("change",))
+    plan = plan_for(ticket, kb=[article])
+    assert "does not mention workspace, url \u2014" in plan.follow_ups[0]

@@ -352,7 +352,7 @@ def _follow_ups(
             out.append(f"KB: write an article on \u201c{subject}\u201d ({closest}; ticket {tid})")
         elif best.score < STRONG_SCORE:
             matched = stems(best.matched_terms)
-            missing = [w for w in ask.topic_words if stems([w]).isdisjoint(matched)][:3]
+            missing = [w for w in ask.subject_words if stems([w]).isdisjoint(matched)][:3]
             gap = f" but does not mention {', '.join(missing)}" if missing else ""
             out.append(
                 f"KB: \u201c{best.article.title}\u201d is the best match at {best.score:.0f}{gap}"
@@ -372,7 +372,7 @@ def _follow_ups(
     if (
         ask.kind == "question"
         and kb
-        and kb[0].score >= RELEVANT_SCORE
+        and kb[0].score >= STRONG_SCORE
         and (similar or _repeat(detail, history))
     ):
         out.append(

@@ -56,18 +56,16 @@ _STOCK_QUESTIONS = frozenset(
 _PROBLEM_WORDS = _set(
     "fail fails failed failing error errors broken broke stopped stop stuck loops loop crash "
     "crashes crashed freezes freeze frozen slow sluggish missing lost gone wrong cannot can't "
-    "cant unable doesn't doesnt isn't won't not invalid rejected declined locked empty "
-    "disappeared duplicated timeout forever"
-)
-_REQUEST_RE = re.compile(
-    r"\b(?:i|we)(?:'d| would) like\b|\b(?:i|we) (?:want|need)\b|\bplease\b|\brequest(?:ing)?\b"
-    r"|\b(?:can|could) you\b|\b(?:change|cancel|merge|delete|reset|refund|upgrade|downgrade"
-    r"|transfer|add|remove|export|send)\b",
-    re.IGNORECASE,
+    "cant unable doesn't doesnt don't dont didn't didnt isn't won't not never invalid rejected "
+    "declined locked empty disappeared duplicated timeout forever pending bug issue problem"
 )
 _QUESTION_START = _set(
     "how what why when where which who can could is are do does should will would"
 )
+_CALM_RE = re.compile(
+    r"\bnot (?:urgent|a priority|blocking|critical)\b|\bno (?:rush|hurry)\b", re.IGNORECASE
+)
+"""An impact word that is negated ("It's not urgent but quite annoying") is no impact."""
 _IMPACT_RE = re.compile(
     r"\b(?:affected|affects|everyone|whole team|all (?:our|of our) (?:users|people|staff)"
     r"|blocking|blocked|deadline|urgent|asap|production|release|month end|month-end"
@@ -88,6 +86,8 @@ class Ask:
     """A sentence about impact or deadline ("About 20 people are affected.")."""
     topic_words: tuple[str, ...]
     """The subject's and first message's main words, subject first."""
+    subject_words: tuple[str, ...] = ()
+    """The subject's main words (what a KB article on it has to mention)."""
 
 
 def _clip(sentence: str) -> str:
@@ -100,7 +100,8 @@ def _topic(text: str) -> list[str]:
     out: dict[str, None] = {}
     for token in lexicon.tokens(text):
         folded = lexicon.fold(token.surface)
-        if lexicon.is_topic_word(folded) and not folded.isdigit():
+        contraction = "'" in token.surface or "\u2019" in token.surface
+        if lexicon.is_topic_word(folded) and not folded.isdigit() and not contraction:
             out.setdefault(token.surface.lower(), None)
     return list(out)
 
@@ -127,7 +128,7 @@ def read_ask(detail: TicketDetail) -> Ask:
     question = False
     for sentence in sentences:
         lowered = " ".join(sentence.lower().split())
-        if impact is None and _IMPACT_RE.search(sentence):
+        if impact is None and _IMPACT_RE.search(sentence) and not _CALM_RE.search(sentence):
             impact = _clip(sentence)
         if quote is not None or lowered in _STOCK_QUESTIONS:
             continue
@@ -138,20 +139,20 @@ def read_ask(detail: TicketDetail) -> Ask:
     if quote is None and sentences:
         quote = _clip(sentences[0])
     words = subject_words + [w for w in _topic(body) if lexicon.normalise(w) not in subject_terms]
-    return Ask(_kind(subject, quote or "", question), quote, impact, tuple(words[:6]))
+    kind = _kind(subject, quote or "", question)
+    return Ask(kind, quote, impact, tuple(words[:6]), tuple(subject_words))
 
 
 def _kind(subject: str, quote: str, question: bool) -> str:
-    text = f"{subject} {quote}".lower()
+    """Problem (something is broken), question (how do I…) or request (anything else)."""
+    text = f"{subject} {quote}".lower().replace("\u2019", "'")
     words = set(re.findall(r"[a-z']+", text))
     first = (subject.split() or [""])[0].lower()
     if words & _PROBLEM_WORDS and not (question and first in _QUESTION_START):
         return "problem"
     if question or subject.rstrip().endswith("?") or first in _QUESTION_START:
         return "question"
-    if _REQUEST_RE.search(text):
-        return "request"
-    return "problem"
+    return "request"
 
 
 @dataclass(frozen=True, slots=True)
