@@ -168,7 +168,7 @@ def handling_plan(
     product = (
         [PlanItem("Follow-up", "", follow_ups)]
         if follow_ups
-        else [PlanItem("Follow-up", "none: the KB covers it and nothing points to a product gap")]
+        else [PlanItem("Follow-up", "none: nothing here points to a KB, product or process gap")]
     )
     items = (support, operations, [PlanItem("Proves it worked", "", checks)], product)
     stages = tuple(
