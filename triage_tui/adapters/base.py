@@ -28,6 +28,7 @@ from triage_tui.domain.models import (
     Ticket,
     TicketDetail,
 )
+from triage_tui.domain.queue import QueueRow
 
 
 class Capabilities(BaseModel):
@@ -101,6 +102,24 @@ class Helpdesk(ABC):
         Paging is hidden here; the caller sorts by SLA. Implementations are
         async generators that yield as each page arrives.
         """
+
+    async def iter_queue_rows(
+        self, query: QueueFilter | None = None, batch: int = 500
+    ) -> AsyncIterator[list[QueueRow]]:
+        """The same tickets as ``iter_queue``, as compact queue rows in lists of up to ``batch``.
+
+        What the console holds for 100 000 tickets. This default converts
+        ``iter_queue``'s tickets; an adapter that can read the row fields
+        directly (the local one) overrides it to skip building full tickets.
+        """
+        rows: list[QueueRow] = []
+        async for ticket in self.iter_queue(query):
+            rows.append(QueueRow.from_ticket(ticket))
+            if len(rows) >= batch:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
 
     @abstractmethod
     async def get_ticket(self, ticket_id: str) -> TicketDetail:

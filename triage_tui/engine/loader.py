@@ -12,16 +12,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from triage_tui.adapters.base import Helpdesk
-from triage_tui.config import Profile
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.drafting import draft_for
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.escalation import RuleResult, RuleSet
-from triage_tui.domain.kb import RELEVANT_SCORE, KbIndex, KbMatch, rerank, ticket_query
 from triage_tui.domain.models import Article, PersonHistory, TicketDetail
 from triage_tui.domain.queue import QueueRow
+
+# KB ranking, escalation rules and drafting are needed for the first ticket,
+# not for the first screen of the queue: imported on first use so the
+# console's start-up does not pay for them (see benchmarks/tui.py).
+if TYPE_CHECKING:
+    from triage_tui.config import Profile
+    from triage_tui.domain.escalation import RuleResult, RuleSet
+    from triage_tui.domain.kb import KbIndex, KbMatch
 
 KB_SUGGESTIONS = 5
 #: Rows handed to the screen at a time while the queue streams in.
@@ -45,15 +50,25 @@ class TicketView:
 
     @property
     def relevant_article(self) -> KbMatch | None:
+        from triage_tui.domain.kb import RELEVANT_SCORE
+
         if self.kb and self.kb[0].score >= RELEVANT_SCORE:
             return self.kb[0]
         return None
 
 
 class TicketLoader:
-    def __init__(self, helpdesk: Helpdesk, rules: RuleSet, clock: Clock) -> None:
+    def __init__(
+        self, helpdesk: Helpdesk, rules: RuleSet | Callable[[], RuleSet], clock: Clock
+    ) -> None:
+        """``rules`` may be a callable, called on the first ticket (it imports the rules)."""
         self.helpdesk = helpdesk
-        self.rules = rules
+        self._rules: RuleSet | None = None
+        self._rules_factory: Callable[[], RuleSet] | None = None
+        if hasattr(rules, "evaluate"):
+            self._rules = cast("RuleSet", rules)
+        else:
+            self._rules_factory = rules
         self.clock = clock
         self.opened = False
         self.kb_index: KbIndex | None = None
@@ -72,15 +87,17 @@ class TicketLoader:
             await self.helpdesk.close()
             self.opened = False
 
+    @property
+    def rules(self) -> RuleSet:
+        if self._rules is None:
+            assert self._rules_factory is not None
+            self._rules = self._rules_factory()
+        return self._rules
+
     # -- queue ------------------------------------------------------------
     async def queue_batches(self) -> AsyncIterator[list[QueueRow]]:
-        batch: list[QueueRow] = []
-        async for ticket in self.helpdesk.iter_queue():
-            batch.append(QueueRow.from_ticket(ticket))
-            if len(batch) >= BATCH:
-                yield batch
-                batch = []
-        if batch:
+        """The active queue as compact rows, ``BATCH`` at a time, in no particular order."""
+        async for batch in self.helpdesk.iter_queue_rows(batch=BATCH):
             yield batch
 
     async def row(self, ticket_id: str) -> QueueRow:
@@ -94,6 +111,8 @@ class TicketLoader:
             return
 
         async def build() -> None:
+            from triage_tui.domain.kb import KbIndex
+
             articles: list[Article] = [a async for a in self.helpdesk.iter_articles()]
             self.kb_index = await asyncio.to_thread(KbIndex, articles)
             if on_ready is not None:
@@ -107,6 +126,8 @@ class TicketLoader:
             await self._kb_task
 
     async def suggestions(self, detail: TicketDetail) -> tuple[list[KbMatch] | None, bool]:
+        from triage_tui.domain.kb import rerank, ticket_query
+
         caps = self.helpdesk.capabilities
         text = ticket_query(detail)
         if caps.kb_list:
@@ -137,6 +158,8 @@ class TicketLoader:
         return TicketView(detail, history, rules, kb, kb_supported, errors)
 
     def draft(self, view: TicketView, profile: Profile) -> tuple[str, int]:
+        from triage_tui.domain.drafting import draft_for
+
         draft, cursor = draft_for(
             view.detail,
             view.relevant_article,

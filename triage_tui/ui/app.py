@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -13,8 +15,12 @@ from textual.widgets import TextArea
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Profile
 from triage_tui.domain.clock import Clock, SystemClock
-from triage_tui.domain.escalation import RuleSet
 from triage_tui.ui import themes
+
+if TYPE_CHECKING:
+    # Escalation rules are imported when the first ticket is evaluated, not at
+    # start-up: the first screen is the queue (benchmarks/tui.py).
+    from triage_tui.domain.escalation import RuleSet
 
 
 class TriageApp(App[int]):
@@ -50,9 +56,6 @@ class TriageApp(App[int]):
         self.tick_seconds = tick_seconds
         #: ``triage sweep FILTER``: the main screen opens this filter's sweep plan at start.
         self.initial_sweep = initial_sweep
-        self.rules = RuleSet.from_config(
-            self.config_model.escalation.extra_phrases, self.config_model.escalation.routes
-        )
         self.exit_message: str | None = None
         from triage_tui.ui.safekeeping import Safekeeping
 
@@ -70,6 +73,14 @@ class TriageApp(App[int]):
                 f"unknown theme {wanted!r}; available: {', '.join(sorted(loaded.names))}"
             )
             self.theme = themes.DEFAULT_THEME if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    @cached_property
+    def rules(self) -> RuleSet:
+        """The escalation rules with the config's extra phrases and routes."""
+        from triage_tui.domain.escalation import RuleSet
+
+        escalation = self.config_model.escalation
+        return RuleSet.from_config(escalation.extra_phrases, escalation.routes)
 
     def get_default_screen(self) -> Screen:
         from triage_tui.ui.screens.main import MainScreen

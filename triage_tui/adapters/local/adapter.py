@@ -35,6 +35,7 @@ from triage_tui.domain.models import (
     TicketDetail,
     UtcDatetime,
 )
+from triage_tui.domain.queue import QueueRow
 
 T = TypeVar("T")
 
@@ -139,6 +140,20 @@ class LocalHelpdesk(Helpdesk):
                 )
                 for ticket in page:
                     yield ticket
+
+    async def iter_queue_rows(
+        self, query: QueueFilter | None = None, batch: int = queries.PAGE_SIZE
+    ) -> AsyncIterator[list[QueueRow]]:
+        """``iter_queue`` as compact rows read straight from SQL, a page per list."""
+        query = query or QueueFilter()
+        for status in queries.statuses_in_order(query.statuses):
+            after: int | None = 0
+            while after is not None:
+                page, after = await self._read(
+                    queries.queue_rows_page, status, query.assignee, after, batch, query.query
+                )
+                if page:
+                    yield page
 
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         return await self._read(queries.get_ticket_detail, str(ticket_id).strip())

@@ -156,14 +156,26 @@ class QueueView(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------
     def set_rows(self, rows: list[QueueRow], keep_id: str | None = None) -> None:
-        """Show ``rows`` (already sorted); keep the cursor on ``keep_id`` if present."""
+        """Show ``rows`` (already sorted); keep the cursor on ``keep_id`` if present.
+
+        ``Highlighted`` is posted only when the row under the cursor is not the
+        very row object it was: a filter keystroke, or the rest of the queue
+        arriving around the first screenful, does not reload (and repaint) the
+        ticket already open; a refresh, which reads new rows, does.
+        """
+        previous = self.current
         self.rows = rows
         self.virtual_size = Size(self.size.width, len(rows))
         index = 0
         if keep_id is not None:
             index = next((i for i, r in enumerate(rows) if r.id == keep_id), self.cursor)
         self._painted.clear()
-        self.cursor = max(0, min(index, len(rows) - 1))
+        index = max(0, min(index, len(rows) - 1))
+        if previous is not None and rows and rows[index] is previous:
+            self.set_reactive(QueueView.cursor, index)
+            self.scroll_to_cursor()
+        else:
+            self.cursor = index
         self.refresh()
 
     @property
