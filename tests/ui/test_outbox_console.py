@@ -11,7 +11,7 @@ from textual.widgets import TextArea
 from tests.conftest import FROZEN_NOW
 from tests.fakes.fake_time import FakeTime, until
 from tests.ui.conftest import db_rows
-from tests.ui.test_console import settle
+from tests.ui.test_console import move_to_sendable, settle
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
@@ -70,7 +70,7 @@ async def test_send_is_held_with_a_countdown_and_u_takes_it_back(
     app = make(demo_db, clock, fake, tmp_path / "data")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        ticket_id = await move_to_sendable(pilot, screen)  # no safeguard blocks its draft
         draft = screen.query_one("#draft", TextArea).text
         await send_default(pilot)
         assert (await banner(pilot, UndoBanner)).endswith("Undo (u) · 10 s")
@@ -108,7 +108,7 @@ async def test_a_collision_is_shown_and_resolved_from_the_outbox(
     app = make(demo_db, clock, fake, tmp_path / "data", hold=0)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        ticket_id = await move_to_sendable(pilot, screen)  # no safeguard blocks its draft
         colleague = LocalHelpdesk(LocalOptions(db=demo_db, agent="Alex Kim"), clock=clock)
         await colleague.reply(ticket_id, "I've got this one.")
         await colleague.close()
@@ -161,7 +161,7 @@ async def test_quitting_with_held_actions_asks_and_can_leave_them_for_later(
     app = make(demo_db, clock, FakeTime(clock, auto=False), data)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
+        ticket_id = await move_to_sendable(pilot, screen)  # no safeguard blocks its draft
         draft = screen.query_one("#draft", TextArea).text
         await send_default(pilot)
         await pilot.press("q")
