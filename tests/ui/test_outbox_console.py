@@ -181,3 +181,39 @@ async def test_quitting_with_held_actions_asks_and_can_leave_them_for_later(
         await until(lambda: later.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
     assert messages(demo_db, ticket_id, draft) == 1
     assert FROZEN_NOW < clock.now()
+
+
+async def test_offline_banner_shows_the_datas_age_and_the_queue_keeps_working(
+    clock: FrozenClock, tmp_path: Path
+) -> None:
+    from tests.fakes.faulty import FaultyServer
+    from tests.fakes.faulty_adapter import FaultyHelpdesk, FaultyOptions
+
+    server = FaultyServer(clock).start()
+    ids = [server.add_ticket(f"Case {n}", requester=f"Dana Reyes{n}") for n in range(3)]
+    fake = FakeTime(clock, auto=False)
+    inner = FaultyHelpdesk(FaultyOptions(url=server.url, timeout=0.3), clock)
+    helpdesk = BufferedHelpdesk(
+        inner,
+        "ui.faulty.0",
+        hold_seconds=0,
+        data_dir=tmp_path / "d",
+        sleep=fake.sleep,
+        rng=random.Random(1),
+    )
+    app = TriageApp(helpdesk, profile=Profile(undo_seconds=0), clock=clock, tick_seconds=3600)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await settle(pilot)
+            assert await banner(pilot, OfflineBanner) == ""
+            await until(lambda: helpdesk.data_as_of() is not None, what="the queue cache")
+            server.down = True
+            clock.advance(12 * 60)
+            await pilot.press("r")
+            await settle(pilot)
+            text = await banner(pilot, OfflineBanner)
+            assert text.startswith("Offline — cannot reach the faulty helpdesk")
+            assert "data from 12 min ago" in text
+            assert sorted(r.id for r in screen.query_one(QueueView).rows) == ids
+    finally:
+        server.stop()
