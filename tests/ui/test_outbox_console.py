@@ -215,5 +215,15 @@ async def test_offline_banner_shows_the_datas_age_and_the_queue_keeps_working(
             assert text.startswith("Offline — cannot reach the faulty helpdesk")
             assert "data from 12 min ago" in text
             assert sorted(r.id for r in screen.query_one(QueueView).rows) == ids
+            # The deliverer probes (backoff on the fake clock) and sees the return.
+            server.down = False
+            for _ in range(20):
+                fake.advance(30)
+                await pilot.pause(0.02)
+                if helpdesk.connectivity.online:
+                    break
+            assert helpdesk.connectivity.online
+            assert await banner(pilot, OfflineBanner) == ""
+            assert any(n.message.startswith("Back online") for n in app._notifications)
     finally:
         server.stop()

@@ -178,6 +178,8 @@ class Deliverer:
         state = self.connectivity
         if state.online != ok:
             state.online, state.since, state.error = ok, self.clock.now(), error
+            if not ok:
+                self.kick()  # a read may have found out: start probing for the return
             self.emit("online" if ok else "offline")
         elif not ok:
             state.error = error
