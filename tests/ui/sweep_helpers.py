@@ -35,3 +35,15 @@ async def confirm_send(pilot: Pilot) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, SendScreen)
     await pilot.press("y" if screen.blocking else "enter")
+
+
+async def quiet(pilot: Pilot) -> None:
+    """Lighter than ``settle`` once the queue and KB are loaded: until no worker runs,
+    no key typed ahead waits and the messages are handled."""
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(not w.is_finished for w in app.workers)
+        if not busy and not any(getattr(s, "_deferred", None) for s in app.screen_stack):
+            return

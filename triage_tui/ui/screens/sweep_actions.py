@@ -53,7 +53,8 @@ class SweepActions:
         self.session.decide(decision, detail)
         self._flush_soon()
         if decision.settles:
-            self.query_one(TicketPane).focus()  # keys are decisions again, not typing
+            if self.query_one(DraftPane).editor.has_focus:
+                self.query_one(TicketPane).focus()  # keys are decisions again, not typing
             self._show_current()
         else:
             self._update_progress()
