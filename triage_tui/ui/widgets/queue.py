@@ -148,7 +148,9 @@ class QueueView(ScrollView, can_focus=True):
         #: Size of a row's similar-incident cluster ("+4 similar" shows 5 - 1).
         self.similar: Callable[[str], int] = lambda _ticket_id: 1
         # Countdown text last painted per row id, so a tick repaints only changes.
-        self._painted: dict[str, str] = {}
+        # (countdown, age) last painted per row id, so a tick repaints only
+        # the cells whose text changed.
+        self._painted: dict[str, tuple[str, str]] = {}
         #: Ticket ids marked for a bulk action.
         self.marked: set[str] = set()
         # A shift-range in progress: (anchor index, marks before it, cursor after it).
@@ -185,16 +187,26 @@ class QueueView(ScrollView, can_focus=True):
         return None
 
     def tick(self) -> None:
-        """Repaint the visible rows whose countdown text changed."""
+        """Repaint the cells whose text changed: a visible row's countdown (with its
+        state marker and colour) or its age, never the whole row: an idle
+        console over SSH sends only what a clock hand would."""
         now = self.clock.now()
         top = int(self.scroll_y)
+        width = self.scrollable_content_region.width
+        cols = _Columns.for_width(width)
         for y in range(self.size.height):
             index = top + y
             if index >= len(self.rows):
                 break
             row = self.rows[index]
-            if self._painted.get(row.id) != row.countdown(now):
-                self.refresh(Region(0, y, self.size.width, 1))
+            painted = self._painted.get(row.id)
+            if painted is None:
+                self.refresh(Region(0, y, width, 1))
+                continue
+            if painted[0] != row.countdown(now):
+                self.refresh(Region(_STATE_X, y, _STATE_WIDTH, 1))
+            if cols.age and painted[1] != _age(row, now):
+                self.refresh(Region(width - cols.age, y, cols.age, 1))
 
     # -- cursor ------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -311,8 +323,9 @@ class QueueView(ScrollView, can_focus=True):
         now = self.clock.now()
         state = row.state(now)
         countdown = row.countdown(now)
-        self._painted[row.id] = countdown
         cols = _Columns.for_width(width)
+        age = _age(row, now) if cols.age else ""
+        self._painted[row.id] = (countdown, age)
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("queue--cursor")
@@ -350,10 +363,18 @@ class QueueView(ScrollView, can_focus=True):
         else:
             segments.append(Segment(_fit(subject, cols.subject), base))
         if cols.age:
-            created = datetime.fromtimestamp(row.created, tz=now.tzinfo)
-            segments.append(Segment(" " + _fit(format_age(created, now), cols.age), base))
+            segments.append(Segment(" " + _fit(age, cols.age), base))
         strip = Strip(segments)
         return strip.adjust_cell_length(width, base)
+
+
+#: Cells of a row holding the SLA marker and countdown (after the mark column).
+_STATE_X = 1
+_STATE_WIDTH = 3 + _Columns().countdown
+
+
+def _age(row: QueueRow, now: datetime) -> str:
+    return format_age(datetime.fromtimestamp(row.created, tz=now.tzinfo), now)
 
 
 _STATE_CLASS = {
