@@ -87,10 +87,10 @@ class SweepScreen(SweepActions, Screen[SweepOutcome | None]):
     SweepScreen #sweep-alerts { height: auto; padding: 0 1; display: none; }
     SweepScreen #sweep-alerts.-at-risk { display: block; background: $warning 20%; }
     SweepScreen #sweep-alerts.-breached { display: block; background: $error 20%; }
-    SweepScreen #sweep-progress { height: 1; padding: 0 1; }
-    SweepScreen #sweep-bar { width: 32; }
-    SweepScreen #sweep-bar Bar { width: 30; }
-    SweepScreen #sweep-progress-label { width: 1fr; padding-left: 1; }
+    SweepScreen #sweep-progress { height: auto; padding: 0 1; }
+    SweepScreen #sweep-bar { width: auto; }
+    SweepScreen #sweep-bar Bar { width: 16; }
+    SweepScreen #sweep-progress-label { width: 1fr; height: auto; padding-left: 1; }
     SweepScreen #sweep-panes { height: 1fr; }
     SweepScreen #sweep-detail { width: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
     SweepScreen #sweep-detail:focus-within { border: round $border; border-title-color: $text; }

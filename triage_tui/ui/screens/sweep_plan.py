@@ -198,6 +198,7 @@ class SweepPlanScreen(ModalScreen[bool]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     SweepPlanScreen #plan-title { text-style: bold; padding: 0 1; background: $panel; width: 100%; }
+    SweepPlanScreen #plan-summary { padding: 0 1; background: $boost; }
     SweepPlanScreen #plan-body { height: 1fr; }
     SweepPlanScreen .plan-heading { text-style: bold; margin-top: 1; color: $text-accent; }
     SweepPlanScreen Collapsible { margin: 0; padding-bottom: 0; }
@@ -230,8 +231,8 @@ class SweepPlanScreen(ModalScreen[bool]):
                 ),
                 id="plan-title",
             )
+            yield Static(summary_content(plan), id="plan-summary")
             with VerticalScroll(id="plan-body"):
-                yield Static(summary_content(plan), id="plan-summary")
                 if plan.count:
                     yield from self._details()
                 else:
