@@ -1,0 +1,407 @@
+"""The console in a real pseudo-terminal: start-up, keystroke latency, bytes, memory.
+
+Runs the installed ``triage`` console on a database made by ``triage demo
+--tickets N --db PATH`` inside a pty (``benchmarks/pty_screen.py``: the
+screen is emulated with pyte, ``TERM=xterm-256color``, no ``COLORTERM`` so
+Textual writes 256 colours), and measures, in the same run, a minimal Textual
+app (one ``Static``) the same way as the floor. Prints one JSON object;
+``--markdown`` also prints the README table, ``--write-readme`` puts it
+between the ``perf:start``/``perf:end`` markers of README.md.
+
+Definitions (all times from just before the key is written to the pty):
+
+* ``first_rows_ms``: process start until the queue pane is full of ticket rows
+  (every line between the column header and the pane's bottom border is a
+  row). Floor: process start until the Static's text is on screen.
+* ``jk_ms``: j or k until the cursor highlight is on another row.
+* ``open_ms``: the same j or k until the detail pane's title shows the id of
+  the ticket now under the cursor (its conversation, KB and draft are painted
+  in the same frame).
+* ``type_ms``: a character typed in the draft until it is on screen.
+* ``filter_ms``: a character typed in the ``/`` box until the queue title shows
+  the new filter and its count (120 columns only; the title is hidden at 80).
+* ``bytes_per_jk``: ``isolated``, everything written from a j/k until the
+  screen is quiet, the opened ticket's detail and draft included (median);
+  ``cursor``, what was written until the cursor had moved; ``burst``, j held
+  at 30 keys/s, total bytes / keys (detail loads superseded by the next key
+  are never painted). ``idle_bytes_per_s``: queue focused, nothing pressed.
+* ``peak_rss_mb``: VmHWM of the console process before it quits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.pty_screen import Terminal, percentile
+from benchmarks.tui_report import check_targets, markdown, write_readme
+from benchmarks.tui_screen import (
+    count_changed_from,
+    cursor_id,
+    cursor_moved_from,
+    detail_id,
+    detail_is,
+    more_of,
+    queue_count,
+    queue_full,
+    shows,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Seconds the loaded console is left alone before keys are timed (so work it
+#: starts after loading, like clustering similar tickets, is done), then idle.
+WARM_UP_S = 3.0
+IDLE_S = 3.0
+BIN = Path(sys.executable).parent
+
+FLOOR_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Floor(App[None]):
+    BINDINGS = [("j", "bump"), ("k", "bump"), ("q", "quit")]
+    count = 0
+
+    def compose(self):
+        yield Static("floor ready 0")
+
+    def action_bump(self) -> None:
+        self.count += 1
+        self.query_one(Static).update(f"floor ready {self.count}")
+
+Floor().run()
+"""
+
+
+def environment(tmp: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TRIAGE_", "TEXTUAL", "COLORTERM", "NO_COLOR", "FORCE_COLOR"))
+    }
+    env.update(
+        TERM="xterm-256color",
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        TRIAGE_CONFIG_DIR=str(tmp / "config"),
+        TRIAGE_DATA_DIR=str(tmp / "data"),
+    )
+    return env
+
+
+# -- the floor ---------------------------------------------------------------
+def measure_floor(
+    cols: int, rows: int, keys: int, env: dict[str, str], tmp: Path
+) -> dict[str, Any]:
+    script = tmp / "floor_app.py"
+    script.write_text(FLOOR_APP, encoding="utf-8")
+    with Terminal([sys.executable, str(script)], cols, rows, env) as term:
+        shown = term.wait_for(shows("floor ready 0"), timeout=60)
+        first = None if shown is None else (shown - term.started) * 1000
+        term.settle(0.3)
+        latencies: list[float] = []
+        sizes: list[int] = []
+        for n in range(1, keys + 1):
+            sent = term.send(b"j")
+            done = term.wait_for(shows(f"floor ready {n}"), timeout=10)
+            term.settle(0.05)
+            if done is not None:
+                latencies.append((done - sent) * 1000)
+                sizes.append(term.bytes_since(sent))
+        rss = term.peak_rss_kb()
+    return {
+        "first_screen_ms": first,
+        "key_ms": summary(latencies),
+        "bytes_per_key": statistics.median(sizes) if sizes else None,
+        "peak_rss_mb": rss / 1024 if rss else None,
+    }
+
+
+# -- the console -------------------------------------------------------------
+def start_console(db: Path, cols: int, rows: int, env: dict[str, str]) -> Terminal:
+    return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, env)
+
+
+def measure_startup(db: Path, cols: int, rows: int, env: dict[str, str]) -> dict[str, Any]:
+    with start_console(db, cols, rows, env) as term:
+        shown = term.wait_for(queue_full, timeout=120)
+        loaded = term.wait_for(lambda t: "✓" in t.lines()[0], timeout=300)
+
+    def ms(at: float | None) -> float | None:
+        return None if at is None else (at - term.started) * 1000
+
+    return {"first_rows_ms": ms(shown), "loaded_ms": ms(loaded)}
+
+
+def ready(term: Terminal) -> bool:
+    """Queue loaded and the ticket under the cursor open in the detail pane."""
+    current = cursor_id(term)
+    return "✓" in term.lines()[0] and current is not None and detail_id(term) == current
+
+
+def measure_console(
+    db: Path,
+    cols: int,
+    rows: int,
+    keys: int,
+    env: dict[str, str],
+    warm_up: float = WARM_UP_S,
+    idle_s: float = IDLE_S,
+) -> dict[str, Any]:
+    with start_console(db, cols, rows, env) as term:
+        if term.wait_for(ready, timeout=300) is None:
+            raise RuntimeError("the console never showed a loaded queue:\n" + term.text())
+        # Work the console starts once the queue is in (similar-incident
+        # clustering, the KB index) finishes before anything is timed.
+        pump_for(term, warm_up)
+        idle_from = time.perf_counter()
+        pump_for(term, idle_s)
+        idle = term.bytes_since(idle_from) / (time.perf_counter() - idle_from)
+
+        jk, opened, isolated, cursor_bytes = [], [], [], []
+        for i in range(keys):
+            key = b"j" if i < keys // 2 else b"k"
+            before = cursor_id(term)
+            sent = term.send(key)
+            moved = term.wait_for(cursor_moved_from(before), timeout=10)
+            if moved is None:
+                continue
+            jk.append((moved - sent) * 1000)
+            cursor_bytes.append(sum(c.size for c in term.chunks if sent <= c.at <= moved))
+            target = cursor_id(term)
+            shown = term.wait_for(detail_is(target), timeout=10)
+            if shown is not None:
+                opened.append((shown - sent) * 1000)
+            term.settle(0.15)
+            isolated.append(term.bytes_since(sent))
+
+        burst = measure_burst(term, keys)
+        filtering = measure_filter(term) if cols >= 110 else []
+        typing = measure_typing(term, keys)
+        rss = term.peak_rss_kb()
+        term.send(b"\x11")  # ctrl+q
+        term.wait_for(lambda t: t.proc is not None and t.proc.poll() is not None, timeout=5)
+    return {
+        "jk_ms": summary(jk),
+        "open_ms": summary(opened),
+        "type_ms": summary(typing),
+        "filter_ms": summary(filtering) if filtering else None,
+        "bytes_per_jk": {
+            "isolated": statistics.median(isolated) if isolated else None,
+            "cursor": statistics.median(cursor_bytes) if cursor_bytes else None,
+            "burst": burst,
+        },
+        "idle_bytes_per_s": round(idle),
+        "peak_rss_mb": rss / 1024 if rss else None,
+    }
+
+
+def pump_for(term: Terminal, seconds: float) -> None:
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        term.pump(left)
+
+
+def measure_burst(term: Terminal, keys: int) -> float | None:
+    """j at 30 keys/s; bytes per key until the screen is quiet again."""
+    start = term.send(b"")
+    for _ in range(keys):
+        term.send(b"j")
+        until = time.perf_counter() + 1 / 30
+        while (left := until - time.perf_counter()) > 0:
+            term.pump(left)
+    target = None
+    if term.wait_for(lambda t: (c := cursor_id(t)) is not None and detail_id(t) == c, 10):
+        target = cursor_id(term)
+    term.settle(0.3)
+    return term.bytes_since(start) / keys if target else None
+
+
+def measure_filter(term: Terminal) -> list[float]:
+    """Each character typed at ``/`` until the queue title's count changes.
+
+    A character that leaves the count unchanged changes nothing on the
+    queue, so it cannot be timed from the screen and is not counted.
+    """
+    term.send(b"/")
+    term.settle(0.2)
+    times = []
+    for ch in "refund":
+        before = queue_count(term)
+        sent = term.send(ch.encode())
+        done = term.wait_for(count_changed_from(before), timeout=2)
+        if done is not None:
+            times.append((done - sent) * 1000)
+        term.settle(0.1)
+    term.send(b"\x1b")  # esc: clear the filter, back to the queue
+    term.settle(0.5)
+    return times
+
+
+def measure_typing(term: Terminal, keys: int) -> list[float]:
+    term.send(b"e")
+    term.settle(0.3)
+    times = []
+    for _ in range(keys):
+        before = term.text().count("Q")
+        sent = term.send(b"Q")
+        done = term.wait_for(more_of("Q", before), timeout=10)
+        if done is not None:
+            times.append((done - sent) * 1000)
+        term.settle(0.05)
+    term.send(b"\x1b")
+    term.settle(0.2)
+    return times
+
+
+def summary(values: list[float]) -> dict[str, float | int] | None:
+    if not values:
+        return None
+    return {
+        "median": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 95), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+        "n": len(values),
+    }
+
+
+def spread(values: list[float | None]) -> dict[str, float | list[float]] | None:
+    real = [v for v in values if v is not None]
+    if not real:
+        return None
+    return {"median": round(statistics.median(real), 1), "runs": [round(v, 1) for v in real]}
+
+
+# -- driver -------------------------------------------------------------------
+def ensure_db(db: Path, tickets: int, env: dict[str, str]) -> float | None:
+    """Make the demo database unless it exists with ``tickets`` tickets; the seconds taken."""
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            if conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == tickets:
+                return None
+    started = time.perf_counter()
+    subprocess.run(
+        [str(BIN / "triage"), "demo", "--tickets", str(tickets), "--db", str(db), "--force"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            names = [
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            ]
+            cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    import textual
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "textual": getattr(textual, "__version__", "?"),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="triage-bench-"))
+    env = environment(tmp)
+    db = Path(args.db) if args.db else tmp / f"demo-{args.tickets}.db"
+    demo_seconds = ensure_db(db, args.tickets, env)
+    with sqlite3.connect(db) as conn:
+        active = conn.execute(
+            "SELECT count(*) FROM tickets WHERE status NOT IN ('solved', 'closed')"
+        ).fetchone()[0]
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "tickets": args.tickets,
+        "active_in_queue": active,
+        "demo_seconds": None if demo_seconds is None else round(demo_seconds, 1),
+        "sizes": {},
+    }
+    for size in args.sizes:
+        cols, rows = (int(n) for n in size.split("x"))
+        floors, firsts, loads = [], [], []
+        for _ in range(args.runs):  # alternate so load drift hits both alike
+            floors.append(measure_floor(cols, rows, 0, env, tmp)["first_screen_ms"])
+            startup = measure_startup(db, cols, rows, env)
+            firsts.append(startup["first_rows_ms"])
+            loads.append(startup["loaded_ms"])
+        floor = measure_floor(cols, rows, args.keys, env, tmp)
+        floor["first_screen_ms"] = spread(floors + [floor["first_screen_ms"]])
+        console = measure_console(db, cols, rows, args.keys, env, args.warm_up, args.idle)
+        console["first_rows_ms"] = spread(firsts)
+        console["loaded_ms"] = spread(loads)
+        result["sizes"][size] = {
+            "floor": floor,
+            "triage": console,
+            "ratios": ratios(floor, console),
+        }
+    result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["targets"] = check_targets(result)
+    return result
+
+
+def ratios(floor: dict[str, Any], console: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a and b else None
+
+    fs, cf = floor["first_screen_ms"], console["first_rows_ms"]
+    return {
+        "first_screen": ratio(cf and cf["median"], fs and fs["median"]),
+        "jk_median": ratio(
+            console["jk_ms"] and console["jk_ms"]["median"],
+            floor["key_ms"] and floor["key_ms"]["median"],
+        ),
+        "bytes_per_jk_cursor": ratio(console["bytes_per_jk"]["cursor"], floor["bytes_per_key"]),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tickets", type=int, default=100_000, help="demo size (default 100000)")
+    parser.add_argument("--db", help="demo database to use or create (default: a temp file)")
+    parser.add_argument(
+        "--sizes", type=lambda s: s.split(","), default=["120x40", "80x24"], help="COLSxROWS,…"
+    )
+    parser.add_argument("--keys", type=int, default=40, help="keystrokes per measurement")
+    parser.add_argument("--runs", type=int, default=3, help="start-up runs per size")
+    parser.add_argument("--warm-up", type=float, default=WARM_UP_S, help="seconds before keys")
+    parser.add_argument("--idle", type=float, default=IDLE_S, help="seconds of idle measured")
+    parser.add_argument("--markdown", action="store_true", help="also print the README table")
+    parser.add_argument("--write-readme", action="store_true", help="rewrite README's perf block")
+    args = parser.parse_args(argv)
+    result = run(args)
+    print(json.dumps(result, indent=2))
+    if args.markdown or args.write_readme:
+        table = markdown(result, " ".join(["benchmarks/tui.py", *(argv or sys.argv[1:])]))
+        if args.markdown:
+            print(table)
+        if args.write_readme:
+            write_readme(ROOT / "README.md", table, "tui")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the README table."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+KB = 1024
+
+
+def _get(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or data.get(key) is None:
+            return None
+        data = data[key]
+    return data
+
+
+def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per target and size: the figure, the limit, and whether it is met."""
+    targets: list[dict[str, Any]] = []
+
+    def add(name: str, size: str, value: float | None, limit: float, unit: str) -> None:
+        targets.append(
+            {
+                "target": name,
+                "size": size,
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "met": value is not None and value <= limit,
+            }
+        )
+
+    for size, figures in result["sizes"].items():
+        t = figures["triage"]
+        add("first rows / floor first screen", size, figures["ratios"]["first_screen"], 1.5, "×")
+        add("j/k median", size, _get(t, "jk_ms", "median"), 16, "ms")
+        add("j/k p95", size, _get(t, "jk_ms", "p95"), 33, "ms")
+        add("open a ticket median", size, _get(t, "open_ms", "median"), 50, "ms")
+        add("type in the draft median", size, _get(t, "type_ms", "median"), 16, "ms")
+        if size == "120x40":
+            add("bytes per j/k, isolated", size, _get(t, "bytes_per_jk", "isolated"), 2 * KB, "B")
+            add("bytes per j/k, held", size, _get(t, "bytes_per_jk", "burst"), 2 * KB, "B")
+        if t.get("filter_ms"):
+            add("filter change median", size, _get(t, "filter_ms", "median"), 50, "ms")
+        add("peak RSS", size, t.get("peak_rss_mb"), 300, "MB")
+    if result.get("demo_seconds") is not None:
+        add("triage demo", "", result["demo_seconds"], 30, "s")
+    return targets
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def _ms(summary: dict[str, Any] | None) -> str:
+    if not summary:
+        return "–"
+    return f"{_fmt(summary['median'])} / {_fmt(summary['p95'])}"
+
+
+def markdown(result: dict[str, Any], command: str) -> str:
+    m = result["machine"]
+    lines = [
+        (
+            f"`{command}` — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+            f"Textual {m['textual']}; load average {m['load_before'][0]} before, "
+            f"{m['load_after'][0]} after. N = {result['tickets']:,} tickets "
+            f"({result['active_in_queue']:,} active, all in the queue). Times are median / p95 "
+            "in ms unless marked; the floor is a minimal Textual app (one `Static`) measured "
+            "the same way in the same run."
+        ),
+        "",
+        "| size | figure | triage | floor | ratio |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for size, figures in result["sizes"].items():
+        t, f, r = figures["triage"], figures["floor"], figures["ratios"]
+        first, floor_first = t["first_rows_ms"], f["first_screen_ms"]
+        bytes_jk = t["bytes_per_jk"]
+        rows = [
+            (
+                "first screen of rows, ms (runs)",
+                f"{_fmt(first and first['median'])} ({', '.join(_fmt(v) for v in first['runs'])})"
+                if first
+                else "–",
+                f"{_fmt(floor_first and floor_first['median'])}",
+                _fmt(r["first_screen"], 2) + "×",
+            ),
+            ("whole queue loaded, ms", _fmt(_get(t, "loaded_ms", "median")), "", ""),
+            ("j/k to screen", _ms(t["jk_ms"]), _ms(f["key_ms"]), _fmt(r["jk_median"], 2) + "×"),
+            ("open a ticket (j/k to its detail)", _ms(t["open_ms"]), "", ""),
+            ("type a character in the draft", _ms(t["type_ms"]), "", ""),
+            ("filter change (a typed character)", _ms(t.get("filter_ms")), "", ""),
+            (
+                "bytes per j/k: cursor only / isolated / held",
+                (
+                    f"{_fmt(bytes_jk['cursor'], 0)} / {_fmt(bytes_jk['isolated'], 0)} / "
+                    f"{_fmt(bytes_jk['burst'], 0)}"
+                ),
+                _fmt(f["bytes_per_key"], 0),
+                _fmt(r["bytes_per_jk_cursor"], 2) + "× (cursor)",
+            ),
+            ("bytes per idle second", _fmt(t["idle_bytes_per_s"]), "", ""),
+            ("peak RSS, MB", _fmt(t["peak_rss_mb"]), _fmt(f["peak_rss_mb"]), ""),
+        ]
+        lines += [f"| {size} | {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += ["", "| target | size | figure | limit | met |", "| --- | --- | --- | --- | --- |"]
+    for target in result["targets"]:
+        lines.append(
+            f"| {target['target']} | {target['size']} | {_fmt(target['value'])} {target['unit']} "
+            f"| {_fmt(target['limit'])} {target['unit']} | {'yes' if target['met'] else '**no**'} |"
+        )
+    return "\n".join(lines)
+
+
+def write_readme(readme: Path, table: str, name: str) -> None:
+    """Replace the text between ``<!-- perf:NAME:start -->`` and ``<!-- perf:NAME:end -->``."""
+    start, end = f"<!-- perf:{name}:start -->", f"<!-- perf:{name}:end -->"
+    text = readme.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"{readme} has no {start} … {end} block")
+    block = f"{start}\n{table}\n{end}"
+    readme.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")

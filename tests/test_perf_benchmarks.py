@@ -1,0 +1,45 @@
+"""The performance benchmarks run end to end on tiny inputs (the figures live in the README)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from benchmarks import tui_report
+
+
+def test_tui_benchmark_in_a_pty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyte", reason="the pty benchmark needs pyte: pip install -e '.[bench]'")
+    from benchmarks import tui
+
+    db = tmp_path / "demo.db"
+    argv = ["--tickets", "150", "--db", str(db), "--sizes", "80x24", "--keys", "2", "--runs", "1"]
+    assert tui.main([*argv, "--warm-up", "0.3", "--idle", "0.5", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out[: out.index("\n}\n") + 2])
+    figures = result["sizes"]["80x24"]
+    console, floor = figures["triage"], figures["floor"]
+    assert result["tickets"] == 150 and 0 < result["active_in_queue"] <= 150
+    assert result["demo_seconds"] is not None
+    assert console["first_rows_ms"]["median"] > 0 and floor["first_screen_ms"]["median"] > 0
+    assert console["jk_ms"]["n"] == 2 and console["open_ms"]["n"] >= 1
+    assert console["type_ms"]["n"] == 2
+    assert console["bytes_per_jk"]["isolated"] > console["bytes_per_jk"]["cursor"] > 0
+    assert console["peak_rss_mb"] > floor["peak_rss_mb"] > 0
+    assert figures["ratios"]["first_screen"] > 0
+    assert {t["target"] for t in result["targets"]} >= {"j/k median", "peak RSS", "triage demo"}
+    assert "| 80x24 | j/k to screen |" in out
+
+
+def test_readme_block_is_replaced_between_its_markers(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("a\n<!-- perf:tui:start -->\nold\n<!-- perf:tui:end -->\nb\n", encoding="utf-8")
+    tui_report.write_readme(readme, "| new |", "tui")
+    assert readme.read_text(encoding="utf-8") == (
+        "a\n<!-- perf:tui:start -->\n| new |\n<!-- perf:tui:end -->\nb\n"
+    )
+    with pytest.raises(SystemExit, match=re.escape("perf:core:start")):
+        tui_report.write_readme(readme, "x", "core")
