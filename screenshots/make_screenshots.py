@@ -57,6 +57,64 @@ async def shoot(db: Path, name: str, size: tuple[int, int], keys: tuple[str, ...
     print(f"screenshots/{name}.svg")
 
 
+async def shoot_sweep(db: Path) -> None:
+    """The sweep plan, a sweep under way (alert strip, progress), its report, and a bulk preview."""
+    from datetime import datetime
+
+    from triage_tui.engine.sweep import SweepSession
+    from triage_tui.ui.screens.bulk import BulkActionScreen
+    from triage_tui.ui.screens.sweep import SweepScreen
+    from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, plan_for
+    from triage_tui.ui.widgets.queue import QueueView
+
+    def console() -> tuple[TriageApp, FrozenClock]:
+        clock = FrozenClock(datetime.fromisoformat(NOW))
+        app = TriageApp(
+            LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock),
+            profile=Profile(agent="Sam Agent"),
+            clock=clock,
+            tick_seconds=3600,
+        )
+        return app, clock
+
+    app, clock = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        main = app.screen_stack[0]
+        plan, text = plan_for(main.all_rows, "priority:high,urgent", me="Sam Agent", now=clock.now())  # type: ignore[attr-defined]
+        await app.push_screen(SweepPlanScreen(plan, text))
+        await pilot.pause()
+        app.save_screenshot(filename="sweep-plan.svg", path=str(HERE))
+        await pilot.press("enter")
+        sweep = SweepScreen(main.loader, SweepSession(plan, clock, filter_text=text))  # type: ignore[attr-defined]
+        await app.push_screen(sweep)
+        await settle(app, pilot)
+        for key in ("n", "n", "n"):
+            clock.advance(4 * 60)
+            await pilot.press(key)
+            await settle(app, pilot)
+        clock.advance(30 * 60)
+        sweep.tick()
+        await settle(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+        app.save_screenshot(filename="sweep.svg", path=str(HERE))
+        await pilot.press("q", "enter")
+        await settle(app, pilot)
+        app.save_screenshot(filename="sweep-report.svg", path=str(HERE))
+    app, clock = console()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "space", "space", "space")
+        rows = app.screen_stack[0].query_one(QueueView).marked_rows()
+        await app.push_screen(BulkActionScreen(rows, agent="Sam Agent", team="Polaris Support"))
+        await pilot.press("s", "v")
+        await pilot.pause()
+        app.save_screenshot(filename="bulk-preview.svg", path=str(HERE))
+    for name in ("sweep-plan", "sweep", "sweep-report", "bulk-preview"):
+        print(f"screenshots/{name}.svg")
+
+
 async def main() -> None:
     from datetime import datetime
 
@@ -71,6 +129,7 @@ async def main() -> None:
         await shoot(db, "escalate-dialog", (120, 40), ("x",))
         await shoot(db, "theme-light", (120, 40), theme="triage-light")
         await shoot(db, "theme-ansi", (120, 40), theme="triage-ansi")
+        await shoot_sweep(db)
 
 
 if __name__ == "__main__":

@@ -88,8 +88,8 @@ class QueueView(ScrollView, can_focus=True):
         Binding("pagedown", "page_down_rows", "Page down", show=False),
         Binding("pageup", "page_up_rows", "Page up", show=False),
         Binding("enter", "select", "Open", show=False),
-        Binding("space", "toggle_mark", "Mark", show=False),
-        Binding("asterisk", "mark_all", "Mark all in view", show=False),
+        Binding("space", "toggle_mark", "Mark / unmark for a bulk action", show=False),
+        Binding("asterisk", "mark_all", "Mark every row in view (again: unmark)", show=False),
         Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
         Binding("shift+up", "extend_marks(-1)", "Extend marks up", show=False),
     ]
@@ -330,12 +330,13 @@ class QueueView(ScrollView, can_focus=True):
         if is_cursor:
             base = base + self.get_component_rich_style("queue--cursor")
         state_style = self.get_component_rich_style(_STATE_CLASS[state], partial=True)
-        mark = Segment(" ", base)
         if row.id in self.marked:
-            mark = Segment("●", base + self.get_component_rich_style("queue--marked", partial=True))
+            marked = base + self.get_component_rich_style("queue--marked", partial=True)
+            lead = [Segment("●", marked), Segment(state.marker + " ", base + state_style)]
+        else:
+            lead = [Segment(" " + state.marker + " ", base + state_style)]
         segments = [
-            mark,
-            Segment(state.marker + " ", base + state_style),
+            *lead,
             Segment(_fit(countdown, cols.countdown) + " ", base + state_style),
         ]
         priority_style = base
