@@ -38,14 +38,39 @@ def item(**fields: object) -> dict[str, object]:
         "custom_requester_name": "Ana Lopez",
         "custom_organization": "Acme Corp",
         "followup_set": [
-            {"id": 30, "user": 2, "title": "Ticket Opened", "public": True,
-             "comment": "We land back on the login page.", "date": "2026-11-22T06:30:00Z"},
-            {"id": 32, "user": None, "title": "SSO loop", "public": True,
-             "comment": "Still looping.", "date": "2026-11-22T08:30:00.123456Z"},
-            {"id": 31, "user": 2, "title": "SSO loop", "public": False,
-             "comment": "Check the certificate.", "date": "2026-11-22T07:00:00Z"},
-            {"id": 33, "user": 2, "title": "SSO loop", "public": False, "new_status": 3,
-             "comment": "", "date": "2026-11-22T09:00:00Z"},
+            {
+                "id": 30,
+                "user": 2,
+                "title": "Ticket Opened",
+                "public": True,
+                "comment": "We land back on the login page.",
+                "date": "2026-11-22T06:30:00Z",
+            },
+            {
+                "id": 32,
+                "user": None,
+                "title": "SSO loop",
+                "public": True,
+                "comment": "Still looping.",
+                "date": "2026-11-22T08:30:00.123456Z",
+            },
+            {
+                "id": 31,
+                "user": 2,
+                "title": "SSO loop",
+                "public": False,
+                "comment": "Check the certificate.",
+                "date": "2026-11-22T07:00:00Z",
+            },
+            {
+                "id": 33,
+                "user": 2,
+                "title": "SSO loop",
+                "public": False,
+                "new_status": 3,
+                "comment": "",
+                "date": "2026-11-22T09:00:00Z",
+            },
         ],
     }
     data.update(fields)
@@ -54,15 +79,32 @@ def item(**fields: object) -> dict[str, object]:
 
 def test_ticket_fields_requester_from_custom_fields_and_created_from_the_first_follow_up() -> None:
     ticket = translator().ticket(item(), NOW)
-    assert (ticket.id, ticket.subject, ticket.status, ticket.priority) == ("12", "SSO loop", Status.OPEN, Priority.HIGH)
-    assert (ticket.requester.id, ticket.requester.email, ticket.requester.name) == (
-        "ana@acme.example", "Ana@Acme.example", "Ana Lopez",
+    assert (ticket.id, ticket.subject, ticket.status, ticket.priority) == (
+        "12",
+        "SSO loop",
+        Status.OPEN,
+        Priority.HIGH,
     )
-    assert ticket.organization is not None and ticket.organization.vip and ticket.assignee == "Sam Rivera"
+    assert (ticket.requester.id, ticket.requester.email, ticket.requester.name) == (
+        "ana@acme.example",
+        "Ana@Acme.example",
+        "Ana Lopez",
+    )
+    assert (
+        ticket.organization is not None
+        and ticket.organization.vip
+        and ticket.assignee == "Sam Rivera"
+    )
     assert ticket.created_at == datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
     assert ticket.updated_at == datetime(2026, 11, 22, 9, tzinfo=UTC)
-    bare = translator().ticket(item(custom_requester_name=None, custom_organization=None, followup_set=[]), NOW)
-    assert (bare.requester.name, bare.organization, bare.created_at) == ("Ana@Acme.example", None, NOW)
+    bare = translator().ticket(
+        item(custom_requester_name=None, custom_organization=None, followup_set=[]), NOW
+    )
+    assert (bare.requester.name, bare.organization, bare.created_at) == (
+        "Ana@Acme.example",
+        None,
+        NOW,
+    )
     assert translator().ticket(item(assigned_to=9), NOW).assignee == "user 9"
 
 
@@ -80,19 +122,38 @@ def test_conversation_is_the_description_then_worded_follow_ups_in_date_order() 
 
 @pytest.mark.parametrize(
     ("number", "on_hold", "status"),
-    [(1, False, Status.OPEN), (2, False, Status.OPEN), (1, True, Status.PENDING), (2, True, Status.PENDING),
-     (3, False, Status.SOLVED), (3, True, Status.SOLVED), (4, False, Status.CLOSED), (5, False, Status.CLOSED)],
+    [
+        (1, False, Status.OPEN),
+        (2, False, Status.OPEN),
+        (1, True, Status.PENDING),
+        (2, True, Status.PENDING),
+        (3, False, Status.SOLVED),
+        (3, True, Status.SOLVED),
+        (4, False, Status.CLOSED),
+        (5, False, Status.CLOSED),
+    ],
 )
-def test_status_numbers_and_on_hold_read_as_domain_statuses(number: int, on_hold: bool, status: Status) -> None:
+def test_status_numbers_and_on_hold_read_as_domain_statuses(
+    number: int, on_hold: bool, status: Status
+) -> None:
     assert translator().status(number, on_hold) is status
 
 
 def test_writing_statuses_reopens_as_reopened_and_holds_with_the_flag() -> None:
     tr = translator()
     assert tr.wire_status(Status.OPEN, 1) == (1, False)
-    assert tr.wire_status(Status.OPEN, 3) == (2, False) and tr.wire_status(Status.OPEN, 5) == (2, False)
-    assert tr.wire_status(Status.PENDING, 4) == (2, True) and tr.wire_status(Status.ON_HOLD, 1) == (1, True)
-    assert tr.wire_status(Status.SOLVED, 2) == (3, False) and tr.wire_status(Status.CLOSED, 1) == (4, False)
+    assert tr.wire_status(Status.OPEN, 3) == (2, False) and tr.wire_status(Status.OPEN, 5) == (
+        2,
+        False,
+    )
+    assert tr.wire_status(Status.PENDING, 4) == (2, True) and tr.wire_status(Status.ON_HOLD, 1) == (
+        1,
+        True,
+    )
+    assert tr.wire_status(Status.SOLVED, 2) == (3, False) and tr.wire_status(Status.CLOSED, 1) == (
+        4,
+        False,
+    )
     assert tr.numbers_for(frozenset({Status.SOLVED, Status.CLOSED})) == [3, 4, 5]
     assert tr.numbers_for(frozenset({Status.PENDING})) == [1, 2]
     custom = translator(hold_status="on_hold", status_from_helpdesk={5: "solved"})
@@ -102,10 +163,16 @@ def test_writing_statuses_reopens_as_reopened_and_holds_with_the_flag() -> None:
 def test_priorities_and_due_date_sla() -> None:
     tr = translator()
     assert [tr.priority(n) for n in (1, 2, 3, 4, 5)] == [
-        Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW, Priority.LOW,
+        Priority.URGENT,
+        Priority.HIGH,
+        Priority.NORMAL,
+        Priority.LOW,
+        Priority.LOW,
     ]
     due = datetime(2026, 11, 22, 10, tzinfo=UTC)
-    assert [(s.metric, s.due_at, s.stage) for s in tr.ticket(item(), NOW).sla] == [("due", due, SlaStage.ACTIVE)]
+    assert [(s.metric, s.due_at, s.stage) for s in tr.ticket(item(), NOW).sla] == [
+        ("due", due, SlaStage.ACTIVE)
+    ]
     assert tr.ticket(item(on_hold=True), NOW).sla[0].stage is SlaStage.PAUSED
     assert tr.ticket(item(status=4), NOW).sla[0].stage is SlaStage.ACHIEVED
     assert tr.ticket(item(due_date=None), NOW).sla == []
@@ -121,7 +188,10 @@ def test_comments_are_escaped_for_django_helpdesks_template_rendering() -> None:
 
 
 def test_drf_errors_become_one_readable_line() -> None:
-    assert wire.drf_detail({"status": ['"9" is not a valid choice.']}) == 'status: "9" is not a valid choice.'
+    assert (
+        wire.drf_detail({"status": ['"9" is not a valid choice.']})
+        == 'status: "9" is not a valid choice.'
+    )
     assert wire.drf_detail({"detail": "Invalid username/password."}) == "Invalid username/password."
     assert wire.drf_detail(None) is None
 
@@ -134,7 +204,9 @@ def test_options_from_the_environment() -> None:
         "TRIAGE_DJANGO_HELPDESK_QUEUES": "3, 4",
         "TRIAGE_DJANGO_HELPDESK_AGENTS": "Sam Rivera=2, Priya Nair=5",
     }
-    options = adapter_options("django_helpdesk", DjangoHelpdeskOptions, Profile(adapter="django_helpdesk"), env)
+    options = adapter_options(
+        "django_helpdesk", DjangoHelpdeskOptions, Profile(adapter="django_helpdesk"), env
+    )
     assert isinstance(options, DjangoHelpdeskOptions)
     assert options.queues == [3, 4] and options.agents == {"Sam Rivera": 2, "Priya Nair": 5}
     assert options.api_url == "https://help.example.com/api" and options.missing() == []
@@ -144,7 +216,10 @@ def test_options_from_the_environment() -> None:
 def test_unconfigured_adapters_name_the_variables_to_set(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, clock: FrozenClock
 ) -> None:
-    for adapter, variable in (("rt", "TRIAGE_RT_URL"), ("django_helpdesk", "TRIAGE_DJANGO_HELPDESK_URL")):
+    for adapter, variable in (
+        ("rt", "TRIAGE_RT_URL"),
+        ("django_helpdesk", "TRIAGE_DJANGO_HELPDESK_URL"),
+    ):
         monkeypatch.setenv("TRIAGE_ADAPTER", adapter)
         assert main(["queue"], clock=clock) == 2
         err = capsys.readouterr().err

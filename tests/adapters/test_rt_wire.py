@@ -34,8 +34,13 @@ def ticket_item(**fields: object) -> dict[str, object]:
         "Queue": {"id": "3", "Name": "Support"},
         "Owner": {"id": "Nobody", "Name": "Nobody"},
         "Requestor": [
-            {"id": "ana@acme.example", "Name": "ana@acme.example", "RealName": "Ana Lopez",
-             "EmailAddress": "ana@acme.example", "Organization": "Acme Corp"}
+            {
+                "id": "ana@acme.example",
+                "Name": "ana@acme.example",
+                "RealName": "Ana Lopez",
+                "EmailAddress": "ana@acme.example",
+                "Organization": "Acme Corp",
+            }
         ],
     }
     item.update(fields)
@@ -67,13 +72,26 @@ def test_statuses_both_ways_and_overrides() -> None:
     tr = translator()
     reads = {s: tr.status(s) for s in ("new", "open", "stalled", "resolved", "rejected", "deleted")}
     assert reads == {
-        "new": Status.NEW, "open": Status.OPEN, "stalled": Status.PENDING,
-        "resolved": Status.SOLVED, "rejected": Status.CLOSED, "deleted": Status.CLOSED,
+        "new": Status.NEW,
+        "open": Status.OPEN,
+        "stalled": Status.PENDING,
+        "resolved": Status.SOLVED,
+        "rejected": Status.CLOSED,
+        "deleted": Status.CLOSED,
     }
     assert tr.status("waiting-on-vendor") is Status.OPEN  # unknown custom status: work to do
-    assert [tr.rt_status(s) for s in Status] == ["new", "open", "stalled", "stalled", "resolved", "rejected"]
+    assert [tr.rt_status(s) for s in Status] == [
+        "new",
+        "open",
+        "stalled",
+        "stalled",
+        "resolved",
+        "rejected",
+    ]
     custom = translator(status_map={"on-hold": "waiting"}, status_from_rt={"waiting": "hold"})
-    assert custom.rt_status(Status.ON_HOLD) == "waiting" and custom.status("waiting") is Status.ON_HOLD
+    assert (
+        custom.rt_status(Status.ON_HOLD) == "waiting" and custom.status("waiting") is Status.ON_HOLD
+    )
     assert custom.rt_statuses({Status.ON_HOLD}) == ["waiting"]
     assert tr.rt_statuses({Status.SOLVED, Status.CLOSED}) == ["deleted", "rejected", "resolved"]
 
@@ -81,8 +99,14 @@ def test_statuses_both_ways_and_overrides() -> None:
 def test_priority_numbers_read_as_the_highest_level_reached() -> None:
     tr = translator()
     assert [tr.priority(n) for n in (0, 49, 50, 99, 100, 149, 150, 255)] == [
-        Priority.LOW, Priority.LOW, Priority.NORMAL, Priority.NORMAL,
-        Priority.HIGH, Priority.HIGH, Priority.URGENT, Priority.URGENT,
+        Priority.LOW,
+        Priority.LOW,
+        Priority.NORMAL,
+        Priority.NORMAL,
+        Priority.HIGH,
+        Priority.HIGH,
+        Priority.URGENT,
+        Priority.URGENT,
     ]
     assert [tr.rt_priority(p) for p in Priority] == [0, 50, 100, 150]
     small = translator(priorities="urgent=90,high=70")
@@ -118,12 +142,21 @@ def test_refusals_are_the_lines_that_are_not_successes() -> None:
 def test_message_bodies_prefer_plain_text_then_html_and_list_files() -> None:
     plain = [{"ContentType": "text/plain", "Content": "Hello\n\nthere"}]
     assert wire.body_of(plain) == "Hello\n\nthere"
-    html_only = [{"ContentType": "text/html", "Content": "<p>Hi <b>Ana</b></p><p>a &lt; b</p><script>x()</script>"}]
+    html_only = [
+        {
+            "ContentType": "text/html",
+            "Content": "<p>Hi <b>Ana</b></p><p>a &lt; b</p><script>x()</script>",
+        }
+    ]
     assert wire.body_of(html_only) == "Hi Ana\n\na < b"
     with_file = plain + [{"ContentType": "application/pdf", "Filename": "invoice.pdf"}]
     assert wire.body_of(with_file) == "Hello\n\nthere\n\n[attachment: invoice.pdf]"
-    txn = {"id": "42", "Type": "Comment", "Created": "2026-11-22T09:00:00Z",
-           "Creator": {"Name": "sam", "RealName": "Sam Rivera", "EmailAddress": "sam@x.example"}}
+    txn = {
+        "id": "42",
+        "Type": "Comment",
+        "Created": "2026-11-22T09:00:00Z",
+        "Creator": {"Name": "sam", "RealName": "Sam Rivera", "EmailAddress": "sam@x.example"},
+    }
     note = wire.message("7", txn, plain, Role.AGENT)
     assert (note.public, note.author, note.role) == (False, "Sam Rivera", Role.AGENT)
 
@@ -142,9 +175,18 @@ def test_options_from_the_environment_and_what_is_missing() -> None:
     }
     options = adapter_options("rt", RtOptions, Profile(adapter="rt"), env)
     assert isinstance(options, RtOptions)
-    assert options.queues == ["Support", "Billing"] and options.vip_organizations == ["Acme Corp", "Globex"]
-    assert options.api_url == "https://rt.example.com/REST/2.0" and options.write_status["pending"] == "waiting"
+    assert options.queues == ["Support", "Billing"] and options.vip_organizations == [
+        "Acme Corp",
+        "Globex",
+    ]
+    assert (
+        options.api_url == "https://rt.example.com/REST/2.0"
+        and options.write_status["pending"] == "waiting"
+    )
     assert "secret" not in repr(options) and options.missing() == []
-    assert RtOptions().missing() == ["TRIAGE_RT_URL", "TRIAGE_RT_TOKEN (or TRIAGE_RT_USER + TRIAGE_RT_PASSWORD)"]
+    assert RtOptions().missing() == [
+        "TRIAGE_RT_URL",
+        "TRIAGE_RT_TOKEN (or TRIAGE_RT_USER + TRIAGE_RT_PASSWORD)",
+    ]
     with pytest.raises(ValueError):
         RtOptions(url="rt.example.com")

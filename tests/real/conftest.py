@@ -32,7 +32,7 @@ SERVERS = ("rt", "django_helpdesk")
 #: Test id -> the server it runs against; outcomes per server; how each server started.
 _OWNER: dict[str, str] = {}
 _OUTCOMES: dict[str, Counter[str]] = {name: Counter() for name in SERVERS}
-_SKIPS: dict[str, str] = {}
+_SKIPS: dict[str, set[str]] = {name: set() for name in SERVERS}
 _STARTED: dict[str, dict[str, object]] = {}
 
 
@@ -64,9 +64,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     if report.when == "call" or report.outcome != "passed":
         _OUTCOMES[server][report.outcome] += 1
-        if report.outcome == "skipped" and server not in _SKIPS:
+        if report.outcome == "skipped":
             longrepr = report.longrepr
-            _SKIPS[server] = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+            reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+            _SKIPS[server].add(reason.removeprefix("Skipped: "))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -81,10 +82,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if name in _STARTED:
             info = _STARTED[name]
             line += f"; {info['version']} started in {float(str(info['seconds'])):.1f} s at {info['url']}"
-        if name in _SKIPS:
-            line += f"; skipped because: {_SKIPS[name]}"
+        if _SKIPS[name]:
+            line += f"; skips: {'; '.join(sorted(_SKIPS[name]))}"
         terminalreporter.write_line(line)
-        record[name] = {**counts, **_STARTED.get(name, {}), "skip_reason": _SKIPS.get(name)}
+        record[name] = {**counts, **_STARTED.get(name, {}), "skips": sorted(_SKIPS[name])}
     path = CACHE / "last-real-run.json"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,10 +109,18 @@ def rt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RtServer]:
     server = RtServer(tmp_path_factory.mktemp("rt"))
     try:
         _start(server)
-        version = httpx.get(
-            server.api + "/rt", headers={"Authorization": f"token {server.token}"}, timeout=10
-        ).json().get("Version", "?")
-        _STARTED["rt"] = {"version": f"RT {version}", "seconds": server.started_in, "url": server.url}
+        version = (
+            httpx.get(
+                server.api + "/rt", headers={"Authorization": f"token {server.token}"}, timeout=10
+            )
+            .json()
+            .get("Version", "?")
+        )
+        _STARTED["rt"] = {
+            "version": f"RT {version}",
+            "seconds": server.started_in,
+            "url": server.url,
+        }
         yield server
     finally:
         server.stop()
@@ -124,11 +133,20 @@ def dh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DhServer]:
     try:
         _start(server)
         version = subprocess.run(
-            [str(server.python), "-c", "import importlib.metadata as m; print(m.version('django-helpdesk'))"],
-            capture_output=True, text=True, timeout=30,
+            [
+                str(server.python),
+                "-c",
+                "import importlib.metadata as m; print(m.version('django-helpdesk'))",
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
         ).stdout.strip()
         _STARTED["django_helpdesk"] = {
-            "version": f"django-helpdesk {version}", "seconds": server.started_in, "url": server.url,
+            "version": f"django-helpdesk {version}",
+            "seconds": server.started_in,
+            "url": server.url,
         }
         yield server
     finally:
@@ -176,13 +194,17 @@ def helpdesk(seeded: Seeded) -> Helpdesk:
 
 
 @pytest.fixture
-async def rt_seeded(rt_factory: RtFactory, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Seeded]:
+async def rt_seeded(
+    rt_factory: RtFactory, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Seeded]:
     async with rt_factory(DEFAULT_SPEC, tmp_path, clock) as seeded:
         yield seeded
 
 
 @pytest.fixture
-async def dh_seeded(dh_factory: DhFactory, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Seeded]:
+async def dh_seeded(
+    dh_factory: DhFactory, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Seeded]:
     async with dh_factory(DEFAULT_SPEC, tmp_path, clock) as seeded:
         yield seeded
 

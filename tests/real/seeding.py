@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -72,7 +73,9 @@ def _due(ticket: SeedTicket, spec: SeedSpec) -> str | None:
 # -- RT -------------------------------------------------------------------------
 
 
-async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
+async def seed_rt(
+    server: RtServer, spec: SeedSpec
+) -> tuple[str, dict[str, str], dict[str, str], dict[str, str]]:
     """Returns (queue name, ticket ids, people ids, article ids) after writing ``spec`` into RT."""
     queue = f"contract-{next(_seeds)}"
     tr = RtTranslator(RtOptions())
@@ -88,9 +91,13 @@ async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str]
             name = p.email.lower()
             people[p.key] = name
             if name not in server.users:
-                user = {"Name": name, "EmailAddress": p.email, "RealName": p.name,
-                        "Organization": next((o.name for o in spec.orgs if o.key == p.org), ""),
-                        "Password": CUSTOMER_PASSWORD}
+                user = {
+                    "Name": name,
+                    "EmailAddress": p.email,
+                    "RealName": p.name,
+                    "Organization": next((o.name for o in spec.orgs if o.key == p.org), ""),
+                    "Password": CUSTOMER_PASSWORD,
+                }
                 (await admin.post("/user", json=user)).raise_for_status()
                 server.users.add(name)
             customers[p.key] = httpx.AsyncClient(
@@ -100,11 +107,17 @@ async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str]
         for t in spec.tickets:
             customer = customers[t.requester]
             first, rest = t.messages[0], t.messages[1:]
-            created = await customer.post("/ticket", json={
-                "Queue": queue, "Subject": t.subject, "Requestor": people[t.requester],
-                "Content": first.body, "ContentType": "text/plain",
-                "Created": rt_time(spec.now - t.ago),
-            })
+            created = await customer.post(
+                "/ticket",
+                json={
+                    "Queue": queue,
+                    "Subject": t.subject,
+                    "Requestor": people[t.requester],
+                    "Content": first.body,
+                    "ContentType": "text/plain",
+                    "Created": rt_time(spec.now - t.ago),
+                },
+            )
             created.raise_for_status()
             tid = str(created.json()["id"])
             tickets[t.key] = tid
@@ -114,7 +127,8 @@ async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str]
                 message = {"Content": m.body, "ContentType": "text/plain"}
                 (await sender.post(f"/ticket/{tid}/{kind}", json=message)).raise_for_status()
             changes: dict[str, object] = {
-                "Status": tr.rt_status(t.status), "Priority": tr.rt_priority(t.priority)
+                "Status": tr.rt_status(t.status),
+                "Priority": tr.rt_priority(t.priority),
             }
             if t.assignee:
                 changes["Owner"] = AGENTS[t.assignee]
@@ -122,20 +136,28 @@ async def seed_rt(server: RtServer, spec: SeedSpec) -> tuple[str, dict[str, str]
                 changes["Due"] = due
             answer = await agent.put(f"/ticket/{tid}", json=changes)
             answer.raise_for_status()
-            assert not [m for m in answer.json() if "does not exist" in m or "isn't" in m], answer.text
+            assert not [m for m in answer.json() if "does not exist" in m or "isn't" in m], (
+                answer.text
+            )
         return queue, tickets, people, await _rt_articles(server, spec, admin)
     finally:
         for client in (admin, agent, *customers.values()):
             await client.aclose()
 
 
-async def _rt_articles(server: RtServer, spec: SeedSpec, admin: httpx.AsyncClient) -> dict[str, str]:
+async def _rt_articles(
+    server: RtServer, spec: SeedSpec, admin: httpx.AsyncClient
+) -> dict[str, str]:
     """The spec's articles, written once per session (RT's KB is shared by every queue)."""
     known = server.articles
     for a in spec.articles:
         if a.key not in known:
-            body = {"Class": "General", "Name": a.title, "Summary": a.section,
-                    "CustomFields": {"Content": a.body}}
+            body = {
+                "Class": "General",
+                "Name": a.title,
+                "Summary": a.section,
+                "CustomFields": {"Content": a.body},
+            }
             created = await admin.post("/article", json=body)
             created.raise_for_status()
             known[a.key] = str(created.json()["id"])
@@ -146,15 +168,19 @@ class RtFactory:
     """A contract ``AdapterFactory`` over the session's RT server."""
 
     name = "rt"
-    statuses = {Status.ON_HOLD: Status.PENDING}
+    statuses: ClassVar[dict[Status, Status]] = {Status.ON_HOLD: Status.PENDING}
 
     def __init__(self, server: RtServer) -> None:
         self.server = server
 
     def options(self, queue: str, page_size: int | None = None, **extra: object) -> RtOptions:
         return RtOptions(
-            url=self.server.url, token=self.server.token, queues=[queue],
-            vip_organizations=VIP, page_size=page_size or 100, **extra,
+            url=self.server.url,
+            token=self.server.token,
+            queues=[queue],
+            vip_organizations=VIP,
+            page_size=page_size or 100,
+            **extra,
         )
 
     @asynccontextmanager
@@ -184,8 +210,11 @@ async def seed_dh(server: DhServer, spec: SeedSpec) -> tuple[int, dict[str, str]
             person = spec.person(t.requester)
             first, rest = t.messages[0], t.messages[1:]
             body: dict[str, object] = {
-                "queue": queue, "title": t.subject, "description": first.body,
-                "submitter_email": person.email, "priority": tr.wire_priority(t.priority),
+                "queue": queue,
+                "title": t.subject,
+                "description": first.body,
+                "submitter_email": person.email,
+                "priority": tr.wire_priority(t.priority),
                 "custom_requester_name": person.name,
             }
             if person.org:
@@ -199,16 +228,30 @@ async def seed_dh(server: DhServer, spec: SeedSpec) -> tuple[int, dict[str, str]
             ticket = created.json()
             tid = int(ticket["id"])
             tickets[t.key] = str(tid)
-            history = [{"id": f["id"], "date": dh_time(spec.now - t.ago)} for f in ticket["followup_set"]]
+            history = [
+                {"id": f["id"], "date": dh_time(spec.now - t.ago)} for f in ticket["followup_set"]
+            ]
             for m in rest:
-                followup = await agent.post("/followups/", json={
-                    "ticket": tid, "comment": template_safe(m.body), "public": m.public,
-                })
+                followup = await agent.post(
+                    "/followups/",
+                    json={
+                        "ticket": tid,
+                        "comment": template_safe(m.body),
+                        "public": m.public,
+                    },
+                )
                 assert followup.status_code == 201, followup.text
-                history.append({"id": followup.json()["id"], "date": dh_time(spec.now - m.ago),
-                                "customer": m.role is Role.CUSTOMER})
+                history.append(
+                    {
+                        "id": followup.json()["id"],
+                        "date": dh_time(spec.now - m.ago),
+                        "customer": m.role is Role.CUSTOMER,
+                    }
+                )
             number, hold = tr.wire_status(t.status, None)
-            patched = await agent.patch(f"/tickets/{tid}/", json={"status": number, "on_hold": hold})
+            patched = await agent.patch(
+                f"/tickets/{tid}/", json={"status": number, "on_hold": hold}
+            )
             assert patched.status_code == 200, patched.text
             server.seed("history", ticket=tid, created=dh_time(spec.now - t.ago), followups=history)
     return queue, tickets, {p.key: p.email.lower() for p in spec.people}
@@ -218,15 +261,26 @@ class DhFactory:
     """A contract ``AdapterFactory`` over the session's django-helpdesk server."""
 
     name = "django_helpdesk"
-    statuses = {Status.NEW: Status.OPEN, Status.ON_HOLD: Status.PENDING}
+    statuses: ClassVar[dict[Status, Status]] = {
+        Status.NEW: Status.OPEN,
+        Status.ON_HOLD: Status.PENDING,
+    }
 
     def __init__(self, server: DhServer) -> None:
         self.server = server
 
-    def options(self, queue: int, page_size: int | None = None, **extra: object) -> DjangoHelpdeskOptions:
+    def options(
+        self, queue: int, page_size: int | None = None, **extra: object
+    ) -> DjangoHelpdeskOptions:
         return DjangoHelpdeskOptions(
-            url=self.server.url, user="sam", password=DH_AGENT_PASSWORD, queues=[queue],
-            agents=self.server.agents, vip_organizations=VIP, page_size=page_size or 100, **extra,
+            url=self.server.url,
+            user="sam",
+            password=DH_AGENT_PASSWORD,
+            queues=[queue],
+            agents=self.server.agents,
+            vip_organizations=VIP,
+            page_size=page_size or 100,
+            **extra,
         )
 
     @asynccontextmanager

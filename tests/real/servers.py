@@ -162,10 +162,17 @@ class RtServer:
             "TRIAGE_RT_TOKEN_FILE": str(token_file),
         }
         insert = subprocess.run(
-            [str(RT_SETUP_DB), "--action", "insert", "--skip-create",
-             "--datafile", str(HERE / "rt_initialdata.pl")],
+            [
+                str(RT_SETUP_DB),
+                "--action",
+                "insert",
+                "--skip-create",
+                "--datafile",
+                str(HERE / "rt_initialdata.pl"),
+            ],
             env={**os.environ, **env},
             stdin=subprocess.DEVNULL,
+            check=False,
             capture_output=True,
             text=True,
             timeout=120,

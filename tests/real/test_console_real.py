@@ -59,7 +59,8 @@ async def rt_messages(api: httpx.AsyncClient, tid: str) -> list[tuple[str, str]]
     return [
         (types[p["TransactionId"]], p["Content"])
         for p in parts.json()["items"]
-        if p["ContentType"] == "text/plain" and types.get(p["TransactionId"]) in ("Correspond", "Comment")
+        if p["ContentType"] == "text/plain"
+        and types.get(p["TransactionId"]) in ("Correspond", "Comment")
     ]
 
 

@@ -5,4 +5,4 @@ this directory's conftest supplies ``adapter_factory``/``seeded`` over the
 servers it starts, so the contract is one definition run everywhere.
 """
 
-from tests.adapters.test_contract import *  # noqa: F403  (collected here with this directory's fixtures)
+from tests.adapters.test_contract import *

@@ -49,7 +49,12 @@ async def raw(api: httpx.AsyncClient, tid: str) -> dict:  # type: ignore[type-ar
     ],
 )
 async def test_domain_statuses_are_written_as_numbers_and_on_hold(
-    dh_seeded: Seeded, dh_api: httpx.AsyncClient, status: Status, number: int, on_hold: bool, reads_as: Status
+    dh_seeded: Seeded,
+    dh_api: httpx.AsyncClient,
+    status: Status,
+    number: int,
+    on_hold: bool,
+    reads_as: Status,
 ) -> None:
     tid = dh_seeded.tid("sso")
     ticket = await dh_seeded.helpdesk.set_status(tid, status)
@@ -62,7 +67,13 @@ async def test_every_number_reads_as_a_domain_status_and_reopening_writes_reopen
     dh_seeded: Seeded, dh_api: httpx.AsyncClient
 ) -> None:
     helpdesk, tid = dh_seeded.helpdesk, dh_seeded.tid("breached")
-    expected = {1: Status.OPEN, 2: Status.OPEN, 3: Status.SOLVED, 4: Status.CLOSED, 5: Status.CLOSED}
+    expected = {
+        1: Status.OPEN,
+        2: Status.OPEN,
+        3: Status.SOLVED,
+        4: Status.CLOSED,
+        5: Status.CLOSED,
+    }
     for number, domain in expected.items():
         (await dh_api.patch(f"/tickets/{tid}/", json={"status": number})).raise_for_status()
         assert (await helpdesk.get_ticket(tid)).ticket.status is domain, number
@@ -81,16 +92,29 @@ async def test_due_date_is_the_sla(dh_seeded: Seeded, dh_api: httpx.AsyncClient)
     patch = {"due_date": "2026-11-22T11:45:00Z"}
     (await dh_api.patch(f"/tickets/{tid}/", json=patch)).raise_for_status()
     (sla,) = (await helpdesk.get_ticket(tid)).ticket.sla
-    assert (sla.metric, sla.due_at, sla.stage) == ("due", now.replace(hour=11, minute=45), SlaStage.ACTIVE)
-    assert [s.stage for s in (await helpdesk.set_status(tid, Status.PENDING)).sla] == [SlaStage.PAUSED]
-    assert [s.stage for s in (await helpdesk.set_status(tid, Status.SOLVED)).sla] == [SlaStage.ACHIEVED]
+    assert (sla.metric, sla.due_at, sla.stage) == (
+        "due",
+        now.replace(hour=11, minute=45),
+        SlaStage.ACTIVE,
+    )
+    assert [s.stage for s in (await helpdesk.set_status(tid, Status.PENDING)).sla] == [
+        SlaStage.PAUSED
+    ]
+    assert [s.stage for s in (await helpdesk.set_status(tid, Status.SOLVED)).sla] == [
+        SlaStage.ACHIEVED
+    ]
     (await dh_api.patch(f"/tickets/{tid}/", json={"due_date": None})).raise_for_status()
     assert (await helpdesk.get_ticket(tid)).ticket.sla == []
 
 
 async def test_priorities(dh_seeded: Seeded, dh_api: httpx.AsyncClient) -> None:
     helpdesk, tid = dh_seeded.helpdesk, dh_seeded.tid("nosla")
-    for priority, number in ((Priority.URGENT, 1), (Priority.HIGH, 2), (Priority.NORMAL, 3), (Priority.LOW, 4)):
+    for priority, number in (
+        (Priority.URGENT, 1),
+        (Priority.HIGH, 2),
+        (Priority.NORMAL, 3),
+        (Priority.LOW, 4),
+    ):
         assert (await helpdesk.set_priority(tid, priority)).priority is priority
         assert (await raw(dh_api, tid))["priority"] == number
     (await dh_api.patch(f"/tickets/{tid}/", json={"priority": 5})).raise_for_status()
@@ -110,12 +134,17 @@ async def test_replies_arrive_verbatim_and_never_rename_the_ticket(
     item = await raw(dh_api, tid)
     followups = {str(f["id"]): f for f in item["followup_set"]}
     assert (followups[reply.id]["comment"], followups[reply.id]["public"]) == (body, True)
-    assert (followups[note.id]["comment"], followups[note.id]["public"]) == ("Internal: {{ queue.title }}", False)
+    assert (followups[note.id]["comment"], followups[note.id]["public"]) == (
+        "Internal: {{ queue.title }}",
+        False,
+    )
     assert item["title"] == title
     assert reply.role is Role.AGENT and reply.author == "Sam Rivera"
 
 
-async def test_errors_are_one_line(dh_seeded: Seeded, dh_factory: DhFactory, clock: FrozenClock) -> None:
+async def test_errors_are_one_line(
+    dh_seeded: Seeded, dh_factory: DhFactory, clock: FrozenClock
+) -> None:
     helpdesk, tid = dh_seeded.helpdesk, dh_seeded.tid("sso")
     with pytest.raises(InvalidInput) as caught:
         await helpdesk.assign(tid, "Nobody We Know")
@@ -150,13 +179,19 @@ async def test_bad_credentials_and_non_staff_users_are_auth_errors(
         assert password not in one_line(caught.value)
 
 
-async def test_escalation_is_a_private_follow_up_and_reopens(dh_seeded: Seeded, dh_api: httpx.AsyncClient) -> None:
+async def test_escalation_is_a_private_follow_up_and_reopens(
+    dh_seeded: Seeded, dh_api: httpx.AsyncClient
+) -> None:
     helpdesk, tid = dh_seeded.helpdesk, dh_seeded.tid("solved")
-    ticket = await helpdesk.escalate(tid, Escalation(reason="billing/refund", priority=Priority.URGENT))
+    ticket = await helpdesk.escalate(
+        tid, Escalation(reason="billing/refund", priority=Priority.URGENT)
+    )
     item = await raw(dh_api, tid)
     assert (item["status"], item["on_hold"], item["priority"]) == (2, False, 1)
     assert ticket.status is Status.OPEN and ticket.priority is Priority.URGENT
-    assert [f["public"] for f in item["followup_set"] if "billing/refund" in f["comment"]] == [False]
+    assert [f["public"] for f in item["followup_set"] if "billing/refund" in f["comment"]] == [
+        False
+    ]
 
 
 async def test_requester_history_follows_the_configured_queues(

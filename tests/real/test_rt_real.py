@@ -60,7 +60,9 @@ async def test_domain_statuses_are_written_as_rt_statuses(
     assert ticket.status is reads_as
 
 
-async def test_every_rt_status_reads_as_a_domain_status(rt_seeded: Seeded, rt_server: RtServer) -> None:
+async def test_every_rt_status_reads_as_a_domain_status(
+    rt_seeded: Seeded, rt_server: RtServer
+) -> None:
     tid = rt_seeded.tid("breached")
     expected = {
         "new": Status.NEW,
@@ -90,7 +92,9 @@ async def test_status_maps_are_configurable(
         assert await rt_field(rt_api, tid, "Status") == "open"
 
 
-async def test_sla_comes_from_due_and_1970_means_none(rt_seeded: Seeded, rt_api: httpx.AsyncClient) -> None:
+async def test_sla_comes_from_due_and_1970_means_none(
+    rt_seeded: Seeded, rt_api: httpx.AsyncClient
+) -> None:
     helpdesk, tid, now = rt_seeded.helpdesk, rt_seeded.tid("sso"), rt_seeded.spec.now
     (await rt_api.put(f"/ticket/{tid}", json={"Due": "2026-11-22 11:45:00"})).raise_for_status()
     (sla,) = (await helpdesk.get_ticket(tid)).ticket.sla
@@ -106,8 +110,12 @@ async def test_sla_comes_from_due_and_1970_means_none(rt_seeded: Seeded, rt_api:
 
 async def test_sla_pauses_while_stalled_and_is_achieved_once_resolved(rt_seeded: Seeded) -> None:
     helpdesk, tid = rt_seeded.helpdesk, rt_seeded.tid("breached")
-    assert [s.stage for s in (await helpdesk.set_status(tid, Status.PENDING)).sla] == [SlaStage.PAUSED]
-    assert [s.stage for s in (await helpdesk.set_status(tid, Status.SOLVED)).sla] == [SlaStage.ACHIEVED]
+    assert [s.stage for s in (await helpdesk.set_status(tid, Status.PENDING)).sla] == [
+        SlaStage.PAUSED
+    ]
+    assert [s.stage for s in (await helpdesk.set_status(tid, Status.SOLVED)).sla] == [
+        SlaStage.ACHIEVED
+    ]
 
 
 async def test_priority_numbers(rt_seeded: Seeded, rt_api: httpx.AsyncClient) -> None:
@@ -170,7 +178,9 @@ async def test_basic_auth_works_and_bad_credentials_are_auth_errors(
         found = [t.id async for t in helpdesk.iter_queue()]
         assert set(found) == {rt_seeded.tid(k) for k in rt_seeded.spec.active_keys()}
     wrong = {
-        "token": rt_factory.options(queue).model_copy(update={"token": SecretStr("1-28-notarealtoken")}),
+        "token": rt_factory.options(queue).model_copy(
+            update={"token": SecretStr("1-28-notarealtoken")}
+        ),
         "password": basic.model_copy(update={"password": SecretStr("wrong-password-123")}),
     }
     for kind, options in wrong.items():
@@ -182,13 +192,17 @@ async def test_basic_auth_works_and_bad_credentials_are_auth_errors(
         assert base64.b64encode(b"sam:wrong-password-123").decode() not in text
 
 
-async def test_html_only_messages_and_attachments(rt_seeded: Seeded, rt_api: httpx.AsyncClient) -> None:
+async def test_html_only_messages_and_attachments(
+    rt_seeded: Seeded, rt_api: httpx.AsyncClient
+) -> None:
     tid = rt_seeded.tid("nosla")
     pdf = base64.b64encode(b"%PDF-1.4 not really").decode()
     body = {
         "Content": "<p>Here is the <b>export</b>:</p><ul><li>one &amp; two</li></ul>",
         "ContentType": "text/html",
-        "Attachments": [{"FileName": "export.pdf", "FileType": "application/pdf", "FileContent": pdf}],
+        "Attachments": [
+            {"FileName": "export.pdf", "FileType": "application/pdf", "FileContent": pdf}
+        ],
     }
     (await rt_api.post(f"/ticket/{tid}/correspond", json=body)).raise_for_status()
     last = (await rt_seeded.helpdesk.get_ticket(tid)).messages[-1]

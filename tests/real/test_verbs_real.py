@@ -48,7 +48,9 @@ def own_api(factory: RtFactory | DhFactory) -> httpx.Client:
     if isinstance(factory, RtFactory):
         token = {"Authorization": f"token {factory.server.token}"}
         return httpx.Client(base_url=factory.server.api, headers=token, timeout=60)
-    return httpx.Client(base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60)
+    return httpx.Client(
+        base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
+    )
 
 
 def env_for(factory: RtFactory | DhFactory, seeded: Seed) -> dict[str, str]:
@@ -67,7 +69,9 @@ def env_for(factory: RtFactory | DhFactory, seeded: Seed) -> dict[str, str]:
         "TRIAGE_DJANGO_HELPDESK_USER": "sam",
         "TRIAGE_DJANGO_HELPDESK_PASSWORD": DH_AGENT_PASSWORD,
         "TRIAGE_DJANGO_HELPDESK_QUEUES": queue,
-        "TRIAGE_DJANGO_HELPDESK_AGENTS": ",".join(f"{k}={v}" for k, v in factory.server.agents.items()),
+        "TRIAGE_DJANGO_HELPDESK_AGENTS": ",".join(
+            f"{k}={v}" for k, v in factory.server.agents.items()
+        ),
         "TRIAGE_DJANGO_HELPDESK_VIP_ORGANIZATIONS": ",".join(VIP),
     }
 
@@ -80,7 +84,9 @@ def test_verbs_read_and_write_the_real_helpdesk(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    factory: RtFactory | DhFactory = request.getfixturevalue(f"{'rt' if server == 'rt' else 'dh'}_factory")
+    factory: RtFactory | DhFactory = request.getfixturevalue(
+        f"{'rt' if server == 'rt' else 'dh'}_factory"
+    )
     seeded = seed(factory)
     with own_api(factory) as api:
         for name, value in env_for(factory, seeded).items():
@@ -103,7 +109,9 @@ def test_verbs_read_and_write_the_real_helpdesk(
         assert set(ids) == {seeded.tid(k) for k in DEFAULT_SPEC.active_keys()}
         assert ids[0] == seeded.tid("breached") and queue["tickets"][0]["sla_state"] == "breached"
         ticket = ok("get-ticket", seeded.tid("sso"))
-        assert [m["body"] for m in ticket["messages"]] == [m.body for m in DEFAULT_SPEC.ticket("sso").messages]
+        assert [m["body"] for m in ticket["messages"]] == [
+            m.body for m in DEFAULT_SPEC.ticket("sso").messages
+        ]
         assert ticket["ticket"]["organization"]["vip"] is True
         person = ok("get-user", "ana@acme.example", "--tickets")
         assert person["person"]["name"] == "Ana Lopez" and person["ticket_count"] == 3
@@ -111,23 +119,46 @@ def test_verbs_read_and_write_the_real_helpdesk(
             kb = ok("search-kb", "SSO sign-in loop")
             assert kb["articles"][0]["id"] == seeded.articles["saml"]
         else:
-            code, out, err = run("search-kb", "SSO sign-in loop")
+            code, _out, err = run("search-kb", "SSO sign-in loop")
             assert code == 2 and err.count("\n") == 1 and "knowledge" in err
 
         # Writes, each checked through the helpdesk's own API.
         tid = seeded.tid("breached")
         ok("reply-ticket", tid, "We are on it.")
-        ok("update-ticket", tid, "--status", "pending", "--priority", "high", "--assignee", "Priya Nair")
+        ok(
+            "update-ticket",
+            tid,
+            "--status",
+            "pending",
+            "--priority",
+            "high",
+            "--assignee",
+            "Priya Nair",
+        )
         if server == "rt":
             record = (api.get(f"/ticket/{tid}", params={"fields": "Status"})).json()
-            assert (record["Status"], record["Priority"], record["Owner"]["id"]) == ("stalled", "100", "priya")
+            assert (record["Status"], record["Priority"], record["Owner"]["id"]) == (
+                "stalled",
+                "100",
+                "priya",
+            )
         else:
             item = (api.get(f"/tickets/{tid}/")).json()
             assert (item["status"], item["on_hold"], item["priority"]) == (1, True, 2)
             assert item["assigned_to"] == factory.server.agents["Priya Nair"]
-            assert [f["comment"] for f in item["followup_set"] if f["public"]][-1] == "We are on it."
+            assert [f["comment"] for f in item["followup_set"] if f["public"]][
+                -1
+            ] == "We are on it."
         group = ["--group", "Engineering"] if server == "rt" else []
-        ok("escalate-ticket", seeded.tid("pending"), "--reason", "data loss", "--priority", "urgent", *group)
+        ok(
+            "escalate-ticket",
+            seeded.tid("pending"),
+            "--reason",
+            "data loss",
+            "--priority",
+            "urgent",
+            *group,
+        )
         ok("close-ticket", seeded.tid("sso"), "--note", "Resolved: new SAML certificate")
         if server == "rt":
             escalated = (api.get(f"/ticket/{seeded.tid('pending')}")).json()
@@ -136,15 +167,18 @@ def test_verbs_read_and_write_the_real_helpdesk(
             assert (api.get(f"/ticket/{seeded.tid('sso')}")).json()["Status"] == "resolved"
         else:
             escalated = (api.get(f"/tickets/{seeded.tid('pending')}/")).json()
-            assert (escalated["status"], escalated["on_hold"], escalated["priority"]) == (1, False, 1)
+            assert (escalated["status"], escalated["on_hold"], escalated["priority"]) == (
+                1,
+                False,
+                1,
+            )
             closed = (api.get(f"/tickets/{seeded.tid('sso')}/")).json()
             assert closed["status"] == 3
             notes = [f["comment"] for f in closed["followup_set"] if not f["public"]]
             assert "Resolved: new SAML certificate" in notes
 
         # Errors: one line on stderr, documented exit codes.
-        code, out, err = run("get-ticket", "999999")
+        code, _out, err = run("get-ticket", "999999")
         assert code == 3 and err.count("\n") == 1 and "999999" in err
-        code, out, err = run("update-ticket", tid, "--assignee", "Nobody We Know")
+        code, _out, err = run("update-ticket", tid, "--assignee", "Nobody We Know")
         assert code == 2 and err.count("\n") == 1
-

@@ -177,7 +177,12 @@ class DjangoHelpdesk(Helpdesk):
     # -- writes ------------------------------------------------------------------
     async def _follow_up(self, ticket_id: str, body: str, public: bool, **extra: Any) -> Any:
         tid = _numeric(ticket_id)
-        payload = {"ticket": int(tid), "comment": wire.template_safe(body), "public": public, **extra}
+        payload = {
+            "ticket": int(tid),
+            "comment": wire.template_safe(body),
+            "public": public,
+            **extra,
+        }
         try:
             return await self._call("POST", "followups/", json_body=payload)
         except InvalidInput:

@@ -44,7 +44,7 @@ def parse_time(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
@@ -104,9 +104,7 @@ class Translator:
     def wire_status(self, status: Status, current: int | None) -> tuple[int, bool]:
         """(status number, on_hold) to write; reopening uses Reopened."""
         number = self.write_status[status.value]
-        if number == OPEN and current in INACTIVE_NUMBERS:
-            number = REOPENED
-        elif number == OPEN and current == REOPENED:
+        if number == OPEN and current in INACTIVE_NUMBERS or number == OPEN and current == REOPENED:
             number = REOPENED
         return number, status.value in self.options.hold_statuses
 

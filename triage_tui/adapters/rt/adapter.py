@@ -11,7 +11,7 @@ field, refusals included; those refusals become ``InvalidInput``/``AuthError``.
 
 from __future__ import annotations
 
-import re
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -19,11 +19,11 @@ from urllib.parse import quote
 from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
 from triage_tui.adapters.http import HttpClient
 from triage_tui.adapters.rt import wire
+from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.errors import AuthError, ConfigError, InvalidInput, NotFound
+from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound
 from triage_tui.domain.models import (
-    Article,
     Escalation,
     Message,
     PersonHistory,
@@ -36,10 +36,9 @@ from triage_tui.domain.models import (
 )
 
 _ACTIVE_DEFAULT = frozenset(s for s in Status if s.is_active)
-_WORD = re.compile(r"[^\W_]{3,}")
 
 
-class RtHelpdesk(Helpdesk):
+class RtHelpdesk(RtArticles, Helpdesk):
     name: ClassVar[str] = "rt"
     display_name: ClassVar[str] = "RT"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -141,10 +140,14 @@ class RtHelpdesk(Helpdesk):
             clauses.append("Status = '__Active__'")  # honours custom lifecycles
         else:
             statuses = self.tr.rt_statuses(query.statuses) or ["__none__"]
-            clauses.append("(" + " OR ".join(f"Status = {wire.sql_quote(s)}" for s in statuses) + ")")
+            clauses.append(
+                "(" + " OR ".join(f"Status = {wire.sql_quote(s)}" for s in statuses) + ")"
+            )
         if query.assignee:
             who = wire.sql_quote(query.assignee.strip())
-            clauses.append(f"(Owner.Name = {who} OR Owner.RealName = {who} OR Owner.EmailAddress = {who})")
+            clauses.append(
+                f"(Owner.Name = {who} OR Owner.RealName = {who} OR Owner.EmailAddress = {who})"
+            )
         for extra in (self.rt.query, query.query):
             if extra and extra.strip():
                 clauses.append(f"({extra.strip()})")
@@ -167,23 +170,32 @@ class RtHelpdesk(Helpdesk):
             return ticket
         # TicketSQL never finds deleted tickets; the record itself still answers
         # (with related users and queue as bare ids).
-        item = await self._call("GET", f"ticket/{tid}", not_found=f"RT ticket {ticket_id} not found")
+        item = await self._call(
+            "GET", f"ticket/{tid}", not_found=f"RT ticket {ticket_id} not found"
+        )
         return self.tr.ticket(item or {})
 
+    async def _all(
+        self, path: str, params: Mapping[str, Any], body: Any = None
+    ) -> list[dict[str, Any]]:
+        return [item async for item in self._pages(path, params, body)]
+
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
-        ticket = await self._ticket(ticket_id)
-        txns = [
-            t
-            async for t in self._pages(
-                f"ticket/{ticket.id}/history",
-                {
-                    "fields": "Type,Creator,Created",
-                    "fields[Creator]": "Name,RealName,EmailAddress",
-                },
-            )
-            if t.get("Type") in wire.MESSAGE_TYPES
-        ]
-        parts = await self._parts(ticket.id, [str(t["id"]) for t in txns])
+        """The ticket, its history and the message parts: two round trips of parallel requests.
+
+        Every REST2 request pays RT's bcrypt check of the credential (about
+        0.3 s at RT's default cost), so independent requests go out together.
+        """
+        tid = _numeric(ticket_id)
+        history_params = {
+            "fields": "Type,Creator,Created",
+            "fields[Creator]": "Name,RealName,EmailAddress",
+        }
+        ticket, history = await asyncio.gather(
+            self._ticket(tid), self._all(f"ticket/{tid}/history", history_params)
+        )
+        txns = [t for t in history if t.get("Type") in wire.MESSAGE_TYPES]
+        parts = await self._parts(ticket.id, [int(t["id"]) for t in txns])
         requesters = {ticket.requester.id.lower()}
         messages = []
         for txn in txns:
@@ -192,29 +204,36 @@ class RtHelpdesk(Helpdesk):
         messages.sort(key=lambda m: (m.created_at, int(m.id) if m.id.isdigit() else 0))
         return TicketDetail(ticket=ticket, messages=messages)
 
-    async def _parts(self, ticket_id: str, txn_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """Attachments of the message transactions: text parts with content, files by name."""
-        if not txn_ids:
+    async def _parts(self, ticket_id: str, ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+        """Attachments of the message transactions: text parts with content, files by name only."""
+        if not ids:
             return {}
-        ids = [int(i) for i in txn_ids]
-        by_txn: dict[str, list[dict[str, Any]]] = {}
-        searches = [
-            ("TransactionId,ContentType,Filename,Content", {"field": "ContentType", "operator": "LIKE", "value": "text/"}),
-            ("TransactionId,ContentType,Filename", {"field": "Filename", "operator": "!=", "value": ""}),
-        ]
-        for fields, limit in searches:
-            body = [{"field": "TransactionId", "operator": "IN", "value": ids}, limit]
-            async for part in self._pages(f"ticket/{ticket_id}/attachments", {"fields": fields}, body):
-                txn = str(part.get("TransactionId") or "")
-                known = by_txn.setdefault(txn, [])
-                if not any(p.get("id") == part.get("id") for p in known):
-                    known.append(part)
-        for parts in by_txn.values():
-            parts.sort(key=lambda p: int(p.get("id") or 0))
-        return by_txn
+        in_txns = {"field": "TransactionId", "operator": "IN", "value": ids}
+        path = f"ticket/{ticket_id}/attachments"
+        text, files = await asyncio.gather(
+            self._all(
+                path,
+                {"fields": "TransactionId,ContentType,Filename,Content"},
+                [in_txns, {"field": "ContentType", "operator": "LIKE", "value": "text/"}],
+            ),
+            self._all(
+                path,
+                {"fields": "TransactionId,ContentType,Filename"},
+                [in_txns, {"field": "Filename", "operator": "!=", "value": ""}],
+            ),
+        )
+        by_txn: dict[str, dict[str, dict[str, Any]]] = {}
+        for part in [*text, *files]:
+            by_txn.setdefault(str(part.get("TransactionId") or ""), {}).setdefault(
+                str(part.get("id")), part
+            )
+        return {
+            txn: sorted(parts.values(), key=lambda p: int(p.get("id") or 0))
+            for txn, parts in by_txn.items()
+        }
 
     async def _role(self, txn: Mapping[str, Any], requesters: set[str]) -> Role:
-        creator = txn.get("Creator") if isinstance(txn.get("Creator"), Mapping) else {}
+        creator = wire.mapping(txn.get("Creator"))
         name = str(creator.get("Name") or creator.get("id") or "")
         if name in wire.SYSTEM_USERS:
             return Role.SYSTEM
@@ -267,46 +286,6 @@ class RtHelpdesk(Helpdesk):
             return dict(await self._call("GET", f"user/{quote(name, safe='@')}"))
         raise NotFound(f"RT user {email} not found")
 
-    async def _class_names(self) -> dict[str, str]:
-        if self._classes is None:
-            self._classes = {
-                str(c.get("id")): str(c.get("Name") or "")
-                async for c in self._pages("classes/all", {"fields": "Name"})
-            }
-        return self._classes
-
-    async def _articles(self, limits: list[dict[str, Any]]) -> AsyncIterator[Article]:
-        classes = await self._class_names()
-        wanted = {c.lower() for c in self.rt.article_classes}
-        params = {"fields": "Name,Summary,Class,CustomFields"}
-        async for item in self._pages("articles", params, limits):
-            article = self.tr.article(item, classes)
-            if not wanted or article.section.lower() in wanted:
-                yield article
-
-    async def iter_articles(self) -> AsyncIterator[Article]:
-        # A search without limits finds nothing in RT; "id > 0" is every article.
-        async for article in self._articles([{"field": "id", "operator": ">", "value": 0}]):
-            yield article
-
-    async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
-        """RT's article search (names and summaries containing a query word), re-ranked locally."""
-        from triage_tui.domain.kb import rerank  # rapidfuzz: only searches pay for it
-
-        words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:12]
-        if not words:
-            return []
-        found: dict[str, Article] = {}
-        for field in ("Name", "Summary"):
-            limits = [
-                {"field": field, "operator": "LIKE", "value": w, "entry_aggregator": "OR"}
-                for w in words
-            ]
-            async for article in self._articles(limits):
-                found.setdefault(article.id, article)
-        ranked = rerank(list(found.values()), query, k=limit)
-        return [m.article for m in ranked if m.score > 0]
-
     # -- writes ------------------------------------------------------------------
     async def _exists(self, tid: str) -> None:
         await self._call("GET", f"ticket/{tid}", not_found=f"RT ticket {tid} not found")
@@ -326,7 +305,7 @@ class RtHelpdesk(Helpdesk):
             # RT says 400 "Message could not be recorded" for a missing ticket too.
             await self._exists(tid)
             raise
-        self._raise_refusals(tid, answer)
+        wire.raise_refusals(tid, answer)
         # REST2 does not return the transaction; the newest one of this type is it.
         params = {
             "fields": "Type,Creator,Created",
@@ -338,7 +317,9 @@ class RtHelpdesk(Helpdesk):
         data = await self._call("GET", f"ticket/{tid}/history", params=params)
         for txn in (data or {}).get("items") or []:
             if txn.get("Type") == kind:
-                return wire.message(tid, txn, [{"ContentType": "text/plain", "Content": body}], Role.AGENT)
+                return wire.message(
+                    tid, txn, [{"ContentType": "text/plain", "Content": body}], Role.AGENT
+                )
         raise InvalidInput(f"RT did not record the {kind.lower()} on ticket {tid}: {answer}")
 
     async def reply(self, ticket_id: str, body: str) -> Message:
@@ -349,18 +330,6 @@ class RtHelpdesk(Helpdesk):
         """``POST /ticket/:id/comment``: visible to staff only."""
         return await self._post_message(ticket_id, body, "Comment")
 
-    def _raise_refusals(self, tid: str, answer: Any) -> None:
-        refused = wire.refusals(answer)
-        if not refused:
-            return
-        text = "; ".join(refused)
-        if "unowned" in text:
-            # ModifyTicket only reassigns one's own or unowned tickets.
-            text += " (the RT user needs the ReassignTicket right)"
-        if "permission denied" in text.lower():
-            raise AuthError(f"RT refused the change to ticket {tid}: {text}")
-        raise InvalidInput(f"RT refused the change to ticket {tid}: {text}")
-
     async def _update(self, ticket_id: str, changes: dict[str, Any]) -> Ticket:
         """``PUT /ticket/:id``, then read it back: the 200 lists refusals line by line."""
         tid = _numeric(ticket_id)
@@ -368,7 +337,7 @@ class RtHelpdesk(Helpdesk):
             answer = await self._call(
                 "PUT", f"ticket/{tid}", json_body=changes, not_found=f"RT ticket {tid} not found"
             )
-            self._raise_refusals(tid, answer)
+            wire.raise_refusals(tid, answer)
         return await self._ticket(tid)
 
     async def set_status(self, ticket_id: str, status: Status) -> Ticket:
@@ -393,7 +362,9 @@ class RtHelpdesk(Helpdesk):
         try:
             await self._call("GET", f"queue/{quote(name.strip(), safe='')}")
         except NotFound:
-            raise InvalidInput(f"RT has no queue {name.strip()!r} (or this user cannot see it)") from None
+            raise InvalidInput(
+                f"RT has no queue {name.strip()!r} (or this user cannot see it)"
+            ) from None
         return name.strip()
 
     async def _owner(self, assignee: str | None) -> str:
@@ -414,7 +385,8 @@ class RtHelpdesk(Helpdesk):
         """A comment with the reason, then status open, priority and queue in one update."""
         if not escalation.reason.strip():
             raise InvalidInput("the escalation reason is empty")
-        queue = await self._queue(escalation.group) if (escalation.group or "").strip() else None
+        group = (escalation.group or "").strip()
+        queue = await self._queue(group) if group else None
         note = f"Escalated: {escalation.reason.strip()}"
         if escalation.note.strip():
             note += "\n\n" + escalation.note.strip()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
 from triage_tui.adapters.rt.options import RtOptions
+from triage_tui.domain.errors import AuthError, InvalidInput
 from triage_tui.domain.models import (
     Article,
     Message,
@@ -90,6 +91,20 @@ def refusals(messages: Any) -> list[str]:
     return [_TICKET_PREFIX.sub("", m) for m in lines if not _SUCCESS.search(m)]
 
 
+def raise_refusals(tid: str, answer: Any) -> None:
+    """Turn the refusal lines of a 200 into the project's errors (one line, RT's words)."""
+    refused = refusals(answer)
+    if not refused:
+        return
+    text = "; ".join(refused)
+    if "unowned" in text:
+        # ModifyTicket only reassigns one's own or unowned tickets.
+        text += " (the RT user needs the ReassignTicket right)"
+    if "permission denied" in text.lower():
+        raise AuthError(f"RT refused the change to ticket {tid}: {text}")
+    raise InvalidInput(f"RT refused the change to ticket {tid}: {text}")
+
+
 class Translator:
     """Maps between RT's vocabulary and the domain's, per the adapter's options."""
 
@@ -149,9 +164,9 @@ class Translator:
     def ticket(self, item: Mapping[str, Any]) -> Ticket:
         requestors = _as_list(item.get("Requestor"))
         first = requestors[0] if requestors else {"Name": "", "RealName": "(no requester)"}
-        owner = item.get("Owner") if isinstance(item.get("Owner"), Mapping) else {}
+        owner = mapping(item.get("Owner"))
         owner_name = str(owner.get("Name") or owner.get("id") or "")
-        queue = item.get("Queue") if isinstance(item.get("Queue"), Mapping) else {}
+        queue = mapping(item.get("Queue"))
         status = self.status(str(item.get("Status") or ""))
         created = parse_time(item.get("Created")) or datetime(1970, 1, 1, tzinfo=UTC)
         updated = parse_time(item.get("LastUpdated")) or created
@@ -194,7 +209,7 @@ class Translator:
                 values.extend(str(v) for v in field.get("values") or [])
         summary = str(item.get("Summary") or "").strip()
         body = "\n\n".join(v.strip() for v in values if str(v).strip())
-        klass = item.get("Class") if isinstance(item.get("Class"), Mapping) else {}
+        klass = mapping(item.get("Class"))
         article_id = str(item.get("id"))
         return Article(
             id=article_id,
@@ -208,11 +223,11 @@ class Translator:
 def message(
     ticket_id: str,
     txn: Mapping[str, Any],
-    parts: list[Mapping[str, Any]],
+    parts: Sequence[Mapping[str, Any]],
     role: Role,
 ) -> Message:
     """One Create/Correspond/Comment transaction with its attachments as a message."""
-    creator = txn.get("Creator") if isinstance(txn.get("Creator"), Mapping) else {}
+    creator = mapping(txn.get("Creator"))
     name = str(creator.get("Name") or creator.get("id") or "")
     return Message(
         id=str(txn.get("id")),
@@ -226,7 +241,7 @@ def message(
     )
 
 
-def body_of(parts: list[Mapping[str, Any]]) -> str:
+def body_of(parts: Sequence[Mapping[str, Any]]) -> str:
     """The text of a transaction: its first inline text/plain part, else text/html as text.
 
     Files attached to the message are listed by name after the text, since
@@ -252,7 +267,7 @@ def body_of(parts: list[Mapping[str, Any]]) -> str:
 
 
 class _TextOfHtml(HTMLParser):
-    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "pre", "blockquote"}
+    _BREAKS = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "pre", "blockquote"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -285,6 +300,11 @@ def html_to_text(markup: str) -> str:
     parser.close()
     text = html.unescape("".join(parser.out))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """A related record as REST2 expands it, or an empty one when it is absent or a bare id."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def _as_list(value: Any) -> list[Mapping[str, Any]]:

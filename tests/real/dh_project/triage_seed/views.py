@@ -12,7 +12,7 @@ from rest_framework.authentication import BasicAuthentication
 
 
 def _when(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def _staff(data: dict) -> dict:
