@@ -129,14 +129,12 @@ class OfflineReads:
         """The adapter's own fast rows, overlaid; offline, the rows cached at the last listing."""
         wanted = query or QueueFilter()
         pending = self._in_flight()
-        seen: set[str] = set()
         fetched: list[QueueRow] = []
         try:
             if not self._inner_open:
                 await self.probe()
             async for rows in self._inner_rows(query, batch):
                 fetched.extend(rows)
-                seen.update(row.id for row in rows)
                 if pending:
                     rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
                     rows = [r for r in rows if r.status in wanted.statuses]
@@ -146,6 +144,7 @@ class OfflineReads:
             if self.cache is None or self.cache.queue_at() is None:
                 raise
             self._offline(error)
+            seen = {row.id for row in fetched}  # already shown before the connection broke
             cached = [
                 overlay_row(r, pending[r.id]) if r.id in pending else r
                 for r in self.cache.rows()
