@@ -103,6 +103,11 @@ def test_verbs_read_and_write_the_real_helpdesk(
             assert code == 0, err
             return dict(json.loads(out))
 
+        # `triage doctor`: settings, reachability, credentials (as whom), tickets, KB.
+        code, out, err = run("doctor")
+        assert code == 0, out + err
+        assert ("RT 5" in out and "as sam" in out) if server == "rt" else "sam (staff" in out
+
         # Reads: the queue in SLA order, a ticket with its conversation, a requester.
         queue = ok("queue", "--limit", "0")
         ids = [t["id"] for t in queue["tickets"]]

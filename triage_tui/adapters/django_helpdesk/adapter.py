@@ -49,6 +49,14 @@ class DjangoHelpdesk(Helpdesk):
         create_ticket=False,
     )
     options_model: ClassVar[type[AdapterOptions]] = DjangoHelpdeskOptions
+    #: ``triage doctor``'s fixes, in django-helpdesk's terms.
+    doctor_hints: ClassVar[dict[str, str]] = {
+        "settings": "export TRIAGE_DJANGO_HELPDESK_URL=https://help.example.com, "
+        "TRIAGE_DJANGO_HELPDESK_USER and TRIAGE_DJANGO_HELPDESK_PASSWORD",
+        "credentials": "a 401 means a wrong user or password; a 403 that the user is not staff "
+        "(the API requires is_staff)",
+        "read tickets": "check TRIAGE_DJANGO_HELPDESK_QUEUES (queue ids)",
+    }
 
     def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
@@ -85,6 +93,11 @@ class DjangoHelpdesk(Helpdesk):
         # Follow-ups, not tickets: django-helpdesk's ticket endpoints load the
         # custom fields of every ticket on each request, however few they return.
         await self._http.get("followups/", params={"page_size": 1})
+
+    async def probe(self) -> str:
+        """Staff access proven by one small request, for ``triage doctor``."""
+        data = await self._call("GET", "followups/", params={"page_size": 1})
+        return f"{self.dh.user or 'token'} (staff; {(data or {}).get('count', '?')} follow-ups)"
 
     async def close(self) -> None:
         http, self._http = self._http, None

@@ -21,12 +21,12 @@ from triage_tui.adapters.http import HttpClient
 from triage_tui.adapters.rt import wire
 from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
+from triage_tui.adapters.rt.people import RtPeople
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound
 from triage_tui.domain.models import (
     Escalation,
     Message,
-    PersonHistory,
     Priority,
     QueueFilter,
     Role,
@@ -38,7 +38,7 @@ from triage_tui.domain.models import (
 _ACTIVE_DEFAULT = frozenset(s for s in Status if s.is_active)
 
 
-class RtHelpdesk(RtArticles, Helpdesk):
+class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
     name: ClassVar[str] = "rt"
     display_name: ClassVar[str] = "RT"
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -54,6 +54,15 @@ class RtHelpdesk(RtArticles, Helpdesk):
         create_ticket=False,
     )
     options_model: ClassVar[type[AdapterOptions]] = RtOptions
+    #: ``triage doctor``'s fixes, in RT's terms.
+    doctor_hints: ClassVar[dict[str, str]] = {
+        "settings": "export TRIAGE_RT_URL=https://rt.example.com and TRIAGE_RT_TOKEN=… "
+        "(RT: Logged in as … › Settings › Auth Tokens)",
+        "credentials": "a 401 means the token or password is wrong or revoked",
+        "read tickets": "the user needs SeeQueue and ShowTicket on the configured queues; "
+        "check TRIAGE_RT_QUEUES and TRIAGE_RT_QUERY",
+        "read KB": "the user needs SeeClass and ShowArticle on the article classes",
+    }
 
     def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
@@ -92,6 +101,17 @@ class RtHelpdesk(RtArticles, Helpdesk):
         # One cheap authenticated call, so a wrong URL or token fails here
         # with one line instead of in the middle of the first queue page.
         await self._http.get("rt")
+
+    async def probe(self) -> str:
+        """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage doctor``."""
+        about = await self._call("GET", "rt")
+        who = self.rt.user
+        if who is None and self.rt.token is not None:
+            parts = self.rt.token.get_secret_value().split("-")
+            if len(parts) >= 3 and parts[1].isdigit():
+                user = await self._call("GET", f"user/{parts[1]}")
+                who = str((user or {}).get("Name") or "") or None
+        return f"RT {(about or {}).get('Version', '?')} as {who or 'the token owner'}"
 
     async def close(self) -> None:
         http, self._http = self._http, None
@@ -232,60 +252,6 @@ class RtHelpdesk(RtArticles, Helpdesk):
             for txn, parts in by_txn.items()
         }
 
-    async def _role(self, txn: Mapping[str, Any], requesters: set[str]) -> Role:
-        creator = wire.mapping(txn.get("Creator"))
-        name = str(creator.get("Name") or creator.get("id") or "")
-        if name in wire.SYSTEM_USERS:
-            return Role.SYSTEM
-        if name.lower() in requesters:
-            return Role.CUSTOMER
-        if name not in self._privileged:
-            try:
-                user = await self._call("GET", f"user/{quote(name, safe='@')}")
-                self._privileged[name] = bool(int(str((user or {}).get("Privileged") or 0)))
-            except NotFound:
-                self._privileged[name] = False
-        return Role.AGENT if self._privileged[name] else Role.CUSTOMER
-
-    async def get_person(self, person_id: str) -> PersonHistory:
-        """By RT user name or email; their tickets in the configured queues, newest first."""
-        key = str(person_id).strip()
-        if not key:
-            raise NotFound("RT user '' not found")
-        try:
-            user = await self._call(
-                "GET", f"user/{quote(key, safe='@')}", not_found=f"RT user {key} not found"
-            )
-        except NotFound:
-            user = await self._user_by_email(key)
-        email = str(user.get("EmailAddress") or "")
-        if not email:
-            raise NotFound(f"RT user {key} has no email address")
-        sql = f"Requestor.EmailAddress = {wire.sql_quote(email)}"
-        if self._scope():
-            sql = f"{self._scope()} AND {sql}"
-        tickets = [t async for t in self._search(sql, "Created", "DESC")]
-        tickets.sort(key=lambda t: t.created_at, reverse=True)
-        # Users without AdminUsers see only a user's summary fields, which
-        # lack Organization; a ticket's expanded requester carries it.
-        for ticket in tickets:
-            if ticket.requester.email.lower() == email.lower():
-                return PersonHistory(
-                    person=ticket.requester, organization=ticket.organization, tickets=tickets
-                )
-        return PersonHistory(
-            person=self.tr.person(user), organization=self.tr.organization(user), tickets=tickets
-        )
-
-    async def _user_by_email(self, email: str) -> dict[str, Any]:
-        if "@" not in email:
-            raise NotFound(f"RT user {email} not found")
-        body = [{"field": "EmailAddress", "operator": "=", "value": email}]
-        async for item in self._pages("users", {"fields": "Name"}, body):
-            name = str(item.get("Name") or item.get("id"))
-            return dict(await self._call("GET", f"user/{quote(name, safe='@')}"))
-        raise NotFound(f"RT user {email} not found")
-
     # -- writes ------------------------------------------------------------------
     async def _exists(self, tid: str) -> None:
         await self._call("GET", f"ticket/{tid}", not_found=f"RT ticket {tid} not found")
@@ -366,20 +332,6 @@ class RtHelpdesk(RtArticles, Helpdesk):
                 f"RT has no queue {name.strip()!r} (or this user cannot see it)"
             ) from None
         return name.strip()
-
-    async def _owner(self, assignee: str | None) -> str:
-        if assignee is None or not assignee.strip() or assignee.strip() == wire.NOBODY:
-            return wire.NOBODY
-        who = assignee.strip()
-        # One field at a time: REST2 ANDs limits on different fields.
-        for field in ("Name", "EmailAddress", "RealName"):
-            limit = [{"field": field, "operator": "=", "value": who}]
-            matches = [u async for u in self._pages("users", {"fields": "Name"}, limit)]
-            if len(matches) == 1:
-                return str(matches[0].get("Name") or matches[0].get("id"))
-            if len(matches) > 1:
-                raise InvalidInput(f"more than one RT user is called {who!r}; use the user name")
-        raise InvalidInput(f"no RT user {who!r} to assign the ticket to")
 
     async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
         """A comment with the reason, then status open, priority and queue in one update."""

@@ -58,6 +58,7 @@ class MainScreen(TicketActions, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.all_rows: list[QueueRow] = []
+        self._by_id: tuple[list[QueueRow], dict[str, QueueRow]] = ([], {})
         self.filter: Filter | None = None
         self.view: TicketView | None = None
         # Drafts edited this session, by ticket id, so moving away keeps them.
@@ -264,7 +265,7 @@ class MainScreen(TicketActions, Screen[None]):
             await pane.show(view, now, self.similar_rows(view))
         pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
         self._load_draft(view)
-        row = next((r for r in self.all_rows if r.id == ticket_id), None)
+        row = self._rows_by_id().get(ticket_id)
         if row is not None:
             await record(self.app.helpdesk, events.VIEWED, ticket_id, events.viewed_payload(row))  # type: ignore[attr-defined]
         if self._deferred is not None and self._deferred[1] == ticket_id:
@@ -291,8 +292,16 @@ class MainScreen(TicketActions, Screen[None]):
 
     def similar_rows(self, view: TicketView) -> list[QueueRow]:
         """Open tickets clustered with this one (same problem), in queue order."""
-        similar = set(self.clusters.similar(view.detail.ticket.id))
-        return [r for r in self.all_rows if r.id in similar] if similar else []
+        by_id = self._rows_by_id()
+        found = [by_id[i] for i in self.clusters.similar(view.detail.ticket.id) if i in by_id]
+        return sorted(found, key=QueueRow.sort_key)
+
+    def _rows_by_id(self) -> dict[str, QueueRow]:
+        """``all_rows`` by id, rebuilt when the list is replaced: opening a ticket looked
+        rows up by scanning 100 000 of them, twice (10-20 ms per ticket)."""
+        if self._by_id[0] is not self.all_rows:
+            self._by_id = (self.all_rows, {r.id: r for r in self.all_rows})
+        return self._by_id[1]
 
     def action_refresh(self) -> None:
         self.load_queue()
