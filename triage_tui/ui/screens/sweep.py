@@ -29,7 +29,7 @@ dismisses itself with a ``SweepOutcome`` and pushes the ``ReportScreen``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -41,45 +41,37 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static, TextArea
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.engine.loader import TicketLoader, TicketView
-from triage_tui.engine.report import Report
-from triage_tui.engine.sweep import SweepEvent, SweepSession, SweepSummary
+from triage_tui.engine.sweep import SweepEvent, SweepSession
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import ConfirmScreen
 from triage_tui.ui.screens.report import ReportScreen, load_report
-from triage_tui.ui.screens.sweep_actions import SweepActions
+from triage_tui.ui.screens.sweep_actions import SweepActions, SweepOutcome
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
 
 #: Below this width the detail and the draft stack.
 NARROW_WIDTH = 110
+__all__ = ["LoggedEvent", "SweepOutcome", "SweepScreen"]
+
 #: Actions that open a dialog: keys typed after them were meant for the dialog.
 _DIALOGS = frozenset({"send", "escalate", "note", "assign"})
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoggedEvent:
     """An event kept in memory (``engine.report.EventLike``), for helpdesks without a log."""
 
     name: str
     at: datetime
     ticket_id: str | None
-    payload: dict[str, Any]
+    payload: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class SweepOutcome:
-    """What ``SweepScreen`` is dismissed with."""
-
-    summary: SweepSummary
-    report: Report
-
-
-class SweepScreen(SweepActions, Screen[SweepOutcome | None]):
+class SweepScreen(SweepActions):
     """One ticket at a time; see the module docstring for the keys."""
 
     DEFAULT_CSS = """

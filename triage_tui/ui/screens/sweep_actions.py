@@ -10,33 +10,73 @@ worker that records pending events first, writes, then decides and moves on.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from textual import work
 from textual.content import Content
+from textual.screen import Screen
 
+from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events, safeguards
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.models import Status
 from triage_tui.engine import actions
-from triage_tui.engine.loader import TicketView
-from triage_tui.engine.sweep import Decision, SweepSession
+from triage_tui.engine.loader import TicketLoader, TicketView
+from triage_tui.engine.report import Report
+from triage_tui.engine.sweep import Decision, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import AskScreen
 from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
 
-if TYPE_CHECKING:
-    from triage_tui.ui.screens.sweep import SweepScreen
-
 Outcome = tuple[Decision, str]
 
 
-class SweepActions:
-    """Mixed into ``SweepScreen``; ``self`` is the screen."""
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What ``SweepScreen`` is dismissed with."""
 
-    def _need(self: SweepScreen, action: str) -> TicketView | None:
+    summary: SweepSummary
+    report: Report
+
+
+class SweepActions(Screen[SweepOutcome | None]):
+    """The decisions; ``SweepScreen`` holds the state below and the hooks at the end."""
+
+    loader: TicketLoader
+    helpdesk: Helpdesk
+    session: SweepSession
+    view: TicketView | None
+    requested_id: str | None
+    drafts: dict[str, str]
+    _generated: dict[str, str]
+    _deferred: list[str]
+    _failed: str | None
+    _busy: bool
+    _finishing: bool
+
+    def _show_current(self) -> None:
+        raise NotImplementedError
+
+    def _update_progress(self, now: datetime | None = None) -> None:
+        raise NotImplementedError
+
+    def _flush_soon(self) -> None:
+        raise NotImplementedError
+
+    async def _flush(self) -> None:
+        raise NotImplementedError
+
+    def _remember(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def action_end(self) -> None:
+        raise NotImplementedError
+
+    def _need(self, action: str) -> TicketView | None:
         """The loaded view of the current ticket, or None (the action waits for it)."""
         if self.requested_id is None or self._finishing:
             return None
@@ -46,7 +86,7 @@ class SweepActions:
             return None
         return self.view
 
-    def _decide(self: SweepScreen, ticket_id: str, decision: Decision, detail: str = "") -> None:
+    def _decide(self, ticket_id: str, decision: Decision, detail: str = "") -> None:
         current = self.session.current
         if current is None or current.id != ticket_id:
             return
@@ -59,24 +99,24 @@ class SweepActions:
         else:
             self._update_progress()
 
-    def action_skip(self: SweepScreen) -> None:
+    def action_skip(self) -> None:
         if self.requested_id is not None and self._failed == self.requested_id and not self._busy:
             self._decide(self.requested_id, Decision.SKIP)
         elif (view := self._need("skip")) is not None:
             self._decide(view.detail.ticket.id, Decision.SKIP)
 
-    def action_edit(self: SweepScreen) -> None:
+    def action_edit(self) -> None:
         if self._need("edit") is not None:
             self.query_one(DraftPane).editor.focus()
 
-    def action_leave(self: SweepScreen) -> None:
+    def action_leave(self) -> None:
         if self.query_one(DraftPane).editor.has_focus:
             self.query_one(TicketPane).focus()
         else:
             self.action_end()
 
     # -- Send ------------------------------------------------------------------
-    def action_send(self: SweepScreen) -> None:
+    def action_send(self) -> None:
         view = self._need("send")
         if view is None:
             return
@@ -95,7 +135,7 @@ class SweepActions:
 
         self.app.push_screen(SendScreen(ticket.id, ticket.requester.name, body, default, blocking), done)
 
-    async def _send(self: SweepScreen, view: TicketView, body: str, status: Status) -> Outcome:
+    async def _send(self, view: TicketView, body: str, status: Status) -> Outcome:
         ticket = view.detail.ticket
         line = await actions.send_reply(self.helpdesk, ticket, body, status)
         self.drafts.pop(ticket.id, None)
@@ -106,7 +146,7 @@ class SweepActions:
         return (Decision.EDIT if edited else Decision.SEND), status.value
 
     # -- Escalate --------------------------------------------------------------
-    def action_escalate(self: SweepScreen) -> None:
+    def action_escalate(self) -> None:
         view = self._need("escalate")
         if view is None:
             return
@@ -121,7 +161,7 @@ class SweepActions:
 
         self.app.push_screen(EscalateScreen(view.detail.ticket.id, reason, note, route), done)
 
-    async def _escalate(self: SweepScreen, view: TicketView, choice: EscalationChoice) -> Outcome:
+    async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
         ticket_id = view.detail.ticket.id
         line = await actions.escalate(self.helpdesk, ticket_id, choice.reason, choice.note, view.rules)
         self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
@@ -129,7 +169,7 @@ class SweepActions:
         return Decision.ESCALATE, choice.reason
 
     # -- Note ------------------------------------------------------------------
-    def action_note(self: SweepScreen) -> None:
+    def action_note(self) -> None:
         if not self.helpdesk.capabilities.internal_notes:
             self.app.notify(f"{self.helpdesk.display_name} has no internal notes.", severity="warning", markup=False)
             return
@@ -145,14 +185,14 @@ class SweepActions:
         title = Content.assemble("Internal note on #", st.line(ticket_id))
         self.app.push_screen(AskScreen(title, placeholder="visible to agents only"), done)
 
-    async def _note(self: SweepScreen, ticket_id: str, text: str) -> Outcome:
+    async def _note(self, ticket_id: str, text: str) -> Outcome:
         await self.helpdesk.add_note(ticket_id, text)
         self._remember(events.NOTE_ADDED, ticket_id, {})
         self.app.notify(f"Note added to {ticket_id}", markup=False)
         return Decision.NOTE, ""
 
     # -- Assign ----------------------------------------------------------------
-    def action_assign(self: SweepScreen) -> None:
+    def action_assign(self) -> None:
         if not self.helpdesk.capabilities.assignment:
             self.app.notify(f"{self.helpdesk.display_name} does not assign tickets.", severity="warning", markup=False)
             return
@@ -171,7 +211,7 @@ class SweepActions:
         hint = Content.assemble("me = ", st.line(agent), " · empty unassigns")
         self.app.push_screen(AskScreen(title, value="me", hint=hint, allow_empty=True), done)
 
-    async def _assign(self: SweepScreen, ticket_id: str, who: str | None) -> Outcome:
+    async def _assign(self, ticket_id: str, who: str | None) -> Outcome:
         await self.helpdesk.assign(ticket_id, who)
         self._remember(events.ASSIGNED, ticket_id, {"to": who})
         done = f"Ticket {ticket_id} assigned to {who}" if who else f"Ticket {ticket_id} unassigned"
@@ -179,12 +219,12 @@ class SweepActions:
         return Decision.ASSIGN, who or ""
 
     # -- writing -----------------------------------------------------------------
-    def _write(self: SweepScreen, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
+    def _write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
         self._busy = True
         self._run_write(ticket_id, what, job)
 
     @work(group="sweep-write")
-    async def _run_write(self: SweepScreen, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
+    async def _run_write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
         """Record pending events first (viewed before replied), write, then decide."""
         try:
             await self._flush()

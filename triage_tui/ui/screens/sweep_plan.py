@@ -211,7 +211,7 @@ class SweepPlanScreen(ModalScreen[bool]):
         Binding("enter", "start", "Start the sweep", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("a", "toggle_all", "Alternatives"),
-        *[Binding(str(n), f"toggle({n - 1})", f"Alternative {n}", show=False) for n in range(1, 7)],
+        *[Binding(str(n), f"alternative({n - 1})", f"Alternative {n}", show=False) for n in range(1, 7)],
     ]
 
     def __init__(self, plan: SweepPlan, filter_text: str = "", now: datetime | None = None) -> None:
@@ -275,7 +275,7 @@ class SweepPlanScreen(ModalScreen[bool]):
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    def action_toggle(self, index: int) -> None:
+    def action_alternative(self, index: int) -> None:
         found = list(self.query(Collapsible))
         if 0 <= index < len(found):
             found[index].collapsed = not found[index].collapsed
