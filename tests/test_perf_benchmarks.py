@@ -43,3 +43,18 @@ def test_readme_block_is_replaced_between_its_markers(tmp_path: Path) -> None:
     )
     with pytest.raises(SystemExit, match=re.escape("perf:core:start")):
         tui_report.write_readme(readme, "x", "core")
+
+
+def test_core_benchmark_on_a_tiny_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import core
+
+    argv = ["--tickets", "120", "--db", str(tmp_path / "demo.db"), "--articles", "100"]
+    assert core.main([*argv, "--queries", "5", "--repeat", "1", "--markdown"]) == 0
+    out = capsys.readouterr().out
+    result = json.loads(out[: out.index("\n}\n") + 2])
+    assert result["demo"]["seconds"] > 0
+    assert result["rows"]["n"] == 120
+    assert result["sort"]["median_ms"] >= 0
+    assert len(result["filters"]["expressions"]) >= 5
+    assert result["kb"]["articles"] == 100 and result["kb"]["queries"] == 5
+    assert "| sort 120 rows |" in out
