@@ -63,7 +63,8 @@ class QueueRow:
 
     def sort_key(self) -> tuple[float, int, float, str]:
         """Soonest breach first, then higher priority, then older, then id."""
-        return (self.due, -self.priority.rank, self.created, self.id)
+        # A dict, not ``-priority.rank`` (a property): 100 000 keys per sort.
+        return (self.due, _NEG_RANK[self.priority], self.created, self.id)
 
     def time_left(self, now: datetime) -> timedelta | None:
         if self.due == math.inf:
@@ -92,6 +93,9 @@ class QueueRow:
                  self.excerpt)
             ).lower()
         return hay
+
+
+_NEG_RANK = {p: -p.rank for p in Priority}
 
 
 def sort_rows(rows: list[QueueRow]) -> None:
