@@ -26,12 +26,21 @@ RT_SERVER=/usr/share/request-tracker5/libexec/rt-server
 RT_DB=/var/lib/dbconfig-common/sqlite3/request-tracker5/rtdb
 RT_SNIPPET=/etc/request-tracker5/RT_SiteConfig.d/90-triage-tui.pm
 
-rt_installed() {
-    [ -x "$RT_SERVER" ] && [ -s "$RT_DB" ] && [ -f "$RT_SNIPPET" ] && [ -s "$CACHE/rt/pristine.db" ]
+rt_finish() {
+    # Everything test-specific is read from TRIAGE_RT_* variables that only the
+    # test fixture sets, so a plain `rt-server` keeps the Debian defaults.
+    if ! cmp -s "$HERE/rt-siteconfig.pm" "$RT_SNIPPET"; then
+        install -m 0644 "$HERE/rt-siteconfig.pm" "$RT_SNIPPET" || return 1
+    fi
+    if [ ! -s "$CACHE/rt/pristine.db" ]; then
+        mkdir -p "$CACHE/rt"
+        cp "$RT_DB" "$CACHE/rt/pristine.db.tmp" && mv "$CACHE/rt/pristine.db.tmp" "$CACHE/rt/pristine.db"
+    fi
 }
 
 install_rt() {
-    if rt_installed; then
+    if [ -x "$RT_SERVER" ] && [ -s "$RT_DB" ]; then
+        rt_finish || { log "RT 5: cannot write $RT_SNIPPET (needs root)"; return 1; }
         log "RT 5: already installed"
         return 0
     fi
@@ -57,7 +66,7 @@ request-tracker5 request-tracker5/webbaseurl string http://127.0.0.1
 request-tracker5 request-tracker5/webpath string
 EOF
     local apt_opts=(-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
-                    --no-install-recommends)
+                    -o DPkg::Lock::Timeout=300 --no-install-recommends)
     mkdir -p "$CACHE/apt/partial"
     apt_opts+=(-o "Dir::Cache::Archives=$CACHE/apt")
     if ! apt-cache show request-tracker5 >/dev/null 2>&1; then
@@ -76,11 +85,7 @@ EOF
     fi
     [ -x "$RT_SERVER" ] || { log "RT 5: $RT_SERVER missing after install"; return 1; }
     [ -s "$RT_DB" ] || { log "RT 5: database $RT_DB was not created (dbconfig)"; return 1; }
-    # Everything test-specific is read from TRIAGE_RT_* variables that only the
-    # test fixture sets, so a plain `rt-server` keeps the Debian defaults.
-    install -m 0644 "$HERE/rt-siteconfig.pm" "$RT_SNIPPET"
-    mkdir -p "$CACHE/rt"
-    cp "$RT_DB" "$CACHE/rt/pristine.db.tmp" && mv "$CACHE/rt/pristine.db.tmp" "$CACHE/rt/pristine.db"
+    rt_finish || return 1
     log "RT 5: installed in $((SECONDS - start)) s"
 }
 
