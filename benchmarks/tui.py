@@ -303,6 +303,21 @@ def ensure_db(db: Path, tickets: int, env: dict[str, str]) -> float | None:
     return time.perf_counter() - started
 
 
+def revision(checkout: Path) -> str:
+    """The commit measured, ``+dirty`` when the work tree has changes."""
+    git = ["git", "-C", str(checkout)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") or "unknown"
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
@@ -327,6 +342,9 @@ def machine() -> dict[str, Any]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="triage-bench-"))
     env = environment(tmp)
+    if args.pythonpath:
+        # Benchmark another checkout (e.g. the commit before a change) with this harness.
+        env["PYTHONPATH"] = str(Path(args.pythonpath).resolve())
     db = Path(args.db) if args.db else tmp / f"demo-{args.tickets}.db"
     demo_seconds = ensure_db(db, args.tickets, env)
     with sqlite3.connect(db) as conn:
@@ -334,6 +352,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "SELECT count(*) FROM tickets WHERE status NOT IN ('solved', 'closed')"
         ).fetchone()[0]
     result: dict[str, Any] = {
+        "code": revision(Path(args.pythonpath) if args.pythonpath else ROOT),
         "machine": machine(),
         "tickets": args.tickets,
         "active_in_queue": active,
@@ -387,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keys", type=int, default=40, help="keystrokes per measurement")
     parser.add_argument("--runs", type=int, default=3, help="start-up runs per size")
+    parser.add_argument("--pythonpath", help="import triage_tui from this checkout instead")
     parser.add_argument("--warm-up", type=float, default=WARM_UP_S, help="seconds before keys")
     parser.add_argument("--idle", type=float, default=IDLE_S, help="seconds of idle measured")
     parser.add_argument("--markdown", action="store_true", help="also print the README table")

@@ -69,7 +69,7 @@ def markdown(result: dict[str, Any], command: str) -> str:
     m = result["machine"]
     lines = [
         (
-            f"`{command}` — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+            f"`{command}` at {result.get('code', '?')} — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
             f"Textual {m['textual']}; load average {m['load_before'][0]} before, "
             f"{m['load_after'][0]} after. N = {result['tickets']:,} tickets "
             f"({result['active_in_queue']:,} active, all in the queue). Times are median / p95 "
