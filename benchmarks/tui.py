@@ -418,9 +418,12 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(text[text.index("{") : text.index("\n}\n") + 2])
     else:
         result = run(args)
+        result["command"] = " ".join(
+            ["benchmarks/tui.py", *(sys.argv[1:] if argv is None else argv)]
+        )
         print(json.dumps(result, indent=2))
     if args.markdown or args.write_readme:
-        table = markdown(result, " ".join(["benchmarks/tui.py", *(argv or sys.argv[1:])]))
+        table = markdown(result, result.get("command", "?"))
         if args.markdown:
             print(table)
         if args.write_readme:
