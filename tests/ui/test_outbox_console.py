@@ -142,9 +142,11 @@ async def test_typed_draft_survives_a_restart_with_a_notice(
         ticket_id = screen.query_one(QueueView).current.id  # type: ignore[union-attr]
         await pilot.press("e")
         await pilot.press(*"Typed before the crash. ")
-        await pilot.pause(0.8)  # the debounced save (0.5 s)
-        saved = app.helpdesk.drafts.get(ticket_id)  # type: ignore[attr-defined]
-        assert saved is not None and "Typed before the crash." in saved["body"]
+        drafts = app.helpdesk.drafts  # type: ignore[attr-defined]
+        saved_on_disk = lambda: any(  # noqa: E731  (the debounced save: 0.5 s)
+            "Typed before the crash." in p.read_text() for p in drafts.directory.glob("*.json")
+        )
+        await until(saved_on_disk, what="the debounced draft save")
         typed = screen.query_one("#draft", TextArea).text
     again = make(demo_db, clock, FakeTime(clock, auto=False), data)
     async with again.run_test(size=(120, 40)) as pilot:
