@@ -143,7 +143,7 @@ async def test_typed_draft_survives_a_restart_with_a_notice(
         await pilot.press("e")
         await pilot.press(*"Typed before the crash. ")
         drafts = app.helpdesk.drafts  # type: ignore[attr-defined]
-        saved_on_disk = lambda: any(  # noqa: E731  (the debounced save: 0.5 s)
+        saved_on_disk = lambda: any(  # the debounced save: 0.5 s
             "Typed before the crash." in p.read_text() for p in drafts.directory.glob("*.json")
         )
         await until(saved_on_disk, what="the debounced draft save")
