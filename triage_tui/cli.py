@@ -178,13 +178,7 @@ def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> 
 
     extra: dict[str, Any] = {}
     if ctx.initial_filter is not None:
-        # The console applies ``initial_filter`` once its ``run`` accepts it.
-        import inspect
-
-        if "initial_filter" in inspect.signature(run).parameters:
-            extra["initial_filter"] = ctx.initial_filter
-        else:
-            print("triage: this console does not apply --view yet", file=sys.stderr)
+        extra["initial_filter"] = ctx.initial_filter  # --view: the queue's filter at start
     if ctx.initial_sweep is not None:
         extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
     return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)

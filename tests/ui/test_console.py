@@ -472,3 +472,77 @@ async def test_header_badge_says_what_the_helpdesk_needs(demo_db: Path, clock) -
         screen = await settle(pilot)
         assert "Local: needs auth" in str(screen.query_one("#topbar", Static).render())
         assert any("revoked" in n.message for n in app._notifications)
+
+
+async def test_view_filter_applies_at_start(demo_db: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """`triage --view NAME` hands the view's filter to the console: the queue opens filtered."""
+    from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+    from triage_tui.config import Profile
+    from triage_tui.ui.app import TriageApp
+
+    app = TriageApp(LocalHelpdesk(LocalOptions(db=demo_db), clock=clock), profile=Profile(), clock=clock,
+                    tick_seconds=3600, initial_filter="priority:urgent")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        rows = screen.query_one(QueueView).rows
+        assert rows and all(r.priority.value == "urgent" for r in rows)
+        assert "priority" in str(screen.query_one("#queue-title").render())
+
+
+async def test_sweep_key_plans_then_walks_the_filtered_tickets(demo_db: Path, make_app) -> None:
+    from triage_tui.ui.screens.sweep import SweepScreen
+    from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        screen.query_one("#filter", Input).value = "priority:urgent"
+        await settle(pilot)
+        urgent = [r.id for r in screen.query_one(QueueView).rows]
+        await pilot.press("escape", "w")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepPlanScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepScreen)
+        assert [r.id for r in app.screen.session.rows] == urgent
+        await pilot.press("n")  # one key, one decision
+        await settle(pilot)
+        assert db_rows(demo_db, "SELECT ticket_id FROM events WHERE name='ticket.skipped'")[0][0] == urgent[0]
+
+
+async def test_bulk_key_marks_previews_applies_and_undoes(demo_db: Path, make_app) -> None:
+    from triage_tui.ui.screens.bulk import BulkActionScreen, BulkPreviewScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        ids = [r.id for r in queue.rows[:2]]
+        before = {i: db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", i)[0][0] for i in ids}
+        await pilot.press("space", "space", "b")
+        await settle(pilot)
+        assert isinstance(app.screen, BulkActionScreen)
+        await pilot.press("t", *"sweep-check", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BulkPreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        for ticket_id in ids:
+            assert "sweep-check" in db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0]
+        await pilot.press("U")
+        await settle(pilot)
+        for ticket_id in ids:
+            assert db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0] == before[ticket_id]
+
+
+async def test_report_key_shows_the_session_report(demo_db: Path, make_app) -> None:
+    from triage_tui.ui.screens.report import ReportScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "R")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        assert len(app.screen.report.to_json()["skipped"]) >= 1

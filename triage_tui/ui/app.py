@@ -47,6 +47,7 @@ class TriageApp(App[int]):
         tick_seconds: float = 1.0,
         extra_theme_dirs: Iterable[Path] = (),
         initial_sweep: str | None = None,
+        initial_filter: str | None = None,
     ) -> None:
         super().__init__()
         self.helpdesk = helpdesk
@@ -56,6 +57,8 @@ class TriageApp(App[int]):
         self.tick_seconds = tick_seconds
         #: ``triage sweep FILTER``: the main screen opens this filter's sweep plan at start.
         self.initial_sweep = initial_sweep
+        #: ``triage --view NAME``: the view's filter, applied once the queue is in.
+        self.initial_filter = initial_filter
         self.exit_message: str | None = None
         from triage_tui.ui.safekeeping import Safekeeping
 
@@ -153,10 +156,12 @@ def run(
     theme: str | None = None,
     *,
     initial_sweep: str | None = None,
+    initial_filter: str | None = None,
 ) -> int:
     """Run the console until the agent quits; returns the process exit code.
 
-    ``initial_sweep`` (``triage sweep FILTER``) opens that filter's sweep plan.
+    ``initial_sweep`` (``triage sweep FILTER``) opens that filter's sweep plan;
+    ``initial_filter`` (``triage --view NAME``) is the queue's filter at start.
 
     Errors that stop the console (an unreachable helpdesk, say) are printed as
     one line on stderr after the terminal has been restored.
@@ -164,7 +169,8 @@ def run(
     import sys
 
     app = TriageApp(
-        helpdesk, profile=profile, config=config, theme=theme, initial_sweep=initial_sweep
+        helpdesk, profile=profile, config=config, theme=theme, initial_sweep=initial_sweep,
+        initial_filter=initial_filter,
     )
     code = app.run()
     if app.exit_message:

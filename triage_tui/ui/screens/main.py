@@ -28,6 +28,7 @@ from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.main_actions import TicketActions, record
+from triage_tui.ui.screens.main_sweeps import BatchWork
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
@@ -38,7 +39,7 @@ from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 NARROW_WIDTH = 110
 
 
-class MainScreen(TicketActions, Screen[None]):
+class MainScreen(TicketActions, BatchWork, Screen[None]):
     BINDINGS = [
         Binding("s", "send", "Send"),
         Binding("e", "edit", "Edit"),
@@ -47,6 +48,10 @@ class MainScreen(TicketActions, Screen[None]):
         Binding("p", "toggle_plan", "Plan"),
         Binding("d", "dismiss_rules", "Dismiss rules", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("w", "sweep", "Sweep"),
+        Binding("b", "bulk", "Bulk"),
+        Binding("U", "undo_batch", "Undo the last bulk batch", show=False, key_display="U"),
+        Binding("R", "report", "Session report", show=False, key_display="R"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("q", "app.quit", "Quit"),
         Binding("j", "queue_next", "Next ticket", show=False),
@@ -185,6 +190,10 @@ class MainScreen(TicketActions, Screen[None]):
         initial = getattr(app, "initial_filter", None)
         if initial and self.filter is None:
             self._try_filter(initial)
+        sweep = getattr(app, "initial_sweep", None)
+        if sweep is not None:
+            app.initial_sweep = None  # type: ignore[attr-defined]  # once, not on every reload
+            self.start_initial_sweep(sweep)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
         self._set_rows(rows, top=self.query_one(QueueView).cursor == 0)
