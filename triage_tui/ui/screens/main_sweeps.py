@@ -3,7 +3,8 @@
 A mixin of ``MainScreen``. ``w`` plans a sweep over the tickets the filter
 shows and, once the agent accepts the plan, walks them one at a time
 (``SweepScreen``); ``b`` applies one action to the marked tickets after a
-preview, and ``U`` undoes that whole batch; ``R`` shows the session report.
+preview — held as one outbox batch, so ``u`` takes all of it back during the
+undo window, and ``U`` undoes the whole batch after delivery; ``R`` shows the session report.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual import work
 from triage_tui import paths
 from triage_tui.domain.errors import TriageError
 from triage_tui.engine import bulk
+from triage_tui.engine.buffered import batch
 from triage_tui.engine.bulk import BulkResult
 from triage_tui.engine.sweep import SweepSession
 from triage_tui.engine.sweep_plan import plan_sweep
@@ -82,7 +84,9 @@ class BatchWork:
     @work(group="write")
     async def do_bulk(self: MainScreen, plan: BulkPlan) -> None:
         try:
-            result = await apply_plan(self.app.helpdesk, plan)  # type: ignore[attr-defined]
+            # One outbox batch: while the undo banner counts down, u takes back all of it.
+            with batch(self.app.helpdesk):  # type: ignore[attr-defined]
+                result = await apply_plan(self.app.helpdesk, plan)  # type: ignore[attr-defined]
         except TriageError as error:
             self.app.notify(f"Batch not applied: {error}", severity="error", markup=False)
             return
