@@ -9,6 +9,7 @@ editor and ``esc`` leaves it. The actions themselves are in ``main_actions``.
 from __future__ import annotations
 
 import asyncio
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -253,13 +254,24 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self.show_ticket(self.requested_id)
 
     # -- detail -----------------------------------------------------------
+    #: A request this soon after the previous one is a held key (j at the
+    #: terminal's repeat rate): its ticket loads only if the cursor rests this long.
+    HELD_KEY_S = 0.05
+    _last_request: float = 0.0
+
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
-        self._load_ticket(ticket_id)
+        now = time.monotonic()
+        held, self._last_request = now - self._last_request < self.HELD_KEY_S, now
+        self._load_ticket(ticket_id, held)
 
     @work(exclusive=True, group="detail")
-    async def _load_ticket(self, ticket_id: str) -> None:
+    async def _load_ticket(self, ticket_id: str, held: bool = False) -> None:
         assert self.loader is not None
+        if held:
+            # Over SSH a held j would repaint a whole ticket per row passed
+            # (~20 KB each); the next key cancels this worker during the wait.
+            await asyncio.sleep(self.HELD_KEY_S)
         pane = self.query_one(TicketPane)
         try:
             view = await self.loader.load(ticket_id)
