@@ -13,7 +13,7 @@ from tests.conftest import FROZEN_NOW
 from tests.ui.test_console import settle
 from triage_tui.domain import events as ev
 from triage_tui.engine.report import Report, build
-from triage_tui.ui.screens.report import ReportScreen, load_report
+from triage_tui.ui.screens.report import ReportScreen, load_report, with_pending
 
 T0 = FROZEN_NOW - timedelta(hours=1)
 HOSTILE = "refund [@click=app.quit] \x1b[31mred\x1b[0m"
@@ -100,3 +100,14 @@ async def test_load_report_falls_back_to_the_events_the_console_kept() -> None:
 
     built = await load_report(NoLog(), T0, FROZEN_NOW, LOG)
     assert built.to_json() == report().to_json()
+
+
+async def test_writes_still_in_the_outbox_count_once_and_only_once() -> None:
+    class Log:
+        async def list_events(self, since: datetime) -> list[E]:
+            return [e for e in LOG if e.name != ev.ESCALATED]  # the escalation is still held
+
+    kept = [e for e in LOG if e.name in (ev.REPLY_SENT, ev.ESCALATED, ev.VIEWED)]
+    built = await load_report(Log(), T0, FROZEN_NOW, kept)
+    assert built.to_json() == report().to_json()
+    assert len(with_pending(list(LOG), kept)) == len(LOG)  # everything logged: nothing added

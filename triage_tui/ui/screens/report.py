@@ -13,11 +13,13 @@ and shows its path.
 | ``↑``/``↓``, ``pgup``/``pgdn`` | scroll |
 
 ``load_report`` builds the report from the helpdesk's event log (the local
-helpdesk keeps one), or from events the caller collected when it has none.
+helpdesk keeps one) and the writes the console saw that the log does not show
+yet (still in the outbox), or from the console's own events when there is no log.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,29 +32,52 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from triage_tui.domain import events as ev
 from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import keys_line
 
 
+#: Events the helpdesk records itself when a write is delivered.
+_WRITES = frozenset({ev.REPLY_SENT, ev.ESCALATED, ev.NOTE_ADDED, ev.ASSIGNED})
+
+
 async def load_report(
-    helpdesk: Any, since: datetime, until: datetime, fallback: Sequence[EventLike] = ()
+    helpdesk: Any, since: datetime, until: datetime, kept: Sequence[EventLike] = ()
 ) -> Report:
     """The report over ``[since, until]`` from ``helpdesk.list_events`` when it has one.
 
-    ``fallback`` (events the console kept in memory) is used when the helpdesk
-    keeps no event log or reading it fails, so a remote helpdesk still gets a report.
+    ``kept`` are events the console kept in memory. Without an event log (or
+    when reading it fails) they are the report's only source, so a remote
+    helpdesk still gets one. With a log, the writes among them that the log
+    does not show yet are added: a reply still in the outbox's undo window is
+    logged only once delivered, but the agent has already decided it.
     """
     from triage_tui.domain.errors import TriageError
 
     list_events = getattr(helpdesk, "list_events", None)
-    events: Sequence[EventLike] = fallback
+    events: list[EventLike] = list(kept)
     if list_events is not None:
         try:
-            events = await list_events(since)
+            events = with_pending(list(await list_events(since)), kept)
         except TriageError:
-            events = fallback
+            pass
     return build(events, since, until)
+
+
+def with_pending(log: list[EventLike], kept: Sequence[EventLike]) -> list[EventLike]:
+    """``log`` plus the writes in ``kept`` it does not have yet (counted per name and ticket)."""
+    seen = Counter((e.name, e.ticket_id) for e in log if e.name in _WRITES)
+    out = list(log)
+    for event in kept:
+        if event.name not in _WRITES:
+            continue
+        key = (event.name, event.ticket_id)
+        if seen[key]:
+            seen[key] -= 1
+        else:
+            out.append(event)
+    return out
 
 
 def figures_content(report: Report) -> Content:
