@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import shutil
 from datetime import UTC, datetime
@@ -15,11 +16,15 @@ from textual.widgets import Input, Static
 from tests.conftest import FROZEN_NOW
 from tests.ui.conftest import db_rows
 from tests.ui.sweep_helpers import confirm_send, quiet, start_sweep
+from tests.ui.test_console import settle
 from triage_tui.adapters.local.demo import generate
+from triage_tui.engine.sweep_plan import plan_sweep
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
+from triage_tui.ui.screens.bulk import BulkActionScreen
 from triage_tui.ui.screens.prompts import EscalateScreen
 from triage_tui.ui.screens.report import ReportScreen
 from triage_tui.ui.screens.sweep import SweepOutcome
+from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
 from triage_tui.ui.widgets.draft import DraftPane
 
 
@@ -254,3 +259,26 @@ async def test_two_hundred_tickets_need_one_key_per_decision_and_no_mouse(
     assert len(report.triaged) == len(order) and len(report.skipped) == len(order) - confirmations
     assigned = db_rows(db, "SELECT id FROM tickets WHERE assignee='Sam Agent'")
     assert {order[i] for i in range(0, len(order), 20)} <= {tid for (tid,) in assigned}
+
+
+async def test_untrusted_subjects_show_as_typed_in_the_plan_and_the_bulk_preview(
+    demo_db: Path, make_app, clock
+) -> None:
+    hostile = "[@click=app.quit]Refund[/] \x1b]8;;http://evil\x07link \u202eevil"
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await settle(pilot)
+        rows = [dataclasses.replace(r, subject=hostile, requester=hostile) for r in main.all_rows[:3]]
+        plan = plan_sweep(rows, clock.now())
+        await app.push_screen(SweepPlanScreen(plan, hostile))
+        await pilot.pause()
+        shown = "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "[@click=app.quit]Refund[/]" in shown and "␛]8;;http://evil" in shown
+        assert "\x1b" not in shown and "\u202e" not in shown
+        await pilot.press("escape")
+        await app.push_screen(BulkActionScreen(rows, agent="Sam Agent", team="Polaris Support"))
+        await pilot.press("s", "v")
+        shown = "\n".join(str(w.render()) for w in app.screen.query("Static, Label"))
+        assert "[@click=app.quit]Refund[/]" in shown and "\x1b" not in shown
+        await pilot.press("escape", "escape")
+        assert app.is_running  # nothing was clicked or run
