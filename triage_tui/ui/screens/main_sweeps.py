@@ -24,7 +24,7 @@ from triage_tui.engine.sweep_plan import plan_sweep
 from triage_tui.ui.screens.bulk import BulkActionScreen, BulkPlan, applied_line, apply_plan, undone_line
 from triage_tui.ui.screens.report import ReportScreen, load_report
 from triage_tui.ui.screens.sweep import SweepScreen
-from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
+from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, measured_handle_time
 from triage_tui.ui.widgets.queue import QueueView
 
 if TYPE_CHECKING:
@@ -40,14 +40,17 @@ class BatchWork:
     last_batch: BulkResult | None = None
 
     # -- sweeps -----------------------------------------------------------
-    def action_sweep(self: MainScreen) -> None:
+    @work(group="sweep", exclusive=True)
+    async def action_sweep(self: MainScreen) -> None:
         """Plan a sweep over what the queue shows now (the active filter's tickets)."""
         rows = list(self.query_one(QueueView).rows)
         if not rows:
             self.app.notify("No tickets to sweep: change the filter (/).", severity="warning", markup=False)
             return
         now = self.app.clock.now()  # type: ignore[attr-defined]
-        plan = plan_sweep(rows, now, self.clusters)
+        # The batch size uses this agent's measured pace from the event log, when there is one.
+        handle = await measured_handle_time(self.app.helpdesk, now)  # type: ignore[attr-defined]
+        plan = plan_sweep(rows, now, self.clusters, handle_time=handle)
         filter_text = str(self.filter) if self.filter else ""
 
         def start(accepted: bool | None) -> None:
