@@ -132,7 +132,11 @@ def measure_floor(
 
 # -- the console -------------------------------------------------------------
 def start_console(db: Path, cols: int, rows: int, env: dict[str, str]) -> Terminal:
-    return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, env)
+    # A fresh data directory per launch: the console keeps drafts, the outbox
+    # and its cache there, and a draft saved when the previous launch was
+    # stopped would greet this one with a restore notice.
+    fresh = dict(env, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-"))
+    return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, fresh)
 
 
 def measure_startup(db: Path, cols: int, rows: int, env: dict[str, str]) -> dict[str, Any]:
