@@ -9,8 +9,9 @@ ticket 42") are checked on the emulated screen after each read.
 
 Latency is measured from just before a key is written to the master until
 the read whose bytes make the condition true. Textual writes a frame with one
-``write`` from its writer thread, so a read is a frame (or part of one when it
-exceeds the pty buffer; a condition is then met on the last part).
+``write``; the pty hands it over in pieces of up to 4 KB, so ``pump`` reads
+every piece already written (each timed as it is read) before emulating any:
+the condition is met at the time the frame's last piece was read.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from typing import Self
 import pyte
 
 Condition = Callable[["Terminal"], bool]
+#: How long a read waits for the rest of a frame the program is still writing.
+DRAIN_WAIT_S = 0.001
 
 
 @dataclass
@@ -52,6 +55,11 @@ class Terminal:
     total: int = 0
     proc: subprocess.Popen[bytes] | None = None
     fd: int = -1
+    #: While set, output is counted but not emulated (``catch_up`` feeds it):
+    #: emulating a 20 KB frame takes pyte tens of ms, which would otherwise
+    #: delay the next key of a timed burst.
+    defer_feed: bool = False
+    _pending: list[bytes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.screen = pyte.Screen(self.cols, self.rows)
@@ -108,21 +116,39 @@ class Terminal:
 
     # -- I/O ---------------------------------------------------------------
     def pump(self, timeout: float) -> bool:
-        """Read what is available within ``timeout`` seconds; False if nothing came."""
+        """Read what is available within ``timeout`` seconds; False if nothing came.
+
+        Everything already written is read (and timed) before any of it is
+        emulated: pyte takes ~1.4 ms per KB, and while it works the program's
+        next write would wait on the full pty buffer and be timed late.
+        """
         ready, _, _ = select.select([self.fd], [], [], max(0.0, timeout))
         if not ready:
             return False
-        try:
-            data = os.read(self.fd, 1 << 16)
-        except OSError:  # EIO: the child closed the pty
+        got: list[bytes] = []
+        while ready:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:  # EIO: the child closed the pty
+                break
+            if not data:
+                break
+            self.chunks.append(Chunk(time.perf_counter(), len(data)))
+            self.total += len(data)
+            got.append(data)
+            ready, _, _ = select.select([self.fd], [], [], DRAIN_WAIT_S)
+        if not got:
             return False
-        if not data:
-            return False
-        now = time.perf_counter()
-        self.chunks.append(Chunk(now, len(data)))
-        self.total += len(data)
-        self.stream.feed(data)
+        self._pending.extend(got)
+        if not self.defer_feed:
+            self.catch_up()
         return True
+
+    def catch_up(self) -> None:
+        """Emulate output held back while ``defer_feed`` was set."""
+        pending, self._pending = self._pending, []
+        for data in pending:
+            self.stream.feed(data)
 
     def send(self, data: bytes) -> float:
         at = time.perf_counter()
