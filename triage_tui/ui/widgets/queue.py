@@ -365,8 +365,11 @@ class QueueView(ScrollView, can_focus=True):
             segments.append(Segment(_fit(subject, cols.subject), base))
         if cols.age:
             segments.append(Segment(" " + _fit(age, cols.age), base))
-        strip = Strip(segments)
-        return strip.adjust_cell_length(width, base)
+        # Neighbours in the same style become one segment: each segment costs
+        # its own colour sequence and reset on the wire (~25 bytes in 256
+        # colours), and a scroll repaints every visible row.
+        strip = Strip(segments).adjust_cell_length(width, base)
+        return strip.simplify()
 
 
 #: Cells of a row holding the SLA marker and countdown (after the mark column).
