@@ -14,6 +14,7 @@ their status vocabulary) and that projection is what the contract checks.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,6 +44,8 @@ from triage_tui.domain.clock import Clock
 from triage_tui.domain.models import Role, SlaStage, Status
 
 VIP = ["Acme Corp"]
+#: Tickets seeded at once (each ticket's own steps stay in order).
+PARALLEL = 3
 CUSTOMER_PASSWORD = "customer-pw-0123"
 _seeds = itertools.count(1)
 
@@ -103,46 +106,62 @@ async def seed_rt(
             customers[p.key] = httpx.AsyncClient(
                 base_url=server.api, auth=(name, CUSTOMER_PASSWORD), timeout=60
             )
-        tickets = {}
-        for t in spec.tickets:
-            customer = customers[t.requester]
-            first, rest = t.messages[0], t.messages[1:]
-            created = await customer.post(
-                "/ticket",
-                json={
-                    "Queue": queue,
-                    "Subject": t.subject,
-                    "Requestor": people[t.requester],
-                    "Content": first.body,
-                    "ContentType": "text/plain",
-                    "Created": rt_time(spec.now - t.ago),
-                },
-            )
-            created.raise_for_status()
-            tid = str(created.json()["id"])
-            tickets[t.key] = tid
-            for m in rest:
-                sender = customer if m.role is Role.CUSTOMER else agent
-                kind = "correspond" if m.public else "comment"
-                message = {"Content": m.body, "ContentType": "text/plain"}
-                (await sender.post(f"/ticket/{tid}/{kind}", json=message)).raise_for_status()
-            changes: dict[str, object] = {
-                "Status": tr.rt_status(t.status),
-                "Priority": tr.rt_priority(t.priority),
-            }
-            if t.assignee:
-                changes["Owner"] = AGENTS[t.assignee]
-            if (due := _due(t, spec)) is not None:
-                changes["Due"] = due
-            answer = await agent.put(f"/ticket/{tid}", json=changes)
-            answer.raise_for_status()
-            assert not [m for m in answer.json() if "does not exist" in m or "isn't" in m], (
-                answer.text
-            )
+        limit = asyncio.Semaphore(PARALLEL)
+
+        async def one(t: SeedTicket) -> tuple[str, str]:
+            async with limit:
+                return t.key, await _rt_ticket(
+                    t, spec, queue, people, customers[t.requester], agent, tr
+                )
+
+        tickets = dict(await asyncio.gather(*(one(t) for t in spec.tickets)))
         return queue, tickets, people, await _rt_articles(server, spec, admin)
     finally:
         for client in (admin, agent, *customers.values()):
             await client.aclose()
+
+
+async def _rt_ticket(
+    t: SeedTicket,
+    spec: SeedSpec,
+    queue: str,
+    people: dict[str, str],
+    customer: httpx.AsyncClient,
+    agent: httpx.AsyncClient,
+    tr: RtTranslator,
+) -> str:
+    """One ticket as it happens in RT: the customer writes, agents answer, then its state is set."""
+    first, rest = t.messages[0], t.messages[1:]
+    created = await customer.post(
+        "/ticket",
+        json={
+            "Queue": queue,
+            "Subject": t.subject,
+            "Requestor": people[t.requester],
+            "Content": first.body,
+            "ContentType": "text/plain",
+            "Created": rt_time(spec.now - t.ago),
+        },
+    )
+    created.raise_for_status()
+    tid = str(created.json()["id"])
+    for m in rest:
+        sender = customer if m.role is Role.CUSTOMER else agent
+        kind = "correspond" if m.public else "comment"
+        message = {"Content": m.body, "ContentType": "text/plain"}
+        (await sender.post(f"/ticket/{tid}/{kind}", json=message)).raise_for_status()
+    changes: dict[str, object] = {
+        "Status": tr.rt_status(t.status),
+        "Priority": tr.rt_priority(t.priority),
+    }
+    if t.assignee:
+        changes["Owner"] = AGENTS[t.assignee]
+    if (due := _due(t, spec)) is not None:
+        changes["Due"] = due
+    answer = await agent.put(f"/ticket/{tid}", json=changes)
+    answer.raise_for_status()
+    assert not [m for m in answer.json() if "does not exist" in m or "isn't" in m], answer.text
+    return tid
 
 
 async def _rt_articles(
@@ -201,60 +220,67 @@ async def seed_dh(server: DhServer, spec: SeedSpec) -> tuple[int, dict[str, str]
     n = next(_seeds)
     queue = int(str(server.seed("queue", slug=f"contract-{n}", title=f"Contract {n}")["id"]))
     tr = DhTranslator(DjangoHelpdeskOptions(agents=server.agents))
-    orgs = {o.key: o.name for o in spec.orgs}
     async with httpx.AsyncClient(
         base_url=server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     ) as agent:
-        tickets = {}
-        for t in spec.tickets:
-            person = spec.person(t.requester)
-            first, rest = t.messages[0], t.messages[1:]
-            body: dict[str, object] = {
-                "queue": queue,
-                "title": t.subject,
-                "description": first.body,
-                "submitter_email": person.email,
-                "priority": tr.wire_priority(t.priority),
-                "custom_requester_name": person.name,
-            }
-            if person.org:
-                body["custom_organization"] = orgs[person.org]
-            if t.sla:
-                body["due_date"] = dh_time(spec.now + t.sla[0].due_in)
-            if t.assignee:
-                body["assigned_to"] = server.agents[t.assignee]
-            created = await agent.post("/tickets/", json=body)
-            assert created.status_code == 201, created.text
-            ticket = created.json()
-            tid = int(ticket["id"])
-            tickets[t.key] = str(tid)
-            history = [
-                {"id": f["id"], "date": dh_time(spec.now - t.ago)} for f in ticket["followup_set"]
-            ]
-            for m in rest:
-                followup = await agent.post(
-                    "/followups/",
-                    json={
-                        "ticket": tid,
-                        "comment": template_safe(m.body),
-                        "public": m.public,
-                    },
-                )
-                assert followup.status_code == 201, followup.text
-                history.append(
-                    {
-                        "id": followup.json()["id"],
-                        "date": dh_time(spec.now - m.ago),
-                        "customer": m.role is Role.CUSTOMER,
-                    }
-                )
-            number, hold = tr.wire_status(t.status, None)
-            patched = await agent.patch(
-                f"/tickets/{tid}/", json={"status": number, "on_hold": hold}
-            )
-            assert patched.status_code == 200, patched.text
-            server.seed("history", ticket=tid, created=dh_time(spec.now - t.ago), followups=history)
+        limit = asyncio.Semaphore(PARALLEL)
+
+        async def one(t: SeedTicket) -> tuple[str, str]:
+            async with limit:
+                return t.key, await _dh_ticket(t, spec, queue, server, agent, tr)
+
+        tickets = dict(await asyncio.gather(*(one(t) for t in spec.tickets)))
     return queue, tickets, {p.key: p.email.lower() for p in spec.people}
+
+
+async def _dh_ticket(
+    t: SeedTicket,
+    spec: SeedSpec,
+    queue: int,
+    server: DhServer,
+    agent: httpx.AsyncClient,
+    tr: DhTranslator,
+) -> str:
+    """One ticket through django-helpdesk's API, then back-dated by the test site's seeder."""
+    person = spec.person(t.requester)
+    first, rest = t.messages[0], t.messages[1:]
+    body: dict[str, object] = {
+        "queue": queue,
+        "title": t.subject,
+        "description": first.body,
+        "submitter_email": person.email,
+        "priority": tr.wire_priority(t.priority),
+        "custom_requester_name": person.name,
+    }
+    if person.org:
+        body["custom_organization"] = next(o.name for o in spec.orgs if o.key == person.org)
+    if t.sla:
+        body["due_date"] = dh_time(spec.now + t.sla[0].due_in)
+    if t.assignee:
+        body["assigned_to"] = server.agents[t.assignee]
+    created = await agent.post("/tickets/", json=body)
+    assert created.status_code == 201, created.text
+    ticket = created.json()
+    tid = int(ticket["id"])
+    history: list[dict[str, object]] = [
+        {"id": f["id"], "date": dh_time(spec.now - t.ago)} for f in ticket["followup_set"]
+    ]
+    for m in rest:
+        comment = {"ticket": tid, "comment": template_safe(m.body), "public": m.public}
+        followup = await agent.post("/followups/", json=comment)
+        assert followup.status_code == 201, followup.text
+        history.append(
+            {
+                "id": followup.json()["id"],
+                "date": dh_time(spec.now - m.ago),
+                "customer": m.role is Role.CUSTOMER,
+            }
+        )
+    number, hold = tr.wire_status(t.status, None)
+    patched = await agent.patch(f"/tickets/{tid}/", json={"status": number, "on_hold": hold})
+    assert patched.status_code == 200, patched.text
+    await server.aseed("history", ticket=tid, created=dh_time(spec.now - t.ago), followups=history)
+    return str(tid)
 
 
 class DhFactory:

@@ -249,8 +249,22 @@ class DhServer:
         response = httpx.post(
             f"{self.url}/triage-seed/", json={"action": action, **data}, auth=DH_ADMIN, timeout=30
         )
-        response.raise_for_status()
+        return self._answer(response)
+
+    def _answer(self, response: httpx.Response) -> dict[str, object]:
+        if response.status_code != 200:
+            # pytest rotates its temporary directories: say what the server said, here.
+            log = _tail(self.proc.log, 25) if self.proc else "(not started)"
+            raise AssertionError(f"/triage-seed/ answered {response.status_code}; server log: {log}")
         return dict(response.json())
+
+    async def aseed(self, action: str, **data: object) -> dict[str, object]:
+        """``seed`` for async code (seeding runs tickets concurrently)."""
+        async with httpx.AsyncClient(auth=DH_ADMIN, timeout=30) as client:
+            response = await client.post(
+                f"{self.url}/triage-seed/", json={"action": action, **data}
+            )
+        return self._answer(response)
 
     def _prepare(self) -> None:
         for display, username in AGENTS.items():

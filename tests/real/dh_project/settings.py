@@ -60,8 +60,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("DH_DB", os.path.join(BASE_DIR, "helpdesk.sqlite3")),
-        # The server and the seeding commands share the file.
-        "OPTIONS": {"timeout": 30},
+        # The API and the seeding endpoint write at the same time: IMMEDIATE
+        # transactions wait for the lock (up to the timeout) instead of failing
+        # with "database is locked" when a read turns into a write.
+        "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
