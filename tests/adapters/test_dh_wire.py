@@ -224,3 +224,24 @@ def test_unconfigured_adapters_name_the_variables_to_set(
         assert main(["queue"], clock=clock) == 2
         err = capsys.readouterr().err
         assert variable in err and err.count("\n") == 1
+
+
+async def test_a_helpdesk_that_does_not_answer_is_unreachable_in_one_line() -> None:
+    import socket
+
+    from triage_tui.adapters.django_helpdesk import DjangoHelpdesk
+    from triage_tui.adapters.rt import RtHelpdesk, RtOptions
+    from triage_tui.domain.errors import Unreachable
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"  # bound, never listening
+        for helpdesk in (
+            RtHelpdesk(RtOptions(url=url, token="1-2-sekrit-token")),  # type: ignore[arg-type]
+            DjangoHelpdesk(DjangoHelpdeskOptions(url=url, user="sam", password="sekrit-pw")),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(Unreachable) as caught:
+                async with helpdesk:
+                    pass
+            text = str(caught.value)
+            assert "\n" not in text and "sekrit" not in text and "127.0.0.1" in text

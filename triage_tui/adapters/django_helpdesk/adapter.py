@@ -80,7 +80,7 @@ class DjangoHelpdesk(Helpdesk):
             password = self.dh.password.get_secret_value()
             basic = base64.b64encode(f"{self.dh.user}:{password}".encode()).decode()
             headers, secrets = {"Authorization": f"Basic {basic}"}, [password, basic]
-        self._http = HttpClient(
+        http = HttpClient(
             self.dh.api_url,
             service="django-helpdesk",
             auth_headers=headers,
@@ -89,10 +89,15 @@ class DjangoHelpdesk(Helpdesk):
             clock=self.clock,
             detail_parser=wire.drf_detail,
         )
-        # Fails here, in one line, on a wrong URL, password or a non-staff user.
-        # Follow-ups, not tickets: django-helpdesk's ticket endpoints load the
-        # custom fields of every ticket on each request, however few they return.
-        await self._http.get("followups/", params={"page_size": 1})
+        try:
+            # Fails here, in one line, on a wrong URL, password or a non-staff user.
+            # Follow-ups, not tickets: django-helpdesk's ticket endpoints load the
+            # custom fields of every ticket on each request, however few they return.
+            await http.get("followups/", params={"page_size": 1})
+        except BaseException:
+            await http.aclose()
+            raise
+        self._http = http
 
     async def probe(self) -> str:
         """Staff access proven by one small request, for ``triage doctor``."""

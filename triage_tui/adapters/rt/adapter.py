@@ -12,6 +12,7 @@ field, refusals included; those refusals become ``InvalidInput``/``AuthError``.
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -84,13 +85,11 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
             token = self.rt.token.get_secret_value()
             headers, secrets = {"Authorization": f"token {token}"}, [token]
         else:
-            import base64
-
             assert self.rt.user and self.rt.password
             password = self.rt.password.get_secret_value()
             basic = base64.b64encode(f"{self.rt.user}:{password}".encode()).decode()
             headers, secrets = {"Authorization": f"Basic {basic}"}, [password, basic]
-        self._http = HttpClient(
+        http = HttpClient(
             self.rt.api_url,
             service="RT",
             auth_headers=headers,
@@ -98,9 +97,14 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
             timeout=self.rt.timeout,
             clock=self.clock,
         )
-        # One cheap authenticated call, so a wrong URL or token fails here
-        # with one line instead of in the middle of the first queue page.
-        await self._http.get("rt")
+        try:
+            # One cheap authenticated call, so a wrong URL or token fails here
+            # with one line instead of in the middle of the first queue page.
+            await http.get("rt")
+        except BaseException:
+            await http.aclose()
+            raise
+        self._http = http
 
     async def probe(self) -> str:
         """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage doctor``."""
