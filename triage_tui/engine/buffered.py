@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from triage_tui.domain.models import (
     Role,
     Status,
     Ticket,
+    TicketDetail,
 )
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.cache import ReadCache
@@ -59,6 +61,7 @@ from triage_tui.engine.delivery import (
     apply_write,
 )
 from triage_tui.engine.drafts import DraftStore
+from triage_tui.engine.event_log import Event, EventLog, write_event
 from triage_tui.engine.offline import OfflineReads
 from triage_tui.engine.overlay import overlay_ticket
 
@@ -131,6 +134,13 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
         self._seen: dict[str, Base] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self.listeners: list[Callable[[str, ob.Entry | None], None]] = []
+        #: No log of the adapter's own (remote helpdesks): keep one here, on this machine.
+        self.own_log = getattr(inner, "record_event", None) is None
+        self.events_path = root / "events" / f"{key}.sqlite3"
+        self._event_log: EventLog | None = None
+        #: The ticket (JSON) as last read or written, and as it was when each entry was recorded.
+        self._known: dict[str, dict[str, Any]] = {}
+        self._before: dict[str, dict[str, Any] | None] = {}
 
     def __getattr__(self, name: str) -> Any:
         # Adapter-specific extras (the local adapter's event log…) stay reachable.
@@ -161,6 +171,55 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
             self._deliverer.listeners.append(self._on_delivery)
         return self._deliverer
 
+    # -- the event log (the adapter's own, else a local one) ---------------
+    @property
+    def event_log(self) -> EventLog:
+        if self._event_log is None:
+            actor = str(getattr(self.inner.options, "agent", "") or "")
+            self._event_log = EventLog(self.events_path, self.clock, actor)
+        return self._event_log
+
+    async def record_event(
+        self,
+        name: str,
+        ticket_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> int:
+        """Append an event: to the adapter's log when it keeps one, else to the local one."""
+        if not self.own_log:
+            return int(await self.inner.record_event(name, ticket_id, payload, actor))  # type: ignore[attr-defined]
+        return self.event_log.record(name, ticket_id, payload, actor)
+
+    async def list_events(self, since: datetime | None = None) -> list[Any]:
+        """Events at or after ``since`` (all when None), oldest first."""
+        if not self.own_log:
+            return list(await self.inner.list_events(since))  # type: ignore[attr-defined]
+        events: list[Event] = self.event_log.list(since)
+        return list(events)
+
+    def _log_write(
+        self,
+        kind: str,
+        ticket_id: str,
+        payload: dict[str, Any],
+        result: dict[str, Any] | None,
+        before: dict[str, Any] | None,
+        source: str | None,
+    ) -> None:
+        """The event of a delivered write, for adapters without a log (the local one logs its own)."""
+        if kind not in ("reply", "note") and result:
+            self._known[ticket_id] = result
+        if not self.own_log:
+            return
+        made = write_event(kind, payload, result, before)
+        if made is None:
+            return
+        try:
+            self.event_log.record(made[0], ticket_id, made[1], source=source)
+        except TriageError as error:  # the write happened; a lost log line must not undo it
+            log.warning("triage: event not logged: %s", error)
+
     def _emit(self, event: str, entry: ob.Entry | None = None) -> None:
         for listener in list(self.listeners):
             listener(event, entry)
@@ -174,6 +233,15 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
             and event == "delivered"
         ):
             self.drafts.delivered(entry.ticket_id, entry.id)
+        if entry is not None and event == "delivered":
+            self._log_write(
+                entry.kind,
+                entry.ticket_id,
+                entry.payload,
+                entry.result,
+                self._before.pop(entry.id, None),
+                entry.id,
+            )
         self._emit(event, entry)
 
     # -- lifecycle --------------------------------------------------------
@@ -201,6 +269,9 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
             self._outbox.close()
         if self.cache is not None:
             self.cache.close()
+        if self._event_log is not None:
+            self._event_log.close()
+            self._event_log = None
         await self.inner.close()
 
     # -- writes -----------------------------------------------------------
@@ -219,6 +290,7 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
         body = payload.get("body") if kind == "reply" else None
         base = self._base_for(str(ticket_id), body) if kind == "reply" else None
         new = ob.NewEntry(str(ticket_id), kind, payload, label, base)
+        before = self._known_ticket(str(ticket_id))
         origin = ob.VERB if self.mode == VERB_MODE else ob.CONSOLE
         try:
             (entry,) = self.outbox.add(
@@ -233,7 +305,10 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
                 raise
             # A script on a read-only home still works, without the crash safety.
             log.warning("triage: %s; writing directly", error)
-            return None, await apply_write(self.inner, kind, str(ticket_id), payload)
+            result = await apply_write(self.inner, kind, str(ticket_id), payload)
+            self._log_write(kind, str(ticket_id), payload, result, before, None)
+            return None, result
+        self._before[entry.id] = before
         if self.mode == VERB_MODE:
             return entry, await self._deliver_now(entry)
         if self.drafts is not None and kind == "reply":
@@ -241,6 +316,20 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
         self._emit("queued", entry)
         self.deliverer.kick()
         return entry, None
+
+    def _known_ticket(self, ticket_id: str) -> dict[str, Any] | None:
+        """The ticket as last read or written (JSON), else cached; None when never seen."""
+        known = self._known.get(ticket_id)
+        if known is None and self.cache is not None:
+            cached = self.cache.ticket(ticket_id)
+            known = cached.ticket.model_dump(mode="json") if cached else None
+        return known
+
+    async def get_ticket(self, ticket_id: str) -> TicketDetail:
+        detail = await super().get_ticket(ticket_id)
+        # With queued writes shown: the state a write recorded now starts from.
+        self._known[detail.ticket.id] = detail.ticket.model_dump(mode="json")
+        return detail
 
     async def _deliver_now(self, entry: ob.Entry) -> dict[str, Any]:
         outcome = await self.deliverer.deliver_now(entry.id)
