@@ -46,8 +46,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.pty_screen import Terminal, percentile
-from benchmarks.tui_report import check_targets, markdown, write_readme
+from benchmarks.pty_screen import Terminal
+from benchmarks.tui_report import check_targets, markdown, ratios, spread, summary, write_readme
 from benchmarks.tui_screen import (
     count_changed_from,
     cursor_id,
@@ -276,25 +276,6 @@ def measure_typing(term: Terminal, keys: int) -> list[float]:
     return times
 
 
-def summary(values: list[float]) -> dict[str, float | int] | None:
-    if not values:
-        return None
-    return {
-        "median": round(statistics.median(values), 1),
-        "p95": round(percentile(values, 95), 1),
-        "min": round(min(values), 1),
-        "max": round(max(values), 1),
-        "n": len(values),
-    }
-
-
-def spread(values: list[float | None]) -> dict[str, float | list[float]] | None:
-    real = [v for v in values if v is not None]
-    if not real:
-        return None
-    return {"median": round(statistics.median(real), 1), "runs": [round(v, 1) for v in real]}
-
-
 # -- driver -------------------------------------------------------------------
 def ensure_db(db: Path, tickets: int, env: dict[str, str]) -> float | None:
     """Make the demo database unless it exists with ``tickets`` tickets; the seconds taken."""
@@ -389,21 +370,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = check_targets(result)
     return result
-
-
-def ratios(floor: dict[str, Any], console: dict[str, Any]) -> dict[str, float | None]:
-    def ratio(a: float | None, b: float | None) -> float | None:
-        return round(a / b, 2) if a and b else None
-
-    fs, cf = floor["first_screen_ms"], console["first_rows_ms"]
-    return {
-        "first_screen": ratio(cf and cf["median"], fs and fs["median"]),
-        "jk_median": ratio(
-            console["jk_ms"] and console["jk_ms"]["median"],
-            floor["key_ms"] and floor["key_ms"]["median"],
-        ),
-        "bytes_per_jk_cursor": ratio(console["bytes_per_jk"]["cursor"], floor["bytes_per_key"]),
-    }
 
 
 def main(argv: list[str] | None = None) -> int:

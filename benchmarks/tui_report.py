@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,44 @@ def write_readme(readme: Path, table: str, name: str) -> None:
         raise SystemExit(f"{readme} has no {start} … {end} block")
     block = f"{start}\n{table}\n{end}"
     readme.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+
+
+def summary(values: list[float]) -> dict[str, float | int] | None:
+    if not values:
+        return None
+    return {
+        "median": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 95), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+        "n": len(values),
+    }
+
+
+def spread(values: list[float | None]) -> dict[str, float | list[float]] | None:
+    real = [v for v in values if v is not None]
+    if not real:
+        return None
+    return {"median": round(statistics.median(real), 1), "runs": [round(v, 1) for v in real]}
+
+
+def ratios(floor: dict[str, Any], console: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a and b else None
+
+    fs, cf = floor["first_screen_ms"], console["first_rows_ms"]
+    return {
+        "first_screen": ratio(cf and cf["median"], fs and fs["median"]),
+        "jk_median": ratio(
+            console["jk_ms"] and console["jk_ms"]["median"],
+            floor["key_ms"] and floor["key_ms"]["median"],
+        ),
+        "bytes_per_jk_cursor": ratio(console["bytes_per_jk"]["cursor"], floor["bytes_per_key"]),
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sequence."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
