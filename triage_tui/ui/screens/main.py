@@ -71,7 +71,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.drafts: dict[str, str] = {}
         self.clusters: Clusters = Clusters.empty()
         self.showing_plan = False
-        self._pane_lock = asyncio.Lock()
         #: Header badge when the helpdesk is not ready ("Zendesk: needs auth").
         self.badge: str | None = None
         self.loader: TicketLoader | None = None
@@ -219,7 +218,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         if not shown:
             self.view = None
             self.requested_id = None
-            self.run_worker(self._pane_message(
+            self.run_worker(self.query_one(TicketPane).show_message(
                 "No tickets match the filter." if self.filter else "The queue is empty."
             ))
 
@@ -273,37 +272,26 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             # Over SSH a held j would repaint a whole ticket per row passed
             # (~20 KB each); the next key cancels this worker during the wait.
             await asyncio.sleep(self.HELD_KEY_S)
+        pane = self.query_one(TicketPane)
         try:
             view = await self.loader.load(ticket_id)
         except TriageError as error:
-            await asyncio.shield(self._pane_message(f"Ticket {ticket_id}: {error}"))
+            await pane.show_message(f"Ticket {ticket_id}: {error}")
             return
-        # Loading may be cancelled by the next key; swapping the pane's widgets
-        # must not be (a half-mounted pane left Pilot and the screen waiting).
-        await asyncio.shield(self._present(ticket_id, view))
+        self.view = view
+        now = self.app.clock.now()  # type: ignore[attr-defined]
+        if self.showing_plan:
+            await pane.show_plan(self.plan_for(view), now)
+        else:
+            await pane.show(view, now, self.similar_rows(view))
+        pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
+        self._load_draft(view)
         row = self._rows_by_id().get(ticket_id)
         if row is not None:
             await record(self.app.helpdesk, events.VIEWED, ticket_id, events.viewed_payload(row))  # type: ignore[attr-defined]
         if self._deferred is not None and self._deferred[1] == ticket_id:
             action, self._deferred = self._deferred[0], None
             await self.run_action(action)
-
-    async def _present(self, ticket_id: str, view: TicketView) -> None:
-        """Show ``view`` in the detail pane and its draft; one swap at a time."""
-        async with self._pane_lock:
-            pane = self.query_one(TicketPane)
-            self.view = view
-            now = self.app.clock.now()  # type: ignore[attr-defined]
-            if self.showing_plan:
-                await pane.show_plan(self.plan_for(view), now)
-            else:
-                await pane.show(view, now, self.similar_rows(view))
-            pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
-            self._load_draft(view)
-
-    async def _pane_message(self, text: str) -> None:
-        async with self._pane_lock:
-            await self.query_one(TicketPane).show_message(text)
 
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id

@@ -24,6 +24,7 @@ from triage_tui.engine.loader import TicketView
 from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.queue import QueueView
+from triage_tui.ui.widgets.ticket import TicketPane
 
 if TYPE_CHECKING:
     from triage_tui.ui.screens.main import MainScreen
@@ -75,8 +76,12 @@ class TicketActions:
         view = self._need_ticket("toggle_plan")
         if view is None:
             return
+        pane = self.query_one(TicketPane)
         self.showing_plan = not self.showing_plan
-        self.run_worker(self._present(view.detail.ticket.id, view))
+        if self.showing_plan:
+            self.run_worker(pane.show_plan(self.plan_for(view), self.app.clock.now()))  # type: ignore[attr-defined]
+        else:
+            self.run_worker(pane.show(view, self.app.clock.now(), self.similar_rows(view)))  # type: ignore[attr-defined]
 
     def action_dismiss_rules(self: MainScreen) -> None:
         """The agent overrides the fired rules on this ticket: no escalation block on Send."""
