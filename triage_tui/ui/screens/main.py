@@ -203,8 +203,10 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.clusters = await asyncio.to_thread(cluster, rows)
         self.query_one(QueueView).similar = self.clusters.size_of
         self.query_one(QueueView).refresh()
-        if self.view is not None:
-            self.show_ticket(self.view.detail.ticket.id)
+        # Re-show the ticket the agent asked for (not the view on screen, which may
+        # be an earlier one still being replaced) so it lists its similar tickets.
+        if self.requested_id is not None:
+            self.show_ticket(self.requested_id)
 
     def _set_rows(self, rows: list[QueueRow], *, top: bool = False) -> None:
         """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``)."""
