@@ -39,6 +39,8 @@ MIN_FUZZY_LETTERS = 5
 TWO_EDITS_FROM = 9
 MAX_CORRECTIONS = 4
 _WORD = re.compile(r"\w+")
+#: Texts split at once when learning words (~0.5 MB of text a chunk).
+_INGEST_CHUNK = 2_000
 
 
 def max_edits(word: str) -> int:
@@ -66,14 +68,21 @@ class Vocabulary:
         return len(self._words)
 
     def ingest(self, texts: Iterable[str]) -> None:
-        """Add the words of texts not seen before (tracked by hash; re-ingesting is cheap)."""
+        """Add the words of texts not seen before (tracked by hash; re-ingesting is cheap).
+
+        Texts are split a chunk at a time: splitting 100 000 rows at once made a
+        list of ~4 million token strings, ~250 MB at its peak for a few hundred
+        KB of distinct words.
+        """
         seen = self._seen
         fresh_texts = [t for t in texts if hash(t) not in seen]
         if not fresh_texts:
             return
-        # One split of one joined string, then a regex per *distinct* token:
+        # One split of one joined chunk, then a regex per *distinct* token:
         # tokenising 4 million words one by one would take seconds.
-        tokens = set(" ".join(fresh_texts).split())
+        tokens: set[str] = set()
+        for start in range(0, len(fresh_texts), _INGEST_CHUNK):
+            tokens.update(" ".join(fresh_texts[start : start + _INGEST_CHUNK]).split())
         with self._lock:
             seen.update(map(hash, fresh_texts))
             words, added = self._words, False
@@ -193,14 +202,18 @@ class WordMatcher:
         """The word anywhere, or a correction as a whole word."""
         if self.word in hay:
             return True
-        end = len(hay)
-        for spelling in self.corrections:
-            start = hay.find(spelling)
-            while start >= 0:
-                stop = start + len(spelling)
-                if (start == 0 or not hay[start - 1].isalnum()) and (
-                    stop == end or not hay[stop].isalnum()
-                ):
-                    return True
-                start = hay.find(spelling, start + 1)
-        return False
+        return any(whole_word_in(spelling, hay) for spelling in self.corrections)
+
+
+def whole_word_in(spelling: str, hay: str) -> bool:
+    """``spelling`` occurs in ``hay`` with no letter or digit right before or after it."""
+    end = len(hay)
+    start = hay.find(spelling)
+    while start >= 0:
+        stop = start + len(spelling)
+        if (start == 0 or not hay[start - 1].isalnum()) and (
+            stop == end or not hay[stop].isalnum()
+        ):
+            return True
+        start = hay.find(spelling, start + 1)
+    return False
