@@ -30,6 +30,16 @@ async def settle(pilot: Pilot) -> MainScreen:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+    # Some settling is a frame later (the draft editor scrolls its cursor into
+    # view after a refresh): under load a fixed number of pauses snapshotted
+    # half-scrolled panes. Wait until two frames in a row are the same.
+    previous = None
+    for _ in range(20):
+        await pilot.pause()
+        frame = app.export_screenshot()
+        if frame == previous:
+            break
+        previous = frame
     return screen
 
 

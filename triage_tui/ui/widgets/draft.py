@@ -91,6 +91,10 @@ class DraftPane(Vertical):
         if cursor is not None:
             before = text[:cursor]
             editor.move_cursor((before.count("\n"), len(before) - (before.rfind("\n") + 1)))
+        # Scrolled again once laid out: the findings below may have changed the
+        # editor's height, and a scroll computed for the old height left the
+        # cursor line off screen or not, depending on timing.
+        editor.call_after_refresh(editor.scroll_cursor_visible)
         editor.border_title = Content.assemble(
             "Draft reply to ", st.line(view.detail.ticket.requester.name)
         )

@@ -10,6 +10,7 @@ requester's other tickets, navigable with the keyboard.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -19,11 +20,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain import sla
-from triage_tui.domain.models import Message, Role
-from triage_tui.domain.plan import HandlingPlan
+from triage_tui.domain.models import Message, Role, Ticket
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
+
+if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
+    from triage_tui.domain.plan import HandlingPlan
 
 
 def _ago(when: datetime, now: datetime) -> str:
@@ -167,6 +170,19 @@ def _row_option(row: QueueRow, now: datetime) -> Option:
     )
 
 
+def _other_option(ticket: Ticket, now: datetime) -> Option:
+    return Option(
+        Content.assemble(
+            f"#{st.clean(ticket.id, one_line=True)} ",
+            (f"{ticket.status.value:<8}", "$text-muted"),
+            " ",
+            st.line(ticket.subject or "(no subject)"),
+            (f" · {_ago(ticket.created_at, now)}", "$text-muted"),
+        ),
+        id=ticket.id,
+    )
+
+
 def plan_content(plan: HandlingPlan) -> Content:
     """The plan as styled text (built from our own labels and the ticket's words)."""
     parts: list[Content | tuple[str, str] | str] = [
@@ -211,7 +227,14 @@ SIMILAR_LISTED = 50
 
 
 class TicketPane(VerticalScroll, can_focus=True):
-    """Scrollable detail of the current ticket."""
+    """Scrollable detail of the current ticket.
+
+    The sections are mounted once and updated in place: removing and mounting
+    a dozen widgets per ticket opened cost a layout of the whole pane per
+    widget tree and most of the time to open a ticket. Message blocks are a
+    pool that grows to the longest conversation seen; unused ones are emptied
+    and hidden.
+    """
 
     DEFAULT_CSS = """
     TicketPane { padding: 0 1; }
@@ -224,79 +247,110 @@ class TicketPane(VerticalScroll, can_focus=True):
     TicketPane > .section-title { margin: 0; text-style: bold; }
     """
 
+    #: The fixed sections, top to bottom; messages go between the
+    #: conversation title and the similar tickets.
+    _STATICS = ("ticket-header", "ticket-requester", "ticket-rules", "ticket-kb", "ticket-plan")
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._messages: list[Static] = []
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Loading the queue…"), id="ticket-header")
+        for name in self._STATICS[1:]:
+            yield Static(id=name)
+        yield Static(id="conversation-title", classes="section-title")
+        yield Static(id="similar-title", classes="section-title")
+        yield OtherTickets(id="similar-tickets")
+        yield Static(id="similar-more")
+        yield Static(id="others-title", classes="section-title")
+        yield OtherTickets(id="other-tickets")
+        yield Static(id="ticket-errors")
+
+    def on_mount(self) -> None:
+        self._clear(keep="ticket-header")
+
+    def _static(self, name: str) -> Static:
+        return self.query_one(f"#{name}", Static)
+
+    def _put(self, name: str, content: Content | None) -> None:
+        """Show ``content`` in section ``name``, or empty and hide it."""
+        widget = self._static(name)
+        widget.update(content if content is not None else Content(""))
+        widget.display = content is not None
+
+    def _options(self, name: str, options: list[Option]) -> None:
+        widget = self.query_one(f"#{name}", OtherTickets)
+        widget.clear_options()
+        if options:
+            widget.add_options(options)
+        widget.display = bool(options)
+
+    async def _set_messages(self, contents: list[tuple[Content, str]]) -> None:
+        missing = len(contents) - len(self._messages)
+        if missing > 0:
+            new = [Static(classes="msg") for _ in range(missing)]
+            # Pooled before the await: mounting puts them in the DOM at once, and
+            # a loader cancelled by the next key must not leave blocks nobody updates.
+            self._messages += new
+            await self.mount_all(new, before=self._static("similar-title"))
+        for i, widget in enumerate(self._messages):
+            if i < len(contents):
+                content, role_class = contents[i]
+                widget.update(content)
+                widget.set_classes(f"msg {role_class}")
+                widget.display = True
+            elif widget.display:
+                widget.update(Content(""))
+                widget.display = False
+
+    def _clear(self, keep: str) -> None:
+        for name in (*self._STATICS, "conversation-title", "similar-title", "similar-more", "others-title",
+                     "ticket-errors"):
+            if name != keep:
+                self._put(name, None)
+        for name in ("similar-tickets", "other-tickets"):
+            self._options(name, [])
 
     async def show(self, view: TicketView, now: datetime, similar: list[QueueRow] | None = None) -> None:
-        """Replace the pane's content with ``view`` (and the open tickets ``similar`` to it)."""
-        widgets: list[Static | OptionList] = [
-            Static(header_content(view, now), id="ticket-header"),
-            Static(requester_content(view), id="ticket-requester"),
-            Static(rules_content(view), id="ticket-rules"),
-        ]
-        if view.kb_supported or view.kb:
-            widgets.append(Static(kb_content(view), id="ticket-kb"))
-        widgets.append(
-            Static(
-                Content.styled(f"Conversation ({len(view.detail.messages)})", "bold"),
-                classes="section-title",
-            )
-        )
-        for message in view.detail.messages:
-            widgets.append(Static(message_content(message, now), classes=f"msg {message_class(message)}"))
-        if similar:
-            widgets.append(
-                Static(
-                    Content.styled(f"Similar open tickets ({len(similar)}) — one answer may serve them all",
-                                   "bold"),
-                    classes="section-title",
-                )
-            )
+        """Show ``view`` (and the open tickets ``similar`` to it) in place of what is there."""
+        with self.app.batch_update():
+            self._put("ticket-header", header_content(view, now))
+            self._put("ticket-requester", requester_content(view))
+            self._put("ticket-rules", rules_content(view))
+            self._put("ticket-kb", kb_content(view) if view.kb_supported or view.kb else None)
+            self._put("ticket-plan", None)
+            messages = view.detail.messages
+            self._put("conversation-title", Content.styled(f"Conversation ({len(messages)})", "bold"))
+            await self._set_messages([(message_content(m, now), message_class(m)) for m in messages])
+            similar = similar or []
             # The list shows 8 lines; at 100 000 tickets a cluster holds thousands,
             # and building an option per member cost 200-400 ms per ticket opened.
             listed = similar[:SIMILAR_LISTED]
-            widgets.append(OtherTickets(*[_row_option(r, now) for r in listed], id="similar-tickets"))
-            if len(similar) > len(listed):
-                more = f"… and {len(similar) - len(listed):,} more (most urgent listed first)"
-                widgets.append(Static(Content.styled(more, "$text-muted")))
-        others = view.history.earlier_tickets(view.detail.ticket.id) if view.history else []
-        if others:
-            widgets.append(
-                Static(
-                    Content.styled(f"Other tickets from this requester ({len(others)})", "bold"),
-                    classes="section-title",
-                )
-            )
-            options = [
-                Option(
-                    Content.assemble(
-                        f"#{st.clean(t.id, one_line=True)} ",
-                        (f"{t.status.value:<8}", "$text-muted"),
-                        " ",
-                        st.line(t.subject or "(no subject)"),
-                        (f" · {_ago(t.created_at, now)}", "$text-muted"),
-                    ),
-                    id=t.id,
-                )
-                for t in others
-            ]
-            widgets.append(OtherTickets(*options, id="other-tickets"))
-        for error in view.errors:
-            widgets.append(Static(Content.styled(error, "$text-error")))
-        with self.app.batch_update():
-            await self.remove_children()
-            await self.mount_all(widgets)
-        self.scroll_home(animate=False)
+            self._put("similar-title", Content.styled(
+                f"Similar open tickets ({len(similar)}) — one answer may serve them all", "bold"
+            ) if similar else None)
+            self._options("similar-tickets", [_row_option(r, now) for r in listed])
+            more = f"… and {len(similar) - len(listed):,} more (most urgent listed first)"
+            self._put("similar-more", Content.styled(more, "$text-muted") if len(similar) > len(listed) else None)
+            others = view.history.earlier_tickets(view.detail.ticket.id) if view.history else []
+            self._put("others-title", Content.styled(
+                f"Other tickets from this requester ({len(others)})", "bold") if others else None)
+            self._options("other-tickets", [_other_option(t, now) for t in others])
+            errors = Content("\n").join(Content.styled(e, "$text-error") for e in view.errors)
+            self._put("ticket-errors", errors if view.errors else None)
+            self.scroll_home(animate=False)
 
     async def show_plan(self, plan: HandlingPlan, now: datetime) -> None:
         """The four-stage handling plan instead of the detail (``p`` toggles)."""
-        widgets: list[Static] = [Static(plan_content(plan), id="ticket-plan")]
         with self.app.batch_update():
-            await self.remove_children()
-            await self.mount_all(widgets)
-        self.scroll_home(animate=False)
+            self._clear(keep="ticket-plan")
+            await self._set_messages([])
+            self._put("ticket-plan", plan_content(plan))
+            self.scroll_home(animate=False)
 
     async def show_message(self, text: str) -> None:
         with self.app.batch_update():
-            await self.remove_children()
-            await self.mount(Static(Content(text), id="ticket-header"))
+            self._clear(keep="ticket-header")
+            await self._set_messages([])
+            self._put("ticket-header", Content(text))
