@@ -13,15 +13,20 @@ Definitions (all times from just before the key is written to the pty):
 * ``first_rows_ms``: process start until the queue pane is full of ticket rows
   (every line between the column header and the pane's bottom border is a
   row). Floor: process start until the Static's text is on screen.
+The console runs as in an SSH session (``SSH_CONNECTION`` set), where its
+default (``preview = "auto"``) is that j/k only move the cursor and Enter opens
+the ticket; ``local`` repeats the key measurements without it, where the
+detail follows the cursor.
+
 * ``jk_ms``: j or k until the cursor highlight is on another row.
-* ``open_ms``: the same j or k until the detail pane's title shows the id of
-  the ticket now under the cursor (its conversation, KB and draft are painted
-  in the same frame).
+* ``open_ms``: over SSH, Enter on the row j/k moved to; locally, the j or k
+  itself; until the detail pane's title shows the id of the ticket under the
+  cursor (its conversation, KB and draft are painted in the same frame).
 * ``type_ms``: a character typed in the draft until it is on screen.
 * ``filter_ms``: a character typed in the ``/`` box until the queue title shows
   the new filter and its count (120 columns only; the title is hidden at 80).
 * ``bytes_per_jk``: ``isolated``, everything written from a j/k until the
-  screen is quiet, the opened ticket's detail and draft included (median);
+  screen is quiet (locally the opened ticket's detail and draft included);
   ``cursor``, what was written until the cursor had moved; ``burst``, j held
   at 30 keys/s, total bytes / keys (detail loads superseded by the next key
   are never painted). ``idle_bytes_per_s``: queue focused, nothing pressed.
@@ -131,11 +136,17 @@ def measure_floor(
 
 
 # -- the console -------------------------------------------------------------
-def start_console(db: Path, cols: int, rows: int, env: dict[str, str]) -> Terminal:
+#: What sshd puts in a login's environment; the console's ``preview = "auto"``
+#: reads it. ``local`` runs drop it.
+SSH_ENV = {"SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22"}
+
+
+def start_console(db: Path, cols: int, rows: int, env: dict[str, str], over_ssh: bool = True) -> Terminal:
     # A fresh data directory per launch: the console keeps drafts, the outbox
     # and its cache there, and a draft saved when the previous launch was
     # stopped would greet this one with a restore notice.
-    fresh = dict(env, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-"))
+    fresh = {k: v for k, v in env.items() if not k.startswith("SSH_")}
+    fresh.update(SSH_ENV if over_ssh else {}, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-"))
     return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, fresh)
 
 
@@ -164,8 +175,10 @@ def measure_console(
     env: dict[str, str],
     warm_up: float = WARM_UP_S,
     idle_s: float = IDLE_S,
+    over_ssh: bool = True,
 ) -> dict[str, Any]:
-    with start_console(db, cols, rows, env) as term:
+    """Keys, bytes and memory; ``over_ssh`` False: only the key figures, detail following the cursor."""
+    with start_console(db, cols, rows, env, over_ssh) as term:
         if term.wait_for(ready, timeout=300) is None:
             raise RuntimeError("the console never showed a loaded queue:\n" + term.text())
         # Work the console starts once the queue is in (similar-incident
@@ -186,12 +199,23 @@ def measure_console(
             jk.append((moved - sent) * 1000)
             cursor_bytes.append(sum(c.size for c in term.chunks if sent <= c.at <= moved))
             target = cursor_id(term)
+            if over_ssh:
+                term.settle(0.15)
+                isolated.append(term.bytes_since(sent))
+                sent = term.send(b"\r")  # enter opens it
             shown = term.wait_for(detail_is(target), timeout=10)
             if shown is not None:
                 opened.append((shown - sent) * 1000)
             term.settle(0.15)
-            isolated.append(term.bytes_since(sent))
+            if not over_ssh:
+                isolated.append(term.bytes_since(sent))
 
+        if not over_ssh:
+            term.send(b"\x11")  # ctrl+q
+            term.wait_for(lambda t: t.proc is not None and t.proc.poll() is not None, timeout=5)
+            return {"jk_ms": summary(jk), "open_ms": summary(opened), "bytes_per_jk": {
+                "isolated": statistics.median(isolated) if isolated else None,
+                "cursor": statistics.median(cursor_bytes) if cursor_bytes else None}}
         burst = measure_burst(term, keys)
         # The filter's typo tolerance learns every word of the queue on first
         # use: peak memory is reported before and after the first filter.
@@ -232,11 +256,8 @@ def measure_burst(term: Terminal, keys: int) -> float | None:
         pump_for(term, start + (n + 1) / 30 - time.perf_counter())
     term.defer_feed = False
     term.catch_up()
-    target = None
-    if term.wait_for(lambda t: (c := cursor_id(t)) is not None and detail_id(t) == c, 10):
-        target = cursor_id(term)
     term.settle(0.3)
-    return term.bytes_since(start) / keys if target else None
+    return term.bytes_since(start) / keys if cursor_id(term) is not None else None
 
 
 def measure_filter(term: Terminal) -> list[float]:
@@ -362,9 +383,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         console = measure_console(db, cols, rows, args.keys, env, args.warm_up, args.idle)
         console["first_rows_ms"] = spread(firsts)
         console["loaded_ms"] = spread(loads)
+        local = measure_console(db, cols, rows, args.keys, env, args.warm_up, 0, over_ssh=False)
         result["sizes"][size] = {
             "floor": floor,
             "triage": console,
+            "local": local,
             "ratios": ratios(floor, console),
         }
     result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]

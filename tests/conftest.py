@@ -22,6 +22,10 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
     for name in ("TRIAGE_CONFIG", "TRIAGE_PROFILE", "TRIAGE_ADAPTER", "TRIAGE_LOCAL_DB", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    # The detail pane's default (``preview = "auto"``) depends on being in an
+    # SSH session: tests run as on a local terminal unless they say otherwise.
+    for name in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
 
 

@@ -48,6 +48,11 @@ class Profile(_Strict):
     #: Seconds a console action waits in the outbox before it is delivered, so
     #: ``u`` can take it back; 0 delivers at once (no undo).
     undo_seconds: float = Field(default=10.0, ge=0, le=600)
+    #: What j/k do to the detail pane. ``follow``: it shows the ticket under the
+    #: cursor; ``enter``: it keeps the open ticket until Enter opens another (a
+    #: ticket's detail is ~20 KB on the wire, a cursor move ~0.3 KB); ``auto``:
+    #: ``enter`` over SSH, ``follow`` on a local terminal.
+    preview: Literal["auto", "follow", "enter"] = "auto"
 
 
 class EscalationRoutes(_Strict):
@@ -237,6 +242,9 @@ send_status = "pending"
 template = "default"
 # Seconds an action waits in the outbox so `u` can undo it; 0 turns undo off.
 undo_seconds = 10
+# j/k and the detail pane: "follow" shows the ticket under the cursor, "enter"
+# keeps the open one until Enter (light over SSH), "auto": enter over SSH.
+preview = "auto"
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).
@@ -299,3 +307,15 @@ def redacted(data: Any) -> Any:
     if isinstance(data, list):
         return [redacted(item) for item in data]
     return data
+
+
+#: Environment variables an SSH session sets (sshd sets all three on a login).
+SSH_VARIABLES = ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY")
+
+
+def preview_follows_cursor(preview: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the detail pane follows the queue cursor for ``Profile.preview``."""
+    if preview == "auto":
+        env = os.environ if environ is None else environ
+        return not any(env.get(name) for name in SSH_VARIABLES)
+    return preview == "follow"

@@ -20,6 +20,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from triage_tui.config import preview_follows_cursor
 from triage_tui.domain import events
 from triage_tui.domain.clusters import Clusters, cluster
 from triage_tui.domain.errors import TriageError
@@ -80,6 +81,9 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.requested_id: str | None = None
         # An action typed ahead while its ticket loads ("j j x"), run on arrival.
         self._deferred: tuple[str, str] | None = None
+        #: The detail pane shows the ticket under the cursor (``preview``
+        #: follow); otherwise j/k only move the cursor and Enter opens.
+        self.follow_cursor = True
 
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,6 +129,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.query_one("#detail", TicketPane).border_title = Content("Ticket")
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
+        self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
         # Rules are built on the first ticket, not before the first screen.
         self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)  # type: ignore[attr-defined]
         self.load_queue()
@@ -197,7 +202,11 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self.start_initial_sweep(sweep)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
-        self._set_rows(rows, top=self.query_one(QueueView).cursor == 0)
+        top = self.query_one(QueueView).cursor == 0
+        self._set_rows(rows, top=top)
+        current = self.query_one(QueueView).current
+        if top and not self.follow_cursor and current is not None and current.id != self.requested_id:
+            self.show_ticket(current.id)  # the cursor moved for the agent: so does the open ticket
         self.query_one("#topbar", Static).update(self._topbar())
         # Similar incidents: a thread, so 100 000 rows never stall the keys.
         self.clusters = await asyncio.to_thread(cluster, rows)
@@ -240,10 +249,16 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     @on(QueueView.Highlighted)
     def _on_highlight(self, event: QueueView.Highlighted) -> None:
-        self.show_ticket(event.row.id)
+        # Without preview a cursor move sends only two repainted rows over the
+        # wire; a ticket is opened with Enter, or when none is open yet.
+        if self.follow_cursor or self.requested_id is None:
+            self.show_ticket(event.row.id)
 
     @on(QueueView.Selected)
     def _on_selected(self, event: QueueView.Selected) -> None:
+        if event.row.id != self.requested_id:
+            self.show_ticket(event.row.id)
+            return
         self.query_one("#detail", TicketPane).focus()
 
     @on(OtherTickets.Open)
@@ -263,6 +278,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
+        if not self.follow_cursor:
+            self.query_one(QueueView).show_open(ticket_id)
         now = time.monotonic()
         held, self._last_request = now - self._last_request < self.HELD_KEY_S, now
         self._load_ticket(ticket_id, held)

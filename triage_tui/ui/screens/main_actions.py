@@ -187,6 +187,7 @@ class TicketActions:
         self._set_rows(rows)
         if following is not None:
             queue.move_to(next((i for i, r in enumerate(queue.rows) if r.id == following), 0))
+            self._open_after_move()
         queue.focus()
 
     def _advance_from(self: MainScreen, ticket_id: str) -> None:
@@ -194,9 +195,17 @@ class TicketActions:
         index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), queue.cursor)
         if index + 1 < len(queue.rows):
             queue.move_to(index + 1)
+            self._open_after_move()
         else:
             self.app.notify("That was the last ticket in the queue.", markup=False, timeout=3)
         queue.focus()
+
+    def _open_after_move(self: MainScreen) -> None:
+        """Moving on after an action opens the next ticket even when the
+        detail pane does not follow the cursor (it does so by itself otherwise)."""
+        current = self.query_one(QueueView).current
+        if not self.follow_cursor and current is not None:
+            self.show_ticket(current.id)
 
     # -- command palette --------------------------------------------------
     def palette_commands(self: MainScreen) -> Iterator[SystemCommand]:

@@ -10,7 +10,9 @@ Keys (when focused): ``j``/``down`` next, ``k``/``up`` previous,
 marks for bulk actions: ``space`` mark / unmark and move down, ``*`` mark every
 row in view (again: unmark them), ``shift+down``/``shift+up`` extend the marked
 range. Marks are ticket ids (``marked``) and survive ``set_rows``; a marked
-row shows ``●`` in its first cell; every change posts ``MarksChanged``.
+row shows ``●`` in its first cell; every change posts ``MarksChanged``. When
+the detail pane does not follow the cursor, the open ticket's row (``open_id``)
+shows ``▶`` there.
 """
 
 from __future__ import annotations
@@ -87,7 +89,7 @@ class QueueView(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
         Binding("pagedown", "page_down_rows", "Page down", show=False),
         Binding("pageup", "page_up_rows", "Page up", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("enter", "select", "Open the ticket under the cursor (again: its detail)", show=False),
         Binding("space", "toggle_mark", "Mark / unmark for a bulk action", show=False),
         Binding("asterisk", "mark_all", "Mark every row in view (again: unmark)", show=False),
         Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
@@ -155,6 +157,15 @@ class QueueView(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         # A shift-range in progress: (anchor index, marks before it, cursor after it).
         self._range: tuple[int, frozenset[str], int] | None = None
+        #: The ticket open in the detail pane, marked ``▶`` (None: not shown).
+        self.open_id: str | None = None
+
+    def show_open(self, ticket_id: str | None) -> None:
+        """Mark ``ticket_id`` as the open ticket, repainting the two rows involved."""
+        before, self.open_id = self.open_id, ticket_id
+        for index, row in enumerate(self.rows[int(self.scroll_y):int(self.scroll_y) + self.size.height]):
+            if row.id in (before, ticket_id):
+                self._refresh_row(int(self.scroll_y) + index)
 
     # -- data --------------------------------------------------------------
     def set_rows(self, rows: list[QueueRow], keep_id: str | None = None) -> None:
@@ -333,6 +344,9 @@ class QueueView(ScrollView, can_focus=True):
         if row.id in self.marked:
             marked = base + self.get_component_rich_style("queue--marked", partial=True)
             lead = [Segment("●", marked), Segment(state.marker + " ", base + state_style)]
+        elif row.id == self.open_id:
+            opened = base + self.get_component_rich_style("queue--marked", partial=True)
+            lead = [Segment("▶", opened), Segment(state.marker + " ", base + state_style)]
         else:
             lead = [Segment(" " + state.marker + " ", base + state_style)]
         segments = [
