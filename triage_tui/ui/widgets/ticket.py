@@ -10,6 +10,7 @@ requester's other tickets, navigable with the keyboard.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -20,10 +21,12 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain import sla
 from triage_tui.domain.models import Message, Role
-from triage_tui.domain.plan import HandlingPlan
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
+
+if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
+    from triage_tui.domain.plan import HandlingPlan
 
 
 def _ago(when: datetime, now: datetime) -> str:
