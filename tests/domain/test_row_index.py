@@ -20,7 +20,7 @@ from tests.domain.row_factories import row
 from triage_tui.domain import row_index, word_match
 from triage_tui.domain.filters import Filter, FilterError, parse
 from triage_tui.domain.models import Priority, Status
-from triage_tui.domain.queue import QueueRow, sort_rows
+from triage_tui.domain.queue import QueueRow, haystacks, sort_rows
 from triage_tui.domain.terms import Context
 
 NOW = FROZEN_NOW
@@ -205,3 +205,17 @@ def test_small_lists_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     small = corpus(2, 9)
     assert row_index.index_for(small) is not row_index.index_for(small)
     assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
+
+
+def test_learning_from_fields_knows_the_words_of_every_haystack() -> None:
+    """``row_texts`` (distinct fields, excerpts by sentence) holds the haystacks' words."""
+    rows = corpus(6, 700) + [
+        row("ZD-7", subject="ΟΔΟΣ. Σ café", excerpt="Straße. . x. İstanbul_x e-mail. ", tags=("A B",)),
+        row("8", subject="", excerpt=". . ", requester=""),
+    ]
+    by_haystack, by_field = word_match.Vocabulary(), word_match.Vocabulary()
+    by_haystack.ingest(haystacks(rows))
+    by_field.learn_rows(rows, haystacks(rows))
+    assert by_field._words == by_haystack._words and len(by_field) > 50
+    by_field.learn_rows(rows, haystacks(rows))  # nothing new: cheap, same words
+    assert by_field._words == by_haystack._words

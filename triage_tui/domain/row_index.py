@@ -124,7 +124,7 @@ class RowIndex:
             if not self._learned and any(
                 isinstance(c, WordCond) and max_edits(c.word) for c, _ in terms
             ):
-                VOCABULARY.ingest(self.hays())  # typo corrections must know every word here
+                VOCABULARY.learn_rows(self.rows, self.hays())  # corrections know every word
                 self._learned = True
             kept = self.everything
             # Field terms first (C loops over all rows), texts last (they shrink with the rest).
