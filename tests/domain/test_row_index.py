@@ -190,7 +190,10 @@ def test_a_list_is_indexed_once_and_a_new_or_changed_list_anew() -> None:
     rows = corpus(1, 50)
     index = row_index.index_for(rows)
     assert row_index.index_for(rows) is index
-    assert row_index.index_for(rows[:]) is not index  # another list
+    assert row_index.index_for(rows[:]) is not index  # another list...
+    assert row_index.index_for(rows) is not index  # ...dropped the first one's index
+    index = row_index.index_for(rows)
+    assert row_index.index_for(rows) is index
     rows.append(row("new", subject="password"))  # changed in place: seen by its length
     fresh = row_index.index_for(rows)
     assert fresh is not index and fresh.describes(rows)
@@ -202,8 +205,13 @@ def test_a_list_is_indexed_once_and_a_new_or_changed_list_anew() -> None:
 
 def test_small_lists_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(row_index, "KEEP_FROM_ROWS", 10)
-    small = corpus(2, 9)
+    small, big = corpus(2, 9), corpus(2, 20)
     assert row_index.index_for(small) is not row_index.index_for(small)
+    kept = row_index.index_for(big)
+    assert row_index.index_for(big) is kept
+    row_index.index_for(small)  # a reload's first page: the big list is let go
+    assert row_index.index_for(big) is not kept
+    row_index.forget()
     assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
 
 

@@ -21,10 +21,12 @@ kept) made by C loops, and combines masks as big integers:
 The answers are exactly those of ``terms.Condition.select`` row by row
 (``tests/domain/test_row_index.py`` checks both on random rows and filters).
 
-``index_for(rows)`` keeps the indexes of the two lists filtered last (of 1 000
-rows or more), so the console's queue is indexed once per load or change,
-not per keystroke. A kept list must not be changed in place: the console and
-the sweeps build a new list whenever a row changes. ``forget()`` drops them.
+``index_for(rows)`` keeps the index of the last list filtered (of 1 000 rows
+or more), so the console's queue is indexed once per load or change, not per
+keystroke. The kept index holds its list (so its identity cannot be reused)
+until another list is filtered or ``forget()`` is called; a kept list must not
+be changed in place (the console and the sweeps build a new list whenever a
+row changes; a change of length or of one of 512 sampled rows is noticed).
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ from triage_tui.domain.word_match import VOCABULARY, max_edits, whole_word_in
 KEEP_FROM_ROWS = 1_000
 #: Texts whose matching rows are remembered per index (two masks each: ~200 KB at 100 000 rows).
 REMEMBERED_TEXTS = 48
-_KEPT_INDEXES = 2
 #: Rows compared (by identity) to tell a kept list is still the same list.
 _SAMPLES = 512
 
@@ -289,17 +290,18 @@ _kept_lock = threading.Lock()
 
 
 def index_for(rows: list[QueueRow]) -> RowIndex:
-    """The index of ``rows``: kept from an earlier call when the list is the same."""
-    if len(rows) < KEEP_FROM_ROWS:
-        return RowIndex(rows)
+    """The index of ``rows``: kept from the previous call when the list is the same.
+
+    Only the last list filtered is kept, and any other list filtered drops it
+    (a reload's first page, a changed queue): a replaced queue is not kept alive.
+    """
     with _kept_lock:
-        for i, index in enumerate(_kept):
-            if index.describes(rows):
-                _kept.insert(0, _kept.pop(i))
-                return index
+        if _kept and _kept[0].describes(rows):
+            return _kept[0]
+        _kept.clear()
         index = RowIndex(rows)
-        _kept.insert(0, index)
-        del _kept[_KEPT_INDEXES:]
+        if len(rows) >= KEEP_FROM_ROWS:
+            _kept.append(index)
         return index
 
 
