@@ -10,10 +10,13 @@
   for comparison, through ``iter_queue`` + ``QueueRow.from_ticket``.
 * ``sort``: the N rows, shuffled, into queue order; ``counts``: the title's
   breached / under 1 h counts.
-* ``filters``: each expression of ``benchmarks/filters.py`` parsed and applied
-  to the N sorted rows (median of ``--repeat``; ``cold_ms`` is the first
-  free-word filter on fresh rows, which builds every row's haystack), and the
-  plain word filter ``matches_words``.
+* ``filters``: each expression of ``benchmarks/filters.py`` typed a character
+  at a time over the N sorted rows, as the ``/`` box applies it (each prefix
+  that parses: median and max per keystroke over ``--repeat`` runs, each on a
+  list not indexed yet); the whole expression on a list not indexed yet
+  (``new_list``: after a load or a ticket change); ``cold_ms``, the first
+  free-word filter on fresh rows (builds every row's haystack and learns the
+  vocabulary); and the plain word filter ``matches_words``.
 * ``kb``: ``KbIndex`` over ``--articles`` articles (the demo's real ones padded
   with generated ones, ``benchmarks/data.synthetic_kb``): build time, and
   ``rank`` for ``--queries`` ticket subjects + excerpts.
@@ -42,10 +45,10 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.data import synthetic_kb
-from benchmarks.filters import FILTERS
+from benchmarks.filters import FILTERS, typed
 from benchmarks.tui_report import write_readme
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.domain import filters
+from triage_tui.domain import filters, row_index
 from triage_tui.domain.kb import KbIndex
 from triage_tui.domain.models import Article, QueueFilter, Status
 from triage_tui.domain.queue import QueueCounts, QueueRow, matches_words
@@ -117,6 +120,8 @@ def bench_filters(rows: list[QueueRow], now: datetime, repeat: int) -> dict[str,
     started = time.perf_counter()
     word.apply(fresh, now)
     cold = time.perf_counter() - started
+    del fresh
+    row_index.forget()
     by_expression: dict[str, Any] = {}
     for text in FILTERS:
         started = time.perf_counter()
@@ -124,15 +129,33 @@ def bench_filters(rows: list[QueueRow], now: datetime, repeat: int) -> dict[str,
         parse_ms = ms(time.perf_counter() - started)
         kept: list[QueueRow] = []
 
-        def run(f: filters.Filter = parsed, out: list[QueueRow] = kept) -> None:
+        def new_list(f: filters.Filter = parsed, out: list[QueueRow] = kept) -> None:
+            row_index.forget()  # as after a load or a ticket change: the list is not indexed
             out[:] = f.apply(rows, now)
 
-        by_expression[text] = {"parse_ms": parse_ms, **timed(run, repeat), "matches": len(kept)}
+        # Typed a character at a time, as at ``/``: each keystroke parses and applies
+        # (the first one indexes the list). ``repeat`` runs, each on a fresh index.
+        keys = []
+        for _ in range(repeat):
+            row_index.forget()
+            for step in typed(text):
+                started = time.perf_counter()
+                step.apply(rows, now)
+                keys.append(time.perf_counter() - started)
+        by_expression[text] = {
+            "parse_ms": parse_ms,
+            "keystrokes": len(keys) // repeat,
+            "keystroke_median_ms": ms(statistics.median(keys)),
+            "keystroke_max_ms": ms(max(keys)),
+            "new_list": timed(new_list, repeat),
+            "matches": len(kept),
+        }
     plain = timed(lambda: [r for r in rows if matches_words(r, ["password"])], repeat)
-    worst = max(v["median_ms"] for v in by_expression.values())
     return {
         "cold_ms": ms(cold),
-        "worst_median_ms": worst,
+        "worst_median_ms": max(v["keystroke_median_ms"] for v in by_expression.values()),
+        "worst_keystroke_ms": max(v["keystroke_max_ms"] for v in by_expression.values()),
+        "worst_new_list_ms": max(v["new_list"]["median_ms"] for v in by_expression.values()),
         "expressions": by_expression,
         "matches_words_password": plain,
     }
@@ -207,8 +230,13 @@ def markdown(result: dict[str, Any], command: str) -> str:
         f"| sort {rows['n']:,} rows | {result['sort']['median_ms']} ms | |",
         f"| queue counts (title) | {result['counts']['median_ms']} ms | |",
         (
-            f"| filter change, worst of {len(f['expressions'])} expressions (median) "
-            f"| {f['worst_median_ms']} ms | ≤ 50 ms |"
+            f"| filter change (a keystroke at `/`), worst of {len(f['expressions'])} expressions "
+            f"typed (median / max) | {f['worst_median_ms']} / {f.get('worst_keystroke_ms', '–')} "
+            "ms | ≤ 50 ms |"
+        ),
+        (
+            f"| filter on a list not indexed yet (after a load or a change), worst of "
+            f"{len(f['expressions'])} (median) | {f.get('worst_new_list_ms', '–')} ms | |"
         ),
         f"| first free-word filter on fresh rows (builds haystacks) | {f['cold_ms']} ms | |",
         f"| plain word filter (`matches_words`) | {f['matches_words_password']['median_ms']} ms | |",

@@ -150,3 +150,73 @@ def _first_ticket(db: Path, tmp: Path) -> str:
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["tickets"][0]["id"]
+
+
+#: What the console's first screen (the queue) must not wait for: each is
+#: imported when first used (a ticket opened, a plan, a filter, a sweep …).
+LATER = (
+    "rapidfuzz",
+    "triage_tui.domain.clusters",
+    "triage_tui.domain.drafting",
+    "triage_tui.domain.escalation",
+    "triage_tui.domain.filters",
+    "triage_tui.domain.kb",
+    "triage_tui.domain.plan",
+    "triage_tui.domain.safeguards",
+    "triage_tui.engine.bulk",
+    "triage_tui.engine.report",
+    "triage_tui.engine.sweep",
+    "triage_tui.engine.sweep_plan",
+    "triage_tui.ui.screens.bulk",
+    "triage_tui.ui.screens.prompts",
+    "triage_tui.ui.screens.report",
+    "triage_tui.ui.screens.sweep",
+    "triage_tui.ui.screens.sweep_plan",
+)
+
+FIRST_SCREEN = """
+import asyncio, json, sys
+from triage_tui.ui import app as app_mod
+from triage_tui.ui.screens import main as main_mod
+
+seen = []
+
+async def first_rows(self):  # replaces _mount_work: called once the first rows are painted
+    seen.append(sorted(sys.modules))
+    self.app.exit(0)
+
+main_mod.MainScreen._mount_work = first_rows
+
+def headless(self, *args, **kwargs):
+    async def go():
+        async with self.run_test(size=(120, 40)) as pilot:
+            while not seen:
+                await pilot.pause(0.05)
+    asyncio.run(go())
+    return 0
+
+app_mod.TriageApp.run = headless
+from triage_tui.cli import main
+code = main(sys.argv[1:])
+print(json.dumps(seen[0]))
+raise SystemExit(code)
+"""
+
+
+def test_console_first_screen_leaves_the_heavy_modules_for_later(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """The queue is painted before the detail pane, KB, rules, filters or sweeps are imported."""
+    proc = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, "--db", str(demo_db)],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = set(json.loads(proc.stdout.strip().splitlines()[-1]))
+    assert "triage_tui.ui.widgets.queue" in imported  # the measurement works
+    early = sorted(m for m in imported if m in LATER or m.split(".")[0] in LATER)
+    assert not early, f"imported before the first rows: {early}"

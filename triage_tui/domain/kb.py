@@ -2,7 +2,8 @@
 
 Customers misspell ("cancdling", "refnud") and run words together, so each
 query word is first mapped to the KB vocabulary words it stands for
-(``kb_vocab``: rapidfuzz for typos, word families for "arrive"/"arrival").
+(``kb_vocab``: rapidfuzz for typos, word families for "arrive"/"arrival",
+WordNet relatives for a word the KB never uses: "reimbursement" -> "refund").
 Those terms are weighted like any other: an inverted index with BM25
 saturation over weighted fields (title, section, the article's lead sentence,
 body) and IDF discounted by match similarity. The best candidates then get a
@@ -19,12 +20,13 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from triage_tui.domain import lexicon
-from triage_tui.domain.kb_vocab import Candidates, Vocabulary, max_edits
+from triage_tui.domain.kb_vocab import Candidates, Vocabulary, max_edits, warm_up
 from triage_tui.domain.models import Article, TicketDetail
 
 __all__ = [
@@ -76,7 +78,8 @@ class KbMatch:
     score: float
     """0..100, higher is better; ``>= RELEVANT_SCORE`` means "worth linking"."""
     matched_terms: tuple[str, ...]
-    """Query words, as the customer wrote them, that matched the article."""
+    """Query words, as the customer wrote them, that matched the article; a word
+    matched only through a related word shows it: "reimbursement→refund"."""
 
     @property
     def relevant(self) -> bool:
@@ -93,12 +96,16 @@ class _QueryWord:
     """Best IDF x similarity**SIM_POWER: the word's share of the ideal score."""
     postings: dict[int, float] = field(default_factory=dict)
     terms: frozenset[str] = frozenset()
+    related: frozenset[str] = frozenset()
+    """Terms that stand for the word as WordNet relatives, not as spellings of it."""
 
 
 class KbIndex:
     """An in-memory inverted index over a knowledge base, built once, queried often."""
 
-    def __init__(self, articles: Iterable[Article]) -> None:
+    def __init__(self, articles: Iterable[Article], *, related_words: bool = True) -> None:
+        """``related_words=False`` matches only the customer's words, their
+        spellings and word families, never WordNet relatives."""
         self._articles: list[Article] = list(articles)
         n_docs = len(self._articles)
         cache = lexicon.TermCache()
@@ -136,7 +143,9 @@ class KbIndex:
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
-        self.vocabulary = Vocabulary(df, cache.surfaces())
+        self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
+        if related_words and n_docs:
+            warm_up()  # index building runs off the UI thread; the first query may not
 
     def _posting(self, term: str) -> dict[int, float]:
         """Saturated BM25F weight of ``term`` in each article that has it."""
@@ -144,11 +153,13 @@ class KbIndex:
         if posting is None:
             k1, k1_plus = _K1, _K1 + 1
             posting = {}
-            for doc, (counts, norm) in enumerate(zip(self._counts, self._body_norm)):
-                count = counts.get(term)
-                if count:
-                    tf = count * norm
-                    posting[doc] = tf * k1_plus / (tf + k1)
+            # One C-level pass finds the articles that have the term; only
+            # those are visited in Python (a KB of 10 000 has it in a few).
+            counts = list(map(operator.methodcaller("get", term, 0), self._counts))
+            norms = self._body_norm
+            for doc in itertools.compress(range(len(counts)), counts):
+                tf = counts[doc] * norms[doc]
+                posting[doc] = tf * k1_plus / (tf + k1)
             self._postings[term] = posting
         return posting
 
@@ -193,7 +204,9 @@ class KbIndex:
                     headline.add(cands)
                 word = by_key.get(cands)
                 if word is None:
-                    by_key[cands] = _QueryWord([token.surface], cands)
+                    by_key[cands] = word = _QueryWord([token.surface], cands)
+                    if len(found) == 1:
+                        word.related = self.vocabulary.via_thesaurus(folded)
                 elif token.surface.lower() not in (s.lower() for s in word.surfaces):
                     word.surfaces.append(token.surface)
         words = list(by_key.values())
@@ -256,10 +269,23 @@ class KbIndex:
         ideal = self._ideal * (sum(core) + unknown) + bonus
         out: list[KbMatch] = []
         for doc, raw in heapq.nlargest(k, reranked.items(), key=_by_score):
-            matched = tuple(s for w in words if doc in w.postings for s in w.surfaces)
+            matched = tuple(s for w in words if doc in w.postings for s in self._shown(w, doc))
             score = round(min(100.0, 100.0 * raw / ideal), 1)
             out.append(KbMatch(self._articles[doc], score, _in_text_order(matched, text)))
         return out
+
+    def _shown(self, word: _QueryWord, doc: int) -> list[str]:
+        """How a word that matched ``doc`` is shown: as written, or "as written→related"."""
+        if not word.related or any(
+            doc in self._posting(t) for t in word.terms if t not in word.related
+        ):
+            return word.surfaces
+        term = max(
+            (t for t in word.related if doc in self._posting(t)),
+            key=lambda t: (self._posting(t)[doc] * self._idf[t] * dict(word.candidates)[t], t),
+        )
+        shown = self.vocabulary.display(term)
+        return [f"{surface}\u2192{shown}" for surface in word.surfaces]
 
     def match_terms(self, text: str) -> list[tuple[tuple[str, ...], Candidates]]:
         """Each query word as written and the index terms it stands for (explanations)."""
@@ -274,7 +300,9 @@ def _in_text_order(words: tuple[str, ...], text: str) -> tuple[str, ...]:
     """Each word once (first spelling wins), in the order the customer wrote them."""
     lowered = text.lower()
     unique = {w.lower(): w for w in reversed(words)}
-    return tuple(sorted(unique.values(), key=lambda w: lowered.find(w.lower())))
+    return tuple(
+        sorted(unique.values(), key=lambda w: lowered.find(w.lower().partition("\u2192")[0]))
+    )
 
 
 def ticket_query(detail: TicketDetail, latest: int = 2) -> str:

@@ -7,6 +7,12 @@ words within an edit budget (optimal string alignment, so "cotnact" is one
 swap from "contact"), unless a stopword is at least as close ("whenj" is
 "when", not "where"). Two words run together ("customersupport") are split.
 
+An English word the KB never uses ("reimbursement" where the articles say
+"refund") stands for the KB words WordNet relates to it (``thesaurus``:
+synonyms, hypernyms, derivational relatives), at a fraction of an exact
+match's similarity; a misspelt one ("reimbursment") is first corrected
+against WordNet's lemmas the same way typos are corrected against the KB.
+
 Candidates are blocked before rapidfuzz scores them: a word within k edits of
 another has a length within k of it, and one or two edits leave its first or
 its last letter in place. That keeps a lookup in a 10 000-article KB's
@@ -21,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from triage_tui.domain import lexicon
+from triage_tui.domain import lexicon, thesaurus
 
 Candidates = tuple[tuple[str, float], ...]
 """(index term, similarity 0..1) pairs, best first."""
@@ -32,6 +38,10 @@ RELATIVE_SIMILARITY = 0.8
 """How much a word-family relative counts ("arrival" for "arrive")."""
 LONG_WORD = 8
 """From this length on a word may carry two typos."""
+RELATED_SIMILARITY = 0.4
+"""How much a WordNet relation of full weight counts (a synonym in the word's
+first sense): well below a typo fix, so an article that has the customer's
+own word, or a spelling of it, still wins."""
 
 _RELATIVE_MIN = 4
 _RELATIVE_SHARE = 0.8
@@ -39,6 +49,24 @@ _RELATIVE_MAX_SUFFIX = 7
 _SPLIT_MIN = 7
 _CACHE_MAX = 50_000
 _IGNORED = sorted(lexicon.STOPWORDS | lexicon.REQUEST_FILLER)
+
+
+_ENGLISH: Vocabulary | None = None
+
+
+def _english() -> Vocabulary:
+    """WordNet's lemmas as a vocabulary, to correct typos in words the KB lacks."""
+    global _ENGLISH
+    if _ENGLISH is None:
+        words = thesaurus.load().words()
+        _ENGLISH = Vocabulary(words, {}, related_words=False)
+    return _ENGLISH
+
+
+def warm_up() -> None:
+    """Read WordNet and index its lemmas now (about 0.2 s, once per process),
+    so the first query that needs them does not pay for it."""
+    _english()
 
 
 def max_edits(length: int) -> int:
@@ -57,8 +85,11 @@ def max_edits(length: int) -> int:
 class Vocabulary:
     """Index terms plus the folded surface words they were written as."""
 
-    def __init__(self, terms: Iterable[str], surfaces: Mapping[str, str]) -> None:
+    def __init__(
+        self, terms: Iterable[str], surfaces: Mapping[str, str], *, related_words: bool = True
+    ) -> None:
         self._terms = frozenset(terms)
+        self._related_words = related_words
         # Surface words (and the terms themselves) are what typos are compared with.
         self._surface: dict[str, str] = {term: term for term in self._terms}
         for word, term in surfaces.items():
@@ -74,6 +105,9 @@ class Vocabulary:
             if len(term) >= _RELATIVE_MIN:
                 self._prefixes.setdefault(term[:_RELATIVE_MIN], []).append(term)
         self._cache: dict[str, Candidates] = {}
+        self._via_thesaurus: dict[str, frozenset[str]] = {}
+        self._written = surfaces
+        self._display: dict[str, str] | None = None
 
     def __contains__(self, term: object) -> bool:
         return term in self._terms
@@ -93,11 +127,60 @@ class Vocabulary:
             best = dict(self._relatives(term))
             for other, similarity in self._fuzzy(word):
                 best[other] = max(similarity, best.get(other, 0.0))
+            own = set(best)
+            related = self._related(word, bool(best)) if self._related_words else {}
+            for other, similarity in related.items():
+                best.setdefault(other, similarity)  # the KB's own spelling or family first
             found = tuple(sorted(best.items(), key=lambda i: (-i[1], i[0]))[:FUZZY_LIMIT])
+            via = frozenset(t for t, _ in found if t not in own)
+            if via:
+                self._via_thesaurus[word] = via
         if len(self._cache) >= _CACHE_MAX:
             self._cache.clear()
+            self._via_thesaurus.clear()
         self._cache[word] = found
         return found
+
+    def via_thesaurus(self, word: str) -> frozenset[str]:
+        """Which of ``candidates(word)`` are WordNet relatives, not spellings of it."""
+        if word not in self._cache:
+            self.candidates(word)
+        return self._via_thesaurus.get(word, frozenset())
+
+    def display(self, term: str) -> str:
+        """A word the KB writes for an index term ("update" for "updat")."""
+        if self._display is None:
+            shortest: dict[str, str] = {}
+            for word, t in self._written.items():
+                if t in self._terms and (t not in shortest or len(word) < len(shortest[t])):
+                    shortest[t] = word
+            self._display = shortest
+        return self._display.get(term, term)
+
+    def _related(self, word: str, spelt: bool) -> dict[str, float]:
+        """KB terms WordNet relates to ``word``, with similarities.
+
+        A word WordNet does not know is taken for a typo of the closest
+        English word, unless it already reads as a typo of a KB word (``spelt``).
+        """
+        if not word.isalpha() or len(word) < 3:
+            return {}
+        words = thesaurus.load()
+        sources = [(word, 1.0)] if word in words else []
+        if not sources and not spelt:
+            hits = _english()._fuzzy(word)
+            sources = [(w, s) for w, s in hits if s >= hits[0][1]][:1] if hits else []
+        out: dict[str, float] = {}
+        for source, similarity in sources:
+            if source != word and lexicon.stem(source) in self._terms:
+                out[lexicon.stem(source)] = similarity
+            for other, weight in words.related(source).items():
+                term = lexicon.stem(other)
+                if term in self._terms and term != lexicon.stem(source):
+                    sim = RELATED_SIMILARITY * weight * similarity
+                    if sim > out.get(term, 0.0):
+                        out[term] = sim
+        return out
 
     def split(self, word: str) -> tuple[str, str] | None:
         """Two known words run together ("customersupport"), or None."""

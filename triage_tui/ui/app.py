@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import TextArea
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Profile
@@ -18,6 +17,8 @@ from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.ui import themes
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     # Escalation rules are imported when the first ticket is evaluated, not at
     # start-up: the first screen is the queue (benchmarks/tui.py).
     from triage_tui.domain.escalation import RuleSet

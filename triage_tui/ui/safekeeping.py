@@ -25,13 +25,13 @@ import contextlib
 import signal
 from typing import TYPE_CHECKING, Any
 
-from textual.widgets import TextArea
-
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.collision import Base
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from triage_tui.ui.app import TriageApp
 
 #: Exit codes after a signal, as a shell reports them (128 + number).

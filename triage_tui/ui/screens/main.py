@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,10 +23,7 @@ from textual.widgets import Footer, Input, Static
 
 from triage_tui.config import preview_follows_cursor
 from triage_tui.domain import events
-from triage_tui.domain.clusters import Clusters, cluster
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.filters import Filter, FilterError, parse
-from triage_tui.domain.plan import HandlingPlan, handling_plan
 from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
@@ -37,8 +35,32 @@ from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.undo_banner import UndoBanner
 from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
+# Clustering, the filter language and handling plans are imported on first
+# use: the first screen of rows does not wait for them (benchmarks/tui.py;
+# tests/cli/test_startup.py checks the console's first-screen import set).
+if TYPE_CHECKING:
+    from triage_tui.domain.clusters import Clusters
+    from triage_tui.domain.filters import Filter
+    from triage_tui.domain.plan import HandlingPlan
+
 #: Below this width the panes stack instead of sitting side by side.
 NARROW_WIDTH = 110
+
+
+class QueuePane(Vertical):
+    """The queue's column. Until the detail pane exists (it is mounted once the
+    first rows are on screen) it holds back the queue's cursor messages; the
+    screen announces the row under the cursor once the pane is there."""
+
+    held = False
+
+    @on(QueueView.Highlighted)
+    @on(QueueView.Selected)
+    def _hold(self, event: QueueView.Highlighted | QueueView.Selected) -> None:
+        screen = self.screen
+        if isinstance(screen, MainScreen) and not screen.work_mounted:
+            event.stop()
+            self.held = True
 
 
 class MainScreen(TicketActions, BatchWork, Screen[None]):
@@ -70,7 +92,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.view: TicketView | None = None
         # Drafts edited this session, by ticket id, so moving away keeps them.
         self.drafts: dict[str, str] = {}
-        self.clusters: Clusters = Clusters.empty()
+        self._clusters: Clusters | None = None
         self.showing_plan = False
         #: Header badge when the helpdesk is not ready ("Zendesk: needs auth").
         self.badge: str | None = None
@@ -85,6 +107,19 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
 
+    @property
+    def clusters(self) -> Clusters:
+        """Similar-incident groups of the queue (none until it is clustered)."""
+        if self._clusters is None:
+            from triage_tui.domain.clusters import Clusters
+
+            self._clusters = Clusters.empty()
+        return self._clusters
+
+    @clusters.setter
+    def clusters(self, value: Clusters) -> None:
+        self._clusters = value
+
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
         app = self.app
@@ -92,17 +127,38 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         yield OfflineBanner()  # offline / actions needing the agent (hidden otherwise)
         yield UndoBanner()  # "… · Undo (u) · 8 s" while an action can be taken back
         with Horizontal(id="panes"):
-            with Vertical(id="queue-pane"):
+            with QueuePane(id="queue-pane"):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")  # type: ignore[attr-defined]
                 yield Input(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
                             id="filter")
                 yield Static(Content(""), id="filter-error")
-            with Vertical(id="work-pane"):
-                yield TicketPane(id="detail")
-                yield DraftPane(id="draft-pane")
-        yield Footer()
+            # The detail and draft panes and the footer come once the first rows
+            # are painted (``_mount_work``): the first screen is the queue.
+            yield Vertical(id="work-pane")
+
+    #: The detail and draft panes and the footer are mounted.
+    work_mounted = False
+
+    async def _mount_work(self) -> None:
+        """Mount the detail and draft panes and the footer, then open the row under the cursor."""
+        if self.work_mounted:
+            return
+        self.work_mounted = True
+        detail, draft = TicketPane(id="detail"), DraftPane(id="draft-pane")
+        detail.border_title = Content("Ticket")
+        await self.query_one("#work-pane", Vertical).mount(detail, draft)
+        await self.mount(Footer())
+        self.refresh_bindings()  # a footer mounted after the focus was set shows no keys until told
+        draft.editor.border_title = Content("Draft reply")
+        queue = self.query_one(QueueView)
+        pane = self.query_one(QueuePane)
+        if pane.held and queue.current is not None:
+            queue.post_message(QueueView.Highlighted(queue.current))
+        elif self.filter is not None and not queue.rows:
+            self._set_rows(self.all_rows)  # a filter typed meanwhile matched nothing: say so
+        pane.held = False
 
     def _topbar(self) -> Content:
         app = self.app
@@ -125,8 +181,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#filter-error", Static).display = False
-        self.query_one(DraftPane).editor.border_title = Content("Draft reply")
-        self.query_one("#detail", TicketPane).border_title = Content("Ticket")
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
         self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
@@ -168,7 +222,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         try:
             if not self.loader.opened:
                 await self.loader.open()
-                self.loader.start_kb_index(self._kb_ready)
             # The first batch is sorted and shown at once (the first screenful);
             # later ones are only collected, and the whole queue is sorted once at
             # the end: re-sorting and re-showing per batch was quadratic at 100 000.
@@ -177,6 +230,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                 if not rows:
                     rows = sorted(batch, key=QueueRow.sort_key)
                     self._set_rows(list(rows))
+                    await self._after_first_rows()
                 else:
                     rows.extend(batch)
                 title.update(Content(f"Queue · loading… {len(rows):,} tickets"))
@@ -185,11 +239,13 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                 app.fail(str(error))  # type: ignore[attr-defined]
                 return
             self.app.notify(str(error), severity="error", markup=False)
+            await self._mount_work()
             from triage_tui.doctor import readiness
 
             self.badge = (await readiness(app.helpdesk)).label  # type: ignore[attr-defined]
             self.query_one("#topbar", Static).update(self._topbar())
             return
+        await self._after_first_rows()  # an empty queue: nothing was painted yet
         sort_rows(rows)
         self.badge = None
         self.queue_loaded = True
@@ -209,6 +265,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self.show_ticket(current.id)  # the cursor moved for the agent: so does the open ticket
         self.query_one("#topbar", Static).update(self._topbar())
         # Similar incidents: a thread, so 100 000 rows never stall the keys.
+        from triage_tui.domain.clusters import cluster
+
         self.clusters = await asyncio.to_thread(cluster, rows)
         self.query_one(QueueView).similar = self.clusters.size_of
         self.query_one(QueueView).refresh()
@@ -216,6 +274,17 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         # be an earlier one still being replaced) so it lists its similar tickets.
         if self.requested_id is not None:
             self.show_ticket(self.requested_id)
+
+    async def _after_first_rows(self) -> None:
+        """Once the first rows are painted: the rest of the screen, then the KB index."""
+        if not self.work_mounted:
+            painted = asyncio.Event()
+            self.call_after_refresh(painted.set)
+            await painted.wait()
+            await self._mount_work()
+        assert self.loader is not None
+        # Indexing reads every article: started after the first page, not racing it.
+        self.loader.start_kb_index(self._kb_ready)
 
     def _set_rows(self, rows: list[QueueRow], *, top: bool = False) -> None:
         """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``)."""
@@ -226,7 +295,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         shown = self.filter.apply(rows, now) if self.filter else rows
         queue.set_rows(shown, keep_id=keep)
         self._update_title()
-        if not shown:
+        if not shown and self.work_mounted:
             self.view = None
             self.requested_id = None
             self.run_worker(self.query_one(TicketPane).show_message(
@@ -327,6 +396,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self.drafts[self.view.detail.ticket.id] = event.text
 
     def plan_for(self, view: TicketView) -> HandlingPlan:
+        from triage_tui.domain.plan import handling_plan
+
         return handling_plan(view.detail, view.history, view.rules, view.kb, self.clusters,
                              now=self.app.clock.now())  # type: ignore[attr-defined]
 
@@ -364,6 +435,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     def _try_filter(self, text: str) -> bool:
         """Apply ``text`` as the filter; on an error show where, and keep the last good one."""
+        from triage_tui.domain.filters import FilterError, parse
+
         error_line = self.query_one("#filter-error", Static)
         try:
             new = parse(text, me=self.app.profile.agent) if text.strip() else None  # type: ignore[attr-defined]

@@ -17,17 +17,17 @@ from textual.app import SystemCommand
 
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.engine import actions
-from triage_tui.engine.loader import TicketView
-from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
-from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.queue import QueueView
-from triage_tui.ui.widgets.ticket import TicketPane
 
+# The prompts, the draft and detail panes and the write actions are imported
+# by the action that needs them: the console's first screen (the queue) never
+# pays for them (tests/cli/test_startup.py checks the import set).
 if TYPE_CHECKING:
+    from triage_tui.domain.models import Status
+    from triage_tui.engine.loader import TicketView
     from triage_tui.ui.screens.main import MainScreen
+    from triage_tui.ui.screens.prompts import EscalationChoice
 
 
 async def record(helpdesk: Any, name: str, ticket_id: str | None, payload: dict[str, Any]) -> None:
@@ -61,6 +61,8 @@ class TicketActions:
         self.query_one(QueueView).action_cursor_up()
 
     def action_edit(self: MainScreen) -> None:
+        from triage_tui.ui.widgets.draft import DraftPane
+
         if self._need_ticket("edit"):
             self.query_one(DraftPane).editor.focus()
 
@@ -76,6 +78,8 @@ class TicketActions:
         view = self._need_ticket("toggle_plan")
         if view is None:
             return
+        from triage_tui.ui.widgets.ticket import TicketPane
+
         pane = self.query_one(TicketPane)
         self.showing_plan = not self.showing_plan
         if self.showing_plan:
@@ -106,6 +110,10 @@ class TicketActions:
         view = self._need_ticket("send")
         if view is None:
             return
+        from triage_tui.domain.models import Status
+        from triage_tui.ui.screens.prompts import SendScreen
+        from triage_tui.ui.widgets.draft import DraftPane
+
         draft = self.query_one(DraftPane)
         body = draft.text
         if not body.strip():
@@ -130,6 +138,8 @@ class TicketActions:
 
     @work(group="write")
     async def do_send(self: MainScreen, view: TicketView, body: str, status: Status) -> None:
+        from triage_tui.engine import actions
+
         ticket = view.detail.ticket
         try:
             line = await actions.send_reply(self.app.helpdesk, ticket, body, status)  # type: ignore[attr-defined]
@@ -145,6 +155,8 @@ class TicketActions:
         view = self._need_ticket("escalate")
         if view is None:
             return
+        from triage_tui.ui.screens.prompts import EscalateScreen
+
         fired = view.fired_rules
         reason = fired[0].label if fired else ""
         note = "; ".join(f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence)
@@ -158,6 +170,8 @@ class TicketActions:
 
     @work(group="write")
     async def do_escalate(self: MainScreen, view: TicketView, choice: EscalationChoice) -> None:
+        from triage_tui.engine import actions
+
         ticket_id = view.detail.ticket.id
         try:
             line = await actions.escalate(

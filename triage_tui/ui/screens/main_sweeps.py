@@ -16,18 +16,13 @@ from textual import work
 
 from triage_tui import paths
 from triage_tui.domain.errors import TriageError
-from triage_tui.engine import bulk
-from triage_tui.engine.buffered import batch
-from triage_tui.engine.bulk import BulkResult
-from triage_tui.engine.sweep import SweepSession
-from triage_tui.engine.sweep_plan import plan_sweep
-from triage_tui.ui.screens.bulk import BulkActionScreen, BulkPlan, applied_line, apply_plan, undone_line
-from triage_tui.ui.screens.report import ReportScreen, load_report
-from triage_tui.ui.screens.sweep import SweepScreen
-from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, measured_handle_time
 from triage_tui.ui.widgets.queue import QueueView
 
+# Sweeps, bulk actions and the report are imported when their key is pressed:
+# the console's first screen never pays for them (tests/cli/test_startup.py).
 if TYPE_CHECKING:
+    from triage_tui.engine.bulk import BulkResult
+    from triage_tui.ui.screens.bulk import BulkPlan
     from triage_tui.ui.screens.main import MainScreen
 
 #: What the report key covers: an agent's working day.
@@ -43,6 +38,11 @@ class BatchWork:
     @work(group="sweep", exclusive=True)
     async def action_sweep(self: MainScreen) -> None:
         """Plan a sweep over what the queue shows now (the active filter's tickets)."""
+        from triage_tui.engine.sweep import SweepSession
+        from triage_tui.engine.sweep_plan import plan_sweep
+        from triage_tui.ui.screens.sweep import SweepScreen
+        from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, measured_handle_time
+
         rows = list(self.query_one(QueueView).rows)
         if not rows:
             self.app.notify("No tickets to sweep: change the filter (/).", severity="warning", markup=False)
@@ -70,6 +70,8 @@ class BatchWork:
 
     # -- bulk -------------------------------------------------------------
     def action_bulk(self: MainScreen) -> None:
+        from triage_tui.ui.screens.bulk import BulkActionScreen
+
         queue = self.query_one(QueueView)
         rows = queue.marked_rows(self.all_rows)
         if not rows:
@@ -86,6 +88,9 @@ class BatchWork:
 
     @work(group="write")
     async def do_bulk(self: MainScreen, plan: BulkPlan) -> None:
+        from triage_tui.engine.buffered import batch
+        from triage_tui.ui.screens.bulk import applied_line, apply_plan
+
         try:
             # One outbox batch: while the undo banner counts down, u takes back all of it.
             with batch(self.app.helpdesk):  # type: ignore[attr-defined]
@@ -100,6 +105,9 @@ class BatchWork:
 
     @work(group="write")
     async def action_undo_batch(self: MainScreen) -> None:
+        from triage_tui.engine import bulk
+        from triage_tui.ui.screens.bulk import undone_line
+
         result = self.last_batch
         if result is None:
             self.app.notify("No batch to undo in this session.", markup=False, timeout=3)
@@ -116,6 +124,8 @@ class BatchWork:
     # -- report -----------------------------------------------------------
     @work(group="report")
     async def action_report(self: MainScreen) -> None:
+        from triage_tui.ui.screens.report import ReportScreen, load_report
+
         now = self.app.clock.now()  # type: ignore[attr-defined]
         report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)  # type: ignore[attr-defined]
         self.app.push_screen(ReportScreen(report, directory=paths.data_dir() / "reports",

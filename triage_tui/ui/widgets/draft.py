@@ -10,6 +10,8 @@ Keys: ``f2`` apply the first available fix; ``ctrl+s`` send and ``esc`` leave
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,10 +19,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from triage_tui.domain import safeguards
-from triage_tui.domain.safeguards import Finding
-from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
+
+# The safeguards (and the drafting and KB modules behind them) load with the
+# first draft, not with the console's first screen.
+if TYPE_CHECKING:
+    from triage_tui.domain.safeguards import Finding
+    from triage_tui.engine.loader import TicketView
 
 #: Findings listed under the editor; the rest are counted.
 SHOWN_FINDINGS = 3
@@ -29,6 +34,8 @@ SHOWN_FINDINGS = 3
 def findings_content(findings: list[Finding], text: str) -> Content:
     if not findings:
         return Content.styled("✓ no safeguard findings", "$text-success")
+    from triage_tui.domain import safeguards
+
     parts: list[Content | tuple[str, str] | str] = [
         (f"Safeguards: {safeguards.summary(findings)}", "bold")
     ]
@@ -103,6 +110,8 @@ class DraftPane(Vertical):
     def recheck(self) -> list[Finding]:
         if self.view is None:
             return []
+        from triage_tui.domain import safeguards
+
         view = self.view
         self.findings = safeguards.check(
             self.text,
@@ -126,6 +135,8 @@ class DraftPane(Vertical):
         if finding is None:
             self.app.notify("No safeguard finding has an automatic fix.", markup=False, timeout=3)
             return
+        from triage_tui.domain import safeguards
+
         try:
             safeguards.apply_fix(self.text, finding)  # validates the span is current
         except ValueError as error:
