@@ -151,3 +151,9 @@ def test_a_relative_that_is_a_kb_word_shows_as_matched_through_it(index: KbIndex
     (match,) = index.rank("rebate", k=1)
     assert match.article.id == "refund"
     assert match.matched_terms == ("rebate\u2192refund",)
+
+
+def test_inflected_request_filler_is_not_expanded(index: KbIndex) -> None:
+    # "helped" is "help" (filler): WordNet would take it to "support" or "aid".
+    for word in ("helped", "needed", "wanted", "tried"):
+        assert index.vocabulary.via_thesaurus(word) == frozenset(), word

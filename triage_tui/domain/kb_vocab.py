@@ -48,7 +48,8 @@ _RELATIVE_SHARE = 0.8
 _RELATIVE_MAX_SUFFIX = 7
 _SPLIT_MIN = 7
 _CACHE_MAX = 50_000
-_IGNORED = sorted(lexicon.STOPWORDS | lexicon.REQUEST_FILLER)
+_IGNORED_SET = lexicon.STOPWORDS | lexicon.REQUEST_FILLER
+_IGNORED = sorted(_IGNORED_SET)
 
 
 _ENGLISH: Vocabulary | None = None
@@ -166,6 +167,9 @@ class Vocabulary:
         if not word.isalpha() or len(word) < 3:
             return {}
         words = thesaurus.load()
+        # "helped", "needed", "tried" are request filler as much as "help" is.
+        if _IGNORED_SET.intersection((lexicon.stem(word), *words.lemmas(word))):
+            return {}
         sources = [(word, 1.0)] if word in words else []
         if not sources and not spelt:
             hits = _english()._fuzzy(word)
