@@ -99,7 +99,7 @@ class SlaStage(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=False, extra="ignore", use_enum_values=False)
+    model_config = ConfigDict(frozen=False, extra="ignore", use_enum_values=False, defer_build=True)
 
 
 class SlaTarget(_Model):

@@ -9,6 +9,7 @@ editor and ``esc`` leaves it. The actions themselves are in ``main_actions``.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import time
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.undo_banner import UndoBanner
-from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
+from triage_tui.ui.widgets.ticket import SIMILAR_LISTED, OtherTickets, TicketPane
 
 # Clustering, the filter language and handling plans are imported on first
 # use: the first screen of rows does not wait for them (benchmarks/tui.py;
@@ -402,10 +403,17 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                              now=self.app.clock.now())  # type: ignore[attr-defined]
 
     def similar_rows(self, view: TicketView) -> list[QueueRow]:
-        """Open tickets clustered with this one (same problem), in queue order."""
+        """Open tickets clustered with this one (same problem): the first
+        ``SIMILAR_LISTED`` in queue order (the ones the pane lists), then the rest
+        unordered — at 100 000 tickets a cluster holds thousands, sorted per
+        ticket opened for nothing but a count."""
         by_id = self._rows_by_id()
         found = [by_id[i] for i in self.clusters.similar(view.detail.ticket.id) if i in by_id]
-        return sorted(found, key=QueueRow.sort_key)
+        if len(found) <= SIMILAR_LISTED:
+            return sorted(found, key=QueueRow.sort_key)
+        first = heapq.nsmallest(SIMILAR_LISTED, found, key=QueueRow.sort_key)
+        listed = {row.id for row in first}
+        return first + [row for row in found if row.id not in listed]
 
     def _rows_by_id(self) -> dict[str, QueueRow]:
         """``all_rows`` by id, rebuilt when the list is replaced: opening a ticket looked

@@ -222,8 +222,10 @@ class OtherTickets(OptionList):
             self.post_message(self.Open(event.option.id))
 
 
-#: Similar tickets listed in the pane (the section title gives the total).
-SIMILAR_LISTED = 50
+#: Similar tickets listed in the pane (the section title gives the total); the
+#: list shows 8 at a time, and each listed one costs building an option per
+#: ticket opened.
+SIMILAR_LISTED = 20
 
 
 class TicketPane(VerticalScroll, can_focus=True):
