@@ -121,6 +121,13 @@ class Helpdesk(ABC):
         if rows:
             yield rows
 
+    async def first_rows(self, limit: int) -> list[QueueRow] | None:
+        """The ``limit`` active tickets that breach first (any order), for the
+        console's first screen, or None when the helpdesk cannot tell without
+        reading the whole queue (the default): the console then shows the first
+        page it reads until the whole queue is in and sorted."""
+        return None
+
     @abstractmethod
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         """One ticket with its conversation, oldest message first."""

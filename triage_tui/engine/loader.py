@@ -96,6 +96,11 @@ class TicketLoader:
         return self._rules
 
     # -- queue ------------------------------------------------------------
+    async def first_rows(self, limit: int) -> list[QueueRow] | None:
+        """What breaches first, sorted, for the first screen (None: not known cheaply)."""
+        rows = await self.helpdesk.first_rows(limit)
+        return None if rows is None else sorted(rows, key=QueueRow.sort_key)
+
     async def queue_batches(self) -> AsyncIterator[list[QueueRow]]:
         """The active queue as compact rows, ``BATCH`` at a time, in no particular order."""
         async for batch in self.helpdesk.iter_queue_rows(batch=BATCH):

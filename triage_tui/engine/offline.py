@@ -158,6 +158,20 @@ class OfflineReads:
         if self.cache is not None and query is None:
             self._save_in_background(self.cache.save_rows, fetched)
 
+    async def first_rows(self, limit: int) -> list[QueueRow] | None:
+        """The adapter's first screen with queued actions overlaid; None offline."""
+        try:
+            if not self._inner_open:
+                await self.probe()
+            rows = await self.inner.first_rows(limit)
+        except Unreachable:
+            return None  # the full listing goes offline (and to the cache) itself
+        if rows is None:
+            return None
+        pending = self._in_flight()
+        rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
+        return [r for r in rows if r.status.is_active]
+
     def _inner_rows(self, query: QueueFilter | None, batch: int) -> AsyncIterator[list[QueueRow]]:
         rows = getattr(self.inner, "iter_queue_rows", None)
         if rows is not None:

@@ -155,6 +155,9 @@ class LocalHelpdesk(Helpdesk):
                 if page:
                     yield page
 
+    async def first_rows(self, limit: int) -> list[QueueRow] | None:
+        return await self._read(queries.first_rows, limit)
+
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         return await self._read(queries.get_ticket_detail, str(ticket_id).strip())
 

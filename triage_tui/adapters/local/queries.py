@@ -187,6 +187,48 @@ def queue_rows_page(
     ).fetchall()
     if not rows:
         return [], None
+    next_after = rows[-1][0] if len(rows) == limit else None
+    return _queue_rows(conn, rows), next_after
+
+
+def first_rows(conn: sqlite3.Connection, limit: int) -> list[QueueRow]:
+    """The ``limit`` active tickets whose SLA falls due first, as rows (any order).
+
+    Read through the ``(stage, due_at)`` index, so the console's first screen
+    shows what breaches first without reading the whole queue. Times compare
+    as text here (the store writes one ISO form; the full load re-sorts on
+    parsed times).
+    """
+    active = [s.value for s in Status if s.is_active]
+    marks = ",".join("?" * len(active))
+    ids: list[str] = []
+    seen: set[str] = set()
+    offset, step = 0, max(limit * 2, 50)
+    while len(ids) < limit:
+        found = conn.execute(
+            "SELECT s.ticket_id FROM sla_targets s JOIN tickets t ON t.id = s.ticket_id"
+            f" WHERE s.stage = 'active' AND t.status IN ({marks})"
+            " ORDER BY s.due_at LIMIT ? OFFSET ?",
+            [*active, step, offset],
+        ).fetchall()
+        for (ticket_id,) in found:
+            if ticket_id not in seen:
+                seen.add(ticket_id)
+                ids.append(ticket_id)
+        if len(found) < step:
+            break
+        offset += step
+    ids = ids[:limit]
+    if not ids:
+        return []
+    rows = conn.execute(
+        f"SELECT {_ROW_COLUMNS} {_TICKET_FROM} WHERE t.id IN ({','.join('?' * len(ids))})", ids
+    ).fetchall()
+    return _queue_rows(conn, rows)
+
+
+def _queue_rows(conn: sqlite3.Connection, rows: list[Any]) -> list[QueueRow]:
+    """``_ROW_COLUMNS`` rows with their SLA summary as ``QueueRow``s."""
     due, paused = _sla_summary(conn, [row[1] for row in rows])
     inf = math.inf
     status_of, priority_of = _STATUS, _PRIORITY
@@ -210,8 +252,7 @@ def queue_rows_page(
         )
         for row in rows
     ]
-    next_after = rows[-1][0] if len(rows) == limit else None
-    return page, next_after
+    return page
 
 
 _TAGS: dict[str, tuple[str, ...]] = {}

@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS sla_targets (
     stage     TEXT NOT NULL DEFAULT 'active' CHECK (stage = 'active' OR stage = 'achieved' OR stage = 'paused'),
     PRIMARY KEY (ticket_id, metric)
 );
+-- The console's first screen: the active targets that fall due first.
+CREATE INDEX IF NOT EXISTS sla_targets_due ON sla_targets(stage, due_at);
 
 CREATE TABLE IF NOT EXISTS messages (
     id           TEXT PRIMARY KEY,

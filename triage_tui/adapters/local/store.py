@@ -22,7 +22,8 @@ from typing import TypeVar
 
 from triage_tui.domain.errors import ConfigError, HelpdeskError, TriageError, Unreachable
 
-SCHEMA_VERSION = 1
+#: 2: index sla_targets(stage, due_at) for the first screen (created on open).
+SCHEMA_VERSION = 2
 #: Stamped in the file header (``PRAGMA application_id``, ASCII "TRIG") so a
 #: triage database is recognisable even before its tables are read.
 APPLICATION_ID = 0x54524947

@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from triage_tui.domain.filters import Filter
     from triage_tui.domain.plan import HandlingPlan
 
+#: Rows shown before the whole queue is in (when the helpdesk can pick them).
+FIRST_SCREEN_ROWS = 100
+
 #: Below this width the panes stack instead of sitting side by side.
 NARROW_WIDTH = 110
 
@@ -223,12 +226,17 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         try:
             if not self.loader.opened:
                 await self.loader.open()
-            # The first batch is sorted and shown at once (the first screenful);
-            # later ones are only collected, and the whole queue is sorted once at
-            # the end: re-sorting and re-showing per batch was quadratic at 100 000.
+            # What breaches first, when the helpdesk can tell cheaply, is the
+            # first screen; otherwise the first batch, sorted. Later batches are
+            # only collected, and the whole queue is sorted once at the end:
+            # re-sorting and re-showing per batch was quadratic at 100 000.
+            first = await self.loader.first_rows(FIRST_SCREEN_ROWS)
+            if first:
+                self._set_rows(first)
+                await self._after_first_rows()
             rows: list[QueueRow] = []
             async for batch in self.loader.queue_batches():
-                if not rows:
+                if not rows and not first:
                     rows = sorted(batch, key=QueueRow.sort_key)
                     self._set_rows(list(rows))
                     await self._after_first_rows()
