@@ -77,6 +77,8 @@ class DraftPane(Vertical):
         self.view: TicketView | None = None
         self.findings: list[Finding] = []
         self.dismissed: set[str] = set()
+        #: (text, view, dismissed) the findings on screen were computed for.
+        self._checked: tuple[str, TicketView, frozenset[str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -113,6 +115,13 @@ class DraftPane(Vertical):
         from triage_tui.domain import safeguards
 
         view = self.view
+        # Loading a draft checks it, then TextArea's Changed asks again for the
+        # same text: repainting the findings anyway cost a layout pass per
+        # ticket opened.
+        text, dismissed = self.text, frozenset(self.dismissed)
+        if self._checked is not None and self._checked[1] is view and self._checked[::2] == (text, dismissed):
+            return self.findings
+        self._checked = (text, view, dismissed)
         self.findings = safeguards.check(
             self.text,
             detail=view.detail,

@@ -9,6 +9,7 @@ requester's other tickets, navigable with the keyboard.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -239,7 +240,7 @@ class TicketPane(VerticalScroll, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    TicketPane { padding: 0 1; }
+    TicketPane { padding: 0 1; scrollbar-gutter: stable; }
     TicketPane > Static { margin-bottom: 1; }
     TicketPane > .msg { padding: 0 1; margin-bottom: 1; border-left: outer $primary; }
     TicketPane > .msg-customer { border-left: outer $secondary; }
@@ -256,6 +257,9 @@ class TicketPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._messages: list[Static] = []
+        # Set once the sections are composed: the screen may ask to show a
+        # ticket while the pane, mounted after the first screen, is still composing.
+        self._composed = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Loading the queue…"), id="ticket-header")
@@ -271,6 +275,7 @@ class TicketPane(VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         self._clear(keep="ticket-header")
+        self._composed.set()
 
     def _static(self, name: str) -> Static:
         return self.query_one(f"#{name}", Static)
@@ -316,6 +321,7 @@ class TicketPane(VerticalScroll, can_focus=True):
 
     async def show(self, view: TicketView, now: datetime, similar: list[QueueRow] | None = None) -> None:
         """Show ``view`` (and the open tickets ``similar`` to it) in place of what is there."""
+        await self._composed.wait()
         with self.app.batch_update():
             self._put("ticket-header", header_content(view, now))
             self._put("ticket-requester", requester_content(view))
@@ -345,6 +351,7 @@ class TicketPane(VerticalScroll, can_focus=True):
 
     async def show_plan(self, plan: HandlingPlan, now: datetime) -> None:
         """The four-stage handling plan instead of the detail (``p`` toggles)."""
+        await self._composed.wait()
         with self.app.batch_update():
             self._clear(keep="ticket-plan")
             await self._set_messages([])
@@ -352,6 +359,7 @@ class TicketPane(VerticalScroll, can_focus=True):
             self.scroll_home(animate=False)
 
     async def show_message(self, text: str) -> None:
+        await self._composed.wait()
         with self.app.batch_update():
             self._clear(keep="ticket-header")
             await self._set_messages([])
