@@ -120,8 +120,13 @@ def ids(rows: list[QueueRow]) -> list[str]:
     return [r.id for r in rows]
 
 
+@pytest.mark.parametrize("few", [0, 8, 10**9], ids=["row by row", "mixed", "by column"])
 @pytest.mark.parametrize("order", ["shuffled", "queue order"])
-def test_random_filters_agree_with_term_by_term_evaluation(order: str) -> None:
+def test_random_filters_agree_with_term_by_term_evaluation(
+    order: str, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether terms read columns or test the rows left one by one (``_FEW``)."""
+    monkeypatch.setattr(row_index, "_FEW", few)
     rows = corpus(7, 600)
     if order == "queue order":
         sort_rows(rows)  # due times ascending: sla terms take the bisection path

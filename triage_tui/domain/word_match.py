@@ -143,7 +143,7 @@ VOCABULARY = Vocabulary()
 _learned: tuple[int, int, int, int] | None = None
 
 
-def learn(rows: Sequence[QueueRow]) -> None:
+def learn(rows: Sequence[QueueRow], hays: Sequence[str] | None = None) -> None:
     """Make sure the vocabulary holds the words of ``rows`` (cheap when it already does).
 
     Checking 100 000 texts against the vocabulary costs ~20 ms, so the check is
@@ -151,6 +151,7 @@ def learn(rows: Sequence[QueueRow]) -> None:
     list per keystroke and builds a new list whenever a ticket changes). A list
     changed in place behind our back can only cost a typo correction, never a
     wrong match: every match is verified against the row's own text.
+    ``hays``, when given, are the rows' haystacks (``queue.haystacks(rows)``).
     """
     global _learned
     if not rows:
@@ -158,7 +159,7 @@ def learn(rows: Sequence[QueueRow]) -> None:
     fingerprint = (id(rows), len(rows), id(rows[0]), id(rows[-1]))
     if fingerprint == _learned:
         return
-    VOCABULARY.learn_rows(rows, haystacks(rows))
+    VOCABULARY.learn_rows(rows, haystacks(rows) if hays is None else hays)
     _learned = fingerprint
 
 
