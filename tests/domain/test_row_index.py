@@ -218,6 +218,9 @@ def test_small_lists_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     assert row_index.index_for(big) is not kept
     row_index.forget()
     assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
+    kept = row_index.index_for(big)
+    assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
+    assert row_index.index_for(big) is kept  # matches() does not let the queue's index go
 
 
 def test_learning_from_fields_knows_the_words_of_every_haystack() -> None:

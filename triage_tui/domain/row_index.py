@@ -55,8 +55,9 @@ from triage_tui.domain.word_match import VOCABULARY, learn, max_edits, whole_wor
 
 #: Lists shorter than this are indexed per call and never kept.
 KEEP_FROM_ROWS = 1_000
-#: Texts whose matching rows are remembered per index (two masks each: ~200 KB at 100 000 rows).
-REMEMBERED_TEXTS = 48
+#: Texts (and corrections) whose matching rows are remembered per index: at most two
+#: masks each, 200 KB at 100 000 rows, so ~10 MB at worst; a keystroke needs the last few.
+REMEMBERED_TEXTS = 24
 #: Rows compared (by identity) to tell a kept list is still the same list.
 _SAMPLES = 512
 #: Below one row in this many, rows are tested one by one rather than a column read.
