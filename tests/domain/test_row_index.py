@@ -235,3 +235,13 @@ def test_learning_from_fields_knows_the_words_of_every_haystack() -> None:
     assert by_field._words == by_haystack._words and len(by_field) > 50
     by_field.learn_rows(rows, haystacks(rows))  # nothing new: cheap, same words
     assert by_field._words == by_haystack._words
+
+
+def test_rows_share_equal_texts_and_keep_their_values() -> None:
+    built = " ".join(["Login", "fails"])  # made at run time: another object than the literal
+    a, b = row("1", subject=built), row("2", subject="Login fails")
+    assert a.subject is b.subject and a.channel is b.channel and a == row("1", subject="Login fails")
+    odd = QueueRow(**{**{f: getattr(a, f) for f in ("id", "subject", "status", "priority",
+                   "requester", "requester_id", "organization", "vip", "due", "paused",
+                   "created", "tags", "assignee", "channel", "excerpt")}, "assignee": None})
+    assert odd.assignee is None and odd.subject == "Login fails"  # not a str: kept as given
