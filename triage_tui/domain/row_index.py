@@ -128,7 +128,7 @@ class RowIndex:
             if not self._learned and any(
                 isinstance(c, WordCond) and max_edits(c.word) for c, _ in terms
             ):
-                learn(self.rows, self.hays())  # typo corrections must know every word here
+                learn(self.rows, self.hays)  # typo corrections must know every word here
                 self._learned = True
             kept = self.everything
             # Field terms first (C loops over all rows), texts last (they shrink with the rest).
