@@ -12,7 +12,7 @@ and the median CPU time (the honest "one core" figure on a busy machine).
 ``new_list_median_ms`` is the whole filter on a list not indexed yet (after a
 load or a ticket change). ``cold_ms`` is the first filter with free words on
 fresh rows: it computes every row's haystack and learns the vocabulary
-(``word_match.warm``), which the console can do in a worker after loading.
+(``word_match.warm``), which the console does in a thread after loading.
 Pure Python: one core.
 """
 

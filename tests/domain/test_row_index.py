@@ -120,8 +120,13 @@ def ids(rows: list[QueueRow]) -> list[str]:
     return [r.id for r in rows]
 
 
+@pytest.mark.parametrize("few", [0, 8, 10**9], ids=["row by row", "mixed", "by column"])
 @pytest.mark.parametrize("order", ["shuffled", "queue order"])
-def test_random_filters_agree_with_term_by_term_evaluation(order: str) -> None:
+def test_random_filters_agree_with_term_by_term_evaluation(
+    order: str, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether terms read columns or test the rows left one by one (``_FEW``)."""
+    monkeypatch.setattr(row_index, "_FEW", few)
     rows = corpus(7, 600)
     if order == "queue order":
         sort_rows(rows)  # due times ascending: sla terms take the bisection path
@@ -213,6 +218,9 @@ def test_small_lists_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     assert row_index.index_for(big) is not kept
     row_index.forget()
     assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
+    kept = row_index.index_for(big)
+    assert parse("vip", me="x").matches(small[0], NOW) == small[0].vip
+    assert row_index.index_for(big) is kept  # matches() does not let the queue's index go
 
 
 def test_learning_from_fields_knows_the_words_of_every_haystack() -> None:
@@ -227,3 +235,13 @@ def test_learning_from_fields_knows_the_words_of_every_haystack() -> None:
     assert by_field._words == by_haystack._words and len(by_field) > 50
     by_field.learn_rows(rows, haystacks(rows))  # nothing new: cheap, same words
     assert by_field._words == by_haystack._words
+
+
+def test_rows_share_equal_texts_and_keep_their_values() -> None:
+    built = " ".join(["Login", "fails"])  # made at run time: another object than the literal
+    a, b = row("1", subject=built), row("2", subject="Login fails")
+    assert a.subject is b.subject and a.channel is b.channel and a == row("1", subject="Login fails")
+    odd = QueueRow(**{**{f: getattr(a, f) for f in ("id", "subject", "status", "priority",
+                   "requester", "requester_id", "organization", "vip", "due", "paused",
+                   "created", "tags", "assignee", "channel", "excerpt")}, "assignee": None})
+    assert odd.assignee is None and odd.subject == "Login fails"  # not a str: kept as given

@@ -27,7 +27,7 @@ from triage_tui.domain.durations import DurationError, parse_duration
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.models import Priority, Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.row_index import index_for
+from triage_tui.domain.row_index import RowIndex, index_for
 from triage_tui.domain.terms import (
     Condition,
     Context,
@@ -135,15 +135,18 @@ class Filter:
         return " · ".join(t.describe() for t in self.terms) or "all tickets"
 
     def matches(self, row: QueueRow, now: datetime) -> bool:
-        return bool(self.apply([row], now))
+        return bool(self._select(RowIndex([row]), now))  # not kept: the queue's index stays
 
     def apply(self, rows: Iterable[QueueRow], now: datetime) -> list[QueueRow]:
         """The matching rows, in input order (see ``row_index`` for how)."""
         kept = rows if isinstance(rows, list) else list(rows)
         if not self.terms:
             return list(kept)
+        return self._select(index_for(kept), now)
+
+    def _select(self, index: RowIndex, now: datetime) -> list[QueueRow]:
         ctx = Context(now.timestamp(), self.me.strip().lower())
-        return index_for(kept).select([(t.cond, t.negated) for t in self.terms], ctx)
+        return index.select([(t.cond, t.negated) for t in self.terms], ctx)
 
 
 def parse(text: str, *, me: str) -> Filter:

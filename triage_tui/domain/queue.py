@@ -9,6 +9,7 @@ queue is sorted once per load and only the countdown text changes.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,6 +39,20 @@ class QueueRow:
     #: ``haystack()`` computed once: filters search 100 000 rows per keystroke,
     #: and rows are replaced (never mutated) when a ticket changes.
     _hay: str | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A queue repeats subjects, names, organizations and channels: one shared
+        # string each, not one per row (30 of 82 MB at 100 000 demo rows). Equal
+        # values, so nothing else changes; the filter index's columns read faster.
+        try:
+            self.subject = _intern(self.subject)
+            self.requester = _intern(self.requester)
+            self.requester_id = _intern(self.requester_id)
+            self.organization = _intern(self.organization)
+            self.assignee = _intern(self.assignee)
+            self.channel = _intern(self.channel)
+        except TypeError:  # not a str: kept as given
+            pass
 
     @classmethod
     def from_ticket(cls, ticket: Ticket) -> QueueRow:
@@ -96,6 +111,7 @@ class QueueRow:
 
 
 _NEG_RANK = {p: -p.rank for p in Priority}
+_intern = sys.intern
 
 
 def sort_rows(rows: list[QueueRow]) -> None:

@@ -38,7 +38,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
-from itertools import compress, count, repeat
+from itertools import compress, count, islice, repeat
 from typing import Any
 
 from triage_tui.domain.queue import QueueRow, haystacks
@@ -51,14 +51,17 @@ from triage_tui.domain.terms import (
     TimeCond,
     WordCond,
 )
-from triage_tui.domain.word_match import VOCABULARY, max_edits, whole_word_in
+from triage_tui.domain.word_match import VOCABULARY, learn, max_edits, whole_word_in
 
 #: Lists shorter than this are indexed per call and never kept.
 KEEP_FROM_ROWS = 1_000
-#: Texts whose matching rows are remembered per index (two masks each: ~200 KB at 100 000 rows).
-REMEMBERED_TEXTS = 48
+#: Texts (and corrections) whose matching rows are remembered per index: at most two
+#: masks each, 200 KB at 100 000 rows, so ~10 MB at worst; a keystroke needs the last few.
+REMEMBERED_TEXTS = 24
 #: Rows compared (by identity) to tell a kept list is still the same list.
 _SAMPLES = 512
+#: Below one row in this many, rows are tested one by one rather than a column read.
+_FEW = 8
 
 _NOT = b"\x01\x00" + bytes(254)  # bytes.translate table: 0 <-> 1
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -125,7 +128,7 @@ class RowIndex:
             if not self._learned and any(
                 isinstance(c, WordCond) and max_edits(c.word) for c, _ in terms
             ):
-                VOCABULARY.learn_rows(self.rows, self.hays())  # corrections know every word
+                learn(self.rows, self.hays)  # typo corrections must know every word here
                 self._learned = True
             kept = self.everything
             # Field terms first (C loops over all rows), texts last (they shrink with the rest).
@@ -134,6 +137,10 @@ class RowIndex:
                     break
                 if isinstance(cond, (WordCond, PhraseCond)):
                     found = self._text(cond, kept)
+                    kept = _and(kept, _not(found)) if negated else found
+                elif self._few(kept) and not self._indexed(cond):
+                    # A list not indexed yet and few rows left: test those, read no column.
+                    found = self._rows_passing(cond.test(ctx), kept)
                     kept = _and(kept, _not(found)) if negated else found
                 else:
                     found = self._field(cond, ctx)
@@ -145,6 +152,28 @@ class RowIndex:
         if self._hays is None:
             self._hays = haystacks(self.rows)
         return self._hays
+
+    def _few(self, kept: bytes) -> bool:
+        """Few enough rows that a test each costs less than reading a column of all."""
+        return kept.count(1) * _FEW < self.n
+
+    def _indexed(self, cond: Condition) -> bool:
+        """The column ``cond`` reads is built already."""
+        if isinstance(cond, Flag):
+            return ("vip" if cond.name == "vip" else "due") in self._codes.keys() | self._times
+        if isinstance(cond, SetCond):
+            attr = {"org": "organization", "tag": "tags"}.get(cond.field, cond.field)
+            return attr in self._codes
+        if isinstance(cond, TimeCond):
+            return ("due" if cond.field == "sla" else "created") in self._times
+        return False
+
+    def _rows_passing(self, test: Callable[[QueueRow], bool], within: bytes) -> bytes:
+        found, rows = bytearray(self.n), self.rows
+        for i in compress(range(self.n), within):
+            if test(rows[i]):
+                found[i] = 1
+        return bytes(found)
 
     # -- fields -------------------------------------------------------------
 
@@ -199,7 +228,8 @@ class RowIndex:
         column = self._times.get(attr)
         if column is None:
             values = list(map(operator.attrgetter(attr), self.rows))
-            ascending = not any(map(math.isnan, values)) and values == sorted(values)
+            # Stops at the first pair out of order (creation times: at once); NaN is out of order.
+            ascending = all(map(operator.le, values, islice(values, 1, None)))
             column = self._times[attr] = (values, ascending)
         values, ascending = column
         if not ascending:
@@ -252,10 +282,17 @@ class RowIndex:
 
     def _scan(self, candidates: bytes, test: Callable[[str], bool] | None, text: str) -> bytes:
         """The candidates whose text passes ``test`` (by default: contains ``text``)."""
-        hays = self.hays()
         count = candidates.count(1)
         if not count:
             return candidates
+        if self._hays is None and count * _FEW < self.n:  # a few rows of a list not indexed
+            return self._rows_passing(
+                (lambda r: text in (r._hay or r.haystack()))
+                if test is None
+                else (lambda r: test(r._hay or r.haystack())),
+                candidates,
+            )
+        hays = self.hays()
         if test is None and count * 2 > self.n:
             return _and(bytes([text in h for h in hays]), candidates)
         found = bytearray(self.n)

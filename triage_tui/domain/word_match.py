@@ -27,7 +27,7 @@ from __future__ import annotations
 import operator
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from triage_tui.domain.queue import haystacks
@@ -143,7 +143,7 @@ VOCABULARY = Vocabulary()
 _learned: tuple[int, int, int, int] | None = None
 
 
-def learn(rows: Sequence[QueueRow]) -> None:
+def learn(rows: Sequence[QueueRow], hays: Callable[[], Sequence[str]] | None = None) -> None:
     """Make sure the vocabulary holds the words of ``rows`` (cheap when it already does).
 
     Checking 100 000 texts against the vocabulary costs ~20 ms, so the check is
@@ -151,6 +151,8 @@ def learn(rows: Sequence[QueueRow]) -> None:
     list per keystroke and builds a new list whenever a ticket changes). A list
     changed in place behind our back can only cost a typo correction, never a
     wrong match: every match is verified against the row's own text.
+    ``hays``, when given, returns the rows' haystacks (``queue.haystacks(rows)``),
+    called only when the list is new.
     """
     global _learned
     if not rows:
@@ -158,7 +160,7 @@ def learn(rows: Sequence[QueueRow]) -> None:
     fingerprint = (id(rows), len(rows), id(rows[0]), id(rows[-1]))
     if fingerprint == _learned:
         return
-    VOCABULARY.learn_rows(rows, haystacks(rows))
+    VOCABULARY.learn_rows(rows, haystacks(rows) if hays is None else hays())
     _learned = fingerprint
 
 
