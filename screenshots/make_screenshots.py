@@ -36,15 +36,26 @@ async def settle(app: TriageApp, pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+    previous = None
+    for _ in range(20):  # until two frames in a row are the same
+        await pilot.pause()
+        frame = app.export_screenshot()
+        if frame == previous:
+            break
+        previous = frame
 
 
-async def shoot(db: Path, name: str, size: tuple[int, int], keys: tuple[str, ...] = (), theme: str = "triage-dark") -> None:
+async def shoot(
+    db: Path, name: str, size: tuple[int, int], keys: tuple[str, ...] = (), theme: str = "triage-dark",
+    preview: str = "follow",
+) -> None:
     from datetime import datetime
 
     clock = FrozenClock(datetime.fromisoformat(NOW))
     app = TriageApp(
         LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock),
-        profile=Profile(agent="Sam Agent", theme=theme),
+        # Explicit: the default depends on being in an SSH session.
+        profile=Profile(agent="Sam Agent", theme=theme, preview=preview),  # type: ignore[arg-type]
         clock=clock,
         tick_seconds=3600,
     )
@@ -71,7 +82,7 @@ async def shoot_sweep(db: Path) -> None:
         clock = FrozenClock(datetime.fromisoformat(NOW))
         app = TriageApp(
             LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock),
-            profile=Profile(agent="Sam Agent"),
+            profile=Profile(agent="Sam Agent", preview="follow"),
             clock=clock,
             tick_seconds=3600,
         )
@@ -124,6 +135,8 @@ async def main() -> None:
         await shoot(db, "main-120x40", (120, 40))
         await shoot(db, "main-80x24", (80, 24))
         await shoot(db, "main-200x60", (200, 60))
+        # Over SSH: j/k moved the cursor two rows; the open ticket keeps its ▶.
+        await shoot(db, "main-ssh", (120, 40), ("j", "j"), preview="enter")
         await shoot(db, "help", (120, 40), ("question_mark",))
         await shoot(db, "send-dialog", (120, 40), ("s",))
         await shoot(db, "escalate-dialog", (120, 40), ("x",))
