@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from triage_tui.domain.filters import Filter
     from triage_tui.domain.plan import HandlingPlan
 
+#: Seconds between updates of the "loading… N tickets" title.
+LOADING_TITLE_S = 0.25
+
 #: Rows shown before the whole queue is in (when the helpdesk can pick them).
 FIRST_SCREEN_ROWS = 100
 
@@ -184,6 +187,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.watch(self.query_one("#filter", Input), "value", self._on_filter_value, init=False)
         self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
@@ -235,6 +239,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                 self._set_rows(first)
                 await self._after_first_rows()
             rows: list[QueueRow] = []
+            shown_at = 0.0
             async for batch in self.loader.queue_batches():
                 if not rows and not first:
                     rows = sorted(batch, key=QueueRow.sort_key)
@@ -242,7 +247,12 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                     await self._after_first_rows()
                 else:
                     rows.extend(batch)
-                title.update(Content(f"Queue · loading… {len(rows):,} tickets"))
+                # A few times a second and without a layout pass: per 500-row batch
+                # it was 128 repaints of the screen at 64 000 tickets, each taking
+                # the GIL from the thread reading the rows (load 3.3 -> 5.7 s).
+                if time.monotonic() - shown_at > LOADING_TITLE_S:
+                    shown_at = time.monotonic()
+                    title.update(Content(f"Queue · loading… {len(rows):,} tickets"), layout=False)
         except TriageError as error:
             if not self.loader.opened:
                 app.fail(str(error))  # type: ignore[attr-defined]
@@ -328,7 +338,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         if self.filter:
             parts += [" · ", st.line(self.filter.describe(), "$text-accent"),
                       f" ({counts.total:,} of {len(self.all_rows):,})"]
-        self.query_one("#queue-title", Static).update(Content.assemble(*parts))
+        self.query_one("#queue-title", Static).update(Content.assemble(*parts), layout=False)  # height 1
 
     @on(QueueView.Highlighted)
     def _on_highlight(self, event: QueueView.Highlighted) -> None:
@@ -478,9 +488,11 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self._set_rows(self.all_rows)
         return True
 
-    @on(Input.Changed, "#filter")
-    def _on_filter_changed(self, event: Input.Changed) -> None:
-        self._try_filter(event.value)
+    def _on_filter_value(self, value: str) -> None:
+        # A watcher, not Input.Changed: it runs while the key is handled, so the
+        # typed character and the filtered queue go out in one frame (through the
+        # message queue they were two frames, 16-30 ms apart).
+        self._try_filter(value)
 
     @on(Input.Submitted, "#filter")
     def _on_filter_submitted(self, event: Input.Submitted) -> None:
