@@ -556,3 +556,19 @@ async def test_report_key_shows_the_session_report(demo_db: Path, make_app) -> N
         await settle(pilot)
         assert isinstance(app.screen, ReportScreen)
         assert len(app.screen.report.to_json()["skipped"]) >= 1
+
+
+async def test_clearing_the_filter_lets_its_index_go(demo_db: Path, make_app, monkeypatch) -> None:
+    """The filter's row index holds the queue it was built for: esc drops it."""
+    from triage_tui.domain import row_index
+
+    monkeypatch.setattr(row_index, "KEEP_FROM_ROWS", 1)  # the demo queue is small
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("slash", *"refund")
+        await settle(pilot)
+        assert screen.filter is not None and row_index._kept
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.filter is None and not row_index._kept

@@ -484,6 +484,12 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             error_line.display = True
             return False
         error_line.display = False
+        if new is None and self.filter is not None:
+            from triage_tui.domain import row_index
+
+            # The filter's index holds the list it was built for: a queue
+            # reloaded after the filter is cleared must not stay alive through it.
+            row_index.forget()
         self.filter = new
         self._set_rows(self.all_rows)
         return True
