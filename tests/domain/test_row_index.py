@@ -245,3 +245,11 @@ def test_rows_share_equal_texts_and_keep_their_values() -> None:
                    "requester", "requester_id", "organization", "vip", "due", "paused",
                    "created", "tags", "assignee", "channel", "excerpt")}, "assignee": None})
     assert odd.assignee is None and odd.subject == "Login fails"  # not a str: kept as given
+
+
+def test_prepare_learns_the_rows_words_before_the_first_filter() -> None:
+    """After ``prepare`` (run in a worker after a load) a typo filter finds nothing left to learn."""
+    rows = [row(str(i), subject=f"Refund for invoice {i}") for i in range(40)]
+    index = row_index.RowIndex(rows).prepare()
+    assert index._learned and index._hays is not None
+    assert "invoice" in word_match.VOCABULARY.corrections("invoce", 1)

@@ -572,3 +572,20 @@ async def test_clearing_the_filter_lets_its_index_go(demo_db: Path, make_app, mo
         await pilot.press("escape")
         await settle(pilot)
         assert screen.filter is None and not row_index._kept
+
+
+async def test_queue_rows_drawn_from_the_cache_follow_marks_and_the_cursor(demo_db: Path, make_app) -> None:
+    """Rows are drawn once per look; a mark or the cursor arriving draws them anew."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        before = line_text(queue, 1)
+        assert line_text(queue, 1) == before  # the cached drawing
+        await pilot.press("j")
+        await settle(pilot)
+        cursor_style = queue.render_line(1)._segments[0].style
+        assert cursor_style != queue.render_line(0)._segments[0].style
+        await pilot.press("space")  # mark the second row, move on
+        await settle(pilot)
+        assert line_text(queue, 1).startswith("●") and not before.startswith("●")

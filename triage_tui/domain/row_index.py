@@ -147,6 +147,15 @@ class RowIndex:
                     kept = _and(kept, _not(found) if negated else found)
             return kept
 
+    def prepare(self) -> RowIndex:
+        """Build the row texts and learn their words now (e.g. in a worker after
+        a load), so the first filter keystroke pays for neither."""
+        with self._lock:
+            if not self._learned:
+                learn(self.rows, self.hays)
+                self._learned = True
+        return self
+
     def hays(self) -> list[str]:
         """Every row's lower-cased text (cached on the rows themselves)."""
         if self._hays is None:

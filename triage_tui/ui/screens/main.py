@@ -295,9 +295,9 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self.show_ticket(self.requested_id)
         # The `/` filter's row texts and typo vocabulary, before the first keystroke
         # needs them (~0.4 s at 64 000 rows, in a thread like the clustering).
-        from triage_tui.domain.word_match import warm
+        from triage_tui.domain.row_index import index_for
 
-        await asyncio.to_thread(warm, rows)
+        await asyncio.to_thread(lambda: index_for(rows).prepare())
 
     async def _after_first_rows(self) -> None:
         """Once the first rows are painted: the rest of the screen, then the KB index."""

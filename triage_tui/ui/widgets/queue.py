@@ -159,6 +159,8 @@ class QueueView(ScrollView, can_focus=True):
         self._range: tuple[int, frozenset[str], int] | None = None
         #: The ticket open in the detail pane, marked ``▶`` (None: not shown).
         self.open_id: str | None = None
+        #: Rendered rows by everything that shapes them (see ``_render_row``).
+        self._strips: dict[tuple[object, ...], tuple[QueueRow, Strip]] = {}
 
     def show_open(self, ticket_id: str | None) -> None:
         """Mark ``ticket_id`` as the open ticket, repainting the two rows involved."""
@@ -337,6 +339,28 @@ class QueueView(ScrollView, can_focus=True):
         cols = _Columns.for_width(width)
         age = _age(row, now) if cols.age else ""
         self._painted[row.id] = (countdown, age)
+        # The same row drawn the same way is drawn once: a filter keystroke, a
+        # scroll or a cursor move repaints rows mostly seen a moment ago, and
+        # building a row's styled segments cost ~0.25 ms (a screenful ~9 ms).
+        # Rows are keyed by identity (a refreshed row is a new object); the row is
+        # kept with its strip so a recycled id() never returns another row's.
+        key = (id(row), is_cursor, self.has_focus, width, state, countdown, age, row.id in self.marked,
+               row.id == self.open_id, self.similar(row.id))
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        strip = self._build_row(row, is_cursor, width, state, countdown, age, cols)
+        if len(self._strips) >= _STRIP_CACHE:
+            self._strips.clear()
+        self._strips[key] = (row, strip)
+        return strip
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()  # a theme or focus change restyles every row
+        super().notify_style_update()
+
+    def _build_row(self, row: QueueRow, is_cursor: bool, width: int, state: SlaState, countdown: str,
+                   age: str, cols: _Columns) -> Strip:
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("queue--cursor")
@@ -385,6 +409,9 @@ class QueueView(ScrollView, can_focus=True):
         strip = Strip(segments).adjust_cell_length(width, base)
         return strip.simplify()
 
+
+#: Rendered rows kept (a few screenfuls); the cache starts over when full.
+_STRIP_CACHE = 2_000
 
 #: Cells of a row holding the SLA marker and countdown (after the mark column).
 _STATE_X = 1
