@@ -229,3 +229,28 @@ async def test_offline_banner_shows_the_datas_age_and_the_queue_keeps_working(
             assert any(n.message.startswith("Back online") for n in app._notifications)
     finally:
         server.stop()
+
+
+async def test_a_draft_typed_in_a_sweep_is_saved_under_the_sweeps_ticket(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The sweep has its own editor: its draft belongs to the sweep's ticket, not the main screen's."""
+    from tests.ui.sweep_helpers import start_sweep
+
+    data = tmp_path / "data"
+    app = make(demo_db, clock, FakeTime(clock, auto=False), data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await settle(pilot)
+        sweep = await start_sweep(pilot, "priority:high,urgent", [])
+        await pilot.press("n")  # the sweep moves past the first ticket
+        await settle(pilot)
+        assert sweep.view is not None and main.view is not None
+        swept = sweep.view.detail.ticket.id
+        assert swept != main.view.detail.ticket.id
+        await pilot.press("e")
+        await pilot.press(*"Typed in the sweep. ")
+        drafts = app.helpdesk.drafts  # type: ignore[attr-defined]
+        await until(lambda: "Typed in the sweep." in drafts.restorable(lambda _e: None).get(swept, ""),
+                    what="the sweep's draft saved under its ticket")
+        assert all("Typed in the sweep." not in body
+                   for ticket, body in drafts.restorable(lambda _e: None).items() if ticket != swept)

@@ -25,6 +25,7 @@ from typing import Any
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError, Unsupported
+from triage_tui.engine.recording import record
 from triage_tui.engine.bulk_plan import (
     MANY,
     BulkAction,
@@ -176,7 +177,7 @@ async def apply(
         tuple(failed),
         tuple(c.ticket_id for c in changes if c.noop),
     )
-    await _record(helpdesk, events.BULK_APPLIED, result.to_payload())
+    await record(helpdesk, events.BULK_APPLIED, None, result.to_payload())
     return result
 
 
@@ -240,9 +241,10 @@ async def undo(helpdesk: Helpdesk, result: BulkResult) -> UndoResult:
     outcome = UndoResult(
         result.batch_id, tuple(restored), tuple(left), tuple(failed), tuple(irreversible)
     )
-    await _record(
+    await record(
         helpdesk,
         events.BULK_UNDONE,
+        None,
         {
             "batch_id": result.batch_id,
             "count": len(restored),
@@ -281,10 +283,3 @@ async def _restore(helpdesk: Helpdesk, item: Applied, now: TicketState) -> tuple
         else:
             moved.append(name)
     return tuple(moved)
-
-
-async def _record(helpdesk: Helpdesk, name: str, payload: dict[str, Any]) -> None:
-    """Into the local event log when the helpdesk keeps one (the local adapter does)."""
-    record = getattr(helpdesk, "record_event", None)
-    if record is not None:
-        await record(name, None, payload)

@@ -17,6 +17,7 @@ from triage_tui.domain.kb import KbIndex
 from triage_tui.domain.plan import HandlingPlan, handling_plan
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketLoader, TicketView
+from triage_tui.engine.recording import record
 
 
 async def queue_clusters(helpdesk: Helpdesk) -> Clusters:
@@ -57,8 +58,6 @@ async def record_follow_ups(helpdesk: Helpdesk, plan: HandlingPlan) -> bool:
     Only a helpdesk that keeps an event log (the local one) records; returns
     whether anything was recorded.
     """
-    record = getattr(helpdesk, "record_event", None)
-    if record is None or not plan.follow_ups:
+    if not plan.follow_ups:
         return False
-    await record(events.FOLLOW_UP, plan.ticket_id, {"tasks": list(plan.follow_ups)})
-    return True
+    return await record(helpdesk, events.FOLLOW_UP, plan.ticket_id, {"tasks": list(plan.follow_ups)})

@@ -125,8 +125,10 @@ class Safekeeping:
             return
         if not (editor.history.undo_stack or editor.history.redo_stack):
             return
-        main = self.app._main_screen()
-        view = getattr(main, "view", None)
+        # The ticket the editor's draft belongs to (its DraftPane's view), not the
+        # main screen's: a sweep has its own editor, and a draft saved under the
+        # main screen's ticket would come back on the wrong ticket after a crash.
+        view = getattr(editor.parent, "view", None)
         if view is None:
             return
         ticket_id = view.detail.ticket.id

@@ -28,7 +28,8 @@ from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.screens.main_actions import TicketActions, record
+from triage_tui.engine.recording import record
+from triage_tui.ui.screens.main_actions import TicketActions
 from triage_tui.ui.screens.main_sweeps import BatchWork
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.offline_banner import OfflineBanner

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import SystemCommand
@@ -18,6 +18,7 @@ from textual.app import SystemCommand
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import QueueRow
+from triage_tui.engine.recording import record
 from triage_tui.ui.widgets.queue import QueueView
 
 # The prompts, the draft and detail panes and the write actions are imported
@@ -28,17 +29,6 @@ if TYPE_CHECKING:
     from triage_tui.engine.loader import TicketView
     from triage_tui.ui.screens.main import MainScreen
     from triage_tui.ui.screens.prompts import EscalationChoice
-
-
-async def record(helpdesk: Any, name: str, ticket_id: str | None, payload: dict[str, Any]) -> None:
-    """Append to the local event log when the helpdesk keeps one; never fails an action."""
-    recorder = getattr(helpdesk, "record_event", None)
-    if recorder is None:
-        return
-    try:
-        await recorder(name, ticket_id, payload)
-    except TriageError:
-        pass
 
 
 class TicketActions:

@@ -41,7 +41,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import Footer, ProgressBar, Static, TextArea
+from textual.widgets import Footer, ProgressBar, Static
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.engine.loader import TicketLoader, TicketView
@@ -255,12 +255,6 @@ class SweepScreen(SweepActions):
         if self.view is not None:
             self.drafts[self.view.detail.ticket.id] = event.text
 
-    @on(TextArea.Changed)
-    def _not_the_main_draft(self, event: TextArea.Changed) -> None:
-        # The app autosaves the *main screen's* draft from this event; this
-        # editor holds another ticket's, so it must not reach the app.
-        event.stop()
-
     def action_jump(self) -> None:
         if self._busy:
             self.app.notify("Wait for the action on its way, then jump.", markup=False)
@@ -324,14 +318,10 @@ class SweepScreen(SweepActions):
 
     async def _flush(self) -> None:
         """Record pending events in order (one at a time, under a lock)."""
-        record = getattr(self.helpdesk, "record_event", None)
+        from triage_tui.engine.recording import record
+
         async with self._lock:
             while self._pending:
                 event = self._pending.pop(0)
-                if record is None:
-                    continue
-                try:
-                    await record(event.name, event.ticket_id, event.payload)
-                except TriageError:
-                    pass
+                await record(self.helpdesk, event.name, event.ticket_id, event.payload)
 
