@@ -112,7 +112,8 @@ class KbIndex:
         # A forward index is built eagerly (counting is C-speed); inverted
         # postings are built per term on first use and kept, so opening a
         # 10 000-article KB costs about one pass over its text.
-        self._counts: list[Counter[str]] = []
+        #: Per article, body-equivalent term frequencies (floats once fields are weighed in).
+        self._counts: list[dict[str, float]] = []
         self._body_norm: list[float] = []
         self._titles: list[frozenset[str]] = []
         fields = []
@@ -121,7 +122,7 @@ class KbIndex:
             title = cache.terms(article.title)
             extras = cache.terms(article.section), cache.terms(lexicon.lead_sentence(article.body))
             fields.append((title, extras, len(body)))
-            self._counts.append(Counter(body))
+            self._counts.append(dict(Counter(body)))
             self._titles.append(frozenset(title))
         avg_title = max(1.0, sum(len(f[0]) for f in fields) / (n_docs or 1))
         avg_body = max(1.0, sum(f[2] for f in fields) / (n_docs or 1))
@@ -134,7 +135,7 @@ class KbIndex:
             t_norm = TITLE_WEIGHT / (1 - _B_TITLE + _B_TITLE * len(title) / avg_title)
             for terms, weight in ((title, t_norm), (section, SECTION_WEIGHT), (lead, LEAD_WEIGHT)):
                 for term in terms:
-                    counts[term] += weight / b_norm
+                    counts[term] = counts.get(term, 0.0) + weight / b_norm
             self._body_norm.append(b_norm)
         df = Counter(itertools.chain.from_iterable(self._counts))
         self._idf = {term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()}
