@@ -12,7 +12,8 @@ and the median CPU time (the honest "one core" figure on a busy machine).
 ``new_list_median_ms`` is the whole filter on a list not indexed yet (after a
 load or a ticket change). ``cold_ms`` is the first filter with free words on
 fresh rows: it computes every row's haystack and learns the vocabulary
-(``word_match.warm``), which the console does in a thread after loading.
+(``word_match.warm``); the console does it in a thread after loading
+(``RowIndex.prepare``).
 Pure Python: one core.
 """
 

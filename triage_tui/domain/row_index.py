@@ -128,8 +128,7 @@ class RowIndex:
             if not self._learned and any(
                 isinstance(c, WordCond) and max_edits(c.word) for c, _ in terms
             ):
-                learn(self.rows, self.hays)  # typo corrections must know every word here
-                self._learned = True
+                self.prepare()  # typo corrections must know every word here
             kept = self.everything
             # Field terms first (C loops over all rows), texts last (they shrink with the rest).
             for cond, negated in sorted(terms, key=lambda t: t[0].cost):
