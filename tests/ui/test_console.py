@@ -56,6 +56,22 @@ async def move_to_sendable(pilot: Pilot, screen: MainScreen) -> str:
     raise AssertionError("no ticket without blocking safeguard findings")
 
 
+def refund_ticket(db: Path) -> str:
+    """An open ticket whose customer asks for a refund (the billing rule fires on it)."""
+    return db_rows(
+        db,
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
+        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
+    )[0][0]
+
+
+async def move_to_ticket(pilot: Pilot, screen: MainScreen, ticket_id: str) -> None:
+    """Put the queue cursor on ``ticket_id`` and wait until it is open."""
+    queue = screen.query_one(QueueView)
+    queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
+    await settle(pilot)
+
+
 def pane_text(screen: MainScreen) -> str:
     from textual.widgets import Static
 
@@ -110,9 +126,7 @@ async def test_detail_shows_requester_org_rules_kb_and_conversation(demo_db: Pat
     app = make_app(demo_db)
     async with app.run_test(size=(160, 60)) as pilot:
         screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
-        await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
         text = pane_text(screen)
         assert f"#{ticket_id}" in text
         assert "returning (" in text and "earlier ticket" in text
@@ -176,17 +190,11 @@ async def test_cancelled_send_writes_nothing(demo_db: Path, make_app) -> None:
 
 
 async def test_escalate_records_note_reason_and_event(demo_db: Path, make_app) -> None:
-    (ticket_id,) = db_rows(
-        demo_db,
-        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
-        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
-    )[0]
+    ticket_id = refund_ticket(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
-        await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
         await pilot.press("x")
         assert isinstance(app.screen, EscalateScreen)
         reason = app.screen.query_one("#reason", Input).value
@@ -346,17 +354,11 @@ async def test_blocking_safeguard_needs_an_explicit_send_anyway(demo_db: Path, m
     """A fired escalation rule blocks Send: enter does nothing, y sends and the override is logged."""
     from triage_tui.ui.widgets.draft import DraftPane
 
-    (ticket_id,) = db_rows(
-        demo_db,
-        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
-        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
-    )[0]
+    ticket_id = refund_ticket(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
-        await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
         assert any(f.blocking and f.kind.value == "escalation" for f in screen.query_one(DraftPane).findings)
         before = db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0]
         await pilot.press("s", "enter")
@@ -373,17 +375,11 @@ async def test_blocking_safeguard_needs_an_explicit_send_anyway(demo_db: Path, m
 async def test_dismissing_the_rules_lifts_the_escalation_block(demo_db: Path, make_app) -> None:
     from triage_tui.ui.widgets.draft import DraftPane
 
-    (ticket_id,) = db_rows(
-        demo_db,
-        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
-        "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
-    )[0]
+    ticket_id = refund_ticket(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        queue.move_to(next(i for i, r in enumerate(queue.rows) if r.id == ticket_id))
-        await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
         await pilot.press("d")
         await settle(pilot)
         kinds = {f.kind.value for f in screen.query_one(DraftPane).findings}
