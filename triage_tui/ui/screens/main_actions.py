@@ -104,14 +104,12 @@ class TicketActions:
         from triage_tui.ui.screens.prompts import SendScreen
         from triage_tui.ui.widgets.draft import DraftPane
 
-        draft = self.query_one(DraftPane)
-        body = draft.text
-        if not body.strip():
-            self.app.notify("The draft is empty: press e to write a reply.", severity="warning", markup=False)
+        ready = self.query_one(DraftPane).ready_to_send()
+        if ready is None:
             return
+        body, blocking = ready
         ticket = view.detail.ticket
         default = Status(self.app.profile.send_status)  # type: ignore[attr-defined]
-        blocking = [f for f in draft.recheck() if f.blocking]
 
         def done(status: Status | None) -> None:
             if status is None:

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import Screen
 
 from triage_tui.adapters.base import Helpdesk
-from triage_tui.domain import events, safeguards
+from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.models import Status
 from triage_tui.engine import actions
@@ -120,14 +120,13 @@ class SweepActions(Screen[SweepOutcome | None]):
         view = self._need("send")
         if view is None:
             return
-        draft = self.query_one(DraftPane)
-        body = draft.text
-        if not body.strip():
-            self.app.notify("The draft is empty: press e to write a reply.", severity="warning", markup=False)
+        ready = self.query_one(DraftPane).ready_to_send()
+        if ready is None:
             return
+        body, findings = ready
         ticket = view.detail.ticket
         default = Status(self.app.profile.send_status)  # type: ignore[attr-defined]
-        blocking = [f.reason for f in safeguards.blocking(draft.findings)]
+        blocking = [f.reason for f in findings]
 
         def done(status: Status | None) -> None:
             if status is not None:

@@ -109,6 +109,15 @@ class DraftPane(Vertical):
         )
         self.recheck()
 
+    def ready_to_send(self) -> tuple[str, list[Finding]] | None:
+        """The draft's text and its blocking findings for the Send prompt, or
+        None (with a notice) when there is nothing to send."""
+        text = self.text
+        if not text.strip():
+            self.app.notify("The draft is empty: press e to write a reply.", severity="warning", markup=False)
+            return None
+        return text, [f for f in self.recheck() if f.blocking]
+
     def recheck(self) -> list[Finding]:
         if self.view is None:
             return []
