@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import resource
@@ -46,7 +45,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from benchmarks.data import synthetic_kb
 from benchmarks.filters import FILTERS, typed
-from benchmarks.tui_report import write_readme
+from benchmarks.tui_report import add_output_options, measure_and_report
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.domain import filters, row_index
 from triage_tui.domain.kb import KbIndex
@@ -257,26 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--markdown", action="store_true", help="also print the README table")
-    parser.add_argument("--write-readme", action="store_true", help="rewrite README's perf block")
-    parser.add_argument("--from-json", help="render a saved result instead of measuring")
+    add_output_options(parser)
     args = parser.parse_args(argv)
-    if args.from_json:
-        text = Path(args.from_json).read_text(encoding="utf-8")
-        result = json.loads(text[text.index("{") : text.index("\n}\n") + 2])
-    else:
-        result = run(args)
-        result["command"] = " ".join(
-            ["benchmarks/core.py", *(sys.argv[1:] if argv is None else argv)]
-        )
-        print(json.dumps(result, indent=2))
-    if args.markdown or args.write_readme:
-        table = markdown(result, result.get("command", "?"))
-        if args.markdown:
-            print(table)
-        if args.write_readme:
-            write_readme(ROOT / "README.md", table, "core")
-    return 0
+    return measure_and_report(args, argv, run, markdown, "benchmarks/core.py", ROOT / "README.md", "core")
 
 
 if __name__ == "__main__":

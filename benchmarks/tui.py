@@ -36,7 +36,6 @@ detail follows the cursor.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sqlite3
@@ -52,7 +51,15 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pty_screen import Terminal
-from benchmarks.tui_report import check_targets, markdown, ratios, spread, summary, write_readme
+from benchmarks.tui_report import (
+    add_output_options,
+    check_targets,
+    markdown,
+    measure_and_report,
+    ratios,
+    spread,
+    summary,
+)
 from benchmarks.tui_screen import (
     count_changed_from,
     cursor_id,
@@ -424,26 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pythonpath", help="import triage_tui from this checkout instead")
     parser.add_argument("--warm-up", type=float, default=WARM_UP_S, help="seconds before keys")
     parser.add_argument("--idle", type=float, default=IDLE_S, help="seconds of idle measured")
-    parser.add_argument("--markdown", action="store_true", help="also print the README table")
-    parser.add_argument("--write-readme", action="store_true", help="rewrite README's perf block")
-    parser.add_argument("--from-json", help="render a saved result instead of measuring")
+    add_output_options(parser)
     args = parser.parse_args(argv)
-    if args.from_json:
-        text = Path(args.from_json).read_text(encoding="utf-8")
-        result = json.loads(text[text.index("{") : text.index("\n}\n") + 2])
-    else:
-        result = run(args)
-        result["command"] = " ".join(
-            ["benchmarks/tui.py", *(sys.argv[1:] if argv is None else argv)]
-        )
-        print(json.dumps(result, indent=2))
-    if args.markdown or args.write_readme:
-        table = markdown(result, result.get("command", "?"))
-        if args.markdown:
-            print(table)
-        if args.write_readme:
-            write_readme(ROOT / "README.md", table, "tui")
-    return 0
+    return measure_and_report(args, argv, run, markdown, "benchmarks/tui.py", ROOT / "README.md", "tui")
 
 
 if __name__ == "__main__":

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 import statistics
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +193,36 @@ def percentile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, -(-len(ordered) * q // 100))
     return ordered[int(rank) - 1]
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--markdown``, ``--write-readme`` and ``--from-json``, shared by the benchmarks."""
+    parser.add_argument("--markdown", action="store_true", help="also print the README table")
+    parser.add_argument("--write-readme", action="store_true", help="rewrite README's perf block")
+    parser.add_argument("--from-json", help="render a saved result instead of measuring")
+
+
+def measure_and_report(
+    args: argparse.Namespace,
+    argv: list[str] | None,
+    run: Callable[[argparse.Namespace], dict[str, Any]],
+    render: Callable[[dict[str, Any], str], str],
+    script: str,
+    readme: Path,
+    block: str,
+) -> int:
+    """Run (or load ``--from-json``), print the JSON, then the table / README block as asked."""
+    if args.from_json:
+        text = Path(args.from_json).read_text(encoding="utf-8")
+        result = json.loads(text[text.index("{") : text.index("\n}\n") + 2])
+    else:
+        result = run(args)
+        result["command"] = " ".join([script, *(sys.argv[1:] if argv is None else argv)])
+        print(json.dumps(result, indent=2))
+    if args.markdown or args.write_readme:
+        table = render(result, result.get("command", "?"))
+        if args.markdown:
+            print(table)
+        if args.write_readme:
+            write_readme(readme, table, block)
+    return 0
