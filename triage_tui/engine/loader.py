@@ -13,11 +13,12 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.errors import TriageError
+from triage_tui.domain.errors import InvalidInput, TriageError
 from triage_tui.domain.models import Article, PersonHistory, TicketDetail
 from triage_tui.domain.queue import QueueRow
 
@@ -76,6 +77,9 @@ class TicketLoader:
         self._kb_task: asyncio.Task[None] | None = None
         #: Rules the agent dismissed, per ticket.
         self.overrides: dict[str, set[str]] = {}
+        #: Why the profile's reply template was not used (see ``draft``); None while it is.
+        self.template_problem: str | None = None
+        self._template_problem_told = False
 
     async def open(self) -> None:
         await self.helpdesk.open()
@@ -168,14 +172,37 @@ class TicketLoader:
         return TicketView(detail, history, rules, kb, kb_supported, errors)
 
     def draft(self, view: TicketView, profile: Profile) -> tuple[str, int]:
-        from triage_tui.domain.drafting import draft_for
+        """The reply drafted from the profile's template: the agent's own file in
+        ``<config dir>/templates`` if there is one, else the built-in.
 
-        draft, cursor = draft_for(
-            view.detail,
-            view.relevant_article,
-            team=profile.team,
-            agent=profile.agent,
-            now=self.clock.now(),
-            template=profile.template,
-        )
-        return draft.body, cursor
+        A template that cannot be used (unknown name, unreadable file) drafts
+        from the built-in default instead; the reason is in ``template_problem``
+        for the console to show once.
+        """
+        from triage_tui import paths
+        from triage_tui.domain.drafting import DEFAULT_TEMPLATE, draft_for
+
+        def drafted(template: str, user_dir: Path | None) -> tuple[str, int]:
+            draft, cursor = draft_for(
+                view.detail,
+                view.relevant_article,
+                team=profile.team,
+                agent=profile.agent,
+                now=self.clock.now(),
+                template=template,
+                user_dir=user_dir,
+            )
+            return draft.body, cursor
+
+        try:
+            return drafted(profile.template, paths.user_templates_dir())
+        except InvalidInput as problem:
+            self.template_problem = f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+            return drafted(DEFAULT_TEMPLATE, None)
+
+    def untold_template_problem(self) -> str | None:
+        """``template_problem`` the first time it is asked for, then None (one notice a session)."""
+        if self.template_problem is None or self._template_problem_told:
+            return None
+        self._template_problem_told = True
+        return self.template_problem

@@ -416,6 +416,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             text, cursor = self.drafts[ticket_id], None
         else:
             text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
+            if (problem := self.loader.untold_template_problem()) is not None:
+                self.app.notify(problem, severity="warning", markup=False, timeout=10)
         self.query_one(DraftPane).load(view, text, cursor)
 
     @on(DraftPane.Changed)

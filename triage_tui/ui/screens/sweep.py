@@ -245,6 +245,8 @@ class SweepScreen(SweepActions):
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id
         text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
+        if (problem := self.loader.untold_template_problem()) is not None:
+            self.app.notify(problem, severity="warning", markup=False, timeout=10)
         self._generated[ticket_id] = text
         if ticket_id in self.drafts:
             text, cursor = self.drafts[ticket_id], None  # type: ignore[assignment]
