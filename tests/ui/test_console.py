@@ -73,9 +73,11 @@ async def move_to_ticket(pilot: Pilot, screen: MainScreen, ticket_id: str) -> No
 
 
 def pane_text(screen: MainScreen) -> str:
+    """The detail pane's text as drawn: its text lines, then the titles below them."""
     from textual.widgets import Static
 
-    return "\n".join(str(s.render()) for s in screen.query_one(TicketPane).query(Static))
+    pane = screen.query_one(TicketPane)
+    return "\n".join([pane.text.plain, *(str(s.render()) for s in pane.query(Static))])
 
 
 def line_text(queue: QueueView, y: int) -> str:

@@ -25,6 +25,7 @@ from triage_tui.domain.models import Message, Role, Ticket
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.widgets.detail_text import Block, DetailText
 
 if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
     from triage_tui.domain.plan import HandlingPlan
@@ -232,40 +233,31 @@ SIMILAR_LISTED = 20
 class TicketPane(VerticalScroll, can_focus=True):
     """Scrollable detail of the current ticket.
 
-    The sections are mounted once and updated in place: removing and mounting
-    a dozen widgets per ticket opened cost a layout of the whole pane per
-    widget tree and most of the time to open a ticket. Message blocks are a
-    pool that grows to the longest conversation seen; unused ones are emptied
-    and hidden.
+    The text sections are one ``DetailText`` (see there for why); the similar
+    and other tickets below it are option lists the keyboard can walk. All are
+    mounted once and updated in place.
     """
 
     DEFAULT_CSS = """
     TicketPane { padding: 0 1; scrollbar-gutter: stable; }
     TicketPane > Static { margin-bottom: 1; }
-    TicketPane > .msg { padding: 0 1; margin-bottom: 1; border-left: outer $primary; }
-    TicketPane > .msg-customer { border-left: outer $secondary; }
-    TicketPane > .msg-agent { border-left: outer $success; background: $boost; }
-    TicketPane > .msg-note { border-left: outer $warning; background: $warning 10%; }
     TicketPane > OtherTickets { height: auto; max-height: 8; margin-bottom: 1; }
     TicketPane > .section-title { margin: 0; text-style: bold; }
     """
 
-    #: The fixed sections, top to bottom; messages go between the
-    #: conversation title and the similar tickets.
-    _STATICS = ("ticket-header", "ticket-requester", "ticket-rules", "ticket-kb", "ticket-plan")
+    #: The titles and notes around the option lists, top to bottom.
+    _STATICS = ("similar-title", "similar-more", "others-title", "ticket-errors")
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
-        self._messages: list[Static] = []
         # Set once the sections are composed: the screen may ask to show a
         # ticket while the pane, mounted after the first screen, is still composing.
         self._composed = asyncio.Event()
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("Loading the queue…"), id="ticket-header")
-        for name in self._STATICS[1:]:
-            yield Static(id=name)
-        yield Static(id="conversation-title", classes="section-title")
+        text = DetailText(id="ticket-text")
+        text.set_blocks([Block(Content("Loading the queue…"))])
+        yield text
         yield Static(id="similar-title", classes="section-title")
         yield OtherTickets(id="similar-tickets")
         yield Static(id="similar-more")
@@ -274,15 +266,16 @@ class TicketPane(VerticalScroll, can_focus=True):
         yield Static(id="ticket-errors")
 
     def on_mount(self) -> None:
-        self._clear(keep="ticket-header")
+        self._clear()
         self._composed.set()
 
-    def _static(self, name: str) -> Static:
-        return self.query_one(f"#{name}", Static)
+    @property
+    def text(self) -> DetailText:
+        return self.query_one("#ticket-text", DetailText)
 
     def _put(self, name: str, content: Content | None) -> None:
         """Show ``content`` in section ``name``, or empty and hide it."""
-        widget = self._static(name)
+        widget = self.query_one(f"#{name}", Static)
         widget.update(content if content is not None else Content(""))
         widget.display = content is not None
 
@@ -293,29 +286,10 @@ class TicketPane(VerticalScroll, can_focus=True):
             widget.add_options(options)
         widget.display = bool(options)
 
-    async def _set_messages(self, contents: list[tuple[Content, str]]) -> None:
-        missing = len(contents) - len(self._messages)
-        if missing > 0:
-            new = [Static(classes="msg") for _ in range(missing)]
-            # Pooled before the await: mounting puts them in the DOM at once, and
-            # a loader cancelled by the next key must not leave blocks nobody updates.
-            self._messages += new
-            await self.mount_all(new, before=self._static("similar-title"))
-        for i, widget in enumerate(self._messages):
-            if i < len(contents):
-                content, role_class = contents[i]
-                widget.update(content)
-                widget.set_classes(f"msg {role_class}")
-                widget.display = True
-            elif widget.display:
-                widget.update(Content(""))
-                widget.display = False
-
-    def _clear(self, keep: str) -> None:
-        for name in (*self._STATICS, "conversation-title", "similar-title", "similar-more", "others-title",
-                     "ticket-errors"):
-            if name != keep:
-                self._put(name, None)
+    def _clear(self) -> None:
+        """Everything below the text empty and hidden."""
+        for name in self._STATICS:
+            self._put(name, None)
         for name in ("similar-tickets", "other-tickets"):
             self._options(name, [])
 
@@ -323,14 +297,17 @@ class TicketPane(VerticalScroll, can_focus=True):
         """Show ``view`` (and the open tickets ``similar`` to it) in place of what is there."""
         await self._composed.wait()
         with self.app.batch_update():
-            self._put("ticket-header", header_content(view, now))
-            self._put("ticket-requester", requester_content(view))
-            self._put("ticket-rules", rules_content(view))
-            self._put("ticket-kb", kb_content(view) if view.kb_supported or view.kb else None)
-            self._put("ticket-plan", None)
             messages = view.detail.messages
-            self._put("conversation-title", Content.styled(f"Conversation ({len(messages)})", "bold"))
-            await self._set_messages([(message_content(m, now), message_class(m)) for m in messages])
+            blocks = [
+                Block(header_content(view, now)),
+                Block(requester_content(view)),
+                Block(rules_content(view)),
+            ]
+            if view.kb_supported or view.kb:
+                blocks.append(Block(kb_content(view)))
+            blocks.append(Block(Content.styled(f"Conversation ({len(messages)})", "bold"), gap=False))
+            blocks += [Block(message_content(m, now), message_class(m)) for m in messages]
+            self.text.set_blocks(blocks)
             similar = similar or []
             # The list shows 8 lines; at 100 000 tickets a cluster holds thousands,
             # and building an option per member cost 200-400 ms per ticket opened.
@@ -353,14 +330,12 @@ class TicketPane(VerticalScroll, can_focus=True):
         """The four-stage handling plan instead of the detail (``p`` toggles)."""
         await self._composed.wait()
         with self.app.batch_update():
-            self._clear(keep="ticket-plan")
-            await self._set_messages([])
-            self._put("ticket-plan", plan_content(plan))
+            self._clear()
+            self.text.set_blocks([Block(plan_content(plan))])
             self.scroll_home(animate=False)
 
     async def show_message(self, text: str) -> None:
         await self._composed.wait()
         with self.app.batch_update():
-            self._clear(keep="ticket-header")
-            await self._set_messages([])
-            self._put("ticket-header", Content(text))
+            self._clear()
+            self.text.set_blocks([Block(Content(text))])

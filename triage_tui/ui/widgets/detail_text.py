@@ -1,0 +1,140 @@
+"""The detail pane's text (header, requester, rules, KB, plan, conversation) as one widget.
+
+It used to be a dozen ``Static`` widgets, one per section plus a pool of
+message blocks. Every ticket opened updated them all, and Textual then laid
+out and wrapped each one twice (once for its height, once to paint it): about
+a third of the time from Enter to the ticket on screen at 100 000 tickets
+(``benchmarks/tui.py``). Here the sections are wrapped once per width into
+strips, and a frame copies the visible ones (the Line API, like the queue).
+
+Customer text reaches this widget only as ``Content`` built by
+``ui/safe_text`` (never markup), and is drawn through Textual's own
+``Visual.to_strips`` like a ``Static`` would.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from textual.content import Content
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
+
+#: A conversation block's left bar (as Textual's ``outer`` border draws it).
+BAR = "▌"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A section of the pane: ``kind`` is "" for plain text or a message's
+    ``msg-customer`` / ``msg-agent`` / ``msg-note`` / ``msg-system``, drawn
+    with a coloured bar and padding; ``gap`` leaves a blank line after it."""
+
+    content: Content
+    kind: str = ""
+    gap: bool = True
+
+
+class DetailText(Widget):
+    """Blocks of styled text drawn line by line; its height is its line count."""
+
+    ALLOW_SELECT = False
+    DEFAULT_CSS = """
+    DetailText { height: auto; }
+    DetailText > .detail--bar-msg-customer { color: $secondary; }
+    DetailText > .detail--bar-msg-agent { color: $success; }
+    DetailText > .detail--bar-msg-note { color: $warning; }
+    DetailText > .detail--bar-msg-system { color: $primary; }
+    DetailText > .detail--msg-agent { background: $boost; }
+    DetailText > .detail--msg-note { background: $warning 10%; }
+    """
+    COMPONENT_CLASSES = {
+        "detail--bar-msg-customer",
+        "detail--bar-msg-agent",
+        "detail--bar-msg-note",
+        "detail--bar-msg-system",
+        "detail--msg-agent",
+        "detail--msg-note",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._blocks: list[Block] = []
+        #: For one width: the first line of each block (and the total at the end).
+        self._layout: tuple[int, list[int]] = (-1, [0])
+        #: Drawn blocks by index, for the width in ``_layout``: only blocks that
+        #: came on screen are drawn (a long conversation is mostly below the fold).
+        self._drawn: dict[int, list[Strip]] = {}
+
+    @property
+    def blocks(self) -> list[Block]:
+        return list(self._blocks)
+
+    def set_blocks(self, blocks: list[Block]) -> None:
+        """Show ``blocks`` instead of what is there."""
+        self._blocks = blocks
+        self._forget()
+        self.refresh(layout=True)
+
+    def _forget(self) -> None:
+        self._layout = (-1, [0])
+        self._drawn = {}
+
+    @property
+    def plain(self) -> str:
+        """Every line as drawn, one per row (tests read the pane through it)."""
+        width = self.size.width
+        return "\n".join(self._line(y, width).text.rstrip() for y in range(self._starts(width)[-1]))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._forget()  # a new theme: the same text in new colours
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return self._starts(width)[-1]
+
+    def render_line(self, y: int) -> Strip:
+        return self._line(y, self.size.width)
+
+    def _starts(self, width: int) -> list[int]:
+        """Where each block starts, counted without drawing anything."""
+        if self._layout[0] != width:
+            starts, y = [], 0
+            for block in self._blocks:
+                starts.append(y)
+                inner = max(1, width - 3) if block.kind else width
+                y += block.content.get_height(self.styles, inner) + (1 if block.gap else 0)
+            self._layout = (width, [*starts, y])
+            self._drawn = {}
+        return self._layout[1]
+
+    def _line(self, y: int, width: int) -> Strip:
+        starts = self._starts(width)
+        if width <= 0 or not 0 <= y < starts[-1]:
+            return Strip.blank(max(0, width), self.rich_style)
+        index = bisect_right(starts, y) - 1
+        drawn = self._drawn.get(index)
+        if drawn is None:
+            drawn = self._drawn[index] = self._draw(self._blocks[index], width)
+        offset = y - starts[index]
+        return drawn[offset] if offset < len(drawn) else Strip.blank(width, self.rich_style)
+
+    def _draw(self, block: Block, width: int) -> list[Strip]:
+        if not block.kind:
+            strips = Visual.to_strips(self, block.content, width, None, self.visual_style, pad=True)
+            return [strip.extend_cell_length(width, self.rich_style) for strip in strips]
+        return self._message(block, width)
+
+    def _message(self, block: Block, width: int) -> list[Strip]:
+        """A conversation block: bar, one cell of padding each side, the role's background."""
+        inner = max(1, width - 3)
+        background = f"detail--{block.kind}"
+        style = self.get_visual_style(background) if background in self.COMPONENT_CLASSES else self.visual_style
+        fill = style.rich_style
+        bar = Segment(BAR, self.get_visual_style(f"detail--bar-{block.kind}").rich_style)
+        pad = Segment(" ", fill)
+        strips = Visual.to_strips(self, block.content, inner, None, style, pad=True)
+        return [Strip([bar, pad, *strip.extend_cell_length(inner, fill), pad], width) for strip in strips]
