@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
     from triage_tui.domain.kb import KbIndex, KbMatch
 
 KB_SUGGESTIONS = 5
+#: Seconds a view read ahead may be opened instead of reading the ticket again
+#: (no write happened since: those drop every view read ahead).
+AHEAD_FRESH_S = 15.0
+#: Views read ahead that are kept (the cursor's row and the open ticket's neighbours).
+AHEAD_KEPT = 4
 #: Rows handed to the screen at a time while the queue streams in.
 BATCH = 500
 
@@ -45,6 +51,8 @@ class TicketView:
     kb: list[KbMatch] | None  # None while the KB is still being indexed
     kb_supported: bool = True
     errors: list[str] = field(default_factory=list)
+    #: The reply drafted for it (``TicketLoader.draft``), once drafted.
+    drafted: tuple[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def fired_rules(self) -> list[RuleResult]:
@@ -80,6 +88,13 @@ class TicketLoader:
         #: Why the profile's reply template was not used (see ``draft``); None while it is.
         self.template_problem: str | None = None
         self._template_problem_told = False
+        #: Views read ahead: ticket id -> (when, write generation, _ahead_key, view).
+        self._ahead: dict[str, tuple[float, int, tuple[int, frozenset[str]], TicketView]] = {}
+        self._generation = 0
+        listeners = getattr(helpdesk, "listeners", None)
+        self._watching = isinstance(listeners, list)
+        if isinstance(listeners, list):
+            listeners.append(self._on_change)
 
     async def open(self) -> None:
         await self.helpdesk.open()
@@ -155,6 +170,52 @@ class TicketLoader:
 
     # -- one ticket -------------------------------------------------------
     async def load(self, ticket_id: str) -> TicketView:
+        """The ticket's view: read ahead if that read is still good, else read now."""
+        ahead = self._ahead.pop(ticket_id, None)
+        if ahead is not None:
+            read_at, generation, key, view = ahead
+            if (
+                generation == self._generation
+                and key == self._ahead_key(ticket_id)
+                and time.monotonic() - read_at <= AHEAD_FRESH_S
+            ):
+                return view
+        return await self._read(ticket_id)
+
+    @property
+    def reads_ahead(self) -> bool:
+        """Whether ``read_ahead`` does anything: only on a helpdesk that says when
+        anything is written (the console's outbox does), so a view read ahead is
+        never older than the last write."""
+        return self._watching
+
+    async def read_ahead(self, ticket_id: str, profile: Profile | None = None) -> None:
+        """Read ``ticket_id`` before it is opened (the row under a resting cursor,
+        the neighbours of the open ticket): opening it then only paints, which
+        is most of the way to opening a ticket in under 50 ms at 100 000 tickets.
+        With ``profile``, its reply is drafted too."""
+        if not self._watching or ticket_id in self._ahead:
+            return
+        generation = self._generation
+        view = await self._read(ticket_id)
+        if generation != self._generation:
+            return  # something was written meanwhile: this read may be older than it
+        if profile is not None:
+            self.draft(view, profile)  # drafted now, not while the agent waits
+        self._ahead[ticket_id] = (time.monotonic(), generation, self._ahead_key(ticket_id), view)
+        while len(self._ahead) > AHEAD_KEPT:
+            del self._ahead[next(iter(self._ahead))]
+
+    def _ahead_key(self, ticket_id: str) -> tuple[int, frozenset[str]]:
+        # A view ranks with one KB index and evaluates the rules with the agent's
+        # dismissals of that moment: either changing makes it another view.
+        return id(self.kb_index), frozenset(self.overrides.get(ticket_id, ()))
+
+    def _on_change(self, event: str, entry: object = None) -> None:
+        self._generation += 1
+        self._ahead.clear()
+
+    async def _read(self, ticket_id: str) -> TicketView:
         detail = await self.helpdesk.get_ticket(ticket_id)
         errors: list[str] = []
         history: PersonHistory | None = None
@@ -194,11 +255,13 @@ class TicketLoader:
             )
             return draft.body, cursor
 
-        try:
-            return drafted(profile.template, paths.user_templates_dir())
-        except InvalidInput as problem:
-            self.template_problem = f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
-            return drafted(DEFAULT_TEMPLATE, None)
+        if view.drafted is None:
+            try:
+                view.drafted = drafted(profile.template, paths.user_templates_dir())
+            except InvalidInput as problem:
+                self.template_problem = f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+                view.drafted = drafted(DEFAULT_TEMPLATE, None)
+        return view.drafted
 
     def untold_template_problem(self) -> str | None:
         """``template_problem`` the first time it is asked for, then None (one notice a session)."""

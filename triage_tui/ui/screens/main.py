@@ -347,6 +347,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         # wire; a ticket is opened with Enter, or when none is open yet.
         if self.follow_cursor or self.requested_id is None:
             self.show_ticket(event.row.id)
+        else:
+            self._read_ahead(event.row.id)  # Enter will most likely open it
 
     @on(QueueView.Selected)
     def _on_selected(self, event: QueueView.Selected) -> None:
@@ -372,8 +374,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
-        if not self.follow_cursor:
-            self.query_one(QueueView).show_open(ticket_id)
         now = time.monotonic()
         held, self._last_request = now - self._last_request < self.HELD_KEY_S, now
         self._load_ticket(ticket_id, held)
@@ -390,6 +390,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             view = await self.loader.load(ticket_id)
         except TriageError as error:
             await pane.show_message(f"Ticket {ticket_id}: {error}")
+            if not self.follow_cursor:
+                self.query_one(QueueView).show_open(ticket_id)
             return
         self.view = view
         now = self.app.clock.now()  # type: ignore[attr-defined]
@@ -402,12 +404,43 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                 await pane.show(view, now, self.similar_rows(view))
             pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
             self._load_draft(view)
+            if not self.follow_cursor:
+                # The ▶ marker moves with the ticket, in the same frame: marked at
+                # Enter, the queue's repaint went out alone and the ticket waited
+                # one or two more ticks of the screen's update timer (~30 ms).
+                self.query_one(QueueView).show_open(ticket_id)
         row = self._rows_by_id().get(ticket_id)
         if row is not None:
-            await record(self.app.helpdesk, events.VIEWED, ticket_id, events.viewed_payload(row))  # type: ignore[attr-defined]
+            # Logged once the ticket is painted: the write's thread took the GIL
+            # from the frame that shows the ticket (~5 ms of every ticket opened).
+            payload = events.viewed_payload(row)
+            self.call_after_refresh(
+                self.run_worker, record(self.app.helpdesk, events.VIEWED, ticket_id, payload),  # type: ignore[attr-defined]
+                group="viewed",
+            )
         if self._deferred is not None and self._deferred[1] == ticket_id:
             action, self._deferred = self._deferred[0], None
             await self.run_action(action)
+        elif self.follow_cursor:
+            queue = self.query_one(QueueView)
+            at = queue.cursor
+            self._read_ahead(*(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows)))
+
+    def _read_ahead(self, *ticket_ids: str) -> None:
+        """Read these tickets in the background once the keys rest: the ones the
+        agent most likely opens next (``TicketLoader.read_ahead``)."""
+        if self.loader is not None and self.loader.reads_ahead and ticket_ids:
+            self._read_ahead_worker(ticket_ids)
+
+    @work(exclusive=True, group="ahead")
+    async def _read_ahead_worker(self, ticket_ids: tuple[str, ...]) -> None:
+        assert self.loader is not None
+        await asyncio.sleep(self.HELD_KEY_S)  # the next key cancels this worker
+        for ticket_id in ticket_ids:
+            try:
+                await self.loader.read_ahead(ticket_id, self.app.profile)  # type: ignore[attr-defined]
+            except TriageError:
+                return  # opening the ticket will read it again and say what is wrong
 
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id
