@@ -101,6 +101,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         # Drafts edited this session, by ticket id, so moving away keeps them.
         self.drafts: dict[str, str] = {}
         self._clusters: Clusters | None = None
+        #: ``similar_rows`` of the last few tickets: id -> (clusters, all_rows, rows).
+        self._similar: dict[str, tuple[Clusters, list[QueueRow], list[QueueRow]]] = {}
         self.showing_plan = False
         #: Header badge when the helpdesk is not ready ("Zendesk: needs auth").
         self.badge: str | None = None
@@ -438,9 +440,12 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         await asyncio.sleep(self.HELD_KEY_S)  # the next key cancels this worker
         for ticket_id in ticket_ids:
             try:
-                await self.loader.read_ahead(ticket_id, self.app.profile)  # type: ignore[attr-defined]
+                view = await self.loader.read_ahead(ticket_id, self.app.profile)  # type: ignore[attr-defined]
             except TriageError:
                 return  # opening the ticket will read it again and say what is wrong
+            if view is not None and not self.showing_plan:
+                self.similar_rows(view)
+                self.query_one(TicketPane).predraw(view, self.app.clock.now())  # type: ignore[attr-defined]
 
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id
@@ -469,13 +474,20 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         ``SIMILAR_LISTED`` in queue order (the ones the pane lists), then the rest
         unordered — at 100 000 tickets a cluster holds thousands, sorted per
         ticket opened for nothing but a count."""
+        ticket_id = view.detail.ticket.id
+        known = self._similar.get(ticket_id)
+        if known is not None and known[0] is self.clusters and known[1] is self.all_rows:
+            return known[2]  # worked out when the ticket was read ahead
         by_id = self._rows_by_id()
-        found = [by_id[i] for i in self.clusters.similar(view.detail.ticket.id) if i in by_id]
+        found = [by_id[i] for i in self.clusters.similar(ticket_id) if i in by_id]
         if len(found) <= SIMILAR_LISTED:
-            return sorted(found, key=QueueRow.sort_key)
-        first = heapq.nsmallest(SIMILAR_LISTED, found, key=QueueRow.sort_key)
-        listed = {row.id for row in first}
-        return first + [row for row in found if row.id not in listed]
+            rows = sorted(found, key=QueueRow.sort_key)
+        else:
+            first = heapq.nsmallest(SIMILAR_LISTED, found, key=QueueRow.sort_key)
+            listed = {row.id for row in first}
+            rows = first + [row for row in found if row.id not in listed]
+        self._similar = {ticket_id: (self.clusters, self.all_rows, rows), **dict(list(self._similar.items())[:3])}
+        return rows
 
     def _rows_by_id(self) -> dict[str, QueueRow]:
         """``all_rows`` by id, rebuilt when the list is replaced: opening a ticket looked

@@ -25,6 +25,8 @@ from textual.widget import Widget
 
 #: A conversation block's left bar (as Textual's ``outer`` border draws it).
 BAR = "▌"
+#: Drawn blocks kept for reuse: a few tickets' worth.
+KEPT_BLOCKS = 120
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class DetailText(Widget):
         #: Drawn blocks by index, for the width in ``_layout``: only blocks that
         #: came on screen are drawn (a long conversation is mostly below the fold).
         self._drawn: dict[int, list[Strip]] = {}
+        #: Drawn blocks by what they show (``_key``): a ticket drawn ahead
+        #: (``predraw``) or shown before paints from here.
+        self._kept: dict[tuple[object, ...], list[Strip]] = {}
 
     @property
     def blocks(self) -> list[Block]:
@@ -92,6 +97,16 @@ class DetailText(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._forget()  # a new theme: the same text in new colours
+        self._kept = {}
+
+    def predraw(self, blocks: list[Block], lines: int) -> None:
+        """Draw the blocks that fill the first ``lines`` lines, for a later
+        ``set_blocks`` of the same text to paint without drawing them."""
+        width, y = self.size.width, 0
+        for block in blocks:
+            if y >= lines or width <= 0:
+                break
+            y += len(self._draw(block, width)) + (1 if block.gap else 0)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
         return self._starts(width)[-1]
@@ -123,6 +138,15 @@ class DetailText(Widget):
         return drawn[offset] if offset < len(drawn) else Strip.blank(width, self.rich_style)
 
     def _draw(self, block: Block, width: int) -> list[Strip]:
+        key = (width, block.kind, block.content.plain, tuple(block.content.spans))
+        strips = self._kept.get(key)
+        if strips is None:
+            strips = self._kept[key] = self._draw_new(block, width)
+            while len(self._kept) > KEPT_BLOCKS:
+                del self._kept[next(iter(self._kept))]
+        return strips
+
+    def _draw_new(self, block: Block, width: int) -> list[Strip]:
         if not block.kind:
             strips = Visual.to_strips(self, block.content, width, None, self.visual_style, pad=True)
             return [strip.extend_cell_length(width, self.rich_style) for strip in strips]

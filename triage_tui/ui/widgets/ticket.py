@@ -224,10 +224,10 @@ class OtherTickets(OptionList):
             self.post_message(self.Open(event.option.id))
 
 
-#: Similar tickets listed in the pane (the section title gives the total); the
-#: list shows 8 at a time, and each listed one costs building an option per
-#: ticket opened.
-SIMILAR_LISTED = 20
+#: Similar tickets listed in the pane: as many as the list shows at once (8
+#: lines); the section title gives the total and a line says how many more.
+#: Each listed one is an option built and measured per ticket opened.
+SIMILAR_LISTED = 8
 
 
 class TicketPane(VerticalScroll, can_focus=True):
@@ -297,17 +297,7 @@ class TicketPane(VerticalScroll, can_focus=True):
         """Show ``view`` (and the open tickets ``similar`` to it) in place of what is there."""
         await self._composed.wait()
         with self.app.batch_update():
-            messages = view.detail.messages
-            blocks = [
-                Block(header_content(view, now)),
-                Block(requester_content(view)),
-                Block(rules_content(view)),
-            ]
-            if view.kb_supported or view.kb:
-                blocks.append(Block(kb_content(view)))
-            blocks.append(Block(Content.styled(f"Conversation ({len(messages)})", "bold"), gap=False))
-            blocks += [Block(message_content(m, now), message_class(m)) for m in messages]
-            self.text.set_blocks(blocks)
+            self.text.set_blocks(self._blocks(view, now))
             similar = similar or []
             # The list shows 8 lines; at 100 000 tickets a cluster holds thousands,
             # and building an option per member cost 200-400 ms per ticket opened.
@@ -325,6 +315,26 @@ class TicketPane(VerticalScroll, can_focus=True):
             errors = Content("\n").join(Content.styled(e, "$text-error") for e in view.errors)
             self._put("ticket-errors", errors if view.errors else None)
             self.scroll_home(animate=False)
+
+    @staticmethod
+    def _blocks(view: TicketView, now: datetime) -> list[Block]:
+        messages = view.detail.messages
+        blocks = [
+            Block(header_content(view, now)),
+            Block(requester_content(view)),
+            Block(rules_content(view)),
+        ]
+        if view.kb_supported or view.kb:
+            blocks.append(Block(kb_content(view)))
+        blocks.append(Block(Content.styled(f"Conversation ({len(messages)})", "bold"), gap=False))
+        return blocks + [Block(message_content(m, now), message_class(m)) for m in messages]
+
+    def predraw(self, view: TicketView, now: datetime) -> None:
+        """Draw ``view``'s first screenful ahead of ``show`` (a ticket read ahead):
+        showing it then paints drawn lines. Whatever differs by then (the SLA
+        countdown, say) is drawn again at ``show``."""
+        if self._composed.is_set():
+            self.text.predraw(self._blocks(view, now), self.size.height)
 
     async def show_plan(self, plan: HandlingPlan, now: datetime) -> None:
         """The four-stage handling plan instead of the detail (``p`` toggles)."""

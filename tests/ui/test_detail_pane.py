@@ -1,0 +1,57 @@
+"""The detail pane: its text drawn line by line, the lists below it following the ticket shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ui.test_console import settle
+from triage_tui.ui.widgets.detail_text import BAR
+from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
+
+
+async def test_a_conversation_is_drawn_as_labelled_blocks_with_a_bar(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        pane = screen.query_one(TicketPane)
+        lines = pane.text.plain.splitlines()
+        first = screen.view.detail.messages[0]
+        head = next(i for i, line in enumerate(lines) if line.startswith(f"{BAR} Customer · "))
+        assert lines[head - 1].startswith("Conversation (")
+        assert first.body.splitlines()[0][:20] in lines[head + 1]
+        assert all(line.startswith(BAR) for line in lines[head:head + 2])
+        # The header is the first line, the ticket's id and subject.
+        assert lines[0].startswith(f"#{screen.view.detail.ticket.id} ")
+
+        # Narrower: the same text wrapped again, every line within the width.
+        await pilot.resize_terminal(80, 40)
+        await settle(pilot)
+        assert all(len(line) <= pane.text.size.width for line in pane.text.plain.splitlines())
+
+
+async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert screen.loader is not None
+        views = [await screen.loader.load(row.id) for row in screen.all_rows[:40]]
+        first, second = [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
+        pane = screen.query_one(TicketPane)
+        now = app.clock.now()
+        # Two tickets shown back to back (the second key came before a frame):
+        # the lists filled after the paint are the second ticket's only.
+        await pane.show(first, now)
+        await pane.show(second, now)
+        await settle(pilot)
+        others = pane.query_one("#other-tickets", OtherTickets)
+        listed = {others.get_option_at_index(i).id for i in range(others.option_count)}
+        assert listed == {t.id for t in second.history.earlier_tickets(second.detail.ticket.id)}
+        assert others.display
+
+        # A ticket followed at once by a message ("No tickets match the filter."):
+        # the ticket's lists never come up under the message.
+        await pane.show(first, now)
+        await pane.show_message("No tickets match the filter.")
+        await settle(pilot)
+        assert not others.display
+        assert pane.text.plain.strip() == "No tickets match the filter."
