@@ -39,7 +39,7 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         pane = screen.query_one(TicketPane)
         now = app.clock.now()
         # Two tickets shown back to back (the second key came before a frame):
-        # the lists filled after the paint are the second ticket's only.
+        # the lists are the second ticket's only.
         await pane.show(first, now)
         await pane.show(second, now)
         await settle(pilot)
