@@ -6,8 +6,10 @@ traceback. Secrets may come from ``TRIAGE_<ADAPTER>_<OPTION>`` variables.
 
 The models' validators are built on first validation, not at import: the
 console without a config file (the common start) never validates anything
-here — ``load`` constructs the defaults (``defaults``) — so it does not pay
-~60 ms of validator building and pydantic's plugin scan before its first screen.
+here — ``load`` constructs the defaults (``defaults``) — so before its first
+screen it neither builds validators nor starts pydantic's plugin discovery,
+whose first run imports ``importlib.metadata`` (~20 ms) and scans every
+installed package's entry points.
 """
 
 from __future__ import annotations

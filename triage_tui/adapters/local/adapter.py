@@ -12,7 +12,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -54,7 +54,7 @@ class LocalOptions(AdapterOptions):
         return value.expanduser() if value is not None else None
 
     @classmethod
-    def quick_validate(cls, data: Mapping[str, Any]) -> LocalOptions | None:
+    def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
         """The console's usual start — ``--db PATH`` or no options — without a validator build.
 
         Pydantic returns a ``Path`` instance, ``None`` and an exact ``str``
