@@ -3,6 +3,13 @@
 Validated with pydantic; every problem becomes a ``ConfigError`` whose one-line
 message names the offending key (``profiles.work.send_status: …``), never a
 traceback. Secrets may come from ``TRIAGE_<ADAPTER>_<OPTION>`` variables.
+
+The models' validators are built on first validation, not at import: the
+console without a config file (the common start) never validates anything
+here — ``load`` constructs the defaults (``defaults``) — so before its first
+screen it neither builds validators nor starts pydantic's plugin discovery,
+whose first run imports ``importlib.metadata`` (~20 ms) and scans every
+installed package's entry points.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ if TYPE_CHECKING:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: built when a config file is first validated (see the module doc).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Profile(_Strict):
@@ -62,10 +70,21 @@ class EscalationRoutes(_Strict):
     routes: dict[str, str] = Field(default_factory=dict)
 
 
+def _default_profiles() -> dict[str, Profile]:
+    # ``Profile()`` validates nothing (no input, and pydantic does not validate
+    # defaults), so constructing it gives the same model without building
+    # Profile's validator; ``defaults`` relies on it.
+    return {"default": Profile.model_construct()}
+
+
+def _default_escalation() -> EscalationRoutes:
+    return EscalationRoutes.model_construct()  # = EscalationRoutes(), as above
+
+
 class AppConfig(_Strict):
     profile: str = "default"
-    profiles: dict[str, Profile] = Field(default_factory=lambda: {"default": Profile()})
-    escalation: EscalationRoutes = Field(default_factory=EscalationRoutes)
+    profiles: dict[str, Profile] = Field(default_factory=_default_profiles)
+    escalation: EscalationRoutes = Field(default_factory=_default_escalation)
     #: Named filters for every profile: ``urgent = "priority:high,urgent sla:<90m"``.
     views: dict[str, str] = Field(default_factory=dict)
     #: Draft safeguards (``[safeguards]``): max_words, extra_jargon, jargon_audience…;
@@ -108,11 +127,21 @@ def _describe(error: ValidationError) -> str:
     return f"{where}: {message}"
 
 
+def defaults() -> AppConfig:
+    """``AppConfig()`` without building any validator: the same fields, values and set fields.
+
+    With no input nothing is validated (pydantic does not validate defaults),
+    so constructing is equivalent; ``tests/cli/test_config_defaults.py``
+    compares the two field by field.
+    """
+    return AppConfig.model_construct()
+
+
 def load(path: Path | None = None) -> AppConfig:
     """Read and validate the config file; a missing file means defaults."""
     path = path or paths.config_file()
     if not path.exists():
-        return AppConfig()
+        return defaults()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -213,6 +242,13 @@ def adapter_options(
         if value is not None:
             merged[field] = value
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    # An options model may recognise input it would accept unchanged and build
+    # the result without its pydantic validator (``AdapterOptions.quick_validate``:
+    # the local adapter's ``--db PATH``); anything else is validated in full.
+    quick = getattr(options_model, "quick_validate", None)
+    options = quick(merged) if quick is not None else None
+    if options is not None:
+        return options
     try:
         return options_model.model_validate(merged)
     except ValidationError as exc:

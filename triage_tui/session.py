@@ -166,9 +166,12 @@ def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedH
     files are keyed by profile, adapter and its non-secret options: entries
     recorded against one helpdesk are never delivered to another.
     """
+    from triage_tui.adapters.base import AdapterOptions
     from triage_tui.engine.buffered import BufferedHelpdesk, store_key
 
-    options = ctx.adapter_options.model_dump(mode="json")
+    # json_dump: the same dict, without building the options' serializer at start.
+    opts = ctx.adapter_options
+    options = opts.json_dump() if isinstance(opts, AdapterOptions) else opts.model_dump(mode="json")
     if ctx.db_path is not None:
         options[DB_OPTION] = str(ctx.db_path.expanduser().resolve())
     key = store_key(ctx.profile_name, ctx.adapter_name, options)

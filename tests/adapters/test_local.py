@@ -179,6 +179,63 @@ def test_options_come_from_config_and_environment(tmp_path: Path) -> None:
         config.adapter_options("local", LocalOptions, config.Profile(options={"nope": 1}))
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"db": None},
+        {"db": Path("/srv/helpdesk.db")},
+        {"db": Path("~/helpdesk.db")},
+        {"db": Path("relative.db"), "agent": "Ana"},
+        {"agent": ""},
+        {"db": None, "agent": "Sam Reyes"},
+    ],
+)
+def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
+    quick = LocalOptions.quick_validate(data)
+    validated = LocalOptions.model_validate(data)
+    assert quick is not None
+    assert type(quick) is LocalOptions
+    assert quick.__dict__ == validated.__dict__
+    assert {k: type(v) for k, v in quick.__dict__.items()} == {
+        k: type(v) for k, v in validated.__dict__.items()
+    }
+    assert quick.model_fields_set == validated.model_fields_set
+    assert quick.json_dump() == validated.model_dump(mode="json") == quick.model_dump(mode="json")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"db": "/srv/helpdesk.db"},  # a string: converted by the validator
+        {"db": 3},
+        {"agent": 3},
+        {"nope": 1},
+        {"db": Path("/x.db"), "extra": True},
+    ],
+)
+def test_other_options_are_left_to_full_validation(data: dict[str, object]) -> None:
+    assert LocalOptions.quick_validate(data) is None
+
+
+def test_adapter_options_report_the_same_errors_after_the_quick_path() -> None:
+    with pytest.raises(ConfigError, match=r"^adapter 'local' option nope: unknown key$"):
+        config.adapter_options("local", LocalOptions, config.Profile(options={"nope": 1}))
+    with pytest.raises(ConfigError, match=r"^adapter 'local' option agent: "):
+        config.adapter_options("local", LocalOptions, config.Profile(options={"agent": 3}))
+
+
+def test_declared_capabilities_equal_validated_ones() -> None:
+    from triage_tui.adapters.base import Capabilities, Helpdesk
+
+    declared = LocalHelpdesk.capabilities
+    validated = Capabilities.model_validate(declared.__dict__ | {})
+    assert declared == Capabilities(**{k: declared.__dict__[k] for k in declared.model_fields_set})
+    assert declared.model_dump() == validated.model_dump()
+    assert Helpdesk.capabilities == Capabilities()
+    assert Helpdesk.capabilities.model_fields_set == Capabilities().model_fields_set == set()
+
+
 def test_registry_loads_the_local_adapter() -> None:
     cls = registry.load("local")
     assert cls is LocalHelpdesk and cls.name == "local" and cls.display_name == "Local"

@@ -220,3 +220,66 @@ def test_console_first_screen_leaves_the_heavy_modules_for_later(
     assert "triage_tui.ui.widgets.queue" in imported  # the measurement works
     early = sorted(m for m in imported if m in LATER or m.split(".")[0] in LATER)
     assert not early, f"imported before the first rows: {early}"
+
+
+BEFORE_THE_UI = """
+import json, sys, types
+preloaded = "importlib.metadata" in sys.modules  # e.g. a .pth file of the environment
+seen = {}
+
+def run(helpdesk, profile, config, theme=None, **extra):
+    # Where the console hands over to Textual: what has the path so far paid for?
+    from pydantic import BaseModel
+
+    def models(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from models(sub)
+
+    seen["built"] = sorted(
+        f"{m.__module__}.{m.__qualname__}"
+        for m in set(models(BaseModel))
+        if m.__module__.startswith("triage_tui") and m.__pydantic_complete__
+    )
+    seen["modules"] = sorted(
+        m for m in ("importlib.metadata", "pydantic.plugin._loader") if m in sys.modules
+    )
+    seen["preloaded"] = preloaded
+    return 0
+
+fake = types.ModuleType("triage_tui.ui.app")
+fake.run = run
+sys.modules["triage_tui.ui.app"] = fake
+from triage_tui.cli import main
+code = main(sys.argv[1:])
+print(json.dumps(seen))
+raise SystemExit(code)
+"""
+
+
+def test_console_path_to_the_ui_builds_no_validator_and_reads_no_metadata(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """``triage --db X`` without a config file, up to the point Textual takes over.
+
+    Every pydantic model on that path defers its build (the defaults and the
+    local adapter's options are constructed), nothing triggers pydantic's
+    plugin loader, and the built-in adapter is found without scanning the
+    installed packages' entry points (``importlib.metadata``).
+    """
+    env = _env(tmp_path)
+    assert not (Path(env["TRIAGE_CONFIG_DIR"]) / "config.toml").exists()
+    proc = subprocess.run(
+        [sys.executable, "-c", BEFORE_THE_UI, "--db", str(demo_db)],
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["built"] == [], f"validators built before the first screen: {seen['built']}"
+    assert "pydantic.plugin._loader" not in seen["modules"]
+    if not seen["preloaded"]:
+        assert "importlib.metadata" not in seen["modules"]

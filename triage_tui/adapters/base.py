@@ -9,8 +9,8 @@ domain models at the edge and raises only ``triage_tui.domain.errors`` types.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
-from typing import ClassVar, Self
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,9 +32,14 @@ from triage_tui.domain.queue import QueueRow
 
 
 class Capabilities(BaseModel):
-    """What a helpdesk can do; the UI and verbs offer only these."""
+    """What a helpdesk can do; the UI and verbs offer only these.
 
-    model_config = ConfigDict(frozen=True)
+    Adapters declare theirs at import; ``defer_build`` and ``model_construct``
+    (all fields are plain bools, given as literals) keep that from building a
+    validator on the console's path to its first screen.
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     internal_notes: bool = True
     tags: bool = True
@@ -57,7 +62,23 @@ class Capabilities(BaseModel):
 class AdapterOptions(BaseModel):
     """Base for an adapter's declared options (config profile + TRIAGE_<ADAPTER>_<OPTION>)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: an adapter's options are validated once, when it is used;
+    # the validator is not built for every adapter module imported.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    @classmethod
+    def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
+        """``model_validate(data)`` without building the validator, or None: validate in full.
+
+        For input a subclass can show pydantic would accept unchanged (exact
+        types, known keys); the result must equal ``model_validate(data)``,
+        set fields included. The default recognises nothing.
+        """
+        return None
+
+    def json_dump(self) -> dict[str, Any]:
+        """``model_dump(mode="json")``; a subclass may return the same dict more cheaply."""
+        return self.model_dump(mode="json")
 
 
 class Helpdesk(ABC):
@@ -73,7 +94,7 @@ class Helpdesk(ABC):
     name: ClassVar[str]
     #: Shown in the header badge, e.g. ``"Zendesk"``.
     display_name: ClassVar[str]
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    capabilities: ClassVar[Capabilities] = Capabilities.model_construct()  # see Capabilities
     options_model: ClassVar[type[AdapterOptions]] = AdapterOptions
 
     def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:

@@ -22,7 +22,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import TypeAdapter
+from pydantic import ConfigDict, TypeAdapter
 
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.models import Article, PersonHistory, Priority, Status, Ticket, TicketDetail
@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.startswith("_")]
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
-_ARTICLES = TypeAdapter(list[Article])
+#: defer_build: built when the KB is first saved or read offline, not at import (the
+#: buffered helpdesk imports this module on the console's path to its first screen).
+_ARTICLES = TypeAdapter(list[Article], config=ConfigDict(defer_build=True))
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from triage_tui.domain.models import Message, Role, TicketDetail, UtcDatetime
 
@@ -31,6 +31,10 @@ PROVISIONAL_PREFIX = "outbox:"
 
 class Base(BaseModel):
     """The ticket as the agent saw it when a draft began."""
+
+    # Built when a base is first recorded or read, not when the engine is imported
+    # (the buffered helpdesk imports this on the console's path to its first screen).
+    model_config = ConfigDict(defer_build=True)
 
     updated_at: UtcDatetime | None = None
     version: str | None = None

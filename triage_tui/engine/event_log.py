@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from triage_tui.domain import events as ev
 from triage_tui.domain.clock import Clock, ensure_utc
@@ -41,6 +41,9 @@ CREATE INDEX IF NOT EXISTS events_at ON events(at, id);
 
 class Event(BaseModel):
     """One row of the event log (the same shape as the local adapter's ``Event``)."""
+
+    # Built when events are first read, not when the buffered helpdesk is imported.
+    model_config = ConfigDict(defer_build=True)
 
     id: int
     name: str

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from triage_tui import paths
 from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
@@ -53,9 +53,39 @@ class LocalOptions(AdapterOptions):
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
 
+    @classmethod
+    def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
+        """The console's usual start — ``--db PATH`` or no options — without a validator build.
+
+        Pydantic returns a ``Path`` instance, ``None`` and an exact ``str``
+        unchanged, then ``_expand`` runs; this does the same (strings for
+        ``db``, from the config file or ``TRIAGE_LOCAL_DB``, go the full way).
+        ``tests/adapters/test_local.py`` compares it with ``model_validate``.
+        """
+        if cls is not LocalOptions or not data.keys() <= {"db", "agent"}:
+            return None
+        db = data.get("db")
+        if not (db is None or isinstance(db, Path)):
+            return None
+        if "agent" in data and type(data["agent"]) is not str:
+            return None
+        values = dict(data)
+        if db is not None:
+            values["db"] = db.expanduser()
+        return cls.model_construct(**values)
+
+    def json_dump(self) -> dict[str, Any]:
+        # What pydantic's JSON mode gives for these two fields (a path as its text).
+        if type(self) is not LocalOptions:
+            return super().json_dump()
+        return {"db": None if self.db is None else str(self.db), "agent": self.agent}
+
 
 class Event(BaseModel):
     """One row of the local event log (``reply.sent``, ``ticket.viewed``, …)."""
+
+    # Built when events are first listed, not when the adapter is imported.
+    model_config = ConfigDict(defer_build=True)
 
     id: int
     name: str
@@ -68,7 +98,8 @@ class Event(BaseModel):
 class LocalHelpdesk(Helpdesk):
     name: ClassVar[str] = "local"
     display_name: ClassVar[str] = "Local"
-    capabilities: ClassVar[Capabilities] = Capabilities(
+    # model_construct: literal bools, nothing to validate (see Capabilities).
+    capabilities: ClassVar[Capabilities] = Capabilities.model_construct(
         internal_notes=True,
         tags=True,
         kb_search=True,
