@@ -11,8 +11,8 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -23,24 +23,46 @@ DEFAULT_THEME = "triage-dark"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "themes"
 
 
-class ThemeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+#: A theme file's keys: the colours (``name`` and ``primary`` required), two
+#: flags and a table of extra CSS variables. Checked by hand, not by a pydantic
+#: model: the files are read before the first screen, and building a model's
+#: validator there also started pydantic's plugin discovery (importlib.metadata,
+#: a scan of every installed package: ~30 ms of every start of the console).
+COLOURS = ("primary", "secondary", "accent", "warning", "error", "success",
+           "foreground", "background", "surface", "panel", "boost")
+FLAGS = ("dark", "ansi")
 
-    name: str
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    boost: str | None = None
-    dark: bool = True
-    ansi: bool = False
-    variables: dict[str, str] = {}
+
+def theme_values(raw: dict[str, Any]) -> dict[str, Any]:
+    """A theme file's table as ``Theme`` arguments; ``ValueError`` naming the first bad key."""
+    for key in raw:
+        if key not in ("name", *COLOURS, *FLAGS, "variables"):
+            raise ValueError(f"{key}: unknown key (known: name, {', '.join(COLOURS)}, dark, ansi, variables)")
+    values: dict[str, Any] = {"dark": True, "ansi": False, "variables": {}}
+    for key in ("name", *COLOURS):
+        value = raw.get(key)
+        if value is None:
+            if key in ("name", "primary"):
+                raise ValueError(f"{key}: missing")
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"{key}: should be a string, not {type(value).__name__}")
+        if key != "name" and not value.startswith("ansi_"):
+            try:
+                Color.parse(value)
+            except ColorParseError:
+                raise ValueError(f"{key}: not a colour: {value!r}") from None
+        values[key] = value
+    for key in FLAGS:
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ValueError(f"{key}: should be true or false")
+            values[key] = raw[key]
+    variables = raw.get("variables", {})
+    if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
+        raise ValueError("variables: should be a table of strings")
+    values["variables"] = dict(variables)
+    return values
 
 
 @dataclass
@@ -53,30 +75,13 @@ class LoadedThemes:
         return [t.name for t in self.themes]
 
 
-def _check_colours(spec: ThemeFile) -> None:
-    for key in ("primary", "secondary", "accent", "warning", "error", "success",
-                "foreground", "background", "surface", "panel", "boost"):
-        value = getattr(spec, key)
-        if value is None or value.startswith("ansi_"):
-            continue
-        try:
-            Color.parse(value)
-        except ColorParseError:
-            raise ValueError(f"{key}: not a colour: {value!r}") from None
-
-
 def load_file(path: Path) -> Theme:
     """One theme file; ``ValueError`` with a one-line reason when it is invalid."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        spec = ThemeFile.model_validate(raw)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"invalid TOML: {exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ValueError(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    _check_colours(spec)
-    return Theme(**spec.model_dump())
+    return Theme(**theme_values(raw))
 
 
 def load_all(extra_dirs: Iterable[Path] = ()) -> LoadedThemes:
