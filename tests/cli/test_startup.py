@@ -172,6 +172,8 @@ LATER = (
     "triage_tui.ui.screens.report",
     "triage_tui.ui.screens.sweep",
     "triage_tui.ui.screens.sweep_plan",
+    "triage_tui.ui.widgets.draft",
+    "textual.widgets._text_area",
 )
 
 FIRST_SCREEN = """

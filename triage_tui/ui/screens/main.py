@@ -31,7 +31,6 @@ from triage_tui.ui import safe_text as st
 from triage_tui.engine.recording import record
 from triage_tui.ui.screens.main_actions import TicketActions
 from triage_tui.ui.screens.main_sweeps import BatchWork
-from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.undo_banner import UndoBanner
@@ -44,6 +43,8 @@ if TYPE_CHECKING:
     from triage_tui.domain.clusters import Clusters
     from triage_tui.domain.filters import Filter
     from triage_tui.domain.plan import HandlingPlan
+    # The draft editor (a TextArea, ~20 ms to import) is mounted after the first screen.
+    from triage_tui.ui.widgets.draft import DraftPane
 
 #: Seconds between updates of the "loading… N tickets" title.
 LOADING_TITLE_S = 0.25
@@ -156,6 +157,8 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         if self.work_mounted:
             return
         self.work_mounted = True
+        from triage_tui.ui.widgets.draft import DraftPane
+
         detail, draft = TicketPane(id="detail"), DraftPane(id="draft-pane")
         detail.border_title = Content("Ticket")
         await self.query_one("#work-pane", Vertical).mount(detail, draft)
@@ -456,10 +459,11 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
             if (problem := self.loader.untold_template_problem()) is not None:
                 self.app.notify(problem, severity="warning", markup=False, timeout=10)
+        from triage_tui.ui.widgets.draft import DraftPane
+
         self.query_one(DraftPane).load(view, text, cursor)
 
-    @on(DraftPane.Changed)
-    def _on_draft_changed(self, event: DraftPane.Changed) -> None:
+    def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: the class is imported late
         if self.view is not None:
             self.drafts[self.view.detail.ticket.id] = event.text
 
