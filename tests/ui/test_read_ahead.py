@@ -92,37 +92,3 @@ async def test_following_the_cursor_reads_the_neighbours_of_the_open_ticket(
         await settle(pilot)
         assert screen.view.detail.ticket.id == below
         assert below not in inner.reads[reads:]
-
-
-async def test_a_step_onto_a_ticket_read_ahead_paints_cursor_and_ticket_together(
-    demo_db: Path, clock: FrozenClock, tmp_path: Path
-) -> None:
-    import asyncio
-
-    app, inner = make(demo_db, clock, tmp_path / "data", preview="follow")
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        below = queue.rows[queue.cursor + 1]
-        assert screen.loader.read_already(below.id) is not None
-        held: list[str] = []
-        release = screen._release_frame
-
-        def spy(ticket_id: str | None = None) -> None:
-            if screen._held_frame is not None:
-                held.append(screen._held_frame[0])
-            release(ticket_id)
-
-        screen._release_frame = spy  # type: ignore[method-assign]
-        await pilot.press("j")
-        await settle(pilot)
-        assert held == [below.id]  # the frame was held for the ticket, and released
-        assert screen._held_frame is None and app._batch_count == 0
-        assert screen.view.detail.ticket.id == below.id
-
-        # Held for a ticket that never comes (no Highlighted follows): released anyway.
-        screen._hold_frame_for(queue.rows[queue.cursor + 1])
-        assert screen._held_frame is not None
-        await asyncio.sleep(screen.HOLD_FRAME_S + 0.1)
-        await pilot.pause()
-        assert screen._held_frame is None and app._batch_count == 0

@@ -171,23 +171,16 @@ class TicketLoader:
     # -- one ticket -------------------------------------------------------
     async def load(self, ticket_id: str) -> TicketView:
         """The ticket's view: read ahead if that read is still good, else read now."""
-        view = self.read_already(ticket_id)
-        self._ahead.pop(ticket_id, None)
-        return view if view is not None else await self._read(ticket_id)
-
-    def read_already(self, ticket_id: str) -> TicketView | None:
-        """The view read ahead for ``ticket_id`` while it is still good (``load`` would use it)."""
-        ahead = self._ahead.get(ticket_id)
-        if ahead is None:
-            return None
-        read_at, generation, key, view = ahead
-        if (
-            generation == self._generation
-            and key == self._ahead_key(ticket_id)
-            and time.monotonic() - read_at <= AHEAD_FRESH_S
-        ):
-            return view
-        return None
+        ahead = self._ahead.pop(ticket_id, None)
+        if ahead is not None:
+            read_at, generation, key, view = ahead
+            if (
+                generation == self._generation
+                and key == self._ahead_key(ticket_id)
+                and time.monotonic() - read_at <= AHEAD_FRESH_S
+            ):
+                return view
+        return await self._read(ticket_id)
 
     @property
     def reads_ahead(self) -> bool:

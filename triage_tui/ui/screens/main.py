@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -197,7 +196,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self.watch(self.query_one("#filter", Input), "value", self._on_filter_value, init=False)
         self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
-        self.query_one(QueueView).before_step = self._hold_frame_for
         self._apply_width(self.size.width)
         self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
         # Rules are built on the first ticket, not before the first screen.
@@ -379,38 +377,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
     HELD_KEY_S = 0.05
     _last_request: float = 0.0
 
-    #: The open batch holding the cursor's frame for the ticket it moves to (see
-    #: ``_hold_frame_for``): (ticket id, the batch's context manager).
-    _held_frame: tuple[str, AbstractContextManager[None]] | None = None
-    #: Seconds a held frame waits at most for its ticket.
-    HOLD_FRAME_S = 0.1
-
-    def _hold_frame_for(self, row: QueueRow) -> None:
-        """With the detail following the cursor, a j/k onto a ticket already read
-        ahead paints the cursor and the ticket in one frame. Painted apart, the
-        ticket came 17-33 ms after the cursor's frame (Textual's screen updates
-        at most every 1/60 s, counted from the frame before) and the pane showed
-        the previous ticket beside the new cursor meanwhile."""
-        if (
-            not self.follow_cursor
-            or self._held_frame is not None
-            or self.loader is None
-            or time.monotonic() - self._last_request < self.HELD_KEY_S  # a held key: cursor first
-            or self.loader.read_already(row.id) is None
-        ):
-            return
-        batch = self.app.batch_update()
-        batch.__enter__()
-        self._held_frame = (row.id, batch)
-        self.set_timer(self.HOLD_FRAME_S, self._release_frame)  # whatever happens, never longer
-
-    def _release_frame(self, ticket_id: str | None = None) -> None:
-        """End the held frame (for ``ticket_id``, or whichever is held)."""
-        held = self._held_frame
-        if held is not None and (ticket_id is None or held[0] == ticket_id):
-            self._held_frame = None
-            held[1].__exit__(None, None, None)
-
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
         now = time.monotonic()
@@ -426,28 +392,12 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             await asyncio.sleep(self.HELD_KEY_S)
         pane = self.query_one(TicketPane)
         try:
-            if not await self._show_loaded(ticket_id, pane):
-                return
-        finally:
-            self._release_frame(ticket_id)
-        if self._deferred is not None and self._deferred[1] == ticket_id:
-            action, self._deferred = self._deferred[0], None
-            await self.run_action(action)
-        elif self.follow_cursor:
-            queue = self.query_one(QueueView)
-            at = queue.cursor
-            self._read_ahead(*(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows)))
-
-    async def _show_loaded(self, ticket_id: str, pane: TicketPane) -> bool:
-        """Load and show ``ticket_id``; False when it could not be read (the pane says why)."""
-        assert self.loader is not None
-        try:
             view = await self.loader.load(ticket_id)
         except TriageError as error:
             await pane.show_message(f"Ticket {ticket_id}: {error}")
             if not self.follow_cursor:
                 self.query_one(QueueView).show_open(ticket_id)
-            return False
+            return
         self.view = view
         now = self.app.clock.now()  # type: ignore[attr-defined]
         # Detail, title and draft in one frame: painted apart, each was its own
@@ -473,7 +423,13 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
                 self.run_worker, record(self.app.helpdesk, events.VIEWED, ticket_id, payload),  # type: ignore[attr-defined]
                 group="viewed",
             )
-        return True
+        if self._deferred is not None and self._deferred[1] == ticket_id:
+            action, self._deferred = self._deferred[0], None
+            await self.run_action(action)
+        elif self.follow_cursor:
+            queue = self.query_one(QueueView)
+            at = queue.cursor
+            self._read_ahead(*(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows)))
 
     def _read_ahead(self, *ticket_ids: str) -> None:
         """Read these tickets in the background once the keys rest: the ones the

@@ -246,21 +246,11 @@ class QueueView(ScrollView, can_focus=True):
         if self.rows:
             self.cursor = max(0, min(index, len(self.rows) - 1))
 
-    #: Told the row a j/k (or an arrow) is about to move the cursor to, before the
-    #: cursor's rows are repainted (the screen may paint them with that row's ticket).
-    before_step: Callable[[QueueRow], None] | None = None
-
-    def _step(self, step: int) -> None:
-        at = self.cursor + step
-        if self.before_step is not None and 0 <= at < len(self.rows):
-            self.before_step(self.rows[at])
-        self.move_to(at)
-
     def action_cursor_down(self) -> None:
-        self._step(+1)
+        self.move_to(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self._step(-1)
+        self.move_to(self.cursor - 1)
 
     def action_first(self) -> None:
         self.move_to(0)
