@@ -121,7 +121,15 @@ class RowIndex:
 
     def select(self, terms: Sequence[tuple[Condition, bool]], ctx: Context) -> list[QueueRow]:
         """The rows matching every ``(condition, negated)``, in list order."""
-        return list(compress(self.rows, self.mask(terms, ctx)))
+        mask = self.mask(terms, ctx)
+        if mask.count(1) * _FEW >= self.n:
+            return list(compress(self.rows, mask))
+        # Few rows: jump from one to the next (compress steps through every byte).
+        rows, found, at = self.rows, [], mask.find(1)
+        while at >= 0:
+            found.append(rows[at])
+            at = mask.find(1, at + 1)
+        return found
 
     def mask(self, terms: Sequence[tuple[Condition, bool]], ctx: Context) -> bytes:
         with self._lock:
