@@ -556,8 +556,9 @@ async def test_report_key_shows_the_session_report(demo_db: Path, make_app) -> N
         assert len(app.screen.report.to_json()["skipped"]) >= 1
 
 
-async def test_clearing_the_filter_lets_its_index_go(demo_db: Path, make_app, monkeypatch) -> None:
-    """The filter's row index holds the queue it was built for: esc drops it."""
+async def test_the_filter_index_outlives_esc_but_not_a_reload(demo_db: Path, make_app, monkeypatch) -> None:
+    """Esc keeps the queue's row index (the next `/` is as quick as the first);
+    a reload lets the old queue go with it: only the new queue's index is kept."""
     from triage_tui.domain import row_index
 
     monkeypatch.setattr(row_index, "KEEP_FROM_ROWS", 1)  # the demo queue is small
@@ -567,9 +568,15 @@ async def test_clearing_the_filter_lets_its_index_go(demo_db: Path, make_app, mo
         await pilot.press("slash", *"refund")
         await settle(pilot)
         assert screen.filter is not None and row_index._kept
+        index = row_index._kept[0]
         await pilot.press("escape")
         await settle(pilot)
-        assert screen.filter is None and not row_index._kept
+        assert screen.filter is None and row_index._kept == [index]
+        old_rows = screen.all_rows
+        await pilot.press("r")  # reload the queue
+        await settle(pilot)
+        assert screen.all_rows is not old_rows
+        assert all(kept.rows is screen.all_rows for kept in row_index._kept)
 
 
 async def test_queue_rows_drawn_from_the_cache_follow_marks_and_the_cursor(demo_db: Path, make_app) -> None:

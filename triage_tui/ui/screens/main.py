@@ -501,6 +501,12 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         return self._by_id[1]
 
     def action_refresh(self) -> None:
+        from triage_tui.domain import row_index
+
+        # The filter's index holds the queue it was built for: not kept alive
+        # beside the one being read (the new queue's index is built after it).
+        # Kept until then, also while no filter is on: the next `/` is instant.
+        row_index.forget()
         self.load_queue()
 
     def action_leave(self) -> None:
@@ -536,12 +542,6 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             error_line.display = True
             return False
         error_line.display = False
-        if new is None and self.filter is not None:
-            from triage_tui.domain import row_index
-
-            # The filter's index holds the list it was built for: a queue
-            # reloaded after the filter is cleared must not stay alive through it.
-            row_index.forget()
         self.filter = new
         self._set_rows(self.all_rows)
         return True
