@@ -74,10 +74,6 @@ class DetailText(Widget):
         #: (``predraw``) or shown before paints from here.
         self._kept: dict[tuple[object, ...], list[Strip]] = {}
 
-    @property
-    def blocks(self) -> list[Block]:
-        return list(self._blocks)
-
     def set_blocks(self, blocks: list[Block]) -> None:
         """Show ``blocks`` instead of what is there."""
         self._blocks = blocks
@@ -121,7 +117,8 @@ class DetailText(Widget):
             for block in self._blocks:
                 starts.append(y)
                 inner = max(1, width - 3) if block.kind else width
-                y += block.content.get_height(self.styles, inner) + (1 if block.gap else 0)
+                # The styles as a rules map, as Textual's own widgets pass them.
+                y += block.content.get_height(self.styles, inner) + (1 if block.gap else 0)  # type: ignore[arg-type]
             self._layout = (width, [*starts, y])
             self._drawn = {}
         return self._layout[1]
