@@ -122,7 +122,7 @@ class RowIndex:
     def select(self, terms: Sequence[tuple[Condition, bool]], ctx: Context) -> list[QueueRow]:
         """The rows matching every ``(condition, negated)``, in list order."""
         mask = self.mask(terms, ctx)
-        if mask.count(1) * _FEW >= self.n:
+        if not self._few(mask):
             return list(compress(self.rows, mask))
         # Few rows: jump from one to the next (compress steps through every byte).
         rows, found, at = self.rows, [], mask.find(1)
