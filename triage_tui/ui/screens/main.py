@@ -52,6 +52,9 @@ LOADING_TITLE_S = 0.25
 #: Rows shown before the whole queue is in (when the helpdesk can pick them).
 FIRST_SCREEN_ROWS = 100
 
+#: Tickets whose similar rows are kept (the open one and those read ahead).
+SIMILAR_KEPT = 4
+
 #: Below this width the panes stack instead of sitting side by side.
 NARROW_WIDTH = 110
 
@@ -419,9 +422,9 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             # Logged once the ticket is painted: the write's thread took the GIL
             # from the frame that shows the ticket (~5 ms of every ticket opened).
             payload = events.viewed_payload(row)
+            helpdesk = self.app.helpdesk  # type: ignore[attr-defined]
             self.call_after_refresh(
-                self.run_worker, record(self.app.helpdesk, events.VIEWED, ticket_id, payload),  # type: ignore[attr-defined]
-                group="viewed",
+                lambda: self.run_worker(record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed")
             )
         if self._deferred is not None and self._deferred[1] == ticket_id:
             action, self._deferred = self._deferred[0], None
@@ -490,7 +493,9 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             first = heapq.nsmallest(SIMILAR_LISTED, found, key=QueueRow.sort_key)
             listed = {row.id for row in first}
             rows = first + [row for row in found if row.id not in listed]
-        self._similar = {ticket_id: (self.clusters, self.all_rows, rows), **dict(list(self._similar.items())[:3])}
+        self._similar[ticket_id] = (self.clusters, self.all_rows, rows)
+        while len(self._similar) > SIMILAR_KEPT:
+            del self._similar[next(iter(self._similar))]  # the oldest
         return rows
 
     def _rows_by_id(self) -> dict[str, QueueRow]:
