@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from tests.fakes.fake_time import FakeTime
@@ -38,17 +39,23 @@ def make(db: Path, clock: FrozenClock, data: Path, preview: str) -> tuple[Triage
     return app, inner
 
 
+async def rest_on_the_next_row(pilot: Pilot, inner: CountingHelpdesk) -> str:
+    """j, then the cursor rests: the row under it is the last ticket read; its id."""
+    screen = pilot.app.screen
+    await pilot.press("j")
+    await settle(pilot)
+    resting = screen.query_one(QueueView).current.id
+    assert inner.reads[-1] == resting
+    return resting
+
+
 async def test_enter_opens_the_ticket_read_while_the_cursor_rested(
     demo_db: Path, clock: FrozenClock, tmp_path: Path
 ) -> None:
     app, inner = make(demo_db, clock, tmp_path / "data", preview="enter")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        queue = screen.query_one(QueueView)
-        await pilot.press("j")
-        await settle(pilot)  # the cursor rests on the second row: it is read ahead
-        second = queue.current.id
-        assert inner.reads[-1] == second
+        second = await rest_on_the_next_row(pilot, inner)  # read ahead...
         assert screen.view.detail.ticket.id != second  # ...but not opened
         reads = len(inner.reads)
         await pilot.press("enter")
@@ -65,10 +72,7 @@ async def test_a_write_after_the_read_ahead_makes_enter_read_again(
     app, inner = make(demo_db, clock, tmp_path / "data", preview="enter")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        await pilot.press("j")
-        await settle(pilot)
-        second = screen.query_one(QueueView).current.id
-        assert inner.reads[-1] == second
+        second = await rest_on_the_next_row(pilot, inner)
         # Someone (a bulk action, the outbox delivering) writes to it meanwhile.
         await app.helpdesk.add_note(second, "Checked the ledger: refund already issued")
         reads = len(inner.reads)
