@@ -29,6 +29,7 @@ from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.engine.recording import record
+from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.main_actions import TicketActions
 from triage_tui.ui.screens.main_sweeps import BatchWork
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
@@ -231,6 +232,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
 
     # -- queue ------------------------------------------------------------
     @work(exclusive=True, group="queue")
+    @ends_with_screen
     async def load_queue(self) -> None:
         """Open the helpdesk, then stream the queue in, first screenful first."""
         app = self.app
@@ -387,6 +389,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
         self._load_ticket(ticket_id, held)
 
     @work(exclusive=True, group="detail")
+    @ends_with_screen
     async def _load_ticket(self, ticket_id: str, held: bool = False) -> None:
         assert self.loader is not None
         if held:
@@ -441,6 +444,7 @@ class MainScreen(TicketActions, BatchWork, Screen[None]):
             self._read_ahead_worker(ticket_ids)
 
     @work(exclusive=True, group="ahead")
+    @ends_with_screen
     async def _read_ahead_worker(self, ticket_ids: tuple[str, ...]) -> None:
         assert self.loader is not None
         await asyncio.sleep(self.HELD_KEY_S)  # the next key cancels this worker

@@ -48,6 +48,7 @@ from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.sweep import SweepEvent, SweepSession
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import ConfirmScreen
+from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.report import ReportScreen, load_report
 from triage_tui.ui.screens.sweep_actions import SweepActions, SweepOutcome
 from triage_tui.ui.widgets.draft import DraftPane
@@ -214,6 +215,7 @@ class SweepScreen(SweepActions):
         self.tick()
 
     @work(exclusive=True, group="sweep-detail")
+    @ends_with_screen
     async def _load(self, ticket_id: str) -> None:
         pane = self.query_one(TicketPane)
         try:
