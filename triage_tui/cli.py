@@ -174,6 +174,7 @@ def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> 
     # Every write of the console goes through the profile's outbox: held for
     # the undo window, delivered in the background, never lost or doubled.
     helpdesk = session.buffered(session.build_helpdesk(ctx, clock), ctx, mode="console")
+    _local_frame_rate(ctx.profile.preview)
     from triage_tui.ui.app import run  # Textual is imported only here
 
     extra: dict[str, Any] = {}
@@ -182,6 +183,23 @@ def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> 
     if ctx.initial_sweep is not None:
         extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
     return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
+
+
+#: Frames a second when the detail follows the cursor (Textual's default is 60).
+LOCAL_FPS = "120"
+
+
+def _local_frame_rate(preview: str) -> None:
+    """Where the detail follows the cursor (a local terminal), the ticket's frame
+    comes right after the cursor's and waited up to a whole frame (17 ms at 60 a
+    second) for Textual's next screen update. Locally bytes are free; over SSH,
+    where the ticket opens with Enter, the default rate keeps held keys light.
+    Read by Textual when it is first imported, so set before; an agent's own
+    ``TEXTUAL_FPS`` wins."""
+    from triage_tui.config import preview_follows_cursor
+
+    if preview_follows_cursor(preview):
+        os.environ.setdefault("TEXTUAL_FPS", LOCAL_FPS)
 
 
 def _read_text(value: str) -> str:
