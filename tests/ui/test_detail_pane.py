@@ -55,3 +55,51 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         await settle(pilot)
         assert not others.display
         assert pane.text.plain.strip() == "No tickets match the filter."
+
+
+def _listed(others: OtherTickets) -> list[str | None]:
+    return [others.get_option_at_index(i).id for i in range(others.option_count)]
+
+
+async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(demo_db: Path, make_app) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert screen.loader is not None
+        views = [await screen.loader.load(row.id) for row in screen.all_rows[:40]]
+        first, second = [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
+        pane = screen.query_one(TicketPane)
+        others = pane.query_one("#other-tickets", OtherTickets)
+        now = app.clock.now()
+        await pane.show(first, now)
+        kept = others.get_option_at_index(0)
+        await pane.show(first, now)  # the same ticket again: the same options, not rebuilt
+        assert others.get_option_at_index(0) is kept
+        await pane.show(second, now)
+        assert _listed(others) == [t.id for t in second.history.earlier_tickets(second.detail.ticket.id)]
+        await pane.show_message("The queue is empty.")
+        assert others.option_count == 0 and not others.display
+        await pane.show(second, now)  # emptied in between: listed again, not skipped as "unchanged"
+        assert _listed(others) == [t.id for t in second.history.earlier_tickets(second.detail.ticket.id)]
+
+
+async def test_a_ticket_drawn_ahead_has_the_lines_of_one_drawn_on_showing(demo_db: Path, make_app) -> None:
+    """Blocks drawn ahead give their line counts to the layout; it must equal counting them."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        assert screen.loader is not None
+        pane = screen.query_one(TicketPane)
+        now = app.clock.now()
+        view = await screen.loader.load(screen.all_rows[3].id)
+        await pane.show(view, now)
+        await settle(pilot)
+        counted = pane.text.plain
+        pane.text._kept.clear()  # nothing drawn: every block is counted by wrapping
+        pane.text._forget()
+        assert pane.text.plain == counted
+        pane.text._kept.clear()
+        pane.predraw(view, now)
+        await pane.show(view, now)
+        await settle(pilot)
+        assert pane.text.plain == counted

@@ -116,6 +116,10 @@ class DetailText(Widget):
             starts, y = [], 0
             for block in self._blocks:
                 starts.append(y)
+                drawn = self._kept.get(self._key(block, width))
+                if drawn is not None:  # drawn ahead: its height is known (~0.1 ms a block to wrap again)
+                    y += len(drawn) + (1 if block.gap else 0)
+                    continue
                 inner = max(1, width - 3) if block.kind else width
                 # The styles as a rules map, as Textual's own widgets pass them.
                 y += block.content.get_height(self.styles, inner) + (1 if block.gap else 0)  # type: ignore[arg-type]
@@ -134,8 +138,12 @@ class DetailText(Widget):
         offset = y - starts[index]
         return drawn[offset] if offset < len(drawn) else Strip.blank(width, self.rich_style)
 
+    @staticmethod
+    def _key(block: Block, width: int) -> tuple[object, ...]:
+        return (width, block.kind, block.content.plain, tuple(block.content.spans))
+
     def _draw(self, block: Block, width: int) -> list[Strip]:
-        key = (width, block.kind, block.content.plain, tuple(block.content.spans))
+        key = self._key(block, width)
         strips = self._kept.get(key)
         if strips is None:
             strips = self._kept[key] = self._draw_new(block, width)

@@ -253,6 +253,8 @@ class TicketPane(VerticalScroll, can_focus=True):
         # Set once the sections are composed: the screen may ask to show a
         # ticket while the pane, mounted after the first screen, is still composing.
         self._composed = asyncio.Event()
+        #: Per option list, the (id, text) of the options it shows.
+        self._listed: dict[str, list[tuple[str | None, str]]] = {}
 
     def compose(self) -> ComposeResult:
         text = DetailText(id="ticket-text")
@@ -281,9 +283,15 @@ class TicketPane(VerticalScroll, can_focus=True):
 
     def _options(self, name: str, options: list[Option]) -> None:
         widget = self.query_one(f"#{name}", OtherTickets)
-        widget.clear_options()
-        if options:
-            widget.add_options(options)
+        # Tickets of one cluster list the same similar tickets: re-measuring an
+        # unchanged list was ~3 ms of every ticket opened at 100 000 tickets.
+        shown = [(option.id, str(option.prompt)) for option in options]
+        if shown != self._listed.get(name):
+            self._listed[name] = shown
+            if options:
+                widget.set_options(options)  # one measuring pass; clear + add made two
+            else:
+                widget.clear_options()
         widget.display = bool(options)
 
     def _clear(self) -> None:
