@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.ui.test_console import settle
+from triage_tui.engine.loader import TicketView
+from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.widgets.detail_text import BAR
 from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
@@ -29,13 +31,18 @@ async def test_a_conversation_is_drawn_as_labelled_blocks_with_a_bar(demo_db: Pa
         assert all(len(line) <= pane.text.size.width for line in pane.text.plain.splitlines())
 
 
+async def _two_with_earlier_tickets(screen: MainScreen) -> list[TicketView]:
+    """Two of the first 40 tickets whose requesters have other tickets."""
+    assert screen.loader is not None
+    views = [await screen.loader.load(row.id) for row in screen.all_rows[:40]]
+    return [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
+
+
 async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db: Path, make_app) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        assert screen.loader is not None
-        views = [await screen.loader.load(row.id) for row in screen.all_rows[:40]]
-        first, second = [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
+        first, second = await _two_with_earlier_tickets(screen)
         pane = screen.query_one(TicketPane)
         now = app.clock.now()
         # Two tickets shown back to back (the second key came before a frame):
@@ -65,9 +72,7 @@ async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(demo_db: Pat
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
-        assert screen.loader is not None
-        views = [await screen.loader.load(row.id) for row in screen.all_rows[:40]]
-        first, second = [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
+        first, second = await _two_with_earlier_tickets(screen)
         pane = screen.query_one(TicketPane)
         others = pane.query_one("#other-tickets", OtherTickets)
         now = app.clock.now()
