@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 class TicketActions:
     """Mixed into ``MainScreen``; ``self`` is the screen."""
 
+    # The screen's state these methods set (``MainScreen.__init__`` says what each is).
+    _deferred: tuple[str, str] | None
+    showing_plan: bool
+
     def _need_ticket(self: MainScreen, action: str) -> TicketView | None:
         """The view of the requested ticket, or None (deferring ``action`` while it loads)."""
         if self.requested_id is None:
