@@ -15,6 +15,7 @@ from tests.ui.conftest import db_rows
 from tests.ui.test_console import line_text, settle
 from triage_tui.config import ConfigError, load, preview_follows_cursor
 from triage_tui.domain import events
+from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.widgets.queue import QueueView
 from triage_tui.ui.widgets.ticket import TicketPane
 
@@ -43,6 +44,12 @@ def test_an_unknown_preview_value_is_a_one_line_config_error(tmp_path: Path) -> 
     assert "preview" in str(error.value) and "\n" not in str(error.value)
 
 
+def footer_keys(screen: MainScreen) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [key.description for key in screen.query(FooterKey)]
+
+
 async def test_over_ssh_jk_moves_the_cursor_and_enter_opens(
     demo_db: Path, make_app, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,6 +70,7 @@ async def test_over_ssh_jk_moves_the_cursor_and_enter_opens(
         assert str(screen.query_one(TicketPane).border_title) == f"Ticket #{first}"
         assert line_text(queue, 0).startswith("▶") and not line_text(queue, 1).startswith("▶")
         assert second not in viewed(demo_db)
+        assert "Open" in footer_keys(screen)  # the footer says what opens it
 
         await pilot.press("enter")
         await settle(pilot)
@@ -105,3 +113,7 @@ async def test_with_preview_the_cursor_row_has_no_open_marker(demo_db: Path, mak
         await settle(pilot)
         assert screen.view is not None and screen.view.detail.ticket.id == queue.rows[1].id
         assert not any(line_text(queue, y).startswith("▶") for y in range(3))
+        assert "Open" not in footer_keys(screen)  # j/k open tickets: Enter is not advertised
+        await pilot.press("enter")  # Enter on the open ticket still goes to its detail
+        await settle(pilot)
+        assert screen.query_one(TicketPane).has_focus

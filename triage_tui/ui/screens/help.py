@@ -53,7 +53,8 @@ def help_sections() -> list[Content]:
 
     return [
         _section("Actions on the current ticket", as_bindings(MainScreen.BINDINGS)),
-        _section("Queue", as_bindings(QueueView.BINDINGS)),
+        # "open" is the footer's short name for the enter binding listed after it.
+        _section("Queue", [b for b in as_bindings(QueueView.BINDINGS) if b.action != "open"]),
         _section(
             "Draft editor",
             [],

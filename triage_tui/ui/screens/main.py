@@ -196,6 +196,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
         self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
+        self.query_one(QueueView).enter_opens = not self.follow_cursor
         # Rules are built on the first ticket, not before the first screen.
         self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)  # type: ignore[attr-defined]
         self.load_queue()

@@ -89,6 +89,9 @@ class QueueView(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
         Binding("pagedown", "page_down_rows", "Page down", show=False),
         Binding("pageup", "page_up_rows", "Page up", show=False),
+        # Where j/k only move the cursor (over SSH) Enter opens, and the footer
+        # says so; elsewhere the next binding, unlisted, takes the key.
+        Binding("enter", "open", "Open"),
         Binding("enter", "select", "Open the ticket under the cursor (again: its detail)", show=False),
         Binding("space", "toggle_mark", "Mark / unmark for a bulk action", show=False),
         Binding("asterisk", "mark_all", "Mark every row in view (again: unmark)", show=False),
@@ -264,9 +267,17 @@ class QueueView(ScrollView, can_focus=True):
     def action_page_up_rows(self) -> None:
         self.move_to(self.cursor - max(1, self.size.height - 1))
 
+    #: Enter is what opens a ticket (the detail does not follow the cursor).
+    enter_opens = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.enter_opens if action == "open" else True
+
     def action_select(self) -> None:
         if self.current is not None:
             self.post_message(self.Selected(self.current))
+
+    action_open = action_select
 
     # -- marks ---------------------------------------------------------------
     def marked_rows(self, rows: list[QueueRow] | None = None) -> list[QueueRow]:
