@@ -282,3 +282,33 @@ async def test_untrusted_subjects_show_as_typed_in_the_plan_and_the_bulk_preview
         assert "[@click=app.quit]Refund[/]" in shown and "\x1b" not in shown
         await pilot.press("escape", "escape")
         assert app.is_running  # nothing was clicked or run
+
+
+async def test_sending_past_a_blocking_safeguard_in_a_sweep_is_logged(demo_db: Path, make_app) -> None:
+    """As from the main screen: y sends anyway, and the override is in the event log."""
+    from triage_tui.ui.screens.prompts import SendScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        before = last_event_id(demo_db)
+        sweep = await start_sweep(pilot, "status:open,pending,new", [])
+        for _ in range(len(sweep.session.rows)):  # to the first ticket whose draft is blocked
+            if any(f.blocking for f in sweep.query_one(DraftPane).findings):
+                break
+            await pilot.press("n")
+            await quiet(pilot)
+        blocked = [f for f in sweep.query_one(DraftPane).findings if f.blocking]
+        assert blocked, "the demo queue has a ticket whose draft a safeguard blocks"
+        assert sweep.view is not None
+        ticket_id = sweep.view.detail.ticket.id
+        await pilot.press("s")
+        await quiet(pilot)
+        assert isinstance(app.screen, SendScreen) and app.screen.blocking
+        await pilot.press("y")
+        await quiet(pilot)
+        logged = [(name, payload) for name, tid, payload in events(demo_db, before) if tid == ticket_id]
+        raised = [payload for name, payload in logged if name == "safeguard.raised"]
+        assert raised == [{"rule": ",".join(f.kind.value for f in blocked),
+                           "message": "; ".join(f.reason for f in blocked), "overridden": True}]
+        assert "reply.sent" in [name for name, _ in logged]

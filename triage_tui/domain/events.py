@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from triage_tui.domain.queue import QueueRow
+    from triage_tui.domain.safeguards import Finding
 
 # -- recorded by the local adapter's writes ------------------------------------
 REPLY_SENT = "reply.sent"
@@ -96,3 +97,13 @@ def viewed_payload(row: QueueRow, source: str = "queue", **extra: Any) -> dict[s
     to count a breach nobody answered (``record_event(VIEWED, row.id, viewed_payload(row))``)."""
     due = None if row.due == math.inf else datetime.fromtimestamp(row.due, UTC).isoformat()
     return {"source": source, "sla_due_at": due, **extra}
+
+
+def override_payload(blocking: list[Finding]) -> dict[str, Any]:
+    """The ``safeguard.raised`` payload when the agent sent past ``blocking`` findings
+    (the main screen and a sweep write the same)."""
+    return {
+        "rule": ",".join(f.kind.value for f in blocking),
+        "message": "; ".join(f.reason for f in blocking),
+        "overridden": True,
+    }

@@ -119,8 +119,7 @@ class TicketActions:
             if status is None:
                 return
             if blocking:
-                payload = {"rule": ",".join(f.kind.value for f in blocking),
-                           "message": "; ".join(f.reason for f in blocking), "overridden": True}
+                payload = events.override_payload(blocking)
                 self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket.id, payload))  # type: ignore[attr-defined]
             self.do_send(view, body, status)
 

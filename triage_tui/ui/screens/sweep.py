@@ -312,6 +312,11 @@ class SweepScreen(SweepActions):
         if self._chained is not None:
             self._chained(event)
 
+    def _log(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
+        """An event of the console's own for the log (and the report)."""
+        self._on_event(SweepEvent(name, ticket_id, payload))
+        self._flush_soon()
+
     def _remember(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
         """What the helpdesk records itself, kept for a report without an event log."""
         self.memory.append(LoggedEvent(name, self.clock.now(), ticket_id, payload))

@@ -73,6 +73,9 @@ class SweepActions(Screen[SweepOutcome | None]):
     def _remember(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
         raise NotImplementedError
 
+    def _log(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
+        raise NotImplementedError
+
     def action_end(self) -> None:
         raise NotImplementedError
 
@@ -130,6 +133,8 @@ class SweepActions(Screen[SweepOutcome | None]):
 
         def done(status: Status | None) -> None:
             if status is not None:
+                if findings:  # sent past blocking safeguards: logged, as from the main screen
+                    self._log(events.SAFEGUARD_RAISED, ticket.id, events.override_payload(findings))
                 self._write(ticket.id, "send", self._send(view, body, status))
 
         self.app.push_screen(SendScreen(ticket.id, ticket.requester.name, body, default, blocking), done)
