@@ -117,3 +117,21 @@ async def test_with_preview_the_cursor_row_has_no_open_marker(demo_db: Path, mak
         await pilot.press("enter")  # Enter on the open ticket still goes to its detail
         await settle(pilot)
         assert screen.query_one(TicketPane).has_focus
+
+
+async def test_a_ticket_shown_again_is_not_viewed_again(demo_db: Path, make_app) -> None:
+    """The queue load, the KB index and the clustering each re-show the open ticket;
+    the agent viewed it once. Moving away and back is a second view."""
+    app = make_app(demo_db, preview="follow")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        first = screen.query_one(QueueView).rows[0].id
+        screen.show_ticket(first)  # as a refresh or the KB index would
+        await settle(pilot)
+        assert viewed(demo_db) == [first]
+        await pilot.press("j")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        second = screen.query_one(QueueView).rows[1].id
+        assert viewed(demo_db) == [first, second, first]

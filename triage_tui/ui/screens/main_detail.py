@@ -45,6 +45,8 @@ class TicketDetail:
     _deferred: tuple[str, str] | None
     follow_cursor: bool
     showing_plan: bool
+    #: The ticket whose ``ticket.viewed`` was logged last.
+    _viewed_id: str | None = None
 
     #: A request this soon after the previous one is a held key (j at the
     #: terminal's repeat rate): its ticket loads only if the cursor rests this long.
@@ -90,7 +92,10 @@ class TicketDetail:
                 # one or two more ticks of the screen's update timer (~30 ms).
                 self.query_one(QueueView).show_open(ticket_id)
         row = self._rows_by_id().get(ticket_id)
-        if row is not None:
+        # The same ticket shown again (the KB index or the clustering finished,
+        # a reload) is not another view by the agent: once per arrival.
+        if row is not None and ticket_id != self._viewed_id:
+            self._viewed_id = ticket_id
             # Logged once the ticket is painted: the write's thread took the GIL
             # from the frame that shows the ticket (~5 ms of every ticket opened).
             payload = events.viewed_payload(row)
