@@ -53,6 +53,21 @@ def findings_content(findings: list[Finding], text: str) -> Content:
     return Content.assemble(*parts)
 
 
+class DraftEditor(TextArea):
+    """The reply's text area: shown from its top with the cursor in view
+    whenever its size settles."""
+
+    def reveal(self) -> None:
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.scroll_cursor_visible()
+
+    def on_resize(self) -> None:
+        # The findings under the editor change its height after a draft loads;
+        # scrolled for a height that then changed, the draft stayed scrolled
+        # past its first lines or not depending on timing.
+        self.reveal()
+
+
 class DraftPane(Vertical):
     """The reply editor and its safeguard findings."""
 
@@ -81,12 +96,12 @@ class DraftPane(Vertical):
         self._checked: tuple[str, TicketView, frozenset[str]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield TextArea(id="draft", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield DraftEditor(id="draft", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         yield Static(Content(""), id="findings")
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#draft", TextArea)
+    def editor(self) -> DraftEditor:
+        return self.query_one("#draft", DraftEditor)
 
     @property
     def text(self) -> str:
@@ -100,10 +115,9 @@ class DraftPane(Vertical):
         if cursor is not None:
             before = text[:cursor]
             editor.move_cursor((before.count("\n"), len(before) - (before.rfind("\n") + 1)))
-        # Scrolled again once laid out: the findings below may have changed the
-        # editor's height, and a scroll computed for the old height left the
-        # cursor line off screen or not, depending on timing.
-        editor.call_after_refresh(editor.scroll_cursor_visible)
+        # Scrolled once laid out, and again if the findings below change the
+        # editor's height (``DraftEditor.on_resize``).
+        editor.call_after_refresh(editor.reveal)
         editor.border_title = Content.assemble(
             "Draft reply to ", st.line(view.detail.ticket.requester.name)
         )
