@@ -23,7 +23,14 @@ import pytest
 from tests.adapters.contract import AdapterFactory, Seeded
 from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
 from tests.real.seeding import DhFactory, RtFactory
-from tests.real.servers import CACHE, DH_AGENT_PASSWORD, DhServer, RtServer, Unavailable
+from tests.real.servers import (
+    CACHE,
+    DH_AGENT_PASSWORD,
+    DhServer,
+    RtServer,
+    Unavailable,
+    async_client,
+)
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import FrozenClock
 
@@ -212,7 +219,7 @@ async def dh_seeded(
 @pytest.fixture
 async def rt_api(rt_server: RtServer) -> AsyncIterator[httpx.AsyncClient]:
     """RT's REST2 as the agent, without the adapter: what RT itself says."""
-    async with httpx.AsyncClient(
+    async with async_client(
         base_url=rt_server.api, headers={"Authorization": f"token {rt_server.token}"}, timeout=60
     ) as client:
         yield client
@@ -221,7 +228,7 @@ async def rt_api(rt_server: RtServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def dh_api(dh_server: DhServer) -> AsyncIterator[httpx.AsyncClient]:
     """django-helpdesk's /api/ as the agent, without the adapter."""
-    async with httpx.AsyncClient(
+    async with async_client(
         base_url=dh_server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     ) as client:
         yield client

@@ -18,7 +18,7 @@ from textual.widgets import Input, TextArea
 from tests.adapters.contract import Seeded
 from tests.adapters.seed import DEFAULT_SPEC
 from tests.real.seeding import DhFactory, RtFactory
-from tests.real.servers import DH_AGENT_PASSWORD
+from tests.real.servers import DH_AGENT_PASSWORD, async_client
 from tests.ui.test_console import settle
 from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
@@ -34,9 +34,9 @@ def own_api(factory: RtFactory | DhFactory) -> httpx.AsyncClient:
     """The helpdesk's API as the agent, without the adapter: what the server itself says."""
     if isinstance(factory, RtFactory):
         token = {"Authorization": f"token {factory.server.token}"}
-        return httpx.AsyncClient(base_url=factory.server.api, headers=token, timeout=60)
+        return async_client(base_url=factory.server.api, headers=token, timeout=60)
     auth = ("sam", DH_AGENT_PASSWORD)
-    return httpx.AsyncClient(base_url=factory.server.url + "/api", auth=auth, timeout=60)
+    return async_client(base_url=factory.server.url + "/api", auth=auth, timeout=60)
 
 
 def app_for(seeded: Seeded, clock: FrozenClock) -> TriageApp:

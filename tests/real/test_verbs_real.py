@@ -17,7 +17,7 @@ import pytest
 
 from tests.adapters.seed import DEFAULT_SPEC
 from tests.real.seeding import VIP, DhFactory, RtFactory, project, seed_dh, seed_rt
-from tests.real.servers import DH_AGENT_PASSWORD
+from tests.real.servers import DH_AGENT_PASSWORD, client
 from triage_tui.cli import main
 from triage_tui.domain.clock import FrozenClock
 
@@ -47,8 +47,8 @@ def seed(factory: RtFactory | DhFactory) -> Seed:
 def own_api(factory: RtFactory | DhFactory) -> httpx.Client:
     if isinstance(factory, RtFactory):
         token = {"Authorization": f"token {factory.server.token}"}
-        return httpx.Client(base_url=factory.server.api, headers=token, timeout=60)
-    return httpx.Client(
+        return client(base_url=factory.server.api, headers=token, timeout=60)
+    return client(
         base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     )
 
