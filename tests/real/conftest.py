@@ -9,20 +9,23 @@ CI log shows it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from tests.adapters.contract import AdapterFactory, Seeded
 from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
-from tests.real.seeding import DhFactory, RtFactory
+from tests.real.seeding import DhFactory, RtFactory, project, seed_dh
 from tests.real.servers import (
     CACHE,
     DH_AGENT_PASSWORD,
@@ -34,6 +37,7 @@ from tests.real.servers import (
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import FrozenClock
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 SERVERS = ("rt", "django_helpdesk")
 #: Test id -> the server it runs against; outcomes per server; how each server started.
@@ -101,6 +105,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         pass
 
 
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Runs ``coro`` from sync code, even when an async test asked for the fixture."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _start(server: RtServer | DhServer) -> None:
     try:
         server.start()
@@ -155,6 +165,11 @@ def dh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DhServer]:
             "seconds": server.started_in,
             "url": server.url,
         }
+        # Each test's queue is deleted when its test ends (see DhFactory). This
+        # one, which no test works in, stays for the session: it holds the
+        # tickets a queue-scoped adapter must leave out, and the requesters'
+        # tickets elsewhere that an unscoped history must find.
+        _run(seed_dh(server, project(DEFAULT_SPEC, DhFactory.statuses)))
         yield server
     finally:
         server.stop()

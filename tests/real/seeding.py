@@ -2,7 +2,8 @@
 
 Each seed gets its own queue and the adapter is configured to work only that
 queue, so tests sharing one server per session never see each other's
-tickets. The seeder writes as the people in the spec do (a customer's
+tickets (django-helpdesk's queue is deleted when its test is done: see
+``drop_dh``). The seeder writes as the people in the spec do (a customer's
 messages are sent by the customer's own account in RT; in django-helpdesk,
 where only staff may use the API, they are marked as arrived by mail), then
 back-dates what no API lets a client set.
@@ -226,19 +227,30 @@ class RtFactory:
 async def seed_dh(server: DhServer, spec: SeedSpec) -> tuple[int, dict[str, str], dict[str, str]]:
     """Returns (queue id, ticket ids, people ids) after writing ``spec`` into django-helpdesk."""
     n = next(_seeds)
-    queue = int(str(server.seed("queue", slug=f"contract-{n}", title=f"Contract {n}")["id"]))
     tr = DhTranslator(DjangoHelpdeskOptions(agents=server.agents))
-    async with httpx.AsyncClient(
+    # One keep-alive client for the API (as the agent) and the seeder (as the admin).
+    async with async_client(
         base_url=server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     ) as agent:
+        made = await server.aseed(agent, "queue", slug=f"contract-{n}", title=f"Contract {n}")
+        queue = int(str(made["id"]))
         limit = asyncio.Semaphore(PARALLEL)
 
-        async def one(t: SeedTicket) -> tuple[str, str]:
+        async def one(t: SeedTicket) -> tuple[str, dict[str, object]]:
             async with limit:
                 return t.key, await _dh_ticket(t, spec, queue, server, agent, tr)
 
-        tickets = dict(await asyncio.gather(*(one(t) for t in spec.tickets)))
+        done = dict(await asyncio.gather(*(one(t) for t in spec.tickets)))
+        # Every ticket's back-dating in one request (it was one per ticket).
+        await server.aseed(agent, "history", tickets=list(done.values()))
+    tickets = {key: str(history["ticket"]) for key, history in done.items()}
     return queue, tickets, {p.key: p.email.lower() for p in spec.people}
+
+
+async def drop_dh(server: DhServer, queue: int) -> None:
+    """Delete a seeded queue and its tickets once its test is done (see ``_drop_queue``)."""
+    async with async_client(timeout=60) as http:
+        await server.aseed(http, "drop_queue", id=queue)
 
 
 async def _dh_ticket(
@@ -248,8 +260,8 @@ async def _dh_ticket(
     server: DhServer,
     agent: httpx.AsyncClient,
     tr: DhTranslator,
-) -> str:
-    """One ticket through django-helpdesk's API, then back-dated by the test site's seeder."""
+) -> dict[str, object]:
+    """One ticket through django-helpdesk's API; returns what to back-date by the test site's seeder."""
     person = spec.person(t.requester)
     first, rest = t.messages[0], t.messages[1:]
     body: dict[str, object] = {
@@ -287,8 +299,7 @@ async def _dh_ticket(
     number, hold = tr.wire_status(t.status, None)
     patched = await agent.patch(f"/tickets/{tid}/", json={"status": number, "on_hold": hold})
     assert patched.status_code == 200, patched.text
-    await server.aseed("history", ticket=tid, created=dh_time(spec.now - t.ago), followups=history)
-    return str(tid)
+    return {"ticket": tid, "created": dh_time(spec.now - t.ago), "followups": history}
 
 
 class DhFactory:
@@ -323,5 +334,8 @@ class DhFactory:
     ) -> AsyncIterator[Seeded]:
         expected = project(spec, self.statuses)
         queue, tickets, people = await seed_dh(self.server, expected)
-        async with DjangoHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
-            yield Seeded(helpdesk, expected, tickets, people, {}, person_by_email=True)
+        try:
+            async with DjangoHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
+                yield Seeded(helpdesk, expected, tickets, people, {}, person_by_email=True)
+        finally:
+            await drop_dh(self.server, queue)
