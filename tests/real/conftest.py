@@ -175,14 +175,20 @@ def dh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DhServer]:
         server.stop()
 
 
-@pytest.fixture
-def rt_factory(rt_server: RtServer) -> RtFactory:
-    return RtFactory(rt_server)
+@pytest.fixture(scope="session")
+def rt_factory(rt_server: RtServer) -> Iterator[RtFactory]:
+    """Session-wide for its seeder, which seeds each test's queue one test ahead."""
+    factory = RtFactory(rt_server)
+    yield factory
+    factory.seeder.close()
 
 
-@pytest.fixture
-def dh_factory(dh_server: DhServer) -> DhFactory:
-    return DhFactory(dh_server)
+@pytest.fixture(scope="session")
+def dh_factory(dh_server: DhServer) -> Iterator[DhFactory]:
+    """Session-wide for its seeder, which seeds each test's queue one test ahead."""
+    factory = DhFactory(dh_server)
+    yield factory
+    factory.seeder.close()
 
 
 # -- the contract suite's fixtures, over the real servers --------------------------

@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
 from tests.adapters.contract import Seeded
-from tests.adapters.seed import SeedSla, SeedSpec, SeedTicket
+from tests.adapters.seed import DEFAULT_SPEC, SeedSla, SeedSpec, SeedTicket
 from tests.real.servers import (
     AGENTS,
     DH_AGENT_PASSWORD,
@@ -50,6 +51,7 @@ VIP = ["Acme Corp"]
 PARALLEL = 3
 CUSTOMER_PASSWORD = "customer-pw-0123"
 _seeds = itertools.count(1)
+T = TypeVar("T")
 
 
 def project(spec: SeedSpec, statuses: dict[Status, Status]) -> SeedSpec:
@@ -73,6 +75,43 @@ def project(spec: SeedSpec, statuses: dict[Status, Status]) -> SeedSpec:
 
 def _due(ticket: SeedTicket, spec: SeedSpec) -> str | None:
     return None if not ticket.sla else rt_time(spec.now + ticket.sla[0].due_in)
+
+
+class Seeder(Generic[T]):
+    """Runs one server's seedings on a thread of their own, one default seeding ahead.
+
+    Most tests want the default spec. The queue such a test gets was seeded
+    while the test before it ran (its own calls, or a test against the other
+    server, whose work the other core does), and the next one is started as it
+    is handed out. Each queue still goes to one test only, untouched before.
+    All of a server's seedings run on this one thread, in order, so the state
+    they share (RT's requesters and articles, created once) has one writer.
+    """
+
+    def __init__(
+        self, seed: Callable[[SeedSpec], Coroutine[Any, Any, T]], default: SeedSpec
+    ) -> None:
+        self._seed, self._default = seed, default
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="seeder")
+        self._ahead: Future[T] | None = None
+
+    def _submit(self, spec: SeedSpec) -> Future[T]:
+        return self._thread.submit(lambda: asyncio.run(self._seed(spec)))
+
+    def take(self, spec: SeedSpec) -> Future[T]:
+        """A seeding of ``spec`` for one test; seeded ahead when ``spec`` is the default."""
+        if spec != self._default:
+            return self._submit(spec)
+        ahead = self._ahead or self._submit(spec)
+        self._ahead = self._submit(spec)
+        return ahead
+
+    def close(self) -> None:
+        """Drops a seeding not started yet; one under way ends when its server stops.
+
+        Not waiting for it spares a run of one test the seeding of a queue no test takes.
+        """
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
 
 # -- RT -------------------------------------------------------------------------
@@ -200,6 +239,8 @@ class RtFactory:
 
     def __init__(self, server: RtServer) -> None:
         self.server = server
+        default = project(DEFAULT_SPEC, self.statuses)
+        self.seeder = Seeder(lambda spec: seed_rt(server, spec), default)
 
     def options(self, queue: str, page_size: int | None = None, **extra: object) -> RtOptions:
         return RtOptions(
@@ -216,7 +257,7 @@ class RtFactory:
         self, spec: SeedSpec, workdir: Path, clock: Clock, page_size: int | None = None
     ) -> AsyncIterator[Seeded]:
         expected = project(spec, self.statuses)
-        queue, tickets, people, articles = await seed_rt(self.server, expected)
+        queue, tickets, people, articles = await asyncio.wrap_future(self.seeder.take(expected))
         async with RtHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
             yield Seeded(helpdesk, expected, tickets, people, articles, person_by_email=True)
 
@@ -313,6 +354,8 @@ class DhFactory:
 
     def __init__(self, server: DhServer) -> None:
         self.server = server
+        default = project(DEFAULT_SPEC, self.statuses)
+        self.seeder = Seeder(lambda spec: seed_dh(server, spec), default)
 
     def options(
         self, queue: int, page_size: int | None = None, **extra: object
@@ -333,7 +376,7 @@ class DhFactory:
         self, spec: SeedSpec, workdir: Path, clock: Clock, page_size: int | None = None
     ) -> AsyncIterator[Seeded]:
         expected = project(spec, self.statuses)
-        queue, tickets, people = await seed_dh(self.server, expected)
+        queue, tickets, people = await asyncio.wrap_future(self.seeder.take(expected))
         try:
             async with DjangoHelpdesk(self.options(queue, page_size), clock=clock) as helpdesk:
                 yield Seeded(helpdesk, expected, tickets, people, {}, person_by_email=True)

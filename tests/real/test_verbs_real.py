@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.adapters.seed import DEFAULT_SPEC
-from tests.real.seeding import VIP, DhFactory, RtFactory, drop_dh, project, seed_dh, seed_rt
+from tests.real.seeding import VIP, DhFactory, RtFactory, drop_dh, project
 from tests.real.servers import DH_AGENT_PASSWORD, client
 from triage_tui.cli import main
 from triage_tui.domain.clock import FrozenClock
@@ -42,10 +42,10 @@ def seed(factory: RtFactory | DhFactory) -> Iterator[Seed]:
     deleted afterwards, as ``DhFactory`` does."""
     spec = project(DEFAULT_SPEC, factory.statuses)
     if isinstance(factory, RtFactory):
-        queue, tickets, _, articles = asyncio.run(seed_rt(factory.server, spec))
+        queue, tickets, _, articles = factory.seeder.take(spec).result()
         yield Seed(queue, tickets, articles)
         return
-    queue_id, tickets, _ = asyncio.run(seed_dh(factory.server, spec))
+    queue_id, tickets, _ = factory.seeder.take(spec).result()
     try:
         yield Seed(str(queue_id), tickets, {})
     finally:
