@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -61,12 +61,33 @@ def _server_of(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
+    places = []
+    for place, item in enumerate(items):
         if HERE in Path(str(item.fspath)).resolve().parents:
+            places.append(place)
             item.add_marker(pytest.mark.real)
             server = _server_of(item)
             if server:
                 _OWNER[item.nodeid] = server
+    _alternate(items, places)
+
+
+def _alternate(items: list[pytest.Item], places: list[int]) -> None:
+    """Runs the real tests RT, django-helpdesk, RT… (each server's own in their order).
+
+    Each server's seeder prepares the next test's queue in the background (see
+    seeding.Seeder): while a test works one server, the other server seeds on
+    the other core. Back-to-back tests of one server would only have the
+    seeding compete with the test's own requests on that server.
+    """
+    lanes: dict[str | None, deque[pytest.Item]] = {name: deque() for name in (*SERVERS, None)}
+    for place in places:
+        lanes[_OWNER.get(items[place].nodeid)].append(items[place])
+    order = list(lanes.pop(None))
+    while any(lanes.values()):
+        order.extend(lane.popleft() for lane in lanes.values() if lane)
+    for place, item in zip(places, order, strict=True):
+        items[place] = item
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
