@@ -102,9 +102,15 @@ class Seeder(Generic[T]):
         """A seeding of ``spec`` for one test; seeded ahead when ``spec`` is the default."""
         if spec != self._default:
             return self._submit(spec)
-        ahead = self._ahead or self._submit(spec)
+        ahead = self.ahead()
         self._ahead = self._submit(spec)
         return ahead
+
+    def ahead(self) -> Future[T]:
+        """The default seeding the next test will take (started now if none is under way)."""
+        if self._ahead is None:
+            self._ahead = self._submit(self._default)
+        return self._ahead
 
     def close(self) -> None:
         """Drops a seeding not started yet; one under way ends when its server stops.
