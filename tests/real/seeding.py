@@ -308,7 +308,7 @@ async def _dh_ticket(
     agent: httpx.AsyncClient,
     tr: DhTranslator,
 ) -> dict[str, object]:
-    """One ticket through django-helpdesk's API; returns what to back-date by the test site's seeder."""
+    """One ticket through django-helpdesk's API; returns what the test site's seeder back-dates."""
     person = spec.person(t.requester)
     first, rest = t.messages[0], t.messages[1:]
     body: dict[str, object] = {

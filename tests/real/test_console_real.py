@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ def app_for(seeded: Seeded, clock: FrozenClock) -> TriageApp:
     )
 
 
-async def type_burst(pilot: Pilot[object], text: str, typed: Callable[[], str]) -> None:
+async def type_burst(pilot: Pilot[Any], text: str, typed: Callable[[], str]) -> None:
     """Types ``text`` the way a terminal delivers keys that come faster than the app repaints.
 
     Each character becomes the key event Textual's own terminal parser makes of
