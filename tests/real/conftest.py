@@ -9,24 +9,35 @@ CI log shows it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from tests.adapters.contract import AdapterFactory, Seeded
 from tests.adapters.seed import DEFAULT_SPEC, SeedSpec
-from tests.real.seeding import DhFactory, RtFactory
-from tests.real.servers import CACHE, DH_AGENT_PASSWORD, DhServer, RtServer, Unavailable
+from tests.real.seeding import DhFactory, RtFactory, project, seed_dh
+from tests.real.servers import (
+    CACHE,
+    DH_AGENT_PASSWORD,
+    DhServer,
+    RtServer,
+    Unavailable,
+    async_client,
+)
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import FrozenClock
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 SERVERS = ("rt", "django_helpdesk")
 #: Test id -> the server it runs against; outcomes per server; how each server started.
@@ -50,12 +61,33 @@ def _server_of(item: pytest.Item) -> str | None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
+    places = []
+    for place, item in enumerate(items):
         if HERE in Path(str(item.fspath)).resolve().parents:
+            places.append(place)
             item.add_marker(pytest.mark.real)
             server = _server_of(item)
             if server:
                 _OWNER[item.nodeid] = server
+    _alternate(items, places)
+
+
+def _alternate(items: list[pytest.Item], places: list[int]) -> None:
+    """Runs the real tests RT, django-helpdesk, RT… (each server's own in their order).
+
+    Each server's seeder prepares the next test's queue in the background (see
+    seeding.Seeder): while a test works one server, the other server seeds on
+    the other core. Back-to-back tests of one server would only have the
+    seeding compete with the test's own requests on that server.
+    """
+    lanes: dict[str | None, deque[pytest.Item]] = {name: deque() for name in (*SERVERS, None)}
+    for place in places:
+        lanes[_OWNER.get(items[place].nodeid)].append(items[place])
+    order = list(lanes.pop(None))
+    while any(lanes.values()):
+        order.extend(lane.popleft() for lane in lanes.values() if lane)
+    for place, item in zip(places, order, strict=True):
+        items[place] = item
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -92,6 +124,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         path.write_text(json.dumps(record, indent=1, default=str) + "\n")
     except OSError:
         pass
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Runs ``coro`` from sync code, even when an async test asked for the fixture."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _start(server: RtServer | DhServer) -> None:
@@ -148,19 +186,30 @@ def dh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DhServer]:
             "seconds": server.started_in,
             "url": server.url,
         }
+        # Each test's queue is deleted when its test ends (see DhFactory). This
+        # one, which no test works in, stays for the session: it holds the
+        # tickets a queue-scoped adapter must leave out, and the requesters'
+        # tickets elsewhere that an unscoped history must find.
+        _run(seed_dh(server, project(DEFAULT_SPEC, DhFactory.statuses)))
         yield server
     finally:
         server.stop()
 
 
-@pytest.fixture
-def rt_factory(rt_server: RtServer) -> RtFactory:
-    return RtFactory(rt_server)
+@pytest.fixture(scope="session")
+def rt_factory(rt_server: RtServer) -> Iterator[RtFactory]:
+    """Session-wide for its seeder, which seeds each test's queue one test ahead."""
+    factory = RtFactory(rt_server)
+    yield factory
+    factory.seeder.close()
 
 
-@pytest.fixture
-def dh_factory(dh_server: DhServer) -> DhFactory:
-    return DhFactory(dh_server)
+@pytest.fixture(scope="session")
+def dh_factory(dh_server: DhServer) -> Iterator[DhFactory]:
+    """Session-wide for its seeder, which seeds each test's queue one test ahead."""
+    factory = DhFactory(dh_server)
+    yield factory
+    factory.seeder.close()
 
 
 # -- the contract suite's fixtures, over the real servers --------------------------
@@ -212,7 +261,7 @@ async def dh_seeded(
 @pytest.fixture
 async def rt_api(rt_server: RtServer) -> AsyncIterator[httpx.AsyncClient]:
     """RT's REST2 as the agent, without the adapter: what RT itself says."""
-    async with httpx.AsyncClient(
+    async with async_client(
         base_url=rt_server.api, headers={"Authorization": f"token {rt_server.token}"}, timeout=60
     ) as client:
         yield client
@@ -221,7 +270,7 @@ async def rt_api(rt_server: RtServer) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def dh_api(dh_server: DhServer) -> AsyncIterator[httpx.AsyncClient]:
     """django-helpdesk's /api/ as the agent, without the adapter."""
-    async with httpx.AsyncClient(
+    async with async_client(
         base_url=dh_server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     ) as client:
         yield client

@@ -210,6 +210,15 @@ async def test_html_only_messages_and_attachments(
     assert "<b>" not in last.body and last.body.endswith("[attachment: export.pdf]")
 
 
+@pytest.fixture
+def other_queue(rt_factory: RtFactory, rt_seeded: Seeded) -> str:
+    """Another whole queue of the default spec, so Ana has tickets outside the test's queue
+    whatever ran before: the one the next test will take (only read here)."""
+    queue, *_ = rt_factory.seeder.ahead().result()
+    return str(queue)
+
+
+@pytest.mark.usefixtures("other_queue")
 async def test_requester_history_follows_the_configured_queues(
     rt_factory: RtFactory, rt_seeded: Seeded, clock: FrozenClock
 ) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from tests.adapters.seed import DEFAULT_SPEC
-from tests.real.seeding import VIP, DhFactory, RtFactory, project, seed_dh, seed_rt
-from tests.real.servers import DH_AGENT_PASSWORD
+from tests.real.seeding import VIP, DhFactory, RtFactory, drop_dh, project
+from tests.real.servers import DH_AGENT_PASSWORD, client
 from triage_tui.cli import main
 from triage_tui.domain.clock import FrozenClock
 
@@ -34,21 +36,27 @@ class Seed:
         return self.tickets[key]
 
 
-def seed(factory: RtFactory | DhFactory) -> Seed:
-    """Seeds synchronously: the verbs run their own event loop (``asyncio.run``)."""
+@contextmanager
+def seed(factory: RtFactory | DhFactory) -> Iterator[Seed]:
+    """Seeds synchronously (the verbs run their own event loop); a django-helpdesk queue is
+    deleted afterwards, as ``DhFactory`` does."""
     spec = project(DEFAULT_SPEC, factory.statuses)
     if isinstance(factory, RtFactory):
-        queue, tickets, _, articles = asyncio.run(seed_rt(factory.server, spec))
-        return Seed(queue, tickets, articles)
-    queue_id, tickets, _ = asyncio.run(seed_dh(factory.server, spec))
-    return Seed(str(queue_id), tickets, {})
+        queue, tickets, _, articles = factory.seeder.take(spec).result()
+        yield Seed(queue, tickets, articles)
+        return
+    queue_id, tickets, _ = factory.seeder.take(spec).result()
+    try:
+        yield Seed(str(queue_id), tickets, {})
+    finally:
+        asyncio.run(drop_dh(factory.server, queue_id))
 
 
 def own_api(factory: RtFactory | DhFactory) -> httpx.Client:
     if isinstance(factory, RtFactory):
         token = {"Authorization": f"token {factory.server.token}"}
-        return httpx.Client(base_url=factory.server.api, headers=token, timeout=60)
-    return httpx.Client(
+        return client(base_url=factory.server.api, headers=token, timeout=60)
+    return client(
         base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
     )
 
@@ -87,8 +95,7 @@ def test_verbs_read_and_write_the_real_helpdesk(
     factory: RtFactory | DhFactory = request.getfixturevalue(
         f"{'rt' if server == 'rt' else 'dh'}_factory"
     )
-    seeded = seed(factory)
-    with own_api(factory) as api:
+    with seed(factory) as seeded, own_api(factory) as api:
         for name, value in env_for(factory, seeded).items():
             monkeypatch.setenv(name, value)
 
