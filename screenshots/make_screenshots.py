@@ -20,6 +20,7 @@ from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions  # noq
 from triage_tui.adapters.local.demo import generate  # noqa: E402
 from triage_tui.config import Profile  # noqa: E402
 from triage_tui.domain.clock import FrozenClock  # noqa: E402
+from tests.ui.settling import workers_done  # noqa: E402
 from triage_tui.ui.app import TriageApp  # noqa: E402
 
 NOW = "2026-11-22T09:30:00+00:00"
@@ -27,14 +28,14 @@ NOW = "2026-11-22T09:30:00+00:00"
 
 async def settle(app: TriageApp, pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
     screen = app.screen_stack[0]
     loader = getattr(screen, "loader", None)
     if loader is not None:
         await loader.kb_ready()
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
     previous = None
     for _ in range(20):  # until two frames in a row are the same

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
+from tests.ui.settling import workers_done
 from tests.ui.test_console import settle
 from triage_tui.engine.sweep import SweepSession
 from triage_tui.ui.screens.prompts import SendScreen
@@ -42,7 +43,7 @@ async def quiet(pilot: Pilot) -> None:
     no key typed ahead waits and the messages are handled."""
     app = pilot.app
     for _ in range(100):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         busy = any(not w.is_finished for w in app.workers)
         if not busy and not any(getattr(s, "_deferred", None) for s in app.screen_stack):

@@ -74,3 +74,26 @@ async def test_a_ticket_still_loading_when_a_sweep_is_closed_ends_quietly(
         assert loaded_after_close.is_set()
         assert app.screen is not sweep
         assert app._exception is None  # the sweep's worker did not fail the app
+
+
+async def test_settling_waits_through_a_ticket_load_another_replaced(demo_db: Path, make_app) -> None:
+    """Two tickets asked for back to back: the first load is cancelled, which
+    Textual's ``wait_for_complete`` reports as an error; the tests' helper waits
+    for the second instead (under load this failed UI tests at random)."""
+    from textual.worker import WorkerCancelled
+
+    from tests.ui.settling import workers_done
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        rows = screen.query_one("#queue").rows  # type: ignore[attr-defined]
+        screen.show_ticket(rows[1].id)
+        screen.show_ticket(rows[2].id)  # the first load is cancelled
+        with pytest.raises(WorkerCancelled):
+            await app.workers.wait_for_complete()
+        screen.show_ticket(rows[1].id)
+        screen.show_ticket(rows[2].id)
+        await workers_done(app)
+        await pilot.pause()
+        assert screen.view is not None and screen.view.detail.ticket.id == rows[2].id

@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.ui.conftest import db_rows
+from tests.ui.settling import workers_done
 from triage_tui.domain.sla import SlaState
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.main import MainScreen
@@ -21,14 +22,14 @@ async def settle(pilot: Pilot) -> MainScreen:
     """Wait until the queue, the KB index and the open ticket are loaded."""
     app = pilot.app
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
     screen = app.screen if isinstance(app.screen, MainScreen) else app.screen_stack[0]
     assert isinstance(screen, MainScreen)
     if screen.loader is not None:
         await screen.loader.kb_ready()
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
     # Some settling is a frame later (the draft editor scrolls its cursor into
     # view after a refresh): under load a fixed number of pauses snapshotted
