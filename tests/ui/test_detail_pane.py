@@ -38,6 +38,10 @@ async def _two_with_earlier_tickets(screen: MainScreen) -> list[TicketView]:
     return [v for v in views if v.history.earlier_tickets(v.detail.ticket.id)][:2]
 
 
+def _listed(others: OtherTickets) -> list[str | None]:
+    return [others.get_option_at_index(i).id for i in range(others.option_count)]
+
+
 async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db: Path, make_app) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -51,8 +55,7 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         await pane.show(second, now)
         await settle(pilot)
         others = pane.query_one("#other-tickets", OtherTickets)
-        listed = {others.get_option_at_index(i).id for i in range(others.option_count)}
-        assert listed == {t.id for t in second.history.earlier_tickets(second.detail.ticket.id)}
+        assert set(_listed(others)) == {t.id for t in second.history.earlier_tickets(second.detail.ticket.id)}
         assert others.display
 
         # A ticket followed at once by a message ("No tickets match the filter."):
@@ -62,10 +65,6 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         await settle(pilot)
         assert not others.display
         assert pane.text.plain.strip() == "No tickets match the filter."
-
-
-def _listed(others: OtherTickets) -> list[str | None]:
-    return [others.get_option_at_index(i).id for i in range(others.option_count)]
 
 
 async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(demo_db: Path, make_app) -> None:
