@@ -31,7 +31,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +60,10 @@ from triage_tui.engine.delivery import (
     apply_write,
 )
 from triage_tui.engine.drafts import DraftStore
-from triage_tui.engine.event_log import Event, EventLog, write_event
+from triage_tui.engine.event_log import EventLog
+from triage_tui.engine.event_recording import EventRecording
 from triage_tui.engine.offline import OfflineReads
+from triage_tui.engine.outbox_controls import OutboxControls
 from triage_tui.engine.overlay import overlay_ticket
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def store_key(profile: str, adapter: str, options: dict[str, Any]) -> str:
     return f"{safe}.{adapter}.{digest}"
 
 
-class BufferedHelpdesk(OfflineReads, Helpdesk):
+class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def __init__(
         self,
         inner: Helpdesk,
@@ -170,55 +171,6 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
             )
             self._deliverer.listeners.append(self._on_delivery)
         return self._deliverer
-
-    # -- the event log (the adapter's own, else a local one) ---------------
-    @property
-    def event_log(self) -> EventLog:
-        if self._event_log is None:
-            actor = str(getattr(self.inner.options, "agent", "") or "")
-            self._event_log = EventLog(self.events_path, self.clock, actor)
-        return self._event_log
-
-    async def record_event(
-        self,
-        name: str,
-        ticket_id: str | None = None,
-        payload: dict[str, Any] | None = None,
-        actor: str | None = None,
-    ) -> int:
-        """Append an event: to the adapter's log when it keeps one, else to the local one."""
-        if not self.own_log:
-            return int(await self.inner.record_event(name, ticket_id, payload, actor))  # type: ignore[attr-defined]
-        return self.event_log.record(name, ticket_id, payload, actor)
-
-    async def list_events(self, since: datetime | None = None) -> list[Any]:
-        """Events at or after ``since`` (all when None), oldest first."""
-        if not self.own_log:
-            return list(await self.inner.list_events(since))  # type: ignore[attr-defined]
-        events: list[Event] = self.event_log.list(since)
-        return list(events)
-
-    def _log_write(
-        self,
-        kind: str,
-        ticket_id: str,
-        payload: dict[str, Any],
-        result: dict[str, Any] | None,
-        before: dict[str, Any] | None,
-        source: str | None,
-    ) -> None:
-        """The event of a delivered write, for adapters without a log (the local one logs its own)."""
-        if kind not in ("reply", "note") and result:
-            self._known[ticket_id] = result
-        if not self.own_log:
-            return
-        made = write_event(kind, payload, result, before)
-        if made is None:
-            return
-        try:
-            self.event_log.record(made[0], ticket_id, made[1], source=source)
-        except TriageError as error:  # the write happened; a lost log line must not undo it
-            log.warning("triage: event not logged: %s", error)
 
     def _emit(self, event: str, entry: ob.Entry | None = None) -> None:
         for listener in list(self.listeners):
@@ -446,59 +398,3 @@ class BufferedHelpdesk(OfflineReads, Helpdesk):
 
     async def create_ticket(self, new: NewTicket) -> Ticket:
         return await self.inner.create_ticket(new)
-
-    # -- the agent's hands on the outbox ----------------------------------
-    def undo_last(self) -> list[ob.Entry]:
-        """Cancel the newest batch still in its undo window; its reply goes back to the draft."""
-        batches = self.outbox.held_batches()
-        if not batches:
-            return []
-        cancelled = self.outbox.cancel_batch(batches[0][0].batch)
-        self._returned(cancelled)
-        self._emit("undone", cancelled[0] if cancelled else None)
-        return cancelled
-
-    def cancel(self, entry_id: str, *, keep_draft: bool = True) -> list[ob.Entry]:
-        cancelled = self.outbox.cancel(entry_id)
-        if keep_draft:
-            self._returned(cancelled)
-        elif self.drafts is not None:
-            for entry in cancelled:
-                if entry.kind == "reply":
-                    self.drafts.discard(entry.ticket_id)
-        self._emit("changed")
-        return cancelled
-
-    def _returned(self, cancelled: list[ob.Entry]) -> None:
-        if self.drafts is None:
-            return
-        for entry in cancelled:
-            if entry.kind == "reply":
-                self.drafts.unsent(
-                    entry.ticket_id,
-                    entry.id,
-                    entry.payload["body"],
-                    self._base_for(entry.ticket_id, None),
-                )
-
-    def retry(self, entry_id: str) -> bool:
-        done = self.outbox.retry(entry_id)
-        self.deliverer.kick()
-        self._emit("changed")
-        return done
-
-    def send_anyway(self, entry_id: str) -> bool:
-        done = self.outbox.send_anyway(entry_id)
-        self.deliverer.kick()
-        self._emit("changed")
-        return done
-
-    def release_all(self) -> int:
-        """Quitting with "wait": end every undo window now."""
-        released = self.outbox.release_holds(everything=True)
-        self.deliverer.kick()
-        return released
-
-    def in_flight_count(self) -> int:
-        counts = self.outbox.counts() if self._outbox is not None else {}
-        return sum(counts.get(state, 0) for state in ob.IN_FLIGHT)
