@@ -160,6 +160,17 @@ def _context(
 
 
 def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> int:
+    from triage_tui import collector
+
+    # Until the main screen has painted its first rows (``collector``).
+    collector.pause()
+    try:
+        return _start_console(args, clock, sweep)
+    finally:
+        collector.resume()  # the console stopped before its first screen
+
+
+def _start_console(args: Namespace, clock: Clock | None, sweep: str | None) -> int:
     from triage_tui import session
 
     ctx = _context(args, view=args.view)

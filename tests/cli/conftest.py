@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,3 +76,11 @@ def db_run(run: Runner, demo_db: Path) -> Runner:
         return run(*argv, "--db", str(demo_db))
 
     return runner
+
+
+def fake_console(monkeypatch: pytest.MonkeyPatch, run: Callable[..., int]) -> None:
+    """``run`` in place of ``triage_tui.ui.app.run``: the command line's console
+    path (context, helpdesk, start-up) without Textual."""
+    fake = types.ModuleType("triage_tui.ui.app")
+    fake.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "triage_tui.ui.app", fake)

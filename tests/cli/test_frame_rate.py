@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Runner
+from tests.cli.conftest import Runner, fake_console
 from triage_tui.cli import LOCAL_FPS
 
 
@@ -19,9 +17,7 @@ def _console_sees_fps(monkeypatch: pytest.MonkeyPatch, seen: list[str | None]) -
         seen.append(os.environ.get("TEXTUAL_FPS"))  # what Textual would read on import
         return 0
 
-    fake = types.ModuleType("triage_tui.ui.app")
-    fake.run = fake_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "triage_tui.ui.app", fake)
+    fake_console(monkeypatch, fake_run)
 
 
 @pytest.mark.parametrize(

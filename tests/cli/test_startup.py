@@ -6,12 +6,11 @@ import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Runner
+from tests.cli.conftest import Runner, fake_console
 
 BIN = Path(sys.executable).parent
 
@@ -129,9 +128,7 @@ def test_no_command_launches_the_console_with_the_resolved_helpdesk(
         calls.append((helpdesk, profile, config, theme))
         return 0
 
-    fake = types.ModuleType("triage_tui.ui.app")
-    fake.run = fake_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "triage_tui.ui.app", fake)
+    fake_console(monkeypatch, fake_run)
     result = run("--db", str(demo_db), "--theme", "triage-ansi")
     assert result.code == 0, result.err
     [(helpdesk, profile, _config, theme)] = calls

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import inspect
-import sys
-import types
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Runner
+from tests.cli.conftest import Runner, fake_console
 
 
 def _fake_console(monkeypatch: pytest.MonkeyPatch, calls: list[dict]) -> None:
@@ -17,9 +15,7 @@ def _fake_console(monkeypatch: pytest.MonkeyPatch, calls: list[dict]) -> None:
         calls.append({"initial_sweep": initial_sweep, "agent": profile.agent})
         return 0
 
-    fake = types.ModuleType("triage_tui.ui.app")
-    fake.run = fake_run  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "triage_tui.ui.app", fake)
+    fake_console(monkeypatch, fake_run)
 
 
 def test_sweep_hands_the_canonical_filter_to_the_console(

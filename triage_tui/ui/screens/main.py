@@ -21,6 +21,7 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from triage_tui import collector
 from triage_tui.config import preview_follows_cursor
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
@@ -155,6 +156,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
         if self.work_mounted:
             return
         self.work_mounted = True
+        collector.resume()  # paused by the command line until the first screen
         from triage_tui.ui.widgets.draft import DraftPane
 
         detail, draft = TicketPane(id="detail"), DraftPane(id="draft-pane")
