@@ -221,9 +221,21 @@ def _read_text(value: str) -> str:
 
 
 def _verb(args: Namespace, clock: Clock | None) -> int:
+    from triage_tui import collector
+
+    # Until the helpdesk is open (``collector``): scripts and agents call verbs
+    # one after another, each paying the start-up.
+    collector.pause()
+    try:
+        return _run_verb(args, clock)
+    finally:
+        collector.resume()
+
+
+def _run_verb(args: Namespace, clock: Clock | None) -> int:
     import asyncio
 
-    from triage_tui import output, session, verbs
+    from triage_tui import collector, output, session, verbs
     from triage_tui.domain.clock import SystemClock
 
     _check_utf8(args)
@@ -240,6 +252,7 @@ def _verb(args: Namespace, clock: Clock | None) -> int:
 
     async def run() -> Outcome:
         async with session.open_helpdesk(ctx, clock) as helpdesk:
+            collector.resume()  # the verb's own work is collected as usual
             return await call(helpdesk)
 
     outcome = asyncio.run(run())

@@ -1,8 +1,9 @@
-"""The console starts with the garbage collector paused, and never leaves it so."""
+"""The console and the verbs start with the garbage collector paused, and never leave it so."""
 
 from __future__ import annotations
 
 import gc
+import json
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,34 @@ def test_a_console_that_fails_before_its_first_screen_still_resumes_it(
     assert gc.isenabled() and not collector.paused()
 
 
-def test_verbs_leave_the_collector_alone(run: Runner, demo_db: Path) -> None:
-    assert run("--db", str(demo_db), "queue", "--limit", "1").code == 0
+def test_a_verb_starts_with_the_collector_paused_and_does_its_work_with_it_running(
+    run: Runner, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from triage_tui import session
+    from triage_tui.adapters.local.adapter import LocalHelpdesk
+
+    seen: dict[str, bool] = {}
+    build = session.build_helpdesk
+
+    def building(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["start-up"] = gc.isenabled()
+        return build(*args, **kwargs)
+
+    get_ticket = LocalHelpdesk.get_ticket
+
+    async def reading(self, ticket_id):  # type: ignore[no-untyped-def]
+        seen["work"] = gc.isenabled()
+        return await get_ticket(self, ticket_id)
+
+    monkeypatch.setattr(session, "build_helpdesk", building)
+    monkeypatch.setattr(LocalHelpdesk, "get_ticket", reading)
+    listed = run("--db", str(demo_db), "queue", "--json", "--limit", "1").out
+    ticket_id = json.loads(listed)["tickets"][0]["id"]
+    assert run("--db", str(demo_db), "get-ticket", str(ticket_id)).code == 0
+    assert seen == {"start-up": False, "work": True}
+    assert gc.isenabled() and not collector.paused()
+
+
+def test_a_verb_that_fails_still_resumes_it(run: Runner, demo_db: Path) -> None:
+    assert run("--db", str(demo_db), "get-ticket", "no-such-ticket").code == 3
     assert gc.isenabled() and not collector.paused()
