@@ -5,7 +5,7 @@ process: modules, classes, pydantic's validators, Textual's styles. The
 collector kept walking them before the first screen was painted: a dozen
 young-generation passes and a full one (~17 ms) that found nothing. Paused
 until the first screen, the console showed its first rows ~55 ms sooner
-(560 -> 505 ms at 120x40, 12 alternating runs of ``benchmarks/tui.py``'s
+(598 -> 545 ms at 120x40, 14 alternating runs of ``benchmarks/tui.py``'s
 start-up). A verb pauses it until its helpdesk is open (``triage get-ticket``:
 352 -> 301 ms, 15 alternating runs): scripts and agents run verbs one after
 another. Then whatever is alive is frozen (``gc.freeze``: later full
