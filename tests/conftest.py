@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +34,15 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TEXTUAL_FPS", "")
     monkeypatch.delenv("TEXTUAL_FPS")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def collector_as_python_leaves_it() -> Iterator[None]:
+    """A console or verb run in-process tunes the garbage collector for the rest
+    of its process (``triage_tui.collector``); not for the next test's."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from triage_tui import collector
 def collector_on() -> Iterator[None]:
     yield
     collector.resume()
-    gc.enable()
+    gc.enable()  # thresholds: tests/conftest.py
 
 
 def test_pause_stops_collecting_until_resume_which_freezes_what_was_built() -> None:
@@ -25,6 +25,8 @@ def test_pause_stops_collecting_until_resume_which_freezes_what_was_built() -> N
     collector.resume()
     assert gc.isenabled() and not collector.paused()
     assert gc.get_freeze_count() > frozen
+    # Opening a ticket allocates thousands of short-lived objects: fewer young collections.
+    assert gc.get_threshold()[0] == collector.YOUNG_THRESHOLD
     collector.resume()  # a second resume (the command line's safety net) changes nothing
     assert gc.isenabled()
     del built
@@ -36,3 +38,4 @@ def test_a_collector_the_host_turned_off_stays_off() -> None:
     assert not collector.paused()
     collector.resume()
     assert not gc.isenabled()
+    assert gc.get_threshold()[0] != collector.YOUNG_THRESHOLD

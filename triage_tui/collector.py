@@ -12,11 +12,22 @@ another. Then whatever is alive is frozen (``gc.freeze``: later full
 collections skip it) and collection resumes. The few cycles start-up leaves
 unreachable (~1 300 objects in a trace, well under a megabyte) are frozen
 with the rest: finding them would take the full collection the pause saved.
+
+From then on the youngest generation is collected every ``YOUNG_THRESHOLD``
+allocations instead of Python's 700. Opening a ticket allocates thousands of
+short-lived objects (strips, segments, content): at 700 that was ~11 young
+collections and one middle one per ticket opened locally (~5 ms of it) and a
+full one (~28 ms) every ten tickets or so; at 7 000, ~1 young collection per
+ticket and no full one in 40. Local open at 120x40, five alternating runs:
+median 45.1 -> 30.2 ms, p95 66 -> 42 ms.
 """
 
 from __future__ import annotations
 
 import gc
+
+#: Allocations between collections of the youngest generation (Python: 700).
+YOUNG_THRESHOLD = 7_000
 
 _paused = False
 
@@ -30,11 +41,14 @@ def pause() -> None:
 
 
 def resume() -> None:
-    """Undo ``pause``, once: freeze what start-up built, then collect again."""
+    """Undo ``pause``, once: freeze what start-up built, then collect again,
+    the youngest generation every ``YOUNG_THRESHOLD`` allocations."""
     global _paused
     if _paused:
         _paused = False
         gc.freeze()
+        _, middle, oldest = gc.get_threshold()
+        gc.set_threshold(YOUNG_THRESHOLD, middle, oldest)
         gc.enable()
 
 
