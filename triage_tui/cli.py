@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage_tui import collector
 from triage_tui.cli_parser import build_parser
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.text import sanitize
@@ -160,40 +161,31 @@ def _context(
 
 
 def _console(args: Namespace, clock: Clock | None, sweep: str | None = None) -> int:
-    from triage_tui import collector
-
     # Until the main screen has painted its first rows (``collector``).
-    collector.pause()
-    try:
-        return _start_console(args, clock, sweep)
-    finally:
-        collector.resume()  # the console stopped before its first screen
+    with collector.during_start_up():
+        from triage_tui import session
 
+        ctx = _context(args, view=args.view)
+        if sweep is not None:
+            # Checked before any screen is drawn: a bad filter is a one-line error here.
+            import dataclasses
 
-def _start_console(args: Namespace, clock: Clock | None, sweep: str | None) -> int:
-    from triage_tui import session
+            from triage_tui.domain.filters import parse
 
-    ctx = _context(args, view=args.view)
-    if sweep is not None:
-        # Checked before any screen is drawn: a bad filter is a one-line error here.
-        import dataclasses
+            canonical = str(parse(sweep, me=ctx.profile.agent))
+            ctx = dataclasses.replace(ctx, initial_sweep=canonical)
+        # Every write of the console goes through the profile's outbox: held for
+        # the undo window, delivered in the background, never lost or doubled.
+        helpdesk = session.buffered(session.build_helpdesk(ctx, clock), ctx, mode="console")
+        _local_frame_rate(ctx.profile.preview)
+        from triage_tui.ui.app import run  # Textual is imported only here
 
-        from triage_tui.domain.filters import parse
-
-        canonical = str(parse(sweep, me=ctx.profile.agent))
-        ctx = dataclasses.replace(ctx, initial_sweep=canonical)
-    # Every write of the console goes through the profile's outbox: held for
-    # the undo window, delivered in the background, never lost or doubled.
-    helpdesk = session.buffered(session.build_helpdesk(ctx, clock), ctx, mode="console")
-    _local_frame_rate(ctx.profile.preview)
-    from triage_tui.ui.app import run  # Textual is imported only here
-
-    extra: dict[str, Any] = {}
-    if ctx.initial_filter is not None:
-        extra["initial_filter"] = ctx.initial_filter  # --view: the queue's filter at start
-    if ctx.initial_sweep is not None:
-        extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
-    return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
+        extra: dict[str, Any] = {}
+        if ctx.initial_filter is not None:
+            extra["initial_filter"] = ctx.initial_filter  # --view: the queue's filter at start
+        if ctx.initial_sweep is not None:
+            extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
+        return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
 
 
 #: Frames a second when the detail follows the cursor (Textual's default is 60).
@@ -221,49 +213,40 @@ def _read_text(value: str) -> str:
 
 
 def _verb(args: Namespace, clock: Clock | None) -> int:
-    from triage_tui import collector
-
     # Until the helpdesk is open (``collector``): scripts and agents call verbs
     # one after another, each paying the start-up.
-    collector.pause()
-    try:
-        return _run_verb(args, clock)
-    finally:
-        collector.resume()
+    with collector.during_start_up():
+        import asyncio
 
+        from triage_tui import output, session, verbs
+        from triage_tui.domain.clock import SystemClock
 
-def _run_verb(args: Namespace, clock: Clock | None) -> int:
-    import asyncio
+        _check_utf8(args)
+        ctx = _context(args)
+        clock = clock or SystemClock()
+        as_json = bool(args.json)
+        view = verbs.View(
+            now=clock.now(),
+            json=as_json,
+            colour=not as_json and output.use_colour(sys.stdout),
+            width=None if as_json else output.terminal_width(sys.stdout),
+        )
+        call = _verb_call(args, view, ctx)
 
-    from triage_tui import collector, output, session, verbs
-    from triage_tui.domain.clock import SystemClock
+        async def run() -> Outcome:
+            async with session.open_helpdesk(ctx, clock) as helpdesk:
+                collector.resume()  # the verb's own work is collected as usual
+                return await call(helpdesk)
 
-    _check_utf8(args)
-    ctx = _context(args)
-    clock = clock or SystemClock()
-    as_json = bool(args.json)
-    view = verbs.View(
-        now=clock.now(),
-        json=as_json,
-        colour=not as_json and output.use_colour(sys.stdout),
-        width=None if as_json else output.terminal_width(sys.stdout),
-    )
-    call = _verb_call(args, view, ctx)
-
-    async def run() -> Outcome:
-        async with session.open_helpdesk(ctx, clock) as helpdesk:
-            collector.resume()  # the verb's own work is collected as usual
-            return await call(helpdesk)
-
-    outcome = asyncio.run(run())
-    if as_json:
-        print(output.dumps(outcome.data))
-    else:
-        print("\n".join(outcome.lines))
-        for hint in outcome.hints:
-            print(f"triage: {hint}", file=sys.stderr)
-    sys.stdout.flush()
-    return 0
+        outcome = asyncio.run(run())
+        if as_json:
+            print(output.dumps(outcome.data))
+        else:
+            print("\n".join(outcome.lines))
+            for hint in outcome.hints:
+                print(f"triage: {hint}", file=sys.stderr)
+        sys.stdout.flush()
+        return 0
 
 
 def _check_utf8(args: Namespace) -> None:
