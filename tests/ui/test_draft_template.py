@@ -39,7 +39,6 @@ async def test_an_unknown_template_drafts_from_the_default_and_says_why_once(
         assert sum("unknown template" in n.message for n in app._notifications) == 1
 
 
-
 async def test_a_loaded_draft_shows_from_its_top_once_its_height_settles(demo_db: Path, make_app) -> None:
     """At 80×24 the editor is a few lines tall and the findings under it change its
     height after a draft loads: wherever a resize left it, the draft is shown from
