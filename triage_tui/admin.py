@@ -203,7 +203,7 @@ def _config_show(
 ) -> int:
     load_config(path, must_exist=explicit is not None)  # the file's own errors first
     ctx = context()
-    options = config_mod.redacted(ctx.adapter_options.model_dump(mode="json"))
+    options = config_mod.redacted(config_mod.to_json(ctx.adapter_options))
     data = {
         "config_file": str(path),
         "exists": path.exists(),
@@ -212,7 +212,7 @@ def _config_show(
         "options": options,
         "db": str(ctx.db_path) if ctx.db_path else None,
         "theme": ctx.theme,
-        "config": config_mod.redacted(ctx.config.model_dump(mode="json")),
+        "config": config_mod.redacted(config_mod.to_json(ctx.config)),
     }
     if args.json:
         print(dumps(data))

@@ -1,45 +1,52 @@
 """The TOML configuration: profiles, adapter options, reply and escalation settings.
 
-Validated with pydantic; every problem becomes a ``ConfigError`` whose one-line
-message names the offending key (``profiles.work.send_status: …``), never a
-traceback. Secrets may come from ``TRIAGE_<ADAPTER>_<OPTION>`` variables.
+Every problem becomes a ``ConfigError`` whose one-line message names the
+offending key (``profiles.work.send_status: …``), never a traceback. Secrets
+may come from ``TRIAGE_<ADAPTER>_<OPTION>`` variables.
 
-The models' validators are built on first validation, not at import: the
-console without a config file (the common start) never validates anything
-here — ``load`` constructs the defaults (``defaults``) — so before its first
-screen it neither builds validators nor starts pydantic's plugin discovery,
-whose first run imports ``importlib.metadata`` (~20 ms) and scans every
-installed package's entry points.
+The settings are plain dataclasses, validated by pydantic (``TypeAdapter``)
+only when there is input to validate: the console's path to its first screen
+imports no pydantic (~100 ms of a ~450 ms start; ``tests/cli/
+test_start_up_imports.py``), and without a config file — the common start —
+the defaults need no validation at all.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from triage_tui import paths
 from triage_tui.domain.errors import ConfigError
 
 if TYPE_CHECKING:
+    from pydantic import TypeAdapter, ValidationError
+
     from triage_tui.domain.safeguard_match import SafeguardConfig
 
+#: How pydantic validates the settings below: an unknown key is an error.
+_STRICT = {"extra": "forbid"}
 
-class _Strict(BaseModel):
-    # defer_build: built when a config file is first validated (see the module doc).
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+#: ``Profile.undo_seconds`` bounds: 0 (no undo) to ten minutes.
+UNDO_SECONDS_MAX = 600
 
 
-class Profile(_Strict):
+@dataclass
+class Profile:
     """One helpdesk and how to work with it."""
+
+    __pydantic_config__ = _STRICT
 
     adapter: str = "local"
     #: Adapter options; validated by the adapter's own ``options_model``.
-    options: dict[str, Any] = Field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
     #: Signs replies ("Best, {team}").
     team: str = "Polaris Support"
     #: The agent's name, for templates and "assignee:me".
@@ -52,44 +59,69 @@ class Profile(_Strict):
     template: str = "default"
     #: Named filters for this profile (``[profiles.X.views]``); they override
     #: same-named top-level ``[views]``. Checked at load (see ``check_views``).
-    views: dict[str, str] = Field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
     #: Seconds a console action waits in the outbox before it is delivered, so
     #: ``u`` can take it back; 0 delivers at once (no undo).
-    undo_seconds: float = Field(default=10.0, ge=0, le=600)
+    undo_seconds: float = 10.0
     #: What j/k do to the detail pane. ``follow``: it shows the ticket under the
     #: cursor; ``enter``: it keeps the open ticket until Enter opens another (a
     #: ticket's detail is ~20 KB on the wire, a cursor move ~0.3 KB); ``auto``:
     #: ``enter`` over SSH, ``follow`` on a local terminal.
     preview: Literal["auto", "follow", "enter"] = "auto"
 
+    def __post_init__(self) -> None:
+        # Also run by pydantic after it validated the fields; its message then
+        # reads "profiles.X: undo_seconds must be …" (``_describe``).
+        if not 0 <= self.undo_seconds <= UNDO_SECONDS_MAX:
+            raise ValueError(
+                f"undo_seconds must be between 0 and {UNDO_SECONDS_MAX}, not {self.undo_seconds:g}"
+            )
 
-class EscalationRoutes(_Strict):
+
+@dataclass
+class EscalationRoutes:
     """Extra phrases per rule id, appended to the built-in lists."""
 
-    extra_phrases: dict[str, list[str]] = Field(default_factory=dict)
-    routes: dict[str, str] = Field(default_factory=dict)
+    __pydantic_config__ = _STRICT
+
+    extra_phrases: dict[str, list[str]] = field(default_factory=dict)
+    routes: dict[str, str] = field(default_factory=dict)
 
 
 def _default_profiles() -> dict[str, Profile]:
-    # ``Profile()`` validates nothing (no input, and pydantic does not validate
-    # defaults), so constructing it gives the same model without building
-    # Profile's validator; ``defaults`` relies on it.
-    return {"default": Profile.model_construct()}
+    return {"default": Profile()}
 
 
-def _default_escalation() -> EscalationRoutes:
-    return EscalationRoutes.model_construct()  # = EscalationRoutes(), as above
+@dataclass
+class AppConfig:
+    __pydantic_config__ = _STRICT
 
-
-class AppConfig(_Strict):
     profile: str = "default"
-    profiles: dict[str, Profile] = Field(default_factory=_default_profiles)
-    escalation: EscalationRoutes = Field(default_factory=_default_escalation)
+    profiles: dict[str, Profile] = field(default_factory=_default_profiles)
+    escalation: EscalationRoutes = field(default_factory=EscalationRoutes)
     #: Named filters for every profile: ``urgent = "priority:high,urgent sla:<90m"``.
-    views: dict[str, str] = Field(default_factory=dict)
+    views: dict[str, str] = field(default_factory=dict)
     #: Draft safeguards (``[safeguards]``): max_words, extra_jargon, jargon_audience…;
     #: validated at load by ``domain.safeguard_match.SafeguardConfig.from_mapping``.
-    safeguards: dict[str, Any] = Field(default_factory=dict)
+    safeguards: dict[str, Any] = field(default_factory=dict)
+
+
+@cache
+def _validator(kind: type[Any]) -> TypeAdapter[Any]:
+    """pydantic's validator for a settings dataclass, built on first use."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(kind)
+
+
+def to_json(settings: Any) -> Any:
+    """Settings (a config, an adapter's options) as JSON values, for ``config show``."""
+    dump = getattr(settings, "json_dump", None)
+    if dump is not None:
+        return dump()  # an adapter's options (``AdapterOptions``, ``LocalOptions``)
+    if dataclasses.is_dataclass(settings):
+        return _validator(type(settings)).dump_python(settings, mode="json")
+    return settings.model_dump(mode="json")
 
 
 def views_of(config: AppConfig, profile: Profile) -> dict[str, str]:
@@ -122,19 +154,16 @@ def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
-    if first["type"] == "extra_forbidden":
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown key"
+    elif first["type"] == "value_error":
+        message = message.removeprefix("Value error, ")  # a ``__post_init__`` check
     return f"{where}: {message}"
 
 
 def defaults() -> AppConfig:
-    """``AppConfig()`` without building any validator: the same fields, values and set fields.
-
-    With no input nothing is validated (pydantic does not validate defaults),
-    so constructing is equivalent; ``tests/cli/test_config_defaults.py``
-    compares the two field by field.
-    """
-    return AppConfig.model_construct()
+    """The settings without a config file."""
+    return AppConfig()
 
 
 def load(path: Path | None = None) -> AppConfig:
@@ -149,8 +178,10 @@ def load(path: Path | None = None) -> AppConfig:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     refuse_shared_secrets(path, raw)
+    from pydantic import ValidationError
+
     try:
-        config = AppConfig.model_validate(raw)
+        config: AppConfig = _validator(AppConfig).validate_python(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc)}") from None
     if config.profile not in config.profiles:
@@ -218,7 +249,7 @@ def active_profile(
     if name not in config.profiles:
         known = ", ".join(sorted(config.profiles)) or "none"
         raise ConfigError(f"unknown profile {name!r}; profiles in the config: {known}")
-    profile = config.profiles[name].model_copy(deep=True)
+    profile = copy.deepcopy(config.profiles[name])
     chosen = adapter or env.get("TRIAGE_ADAPTER")
     if chosen and chosen != profile.adapter:
         profile.adapter = chosen
@@ -226,30 +257,41 @@ def active_profile(
     return name, profile
 
 
+def option_names(options_model: type[Any]) -> tuple[str, ...]:
+    """The options an adapter declares: its dataclass's fields or its pydantic model's."""
+    if dataclasses.is_dataclass(options_model):
+        return tuple(f.name for f in dataclasses.fields(options_model))
+    return tuple(options_model.model_fields)
+
+
 def adapter_options(
     adapter_name: str,
-    options_model: type[BaseModel],
+    options_model: type[Any],
     profile: Profile,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> BaseModel:
+) -> Any:
     """Merge profile options, ``TRIAGE_<ADAPTER>_<OPTION>`` and CLI overrides, then validate."""
     env = os.environ if environ is None else environ
     merged: dict[str, Any] = dict(profile.options)
     prefix = f"TRIAGE_{adapter_name.upper()}_"
-    for field in options_model.model_fields:
-        value = env.get(prefix + field.upper())
+    for name in option_names(options_model):
+        value = env.get(prefix + name.upper())
         if value is not None:
-            merged[field] = value
+            merged[name] = value
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    # An options model may recognise input it would accept unchanged and build
-    # the result without its pydantic validator (``AdapterOptions.quick_validate``:
-    # the local adapter's ``--db PATH``); anything else is validated in full.
+    # An options class may recognise input it would accept unchanged and build
+    # the result without pydantic (``LocalOptions.quick_validate``: the
+    # console's ``--db PATH``); anything else is validated in full.
     quick = getattr(options_model, "quick_validate", None)
     options = quick(merged) if quick is not None else None
     if options is not None:
         return options
+    from pydantic import ValidationError
+
     try:
+        if dataclasses.is_dataclass(options_model):
+            return _validator(options_model).validate_python(merged)
         return options_model.model_validate(merged)
     except ValidationError as exc:
         raise ConfigError(f"adapter {adapter_name!r} option {_describe(exc)}") from None

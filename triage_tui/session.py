@@ -33,8 +33,6 @@ from triage_tui.adapters import registry
 from triage_tui.domain.errors import ConfigError
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.config import AppConfig, Profile
     from triage_tui.domain.clock import Clock
@@ -55,8 +53,8 @@ class ConsoleContext:
     profile_name: str
     profile: Profile
     adapter_name: str
-    #: The adapter's validated options model (``adapter_cls.options_model``).
-    adapter_options: BaseModel
+    #: The adapter's validated options (an ``adapter_cls.options_model``).
+    adapter_options: Any
     #: The local helpdesk's SQLite file; None for adapters without a ``db`` option.
     db_path: Path | None
     config: AppConfig
@@ -112,7 +110,7 @@ def resolve(
     model = adapter_cls.options_model
     overrides: dict[str, Any] = {}
     if db is not None:
-        if DB_OPTION not in model.model_fields:
+        if DB_OPTION not in config_mod.option_names(model):
             raise ConfigError(
                 f"--db applies to the local helpdesk; adapter {active.adapter!r} has no db option"
             )
@@ -143,9 +141,9 @@ def view_filter(config: AppConfig, profile: Profile, name: str) -> str:
     raise ConfigError(f'unknown view "{name}"; views in the config: {", ".join(sorted(views))}')
 
 
-def _db_path(options: BaseModel, model: type[BaseModel]) -> Path | None:
+def _db_path(options: Any, model: type[Any]) -> Path | None:
     """The SQLite file the adapter will open: its ``db`` option, else the data dir default."""
-    if DB_OPTION not in model.model_fields:
+    if DB_OPTION not in config_mod.option_names(model):
         return None
     value = getattr(options, DB_OPTION, None)
     return Path(value).expanduser() if value else paths.default_db()
@@ -166,12 +164,9 @@ def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedH
     files are keyed by profile, adapter and its non-secret options: entries
     recorded against one helpdesk are never delivered to another.
     """
-    from triage_tui.adapters.base import AdapterOptions
     from triage_tui.engine.buffered import BufferedHelpdesk, store_key
 
-    # json_dump: the same dict, without building the options' serializer at start.
-    opts = ctx.adapter_options
-    options = opts.json_dump() if isinstance(opts, AdapterOptions) else opts.model_dump(mode="json")
+    options = config_mod.to_json(ctx.adapter_options)
     if ctx.db_path is not None:
         options[DB_OPTION] = str(ctx.db_path.expanduser().resolve())
     key = store_key(ctx.profile_name, ctx.adapter_name, options)

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from tests.cli.conftest import Runner
 from triage_tui import config as config_mod
@@ -109,5 +110,5 @@ def test_config_show_prints_valid_toml_that_validates_again(run: Runner, tmp_pat
     )
     shown = run("--config", str(config), "config", "show").out
     parsed = tomllib.loads(shown)
-    again = config_mod.AppConfig.model_validate(parsed)
+    again = TypeAdapter(config_mod.AppConfig).validate_python(parsed)
     assert again == config_mod.load(config)

@@ -1,39 +1,26 @@
-"""Without a config file the defaults are constructed, not validated: the same config."""
+"""The settings are dataclasses: without a config file they are built, not validated,
+and equal what pydantic makes of an empty file; with one, pydantic builds the same types."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel
+import pytest
+from pydantic import TypeAdapter
 
 from triage_tui import config
-
-
-def _same(built: Any, validated: Any, where: str = "AppConfig") -> None:
-    """Equal values of the same types, models compared field by field (set fields too)."""
-    assert type(built) is type(validated), where
-    if isinstance(validated, BaseModel):
-        assert built.model_fields_set == validated.model_fields_set, where
-        assert built.__pydantic_extra__ == validated.__pydantic_extra__, where
-        assert built.__pydantic_private__ == validated.__pydantic_private__, where
-        assert built.__dict__.keys() == validated.__dict__.keys(), where
-        for name in type(validated).model_fields:
-            _same(getattr(built, name), getattr(validated, name), f"{where}.{name}")
-    elif isinstance(validated, dict):
-        assert built.keys() == validated.keys(), where
-        for key in validated:
-            _same(built[key], validated[key], f"{where}[{key!r}]")
-    else:
-        assert built == validated, where
+from triage_tui.domain.errors import ConfigError
 
 
 def test_load_without_a_file_equals_validated_defaults(tmp_path: Path) -> None:
     built = config.load(tmp_path / "missing.toml")
-    _same(built, config.AppConfig())
-    _same(built, config.AppConfig.model_validate({}))
-    assert built == config.AppConfig()
-    assert built.model_dump() == config.AppConfig().model_dump()
+    validated = TypeAdapter(config.AppConfig).validate_python({})
+    assert built == validated == config.AppConfig()
+    assert type(built.profiles["default"]) is config.Profile
+    assert type(built.escalation) is config.EscalationRoutes
+    assert config.to_json(built) == config.to_json(validated)
 
 
 def test_constructed_defaults_share_no_mutable_state(tmp_path: Path) -> None:
@@ -48,6 +35,59 @@ def test_a_file_without_profiles_or_escalation_gets_the_same_defaults(tmp_path: 
     path = tmp_path / "config.toml"
     path.write_text('[views]\nmine = "status:open"\n', encoding="utf-8")
     loaded = config.load(path)
-    _same(loaded.profiles, config.AppConfig().profiles, "profiles")
-    _same(loaded.escalation, config.AppConfig().escalation, "escalation")
-    assert loaded.model_fields_set == {"views"}
+    assert loaded.profiles == config.AppConfig().profiles
+    assert loaded.escalation == config.AppConfig().escalation
+    assert loaded.views == {"mine": "status:open"}
+
+
+def test_a_file_is_validated_into_the_same_types(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'profile = "work"\n[profiles.work]\nundo_seconds = 5\nsend_status = "solved"\n'
+        '[escalation]\nroutes = { billing_refund = "billing" }\n',
+        encoding="utf-8",
+    )
+    loaded = config.load(path)
+    work = loaded.profiles["work"]
+    assert type(work) is config.Profile and type(loaded.escalation) is config.EscalationRoutes
+    assert work.undo_seconds == 5.0 and type(work.undo_seconds) is float
+    assert work.send_status == "solved" and work.agent == "Agent"
+    assert loaded.escalation.routes == {"billing_refund": "billing"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[profiles.default]\nundo_seconds = 700\n",
+         "profiles.default: undo_seconds must be between 0 and 600, not 700"),
+        ("[profiles.default]\nundo_seconds = -1\n",
+         "profiles.default: undo_seconds must be between 0 and 600, not -1"),
+        ("[profiles.default]\ncolour = 1\n", "profiles.default.colour: unknown key"),
+        ("colour = 1\n", "colour: unknown key"),
+        ('[profiles.default]\nsend_status = "later"\n',
+         "profiles.default.send_status: Input should be 'solved' or 'pending'"),
+        ("[escalation]\nroutes = 3\n", "escalation.routes: Input should be a valid dictionary"),
+    ],
+)
+def test_a_bad_file_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_reading_the_defaults_imports_no_pydantic(tmp_path: Path) -> None:
+    # The console's first screen imports no pydantic (tests/cli/test_start_up_imports.py);
+    # the config without a file, and the local adapter's usual options, are on that path.
+    code = (
+        "import sys; from pathlib import Path; from triage_tui import config; "
+        "from triage_tui.adapters.local.adapter import LocalOptions; "
+        f"c = config.load(Path({str(tmp_path / 'missing.toml')!r})); "
+        "_, p = config.active_profile(c, environ={}); "
+        "o = config.adapter_options('local', LocalOptions, p, {}, {'db': Path('/x.db')}); "
+        "assert o == LocalOptions(db=Path('/x.db')), o; "
+        "print('pydantic' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "False"

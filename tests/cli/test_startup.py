@@ -49,7 +49,7 @@ def test_get_ticket_never_imports_textual(demo_db: Path, tmp_path: Path) -> None
     }
     # The measurement works (the adapter module itself is loaded through
     # importlib.import_module, which -X importtime does not time; its imports are).
-    assert "triage_tui.adapters.local.queries" in imported
+    assert "triage_tui.adapters.local.row_queries" in imported
     forbidden = {
         m for m in imported if m.split(".")[0] in ("textual", "rich", "httpx", "rapidfuzz")
     }

@@ -9,37 +9,38 @@ domain models at the edge and raises only ``triage_tui.domain.errors`` types.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, ClassVar, Self
-
-from pydantic import BaseModel, ConfigDict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.domain.errors import Unsupported
-from triage_tui.domain.models import (
-    Article,
-    Escalation,
-    Message,
-    NewTicket,
-    PersonHistory,
-    Priority,
-    QueueFilter,
-    Status,
-    Ticket,
-    TicketDetail,
-)
 from triage_tui.domain.queue import QueueRow
 
+if TYPE_CHECKING:
+    from triage_tui.adapters.adapter_options import AdapterOptions
+    from triage_tui.domain.models import (
+        Article,
+        Escalation,
+        Message,
+        NewTicket,
+        PersonHistory,
+        Priority,
+        QueueFilter,
+        Status,
+        Ticket,
+        TicketDetail,
+    )
 
-class Capabilities(BaseModel):
+
+@dataclass(frozen=True)
+class Capabilities:
     """What a helpdesk can do; the UI and verbs offer only these.
 
-    Adapters declare theirs at import; ``defer_build`` and ``model_construct``
-    (all fields are plain bools, given as literals) keep that from building a
-    validator on the console's path to its first screen.
+    A plain dataclass, not a pydantic model: adapters declare theirs at import,
+    and the local one is imported on the console's path to its first screen,
+    which imports no pydantic (``tests/cli/test_start_up_imports.py``).
     """
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     internal_notes: bool = True
     tags: bool = True
@@ -58,27 +59,31 @@ class Capabilities(BaseModel):
     # instead of reading the ticket to find out whether it landed.
     idempotency: bool = False
 
+    def __post_init__(self) -> None:
+        # A declaration, checked once at import: "no" or 0 must not pass as a flag.
+        for flag in fields(self):
+            if type(getattr(self, flag.name)) is not bool:
+                raise TypeError(f"Capabilities.{flag.name} must be True or False")
 
-class AdapterOptions(BaseModel):
-    """Base for an adapter's declared options (config profile + TRIAGE_<ADAPTER>_<OPTION>)."""
 
-    # defer_build: an adapter's options are validated once, when it is used;
-    # the validator is not built for every adapter module imported.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class _DefaultOptionsModel:
+    """``Helpdesk.options_model`` when an adapter declares none: ``AdapterOptions``,
+    imported (with pydantic) only when asked for."""
 
-    @classmethod
-    def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
-        """``model_validate(data)`` without building the validator, or None: validate in full.
+    def __get__(self, instance: object, owner: type) -> type[AdapterOptions]:
+        from triage_tui.adapters.adapter_options import AdapterOptions
 
-        For input a subclass can show pydantic would accept unchanged (exact
-        types, known keys); the result must equal ``model_validate(data)``,
-        set fields included. The default recognises nothing.
-        """
-        return None
+        return AdapterOptions
 
-    def json_dump(self) -> dict[str, Any]:
-        """``model_dump(mode="json")``; a subclass may return the same dict more cheaply."""
-        return self.model_dump(mode="json")
+
+def __getattr__(name: str) -> Any:
+    # ``from triage_tui.adapters.base import AdapterOptions`` (the adapters'
+    # contract) still works; the pydantic base is only imported then.
+    if name == "AdapterOptions":
+        from triage_tui.adapters.adapter_options import AdapterOptions
+
+        return AdapterOptions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Helpdesk(ABC):
@@ -94,10 +99,13 @@ class Helpdesk(ABC):
     name: ClassVar[str]
     #: Shown in the header badge, e.g. ``"Zendesk"``.
     display_name: ClassVar[str]
-    capabilities: ClassVar[Capabilities] = Capabilities.model_construct()  # see Capabilities
-    options_model: ClassVar[type[AdapterOptions]] = AdapterOptions
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: The options' class: an ``AdapterOptions`` (pydantic) subclass, or a
+    #: dataclass, which pydantic validates too (``config.adapter_options``) but
+    #: which can be imported and built without pydantic (the local adapter's).
+    options_model: ClassVar[type[Any]] = _DefaultOptionsModel()  # type: ignore[assignment]
 
-    def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, options: Any | None = None, clock: Clock | None = None) -> None:
         self.options = options if options is not None else self.options_model()
         self.clock: Clock = clock or SystemClock()
 

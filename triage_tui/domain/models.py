@@ -8,94 +8,20 @@ values are read as UTC so stores and APIs that drop the offset still work.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from triage_tui.domain.clock import ensure_utc
 
+# Re-exported ("as"): the vocabulary is part of the models' public names too.
+from triage_tui.domain.enums import ACTIVE_STATUSES
+from triage_tui.domain.enums import Priority as Priority
+from triage_tui.domain.enums import Role as Role
+from triage_tui.domain.enums import SlaStage as SlaStage
+from triage_tui.domain.enums import Status as Status
+
 UtcDatetime = Annotated[datetime, AfterValidator(ensure_utc)]
-
-
-class Status(StrEnum):
-    """The domain's status vocabulary; each adapter maps its own onto it."""
-
-    NEW = "new"
-    OPEN = "open"
-    PENDING = "pending"
-    ON_HOLD = "on_hold"
-    SOLVED = "solved"
-    CLOSED = "closed"
-
-    @property
-    def is_active(self) -> bool:
-        """Active tickets are the ones a queue shows by default."""
-        return self not in (Status.SOLVED, Status.CLOSED)
-
-    @classmethod
-    def parse(cls, value: str) -> Status:
-        """Accept the usual spellings a person types: ``on-hold``, ``HOLD``, ``In progress``."""
-        from triage_tui.domain.errors import InvalidInput
-
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
-        key = _STATUS_ALIASES.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            choices = ", ".join(s.value for s in cls)
-            raise InvalidInput(f"unknown status {value!r}; expected one of: {choices}") from None
-
-
-_STATUS_ALIASES = {
-    "hold": "on_hold",
-    "onhold": "on_hold",
-    "in_progress": "pending",
-    "inprogress": "pending",
-    "resolved": "solved",
-    "done": "solved",
-}
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-    @property
-    def rank(self) -> int:
-        """Higher is more urgent; used to break SLA ties."""
-        return _PRIORITY_RANK[self]
-
-    @classmethod
-    def parse(cls, value: str) -> Priority:
-        from triage_tui.domain.errors import InvalidInput
-
-        key = value.strip().lower()
-        key = {"medium": "normal"}.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            choices = ", ".join(p.value for p in cls)
-            raise InvalidInput(f"unknown priority {value!r}; expected one of: {choices}") from None
-
-
-_PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
-
-
-class Role(StrEnum):
-    """Who wrote a message."""
-
-    CUSTOMER = "customer"
-    AGENT = "agent"
-    SYSTEM = "system"
-
-
-class SlaStage(StrEnum):
-    ACTIVE = "active"
-    ACHIEVED = "achieved"
-    PAUSED = "paused"
 
 
 class _Model(BaseModel):
@@ -261,7 +187,19 @@ class Draft(_Model):
 class QueueFilter(_Model):
     """What an adapter is asked to list. Richer view filters run in the domain."""
 
-    statuses: frozenset[Status] = frozenset(s for s in Status if s.is_active)
+    statuses: frozenset[Status] = ACTIVE_STATUSES
     assignee: str | None = None
     # Adapter-specific query (a Zendesk view id or search, an RT TicketSQL…).
     query: str | None = None
+
+
+class Event(_Model):
+    """One row of an event log (``reply.sent``, ``ticket.viewed``, …): the local
+    helpdesk's own, or the engine's for helpdesks without one."""
+
+    id: int
+    name: str
+    at: UtcDatetime
+    ticket_id: str | None = None
+    actor: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict)

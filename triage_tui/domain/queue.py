@@ -13,9 +13,13 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from triage_tui.domain import sla
-from triage_tui.domain.models import Priority, Status, Ticket
+from triage_tui.domain.enums import Priority, Status
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import Ticket
 
 
 @dataclass(slots=True)

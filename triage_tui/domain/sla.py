@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from triage_tui.domain.models import SlaStage, SlaTarget, Ticket
+from triage_tui.domain.enums import SlaStage
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import SlaTarget, Ticket
 
 AT_RISK_WINDOW = timedelta(hours=1)
 """Under this much time left a ticket shows as "under 1 h"."""

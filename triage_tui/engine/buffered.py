@@ -32,25 +32,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage_tui import paths
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
-from triage_tui.domain.models import (
-    Escalation,
-    Message,
-    NewTicket,
-    Person,
-    Priority,
-    Role,
-    Status,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.cache import ReadCache
-from triage_tui.engine.collision import PROVISIONAL_PREFIX, Base
 from triage_tui.engine.delivery import (
     VERB_POLICY,
     Connectivity,
@@ -64,7 +53,13 @@ from triage_tui.engine.event_log import EventLog
 from triage_tui.engine.event_recording import EventRecording
 from triage_tui.engine.offline import OfflineReads
 from triage_tui.engine.outbox_controls import OutboxControls
-from triage_tui.engine.overlay import overlay_ticket
+from triage_tui.engine.overlay import PROVISIONAL_PREFIX, overlay_ticket
+
+if TYPE_CHECKING:
+    # The models are imported where they are built, not here: this module is
+    # on the console's path to its first screen, which imports no pydantic.
+    from triage_tui.domain.models import Escalation, Message, NewTicket, Ticket, TicketDetail
+    from triage_tui.engine.collision import Base
 
 log = logging.getLogger(__name__)
 CONSOLE_MODE, VERB_MODE = "console", "verb"
@@ -298,6 +293,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         raise HelpdeskError(f"not delivered: {outcome.error}")
 
     def _provisional_ticket(self, ticket_id: str) -> Ticket:
+        from triage_tui.domain.models import Person, Ticket
+
         cached = self.cache.ticket(ticket_id) if self.cache else None
         now = self.clock.now()
         ticket = (
@@ -314,6 +311,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             "reply", ticket_id, {"body": body}, f"Reply to #{ticket_id}"
         )
         if result is not None or entry is None:
+            from triage_tui.domain.models import Message
+
             return Message.model_validate(result)
         return self._provisional(entry, body, True)
 
@@ -324,10 +323,14 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             "note", ticket_id, {"body": body}, f"Note on #{ticket_id}"
         )
         if result is not None or entry is None:
+            from triage_tui.domain.models import Message
+
             return Message.model_validate(result)
         return self._provisional(entry, body, False)
 
     def _provisional(self, entry: ob.Entry, body: str, public: bool) -> Message:
+        from triage_tui.domain.models import Message
+
         return Message(
             id=PROVISIONAL_PREFIX + entry.id,
             ticket_id=entry.ticket_id,
@@ -341,6 +344,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     async def _ticket_write(
         self, kind: str, ticket_id: str, payload: dict[str, Any], label: str
     ) -> Ticket:
+        from triage_tui.domain.models import Ticket
+
         _, result = await self._write(kind, ticket_id, payload, label)
         return Ticket.model_validate(result) if result else self._provisional_ticket(ticket_id)
 

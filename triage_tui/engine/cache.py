@@ -20,14 +20,19 @@ import operator
 import sqlite3
 import threading
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
-
-from pydantic import ConfigDict, TypeAdapter
+from typing import TYPE_CHECKING
 
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.models import Article, PersonHistory, Priority, Status, Ticket, TicketDetail
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.outbox import from_text, to_text
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
+    from triage_tui.domain.models import Article, PersonHistory, Ticket, TicketDetail
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +40,18 @@ log = logging.getLogger(__name__)
 _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.startswith("_")]
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
-#: defer_build: built when the KB is first saved or read offline, not at import (the
-#: buffered helpdesk imports this module on the console's path to its first screen).
-_ARTICLES = TypeAdapter(list[Article], config=ConfigDict(defer_build=True))
+
+
+@cache
+def _articles() -> TypeAdapter[list[Article]]:
+    """Built when the KB is first saved or read offline: the buffered helpdesk
+    imports this module on the console's path to its first screen (no pydantic)."""
+    from pydantic import TypeAdapter
+
+    from triage_tui.domain.models import Article
+
+    return TypeAdapter(list[Article])
+
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
@@ -152,10 +166,14 @@ class ReadCache:
 
     def tickets(self) -> list[Ticket]:
         """Every ticket opened before, as last seen (the offline ``iter_queue``)."""
+        from triage_tui.domain.models import TicketDetail
+
         rows = self._run("SELECT data FROM tickets ORDER BY id")
         return [TicketDetail.model_validate_json(str(r[0])).ticket for r in rows]
 
     def ticket(self, ticket_id: str) -> TicketDetail | None:
+        from triage_tui.domain.models import TicketDetail
+
         rows = self._run("SELECT data FROM tickets WHERE id = ?", (ticket_id,))
         return TicketDetail.model_validate_json(str(rows[0][0])) if rows else None
 
@@ -166,15 +184,17 @@ class ReadCache:
         )
 
     def person(self, key: str) -> PersonHistory | None:
+        from triage_tui.domain.models import PersonHistory
+
         rows = self._run("SELECT data FROM people WHERE id = ?", (key,))
         return PersonHistory.model_validate_json(str(rows[0][0])) if rows else None
 
     def save_articles(self, articles: list[Article]) -> None:
         self._run(
             "INSERT OR REPLACE INTO meta VALUES ('articles', ?)",
-            (_ARTICLES.dump_json(articles).decode(),),
+            (_articles().dump_json(articles).decode(),),
         )
 
     def articles(self) -> list[Article] | None:
         rows = self._run("SELECT value FROM meta WHERE key = 'articles'")
-        return _ARTICLES.validate_json(str(rows[0][0])) if rows else None
+        return _articles().validate_json(str(rows[0][0])) if rows else None

@@ -24,9 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from triage_tui.domain.models import Message, Role, TicketDetail, UtcDatetime
-
-#: Provisional messages the buffered helpdesk shows for queued writes.
-PROVISIONAL_PREFIX = "outbox:"
+from triage_tui.engine.overlay import PROVISIONAL_PREFIX
 
 
 class Base(BaseModel):

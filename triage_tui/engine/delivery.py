@@ -37,7 +37,6 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.engine import outbox as ob
-from triage_tui.engine.collision import Base, already_applied, changes_since
 from triage_tui.engine.delivery_policy import (
     VERB_POLICY,
     Attempt,
@@ -114,6 +113,9 @@ class Deliverer:
     # -- one attempt ------------------------------------------------------
     async def attempt(self, entry: ob.Entry, *, reconcile_only: bool = False) -> Attempt:
         """Deliver a claimed (``delivering``) entry once; the outbox records the outcome."""
+        # Here, not at import: the console's path to its first screen imports no pydantic.
+        from triage_tui.engine.collision import Base, already_applied, changes_since
+
         caps = self.helpdesk.capabilities
         base = Base.model_validate(entry.base) if entry.base else None
         check = entry.needs_check and (not caps.idempotency or reconcile_only)

@@ -13,7 +13,7 @@ from typing import Any
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import Conflict, HelpdeskError, RateLimited, Unreachable
-from triage_tui.domain.models import Escalation, Priority, Status
+from triage_tui.domain.enums import Priority, Status
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ async def apply_write(hd: Helpdesk, kind: str, ticket: str, p: dict[str, Any]) -
     elif kind == "tag":
         result = await hd.tag(ticket, add=p.get("add") or [], remove=p.get("remove") or [])
     elif kind == "escalate":
+        from triage_tui.domain.models import Escalation  # pydantic: not at import (first screen)
+
         result = await hd.escalate(ticket, Escalation.model_validate(p))
     else:
         raise HelpdeskError(f"unknown outbox entry kind {kind!r}")

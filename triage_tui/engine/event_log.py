@@ -15,14 +15,14 @@ import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain import events as ev
 from triage_tui.domain.clock import Clock, ensure_utc
 from triage_tui.domain.errors import InvalidInput, Unreachable
-from triage_tui.domain.models import UtcDatetime
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import Event
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -37,20 +37,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_at ON events(at, id);
 """
-
-
-class Event(BaseModel):
-    """One row of the event log (the same shape as the local adapter's ``Event``)."""
-
-    # Built when events are first read, not when the buffered helpdesk is imported.
-    model_config = ConfigDict(defer_build=True)
-
-    id: int
-    name: str
-    at: UtcDatetime
-    ticket_id: str | None = None
-    actor: str = ""
-    payload: dict[str, Any] = {}
 
 
 def _to_db(at: datetime) -> str:
@@ -103,6 +89,8 @@ class EventLog:
 
     def list(self, since: datetime | None = None) -> list[Event]:
         """Events at or after ``since`` (all when None), oldest first."""
+        from triage_tui.domain.models import Event  # pydantic: not at import (first screen)
+
         sql = "SELECT id, name, at, ticket_id, actor, payload FROM events"
         params: tuple[Any, ...] = ()
         if since is not None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain.errors import TriageError
-from triage_tui.engine.event_log import Event, EventLog, write_event
+from triage_tui.engine.event_log import EventLog, write_event
 
 if TYPE_CHECKING:
+    from triage_tui.domain.models import Event
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
 

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, cast
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import InvalidInput, TriageError
-from triage_tui.domain.models import Article, PersonHistory, TicketDetail
 from triage_tui.domain.queue import QueueRow
 
 # KB ranking, escalation rules and drafting are needed for the first ticket,
 # not for the first screen of the queue: imported on first use so the
 # console's start-up does not pay for them (see benchmarks/tui.py).
 if TYPE_CHECKING:
+    from triage_tui.domain.models import Article, PersonHistory, TicketDetail
     from triage_tui.config import Profile
     from triage_tui.domain.escalation import RuleResult, RuleSet
     from triage_tui.domain.kb import KbIndex, KbMatch

@@ -20,21 +20,17 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from triage_tui.domain.enums import ACTIVE_STATUSES, Status
 from triage_tui.domain.errors import TriageError, Unreachable
-from triage_tui.domain.models import (
-    Article,
-    PersonHistory,
-    QueueFilter,
-    Status,
-    Ticket,
-    TicketDetail,
-)
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import outbox as ob
-from triage_tui.engine.collision import PROVISIONAL_PREFIX, Base
-from triage_tui.engine.overlay import overlay_detail, overlay_row, overlay_ticket
+from triage_tui.engine.overlay import PROVISIONAL_PREFIX, overlay_detail, overlay_row, overlay_ticket
 
 if TYPE_CHECKING:
+    # The models are imported where they are used: this module is on the
+    # console's path to its first screen, which imports no pydantic.
+    from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
+    from triage_tui.engine.collision import Base
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
     from triage_tui.engine.cache import ReadCache
@@ -97,6 +93,8 @@ class OfflineReads:
     # -- reads ------------------------------------------------------------
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """Tickets from the helpdesk; offline, the tickets opened before (all that is cached)."""
+        from triage_tui.domain.models import QueueFilter
+
         wanted = query or QueueFilter()
         pending = self._in_flight()
         seen: set[str] = set()
@@ -127,7 +125,7 @@ class OfflineReads:
         self, query: QueueFilter | None = None, batch: int = 500
     ) -> AsyncIterator[list[QueueRow]]:
         """The adapter's own fast rows, overlaid; offline, the rows cached at the last listing."""
-        wanted = query or QueueFilter()
+        statuses = query.statuses if query is not None else ACTIVE_STATUSES
         pending = self._in_flight()
         fetched: list[QueueRow] = []
         try:
@@ -137,7 +135,7 @@ class OfflineReads:
                 fetched.extend(rows)
                 if pending:
                     rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
-                    rows = [r for r in rows if r.status in wanted.statuses]
+                    rows = [r for r in rows if r.status in statuses]
                 if rows:
                     yield rows
         except Unreachable as error:
@@ -150,7 +148,7 @@ class OfflineReads:
                 for r in self.cache.rows()
                 if r.id not in seen
             ]
-            cached = [r for r in cached if _wanted(wanted, r.status, r.assignee or None)]
+            cached = [r for r in cached if _wanted(query, r.status, r.assignee or None)]
             for start in range(0, len(cached), batch):
                 yield cached[start : start + batch]
             return
@@ -201,6 +199,8 @@ class OfflineReads:
             f"ticket {ticket_id}",
         )
         if not any(m.id.startswith(PROVISIONAL_PREFIX) for m in detail.messages):
+            from triage_tui.engine.collision import Base
+
             base = Base.of(detail)
             base.seen_at = self.clock.now()
             self._seen[detail.ticket.id] = base
@@ -225,6 +225,8 @@ class OfflineReads:
                 return fallback
             self._online()
             if self.cache is not None:
+                from triage_tui.domain.models import PersonHistory, TicketDetail
+
                 if isinstance(value, TicketDetail):
                     self.cache.save_ticket(value)
                 elif isinstance(value, PersonHistory):
@@ -257,5 +259,8 @@ class OfflineReads:
             yield article
 
 
-def _wanted(query: QueueFilter, status: Status, assignee: str | None) -> bool:
+def _wanted(query: QueueFilter | None, status: Status, assignee: str | None) -> bool:
+    """Whether ``query`` (None: the active queue) lists a ticket."""
+    if query is None:
+        return status in ACTIVE_STATUSES
     return status in query.statuses and (query.assignee is None or assignee == query.assignee)

@@ -12,11 +12,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from triage_tui.domain.models import Message, Priority, Role, Status, Ticket, TicketDetail
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.engine.collision import PROVISIONAL_PREFIX
 from triage_tui.engine.outbox import Entry
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import Ticket, TicketDetail
+
+#: Ids of the provisional messages shown for queued writes.
+PROVISIONAL_PREFIX = "outbox:"
 
 
 def overlay_ticket(ticket: Ticket, entries: Iterable[Entry]) -> Ticket:
@@ -50,6 +56,8 @@ def overlay_ticket(ticket: Ticket, entries: Iterable[Entry]) -> Ticket:
 
 
 def overlay_detail(detail: TicketDetail, entries: list[Entry], now: datetime) -> TicketDetail:
+    from triage_tui.domain.models import Message, TicketDetail
+
     """The ticket overlaid, plus queued replies and notes at the end of the conversation."""
     if not entries:
         return detail

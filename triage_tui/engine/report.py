@@ -32,7 +32,7 @@ from triage_tui.domain.text import sanitize
 
 
 class EventLike(Protocol):
-    """``adapters.local.adapter.Event`` or anything shaped like it."""
+    """``domain.models.Event`` or anything shaped like it."""
 
     name: str
     at: datetime

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
-from triage_tui.engine.collision import Base
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -135,6 +134,8 @@ class Safekeeping:
         helpdesk, drafts = self.helpdesk, self.helpdesk.drafts
 
         def began() -> dict[str, Any]:
+            from triage_tui.engine.collision import Base  # pydantic: after the first screen
+
             seen = helpdesk.seen_base(ticket_id)
             return (seen or Base.of(view.detail)).model_dump(mode="json")
 

@@ -10,57 +10,72 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Self, TypeVar
-
-from pydantic import BaseModel, ConfigDict, field_validator
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from triage_tui import paths
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
-from triage_tui.adapters.local import queries, writes
+from triage_tui.adapters.base import Capabilities, Helpdesk
+from triage_tui.adapters.local import row_queries
 from triage_tui.adapters.local.store import Store, from_db, to_db
 from triage_tui.domain.clock import Clock, ensure_utc
+from triage_tui.domain.enums import ACTIVE_STATUSES, Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.models import (
-    Article,
-    Escalation,
-    Message,
-    NewTicket,
-    PersonHistory,
-    Priority,
-    QueueFilter,
-    Status,
-    Ticket,
-    TicketDetail,
-    UtcDatetime,
-)
 from triage_tui.domain.queue import QueueRow
+from triage_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from triage_tui.adapters.local import queries, writes
+    from triage_tui.domain.models import (
+        Article,
+        Escalation,
+        Event,
+        Message,
+        NewTicket,
+        PersonHistory,
+        QueueFilter,
+        Ticket,
+        TicketDetail,
+    )
+
+else:
+    # They build pydantic models: imported when a ticket is first opened or
+    # written, not on the console's path to its first screen (queue rows).
+    queries = lazy_module("triage_tui.adapters.local.queries")
+    writes = lazy_module("triage_tui.adapters.local.writes")
 
 T = TypeVar("T")
 
 
-class LocalOptions(AdapterOptions):
-    """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``, ``TRIAGE_LOCAL_AGENT``)."""
+@dataclass(frozen=True)
+class LocalOptions:
+    """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``, ``TRIAGE_LOCAL_AGENT``).
+
+    A dataclass rather than an ``AdapterOptions`` model: the console's usual
+    start (``--db PATH`` or no options) builds it without importing pydantic,
+    which validates everything else (``config.adapter_options``).
+    """
+
+    # pydantic's settings when it validates this dataclass: unknown keys are errors.
+    __pydantic_config__ = {"extra": "forbid"}
 
     #: The SQLite file; None means ``paths.default_db()`` in the data dir.
     db: Path | None = None
     #: Author of replies and notes, and the actor of events.
     agent: str = "Agent"
 
-    @field_validator("db")
-    @classmethod
-    def _expand(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
+    def __post_init__(self) -> None:
+        if self.db is not None:
+            object.__setattr__(self, "db", Path(self.db).expanduser())
 
     @classmethod
     def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
-        """The console's usual start — ``--db PATH`` or no options — without a validator build.
+        """The options for input of exactly the declared types, or None: validate in full.
 
-        Pydantic returns a ``Path`` instance, ``None`` and an exact ``str``
-        unchanged, then ``_expand`` runs; this does the same (strings for
-        ``db``, from the config file or ``TRIAGE_LOCAL_DB``, go the full way).
-        ``tests/adapters/test_local.py`` compares it with ``model_validate``.
+        The console's usual start — ``--db PATH`` or no options. Strings for
+        ``db`` (from the config file or ``TRIAGE_LOCAL_DB``) and anything else
+        go to pydantic; ``tests/adapters/test_local.py`` compares the two.
         """
         if cls is not LocalOptions or not data.keys() <= {"db", "agent"}:
             return None
@@ -69,37 +84,17 @@ class LocalOptions(AdapterOptions):
             return None
         if "agent" in data and type(data["agent"]) is not str:
             return None
-        values = dict(data)
-        if db is not None:
-            values["db"] = db.expanduser()
-        return cls.model_construct(**values)
+        return cls(**data)
 
     def json_dump(self) -> dict[str, Any]:
-        # What pydantic's JSON mode gives for these two fields (a path as its text).
-        if type(self) is not LocalOptions:
-            return super().json_dump()
+        """The options as JSON values (a path as its text): keys the outbox's stores."""
         return {"db": None if self.db is None else str(self.db), "agent": self.agent}
-
-
-class Event(BaseModel):
-    """One row of the local event log (``reply.sent``, ``ticket.viewed``, …)."""
-
-    # Built when events are first listed, not when the adapter is imported.
-    model_config = ConfigDict(defer_build=True)
-
-    id: int
-    name: str
-    at: UtcDatetime
-    ticket_id: str | None = None
-    actor: str = ""
-    payload: dict[str, Any] = {}
 
 
 class LocalHelpdesk(Helpdesk):
     name: ClassVar[str] = "local"
     display_name: ClassVar[str] = "Local"
-    # model_construct: literal bools, nothing to validate (see Capabilities).
-    capabilities: ClassVar[Capabilities] = Capabilities.model_construct(
+    capabilities: ClassVar[Capabilities] = Capabilities(
         internal_notes=True,
         tags=True,
         kb_search=True,
@@ -111,13 +106,13 @@ class LocalHelpdesk(Helpdesk):
         safe_update=False,
         create_ticket=True,
     )
-    options_model: ClassVar[type[AdapterOptions]] = LocalOptions
+    options_model: ClassVar[type[Any]] = LocalOptions
 
-    def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, options: LocalOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
         self._store: Store | None = None
         #: Rows per queue/article page; tests lower it to exercise paging cheaply.
-        self.page_size = queries.PAGE_SIZE
+        self.page_size = row_queries.PAGE_SIZE
 
     @property
     def local_options(self) -> LocalOptions:
@@ -162,8 +157,10 @@ class LocalHelpdesk(Helpdesk):
     # -- reads -----------------------------------------------------------
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """Pages of ``page_size`` per status; ``query.query`` is a substring of subject/excerpt."""
+        from triage_tui.domain.models import QueueFilter
+
         query = query or QueueFilter()
-        for status in queries.statuses_in_order(query.statuses):
+        for status in row_queries.statuses_in_order(query.statuses):
             after: int | None = 0
             while after is not None:
                 page, after = await self._read(
@@ -173,21 +170,22 @@ class LocalHelpdesk(Helpdesk):
                     yield ticket
 
     async def iter_queue_rows(
-        self, query: QueueFilter | None = None, batch: int = queries.PAGE_SIZE
+        self, query: QueueFilter | None = None, batch: int = row_queries.PAGE_SIZE
     ) -> AsyncIterator[list[QueueRow]]:
         """``iter_queue`` as compact rows read straight from SQL, a page per list."""
-        query = query or QueueFilter()
-        for status in queries.statuses_in_order(query.statuses):
+        statuses = query.statuses if query is not None else ACTIVE_STATUSES
+        assignee, text = (query.assignee, query.query) if query is not None else (None, None)
+        for status in row_queries.statuses_in_order(statuses):
             after: int | None = 0
             while after is not None:
                 page, after = await self._read(
-                    queries.queue_rows_page, status, query.assignee, after, batch, query.query
+                    row_queries.queue_rows_page, status, assignee, after, batch, text
                 )
                 if page:
                     yield page
 
     async def first_rows(self, limit: int) -> list[QueueRow] | None:
-        return await self._read(queries.first_rows, limit)
+        return await self._read(row_queries.first_rows, limit)
 
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         return await self._read(queries.get_ticket_detail, str(ticket_id).strip())
@@ -270,6 +268,8 @@ class LocalHelpdesk(Helpdesk):
 
 
 def _list_events(conn: Any, since: datetime | None) -> list[Event]:
+    from triage_tui.domain.models import Event
+
     sql = "SELECT id, name, at, ticket_id, actor, payload FROM events"
     params: tuple[Any, ...] = ()
     if since is not None:

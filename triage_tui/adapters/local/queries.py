@@ -1,5 +1,8 @@
 """Read queries over the helpdesk file, returning domain models.
 
+The queue's compact rows are read by ``row_queries`` (no pydantic: the
+console's first screen); this module is imported when a ticket is first opened.
+
 Each function takes a connection and does a fixed number of queries whatever
 the number of rows (the queue page is one query for tickets with their
 requester and organisation joined, plus one for the SLA targets of the page),
@@ -9,12 +12,19 @@ so a 100 000-ticket queue costs 2 queries per page, never one per row.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from triage_tui.adapters.local.row_queries import (
+    PAGE_SIZE,
+    PRIORITY_OF,
+    STAGE_OF,
+    STATUS_OF,
+    TICKET_FROM,
+    queue_where,
+)
 from triage_tui.adapters.local.store import from_db
 from triage_tui.domain.errors import InvalidInput, NotFound
 from triage_tui.domain.models import (
@@ -23,17 +33,12 @@ from triage_tui.domain.models import (
     Organization,
     Person,
     PersonHistory,
-    Priority,
     Role,
-    SlaStage,
     SlaTarget,
     Status,
     Ticket,
     TicketDetail,
 )
-from triage_tui.domain.queue import QueueRow
-
-PAGE_SIZE = 500
 
 _TICKET_COLUMNS = """
     t.rowid, t.id, t.subject, t.status, t.priority, t.assignee, t.grp, t.tags, t.channel,
@@ -42,20 +47,11 @@ _TICKET_COLUMNS = """
     p.organization_id,
     o.id, o.name, o.tier, o.vip
 """
-_TICKET_FROM = """
-    FROM tickets t
-    JOIN people p ON p.id = t.requester_id
-    LEFT JOIN organizations o ON o.id = COALESCE(t.organization_id, p.organization_id)
-"""
 
 
 # Models are built with their validating constructors on purpose: measured on
 # a 64 000-ticket queue, pydantic 2's ``model_construct`` (pure Python) was
-# twice as slow as validation in pydantic-core. Enum members come from dicts
-# because ``Status(value)`` goes through EnumMeta.__call__.
-_STATUS = {s.value: s for s in Status}
-_PRIORITY = {p.value: p for p in Priority}
-_STAGE = {s.value: s for s in SlaStage}
+# twice as slow as validation in pydantic-core.
 
 
 def person_from_row(row: Sequence[Any]) -> Person:
@@ -84,8 +80,8 @@ def _ticket_from_row(row: Sequence[Any], sla: list[SlaTarget]) -> Ticket:
     return Ticket(
         id=row[1],
         subject=row[2],
-        status=_STATUS[row[3]],
-        priority=_PRIORITY[row[4]],
+        status=STATUS_OF[row[3]],
+        priority=PRIORITY_OF[row[4]],
         assignee=row[5],
         group=row[6],
         tags=json.loads(row[7]) if row[7] else [],
@@ -112,7 +108,7 @@ def _sla_for(conn: sqlite3.Connection, ticket_ids: Sequence[str]) -> dict[str, l
     )
     for ticket_id, metric, due_at, stage in rows:
         found.setdefault(ticket_id, []).append(
-            SlaTarget(metric=metric, due_at=from_db(due_at), stage=_STAGE[stage])
+            SlaTarget(metric=metric, due_at=from_db(due_at), stage=STAGE_OF[stage])
         )
     return found
 
@@ -138,8 +134,8 @@ def queue_page(
     (the local adapter's ``QueueFilter.query``) keeps tickets whose subject
     or excerpt contains it, case-insensitively for ASCII.
     """
-    where, params = _queue_where(status, assignee, after_rowid, text)
-    sql = f"SELECT {_TICKET_COLUMNS} {_TICKET_FROM} {where} ORDER BY t.rowid LIMIT ?"
+    where, params = queue_where(status, assignee, after_rowid, text)
+    sql = f"SELECT {_TICKET_COLUMNS} {TICKET_FROM} {where} ORDER BY t.rowid LIMIT ?"
     rows = conn.execute(sql, [*params, limit]).fetchall()
     if not rows:
         return [], None
@@ -147,157 +143,8 @@ def queue_page(
     return _tickets(conn, rows), next_after
 
 
-# The queue's fast path: the columns a ``QueueRow`` needs, read straight into
-# rows. Building 64 000 pydantic ``Ticket``s (with people, organisations and
-# SLA targets) to keep 15 fields of each was most of the console's load time.
-_ROW_COLUMNS = """
-    t.rowid, t.id, t.subject, t.status, t.priority, p.name, p.email, p.id,
-    o.name, o.vip, t.created_at, t.tags, t.assignee, t.channel, t.excerpt
-"""
-
-
-def _queue_where(
-    status: Status, assignee: str | None, after_rowid: int, text: str | None
-) -> tuple[str, list[Any]]:
-    sql = "WHERE t.status = ? AND t.rowid > ?"
-    params: list[Any] = [status.value, after_rowid]
-    if assignee is not None:
-        # Unary + keeps the planner on the status index (assignee is a filter).
-        sql += " AND +t.assignee = ?"
-        params.append(assignee)
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql += " AND (t.subject LIKE ? ESCAPE '\\' OR t.excerpt LIKE ? ESCAPE '\\')"
-        params += [pattern, pattern]
-    return sql, params
-
-
-def queue_rows_page(
-    conn: sqlite3.Connection,
-    status: Status,
-    assignee: str | None,
-    after_rowid: int,
-    limit: int = PAGE_SIZE,
-    text: str | None = None,
-) -> tuple[list[QueueRow], int | None]:
-    """``queue_page`` as compact ``QueueRow``s, equal to ``QueueRow.from_ticket`` of each."""
-    where, params = _queue_where(status, assignee, after_rowid, text)
-    rows = conn.execute(
-        f"SELECT {_ROW_COLUMNS} {_TICKET_FROM} {where} ORDER BY t.rowid LIMIT ?", [*params, limit]
-    ).fetchall()
-    if not rows:
-        return [], None
-    next_after = rows[-1][0] if len(rows) == limit else None
-    return _queue_rows(conn, rows), next_after
-
-
-def first_rows(conn: sqlite3.Connection, limit: int) -> list[QueueRow]:
-    """The ``limit`` active tickets whose SLA falls due first, as rows (any order).
-
-    Read through the ``(stage, due_at)`` index, so the console's first screen
-    shows what breaches first without reading the whole queue. Times compare
-    as text here (the store writes one ISO form; the full load re-sorts on
-    parsed times).
-    """
-    active = [s.value for s in Status if s.is_active]
-    marks = ",".join("?" * len(active))
-    ids: list[str] = []
-    seen: set[str] = set()
-    offset, step = 0, max(limit * 2, 50)
-    while len(ids) < limit:
-        found = conn.execute(
-            "SELECT s.ticket_id FROM sla_targets s JOIN tickets t ON t.id = s.ticket_id"
-            f" WHERE s.stage = 'active' AND t.status IN ({marks})"
-            " ORDER BY s.due_at LIMIT ? OFFSET ?",
-            [*active, step, offset],
-        ).fetchall()
-        for (ticket_id,) in found:
-            if ticket_id not in seen:
-                seen.add(ticket_id)
-                ids.append(ticket_id)
-        if len(found) < step:
-            break
-        offset += step
-    ids = ids[:limit]
-    if not ids:
-        return []
-    rows = conn.execute(
-        f"SELECT {_ROW_COLUMNS} {_TICKET_FROM} WHERE t.id IN ({','.join('?' * len(ids))})", ids
-    ).fetchall()
-    return _queue_rows(conn, rows)
-
-
-def _queue_rows(conn: sqlite3.Connection, rows: list[Any]) -> list[QueueRow]:
-    """``_ROW_COLUMNS`` rows with their SLA summary as ``QueueRow``s."""
-    due, paused = _sla_summary(conn, [row[1] for row in rows])
-    inf = math.inf
-    status_of, priority_of = _STATUS, _PRIORITY
-    page = [
-        QueueRow(
-            id=row[1],
-            subject=row[2],
-            status=status_of[row[3]],
-            priority=priority_of[row[4]],
-            requester=row[5] or row[6] or "",
-            requester_id=row[7],
-            organization=row[8] or "",
-            vip=bool(row[9]),
-            due=due.get(row[1], inf),
-            paused=row[1] in paused and row[1] not in due,
-            created=from_db(row[10]).timestamp(),
-            tags=_row_tags(row[11]),
-            assignee=row[12] or "",
-            channel=row[13],
-            excerpt=row[14],
-        )
-        for row in rows
-    ]
-    return page
-
-
-_TAGS: dict[str, tuple[str, ...]] = {}
-
-
-def _row_tags(raw: str | None) -> tuple[str, ...]:
-    """Stored JSON tags as ``Ticket``'s validator leaves them (stripped, no empty ones).
-
-    Memoised: a queue repeats a few hundred tag sets across 100 000 tickets,
-    and decoding each copy was a third of the page's cost.
-    """
-    if not raw:
-        return ()
-    tags = _TAGS.get(raw)
-    if tags is None:
-        tags = tuple(t.strip() for t in json.loads(raw) if t and t.strip())
-        if len(_TAGS) < 10_000:
-            _TAGS[raw] = tags
-    return tags
-
-
-def _sla_summary(
-    conn: sqlite3.Connection, ticket_ids: Sequence[str]
-) -> tuple[dict[str, float], set[str]]:
-    """Per ticket, the POSIX time of its soonest active target, and which have a paused one."""
-    due: dict[str, float] = {}
-    paused: set[str] = set()
-    marks = ",".join("?" * len(ticket_ids))
-    rows = conn.execute(
-        f"SELECT ticket_id, due_at, stage FROM sla_targets WHERE ticket_id IN ({marks})",
-        list(ticket_ids),
-    )
-    for ticket_id, due_at, stage in rows:
-        if stage == "active":
-            # Parsed, not compared as text: hand-edited times may be in any ISO form.
-            at = from_db(due_at).timestamp()
-            if at < due.get(ticket_id, math.inf):
-                due[ticket_id] = at
-        elif stage == "paused":
-            paused.add(ticket_id)
-    return due, paused
-
-
 def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> Ticket:
-    rows = conn.execute(f"SELECT {_TICKET_COLUMNS} {_TICKET_FROM} WHERE t.id = ?", (ticket_id,))
+    rows = conn.execute(f"SELECT {_TICKET_COLUMNS} {TICKET_FROM} WHERE t.id = ?", (ticket_id,))
     found = rows.fetchall()
     if not found:
         raise NotFound(f"ticket {ticket_id} not found")
@@ -346,7 +193,7 @@ def get_person_history(conn: sqlite3.Connection, key: str) -> PersonHistory:
         ).fetchone()
         organization = organization_from_row(org_row) if org_row else None
     ticket_rows = conn.execute(
-        f"SELECT {_TICKET_COLUMNS} {_TICKET_FROM} WHERE t.requester_id = ? "
+        f"SELECT {_TICKET_COLUMNS} {TICKET_FROM} WHERE t.requester_id = ? "
         "ORDER BY t.created_at DESC, t.rowid DESC",
         (person.id,),
     ).fetchall()
@@ -407,9 +254,3 @@ def articles_page(
         return [], None
     next_after = rows[-1][0] if len(rows) == limit else None
     return [article_from_row(row[1:]) for row in rows], next_after
-
-
-def statuses_in_order(statuses: Iterable[Status]) -> list[Status]:
-    """A stable order (the enum's) so paging is deterministic."""
-    wanted = set(statuses)
-    return [s for s in Status if s in wanted]

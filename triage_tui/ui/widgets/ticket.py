@@ -21,13 +21,14 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain import sla
-from triage_tui.domain.models import Message, Role, Ticket
+from triage_tui.domain.enums import Role
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.widgets.detail_text import Block, DetailText
 
 if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
+    from triage_tui.domain.models import Message, Ticket
     from triage_tui.domain.plan import HandlingPlan
 
 

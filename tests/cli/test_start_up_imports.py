@@ -1,0 +1,64 @@
+"""The console's first screen of queue rows imports no pydantic (issue 7: start-up).
+
+pydantic is ~100 ms of a ~450 ms start (README, "Performance"); the rows, the
+config without a file and the local adapter's usual options need none of it.
+Run in a fresh interpreter: this test process has imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROBE = Path(__file__).with_name("first_screen_probe.py")
+
+
+def _first_screen(tmp: Path, *args: str, config: str | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "TEXTUAL"))}
+    env.update(TRIAGE_CONFIG_DIR=str(tmp / "config"), TRIAGE_DATA_DIR=str(tmp / "data"))
+    if config is not None:
+        (tmp / "config").mkdir(exist_ok=True)
+        (tmp / "config" / "config.toml").write_text(config, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, str(PROBE), *args],
+        capture_output=True, text=True, check=False, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_first_rows_are_shown_before_pydantic_is_imported(demo_db: Path, tmp_path: Path) -> None:
+    seen = _first_screen(tmp_path, "--db", str(demo_db))
+    assert seen["code"] == 0
+    assert seen["rows"] > 0
+    modules = set(seen["modules"])
+    # The probe saw the real start: Textual drew the queue from the local helpdesk.
+    assert {"textual.app", "triage_tui.ui.widgets.queue", "triage_tui.adapters.local.row_queries",
+            "triage_tui.engine.buffered"} <= modules
+    heavy = sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core"))
+    assert heavy == []
+    assert "triage_tui.domain.models" not in modules
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        # What an agent of the local helpdesk typically sets: every start validates it.
+        '[profiles.default]\nagent = "Sam"\nundo_seconds = 5\n',
+    ],
+)
+def test_a_config_file_is_validated_before_the_first_screen(
+    demo_db: Path, tmp_path: Path, config: str
+) -> None:
+    # With a file there is input to check, so pydantic is imported then (and a
+    # bad value is a one-line error before any screen; tests/cli/test_errors.py).
+    seen = _first_screen(tmp_path, "--db", str(demo_db), config=config)
+    assert seen["rows"] > 0
+    assert "pydantic" in seen["modules"]
