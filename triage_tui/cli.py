@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui import collector
-from triage_tui.cli_parser import build_parser
+from triage_tui.cli_parser import parse_args
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.text import sanitize
 
@@ -53,9 +53,8 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     ``clock`` lets tests freeze the time countdowns are measured from.
     """
     _tolerant_streams()
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (argparse printed them)
         return exc.code if isinstance(exc.code, int) else 2
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterator, Sequence
 
 from triage_tui import __version__
 
@@ -164,7 +165,43 @@ def build_parser() -> Parser:
         return _command_tree()
 
 
-def _command_tree() -> Parser:
+#: The console's own options that take a value; with the ``--json`` flag, all a
+#: plain console start (``triage --db x.db --view urgent``) is made of.
+CONSOLE_VALUE_OPTIONS = frozenset({"--profile", "--adapter", "--db", "--config", "--theme", "--view"})
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``build_parser().parse_args(argv)``, without building the commands for a plain console start.
+
+    The ~60 commands' parsers took ~10 ms of every start of the console. When
+    ``argv`` is only the console's own options, spelled out, each with a value
+    that is not an option, the top-level parser alone gives the same namespace
+    (``tests/cli/test_parser_start_up.py``); anything else — a command, help,
+    an abbreviation, a mistake — goes to the whole tree and its messages.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if _plain_console_start(args):
+        with _messages_translated_once():
+            return _top_level().parse_args(args)
+    return build_parser().parse_args(args)
+
+
+def _plain_console_start(args: list[str]) -> bool:
+    waiting_for_value = False
+    for token in args:
+        if waiting_for_value:
+            if token.startswith("-"):
+                return False
+            waiting_for_value = False
+        elif token.partition("=")[0] in CONSOLE_VALUE_OPTIONS:
+            waiting_for_value = "=" not in token
+        elif token != "--json":
+            return False
+    return not waiting_for_value
+
+
+def _top_level() -> Parser:
+    """The console's parser: the options before any command."""
     parser = Parser(
         prog="triage",
         description=(
@@ -176,6 +213,7 @@ def _command_tree() -> Parser:
         ),
         epilog_factory=_main_epilog,
     )
+    parser.set_defaults(command=None)  # what the commands' ``dest`` gives without one
     parser.add_argument("--version", action="version", version=f"triage {__version__}")
     _add_context_options(parser)
     parser.add_argument(
@@ -185,7 +223,11 @@ def _command_tree() -> Parser:
         "--view", metavar="NAME", help="open the console on a named view from the config"
     )
     parser.add_argument("--json", action="store_true", default=False, help=argparse.SUPPRESS)
+    return parser
 
+
+def _command_tree() -> Parser:
+    parser = _top_level()
     # Accepted after the subcommand too ("triage queue --db x --json").
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
