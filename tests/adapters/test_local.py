@@ -331,3 +331,31 @@ async def test_close_is_idempotent_and_methods_reopen(tmp_path: Path) -> None:
     assert await helpdesk.search_kb("anything") == []  # opened lazily
     await helpdesk.close()
     await helpdesk.close()
+
+
+async def test_opening_and_the_first_screen_need_no_worker_thread(
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker thread waited for the GIL behind the console's first frame and
+    # made the first rows ~30 ms later (README "Performance"); they are read
+    # on the event loop. Everything else still goes to a thread.
+    import asyncio
+
+    db = tmp_path / "h.db"
+    tickets, _, _ = seed_local_db(db, DEFAULT_SPEC)
+    hops: list[str] = []
+    to_thread = asyncio.to_thread
+
+    async def counting(fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        hops.append(getattr(fn, "__name__", repr(fn)))
+        return await to_thread(fn, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "to_thread", counting)
+    helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock)
+    await helpdesk.open()
+    rows = await helpdesk.first_rows(3)
+    assert hops == []
+    assert rows and len(rows) <= 3 and {r.id for r in rows} <= set(tickets.values())
+    await helpdesk.get_ticket(rows[0].id)
+    assert hops == ["read"]
+    await helpdesk.close()
