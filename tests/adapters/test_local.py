@@ -189,6 +189,9 @@ def test_options_come_from_config_and_environment(tmp_path: Path) -> None:
         {"db": Path("relative.db"), "agent": "Ana"},
         {"agent": ""},
         {"db": None, "agent": "Sam Reyes"},
+        {"db": "/srv/helpdesk.db"},  # from the config file or TRIAGE_LOCAL_DB
+        {"db": "~/helpdesk.db", "agent": "Ana"},
+        {"db": "relative dir/h.db"},
     ],
 )
 def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
@@ -209,7 +212,7 @@ def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        {"db": "/srv/helpdesk.db"},  # a string: converted by the validator
+        {"db": ""},  # pydantic makes it "." (a directory: refused when opened)
         {"db": 3},
         {"agent": 3},
         {"nope": 1},

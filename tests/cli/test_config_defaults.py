@@ -91,3 +91,84 @@ def test_reading_the_defaults_imports_no_pydantic(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "False"
+
+
+RICH = """\
+profile = "work"
+[profiles.work]
+adapter = "local"
+team = "Billing"
+agent = "Sam Reyes"
+theme = "triage-ansi"
+send_status = "solved"
+template = "short"
+undo_seconds = 0
+preview = "enter"
+[profiles.work.options]
+db = "~/helpdesk.db"
+[profiles.work.views]
+mine = "assignee:me"
+[profiles.zd]
+adapter = "zendesk"
+undo_seconds = 2.5
+options = { subdomain = "acme", queues = ["a", "b"], nested = { x = 1 } }
+[views]
+urgent = "priority:high,urgent sla:<90m"
+[escalation]
+extra_phrases = { billing_refund = ["credit note", "refund me"] }
+routes = { billing_refund = "billing" }
+[safeguards]
+max_words = 150
+extra_jargon = { entitlement = "plan" }
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        config.EXAMPLE,
+        RICH,
+        "",
+        '[profiles.default]\nagent = "Ana"\n',
+        "[profiles.default]\nundo_seconds = 600\n",
+        'profile = "x"\n[profiles.x]\n[profiles.y]\npreview = "follow"\n',
+    ],
+)
+def test_a_plain_file_is_read_without_pydantic_into_what_pydantic_makes(text: str) -> None:
+    import tomllib
+
+    raw = tomllib.loads(text)
+    quick = config.quick_settings(raw)
+    validated = TypeAdapter(config.AppConfig).validate_python(raw)
+    assert quick is not None
+    assert quick == validated
+    for name, profile in quick.profiles.items():
+        assert type(profile.undo_seconds) is float, name
+    assert config.to_json(quick) == config.to_json(validated)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[profiles.default]\nundo_seconds = "5"\n',  # pydantic converts the text
+        "[profiles.default]\nundo_seconds = true\n",
+        "[profiles.default]\nundo_seconds = 700\n",  # pydantic words the error
+        "[profiles.default]\ncolour = 1\n",
+        "colour = 1\n",
+        "profile = 3\n",
+        "profiles = 3\n",
+        '[profiles.default]\nsend_status = "later"\n',
+        '[profiles.default]\npreview = "always"\n',
+        "[profiles.default]\nteam = 3\n",
+        "[profiles.default]\noptions = 3\n",
+        "[views]\nurgent = 3\n",
+        "[escalation]\nroutes = 3\n",
+        '[escalation]\nextra_phrases = { x = "one" }\n',
+        "[escalation]\ncolour = 1\n",
+        "safeguards = 3\n",
+    ],
+)
+def test_anything_else_is_left_to_pydantic(text: str) -> None:
+    import tomllib
+
+    assert config.quick_settings(tomllib.loads(text)) is None

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from triage_tui.domain.durations import DurationError, parse_duration
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.row_index import RowIndex, index_for
 from triage_tui.domain.terms import (

@@ -17,11 +17,14 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import ConfigError
-from triage_tui.domain.models import Role, TicketDetail
 from triage_tui.domain.safeguard_phrases import DEFAULT_JARGON, PHRASES
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import TicketDetail
 
 KB_LINE = "You can also find more details here: {title} {url}"
 """The workflow's article line (the default template's wording)."""

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from triage_tui.domain.durations import format_duration
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow, haystacks
 from triage_tui.domain.word_match import WordMatcher, max_edits
 

@@ -73,18 +73,21 @@ class LocalOptions:
     def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
         """The options for input of exactly the declared types, or None: validate in full.
 
-        The console's usual start — ``--db PATH`` or no options. Strings for
-        ``db`` (from the config file or ``TRIAGE_LOCAL_DB``) and anything else
-        go to pydantic; ``tests/adapters/test_local.py`` compares the two.
+        The console's usual starts: ``--db PATH`` (a ``Path``), a ``db`` path
+        from the config file or ``TRIAGE_LOCAL_DB`` (a non-empty ``str``, which
+        pydantic turns into ``Path(text)``), no options. Anything else goes to
+        pydantic; ``tests/adapters/test_local.py`` compares the two.
         """
         if cls is not LocalOptions or not data.keys() <= {"db", "agent"}:
             return None
         db = data.get("db")
+        if type(db) is str and db:
+            db = Path(db)
         if not (db is None or isinstance(db, Path)):
             return None
         if "agent" in data and type(data["agent"]) is not str:
             return None
-        return cls(**data)
+        return cls(**{**data, "db": db}) if "db" in data else cls(**data)
 
     def json_dump(self) -> dict[str, Any]:
         """The options as JSON values (a path as its text): keys the outbox's stores."""
