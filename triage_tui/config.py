@@ -105,88 +105,6 @@ class AppConfig:
     safeguards: dict[str, Any] = field(default_factory=dict)
 
 
-def _str_map(value: Any) -> bool:
-    return type(value) is dict and all(type(v) is str for v in value.values())
-
-
-def _quick_profile(raw: Any) -> Profile | None:
-    """``Profile`` for a table pydantic would accept unchanged (see ``quick_settings``)."""
-    if type(raw) is not dict or not raw.keys() <= _PROFILE_FIELDS:
-        return None
-    for name in ("adapter", "team", "agent", "theme", "template", "send_status", "preview"):
-        if name in raw and type(raw[name]) is not str:
-            return None
-    if raw.get("send_status", "pending") not in ("solved", "pending"):
-        return None
-    if raw.get("preview", "auto") not in ("auto", "follow", "enter"):
-        return None
-    if type(raw.get("options", {})) is not dict or not _str_map(raw.get("views", {})):
-        return None
-    undo = raw.get("undo_seconds", 10.0)
-    if type(undo) not in (int, float):
-        return None
-    values = {**raw, "undo_seconds": float(undo)}
-    for name in ("options", "views"):
-        if name in raw:
-            values[name] = dict(raw[name])  # pydantic builds new dicts too
-    try:
-        return Profile(**values)
-    except ValueError:
-        return None  # out of range: pydantic reports it
-
-
-def quick_settings(raw: Mapping[str, Any]) -> AppConfig | None:
-    """The settings for a file pydantic would accept unchanged, built without it; else None.
-
-    Exact types only (TOML gives ``str``, ``int``, ``float``, tables and arrays),
-    known keys, allowed choices: then pydantic's result is the same dataclasses
-    with the same values (``tests/cli/test_config_defaults.py`` compares them on
-    many files), and the console starts without importing it (~100 ms). Any
-    doubt — a coercion, a bad value — goes to pydantic, which also words the error.
-    """
-    if not raw.keys() <= _CONFIG_FIELDS or type(raw.get("profile", "")) is not str:
-        return None
-    profiles: dict[str, Profile] | None = None
-    if "profiles" in raw:
-        if type(raw["profiles"]) is not dict:
-            return None
-        profiles = {}
-        for name, table in raw["profiles"].items():
-            profile = _quick_profile(table)
-            if profile is None:
-                return None
-            profiles[name] = profile
-    escalation = raw.get("escalation", {})
-    if type(escalation) is not dict or not escalation.keys() <= {"extra_phrases", "routes"}:
-        return None
-    phrases = escalation.get("extra_phrases", {})
-    if type(phrases) is not dict or not all(
-        type(v) is list and all(type(p) is str for p in v) for v in phrases.values()
-    ):
-        return None
-    if not _str_map(escalation.get("routes", {})) or not _str_map(raw.get("views", {})):
-        return None
-    if type(raw.get("safeguards", {})) is not dict:
-        return None
-    config = AppConfig(
-        escalation=EscalationRoutes(
-            extra_phrases={k: list(v) for k, v in phrases.items()},
-            routes=dict(escalation.get("routes", {})),
-        ),
-        views=dict(raw.get("views", {})),
-        safeguards=dict(raw.get("safeguards", {})),
-    )
-    if "profile" in raw:
-        config.profile = raw["profile"]
-    if profiles is not None:
-        config.profiles = profiles
-    return config
-
-
-_PROFILE_FIELDS = frozenset(f.name for f in dataclasses.fields(Profile))
-_CONFIG_FIELDS = frozenset(f.name for f in dataclasses.fields(AppConfig))
-
-
 @cache
 def _validator(kind: type[Any]) -> TypeAdapter[Any]:
     """pydantic's validator for a settings dataclass, built on first use."""
@@ -261,6 +179,8 @@ def load(path: Path | None = None) -> AppConfig:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     refuse_shared_secrets(path, raw)
+    from triage_tui.config_quick import quick_settings
+
     config = quick_settings(raw) or _validated(path, raw)
     if config.profile not in config.profiles:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
