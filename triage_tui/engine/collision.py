@@ -30,8 +30,8 @@ from triage_tui.engine.overlay import PROVISIONAL_PREFIX
 class Base(BaseModel):
     """The ticket as the agent saw it when a draft began."""
 
-    # Built when a base is first recorded or read, not when the engine is imported
-    # (the buffered helpdesk imports this on the console's path to its first screen).
+    # Built when a base is first recorded or read, not when this module is
+    # imported (with the first ticket opened or the first delivery).
     model_config = ConfigDict(defer_build=True)
 
     updated_at: UtcDatetime | None = None
