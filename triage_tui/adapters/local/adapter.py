@@ -38,7 +38,6 @@ if TYPE_CHECKING:
         Ticket,
         TicketDetail,
     )
-
 else:
     # They build pydantic models: imported when a ticket is first opened or
     # written, not on the console's path to its first screen (queue rows).
