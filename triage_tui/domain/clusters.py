@@ -58,6 +58,13 @@ MIN_STATEMENT_WORDS = 4
 """A first sentence of fewer words ("Hi there!") is not the problem statement."""
 MAX_LEADERS = 48
 """Leaders kept per block; past that a block is mostly unrelated rows sharing a common word."""
+STATEMENT_CHARS = 400
+"""The problem statement is looked for in the excerpt's first 400 characters."""
+SUBJECT_CHARS = 400
+"""Subjects are compared on their first 400 characters, like statements: a
+signature is then at most ~800 characters, so one ``token_set_ratio`` costs
+the same for every ticket, and a megabyte-long subject is not copied and split
+again for every clustering of the queue."""
 
 _GREETINGS = frozenset(
     [
@@ -111,13 +118,13 @@ def problem_statement(excerpt: str) -> str:
     a greeting joined by a comma ("Hi support, How do I…") is dropped later
     with the other greeting words.
     """
-    end = _SENTENCE_END_RE.search(excerpt, 0, 400)
+    end = _SENTENCE_END_RE.search(excerpt, 0, STATEMENT_CHARS)
     if end is None:
-        return excerpt[:400]
+        return excerpt[:STATEMENT_CHARS]
     stop = end.end()
     if excerpt.count(" ", 0, stop) < MIN_STATEMENT_WORDS:
-        more = _SENTENCE_END_RE.search(excerpt, stop, 400)
-        stop = more.end() if more is not None else min(len(excerpt), 400)
+        more = _SENTENCE_END_RE.search(excerpt, stop, STATEMENT_CHARS)
+        stop = more.end() if more is not None else min(len(excerpt), STATEMENT_CHARS)
     return excerpt[:stop]
 
 
@@ -253,7 +260,7 @@ def cluster(
     rows = sorted(rows, key=lambda r: _id_order(r.id))
     if len(rows) < 2:
         return Clusters.empty()
-    subject_lines = _token_lines([r.subject for r in rows])
+    subject_lines = _token_lines([r.subject[:SUBJECT_CHARS] for r in rows])
     statement_lines = _token_lines([problem_statement(r.excerpt) for r in rows])
     # Identical texts are one problem: cluster each distinct text once.
     distinct: dict[tuple[str, str], int] = {}

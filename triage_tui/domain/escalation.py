@@ -44,6 +44,19 @@ _GAP = 3
 _MAX_EVIDENCE = 3
 _FUZZY_MIN_LEN = 5
 
+PART_CHARS = 20_000
+"""The rules read the subject and each customer message on their first 20 000
+characters (about 3 000 words: several pages). What a rule looks for ("refund",
+"speak to a person") is said in prose near the top, not deep inside a pasted
+log, and reading costs time per word on every ticket opening."""
+TEXT_CHARS = 100_000
+"""At most this much customer text is read in all: the subject and the newest
+messages (a customer asks for a person or a refund in their latest message)."""
+RESOLVER_CACHE_ENTRIES = 50_000
+"""Words whose rule words are remembered (then the cache starts over): keys are
+at most ``lexicon.MAX_WORD`` letters and values a few rule words, so ~15 MB at
+worst. The rule set lives as long as the console."""
+
 _PEOPLE = (
     "human|humans|person|people|someone|somebody|agent|assistant|operator|representative|rep"
     "|staff|employee|manager|supervisor|advisor|associate"
@@ -219,6 +232,8 @@ class _Resolver:
     def __call__(self, term: str) -> frozenset[str]:
         found = self._cache.get(term)
         if found is None:
+            if len(term) > lexicon.MAX_WORD:  # only ever itself; not cached (see MAX_WORD)
+                return frozenset((term,)) if term in self._words else frozenset()
             matches = {term} if term in self._words else set()
             if len(term) >= _FUZZY_MIN_LEN - 1 and self._long:
                 for word, _, _ in process.extract(
@@ -226,6 +241,8 @@ class _Resolver:
                 ):
                     if word != term and _is_typo_of(term, word):
                         matches.add(word)
+            if len(self._cache) >= RESOLVER_CACHE_ENTRIES:
+                self._cache.clear()
             found = self._cache[term] = frozenset(matches)
         return found
 
@@ -304,10 +321,23 @@ def _find(text: _Text, rule: _Rule) -> tuple[str, ...]:
 
 
 def customer_text(detail: TicketDetail) -> str:
-    """What the rules read: the subject and every public customer message."""
-    parts = [detail.ticket.subject]
-    parts.extend(m.body for m in detail.messages if m.role is Role.CUSTOMER and m.public)
-    return "\n".join(p for p in parts if p)
+    """What the rules read: the subject and every public customer message.
+
+    Each is cut at ``PART_CHARS``; past ``TEXT_CHARS`` in all, the oldest
+    messages are left out.
+    """
+    subject = detail.ticket.subject[:PART_CHARS]
+    budget = TEXT_CHARS - len(subject)
+    kept: list[str] = []
+    for message in reversed(detail.messages):
+        if message.role is not Role.CUSTOMER or not message.public or not message.body:
+            continue
+        if budget <= 0:
+            break
+        body = message.body[: min(PART_CHARS, budget)]
+        kept.append(body)
+        budget -= len(body) + 1
+    return "\n".join(p for p in (subject, *reversed(kept)) if p)
 
 
 class RuleSet:
@@ -387,8 +417,9 @@ class RuleSet:
         return results
 
     def evaluate_text(self, text: str) -> list[RuleResult]:
-        """The phrase rules on a bare text (benchmarks, previews); no message count."""
-        tokens = _Text(text, self._resolve)
+        """The phrase rules on a bare text (benchmarks, previews); no message count.
+        The text is read on its first ``TEXT_CHARS``."""
+        tokens = _Text(text[:TEXT_CHARS], self._resolve)
         return [
             RuleResult(
                 rid,

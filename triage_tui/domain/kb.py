@@ -69,6 +69,15 @@ _PRUNE_SHARE = 0.1
 articles found by rarer terms; alone they cannot lift one into the top k."""
 _PRUNE_MIN_DOCS = 2000
 
+QUERY_CHARS = 10_000
+"""A query is read on its first 10 000 characters (about 1 500 words). Ranking
+costs time in the number of words; past a few hundred, more words do not
+change which article answers (the score measures the ``SCORE_WORDS`` heaviest),
+and a pasted log or an attack would make every ticket opening wait for it."""
+QUERY_PART_CHARS = 4_000
+"""``ticket_query`` takes at most this much of the subject and of each message,
+so a huge subject cannot push the customer's message out of the query."""
+
 
 @dataclass(frozen=True)
 class KbMatch:
@@ -183,6 +192,7 @@ class KbIndex:
         customer wrote is a weaker match). In a multi-line query the first
         line is the headline (a ticket's subject) and its words weigh more.
         """
+        text = text[:QUERY_CHARS]
         by_key: dict[Candidates, _QueryWord] = {}
         unknown: set[str] = set()
         newline = text.find("\n")
@@ -236,6 +246,7 @@ class KbIndex:
         """The ``k`` best articles for ``text`` (a ticket, a search box), best first."""
         if k <= 0 or not self._articles:
             return []
+        text = text[:QUERY_CHARS]
         words, n_unknown = self._query_words(text)
         if not words:
             return []
@@ -311,12 +322,15 @@ def ticket_query(detail: TicketDetail, latest: int = 2) -> str:
 
     Quoted reply lines (``> …``) repeat older messages, so they are dropped;
     tags are split on ``_``/``-`` so ``refund_request`` reads as two words.
+    Each part is cut at ``QUERY_PART_CHARS``.
     """
-    parts = [detail.ticket.subject]
+    parts = [detail.ticket.subject[:QUERY_PART_CHARS]]
     customer = [m for m in detail.customer_messages if m.public]
     for message in customer[-latest:] if latest > 0 else []:
-        lines = [ln for ln in message.body.splitlines() if not ln.lstrip().startswith(">")]
-        parts.append("\n".join(lines))
+        # Cut before splitting: the part kept is read, the rest never is.
+        body = message.body[: 4 * QUERY_PART_CHARS]
+        lines = [ln for ln in body.splitlines() if not ln.lstrip().startswith(">")]
+        parts.append("\n".join(lines)[:QUERY_PART_CHARS])
     parts.extend(tag.replace("_", " ").replace("-", " ") for tag in detail.ticket.tags)
     return "\n".join(p for p in parts if p.strip())
 

@@ -17,6 +17,10 @@ Candidates are blocked before rapidfuzz scores them: a word within k edits of
 another has a length within k of it, and one or two edits leave its first or
 its last letter in place. That keeps a lookup in a 10 000-article KB's
 vocabulary well under a millisecond; results are cached per word.
+
+A word longer than ``lexicon.MAX_WORD`` letters only stands for itself (when
+the KB has it): it is not corrected, split or looked up in WordNet, and not
+cached, so a megabyte-long "word" costs one hash, not a split per letter.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ _RELATIVE_MIN = 4
 _RELATIVE_SHARE = 0.8
 _RELATIVE_MAX_SUFFIX = 7
 _SPLIT_MIN = 7
-_CACHE_MAX = 50_000
+_CACHE_MAX = 20_000
+"""Query words whose candidates are remembered (then the cache starts over). A
+key has at most ``lexicon.MAX_WORD`` letters and a value at most
+``FUZZY_LIMIT`` terms, so an entry (with its WordNet note) is under ~1 KB:
+~20 MB at worst, a few MB for a session's real queries."""
 _IGNORED_SET = lexicon.STOPWORDS | lexicon.REQUEST_FILLER
 _IGNORED = sorted(_IGNORED_SET)
 
@@ -121,6 +129,8 @@ class Vocabulary:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
+        if len(word) > lexicon.MAX_WORD:
+            return ((word, 1.0),) if word in self._terms else ()
         term = lexicon.stem(word)
         if term in self._terms:
             found: Candidates = ((term, 1.0), *self._relatives(term))
@@ -164,7 +174,7 @@ class Vocabulary:
         A word WordNet does not know is taken for a typo of the closest
         English word, unless it already reads as a typo of a KB word (``spelt``).
         """
-        if not word.isalpha() or len(word) < 3:
+        if not word.isalpha() or not 3 <= len(word) <= lexicon.MAX_WORD:
             return {}
         words = thesaurus.load()
         # "helped", "needed", "tried" are request filler as much as "help" is.
@@ -187,8 +197,12 @@ class Vocabulary:
         return out
 
     def split(self, word: str) -> tuple[str, str] | None:
-        """Two known words run together ("customersupport"), or None."""
-        if len(word) < _SPLIT_MIN or not word.isalpha():
+        """Two known words run together ("customersupport"), or None.
+
+        Every split point is tried, so words longer than ``lexicon.MAX_WORD``
+        are not split (the cost would grow with the square of their length).
+        """
+        if not _SPLIT_MIN <= len(word) <= lexicon.MAX_WORD or not word.isalpha():
             return None
         for i in range(3, len(word) - 2):
             left, right = word[:i], word[i:]
@@ -217,7 +231,7 @@ class Vocabulary:
 
     def _fuzzy(self, word: str) -> list[tuple[str, float]]:
         edits = max_edits(len(word))
-        if edits == 0 or not word.isalpha():
+        if edits == 0 or len(word) > lexicon.MAX_WORD or not word.isalpha():
             return []
         # rapidfuzz turns a similarity cutoff into a distance bound with float
         # rounding, so ask with half an edit of slack and filter exactly.

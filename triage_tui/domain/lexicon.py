@@ -220,6 +220,22 @@ they say someone asks, not what about, so search ignores them."""
 
 _VOWELS = frozenset("aeiouy")
 
+MAX_WORD = 48
+"""Longer words are not stemmed, split into two words, corrected for typos or
+looked up in WordNet: they are only ever matched exactly.
+
+The longest words in support text are two long words run together
+("customersupportrefund", 21 letters) or a product name; past 48 letters a
+"word" is an id, a hash, an encoded blob or an attack. Every per-word step
+costs time and cache memory that grow with the word's length, and splitting
+tries every split point, so one 1 MB "word" used to cost gigabytes; with this
+limit a word costs at most a fixed amount whatever its length.
+"""
+STEM_CACHE_ENTRIES = 100_000
+"""Stems remembered. An entry holds a word of at most ``MAX_WORD`` letters and
+its stem (about 320 bytes at worst, 150 for a typical word), so the cache stays
+under ~32 MB; a 10 000-article KB has about 35 000 distinct words."""
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -236,14 +252,19 @@ def fold(word: str) -> str:
     return _APOSTROPHE_RE.sub("", word.lower())
 
 
-@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Strip inflections only: plurals, -ing, -ed, -ly, final -e and a doubled final l.
 
     Input is a folded word. The rules are ordered so that inflected forms land on
     the same stem as their base: cancel/cancels/cancelled/cancelling -> cancel,
     update/updating/updated -> updat, refund/refunds/refunded -> refund.
+    A word longer than ``MAX_WORD`` is its own stem (and is not cached).
     """
+    return word if len(word) > MAX_WORD else _stem(word)
+
+
+@lru_cache(maxsize=STEM_CACHE_ENTRIES)
+def _stem(word: str) -> str:
     w = word
     if len(w) <= 3 or w.isdigit():
         return w

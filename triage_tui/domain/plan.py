@@ -26,7 +26,7 @@ from triage_tui.domain.clusters import Clusters
 from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.kb import RELEVANT_SCORE, KbMatch
 from triage_tui.domain.models import PersonHistory, Priority, TicketDetail
-from triage_tui.domain.plan_text import Ask, area_of, read_ask, stems
+from triage_tui.domain.plan_text import SUBJECT_CHARS, Ask, area_of, read_ask, stems
 
 STRONG_SCORE = 70.0
 """A relevant article scoring below this is worth improving (a PM follow-up)."""
@@ -38,6 +38,9 @@ RULE_ORDER = (
     "repeated_contact",
 )
 """Which fired rule routes the ticket when several fire: the gravest first."""
+SUBJECT_SHOWN = 200
+"""The plan's sentences quote the subject cut to this many characters (with
+"…"): a follow-up is one line of a report, and the event log keeps each."""
 
 STAGES = (
     ("support-specialist", "Support Specialist",
@@ -102,7 +105,7 @@ class HandlingPlan:
         return data
 
     def to_markdown(self) -> str:
-        lines = [f"# Handling plan: ticket {self.ticket_id} \u2014 {self.subject}", ""]
+        lines = [f"# Handling plan: ticket {self.ticket_id} \u2014 {_shown(self.subject)}", ""]
         lines += [f"**Urgency:** {self.urgency}", ""]
         for number, stage in enumerate(self.stages, 1):
             lines += [f"## {number}. {stage.title}", "", f"_{stage.responsibility}_", ""]
@@ -131,7 +134,7 @@ def handling_plan(
     fired_ids = {r.rule_id for r in fired}
     similar = clusters.similar(ticket.id) if clusters is not None else []
     urgency = _urgency(detail, fired_ids, ask, now)
-    goal = f"{_KIND_LABEL[ask.kind]}: {ticket.subject.strip() or '(no subject)'}"
+    goal = f"{_KIND_LABEL[ask.kind]}: {_shown(ticket.subject) or '(no subject)'}"
     primary = fired[0] if fired else None
     route = primary.route if primary else None
     owner = ticket.assignee or "unassigned \u2014 whoever replies next takes it"
@@ -308,7 +311,7 @@ def _checks(
     out = [
         area.check
         if area
-        else f"Customer confirms \u201c{ticket.subject.strip()}\u201d is resolved"
+        else f"Customer confirms \u201c{_shown(ticket.subject)}\u201d is resolved"
     ]
     if "data_integrity" in fired:
         out.append("The affected records are restored and counted against the customer's list")
@@ -339,7 +342,7 @@ def _follow_ups(
     history: PersonHistory | None,
 ) -> tuple[str, ...]:
     ticket = detail.ticket
-    tid, subject = ticket.id, ticket.subject.strip()
+    tid, subject = ticket.id, _shown(ticket.subject)
     out: list[str] = []
     if kb is not None:
         best = kb[0] if kb else None
@@ -391,6 +394,12 @@ def _follow_ups(
     return tuple(out)
 
 
+def _shown(subject: str) -> str:
+    """The subject as the plan quotes it: stripped, cut at ``SUBJECT_SHOWN``."""
+    text = subject.strip()
+    return text if len(text) <= SUBJECT_SHOWN else text[: SUBJECT_SHOWN - 1].rstrip() + "\u2026"
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
@@ -399,9 +408,9 @@ def _repeat(detail: TicketDetail, history: PersonHistory | None) -> bool:
     """The requester asked about the same thing before (two subject words in common)."""
     if history is None:
         return False
-    mine = stems(detail.ticket.subject.lower().split())
+    mine = stems(detail.ticket.subject[:SUBJECT_CHARS].lower().split())
     return any(
-        len(mine & stems(t.subject.lower().split())) >= 2
+        len(mine & stems(t.subject[:SUBJECT_CHARS].lower().split())) >= 2
         for t in history.tickets
         if t.id != detail.ticket.id
     )

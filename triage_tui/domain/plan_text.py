@@ -29,6 +29,13 @@ def _set(words: str) -> frozenset[str]:
 
 QUOTE_MAX = 180
 """Quoted customer sentences are cut to this many characters."""
+READ_CHARS = 20_000
+"""The first customer message is read on its first 20 000 characters (about
+3 000 words) and the subject on its first ``SUBJECT_CHARS``: the ask and its
+impact are stated at the top, and reading is per word, so a pasted log or a
+megabyte-long message would otherwise hold up every plan."""
+SUBJECT_CHARS = 1_000
+"""The subject is read (for its topic words and the kind of request) this far."""
 
 _GREETING_RE = re.compile(
     r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,40}[,!.:]?$"
@@ -119,8 +126,8 @@ def first_customer_text(detail: TicketDetail) -> str:
 
 
 def read_ask(detail: TicketDetail) -> Ask:
-    subject = detail.ticket.subject
-    body = first_customer_text(detail)
+    subject = detail.ticket.subject[:SUBJECT_CHARS]
+    body = first_customer_text(detail)[:READ_CHARS]
     subject_words = _topic(subject)
     subject_terms = stems(subject_words)
     sentences = [s for s in lexicon.sentences(body) if not _GREETING_RE.match(s.strip())]

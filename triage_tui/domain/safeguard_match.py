@@ -12,6 +12,7 @@ case-insensitive pattern runs on the original instead.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -238,10 +239,24 @@ class TicketFacts:
     """Rule ids already acted on (the ticket carries ``escalated`` or the rule id as a tag)."""
 
 
-_FACTS: OrderedDict[tuple[object, ...], tuple[SafeguardConfig, TicketFacts]] = OrderedDict()
+_FACTS: OrderedDict[tuple[int, bytes], tuple[SafeguardConfig, TicketFacts]] = OrderedDict()
 """Per-ticket facts by (config identity, what they depend on); the config is kept
 in the value so a recycled ``id`` can never return another config's facts."""
 _FACTS_MAX = 256
+"""Tickets whose facts are kept. What they depend on (the customer's text, tags,
+requester) enters the key as a 16-byte digest, so an entry is a few hundred
+bytes plus the customer's jargon terms, whatever the ticket holds."""
+_TAG_CHARS = 100
+"""Tags or a first name longer than this are not kept in the facts (no real one is)."""
+
+
+def _digest(*texts: str) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        encoded = text.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "little"))  # "ab","c" differs from "a","bc"
+        digest.update(encoded)
+    return digest.digest()
 
 
 def ticket_facts(detail: TicketDetail, config: SafeguardConfig) -> TicketFacts:
@@ -250,16 +265,17 @@ def ticket_facts(detail: TicketDetail, config: SafeguardConfig) -> TicketFacts:
         [ticket.subject, *(m.body for m in detail.messages if m.role is Role.CUSTOMER)]
     )
     org_tier = ticket.organization.tier if ticket.organization else None
-    key = (
-        id(config),
+    # What the facts depend on, as one digest: any field may be customer-written
+    # and huge, and a key must not keep megabytes alive.
+    parts = (
         ticket.id,
         ticket.channel,
-        ticket.requester.tier,
-        org_tier,
+        ticket.requester.tier or "",
+        org_tier or "",
         ticket.requester.first_name,
-        tuple(ticket.tags),
-        text,
+        *ticket.tags,
     )
+    key = (id(config), _digest(text, *parts))
     cached = _FACTS.get(key)
     if cached is not None and cached[0] is config:
         _FACTS.move_to_end(key)
@@ -272,8 +288,11 @@ def ticket_facts(detail: TicketDetail, config: SafeguardConfig) -> TicketFacts:
         or bool({t.lower() for t in tiers if t} & config.technical_tiers)
         or len(used) >= config.fluent_after
     )
-    handled = frozenset(t.lower() for t in ticket.tags)
-    facts = TicketFacts(used, technical, ticket.requester.first_name, ticket.id, handled)
+    # Only short tags can name a rule ("escalated", a rule id); a kept entry stays small.
+    handled = frozenset(t.lower() for t in ticket.tags if len(t) <= _TAG_CHARS)
+    first_name = ticket.requester.first_name
+    first_name = first_name if len(first_name) <= _TAG_CHARS else ""  # no fix offered then
+    facts = TicketFacts(used, technical, first_name, ticket.id, handled)
     _FACTS[key] = (config, facts)
     if len(_FACTS) > _FACTS_MAX:
         _FACTS.popitem(last=False)

@@ -38,6 +38,15 @@ DERIVED = 0.5
 itself (the target word is the same idea as another part of speech; its
 synonyms are one more step away)."""
 
+MAX_LEMMA = 48
+"""Longer words are never looked up: WordNet's longest single-word lemma has 31
+letters, and a longer key would only make the cache grow with the word."""
+CACHE_BYTES = 16 * 2**20
+"""Memory for remembered relatives; past it the cache starts over. Counted as
+``ENTRY_BYTES`` per relative and per key (measured: a relative costs ~100
+bytes in the dict; a typical word has ~10 relatives, "set" has 83)."""
+ENTRY_BYTES = 100
+
 _DATA = "wordnet_related.txt.gz"
 Derivation = tuple[int, int, int]
 """(source member, 1-based, 0 = any; target synset; target member, 1-based)."""
@@ -87,6 +96,7 @@ class Thesaurus:
             for form, _, bases in (line.partition(" ") for line in lines[exceptions + 1 :] if line)
         }
         self._cache: dict[str, dict[str, float]] = {}
+        self._cache_bytes = 0
 
     def _synset(self, i: int) -> Synset:
         """Members, linked synsets (hypernyms, similar) and derivations of synset ``i``."""
@@ -119,7 +129,10 @@ class Thesaurus:
 
     def lemmas(self, word: str) -> list[str]:
         """The dictionary forms a lower-cased word can be: "refunds" -> "refund",
-        "paid" -> "pay" (WordNet's morphy: exception lists, then suffix rules)."""
+        "paid" -> "pay" (WordNet's morphy: exception lists, then suffix rules).
+        A word longer than ``MAX_LEMMA`` has none (no lemma is that long)."""
+        if len(word) > MAX_LEMMA:
+            return []
         out = [word] if word in self._sense_lines else []
         for base in self._exceptions.get(word, ()):
             if base not in out:
@@ -137,6 +150,8 @@ class Thesaurus:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
+        if len(word) > MAX_LEMMA:
+            return {}  # not cached: the key alone could be megabytes
         out: dict[str, float] = {}
 
         def add(words: Iterable[str], weight: float) -> None:
@@ -165,9 +180,12 @@ class Thesaurus:
                         add(self._synset(link)[0], DERIVED * HYPERNYM * weight)
         for lemma in (word, *lemmas):
             out.pop(lemma, None)
-        if len(self._cache) >= 50_000:
+        size = ENTRY_BYTES * (len(out) + 1)
+        if self._cache_bytes + size > CACHE_BYTES:
             self._cache.clear()
+            self._cache_bytes = 0
         self._cache[word] = out
+        self._cache_bytes += size
         return out
 
 

@@ -40,6 +40,11 @@ T = TypeVar("T")
 MIN_FUZZY_LETTERS = 5
 TWO_EDITS_FROM = 9
 MAX_CORRECTIONS = 4
+MAX_FUZZY_LETTERS = 48
+"""Longer words are neither learned nor corrected, only found as typed: no real
+word is that long (the same limit as ``lexicon.MAX_WORD``), and rapidfuzz's
+cost grows with the length of both words, so a megabyte-long word in a subject
+and a long filter word would otherwise be compared letter by letter."""
 _WORD = re.compile(r"\w+")
 #: Texts split at once when learning words (~0.5 MB of text a chunk).
 _INGEST_CHUNK = 2_000
@@ -47,7 +52,7 @@ _INGEST_CHUNK = 2_000
 
 def max_edits(word: str) -> int:
     """Typos tolerated in ``word``: none for short words, numbers, ids and phrases."""
-    if len(word) < MIN_FUZZY_LETTERS or not word.isalpha():
+    if not MIN_FUZZY_LETTERS <= len(word) <= MAX_FUZZY_LETTERS or not word.isalpha():
         return 0
     return 2 if len(word) >= TWO_EDITS_FROM else 1
 
@@ -91,7 +96,7 @@ class Vocabulary:
             words, added = self._words, False
             for token in tokens:
                 for word in _WORD.findall(token) if not token.isalpha() else (token,):
-                    if len(word) >= 3 and word not in words and word.isalpha():
+                    if 3 <= len(word) <= MAX_FUZZY_LETTERS and word not in words and word.isalpha():
                         words.add(word)
                         self._by_len.setdefault(len(word), []).append(word)
                         added = True
