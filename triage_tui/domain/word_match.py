@@ -48,6 +48,13 @@ and a long filter word would otherwise be compared letter by letter."""
 _WORD = re.compile(r"\w+")
 #: Texts split at once when learning words (~0.5 MB of text a chunk).
 _INGEST_CHUNK = 2_000
+INGEST_CHARS = 500_000
+"""At most this many characters are split into words at once. Splitting makes a
+string per word (up to ~40 bytes a character of text), so a chunk of 2 000
+texts is cut short at this length, and a longer text is scanned word by word,
+keeping only its distinct words: learning a megabyte-long subject costs a few
+MB, not a list of every word in it."""
+_TOKEN = re.compile(r"\S+")
 
 
 def max_edits(word: str) -> int:
@@ -89,8 +96,18 @@ class Vocabulary:
         # One split of one joined chunk, then a regex per *distinct* token:
         # tokenising 4 million words one by one would take seconds.
         tokens: set[str] = set()
-        for start in range(0, len(fresh_texts), _INGEST_CHUNK):
-            tokens.update(" ".join(fresh_texts[start : start + _INGEST_CHUNK]).split())
+        chunk: list[str] = []
+        size = 0
+        for text in fresh_texts:
+            if len(text) > INGEST_CHARS:
+                tokens.update(m.group() for m in _TOKEN.finditer(text))
+                continue
+            if len(chunk) >= _INGEST_CHUNK or size + len(text) > INGEST_CHARS:
+                tokens.update(" ".join(chunk).split())
+                chunk, size = [], 0
+            chunk.append(text)
+            size += len(text) + 1
+        tokens.update(" ".join(chunk).split())
         with self._lock:
             seen.update(map(hash, fresh_texts))
             words, added = self._words, False
