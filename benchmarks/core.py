@@ -258,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     add_output_options(parser)
     args = parser.parse_args(argv)
-    return measure_and_report(args, argv, run, markdown, "benchmarks/core.py", ROOT / "README.md", "core")
+    return measure_and_report(args, argv, run, markdown, "benchmarks/core.py", "core")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@ Runs the installed ``triage`` console on a database made by ``triage demo
 screen is emulated with pyte, ``TERM=xterm-256color``, no ``COLORTERM`` so
 Textual writes 256 colours), and measures, in the same run, a minimal Textual
 app (one ``Static``) the same way as the floor. Prints one JSON object;
-``--markdown`` also prints the README table, ``--write-readme`` puts it
-between the ``perf:start``/``perf:end`` markers of README.md.
+``--markdown`` also prints the tables, ``--write-docs`` puts them
+between the ``perf:tui:start``/``perf:tui:end`` markers of docs/performance.md.
 
 Definitions (all times from just before the key is written to the pty):
 
@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=float, default=IDLE_S, help="seconds of idle measured")
     add_output_options(parser)
     args = parser.parse_args(argv)
-    return measure_and_report(args, argv, run, markdown, "benchmarks/tui.py", ROOT / "README.md", "tui")
+    return measure_and_report(args, argv, run, markdown, "benchmarks/tui.py", "tui")
 
 
 if __name__ == "__main__":

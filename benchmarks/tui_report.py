@@ -1,4 +1,4 @@
-"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the README table."""
+"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the tables of docs/performance.md."""
 
 from __future__ import annotations
 
@@ -143,15 +143,19 @@ def markdown(result: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_readme(readme: Path, table: str, name: str) -> None:
+#: Where ``--write-docs`` puts the tables.
+PERFORMANCE_DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+
+
+def write_block(doc: Path, table: str, name: str) -> None:
     """Replace the text between ``<!-- perf:NAME:start -->`` and ``<!-- perf:NAME:end -->``."""
     start, end = f"<!-- perf:{name}:start -->", f"<!-- perf:{name}:end -->"
-    text = readme.read_text(encoding="utf-8")
+    text = doc.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(text):
-        raise SystemExit(f"{readme} has no {start} … {end} block")
+        raise SystemExit(f"{doc} has no {start} … {end} block")
     block = f"{start}\n{table}\n{end}"
-    readme.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+    doc.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
 
 
 def summary(values: list[float]) -> dict[str, float | int] | None:
@@ -196,9 +200,11 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
-    """``--markdown``, ``--write-readme`` and ``--from-json``, shared by the benchmarks."""
-    parser.add_argument("--markdown", action="store_true", help="also print the README table")
-    parser.add_argument("--write-readme", action="store_true", help="rewrite README's perf block")
+    """``--markdown``, ``--write-docs`` and ``--from-json``, shared by the benchmarks."""
+    parser.add_argument("--markdown", action="store_true", help="also print the Markdown tables")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="rewrite the tables in docs/performance.md"
+    )
     parser.add_argument("--from-json", help="render a saved result instead of measuring")
 
 
@@ -208,10 +214,10 @@ def measure_and_report(
     run: Callable[[argparse.Namespace], dict[str, Any]],
     render: Callable[[dict[str, Any], str], str],
     script: str,
-    readme: Path,
     block: str,
+    doc: Path | None = None,
 ) -> int:
-    """Run (or load ``--from-json``), print the JSON, then the table / README block as asked."""
+    """Run (or load ``--from-json``), print the JSON, then the tables / the docs' block as asked."""
     if args.from_json:
         text = Path(args.from_json).read_text(encoding="utf-8")
         result = json.loads(text[text.index("{") : text.index("\n}\n") + 2])
@@ -219,10 +225,10 @@ def measure_and_report(
         result = run(args)
         result["command"] = " ".join([script, *(sys.argv[1:] if argv is None else argv)])
         print(json.dumps(result, indent=2))
-    if args.markdown or args.write_readme:
+    if args.markdown or args.write_docs:
         table = render(result, result.get("command", "?"))
         if args.markdown:
             print(table)
-        if args.write_readme:
-            write_readme(readme, table, block)
+        if args.write_docs:
+            write_block(doc or PERFORMANCE_DOC, table, block)
     return 0

@@ -1,4 +1,4 @@
-"""The performance benchmarks run end to end on tiny inputs (the figures live in the README)."""
+"""The performance benchmarks run end to end on tiny inputs (the figures live in docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -39,15 +39,37 @@ def test_tui_benchmark_in_a_pty(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "| 80x24 | local: open a ticket (j/k to its detail) |" in out
 
 
-def test_readme_block_is_replaced_between_its_markers(tmp_path: Path) -> None:
-    readme = tmp_path / "README.md"
-    readme.write_text("a\n<!-- perf:tui:start -->\nold\n<!-- perf:tui:end -->\nb\n", encoding="utf-8")
-    tui_report.write_readme(readme, "| new |", "tui")
-    assert readme.read_text(encoding="utf-8") == (
+def test_docs_block_is_replaced_between_its_markers(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text("a\n<!-- perf:tui:start -->\nold\n<!-- perf:tui:end -->\nb\n", encoding="utf-8")
+    tui_report.write_block(doc, "| new |", "tui")
+    assert doc.read_text(encoding="utf-8") == (
         "a\n<!-- perf:tui:start -->\n| new |\n<!-- perf:tui:end -->\nb\n"
     )
     with pytest.raises(SystemExit, match=re.escape("perf:core:start")):
-        tui_report.write_readme(readme, "x", "core")
+        tui_report.write_block(doc, "x", "core")
+
+
+def test_write_docs_rewrites_the_tables_of_the_performance_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import core
+
+    page = tui_report.PERFORMANCE_DOC.read_text(encoding="utf-8")
+    assert page.count("<!-- perf:core:") == 2 and page.count("<!-- perf:tui:") == 2
+    doc = tmp_path / "performance.md"
+    doc.write_text(page, encoding="utf-8")
+    monkeypatch.setattr(tui_report, "PERFORMANCE_DOC", doc)
+    db = str(tmp_path / "demo.db")
+    argv = ["--tickets", "60", "--db", db, "--articles", "20", "--queries", "2", "--repeat", "1"]
+    assert core.main(argv) == 0
+    saved = tmp_path / "run.json"
+    saved.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert core.main(["--from-json", str(saved), "--write-docs"]) == 0
+    text = doc.read_text(encoding="utf-8")
+    assert "| sort 60 rows |" in text
+    assert text.count("<!-- perf:core:start -->") == 1
+    assert "<!-- perf:tui:start -->" in text
 
 
 def test_core_benchmark_on_a_tiny_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -195,8 +195,8 @@ def _local_frame_rate(preview: str) -> None:
     """Where the detail follows the cursor (a local terminal), the ticket's frame
     is ready ~8 ms after the cursor's, and Textual's screen timer, having just
     drawn the cursor, next ticks one to two slots later: 17-33 ms at 60 frames
-    a second, 8-17 at 120, 4-8 at 240 (the local open at 120x40: median
-    44 -> 40 ms, p95 -10 ms, six runs each). Locally bytes are free; over SSH,
+    a second, 8-17 at 120, 4-8 at 240, and the ticket waits for that tick.
+    Locally bytes are free; over SSH,
     where the ticket opens with Enter, the default rate keeps held keys light.
     Read by Textual when it is first imported, so set before; an agent's own
     ``TEXTUAL_FPS`` wins."""

@@ -149,8 +149,8 @@ def _messages_translated_once() -> Iterator[None]:
     """argparse passes each of its own messages through gettext as options are
     added (74 times for this tree), and gettext searches the locale directories
     on disk on every call when no catalogue is installed. Translations do not
-    change while a parser is built, so each message is looked up once: building
-    it took 18 ms of every start of the console and of every verb, now 9."""
+    change while a parser is built, so each message is looked up once, which
+    halves building the parser on every start of the console and of every verb."""
     translate = argparse._  # type: ignore[attr-defined]
     argparse._ = functools.cache(translate)  # type: ignore[attr-defined]
     try:
@@ -173,7 +173,7 @@ CONSOLE_VALUE_OPTIONS = frozenset({"--profile", "--adapter", "--db", "--config",
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """``build_parser().parse_args(argv)``, without building the commands for a plain console start.
 
-    The ~60 commands' parsers took ~10 ms of every start of the console. When
+    Building the ~60 commands' parsers costs ~10 ms of a start. When
     ``argv`` is only the console's own options, spelled out, each with a value
     that is not an option, the top-level parser alone gives the same namespace
     (``tests/cli/test_parser_start_up.py``); anything else — a command, help,
@@ -404,7 +404,7 @@ def _command_tree() -> Parser:
         "Assign, one key each, in SLA order, ending with the session report.",
         epilog='examples:\n  triage sweep "priority:high age:<4h"\n  triage sweep "breached -vip"'
         ' --db /tmp/demo.db\n\nThe filter language is the one typed at / in the console'
-        " (README: Sweeps, views and reports).\n\n" + SEE_MAIN_HELP,
+        " (docs/sweeps.md).\n\n" + SEE_MAIN_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("filter", metavar="FILTER", help='e.g. "priority:high,urgent sla:<90m"')

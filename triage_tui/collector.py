@@ -2,24 +2,22 @@
 
 Start-up allocates a few hundred thousand objects that live as long as the
 process: modules, classes, pydantic's validators, Textual's styles. The
-collector kept walking them before the first screen was painted: a dozen
-young-generation passes and a full one (~17 ms) that found nothing. Paused
-until the first screen, the console showed its first rows ~55 ms sooner
-(598 -> 545 ms at 120x40, 14 alternating runs of ``benchmarks/tui.py``'s
-start-up). A verb pauses it until its helpdesk is open (``triage get-ticket``:
-352 -> 301 ms, 15 alternating runs): scripts and agents run verbs one after
-another. Then whatever is alive is frozen (``gc.freeze``: later full
+collector would keep walking them before the first screen is painted: a
+dozen young-generation passes and a full one (~17 ms) that find nothing, so
+it is paused until the first rows are on screen. A verb pauses it until its
+helpdesk is open: scripts and agents run verbs one after another, and each
+pays its start-up. Then whatever is alive is frozen (``gc.freeze``: later full
 collections skip it) and collection resumes. The few cycles start-up leaves
 unreachable (~1 300 objects in a trace, well under a megabyte) are frozen
 with the rest: finding them would take the full collection the pause saved.
 
 From then on the youngest generation is collected every ``YOUNG_THRESHOLD``
 allocations instead of Python's 700. Opening a ticket allocates thousands of
-short-lived objects (strips, segments, content): at 700 that was ~11 young
+short-lived objects (strips, segments, content): at 700 that is ~11 young
 collections and one middle one per ticket opened locally (~5 ms of it) and a
-full one (~28 ms) every ten tickets or so; at 7 000, ~1 young collection per
-ticket and no full one in 40. Local open at 120x40, five alternating runs:
-median 45.1 -> 30.2 ms, p95 66 -> 42 ms.
+full one (~28 ms) every ten tickets or so, landing on whichever key allocated
+last; at 7 000, ~1 young collection per ticket. What each step gained is in
+docs/performance.md.
 """
 
 from __future__ import annotations

@@ -339,7 +339,7 @@ preview = "auto"
 
 [views]
 # Named filters: `triage --view urgent`, or pick one in the console. The filter
-# language is in the README ("Sweeps, views and reports"). A profile may add or
+# language is in docs/sweeps.md. A profile may add or
 # override views in [profiles.<name>.views].
 # urgent = "priority:high,urgent sla:<90m"
 # mine = "assignee:me -status:pending"
@@ -352,7 +352,7 @@ preview = "auto"
 # routes = { billing_refund = "billing" }
 
 [safeguards]
-# Checks on a draft before it is sent (README, "Triage intelligence").
+# Checks on a draft before it is sent (docs/intelligence.md).
 # max_words = 180                     # longer replies warn
 # extra_jargon = { entitlement = "plan" }   # term = plain alternative ("" for none)
 # jargon_audience = "auto"            # auto, always or never

@@ -340,7 +340,7 @@ async def test_opening_and_the_first_screen_need_no_worker_thread(
     tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A worker thread waited for the GIL behind the console's first frame and
-    # made the first rows ~30 ms later (README "Performance"); they are read
+    # made the first rows ~30 ms later (docs/performance.md); they are read
     # on the event loop. Everything else still goes to a thread.
     import asyncio
 

@@ -1,6 +1,6 @@
 """The console's first screen of queue rows imports no pydantic (issue 7: start-up).
 
-pydantic is ~100 ms of a ~450 ms start (README, "Performance"); the rows, the
+pydantic is ~100 ms of a ~450 ms start (docs/performance.md); the rows, the
 config without a file and the local adapter's usual options need none of it.
 Run in a fresh interpreter: this test process has imported everything.
 """

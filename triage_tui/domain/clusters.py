@@ -24,7 +24,7 @@ Comparing every pair is quadratic, and a queue may hold 100 000 tickets, so:
    never merge, so unrelated problems are not chained together.
 
 Deterministic: the same rows give the same clusters, in any input order.
-Measured in README "Triage intelligence" (``benchmarks/intel_timings.py``).
+Timings: docs/performance.md (``benchmarks/intel_timings.py``).
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def builtin_templates() -> Mapping[str, str]:
     """Name -> text of every template shipped with the package.
 
     Read once per process: they are package data, and reading the folder per
-    draft was ~5 ms of every ticket opened in the console.
+    draft would cost ~5 ms of every ticket opened in the console.
     """
     folder = resources.files("triage_tui.domain").joinpath("templates")
     return MappingProxyType({

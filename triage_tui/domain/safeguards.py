@@ -32,7 +32,7 @@ What is checked, and why:
 Speed: the draft is scanned by three precompiled regular expressions; what
 depends only on the ticket (the customer's own jargon, whether they are
 technical) is computed once per ticket and cached, so a keystroke costs well
-under a millisecond for an ordinary draft (see README, "Triage intelligence").
+under a millisecond for an ordinary draft (docs/performance.md).
 """
 
 from __future__ import annotations

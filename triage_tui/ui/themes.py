@@ -1,6 +1,7 @@
 """Theme files (TOML) turned into Textual themes.
 
-Themes ship in the top-level ``themes/`` folder and may be added in the user's
+Themes ship in the top-level ``themes/`` folder (``triage_tui/themes`` in a
+wheel) and may be added in the user's
 config directory (``<config>/themes/*.toml``). A broken file is reported and
 skipped; it never stops the console.
 """
@@ -19,8 +20,17 @@ from textual.theme import Theme
 from triage_tui import paths
 
 DEFAULT_THEME = "triage-dark"
-#: The repository's themes folder (present for source and editable installs).
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "themes"
+_PACKAGE = Path(__file__).resolve().parents[1]
+#: The shipped themes. The repository keeps them in its top-level ``themes/``
+#: (a checkout or an editable install reads them there); a wheel packages that
+#: folder as ``triage_tui/themes`` (``package-dir`` in pyproject.toml), so an
+#: installed console finds them inside the package. The package's own folder is
+#: looked at first: beside an installed package, ``site-packages/themes`` could
+#: belong to anything.
+BUILTIN_DIR = next(
+    (folder for folder in (_PACKAGE / "themes", _PACKAGE.parent / "themes") if folder.is_dir()),
+    _PACKAGE.parent / "themes",
+)
 
 
 #: A theme file's keys: the colours (``name`` and ``primary`` required), two

@@ -132,8 +132,8 @@ class LocalHelpdesk(Helpdesk):
     # -- lifecycle -------------------------------------------------------
     async def open(self) -> None:
         if self._store is None:
-            # On the event loop, like ``first_rows``: ~1 ms, and a worker thread
-            # made it 30 (see there).
+            # On the event loop, like ``first_rows``: ~1 ms, where a worker thread
+            # would wait for the GIL behind the first frame (see there).
             self._store = Store(self.db_path)
 
     async def close(self) -> None:
@@ -191,9 +191,9 @@ class LocalHelpdesk(Helpdesk):
     async def first_rows(self, limit: int) -> list[QueueRow] | None:
         """Read on the event loop, not a worker thread: ~6 ms through an index at
         100 000 tickets, before there is anything else to do. In a thread the
-        console painted an empty first frame meanwhile, and the thread, waiting
-        for the GIL behind that frame, took ~30 ms where it needs 6: the rows
-        appeared 30 ms later (issue 7's first screen, README "Performance")."""
+        console would paint an empty first frame meanwhile, and the thread,
+        waiting for the GIL behind that frame, would take ~30 ms where it needs
+        6: the rows would come later (docs/performance.md)."""
         store = await self._store_ready()
         return store.read(row_queries.first_rows, limit)
 

@@ -185,8 +185,8 @@ def _fill(
     # no syncs; WAL is switched on once it is complete.
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    # A modest page cache: measured, 256 MiB saved under 0.5 s of ~9 s at 100 000
-    # tickets but cost 160 MB more peak RSS (indexes are built after the load).
+    # A modest page cache: indexes are built after the load, so a large cache
+    # saves little time and costs much peak RSS (docs/performance.md).
     conn.execute("PRAGMA cache_size = -16384")  # KiB
     # Rows are consistent by construction; checking each reference costs a lookup.
     conn.execute("PRAGMA foreign_keys = OFF")

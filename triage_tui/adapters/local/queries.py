@@ -49,9 +49,9 @@ _TICKET_COLUMNS = """
 """
 
 
-# Models are built with their validating constructors on purpose: measured on
-# a 64 000-ticket queue, pydantic 2's ``model_construct`` (pure Python) was
-# twice as slow as validation in pydantic-core.
+# Models are built with their validating constructors on purpose: pydantic 2's
+# ``model_construct`` is pure Python and slower than validation in pydantic-core
+# (docs/performance.md).
 
 
 def person_from_row(row: Sequence[Any]) -> Person:

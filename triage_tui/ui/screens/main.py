@@ -220,7 +220,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
     def tick(self) -> None:
         self.query_one(QueueView).tick()
         # The top bar's text changes once a minute: repaint it only then, and
-        # without a layout pass (relayout every second also repainted the
+        # without a layout pass (a relayout every second also repaints the
         # queue's scrollbar: 2.4 KB a second to an idle SSH session).
         topbar = self._topbar()
         if topbar.plain != self._topbar_plain:
@@ -241,7 +241,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
             # What breaches first, when the helpdesk can tell cheaply, is the
             # first screen; otherwise the first batch, sorted. Later batches are
             # only collected, and the whole queue is sorted once at the end:
-            # re-sorting and re-showing per batch was quadratic at 100 000.
+            # re-sorting and re-showing per batch is quadratic at 100 000.
             first = await self.loader.first_rows(FIRST_SCREEN_ROWS)
             if first:
                 self._set_rows(first)
@@ -255,9 +255,9 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
                     await self._after_first_rows()
                 else:
                     rows.extend(batch)
-                # A few times a second and without a layout pass: per 500-row batch
-                # it was 128 repaints of the screen at 64 000 tickets, each taking
-                # the GIL from the thread reading the rows (load 3.3 -> 5.7 s).
+                # A few times a second and without a layout pass: a repaint per
+                # 500-row batch (128 at 64 000 tickets) would each take the GIL
+                # from the thread reading the rows and slow the load down.
                 if time.monotonic() - shown_at > LOADING_TITLE_S:
                     shown_at = time.monotonic()
                     title.update(Content(f"Queue · loading… {len(rows):,} tickets"), layout=False)
@@ -422,7 +422,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
     def _on_filter_value(self, value: str) -> None:
         # A watcher, not Input.Changed: it runs while the key is handled, so the
         # typed character and the filtered queue go out in one frame (through the
-        # message queue they were two frames, 16-30 ms apart).
+        # message queue they would be two frames, 16-30 ms apart).
         self._try_filter(value)
 
     @on(Input.Submitted, "#filter")

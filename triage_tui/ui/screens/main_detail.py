@@ -77,7 +77,7 @@ class TicketDetail:
             return
         self.view = view
         now = self.app.clock.now()  # type: ignore[attr-defined]
-        # Detail, title and draft in one frame: painted apart, each was its own
+        # Detail, title and draft in one frame: painted apart, each would be its own
         # layout pass over the screen (two to three per ticket opened).
         with self.app.batch_update():
             if self.showing_plan:
@@ -88,7 +88,7 @@ class TicketDetail:
             self._load_draft(view)
             if not self.follow_cursor:
                 # The ▶ marker moves with the ticket, in the same frame: marked at
-                # Enter, the queue's repaint went out alone and the ticket waited
+                # Enter, the queue's repaint would go out alone and the ticket wait
                 # one or two more ticks of the screen's update timer (~30 ms).
                 self.query_one(QueueView).show_open(ticket_id)
         row = self._rows_by_id().get(ticket_id)
@@ -96,8 +96,8 @@ class TicketDetail:
         # a reload) is not another view by the agent: once per arrival.
         if row is not None and ticket_id != self._viewed_id:
             self._viewed_id = ticket_id
-            # Logged once the ticket is painted: the write's thread took the GIL
-            # from the frame that shows the ticket (~5 ms of every ticket opened).
+            # Logged once the ticket is painted: the write's thread would take the
+            # GIL from the frame that shows the ticket (~5 ms of every ticket opened).
             payload = events.viewed_payload(row)
             helpdesk = self.app.helpdesk  # type: ignore[attr-defined]
             self.call_after_refresh(

@@ -1,11 +1,10 @@
 """The detail pane's text (header, requester, rules, KB, plan, conversation) as one widget.
 
-It used to be a dozen ``Static`` widgets, one per section plus a pool of
-message blocks. Every ticket opened updated them all, and Textual then laid
-out and wrapped each one twice (once for its height, once to paint it): about
-a third of the time from Enter to the ticket on screen at 100 000 tickets
-(``benchmarks/tui.py``). Here the sections are wrapped once per width into
-strips, and a frame copies the visible ones (the Line API, like the queue).
+One widget, not a ``Static`` per section: Textual lays out and wraps each
+widget twice (once for its height, once to paint it), and a dozen of them per
+ticket opened is much of the time from Enter to the ticket on screen. Here the
+sections are wrapped once per width into strips, and a frame copies the
+visible ones (the Line API, like the queue).
 
 Customer text reaches this widget only as ``Content`` built by
 ``ui/safe_text`` (never markup), and is drawn through Textual's own

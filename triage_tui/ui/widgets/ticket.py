@@ -285,7 +285,7 @@ class TicketPane(VerticalScroll, can_focus=True):
     def _options(self, name: str, options: list[Option]) -> None:
         widget = self.query_one(f"#{name}", OtherTickets)
         # Tickets of one cluster list the same similar tickets: re-measuring an
-        # unchanged list was ~3 ms of every ticket opened at 100 000 tickets.
+        # unchanged list would cost ~3 ms of every ticket opened at 100 000 tickets.
         shown = [(option.id, str(option.prompt)) for option in options]
         if shown != self._listed.get(name):
             self._listed[name] = shown
@@ -309,7 +309,7 @@ class TicketPane(VerticalScroll, can_focus=True):
             self.text.set_blocks(self._blocks(view, now))
             similar = similar or []
             # The list shows 8 lines; at 100 000 tickets a cluster holds thousands,
-            # and building an option per member cost 200-400 ms per ticket opened.
+            # and an option per member would cost 200-400 ms per ticket opened.
             listed = similar[:SIMILAR_LISTED]
             self._put("similar-title", Content.styled(
                 f"Similar open tickets ({len(similar)}) — one answer may serve them all", "bold"
