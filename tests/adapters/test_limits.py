@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.adapters import test_zendesk_cli
 from tests.adapters.remote_factories import gleap_rig, zendesk_rig
-from tests.adapters.test_zendesk_cli import Out, Run, fake, run  # noqa: F401  (fixtures)
+from tests.adapters.test_zendesk_cli import Out, Run
 from tests.fakes.server import FakeServer, Request, Response
 from tests.fakes.zendesk import FakeZendesk
 from triage_tui.adapters import http as http_mod
@@ -30,6 +31,9 @@ from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import HelpdeskError
 
 EXIT_INTERNAL = 70
+#: The fake Zendesk configured by env vars and the CLI runner, shared with its CLI tests.
+fake = test_zendesk_cli.fake
+run = test_zendesk_cli.run
 EXIT_UNREACHABLE = 5
 
 
