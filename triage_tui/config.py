@@ -168,16 +168,19 @@ def defaults() -> AppConfig:
 def load(path: Path | None = None) -> AppConfig:
     """Read and validate the config file; a missing file means defaults."""
     path = path or paths.config_file()
-    if not path.exists():
+    text = _read_config(path)
+    if text is None:
         return defaults()
     import tomllib  # with a file only
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:  # an integer of 5 000 digits
+        raise ConfigError(f"{path}: invalid TOML: {str(exc).split(';')[0]}") from None
+    except RecursionError:  # arrays nested thousands deep
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     refuse_shared_secrets(path, raw)
     from triage_tui.config_quick import quick_settings
 
@@ -190,6 +193,50 @@ def load(path: Path | None = None) -> AppConfig:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+#: A config file is a page of settings; a larger one is not read (it is not one).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_config(path: Path) -> str | None:
+    """The file's text, None when absent; anything but a regular file is refused.
+
+    A FIFO would block the start for ever and a device could stream without
+    end, so the kind is checked with ``stat`` before opening.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a directory"
+            if stat.S_ISDIR(mode)
+            else "a FIFO"
+            if stat.S_ISFIFO(mode)
+            else "a device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        raise ConfigError(f"{path}: not a regular file ({kind}); give a TOML file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def _validated(path: Path, raw: dict[str, Any]) -> AppConfig:

@@ -401,10 +401,12 @@ def _confirm(data: dict[str, Any], line: str) -> Outcome:
 
 async def _events_since(helpdesk: Helpdesk, since: str, now: datetime) -> tuple[datetime, list[Any]]:
     """The local event log from ``--since`` (``8h`` or an ISO time) on, oldest first."""
-    from triage_tui.domain.durations import DurationError, parse_since
+    from triage_tui.domain.durations import DurationError, DurationTooLarge, parse_since
 
     try:
         start = parse_since(since, now)
+    except DurationTooLarge as exc:
+        raise InvalidInput(f"--since: {exc}") from None
     except DurationError as exc:
         raise InvalidInput(f"--since: {exc} or an ISO time such as 2026-11-22T08:00") from None
     list_events = getattr(helpdesk, "list_events", None)

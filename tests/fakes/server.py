@@ -52,6 +52,7 @@ class Response:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0
 
     def encoded(self) -> tuple[bytes, str]:
         if self.body is None:
@@ -75,6 +76,8 @@ class Fault:
     times: int = 1
     #: Echo the request's Authorization header into the body (a leaky proxy).
     echo_auth: bool = False
+    #: Seconds between the body's bytes: a server that keeps a read timeout alive for ever.
+    trickle: float = 0.0
 
     def matches(self, request: Request) -> bool:
         return (self.method is None or self.method == request.method) and (
@@ -233,7 +236,13 @@ class FakeServer:
                 if key.lower() != "content-type":
                     handler.send_header(key, value)
             handler.end_headers()
-            handler.wfile.write(payload)
+            if response.trickle:
+                for index in range(len(payload)):
+                    handler.wfile.write(payload[index : index + 1])
+                    handler.wfile.flush()
+                    time.sleep(response.trickle)
+            else:
+                handler.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
             pass
 
@@ -244,7 +253,7 @@ class FakeServer:
                 body = fault.body
                 if fault.echo_auth:
                     body = f"{body or ''} (request had Authorization: {request.headers.get('authorization')})"
-                return Response(fault.status, body, dict(fault.headers))
+                return Response(fault.status, body, dict(fault.headers), fault.trickle)
         if self.rate is not None and self.rate.remaining <= 0:
             return Response(429, "Rate limit exceeded", {"Retry-After": str(self.rate.reset)})
         refused = self.authenticate(request)

@@ -15,6 +15,13 @@ once is cheaper than getting it almost right per adapter.
   Waits use an injectable ``sleep`` so tests run on a fake clock.
 * **Errors** become ``triage_tui.domain.errors`` types with one readable line;
   nothing above the adapters ever sees an ``httpx`` exception.
+* **Limits** (``docs/reliability.md``, "Numbers, durations, pages and
+  deadlines"): every request has a total deadline (a body trickled a byte at a
+  time cannot keep the read timeout alive for ever), a body larger than
+  ``MAX_BODY_BYTES`` is not read, JSON deeper than ``MAX_JSON_DEPTH`` is
+  refused before parsing, integers longer than ``MAX_INT_DIGITS`` read as
+  infinity (which no numeric field accepts), ``Retry-After`` is clamped to
+  ``MAX_RETRY_AFTER`` and paging is guarded by ``PageGuard``.
 * **Secrets** (tokens, API keys, the Basic credential in base64, anything after
   ``Bearer``) are masked in every message and log line the client produces,
   even when a proxy echoes the ``Authorization`` header back in its error page.
@@ -27,6 +34,7 @@ import base64
 import json
 import logging
 import math
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
@@ -34,7 +42,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -60,6 +68,27 @@ DetailParser = Callable[[Any], str | None]
 REDACTED = "***"
 _SCHEME_CREDENTIAL = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=:-]{6,}")
 _GET_RETRY_STATUSES = {502, 503, 504}
+
+#: A whole request (connect, headers, every byte of the body) ends within the
+#: deadline: ``DEADLINE_FACTOR`` times the adapter's ``timeout`` unless
+#: ``TRIAGE_HTTP_DEADLINE`` (seconds) says otherwise.
+DEADLINE_FACTOR = 3.0
+DEADLINE_ENV = "TRIAGE_HTTP_DEADLINE"
+#: Bounds of any timeout or deadline in seconds (an ``inf`` timeout is not "no timeout").
+MAX_SECONDS = 3600.0
+#: A helpdesk answer larger than this (decoded) is not read: a page of 100
+#: Zendesk tickets with every side-load is well under 2 MiB.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Deeper JSON is refused before parsing (helpdesk payloads nest < 10 levels).
+MAX_JSON_DEPTH = 64
+#: Longer JSON integers read as +/-infinity: no id or count is that long, and
+#: Python would otherwise refuse the whole body (or spend seconds on it).
+MAX_INT_DIGITS = 40
+#: ``Retry-After`` (seconds, HTTP-date or ``ratelimit-reset``) is clamped to
+#: [0, this]; inf and nan count as this.
+MAX_RETRY_AFTER = 3600.0
+#: The most pages one listing follows before stopping with an error.
+MAX_PAGES = 2000
 
 
 class Redactor:
@@ -155,13 +184,19 @@ class HttpClient:
         detail_parser: DetailParser | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        parts = urlsplit(self.base_url)
+        try:
+            parts = urlsplit(self.base_url)
+        except ValueError:
+            raise ValueError(f"not an http(s) URL: {base_url!r}") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
         self._origin = (parts.scheme, parts.netloc.lower())
         self._base_path = parts.path.rstrip("/")
         self.service = service
+        timeout = _bounded_seconds(timeout, 20.0)
         self.timeout = timeout
+        self.deadline = deadline_seconds(timeout)
+        self.max_body = MAX_BODY_BYTES
         self.max_attempts = max(1, max_attempts)
         self.default_retry_after = default_retry_after
         self.max_wait = max_wait
@@ -240,7 +275,7 @@ class HttpClient:
         value = response.headers.get("retry-after", "").strip()
         if value:
             try:
-                return max(0.0, float(value))
+                return _clamp_wait(float(value))
             except ValueError:
                 pass
             try:
@@ -250,15 +285,15 @@ class HttpClient:
             if when is not None:
                 if when.tzinfo is None:
                     when = when.replace(tzinfo=UTC)
-                return max(0.0, (when - self._clock.now()).total_seconds())
+                return _clamp_wait((when - self._clock.now()).total_seconds())
         reset = _number(response.headers.get("ratelimit-reset"))
         if reset is not None and reset >= 0:
-            return reset
-        return self.default_retry_after
+            return _clamp_wait(reset)
+        return _clamp_wait(self.default_retry_after)
 
     # -- internals ---------------------------------------------------------
     def _target(self, url: str) -> str:
-        parts = urlsplit(url)
+        parts = self.split_link(url)
         if not parts.scheme:
             return url.lstrip("/")
         if (parts.scheme, parts.netloc.lower()) != self._origin:
@@ -267,6 +302,26 @@ class HttpClient:
                 f"{self.service} sent a link to another host ({parts.netloc}); not following it",
             )
         return url
+
+    def split_link(self, url: str) -> SplitResult:
+        """``urlsplit`` whose ``ValueError`` (``http://[::1/x``) is one helpdesk error line."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  (raises for a port that is not a number)
+        except ValueError:
+            shown = url if len(url) <= 120 else url[:119] + "…"
+            raise self._fail(
+                HelpdeskError, f"{self.service} sent a malformed link ({shown}); not following it"
+            ) from None
+        return parts
+
+    def page_key(self, url: str, params: Mapping[str, Any] | None = None) -> str:
+        """The absolute URL a page request goes to: ``PageGuard`` spots a link that repeats."""
+        joined = self._client.base_url.join(self._target(url))
+        cleaned = _clean(params)
+        if cleaned:
+            joined = joined.copy_merge_params(cleaned)
+        return str(joined)
 
     def _display_path(self, target: str) -> str:
         path = urlsplit(target).path if "://" in target else "/" + target.split("?", 1)[0]
@@ -279,9 +334,22 @@ class HttpClient:
     ) -> httpx.Response:
         started = time.perf_counter()
         try:
-            response = await self._client.request(
-                method, target, params=_clean(params), json=body if body is not None else None
-            )
+            async with asyncio.timeout(self.deadline):
+                async with self._client.stream(
+                    method, target, params=_clean(params), json=body if body is not None else None
+                ) as streamed:
+                    content = await self._read_body(streamed, method, path)
+            response = _buffered(streamed, content)
+        except TimeoutError:
+            raise self._fail(
+                Unreachable,
+                f"{self.service} did not finish {method} {path} within the "
+                f"{self.deadline:g} s deadline",
+            ) from None
+        except httpx.InvalidURL as exc:
+            raise self._fail(
+                HelpdeskError, f"cannot send {method} {path} to {self.service}: {exc}"
+            ) from None
         except httpx.TimeoutException:
             raise self._fail(
                 Unreachable,
@@ -304,6 +372,25 @@ class HttpClient:
             self.window.remaining,
         )
         return response
+
+    async def _read_body(self, response: httpx.Response, method: str, path: str) -> bytes:
+        """The decoded body, refused once it passes ``max_body`` (declared or received)."""
+        too_big = self._fail(
+            HelpdeskError,
+            f"{self.service} answered {method} {path} with more than "
+            f"{self.max_body // (1024 * 1024) or 1} MiB; not reading it",
+        )
+        declared = _number(response.headers.get("content-length"))
+        if declared is not None and declared > self.max_body:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.max_body:
+                raise too_big
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def _note_window(self, response: httpx.Response) -> None:
         headers = response.headers
@@ -348,8 +435,14 @@ class HttpClient:
         if response.status_code == 204 or not response.content.strip():
             return None
         try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            return parse_json(response.content)
+        except JsonTooDeep:
+            raise self._fail(
+                HelpdeskError,
+                f"{self.service} answered {method} {path} with JSON nested more than "
+                f"{MAX_JSON_DEPTH} levels deep; not reading it",
+            ) from None
+        except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
             raise self._fail(
                 HelpdeskError,
                 f"{self.service} answered {method} {path} with something that is not JSON "
@@ -358,8 +451,8 @@ class HttpClient:
 
     def _detail(self, response: httpx.Response) -> str:
         try:
-            data: Any = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            data: Any = parse_json(response.content)
+        except (ValueError, UnicodeDecodeError):  # JsonTooDeep is a ValueError too
             data = None
         detail = self._detail_parser(data) if self._detail_parser else None
         if detail is None and isinstance(data, dict):
@@ -421,15 +514,155 @@ class HttpClient:
 
 
 def _number(value: str | None) -> float | None:
+    """A header's number; None when absent, unreadable, inf or nan."""
     if value is None:
         return None
     try:
-        return float(value.strip())
+        number = float(value.strip())
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
+
+
+def _clamp_wait(seconds: float) -> float:
+    """A server-asked wait within [0, MAX_RETRY_AFTER]; nan and inf are the maximum."""
+    if math.isnan(seconds):
+        return MAX_RETRY_AFTER
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def _bounded_seconds(value: float, fallback: float) -> float:
+    if not math.isfinite(value) or value <= 0:
+        return fallback
+    return min(value, MAX_SECONDS)
+
+
+def deadline_seconds(timeout: float, environ: Mapping[str, str] | None = None) -> float:
+    """The total deadline of one request: ``TRIAGE_HTTP_DEADLINE`` or ``DEADLINE_FACTOR`` x timeout.
+
+    An unreadable, non-positive or non-finite ``TRIAGE_HTTP_DEADLINE`` is ignored.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(DEADLINE_ENV, "").strip()
+    default = min(MAX_SECONDS, timeout * DEADLINE_FACTOR)
+    if raw:
+        value = _number(raw)
+        if value is not None and value > 0:
+            return min(value, MAX_SECONDS)
+    return default
+
+
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than ``MAX_JSON_DEPTH``."""
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_JSON_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def json_depth_ok(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``body`` nests at most ``limit`` levels, measured without recursion.
+
+    Strings are removed, then everything but brackets; each pass then removes
+    the innermost pairs, so the passes needed are the depth. All in ``re``'s C
+    loop: a few passes for an ordinary page, at most ``limit`` for a hostile one.
+    Unbalanced brackets stop the passes early and are left to the parser.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return True
+    brackets = _JSON_NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", body))
+    for _ in range(limit):
+        if not brackets:
+            return True
+        reduced = _JSON_PAIR.sub(b"", brackets)
+        if len(reduced) == len(brackets):
+            return True  # malformed: the parser says so
+        brackets = reduced
+    return not brackets
+
+
+def _json_int(text: str) -> int | float:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return -math.inf if text.startswith("-") else math.inf
+    return int(text)
+
+
+def parse_json(body: bytes | str) -> Any:
+    """``json.loads`` within the limits: depth checked first, long integers as infinity.
+
+    Raises ``JsonTooDeep`` or ``ValueError``; ``1e400`` reads as inf, like
+    ``Infinity`` and ``NaN``, for the field's own check to refuse.
+    """
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    if not json_depth_ok(raw):
+        raise JsonTooDeep(f"JSON nested more than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(raw, parse_int=_json_int)
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise JsonTooDeep(f"JSON nested more than {MAX_JSON_DEPTH} levels") from None
+
+
+def _buffered(streamed: httpx.Response, content: bytes) -> httpx.Response:
+    """A plain response holding the already decoded ``content`` (no re-decoding)."""
+    headers = [
+        (k, v)
+        for k, v in streamed.headers.multi_items()
+        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+    ]
+    return httpx.Response(
+        streamed.status_code, headers=headers, content=content, request=streamed.request
+    )
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if params is None:
         return None
     return {k: v for k, v in params.items() if v is not None}
+
+
+class PageGuard:
+    """Ends a listing that would not end, with one line instead of a hang.
+
+    ``visit(key)`` before each page (its URL, cursor or offset): a key seen
+    before, or more than ``MAX_PAGES`` pages, is a ``HelpdeskError``.
+    ``after(items, more)`` once the page is read: an empty page that still
+    links onward is one too. ``fresh(id)`` is False for a ticket an earlier
+    page already listed (offset pages shift under a changing queue), so a
+    listing yields each ticket once.
+    """
+
+    def __init__(self, service: str, what: str, max_pages: int | None = None) -> None:
+        self.service = service
+        self.what = what
+        self.max_pages = MAX_PAGES if max_pages is None else max_pages
+        self.pages = 0
+        self._keys: set[str] = set()
+        self._ids: set[str] = set()
+
+    def visit(self, key: str) -> None:
+        if key in self._keys:
+            shown = key if len(key) <= 120 else key[:119] + "…"
+            raise HelpdeskError(
+                f"{self.service} sent the same {self.what} page twice ({shown}); stopping"
+            )
+        if self.pages >= self.max_pages:
+            raise HelpdeskError(
+                f"{self.service}: the {self.what} goes on past {self.max_pages} pages; stopping "
+                "(narrow it with a view or filter)"
+            )
+        self._keys.add(key)
+        self.pages += 1
+
+    def after(self, items: int, more: bool) -> None:
+        if items == 0 and more:
+            raise HelpdeskError(
+                f"{self.service} sent an empty {self.what} page that links to another; stopping"
+            )
+
+    def fresh(self, item_id: object) -> bool:
+        key = str(item_id)
+        if key in self._ids:
+            return False
+        self._ids.add(key)
+        return True

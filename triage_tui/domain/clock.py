@@ -48,4 +48,7 @@ def ensure_utc(value: datetime) -> datetime:
     """Naive datetimes coming from stores and APIs are taken to be UTC."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00: past the calendar's end in UTC
+        raise ValueError(f"date out of range: {value.isoformat()}") from None

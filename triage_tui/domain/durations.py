@@ -19,14 +19,30 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)([mhd])")
 _WHOLE = re.compile(r"(?:\d+(?:\.\d+)?[mhd])+")
 
 UNITS_HINT = "use m, h, d"
+#: The longest duration anyone means (ten years): ``sla:<1000000000d`` and
+#: ``--since 99999999999d`` are refused by name instead of overflowing a
+#: ``timedelta`` or the calendar.
+MAX_DAYS = 3650
+MAX_DURATION = timedelta(days=MAX_DAYS)
+#: Longer spellings are typing accidents (and ``float()`` of them is slow or inf).
+MAX_TEXT = 64
 
 
 class DurationError(ValueError):
     """A duration that does not parse; ``str()`` is ``bad duration "90x" (use m, h, d)``."""
 
-    def __init__(self, text: str) -> None:
-        super().__init__(f'bad duration "{text}" ({UNITS_HINT})')
+    def __init__(self, text: str, problem: str | None = None) -> None:
+        shown = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+        super().__init__(problem or f'bad duration "{shown}" ({UNITS_HINT})')
         self.text = text
+
+
+class DurationTooLarge(DurationError):
+    """``1000000000d: duration too large (max 3650d)``."""
+
+    def __init__(self, text: str) -> None:
+        shown = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+        super().__init__(text, f"{shown}: duration too large (max {MAX_DAYS}d)")
 
 
 def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
@@ -35,15 +51,22 @@ def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
     A bare number is refused rather than guessed: ``sla:<90`` could mean
     minutes or hours, and a wrong guess silently shows the wrong tickets.
     ``allow_negative`` accepts ``-30m`` (``sla:<-30m``: breached over 30 minutes ago).
+    More than ``MAX_DAYS`` either way raises ``DurationTooLarge``.
     """
     raw = text
     value = text.strip().lower()
     sign = 1
     if allow_negative and value.startswith("-"):
         sign, value = -1, value[1:]
+    if len(value) > MAX_TEXT:
+        if _WHOLE.fullmatch(value):
+            raise DurationTooLarge(raw.strip())
+        raise DurationError(raw)
     if not value or not _WHOLE.fullmatch(value):
         raise DurationError(raw)
     seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in _PART.findall(value))
+    if not seconds <= MAX_DURATION.total_seconds():  # also catches inf and nan
+        raise DurationTooLarge(raw.strip())
     return timedelta(seconds=sign * seconds)
 
 
@@ -64,14 +87,19 @@ def format_duration(delta: timedelta) -> str:
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    """``--since``: a duration back from ``now`` (``8h``) or an ISO date/time (UTC if naive)."""
+    """``--since``: a duration back from ``now`` (``8h``) or an ISO date/time (UTC if naive).
+
+    ``DurationTooLarge`` passes through: ``99999999999d`` is a duration, just too long.
+    """
     try:
         return now - parse_duration(text)
+    except DurationTooLarge:
+        raise
     except DurationError:
         pass
     try:
         return ensure_utc(datetime.fromisoformat(text.strip()))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise DurationError(text) from None
 
 

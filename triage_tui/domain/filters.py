@@ -23,9 +23,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from triage_tui.domain.durations import DurationError, parse_duration
-from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.durations import (
+    MAX_DAYS,
+    DurationError,
+    DurationTooLarge,
+    parse_duration,
+)
 from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.row_index import RowIndex, index_for
 from triage_tui.domain.terms import (
@@ -324,6 +329,8 @@ def _time_cond(field: str, value: str, tok: _Token, fail: _Fail) -> Condition:
     op, amount = compared.groups()
     try:
         delta = parse_duration(amount, allow_negative=field == "sla")
+    except DurationTooLarge:
+        raise fail(f"duration too large (max {MAX_DAYS}d)") from None
     except DurationError as exc:
         raise fail(str(exc)) from None
     return TimeCond(field, op, delta)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
 from triage_tui.adapters.django_helpdesk import wire
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
-from triage_tui.adapters.http import HttpClient
+from triage_tui.adapters.http import HttpClient, PageGuard
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound, Unsupported
 from triage_tui.domain.models import (
@@ -121,14 +121,21 @@ class DjangoHelpdesk(Helpdesk):
         if numbers is not None:
             params["status"] = ",".join(str(n) for n in numbers) or "0"
         page = 1
+        guard = PageGuard("django-helpdesk", "ticket list")
         while True:
+            guard.visit(str(page))
             data = await self._call("GET", "tickets/", params={**params, "page": page})
-            for item in (data or {}).get("results") or []:
-                if isinstance(item, dict) and (
-                    not self.dh.queues or wire._int(item.get("queue")) in self.dh.queues
+            results = (data or {}).get("results") or []
+            for item in results:
+                if (
+                    isinstance(item, dict)
+                    and (not self.dh.queues or wire._int(item.get("queue")) in self.dh.queues)
+                    and ("id" not in item or guard.fresh(item["id"]))
                 ):
                     yield item
-            if not (data or {}).get("next"):
+            more = bool((data or {}).get("next"))
+            guard.after(len(results), more)
+            if not more:
                 return
             page += 1
 

@@ -47,7 +47,10 @@ def parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # past the calendar's end once in UTC: not a time we can use
+        return None
 
 
 def format_time(value: datetime) -> str:

@@ -34,7 +34,7 @@ from triage_tui.adapters.gleap.wire import (
     items,
     text_to_doc,
 )
-from triage_tui.adapters.http import HttpClient, Sleep
+from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
 from triage_tui.domain.models import (
@@ -179,6 +179,7 @@ class GleapHelpdesk(Helpdesk):
 
     async def _listing(self, filters: dict[str, Any]) -> AsyncIterator[Ticket]:
         limit, skip = self.gl.page_size, 0
+        guard = PageGuard("Gleap", "ticket list")
         while True:
             params = {
                 **filters,
@@ -187,11 +188,13 @@ class GleapHelpdesk(Helpdesk):
                 "skip": skip,
                 "limit": limit,
             }
+            guard.visit(str(skip))
             page = self._parse(
                 GTicketPage, await self.http.get("tickets", params=params), "ticket list"
             )
             for ticket in page.tickets:
-                yield self.tr.ticket(ticket)
+                if guard.fresh(ticket.id):  # skip/limit pages shift under a changing queue
+                    yield self.tr.ticket(ticket)
             skip += len(page.tickets)
             total = (
                 page.totalCount
@@ -206,8 +209,10 @@ class GleapHelpdesk(Helpdesk):
         ticket = self.tr.ticket(await self._ticket(tid))
         messages: list[Message] = []
         skip = 0
+        guard = PageGuard("Gleap", "message list")
         while True:
             params = {"ticket": tid, "sort": "createdAt", "skip": skip, "limit": MESSAGE_PAGE}
+            guard.visit(str(skip))
             batch = items(await self.http.get("messages", params=params), "messages")
             messages += [self.tr.message(self._parse(GMessage, m, "message"), tid) for m in batch]
             skip += len(batch)

@@ -9,6 +9,7 @@ single ``dueDate`` plus a ``slaBreached`` flag.
 from __future__ import annotations
 
 from triage_tui.adapters.gleap.options import GleapOptions
+from triage_tui.adapters.numbers import amount
 from triage_tui.adapters.gleap.wire import (
     GKnowledgeResult,
     GMessage,
@@ -75,7 +76,7 @@ class Translator:
             name=session.name or session.email or "Customer",
             email=session.email or "",
             tier=session.plan,
-            account_value=session.value,
+            account_value=amount(session.value),  # inf, nan, absurd: not known
             created_at=session.createdAt,
             organization_id=session.companyId or session.companyName,
         )

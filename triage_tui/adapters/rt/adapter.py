@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
-from triage_tui.adapters.http import HttpClient
+from triage_tui.adapters.http import HttpClient, PageGuard
 from triage_tui.adapters.rt import wire
 from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
@@ -136,7 +136,9 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
     ) -> AsyncIterator[dict[str, Any]]:
         """Every item of a REST2 collection, page by page (``body``: a JSON search, POSTed)."""
         page = 1
+        guard = PageGuard("RT", "listing")
         while True:
+            guard.visit(str(page))
             query = {**params, "page": page, "per_page": self.rt.page_size}
             if body is None:
                 data = await self._call("GET", path, params=query)
@@ -144,7 +146,9 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
                 data = await self._call("POST", path, params=query, json_body=body)
             items = [i for i in (data or {}).get("items") or [] if isinstance(i, dict)]
             for item in items:
-                yield item
+                # Pages shift under a changing queue: each record once.
+                if "id" not in item or guard.fresh(item["id"]):
+                    yield item
             pages = (data or {}).get("pages")
             done = page >= pages if isinstance(pages, int) else len(items) < self.rt.page_size
             if done or not items:

@@ -67,7 +67,10 @@ def parse_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None if parsed.year <= 1970 else parsed.astimezone(UTC)
+    try:
+        return None if parsed.year <= 1970 else parsed.astimezone(UTC)
+    except OverflowError:  # past the calendar's end once in UTC: not a time we can use
+        return None
 
 
 def format_time(value: datetime) -> str:

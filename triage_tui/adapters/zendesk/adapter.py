@@ -141,9 +141,14 @@ class ZendeskHelpdesk(Helpdesk):
                 yield ticket
             return
         params = {"page[size]": self.zd.page_size, "include": SIDELOADS}
-        async for page in self.api.pages(f"views/{view}/tickets", params, ZTicketPage):
+        listed: set[str] = set()  # pages shifting under a changing view repeat tickets
+        pages = self.api.pages(f"views/{view}/tickets", params, ZTicketPage, "view")
+        async for page in pages:
             self.api.directory.absorb(page)
             for ticket in self._translate(page.tickets):
+                if ticket.id in listed:
+                    continue
+                listed.add(ticket.id)
                 if ticket.status in q.statuses and _assigned_to(ticket, q.assignee):
                     yield ticket
 
@@ -167,11 +172,15 @@ class ZendeskHelpdesk(Helpdesk):
             "include": f"tickets({SIDELOADS})",
         }
         served = 0
-        async for page in self.api.pages("search", params, ZSearchPage):
+        listed: set[str] = set()  # offset pages shift under a changing queue
+        async for page in self.api.pages("search", params, ZSearchPage, "search"):
             self.api.directory.absorb(page)
             rows = [r for r in page.results if r.get("result_type", "ticket") == "ticket"]
             tickets = [self.api.parse(ZTicket, r, "search result") for r in rows]
             for ticket in self._translate(tickets):
+                if ticket.id in listed:
+                    continue
+                listed.add(ticket.id)
                 if ticket.status in q.statuses:
                     yield ticket
             served += len(page.results)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from triage_tui.adapters.http import HttpClient, Sleep
+from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.translate import Directory
 from triage_tui.adapters.zendesk.wire import (
@@ -114,11 +114,19 @@ class ZendeskApi:
                 f"Zendesk sent an unexpected {what} ({where}: {first['msg']})"
             ) from None
 
-    async def pages(self, url: str, params: dict[str, Any], model: type[M]) -> AsyncIterator[M]:
-        """Follow cursor (``meta.has_more`` + ``links.next``) or offset (``next_page``) paging."""
+    async def pages(
+        self, url: str, params: dict[str, Any], model: type[M], what: str = "listing"
+    ) -> AsyncIterator[M]:
+        """Follow cursor (``meta.has_more`` + ``links.next``) or offset (``next_page``) paging.
+
+        Guarded (``PageGuard``): a link or cursor that repeats, an empty page
+        that still links onward or too many pages end the listing with one line.
+        """
+        guard = PageGuard("Zendesk", what)
         next_url: str | None = url
         next_params: dict[str, Any] | None = params
         while next_url:
+            guard.visit(self.http.page_key(next_url, next_params))  # a bad link fails here
             data = await self.http.get(next_url, params=next_params)
             page = self.parse(model, data, "page")
             yield page
@@ -134,6 +142,9 @@ class ZendeskApi:
                     break
             else:
                 next_url, next_params = getattr(page, "next_page", None), None
+            if next_url:
+                self.http.page_key(next_url, next_params)  # a link's own error comes first
+            guard.after(_items(page), more=bool(next_url))
 
     # -- tickets --------------------------------------------------------------------
     async def show(self, tid: str) -> ZTicket:
@@ -261,3 +272,12 @@ class ZendeskApi:
             not_found="Zendesk Help Center is not available on this account",
         )
         return self.parse(ZArticleSearch, data, "article search").results[:limit]
+
+
+def _items(page: BaseModel) -> int:
+    """How many records a page carried: its first list field (``users`` may be a side-load)."""
+    for name in ("tickets", "results", "comments", "groups", "users"):
+        value = getattr(page, name, None)
+        if isinstance(value, list):
+            return len(value)
+    return 0

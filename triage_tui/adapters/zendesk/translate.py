@@ -11,6 +11,7 @@ import html
 import re
 from typing import Any
 
+from triage_tui.adapters.numbers import amount
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.wire import (
     ZArticle,
@@ -210,7 +211,4 @@ def _text(value: Any) -> str | None:
 
 
 def _float(value: Any) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return amount(value)  # inf, nan and absurd values read as not known
