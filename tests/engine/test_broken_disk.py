@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.disk import (
+    body_of,
     fill,
     refuse_writes_under,
     remount_read_only,
@@ -112,7 +113,7 @@ def test_a_damaged_draft_file_is_moved_aside_and_the_others_load(
     bad = folder / "half-written.json"
     bad.write_text('{"ticket_id": "8", "bo', encoding="utf-8")
     again = DraftStore(folder, clock)
-    assert again.get("7") is not None and again.get("7")["body"] == "Hi Ada, the fix is live."
+    assert body_of(again, "7") == "Hi Ada, the fix is live."
     assert not bad.exists() and len(aside(bad)) == 1
     (line,) = private_files.take_notices()
     assert str(bad) in line and "moved aside" in line
@@ -131,7 +132,7 @@ def test_drafts_on_a_full_disk_stay_in_memory_and_are_written_when_space_returns
     typed = "Hi Ada,\n\nI have reset the SSO link; it works again now."
     with refuse_writes_under(monkeypatch, tmp_path):
         store.changed("7", typed)  # no event loop: written at once, and refused
-        assert store.get("7") is not None and store.get("7")["body"] == typed
+        assert body_of(store, "7") == typed
         assert troubles and troubles[-1] and "No space left on device" in troubles[-1]
         assert not folder.exists()  # nothing half-made on the full disk
     store.flush_now()  # the next save: space is back
@@ -168,12 +169,12 @@ def test_a_real_full_tmpfs_loses_no_draft(tmp_path: Path, clock: FrozenClock) ->
         typed = "Typed while the disk was full. " * 20
         store.changed("2", typed)
         assert store.trouble is not None and "No space left" in store.trouble
-        assert store.get("2") is not None and store.get("2")["body"] == typed
+        assert body_of(store, "2") == typed
         assert not [p for p in (disk / "drafts").iterdir() if ".tmp" in p.name]
         filler.unlink()
         store.flush_now()
         again = DraftStore(disk / "drafts", clock)
-        assert again.get("2") is not None and again.get("2")["body"] == typed
+        assert body_of(again, "2") == typed
 
 
 def test_an_outbox_on_a_real_full_disk_refuses_the_write_in_one_line(

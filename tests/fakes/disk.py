@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from triage_tui import private_files
+from triage_tui.engine.drafts import DraftStore
 
 
 def _mount(*args: str) -> str | None:
@@ -97,3 +98,9 @@ def refuse_writes_under(
         patch.setattr(private_files, "_private_fd", fd)
         patch.setattr(os, "mkdir", mkdir)
         yield
+
+
+def body_of(store: DraftStore, ticket_id: str) -> str | None:
+    """The draft's text as the store holds it (in memory)."""
+    record = store.get(ticket_id)
+    return None if record is None else str(record["body"])

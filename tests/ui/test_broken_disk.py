@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from tests.fakes.disk import (
+    body_of,
     fill,
     refuse_writes_under,
     remount_read_only,
@@ -27,6 +28,7 @@ from triage_tui import private_files
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.engine.drafts import DraftStore
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.prompts import SendScreen
 from triage_tui.ui.widgets.queue import QueueView
@@ -65,10 +67,8 @@ def saved_draft(app: TriageApp, ticket_id: str) -> str | None:
     """The draft as the next start would read it from disk."""
     drafts = helpdesk_of(app).drafts
     assert drafts is not None
-    from triage_tui.engine.drafts import DraftStore
 
-    record = DraftStore(drafts.directory, drafts.clock).get(ticket_id)
-    return record["body"] if record else None
+    return body_of(DraftStore(drafts.directory, drafts.clock), ticket_id)
 
 
 async def test_send_on_a_full_disk_keeps_every_typed_word_and_saves_it_when_space_returns(
@@ -93,7 +93,7 @@ async def test_send_on_a_full_disk_keeps_every_typed_word_and_saves_it_when_spac
             await pilot.press("enter")
             await settle(pilot)
             assert editor.text == TYPED  # still in the editor
-            assert drafts.get(ticket_id) is not None and drafts.get(ticket_id)["body"] == TYPED
+            assert body_of(drafts, ticket_id) == TYPED
             assert messages(demo_db, ticket_id, TYPED) == 0
             not_sent = [n for n in notes(app) if n.startswith("Not sent:")]
             assert len(not_sent) == 1 and "database or disk is full" in not_sent[0]
@@ -121,7 +121,7 @@ async def test_a_really_full_disk_keeps_the_draft_in_the_editor_and_writes_it_la
             ticket_id, editor = await type_reply(pilot)
             await until(lambda: drafts.trouble is not None, what="the refused draft save")
             assert "No space left on device" in (drafts.trouble or "")
-            assert editor.text == TYPED and drafts.get(ticket_id)["body"] == TYPED  # type: ignore[index]
+            assert editor.text == TYPED and body_of(drafts, ticket_id) == TYPED
             filler.unlink()
             await until(lambda: saved_draft(app, ticket_id) == TYPED, what="the draft written")
             assert drafts.trouble is None
