@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,16 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TEXTUAL_FPS", "")
     monkeypatch.delenv("TEXTUAL_FPS")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def private_umask() -> Iterator[None]:
+    """Files a test writes are private, as ``triage`` makes its own (umask 077 at entry):
+    otherwise every command would first tighten them, with a notice on stderr. The
+    private-files tests set the usual umask 022 themselves."""
+    old = os.umask(0o077)
+    yield
+    os.umask(old)
 
 
 @pytest.fixture(autouse=True)

@@ -55,6 +55,7 @@ def test_all_checks_pass_on_a_healthy_zendesk(zendesk: FakeZendesk, capsys, cloc
         "read tickets",
         "comment",
         "read KB",
+        "files",
     ]
     assert lines["read tickets"] == "✓ read tickets the queue can be read (first ticket 103)"
     assert lines["comment"].startswith("✓ comment      the account may reply publicly")
@@ -70,7 +71,9 @@ def test_invalid_config_fails_first_and_skips_the_rest(
     assert code == 1
     assert lines["config"].startswith("✗ config       ") and "send_status" in lines["config"]
     assert "fix: fix the key named above" in lines["config"]
-    assert all(line.startswith("–") for name, line in lines.items() if name != "config")
+    assert all(
+        line.startswith("–") for name, line in lines.items() if name not in ("config", "files")
+    )
 
 
 def test_a_readable_config_holding_a_token_is_refused_with_chmod(

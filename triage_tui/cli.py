@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from triage_tui import collector
+from triage_tui import collector, private_files
 from triage_tui.cli_parser import parse_args
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.text import sanitize
@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         args = parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (argparse printed them)
         return exc.code if isinstance(exc.code, int) else 2
+    # Customer data and credentials: whatever this process creates is private
+    # (SQLite's own journal files included), set back for an in-process caller.
+    umask = private_files.restrict_umask()
     try:
         return _dispatch(args, clock)
     except TriageError as exc:
@@ -75,6 +78,15 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
         _error(f"unexpected {type(exc).__name__}: {exc}")
         print("triage: re-run with TRIAGE_DEBUG=1 to see the traceback", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        os.umask(umask)
+        _print_notices()
+
+
+def _print_notices() -> None:
+    """What the disk had to say (a file made private, a corrupt one moved aside): one line each."""
+    for line in private_files.take_notices():
+        print(f"triage: {sanitize(line, keep_newlines=False)}", file=sys.stderr)
 
 
 def _error(message: str) -> None:
@@ -103,6 +115,10 @@ def _silence_stdout() -> None:
 
 
 def _dispatch(args: Namespace, clock: Clock | None) -> int:
+    if args.command != "doctor":  # doctor reports loose files rather than fixing them
+        tightened = private_files.tighten_at_start()
+        if tightened:
+            private_files.notice(tightened)
     if args.command is None:
         return _console(args, clock)
     if getattr(args, "view", None) is not None:

@@ -412,8 +412,10 @@ def write_example(path: Path | None = None, force: bool = False) -> Path:
     path = path or paths.config_file()
     if path.exists() and not force:
         raise ConfigError(f"{path} already exists; pass --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(EXAMPLE, encoding="utf-8")
+    from triage_tui import private_files
+
+    # 0600 in a 0700 folder: the agent will put credentials in it.
+    private_files.write_text(path, EXAMPLE)
     return path
 
 

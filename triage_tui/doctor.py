@@ -9,7 +9,8 @@ Checks, in order (a failure skips the checks that depend on it):
 ``credentials``   it accepts the credentials, and as whom;
 ``read tickets``  the queue can be read (the view or search is allowed);
 ``comment``       the account may reply publicly (when the helpdesk can say);
-``read KB``       the knowledge base can be searched or listed.
+``read KB``       the knowledge base can be searched or listed;
+``files``         the config and data folders hold nothing other users can read.
 
 ``readiness(helpdesk)`` is the same judgement in one word for the console's
 header badge ("Zendesk ✓", "Gleap: needs auth"). Everything an adapter can
@@ -190,9 +191,35 @@ async def _check_kb(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Ch
     return Check("read KB", "ok", "the knowledge base can be searched")
 
 
+def check_files() -> Check:
+    """Are the config and data folders (outbox, drafts, cache, logs, reports) private?"""
+    from triage_tui import paths, private_files
+
+    roots = private_files.own_roots()
+    config = paths.config_file()
+    if config.exists() and not config.is_relative_to(roots[0]):
+        roots.append(config)
+    found = private_files.loose(roots)
+    if not found:
+        return Check("files", "ok", "the config and data folders are readable by you only")
+    shown = ", ".join(str(p) for p in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    return Check(
+        "files",
+        "fail",
+        f"{len(found)} readable by other users: {shown}",
+        "run any triage command (it makes them private), or chmod -R go-rwx "
+        + " ".join(str(r) for r in roots if r.exists()),
+    )
+
+
 async def diagnose(
     resolve: Callable[[], ConsoleContext], clock: Clock | None = None
 ) -> list[Check]:
+    """Every check: config, the helpdesk's (if the config passed), then the files."""
+    return [*await _diagnose(resolve, clock), check_files()]
+
+
+async def _diagnose(resolve: Callable[[], ConsoleContext], clock: Clock | None) -> list[Check]:
     """The config check, then (if it passed) every helpdesk check; the helpdesk is closed after."""
     from triage_tui import session
 

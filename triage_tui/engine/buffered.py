@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import random
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -201,7 +202,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             if self.mode != CONSOLE_MODE or self.cache is None or self.cache.queue_at() is None:
                 raise
             self._offline(error)
-        if self.mode == CONSOLE_MODE:
+        if self.mode == CONSOLE_MODE and self.outbox.read_only is None:
             self.outbox.prune()
             self.deliverer.start()
 
@@ -240,6 +241,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         before = self._known_ticket(str(ticket_id))
         origin = ob.VERB if self.mode == VERB_MODE else ob.CONSOLE
         try:
+            if self.outbox.read_only is not None:
+                disabled = "" if self.mode == VERB_MODE else ": writes are disabled"
+                raise Unreachable(self.outbox.read_only + disabled)
             (entry,) = self.outbox.add(
                 [new],
                 hold_seconds=self.hold_seconds,
@@ -247,6 +251,11 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
                 batch=_BATCH.get(),
                 owner=self.deliverer.owner,
             )
+        except sqlite3.Error as error:
+            # A full disk: one line, nothing recorded (the reply stays in its draft).
+            raise Unreachable(
+                f"not recorded: cannot write the outbox {self.outbox_path}: {error}"
+            ) from None
         except Unreachable as error:
             if self.mode != VERB_MODE:
                 raise

@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from triage_tui import private_files
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow
@@ -58,6 +59,13 @@ def _articles() -> TypeAdapter[list[Article]]:
     return TypeAdapter(list[Article])
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    for statement in _SCHEMA:
+        conn.execute(statement)
+
+
 class ReadCache:
     def __init__(self, path: Path, clock: Clock) -> None:
         self.path = Path(path)
@@ -65,15 +73,15 @@ class ReadCache:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            # Private; a corrupt cache is moved aside with a notice and started afresh.
+            self._conn = private_files.open_sqlite(
+                self.path,
+                "the offline cache",
+                _prepare,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=5.0,
             )
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            self._conn = conn
         except (OSError, sqlite3.Error) as exc:
             log.warning("offline cache disabled: %s: %s", self.path, exc)
 

@@ -25,13 +25,13 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from triage_tui import private_files
 from triage_tui.domain.clock import Clock
 from triage_tui.engine.outbox import to_text
 
@@ -44,14 +44,23 @@ def _same(a: str, b: str) -> bool:
 
 
 class DraftStore:
-    def __init__(self, directory: Path, clock: Clock, *, delay: float = 0.5) -> None:
+    def __init__(
+        self, directory: Path, clock: Clock, *, delay: float = 0.5, retry_delay: float = 5.0
+    ) -> None:
         self.directory = Path(directory)
         self.clock = clock
         self.delay = delay
+        #: After a failed write (full or read-only disk), the next attempt comes
+        #: this many seconds later even if the agent types nothing more.
+        self.retry_delay = retry_delay
         self._records: dict[str, dict[str, Any]] = {}
         self._pending: set[str] = set()
         self._timer: asyncio.TimerHandle | None = None
         self._io = threading.Lock()
+        #: Why the last write failed (one line), None once a write succeeded.
+        self.trouble: str | None = None
+        #: Told the new ``trouble`` whenever it changes (the console notifies it).
+        self.on_trouble: Callable[[str | None], None] | None = None
         self._load()
 
     # -- files ------------------------------------------------------------
@@ -67,24 +76,51 @@ class DraftStore:
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
                 self._records[str(record["ticket_id"])] = record
-            except (OSError, ValueError, KeyError) as exc:
+                continue
+            except OSError as exc:
                 log.warning("unreadable draft %s: %s", path, exc)
+                continue
+            except (ValueError, KeyError, TypeError) as exc:
+                problem = exc
+            # Damaged: kept for a person to read, out of the way of the next start.
+            try:
+                aside = private_files.move_aside(path)
+            except OSError as exc:
+                log.warning("unreadable draft %s: %s (%s)", path, problem, exc)
+                continue
+            private_files.notice(
+                f"The draft file {path} was unreadable ({problem}); moved aside to {aside.name}."
+            )
 
     def _write(self, records: list[dict[str, Any]], deleted: list[str]) -> None:
         """Atomic per file: a reader (or the next start) sees old or new, never half."""
         with self._io:
-            self.directory.mkdir(parents=True, exist_ok=True)
             for record in records:
-                path = self._path(record["ticket_id"])
-                tmp = path.with_suffix(f".tmp{os.getpid()}")
-                with open(tmp, "w", encoding="utf-8") as handle:
-                    json.dump(record, handle, ensure_ascii=False)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
+                text = json.dumps(record, ensure_ascii=False)
+                private_files.write_text(self._path(record["ticket_id"]), text)
             for ticket_id in deleted:
                 with contextlib.suppress(FileNotFoundError):
                     self._path(ticket_id).unlink()
+
+    def _set_trouble(self, error: BaseException | None) -> None:
+        trouble = (
+            None
+            if error is None
+            else f"cannot save drafts in {self.directory}: {private_files.describe(error)}"
+        )
+        if trouble == self.trouble:
+            return
+        self.trouble = trouble
+        if trouble is not None:
+            log.warning("%s", trouble)
+        if self.on_trouble is not None:
+            self.on_trouble(trouble)
+
+    def _failed(self, ids: set[str], error: OSError) -> None:
+        """Nothing typed is dropped: the records stay in memory and pending, retried later."""
+        self._pending |= ids
+        self._set_trouble(error)
+        self._schedule(self.retry_delay)
 
     def _persist(self, ticket_id: str) -> None:
         """Write one record now (state changes are rare and must not lag)."""
@@ -93,7 +129,10 @@ class DraftStore:
         try:
             self._write([record] if record else [], [] if record else [ticket_id])
         except OSError as exc:
-            log.warning("cannot save draft for %s: %s", ticket_id, exc)
+            self._failed({ticket_id}, exc)
+            return
+        if self.trouble is not None:
+            self.flush_now()  # space is back: write what waited
 
     # -- reading ----------------------------------------------------------
     def get(self, ticket_id: str) -> dict[str, Any] | None:
@@ -129,41 +168,51 @@ class DraftStore:
         self._pending.add(ticket_id)
         self._schedule()
 
-    def _schedule(self) -> None:
+    def _schedule(self, delay: float | None = None) -> None:
         if self._timer is not None:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.flush_now()
+            if delay is None:
+                self.flush_now()
             return
-        self._timer = loop.call_later(self.delay, lambda: loop.create_task(self.flush()))
+        self._timer = loop.call_later(
+            self.delay if delay is None else delay, lambda: loop.create_task(self.flush())
+        )
+
+    def _take(self) -> tuple[set[str], list[dict[str, Any]], list[str]]:
+        ids, self._pending = self._pending, set()
+        records = [dict(self._records[i]) for i in ids if i in self._records]
+        return ids, records, [i for i in ids if i not in self._records]
 
     async def flush(self) -> None:
         """Write every pending draft (in a worker thread: fsync must not stall the UI)."""
         self._timer = None
         if not self._pending:
             return
-        ids, self._pending = self._pending, set()
-        records = [dict(self._records[i]) for i in ids if i in self._records]
-        deleted = [i for i in ids if i not in self._records]
+        ids, records, deleted = self._take()
         try:
             await asyncio.to_thread(self._write, records, deleted)
         except OSError as exc:
-            log.warning("cannot save drafts: %s", exc)
-            self._pending |= ids
+            self._failed(ids, exc)
+            return
+        self._set_trouble(None)
 
     def flush_now(self) -> None:
         """Write pending drafts synchronously (signal handlers, shutdown)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        ids, self._pending = self._pending, set()
-        records = [dict(self._records[i]) for i in ids if i in self._records]
+        if not self._pending:
+            return
+        ids, records, deleted = self._take()
         try:
-            self._write(records, [i for i in ids if i not in self._records])
+            self._write(records, deleted)
         except OSError as exc:
-            log.warning("cannot save drafts: %s", exc)
+            self._failed(ids, exc)
+            return
+        self._set_trouble(None)
 
     # -- the reply's way through the outbox --------------------------------
     def sending(self, ticket_id: str, entry_id: str, body: str) -> None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from triage_tui import private_files
 from triage_tui.domain import events as ev
 from triage_tui.domain.clock import Clock, ensure_utc
 from triage_tui.domain.errors import InvalidInput, Unreachable
@@ -43,6 +44,12 @@ def _to_db(at: datetime) -> str:
     return ensure_utc(at).astimezone(UTC).isoformat()
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    conn.executescript(_SCHEMA)
+
+
 class EventLog:
     """Append-only; one connection guarded by a lock (calls are short)."""
 
@@ -50,11 +57,10 @@ class EventLog:
         self.path, self.clock, self.actor = path, clock, actor
         self._lock = threading.Lock()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA busy_timeout=5000")
-            self._conn.executescript(_SCHEMA)
+            # Private; a corrupt log is moved aside with a notice and started afresh.
+            self._conn = private_files.open_sqlite(
+                path, "the event log", _prepare, check_same_thread=False, isolation_level=None
+            )
         except (OSError, sqlite3.Error) as error:
             raise Unreachable(f"event log {path}: {error}") from error
 

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from triage_tui import private_files
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import Unreachable
 from triage_tui.engine.outbox_model import (
@@ -82,6 +83,16 @@ __all__ = [
 ]
 
 
+def _prepare(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 class Outbox:
     """The entries of one profile+helpdesk. Thread-safe; used from the event loop."""
 
@@ -89,20 +100,27 @@ class Outbox:
         self.path = Path(path)
         self.clock = clock
         self._lock = threading.Lock()
+        #: Why writes are refused (the folder is read-only), or None. Then the
+        #: outbox is an empty one in memory: the console shows the queue, and a
+        #: write is refused with this line instead of being lost on exit.
+        self.read_only: str | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=5.0
+            # Private, and moved aside with a notice when corrupt (private_files).
+            conn = private_files.open_sqlite(
+                self.path,
+                "the outbox",
+                _prepare,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=5.0,
             )
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout = 5000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
         except (OSError, sqlite3.Error) as exc:
-            raise Unreachable(f"cannot open the outbox {self.path}: {exc}") from None
+            why = private_files.unwritable(self.path.parent)
+            if why is None:
+                raise Unreachable(f"cannot open the outbox {self.path}: {exc}") from None
+            self.read_only = why
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            _prepare(conn)
         self._conn: sqlite3.Connection | None = conn
 
     # -- plumbing ---------------------------------------------------------

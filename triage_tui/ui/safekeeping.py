@@ -76,6 +76,8 @@ class Safekeeping:
         outbox = self.helpdesk.outbox
 
         def state(entry_id: str) -> str | None:
+            if outbox.read_only is not None:
+                return "unknown"  # its reply may be on its way: not back in the editor
             entry = outbox.get(entry_id) if entry_id else None
             return entry.state if entry else None
 
@@ -86,6 +88,19 @@ class Safekeeping:
         if self.helpdesk is None:
             return
         self.helpdesk.listeners.append(self.on_event)
+        if self.helpdesk.drafts is not None:
+            self.helpdesk.drafts.on_trouble = self.on_draft_trouble
+        read_only = self.helpdesk.outbox.read_only
+        if read_only is not None:
+            self.app.notify(
+                f"Writes are disabled: {read_only}. The queue is shown; Send, Escalate and other "
+                "changes are off until the folder is writable.",
+                title="Writes disabled",
+                severity="warning",
+                markup=False,
+                timeout=15,
+            )
+        self.show_notices()
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -116,6 +131,26 @@ class Safekeeping:
         if self.helpdesk is not None and self.helpdesk.drafts is not None:
             self.helpdesk.drafts.flush_now()
         self.app.exit(return_code=128 + int(signum))
+
+    def show_notices(self) -> None:
+        """The disk's news (a corrupt file moved aside, files made private), once each."""
+        from triage_tui import private_files
+
+        for line in private_files.take_notices():
+            self.app.notify(line, title="Files", severity="warning", markup=False, timeout=12)
+
+    def on_draft_trouble(self, trouble: str | None) -> None:
+        """A draft could not be saved (full or read-only disk), or can be again."""
+        if trouble is None:
+            self.app.notify("Drafts are saved again.", markup=False, timeout=4)
+            return
+        self.app.notify(
+            f"Draft not saved: {trouble}. Your text stays in the editor and is saved "
+            "as soon as the disk takes it.",
+            severity="error",
+            markup=False,
+            timeout=12,
+        )
 
     # -- drafts -----------------------------------------------------------
     def draft_changed(self, editor: TextArea) -> None:
@@ -181,6 +216,7 @@ class Safekeeping:
             notify(
                 "Checking actions interrupted last time before sending them again.", markup=False
             )
+        self.show_notices()
         self.refresh_banners()
 
     def refresh_banners(self) -> None:

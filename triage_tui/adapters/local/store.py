@@ -20,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TypeVar
 
+from triage_tui import private_files
 from triage_tui.domain.errors import ConfigError, HelpdeskError, TriageError, Unreachable
 
 #: 2: index sla_targets(stage, due_at) for the first screen (created on open).
@@ -69,7 +70,9 @@ def translate(error: sqlite3.Error, path: Path) -> TriageError:
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
         return Unreachable(f"the local helpdesk {path} is locked by another process: {text}")
-    if "unable to open" in lowered or "readonly" in lowered or "disk i/o" in lowered:
+    if "readonly" in lowered:
+        return Unreachable(f"the local helpdesk {path} is read-only: {text}")
+    if "unable to open" in lowered or "disk i/o" in lowered:
         return Unreachable(f"cannot open the local helpdesk {path}: {text}")
     if "not a database" in lowered or "malformed" in lowered:
         return _not_ours(path, text)
@@ -104,7 +107,10 @@ def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection
     if path.is_dir():
         raise ConfigError(f"the local helpdesk path {path} is a directory, not a database file")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Customer data: a new file is 0600 in a 0700 folder (its -wal/-shm follow).
+        private_files.make_dir(path.parent)
+        if not path.exists():
+            private_files.create_file(path)
     except OSError as exc:
         raise Unreachable(
             f"cannot create the folder for the local helpdesk {path}: {exc.strerror}"
@@ -125,7 +131,31 @@ def connect(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection
         raise
     except sqlite3.Error as exc:
         conn.close()
+        if path.is_file() and private_files.unwritable(path.parent) is not None:
+            return _read_only(path, check_same_thread)
         raise translate(exc, path) from None
+    return conn
+
+
+def _read_only(path: Path, check_same_thread: bool) -> sqlite3.Connection:
+    """A helpdesk on a read-only disk, opened to be read (SQLite cannot make its WAL
+    index there); every write then fails with SQLite's "readonly database" error."""
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?immutable=1",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=check_same_thread,
+        )
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from None
+    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+        conn.close()
+        raise Unreachable(
+            f"the local helpdesk {path} is on a read-only disk and cannot be prepared there"
+        )
     return conn
 
 

@@ -191,13 +191,13 @@ class ReportScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_write(self) -> None:
-        from triage_tui import paths
+        from triage_tui import paths, private_files
 
         directory = self.directory or paths.data_dir() / "reports"
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            private_files.make_dir(directory)
             path = report_path(directory, self.report)
-            path.write_text(self.report.to_markdown(), encoding="utf-8")
+            private_files.write_text(path, self.report.to_markdown())  # 0600: customer names
         except OSError as error:
             self.notify(f"Could not write the report: {error}", severity="error", markup=False)
             return
