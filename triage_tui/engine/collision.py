@@ -40,6 +40,8 @@ class Base(BaseModel):
     assignee: str | None = None
     message_ids: list[str] = Field(default_factory=list)
     seen_at: UtcDatetime | None = None
+    #: The console or verb run that read it: only that run's later writes are "ours".
+    session: str | None = None
 
     @classmethod
     def of(cls, detail: TicketDetail) -> Base:
@@ -93,6 +95,37 @@ def changes_since(base: Base, latest: TicketDetail, ours: list[dict[str, Any]]) 
         else:
             lines.append(f"Unassigned (was {base.assignee})")
     return lines
+
+
+def sessions_of(base: Base | None, session: str | None) -> set[str] | None:
+    """Whose delivered writes are "ours" for a reply: the run that took its base and
+    the run that recorded it (one run, or a console restarted with a saved draft).
+    None for an entry recorded before sessions existed: every delivered write then."""
+    found = {s for s in (base.session if base else None, session) if s}
+    return found or None
+
+
+def changed_by_others(base: Base, results: list[dict[str, Any]]) -> list[str]:
+    """What other runs' delivered writes (their helpdesk answers) changed since ``base``.
+
+    Known from the shared outbox alone, before any read: a reply recorded now
+    will be held by the collision check, so the console must not call it sent.
+    """
+    seen = set(base.message_ids)
+    lines: list[str] = []
+    for result in results:
+        if "body" in result and "id" in result:
+            if str(result["id"]) not in seen:
+                message = Message.model_validate(result)
+                lines.append(f"{_who(message)}: “{_excerpt(message.body)}”")
+        elif "requester" in result:
+            status = result.get("status")
+            if base.status is not None and status is not None and status != base.status:
+                lines.append(f"Status changed from {base.status} to {status}")
+            if "assignee" in result and result["assignee"] != base.assignee:
+                lines.append(f"Taken by {result['assignee']}" if result["assignee"] else
+                             f"Unassigned (was {base.assignee})")
+    return list(dict.fromkeys(lines))
 
 
 def _same_text(a: str, b: str) -> bool:
