@@ -15,6 +15,15 @@ from triage_tui.domain.models import Escalation, Status, Ticket
 from triage_tui.engine.buffered import BufferedHelpdesk, batch
 
 
+#: How a confirmation that is not one ends: the write needs the agent first.
+RESOLVE = "— o to resolve"
+
+
+def waits(line: str) -> bool:
+    """Whether a confirmation line says the write waits for the agent (show it as a warning)."""
+    return line.endswith(RESOLVE)
+
+
 def confirmed(helpdesk: Helpdesk, ticket_id: str, line: str, what: str) -> str:
     """``line`` when the write goes out by itself; else what it waits for.
 
@@ -22,7 +31,7 @@ def confirmed(helpdesk: Helpdesk, ticket_id: str, line: str, what: str) -> str:
     no success word for a write that needs the agent's decision first.
     """
     reason = helpdesk.holdup(ticket_id) if isinstance(helpdesk, BufferedHelpdesk) else None
-    return f"{what} {ticket_id} {reason} — o to resolve" if reason else line
+    return f"{what} {ticket_id} {reason} {RESOLVE}" if reason else line
 
 
 def responded_line(ticket: Ticket) -> str:

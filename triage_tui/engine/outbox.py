@@ -313,7 +313,10 @@ class Outbox:
 
     def waiting(self, ticket_id: str | None = None) -> list[tuple[Entry, Entry]]:
         """Entries still to go out that wait for a decision on another: (entry, what blocks it)."""
-        where = "state IN ('held','pending')" + (" AND ticket_id = ?" if ticket_id else "")
+        where = (
+            "state IN ('held','pending') AND ticket_id IN"
+            " (SELECT ticket_id FROM entries WHERE state IN ('failed','conflict'))"
+        ) + (" AND ticket_id = ?" if ticket_id else "")
         found = []
         for entry in self._select(where, (ticket_id,) if ticket_id else ()):
             root = self.waits_behind(entry.id)
