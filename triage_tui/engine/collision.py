@@ -19,6 +19,7 @@ Pure functions over domain models: unit-tested without any helpdesk.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -105,26 +106,34 @@ def sessions_of(base: Base | None, session: str | None) -> set[str] | None:
     return found or None
 
 
-def changed_by_others(base: Base, results: list[dict[str, Any]]) -> list[str]:
-    """What other runs' delivered writes (their helpdesk answers) changed since ``base``.
+def changed_by_others(
+    base: Base, results: list[tuple[dict[str, Any], datetime | None]]
+) -> list[str]:
+    """What other runs' delivered writes (their helpdesk answers, when delivered) changed
+    since ``base``.
 
     Known from the shared outbox alone, before any read: a reply recorded now
     will be held by the collision check, so the console must not call it sent.
+    A message counts when the base does not have it; a field change only when
+    delivered after the base was read (the base already shows older ones).
     """
     seen = set(base.message_ids)
     lines: list[str] = []
-    for result in results:
+    for result, delivered_at in results:
         if "body" in result and "id" in result:
             if str(result["id"]) not in seen:
                 message = Message.model_validate(result)
                 lines.append(f"{_who(message)}: “{_excerpt(message.body)}”")
-        elif "requester" in result:
-            status = result.get("status")
-            if base.status is not None and status is not None and status != base.status:
-                lines.append(f"Status changed from {base.status} to {status}")
-            if "assignee" in result and result["assignee"] != base.assignee:
-                lines.append(f"Taken by {result['assignee']}" if result["assignee"] else
-                             f"Unassigned (was {base.assignee})")
+            continue
+        later = base.seen_at is None or (delivered_at is not None and delivered_at >= base.seen_at)
+        if "requester" not in result or not later:
+            continue
+        status = result.get("status")
+        if base.status is not None and status is not None and status != base.status:
+            lines.append(f"Status changed from {base.status} to {status}")
+        if "assignee" in result and result["assignee"] != base.assignee:
+            who = result["assignee"]
+            lines.append(f"Taken by {who}" if who else f"Unassigned (was {base.assignee})")
     return list(dict.fromkeys(lines))
 
 

@@ -287,6 +287,15 @@ class Deliverer:
             self.emit("recovered")
         return recovered
 
+    def look_around(self) -> None:
+        """The console's periodic look: a session that died mid-delivery leaves its entry
+        to us, and a dead script's pending one is reconciled by the loop once kicked."""
+        if self._task is None or self._stopping:
+            return
+        self.take_over_interrupted()
+        if self.outbox.orphans(self.owner):
+            self.kick()
+
     async def take_over(self, ticket_id: str) -> list[Attempt]:
         """Before a verb writes on ``ticket_id``: what dead sessions left there goes first.
 

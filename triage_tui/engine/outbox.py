@@ -289,20 +289,14 @@ class Outbox:
             args += wanted
         return [e.result for e in self._select(where, args) if e.result]
 
-    def delivered_by_others(
-        self, ticket_id: str, sessions: Iterable[str], since: datetime | None
-    ) -> list[Entry]:
-        """Writes on a ticket that other sessions delivered (after ``since``)."""
+    def delivered_by_others(self, ticket_id: str, sessions: Iterable[str]) -> list[Entry]:
+        """Writes on a ticket that other sessions delivered."""
         wanted = sorted(set(sessions))
         where = (
             f"ticket_id = ? AND state = 'delivered' AND (session IS NULL OR session NOT IN"
             f" ({','.join('?' * len(wanted))}))"
         )
-        args: list[Any] = [ticket_id, *wanted]
-        if since is not None:
-            where += " AND delivered_at >= ?"
-            args.append(to_text(since))
-        return self._select(where, args)
+        return self._select(where, [ticket_id, *wanted])
 
     # -- waiting behind a decision ------------------------------------------
     def waits_behind(self, entry_id: str) -> Entry | None:

@@ -142,8 +142,8 @@ class OutboxControls:
         ours = sessions_of(base, entry.session)
         if ours is None:
             return []
-        others = self.outbox.delivered_by_others(entry.ticket_id, ours, base.seen_at)
-        return changed_by_others(base, [e.result for e in others if e.result])
+        others = self.outbox.delivered_by_others(entry.ticket_id, ours)
+        return changed_by_others(base, [(e.result, e.delivered_at) for e in others if e.result])
 
     def waiting(self, ticket_id: str | None = None) -> list[tuple[ob.Entry, ob.Entry]]:
         """Entries stuck behind another batch's failed or conflicted write: (entry, blocker)."""

@@ -93,7 +93,7 @@ class Safekeeping:
         if self.helpdesk is None:
             return
         self.helpdesk.listeners.append(self.on_event)
-        self.app.set_interval(self.LOOK_SECONDS, self.refresh_banners)
+        self.app.set_interval(self.LOOK_SECONDS, self.look)
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -189,6 +189,13 @@ class Safekeeping:
             notify(
                 "Checking actions interrupted last time before sending them again.", markup=False
             )
+        self.refresh_banners()
+
+    def look(self) -> None:
+        """Every ``LOOK_SECONDS``: take over what a killed console or script left, and
+        show what other sessions did in the shared outbox."""
+        if self.helpdesk is not None and self.helpdesk._deliverer is not None:
+            self.helpdesk.deliverer.look_around()
         self.refresh_banners()
 
     def refresh_banners(self) -> None:

@@ -74,7 +74,7 @@ class OfflineBanner(Static):
         if here:
             entry, root = here[0]
             return Content.assemble(
-                (st.line(entry.label), "bold"),
+                st.line(entry.label),
                 f" {waiting_reason(root, helpdesk.session)} — press ",
                 ("o", "$text-accent bold"),
                 " to resolve",
