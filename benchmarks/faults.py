@@ -146,6 +146,8 @@ class Campaign:
             await asyncio.gather(task, return_exceptions=True)
         await self.helpdesk.inner.close()
         self.helpdesk.outbox.close()
+        # A killed process's sessions die with it: the next console takes over its entries.
+        ob.session_ended(self.helpdesk.session)
         self.stats["crashes"] += 1
         # The restart's check comes ``settle`` seconds of real time later; the
         # fake clock skips that, so let the server finish what it was doing.

@@ -195,3 +195,52 @@ async def test_verbs_deliver_before_returning_and_keep_the_helpdesks_errors(
             await r.helpdesk.set_status(tid, Status.PENDING)
         states = [e.state for e in sorted(r.entries(), key=lambda e: e.seq)]
         assert states == [ob.DELIVERED, ob.FAILED, ob.CONFLICT, ob.FAILED]
+
+
+async def test_another_sessions_delivered_writes_are_someone_elses(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """A script on the same data dir replies and changes the status: the console's reply
+    written against its earlier read is a collision, not "ours"."""
+    async with rig(tmp_path, clock) as r:
+        tid = r.tickets[0]
+        await r.helpdesk.get_ticket(tid)  # the console's view
+        script = buffered(r.server, r.data_dir, clock, r.time, mode=VERB_MODE)
+        await script.open()
+        try:
+            await script.get_ticket(tid)
+            await script.reply(tid, "Handled by the script.")
+            await script.set_status(tid, Status.SOLVED)
+        finally:
+            await script.close()
+        assert r.helpdesk.holdup(tid) is None  # nothing of ours recorded yet
+        await r.helpdesk.reply(tid, "Console reply.")
+        assert (r.helpdesk.holdup(tid) or "").startswith("is held: the ticket changed")
+        await until(lambda: any(e.state == ob.CONFLICT for e in r.entries()))
+        (mine,) = [e for e in r.entries() if e.session == r.helpdesk.session]
+        assert mine.conflict == [
+            "Sam Agent replied: “Handled by the script.”",
+            "Status changed from open to solved",
+        ]
+        assert "Console reply." not in r.server.bodies(tid)
+
+
+async def test_a_verb_takes_over_what_a_dead_console_left_on_its_ticket(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    async with rig(tmp_path, clock) as r:
+        tid = r.tickets[1]
+        await r.helpdesk.deliverer.stop()  # the console "dies": nothing of it runs any more
+        (left,) = r.helpdesk.outbox.add(
+            [ob.NewEntry(tid, "status", {"status": "pending"})], owner="999999:gone"
+        )
+        script = buffered(r.server, r.data_dir, clock, r.time, mode=VERB_MODE)
+        await script.open()
+        try:
+            await script.add_note(tid, "From the script.")
+        finally:
+            await script.close()
+        after = r.helpdesk.outbox.get(left.id)
+        assert after is not None and after.state == ob.DELIVERED
+        assert r.server.tickets[tid]["status"] == "pending"
+        assert r.server.bodies(tid)[-1] == "From the script."  # after the older write

@@ -112,3 +112,39 @@ def test_a_sent_draft_is_dropped_on_delivery_and_restored_when_undone(
     assert fresh.restorable(lambda entry: "cancelled") == {"2": "Reply two"}
     fresh.unsent("2", "e2", "Reply two", None)
     assert fresh.get("2")["state"] == "editing"  # type: ignore[index]
+
+
+def test_an_older_outbox_file_gets_the_session_columns(tmp_path: Path, clock: FrozenClock) -> None:
+    import sqlite3
+
+    path = tmp_path / "o.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+        " batch TEXT NOT NULL, origin TEXT NOT NULL, ticket_id TEXT NOT NULL, kind TEXT NOT NULL,"
+        " payload TEXT NOT NULL, base TEXT, label TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,"
+        " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
+        " needs_check INTEGER NOT NULL DEFAULT 0, force INTEGER NOT NULL DEFAULT 0,"
+        " conflict TEXT, result TEXT, idem_key TEXT NOT NULL, owner TEXT,"
+        " created_at TEXT NOT NULL, hold_until TEXT, next_attempt TEXT,"
+        " updated_at TEXT NOT NULL, delivered_at TEXT)"
+    )
+    conn.close()
+    box = ob.Outbox(path, clock)
+    (entry,) = box.add([new("1")], owner="123:abc")
+    assert (entry.session, entry.jump) == ("123:abc", False)
+
+
+def test_a_write_stuck_behind_another_batchs_conflict_is_found_and_can_jump(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    box = ob.Outbox(tmp_path / "o.sqlite3", clock)
+    reply, status = box.add([new("1", "reply", body="a"), new("1")], owner="1:a")
+    (later,) = box.add([new("1", "reply", body="b")], owner="2:b")
+    box.claim(reply.id, "1:a")
+    box.conflicted(reply.id, ["Alex Kim replied"])
+    assert box.due() == []  # the later reply waits behind the stuck status
+    assert [(e.id, root.id) for e, root in box.waiting()] == [(later.id, reply.id)]
+    assert box.jump(later.id)
+    assert [e.id for e in box.due()] == [later.id]  # goes without waiting
+    assert box.waiting() == [] and box.waits_behind(status.id).id == reply.id  # type: ignore[union-attr]

@@ -12,7 +12,26 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.models import Escalation, Status, Ticket
-from triage_tui.engine.buffered import batch
+from triage_tui.engine.buffered import BufferedHelpdesk, batch
+
+
+#: How a confirmation that is not one ends: the write needs the agent first.
+RESOLVE = "— o to resolve"
+
+
+def waits(line: str) -> bool:
+    """Whether a confirmation line says the write waits for the agent (show it as a warning)."""
+    return line.endswith(RESOLVE)
+
+
+def confirmed(helpdesk: Helpdesk, ticket_id: str, line: str, what: str) -> str:
+    """``line`` when the write goes out by itself; else what it waits for.
+
+    "Reply to 1137 waits behind a conflict on an earlier write — o to resolve":
+    no success word for a write that needs the agent's decision first.
+    """
+    reason = helpdesk.holdup(ticket_id) if isinstance(helpdesk, BufferedHelpdesk) else None
+    return f"{what} {ticket_id} {reason} {RESOLVE}" if reason else line
 
 
 def responded_line(ticket: Ticket) -> str:
@@ -31,7 +50,7 @@ async def send_reply(helpdesk: Helpdesk, ticket: Ticket, body: str, status: Stat
         if status is not ticket.status:
             await helpdesk.set_status(ticket.id, status)
             line += f" · status {status.value}"
-    return line
+    return confirmed(helpdesk, ticket.id, line, "Reply to")
 
 
 async def close_ticket(helpdesk: Helpdesk, ticket_id: str, note: str) -> str:
@@ -41,7 +60,8 @@ async def close_ticket(helpdesk: Helpdesk, ticket_id: str, note: str) -> str:
         if note and helpdesk.capabilities.internal_notes:
             await helpdesk.add_note(ticket_id, note)
         await helpdesk.set_status(ticket_id, Status.SOLVED)
-    return f"Ticket {ticket_id} closed – {note}" if note else f"Ticket {ticket_id} closed"
+    line = f"Ticket {ticket_id} closed – {note}" if note else f"Ticket {ticket_id} closed"
+    return confirmed(helpdesk, ticket_id, line, "Closing")
 
 
 def escalation_for(reason: str, note: str, rules: list[RuleResult]) -> Escalation:
@@ -74,4 +94,4 @@ async def escalate(
     if not reason:
         raise InvalidInput("an escalation needs a reason")
     await helpdesk.escalate(ticket_id, escalation_for(reason, note.strip(), rules or []))
-    return f"Ticket {ticket_id} escalated – {reason}"
+    return confirmed(helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of")

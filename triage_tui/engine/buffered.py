@@ -110,6 +110,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self.display_name = inner.display_name  # type: ignore[misc]
         self.capabilities = inner.capabilities  # type: ignore[misc]
         self.mode = mode
+        #: This console or verb run: its entries are "ours", everyone else's are not.
+        self.session = ob.owner_token()
         self.hold_seconds = hold_seconds if mode == CONSOLE_MODE else 0.0
         root = data_dir or paths.data_dir()
         self.outbox_path = root / "outbox" / f"{key}.sqlite3"
@@ -150,6 +152,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def outbox(self) -> ob.Outbox:
         if self._outbox is None:
             self._outbox = ob.Outbox(self.outbox_path, self.clock)
+            ob.session_started(self.session)
         return self._outbox
 
     @property
@@ -162,6 +165,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
                 sleep=self._sleep,
                 rng=self._rng,
                 policy=self._policy,
+                owner=self.session,
                 connectivity=self.connectivity,
                 probe=self.probe if self.mode == CONSOLE_MODE else None,
             )
@@ -215,6 +219,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             await self.drafts.flush()
         if self._outbox is not None:
             self._outbox.close()
+        # From now on what this run left in the outbox is another run's to take over.
+        ob.session_ended(self.session)
         if self.cache is not None:
             self.cache.close()
         if self._event_log is not None:
@@ -244,6 +250,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             if self.outbox.read_only is not None:
                 disabled = "" if self.mode == VERB_MODE else ": writes are disabled"
                 raise Unreachable(self.outbox.read_only + disabled)
+            if self.mode == VERB_MODE:
+                # What a killed console or script left on this ticket goes first.
+                await self.deliverer.take_over(str(ticket_id))
             (entry,) = self.outbox.add(
                 [new],
                 hold_seconds=self.hold_seconds,
@@ -283,6 +292,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
 
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         detail = await super().get_ticket(ticket_id)
+        seen = self._seen.get(detail.ticket.id)
+        if seen is not None:
+            seen.session = self.session  # the base of a reply: what *this* run saw
         # With queued writes shown: the state a write recorded now starts from.
         self._known[detail.ticket.id] = detail.ticket.model_dump(mode="json")
         return detail

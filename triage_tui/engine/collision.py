@@ -19,6 +19,7 @@ Pure functions over domain models: unit-tested without any helpdesk.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +41,8 @@ class Base(BaseModel):
     assignee: str | None = None
     message_ids: list[str] = Field(default_factory=list)
     seen_at: UtcDatetime | None = None
+    #: The console or verb run that read it: only that run's later writes are "ours".
+    session: str | None = None
 
     @classmethod
     def of(cls, detail: TicketDetail) -> Base:
@@ -93,6 +96,45 @@ def changes_since(base: Base, latest: TicketDetail, ours: list[dict[str, Any]]) 
         else:
             lines.append(f"Unassigned (was {base.assignee})")
     return lines
+
+
+def sessions_of(base: Base | None, session: str | None) -> set[str] | None:
+    """Whose delivered writes are "ours" for a reply: the run that took its base and
+    the run that recorded it (one run, or a console restarted with a saved draft).
+    None for an entry recorded before sessions existed: every delivered write then."""
+    found = {s for s in (base.session if base else None, session) if s}
+    return found or None
+
+
+def changed_by_others(
+    base: Base, results: list[tuple[dict[str, Any], datetime | None]]
+) -> list[str]:
+    """What other runs' delivered writes (their helpdesk answers, when delivered) changed
+    since ``base``.
+
+    Known from the shared outbox alone, before any read: a reply recorded now
+    will be held by the collision check, so the console must not call it sent.
+    A message counts when the base does not have it; a field change only when
+    delivered after the base was read (the base already shows older ones).
+    """
+    seen = set(base.message_ids)
+    lines: list[str] = []
+    for result, delivered_at in results:
+        if "body" in result and "id" in result:
+            if str(result["id"]) not in seen:
+                message = Message.model_validate(result)
+                lines.append(f"{_who(message)}: “{_excerpt(message.body)}”")
+            continue
+        later = base.seen_at is None or (delivered_at is not None and delivered_at >= base.seen_at)
+        if "requester" not in result or not later:
+            continue
+        status = result.get("status")
+        if base.status is not None and status is not None and status != base.status:
+            lines.append(f"Status changed from {base.status} to {status}")
+        if "assignee" in result and result["assignee"] != base.assignee:
+            who = result["assignee"]
+            lines.append(f"Taken by {who}" if who else f"Unassigned (was {base.assignee})")
+    return list(dict.fromkeys(lines))
 
 
 def _same_text(a: str, b: str) -> bool:

@@ -111,14 +111,16 @@ class Deliverer:
             state.error = error
 
     # -- one attempt ------------------------------------------------------
-    async def attempt(self, entry: ob.Entry, *, reconcile_only: bool = False) -> Attempt:
+    async def attempt(
+        self, entry: ob.Entry, *, reconcile_only: bool = False, policy: RetryPolicy | None = None
+    ) -> Attempt:
         """Deliver a claimed (``delivering``) entry once; the outbox records the outcome."""
         # Here, not at import: the console's path to its first screen imports no pydantic.
-        from triage_tui.engine.collision import Base, already_applied, changes_since
+        from triage_tui.engine.collision import Base, already_applied, changes_since, sessions_of
 
         caps = self.helpdesk.capabilities
         base = Base.model_validate(entry.base) if entry.base else None
-        check = entry.needs_check and (not caps.idempotency or reconcile_only)
+        check = reconcile_only or (entry.needs_check and not caps.idempotency)
         collide = entry.kind == "reply" and not entry.force and base is not None
         wrote = False
         try:
@@ -127,7 +129,8 @@ class Deliverer:
                 latest = await self.helpdesk.get_ticket(entry.ticket_id)
                 self.reached(True)
                 version = latest.ticket.version
-                if entry.needs_check:  # read anyway: our own write must not look like a collision
+                # Read anyway: our own write must not look like a collision.
+                if entry.needs_check or reconcile_only:
                     found = already_applied(
                         entry.kind, entry.payload, base, latest, self._claimed(entry)
                     )
@@ -142,13 +145,17 @@ class Deliverer:
                         why = (
                             "interrupted before the helpdesk confirmed it, and it is not on the"
                             " ticket: not sent (retry to send it)"
+                            if entry.needs_check
+                            else "the script that recorded it stopped before sending it:"
+                            " not sent (retry to send it)"
                         )
                         self.outbox.failed(entry.id, why)
                         return self._done(entry, Attempt(ob.FAILED, error=Unreachable(why)))
                 if collide and base is not None:
-                    changes = changes_since(
-                        base, latest, self.outbox.delivered_results(entry.ticket_id)
+                    ours = self.outbox.delivered_results(
+                        entry.ticket_id, sessions_of(base, entry.session)
                     )
+                    changes = changes_since(base, latest, ours)
                     if changes:
                         self.outbox.conflicted(entry.id, changes)
                         return self._done(entry, Attempt(ob.CONFLICT, changes=changes))
@@ -168,7 +175,7 @@ class Deliverer:
             self.outbox.interrupted(entry.id, self._settle())
             raise
         except TriageError as error:
-            return self._failure(entry, error, wrote)
+            return self._failure(entry, error, wrote, policy or self.policy)
         # An adapter bug must not lose the entry or kill the loop.
         except Exception as error:  # noqa: BLE001
             message = f"unexpected {type(error).__name__}: {error}"
@@ -185,9 +192,11 @@ class Deliverer:
     async def _apply(self, entry: ob.Entry) -> dict[str, Any]:
         return await apply_write(self.helpdesk, entry.kind, entry.ticket_id, entry.payload)
 
-    def _failure(self, entry: ob.Entry, error: TriageError, wrote: bool) -> Attempt:
+    def _failure(
+        self, entry: ob.Entry, error: TriageError, wrote: bool, policy: RetryPolicy
+    ) -> Attempt:
         kind = classify(error)
-        policy, now = self.policy, self.clock.now()
+        now = self.clock.now()
         message = str(error)
         # After a failure that may have happened past the point of no return,
         # the next attempt looks before it sends again.
@@ -271,12 +280,63 @@ class Deliverer:
             except asyncio.CancelledError:
                 pass
 
-    async def run(self) -> None:
+    def take_over_interrupted(self) -> list[ob.Entry]:
+        """Entries left ``delivering`` by a session that is gone: pending, checked first."""
         recovered = self.outbox.recover(self.owner, self._settle())
         if recovered:
             self.emit("recovered")
+        return recovered
+
+    def look_around(self) -> None:
+        """The console's periodic look: a session that died mid-delivery leaves its entry
+        to us, and a dead script's pending one is reconciled by the loop once kicked."""
+        if self._task is None or self._stopping:
+            return
+        self.take_over_interrupted()
+        if self.outbox.orphans(self.owner):
+            self.kick()
+
+    async def take_over(self, ticket_id: str) -> list[Attempt]:
+        """Before a verb writes on ``ticket_id``: what dead sessions left there goes first.
+
+        A dead script's entry is only reconciled (its caller saw a failure); a
+        dead console's is delivered as the console would have — or left pending
+        for the next console when the helpdesk is away, never failed for it.
+        """
+        self.take_over_interrupted()
+        outcomes: list[Attempt] = []
+        tried: set[str] = set()
+        while True:
+            # Asked again after each attempt: one that fails holds up the rest of its batch.
+            left = [e for e in self.outbox.orphans(self.owner, ticket_id) if e.id not in tried]
+            if not left:
+                break
+            tried.add(left[0].id)
+            claimed = self.outbox.claim(left[0].id, self.owner)
+            if claimed is None:
+                continue
+            verb = claimed.origin == ob.VERB
+            if claimed.needs_check and self._settle():
+                # It may have left moments ago: look once it would have landed.
+                await self.sleep(max(0.0, self._settle_left(claimed)))
+            policy = None if verb else RetryPolicy()
+            outcomes.append(await self.attempt(claimed, reconcile_only=verb, policy=policy))
+        return outcomes
+
+    def _settle_left(self, entry: ob.Entry) -> float:
+        if entry.next_attempt is None:
+            return 0.0
+        return (entry.next_attempt - self.clock.now()).total_seconds()
+
+    async def run(self) -> None:
+        self.take_over_interrupted()
+        last_look = self.clock.now()
         while not self._stopping:
             self._kick.clear()
+            if (self.clock.now() - last_look).total_seconds() >= self.policy.takeover_every:
+                last_look = self.clock.now()
+                if self.take_over_interrupted():
+                    continue
             if self.outbox.release_holds():
                 self.emit("changed")
             picked = self._next()
@@ -307,9 +367,10 @@ class Deliverer:
         due = self.outbox.due(origin=ob.CONSOLE, limit=1)
         if due:
             return due[0], False
-        # A verb killed mid-delivery: its caller saw a failure, so only reconcile.
+        # A verb killed before or while delivering: its caller saw a failure, so
+        # only reconcile (found on the ticket: delivered; else failed, for the agent).
         for entry in self.outbox.due(origin=ob.VERB, limit=20):
-            if entry.needs_check and not ob.owner_alive(entry.owner, self.owner):
+            if not ob.owner_alive(entry.owner, self.owner):
                 return entry, True
         return None
 
@@ -337,7 +398,12 @@ class Deliverer:
             assert self.pause_until is not None
             return max(0.0, (self.pause_until - now).total_seconds())
         wake = self.outbox.next_wake()
-        return None if wake is None else max(0.0, (wake - now).total_seconds())
+        delay = None if wake is None else max(0.0, (wake - now).total_seconds())
+        if self.outbox.others_in_flight(self.owner):
+            # Another session's write under way: look again whether it died with it.
+            every = self.policy.takeover_every
+            delay = every if delay is None else min(delay, every)
+        return delay
 
     async def _wait(self, delay: float | None) -> None:
         kicked = asyncio.ensure_future(self._kick.wait())

@@ -38,6 +38,9 @@ class RetryPolicy:
     #: helpdesk may still be processing it: look for it only this much later.
     #: Not needed when the helpdesk has idempotency keys.
     settle: float = 10.0
+    #: While another console or verb has a write under way, look this often
+    #: whether it died with it (its entries are then taken over).
+    takeover_every: float = 15.0
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Exponential, capped, with "equal jitter": half fixed, half random."""

@@ -52,11 +52,15 @@ from triage_tui.engine.outbox_model import (
     SCHEMA,
     UNBLOCKED,
     VERB,
+    WAITS_BEHIND,
     Entry,
     NewEntry,
     from_text,
+    migrate,
     owner_alive,
     owner_token,
+    session_ended,
+    session_started,
     to_text,
 )
 
@@ -79,6 +83,8 @@ __all__ = [
     "from_text",
     "owner_alive",
     "owner_token",
+    "session_ended",
+    "session_started",
     "to_text",
 ]
 
@@ -91,6 +97,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
+    migrate(conn)
 
 
 class Outbox:
@@ -175,7 +182,11 @@ class Outbox:
         batch: str | None = None,
         owner: str | None = None,
     ) -> list[Entry]:
-        """Record entries in one transaction; held for ``hold_seconds`` when > 0."""
+        """Record entries in one transaction; held for ``hold_seconds`` when > 0.
+
+        ``owner`` is the recording session (``owner_token``): it stays the
+        entry's ``session`` (whose write it is) while ``owner`` follows claims.
+        """
         now = self.clock.now()
         batch = batch or uuid.uuid4().hex
         held = hold_seconds > 0
@@ -187,8 +198,8 @@ class Outbox:
                 ids.append(entry_id)
                 conn.execute(
                     "INSERT INTO entries (id, batch, origin, ticket_id, kind, payload, base, label,"
-                    " state, idem_key, owner, created_at, hold_until, next_attempt, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " state, idem_key, owner, session, created_at, hold_until, next_attempt,"
+                    " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         entry_id,
                         batch,
@@ -200,6 +211,7 @@ class Outbox:
                         item.label,
                         HELD if held else PENDING,
                         uuid.uuid4().hex,
+                        owner,
                         owner,
                         to_text(now),
                         hold_until,
@@ -280,13 +292,49 @@ class Outbox:
             ).fetchone()
         return from_text(row[0]) if row and row[0] else None
 
-    def delivered_results(self, ticket_id: str) -> list[dict[str, Any]]:
-        """What the helpdesk answered to our delivered writes on a ticket (ours, not others')."""
-        return [
-            e.result
-            for e in self._select("ticket_id = ? AND state = 'delivered'", (ticket_id,))
-            if e.result
-        ]
+    def delivered_results(
+        self, ticket_id: str, sessions: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """What the helpdesk answered to delivered writes on a ticket.
+
+        ``sessions``: only those the given sessions recorded (a collision check
+        counts a colleague's console, or a script, as someone else); None: all.
+        """
+        where, args = "ticket_id = ? AND state = 'delivered'", [ticket_id]
+        if sessions is not None:
+            wanted = sorted(set(sessions))
+            where += f" AND session IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        return [e.result for e in self._select(where, args) if e.result]
+
+    def delivered_by_others(self, ticket_id: str, sessions: Iterable[str]) -> list[Entry]:
+        """Writes on a ticket that other sessions delivered."""
+        wanted = sorted(set(sessions))
+        where = (
+            f"ticket_id = ? AND state = 'delivered' AND (session IS NULL OR session NOT IN"
+            f" ({','.join('?' * len(wanted))}))"
+        )
+        return self._select(where, [ticket_id, *wanted])
+
+    # -- waiting behind a decision ------------------------------------------
+    def waits_behind(self, entry_id: str) -> Entry | None:
+        """The failed or conflicted entry this one cannot go out before, if any."""
+        with self._lock:
+            row = self.conn.execute(WAITS_BEHIND, (entry_id,)).fetchone()
+        return Entry.from_row(row) if row else None
+
+    def waiting(self, ticket_id: str | None = None) -> list[tuple[Entry, Entry]]:
+        """Entries still to go out that wait for a decision on another: (entry, what blocks it)."""
+        where = (
+            "state IN ('held','pending') AND ticket_id IN"
+            " (SELECT ticket_id FROM entries WHERE state IN ('failed','conflict'))"
+        ) + (" AND ticket_id = ?" if ticket_id else "")
+        found = []
+        for entry in self._select(where, (ticket_id,) if ticket_id else ()):
+            root = self.waits_behind(entry.id)
+            if root is not None and root.batch != entry.batch:
+                found.append((entry, root))
+        return found
 
     # -- transitions ------------------------------------------------------
     def _update(self, entry_id: str, only_from: tuple[str, ...], **columns: Any) -> bool:
@@ -376,6 +424,20 @@ class Outbox:
             entry_id, (CONFLICT,), state=PENDING, force=1, next_attempt=self._now(), conflict=None
         )
 
+    def jump(self, entry_id: str) -> bool:
+        """The agent lets a waiting entry (and its batch on that ticket) go without waiting
+        for another batch's failed or conflicted write; the collision check still runs."""
+        entry = self.get(entry_id)
+        if entry is None or entry.state not in (HELD, PENDING):
+            return False
+        with self._tx() as conn:
+            cursor = conn.execute(
+                "UPDATE entries SET jump = 1, next_attempt = ?, updated_at = ?"
+                " WHERE batch = ? AND ticket_id = ? AND state IN ('held','pending')",
+                (self._now(), self._now(), entry.batch, entry.ticket_id),
+            )
+            return cursor.rowcount > 0
+
     def cancel(self, entry_id: str) -> list[Entry]:
         """Cancel one entry and the rest of its batch on the same ticket (they depend on it)."""
         entry = self.get(entry_id)
@@ -422,6 +484,26 @@ class Outbox:
                 last_error="interrupted while being delivered; checking the helpdesk",
             )
         return stuck
+
+    def orphans(self, me: str, ticket_id: str | None = None) -> list[Entry]:
+        """Pending entries whose session is gone (killed or stopped), free to go: to take over."""
+        where = f"e.state = 'pending' AND {UNBLOCKED}" + (" AND e.ticket_id = ?" if ticket_id else "")
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT e.* FROM entries e WHERE {where} ORDER BY e.seq",
+                (ticket_id,) if ticket_id else (),
+            ).fetchall()
+        found = [Entry.from_row(r) for r in rows]
+        return [e for e in found if not owner_alive(e.owner, me)]
+
+    def others_in_flight(self, me: str) -> bool:
+        """Whether another live session has a write under way here (it may yet die with it)."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT DISTINCT owner FROM entries WHERE state = 'delivering'"
+                " OR (origin = 'verb' AND state = 'pending')"
+            ).fetchall()
+        return any(r[0] != me for r in rows)
 
     def interrupted(self, entry_id: str, settle: float = 0.0) -> None:
         """Our own delivery was cancelled mid-request (shutdown): maybe sent, check first."""

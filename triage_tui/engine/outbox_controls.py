@@ -16,9 +16,22 @@ if TYPE_CHECKING:
     from triage_tui.engine.drafts import DraftStore
 
 
+def waiting_reason(root: ob.Entry, session: str | None) -> str:
+    """Why an entry cannot go out yet: "waits behind a conflict on an earlier write"."""
+    what = (
+        "a conflict on an earlier write"
+        if root.state == ob.CONFLICT
+        else "an earlier write the helpdesk refused"
+    )
+    whose = " from another console" if root.session and root.session != session else ""
+    return f"waits behind {what}{whose}"
+
+
 class OutboxControls:
     drafts: DraftStore | None
     _outbox: ob.Outbox | None
+    session: str
+    mode: str
 
     # BufferedHelpdesk's (opened lazily there); declared as OfflineReads does.
     @property
@@ -75,7 +88,11 @@ class OutboxControls:
         return done
 
     def send_anyway(self, entry_id: str) -> bool:
-        done = self.outbox.send_anyway(entry_id)
+        """A collision: send without the check. An entry waiting behind another batch's
+        failed or conflicted write: send without waiting for it (still checked)."""
+        done = self.outbox.send_anyway(entry_id) or (
+            self.outbox.waits_behind(entry_id) is not None and self.outbox.jump(entry_id)
+        )
         self.deliverer.kick()
         self._emit("changed")
         return done
@@ -89,3 +106,45 @@ class OutboxControls:
     def in_flight_count(self) -> int:
         counts = self.outbox.counts() if self._outbox is not None else {}
         return sum(counts.get(state, 0) for state in ob.IN_FLIGHT)
+
+    # -- what a write waits for -------------------------------------------------
+    def holdup(self, ticket_id: str) -> str | None:
+        """Why this run's newest writes on a ticket cannot go out by themselves, or None.
+
+        They wait behind another batch's failed or conflicted write, or the
+        ticket is already known (from the shared outbox) to have changed under
+        the reply since its base was read — the collision check will hold it.
+        """
+        if self.mode != "console" or self._outbox is None:
+            return None
+        mine = [
+            e for e in self.outbox.for_ticket(ticket_id, ob.IN_FLIGHT) if e.session == self.session
+        ]
+        if not mine:
+            return None
+        newest = [e for e in mine if e.batch == mine[-1].batch]
+        for entry in newest:
+            root = self.outbox.waits_behind(entry.id)
+            if root is not None and root.batch != entry.batch:
+                return waiting_reason(root, self.session)
+        for entry in newest:
+            changes = self._known_changes(entry)
+            if changes:
+                return "is held: the ticket changed since you opened it (" + "; ".join(changes) + ")"
+        return None
+
+    def _known_changes(self, entry: ob.Entry) -> list[str]:
+        if entry.kind != "reply" or entry.force or not entry.base:
+            return []
+        from triage_tui.engine.collision import Base, changed_by_others, sessions_of
+
+        base = Base.model_validate(entry.base)
+        ours = sessions_of(base, entry.session)
+        if ours is None:
+            return []
+        others = self.outbox.delivered_by_others(entry.ticket_id, ours)
+        return changed_by_others(base, [(e.result, e.delivered_at) for e in others if e.result])
+
+    def waiting(self, ticket_id: str | None = None) -> list[tuple[ob.Entry, ob.Entry]]:
+        """Entries stuck behind another batch's failed or conflicted write: (entry, blocker)."""
+        return self.outbox.waiting(ticket_id) if self._outbox is not None else []

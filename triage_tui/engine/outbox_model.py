@@ -27,11 +27,23 @@ CONSOLE, VERB = "console", "verb"
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 #: SQL: nothing recorded earlier on the entry's ticket is still to go out, and
-#: nothing earlier in its own batch is failed or in conflict.
+#: nothing earlier in its own batch is failed or in conflict. An entry the
+#: agent let ``jump`` waits only for its own batch (not for another's stuck one).
 UNBLOCKED = (
     "NOT EXISTS (SELECT 1 FROM entries p WHERE p.ticket_id = e.ticket_id AND p.seq < e.seq"
-    " AND (p.state IN ('held','pending','delivering')"
+    " AND ((p.state IN ('held','pending','delivering') AND (e.jump = 0 OR p.batch = e.batch))"
     " OR (p.batch = e.batch AND p.state IN ('failed','conflict'))))"
+)
+#: SQL: the failed or conflicted entry that entry ``?`` waits behind — in its
+#: own batch, or in another batch on the ticket whose later entries are stuck
+#: behind it (and so hold up everything recorded after them on the ticket).
+WAITS_BEHIND = (
+    "SELECT r.* FROM entries r, entries e WHERE e.id = ? AND r.ticket_id = e.ticket_id"
+    " AND r.seq < e.seq AND r.state IN ('failed','conflict') AND (r.batch = e.batch"
+    " OR (e.jump = 0 AND EXISTS (SELECT 1 FROM entries q WHERE q.batch = r.batch"
+    " AND q.ticket_id = r.ticket_id AND q.seq > r.seq AND q.seq < e.seq"
+    " AND q.state IN ('held','pending','delivering'))))"
+    " ORDER BY r.seq LIMIT 1"
 )
 
 SCHEMA = """
@@ -54,6 +66,8 @@ CREATE TABLE IF NOT EXISTS entries (
     result TEXT,
     idem_key TEXT NOT NULL,
     owner TEXT,
+    session TEXT,
+    jump INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     hold_until TEXT,
     next_attempt TEXT,
@@ -64,6 +78,22 @@ CREATE INDEX IF NOT EXISTS entries_state ON entries(state, next_attempt);
 CREATE INDEX IF NOT EXISTS entries_ticket ON entries(ticket_id, seq);
 CREATE INDEX IF NOT EXISTS entries_batch ON entries(batch);
 """
+#: Columns added after the first release: an older outbox file gets them on open.
+ADDED_COLUMNS = {
+    "session": "ALTER TABLE entries ADD COLUMN session TEXT",
+    "jump": "ALTER TABLE entries ADD COLUMN jump INTEGER NOT NULL DEFAULT 0",
+}
+#: Sessions of this process still running (several consoles or verbs may share
+#: one process in tests and embedding code; another process is asked by pid).
+_LIVE: set[str] = set()
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns an outbox file written by an older version lacks."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(entries)")}
+    for column, statement in ADDED_COLUMNS.items():
+        if column not in have:
+            conn.execute(statement)
 
 
 def to_text(value: datetime) -> str:
@@ -113,6 +143,10 @@ class Entry:
     next_attempt: datetime | None
     updated_at: datetime
     delivered_at: datetime | None = field(default=None)
+    #: The console or verb run that recorded it (``owner_token``): whose write it is.
+    session: str | None = None
+    #: The agent let it go without waiting for another batch's stuck entry.
+    jump: bool = False
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Entry:
@@ -143,6 +177,8 @@ class Entry:
             next_attempt=from_text(row["next_attempt"]),
             updated_at=from_text(row["updated_at"]),  # type: ignore[arg-type]
             delivered_at=from_text(row["delivered_at"]),
+            session=row["session"],
+            jump=bool(row["jump"]),
         )
 
 
@@ -151,8 +187,17 @@ def owner_token() -> str:
     return f"{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def session_started(token: str) -> None:
+    """``token`` runs in this process until ``session_ended``: its entries are not taken over."""
+    _LIVE.add(token)
+
+
+def session_ended(token: str) -> None:
+    _LIVE.discard(token)
+
+
 def owner_alive(owner: str | None, me: str) -> bool:
-    """Whether the process that claimed an entry may still be delivering it."""
+    """Whether the session that recorded or claimed an entry may still deliver it."""
     if not owner or owner == me:
         return owner == me
     pid_text = owner.split(":", 1)[0]
@@ -160,7 +205,7 @@ def owner_alive(owner: str | None, me: str) -> bool:
         return False
     pid = int(pid_text)
     if pid == os.getpid():
-        return False  # an earlier outbox of this process, closed or abandoned
+        return owner in _LIVE  # another console of this process, or one closed earlier
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

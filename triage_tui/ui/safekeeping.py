@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.engine.outbox_controls import waiting_reason
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -58,11 +59,17 @@ def describe(entries: list[ob.Entry]) -> str:
 
 
 class Safekeeping:
+    #: Seconds between looks at the shared outbox for what other consoles and
+    #: scripts did there (a conflict that now holds up one of our writes).
+    LOOK_SECONDS = 1.0
+
     def __init__(self, app: TriageApp) -> None:
         self.app = app
         helpdesk = app.helpdesk
         self.helpdesk = helpdesk if isinstance(helpdesk, BufferedHelpdesk) else None
         self.restored: dict[str, str] = {}
+        #: Our entries already reported as waiting behind someone's decision.
+        self._told_waiting: set[str] = set()
 
     @property
     def active(self) -> bool:
@@ -101,6 +108,7 @@ class Safekeeping:
                 timeout=15,
             )
         self.show_notices()
+        self.app.set_interval(self.LOOK_SECONDS, self.look)
         loop = asyncio.get_running_loop()
         for signum in SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -219,6 +227,13 @@ class Safekeeping:
         self.show_notices()
         self.refresh_banners()
 
+    def look(self) -> None:
+        """Every ``LOOK_SECONDS``: take over what a killed console or script left, and
+        show what other sessions did in the shared outbox."""
+        if self.helpdesk is not None and self.helpdesk._deliverer is not None:
+            self.helpdesk.deliverer.look_around()
+        self.refresh_banners()
+
     def refresh_banners(self) -> None:
         from triage_tui.ui.widgets.offline_banner import OfflineBanner
         from triage_tui.ui.widgets.undo_banner import UndoBanner
@@ -231,6 +246,26 @@ class Safekeeping:
 
         if isinstance(self.app.screen, OutboxScreen):
             self.app.screen.reload()
+        self.tell_waiting()
+
+    def tell_waiting(self) -> None:
+        """Once per entry: one of ours became stuck behind a failed or conflicted write
+        after it was recorded (the confirmation line could not have said so then)."""
+        if self.helpdesk is None or self.helpdesk._outbox is None:
+            return
+        for entry, root in self.helpdesk.waiting():
+            if entry.session != self.helpdesk.session or entry.id in self._told_waiting:
+                continue
+            self._told_waiting.add(entry.id)
+            if root.updated_at <= entry.created_at:
+                continue  # already stuck when recorded: its confirmation line said so
+            self.app.notify(
+                f"{entry.label} {waiting_reason(root, self.helpdesk.session)} — o to resolve",
+                title="Waiting",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
 
     # -- the agent's keys -------------------------------------------------
     def undo(self) -> None:

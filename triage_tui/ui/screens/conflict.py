@@ -36,9 +36,20 @@ class ConflictScreen(ModalScreen[str | None]):
         Binding("escape", "choose('')", "Decide later"),
     ]
 
-    def __init__(self, entry: Entry) -> None:
+    def __init__(
+        self,
+        entry: Entry,
+        *,
+        heading: str | None = None,
+        changes: list[str] | None = None,
+        revisable: bool = True,
+    ) -> None:
         super().__init__()
         self.entry = entry
+        #: Another heading and reasons: an entry waiting behind another one's decision.
+        self.heading = heading
+        self.changes = changes
+        self.revisable = revisable
 
     def compose(self) -> ComposeResult:
         entry = self.entry
@@ -46,24 +57,27 @@ class ConflictScreen(ModalScreen[str | None]):
             yield Label(
                 Content.assemble(
                     (
-                        f"#{st.clean(entry.ticket_id, one_line=True)} changed since your draft began",
+                        st.clean(self.heading, one_line=True)
+                        if self.heading
+                        else f"#{st.clean(entry.ticket_id, one_line=True)} changed since your"
+                        " draft began",
                         "bold",
                     )
                 )
             )
-            changes = [st.line(line) for line in entry.conflict or []] or [Content("(unknown)")]
+            reasons = self.changes if self.changes is not None else entry.conflict or []
+            changes = [st.line(line) for line in reasons] or [Content("(unknown)")]
             yield Static(
                 Content("\n").join(Content.assemble("• ", c) for c in changes), id="changes"
             )
-            yield Label(Content.styled("Your reply", "$text-muted"))
-            body = entry.payload.get("body", "")
+            yield Label(Content.styled("Your reply" if self.revisable else "It", "$text-muted"))
+            body = entry.payload.get("body", "") or entry.label
             yield Static(
                 st.literal(body if len(body) < 800 else body[:800] + "…"), classes="preview"
             )
             yield Label(
                 Content.assemble(
-                    ("r", "$text-accent bold"),
-                    " revise   ",
+                    *((("r", "$text-accent bold"), " revise   ") if self.revisable else ()),
                     ("s", "$text-accent bold"),
                     " send anyway   ",
                     ("d", "$text-accent bold"),
@@ -75,4 +89,6 @@ class ConflictScreen(ModalScreen[str | None]):
             )
 
     def action_choose(self, choice: str) -> None:
+        if choice == "revise" and not self.revisable:
+            return
         self.dismiss(choice or None)

@@ -138,7 +138,8 @@ class TicketActions:
             self.app.notify(f"Not sent: {error}", severity="error", markup=False)
             return
         self.drafts.pop(ticket.id, None)
-        self.app.notify(line, markup=False)
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
+                        markup=False)
         await self._after_write(ticket.id)
 
     # -- Escalate ---------------------------------------------------------
@@ -171,7 +172,8 @@ class TicketActions:
         except TriageError as error:
             self.app.notify(f"Not escalated: {error}", severity="error", markup=False)
             return
-        self.app.notify(line, markup=False)
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
+                        markup=False)
         await self._after_write(ticket_id)
 
     # -- moving on --------------------------------------------------------

@@ -7,6 +7,11 @@ on the helpdesk first if it may have landed), ``s`` send a held-by-collision
 reply anyway, ``c`` cancel (the rest of its batch on that ticket goes too),
 ``enter`` show the details — for a collision, what changed, with revise /
 send anyway / discard.
+
+The outbox is shared by every console and script of the profile: an entry
+that waits behind another batch's collision or refused write (perhaps another
+console's) says so, and ``s`` lets it go without waiting (it is still checked
+for collisions), ``c`` discards it, ``enter`` offers revise / send / discard.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from textual.widgets import DataTable, Static
 
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
 
 _STATE_STYLE = {
@@ -67,6 +73,8 @@ class OutboxScreen(ModalScreen[None]):
         super().__init__()
         self.helpdesk = helpdesk
         self.entries: list[ob.Entry] = []
+        #: Entry id -> the failed or conflicted entry it waits behind (another batch's).
+        self.blocked: dict[str, ob.Entry] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog outbox"):
@@ -99,19 +107,25 @@ class OutboxScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         self.entries = self.helpdesk.outbox.entries(limit=200)
+        self.blocked = {e.id: root for e, root in self.helpdesk.waiting()}
         table.clear()
         now = self.helpdesk.clock.now()
         for entry in self.entries:
             note = entry.last_error or ""
-            if entry.state == ob.PENDING and entry.next_attempt and entry.next_attempt > now:
+            root = self.blocked.get(entry.id)
+            if root is not None:
+                note = f"{waiting_reason(root, self.helpdesk.session)} ({root.label})"
+            elif entry.state == ob.PENDING and entry.next_attempt and entry.next_attempt > now:
                 wait = math.ceil((entry.next_attempt - now).total_seconds())
                 note = f"next attempt in {wait} s · {note}" if note else f"next attempt in {wait} s"
             elif entry.state == ob.HELD and entry.hold_until:
                 note = (
                     f"undo window: {max(0, math.ceil((entry.hold_until - now).total_seconds()))} s"
                 )
+            state = "waiting" if root is not None else entry.state
+            style = _STATE_STYLE[ob.CONFLICT] if root is not None else _STATE_STYLE.get(entry.state)
             table.add_row(
-                Content.styled(entry.state, _STATE_STYLE.get(entry.state, "")),
+                Content.styled(state, style or ""),
                 st.line(entry.label or f"{entry.kind} #{entry.ticket_id}"),
                 Content(str(entry.attempts)),
                 st.line(note[:120]),
@@ -119,6 +133,8 @@ class OutboxScreen(ModalScreen[None]):
             )
         counts = self.helpdesk.outbox.counts()
         summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "empty"
+        if self.blocked:
+            summary += f" · {len(self.blocked)} waiting behind a decision"
         self.query_one("#outbox-title", Static).update(
             Content.assemble(("Outbox", "bold"), f" · {summary}")
         )
@@ -152,7 +168,21 @@ class OutboxScreen(ModalScreen[None]):
                 "$text-muted",
             )
         ]
-        if entry.conflict:
+        root = self.blocked.get(entry.id)
+        if root is not None:
+            parts += [
+                "\n",
+                (waiting_reason(root, self.helpdesk.session).capitalize() + ": ", "bold"),
+                st.line(f"{root.label} ({root.state}: {root.last_error or ''})"),
+                "\n",
+                ("s", "$text-accent bold"),
+                " send without waiting · ",
+                ("c", "$text-accent bold"),
+                " discard · ",
+                ("enter", "$text-accent bold"),
+                " revise / send / discard",
+            ]
+        elif entry.conflict:
             parts += ["\n", ("What changed: ", "bold"), st.line("; ".join(entry.conflict))]
         elif entry.last_error:
             parts += ["\n", st.line(entry.last_error)]
@@ -171,7 +201,16 @@ class OutboxScreen(ModalScreen[None]):
         entry = self._current()
         if entry is None or not self.helpdesk.send_anyway(entry.id):
             self.app.notify(
-                "Only a reply held by a collision can be sent anyway.", markup=False, timeout=3
+                "Only a reply held by a collision, or a write waiting behind one,"
+                " can be sent anyway.",
+                markup=False,
+                timeout=3,
+            )
+        elif entry.state != ob.CONFLICT:
+            self.app.notify(
+                f"{entry.label}: sent without waiting (still checked for collisions).",
+                markup=False,
+                timeout=3,
             )
         self.reload()
 
@@ -187,9 +226,20 @@ class OutboxScreen(ModalScreen[None]):
 
     def action_details(self) -> None:
         entry = self._current()
-        if entry is None or entry.state != ob.CONFLICT:
+        root = self.blocked.get(entry.id) if entry is not None else None
+        if entry is None or (entry.state != ob.CONFLICT and root is None):
             return
         from triage_tui.ui.screens.conflict import ConflictScreen
+
+        screen = ConflictScreen(entry)
+        if root is not None:
+            reason = waiting_reason(root, self.helpdesk.session)
+            screen = ConflictScreen(
+                entry,
+                heading=f"#{entry.ticket_id}: {entry.label} {reason}",
+                changes=[f"{root.label} — {root.state}: {root.last_error or ''}"],
+                revisable=entry.kind == "reply",
+            )
 
         def chosen(choice: str | None) -> None:
             keeper = getattr(self.app, "safekeeping", None)
@@ -197,7 +247,7 @@ class OutboxScreen(ModalScreen[None]):
                 return
             if choice == "send":
                 self.helpdesk.send_anyway(entry.id)
-            elif choice == "revise":
+            elif choice == "revise" and entry.kind == "reply":
                 keeper.revise(entry)
                 self.dismiss(None)
                 return
@@ -205,7 +255,7 @@ class OutboxScreen(ModalScreen[None]):
                 keeper.discard(entry)
             self.reload()
 
-        self.app.push_screen(ConflictScreen(entry), chosen)
+        self.app.push_screen(screen, chosen)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -145,7 +145,7 @@ class SweepActions(Screen[SweepOutcome | None]):
         self.drafts.pop(ticket.id, None)
         due = events.viewed_payload(_row_of(self.session, ticket.id))["sla_due_at"]
         self._remember(events.REPLY_SENT, ticket.id, {"sla_due_at": due})
-        self.app.notify(line, markup=False)
+        self._said(line)
         edited = body != self._generated.get(ticket.id)
         return (Decision.EDIT if edited else Decision.SEND), status.value
 
@@ -169,7 +169,7 @@ class SweepActions(Screen[SweepOutcome | None]):
         ticket_id = view.detail.ticket.id
         line = await actions.escalate(self.helpdesk, ticket_id, choice.reason, choice.note, view.rules)
         self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
-        self.app.notify(line, markup=False)
+        self._said(line)
         return Decision.ESCALATE, choice.reason
 
     # -- Note ------------------------------------------------------------------
@@ -192,7 +192,7 @@ class SweepActions(Screen[SweepOutcome | None]):
     async def _note(self, ticket_id: str, text: str) -> Outcome:
         await self.helpdesk.add_note(ticket_id, text)
         self._remember(events.NOTE_ADDED, ticket_id, {})
-        self.app.notify(f"Note added to {ticket_id}", markup=False)
+        self._said(actions.confirmed(self.helpdesk, ticket_id, f"Note added to {ticket_id}", "Note on"))
         return Decision.NOTE, ""
 
     # -- Assign ----------------------------------------------------------------
@@ -219,8 +219,12 @@ class SweepActions(Screen[SweepOutcome | None]):
         await self.helpdesk.assign(ticket_id, who)
         self._remember(events.ASSIGNED, ticket_id, {"to": who})
         done = f"Ticket {ticket_id} assigned to {who}" if who else f"Ticket {ticket_id} unassigned"
-        self.app.notify(done, markup=False)
+        self._said(actions.confirmed(self.helpdesk, ticket_id, done, "Assignment of"))
         return Decision.ASSIGN, who or ""
+
+    def _said(self, line: str) -> None:
+        """A write's confirmation — a warning when it waits for the agent's decision first."""
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information", markup=False)
 
     # -- writing -----------------------------------------------------------------
     def _write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:

@@ -2,7 +2,9 @@
 
 "Offline — cannot reach Zendesk (…) · data from 12 min ago · 3 actions queued"
 while the helpdesk is unreachable; otherwise, when outbox entries wait for
-the agent (a collision, a refused write), "2 actions need you — press o".
+the agent (a collision, a refused write), "2 actions need you — press o";
+and when a write on the open ticket waits behind such an entry (perhaps
+another console's), "Reply to #1137 waits behind a conflict … — press o".
 Hidden when all is well.
 """
 
@@ -15,6 +17,7 @@ from textual.widgets import Static
 
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
 
 
@@ -66,10 +69,23 @@ class OfflineBanner(Static):
             if queued:
                 parts.append(f" · {queued} action(s) queued, sent when it is back")
             return Content.assemble(*parts)
+        open_ticket = getattr(self.screen, "requested_id", None)
+        here = helpdesk.waiting(open_ticket) if open_ticket and attention else []
+        if here:
+            entry, root = here[0]
+            return Content.assemble(
+                st.line(entry.label),
+                f" {waiting_reason(root, helpdesk.session)} — press ",
+                ("o", "$text-accent bold"),
+                " to resolve",
+            )
         if attention:
+            waiting = len(helpdesk.waiting())
             return Content.assemble(
                 (f"{attention} action(s) need you", "bold"),
-                " (a collision or a refused write) — press ",
+                " (a collision or a refused write)",
+                f" · {waiting} waiting behind them" if waiting else "",
+                " — press ",
                 ("o", "$text-accent bold"),
             )
         return None
