@@ -138,7 +138,7 @@ def test_a_plain_file_is_read_without_pydantic_into_what_pydantic_makes(text: st
     import tomllib
 
     raw = tomllib.loads(text)
-    quick = config_quick.quick_settings(raw)
+    quick = config_quick.build(config.AppConfig, raw)
     validated = TypeAdapter(config.AppConfig).validate_python(raw)
     assert quick is not None
     assert quick == validated
@@ -171,4 +171,4 @@ def test_a_plain_file_is_read_without_pydantic_into_what_pydantic_makes(text: st
 def test_anything_else_is_left_to_pydantic(text: str) -> None:
     import tomllib
 
-    assert config_quick.quick_settings(tomllib.loads(text)) is None
+    assert config_quick.build(config.AppConfig, tomllib.loads(text)) is None
