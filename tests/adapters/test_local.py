@@ -362,3 +362,18 @@ async def test_opening_and_the_first_screen_need_no_worker_thread(
     await helpdesk.get_ticket(rows[0].id)
     assert hops == ["read"]
     await helpdesk.close()
+
+
+def test_an_adapter_that_declares_no_options_accepts_none() -> None:
+    from triage_tui.adapters.base import Helpdesk, NoOptions
+
+    class Bare(LocalHelpdesk):
+        name = "bare"
+        options_model = Helpdesk.options_model
+
+    assert Bare.options_model is NoOptions
+    options = config.adapter_options("bare", Bare.options_model, config.Profile())
+    assert options == NoOptions() and config.to_json(options) == {}
+    assert type(Bare().options) is NoOptions
+    with pytest.raises(ConfigError, match=r"^adapter 'bare' option colour: unknown key$"):
+        config.adapter_options("bare", Bare.options_model, config.Profile(options={"colour": 1}))
