@@ -99,14 +99,15 @@ def _derive(kind: type[Any]) -> dict[str, Convert] | None:
 def _plain_pydantic_config(kind: type[Any]) -> bool:
     """Whether pydantic validates ``kind`` with nothing but the default settings.
 
-    ``extra="forbid"`` matches ``build`` (an unknown key goes to pydantic, which
-    refuses it); any other setting (strict mode, whitespace stripping…) or a
-    custom schema could change what pydantic makes, so such a class is never quick.
+    ``extra`` does not matter: ``build`` leaves every unknown key to pydantic.
+    Any other setting (strict mode, whitespace stripping…) or a custom schema
+    could change what pydantic makes, so such a class is never quick.
     """
     if hasattr(kind, "__get_pydantic_core_schema__") or "__is_pydantic_dataclass__" in vars(kind):
         return False  # its own schema, or validators (a pydantic dataclass)
     settings = dict(getattr(kind, "__pydantic_config__", {}))
-    return settings.pop("extra", "forbid") == "forbid" and not settings
+    settings.pop("extra", None)
+    return not settings
 
 
 def _from_pydantic(value: object) -> bool:

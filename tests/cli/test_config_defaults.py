@@ -337,6 +337,15 @@ def test_a_field_the_quick_path_cannot_check_always_goes_to_pydantic() -> None:
         TypeAdapter(added).validate_python({"limit": 0})
 
 
+def test_a_class_pydantic_validates_with_other_settings_always_goes_to_pydantic() -> None:
+    stripped = dataclasses.make_dataclass(
+        "Profile", [], bases=(config.Profile,),
+        namespace={"__pydantic_config__": {"extra": "forbid", "str_strip_whitespace": True}},
+    )
+    assert config_quick.build(stripped, {"agent": " Ana "}) is None
+    assert TypeAdapter(stripped).validate_python({"agent": " Ana "}).agent == "Ana"
+
+
 def test_the_quick_reader_imports_no_settings() -> None:
     # config imports config_quick; never the reverse (no import cycle).
     tree = ast.parse(Path(config_quick.__file__).read_text(encoding="utf-8"))
