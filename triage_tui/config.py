@@ -8,7 +8,9 @@ The settings are plain dataclasses, validated by pydantic (``TypeAdapter``)
 only when there is input to validate: the console's path to its first screen
 imports no pydantic (~100 ms of a ~450 ms start; ``tests/cli/
 test_start_up_imports.py``), and without a config file — the common start —
-the defaults need no validation at all.
+the defaults need no validation at all. A file (or adapter options) whose
+values already have the declared types is built by ``config_quick`` from the
+same declarations, still without pydantic.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from triage_tui import paths
+from triage_tui import config_quick, paths
 from triage_tui.domain.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -115,12 +117,12 @@ def _validator(kind: type[Any]) -> TypeAdapter[Any]:
 
 def to_json(settings: Any) -> Any:
     """Settings (a config, an adapter's options) as JSON values, for ``config show``."""
-    dump = getattr(settings, "json_dump", None)
-    if dump is not None:
-        return dump()  # an adapter's options (``AdapterOptions``, ``LocalOptions``)
-    if dataclasses.is_dataclass(settings):
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+        dumped = config_quick.dump(settings)
+        if dumped is not None:
+            return dumped
         return _validator(type(settings)).dump_python(settings, mode="json")
-    return settings.model_dump(mode="json")
+    return settings.model_dump(mode="json")  # an ``AdapterOptions`` model
 
 
 def views_of(config: AppConfig, profile: Profile) -> dict[str, str]:
@@ -182,9 +184,7 @@ def load(path: Path | None = None) -> AppConfig:
     except RecursionError:  # arrays nested thousands deep
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     refuse_shared_secrets(path, raw)
-    from triage_tui.config_quick import quick_settings
-
-    config = quick_settings(raw) or _validated(path, raw)
+    config = config_quick.build(AppConfig, raw) or _validated(path, raw)
     if config.profile not in config.profiles:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
     try:
@@ -335,13 +335,12 @@ def adapter_options(
         if value is not None:
             merged[name] = value
     merged.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    # An options class may recognise input it would accept unchanged and build
-    # the result without pydantic (``LocalOptions.quick_validate``: the
-    # console's ``--db PATH``); anything else is validated in full.
-    quick = getattr(options_model, "quick_validate", None)
-    options = quick(merged) if quick is not None else None
-    if options is not None:
-        return options
+    if dataclasses.is_dataclass(options_model):
+        # Input of the declared types is built without pydantic (the console's
+        # ``--db PATH``, the local adapter's usual options).
+        quick = config_quick.build(options_model, merged)
+        if quick is not None:
+            return quick
     from pydantic import ValidationError
 
     try:

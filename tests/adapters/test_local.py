@@ -11,7 +11,7 @@ import pytest
 
 from tests.adapters.contract import AGENT, local_factory, seed_local_db
 from tests.adapters.seed import DEFAULT_SPEC
-from triage_tui import config, paths
+from triage_tui import config, config_quick, paths
 from triage_tui.adapters import registry
 from triage_tui.adapters.local import queries
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
@@ -197,7 +197,7 @@ def test_options_come_from_config_and_environment(tmp_path: Path) -> None:
 def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
     from pydantic import TypeAdapter
 
-    quick = LocalOptions.quick_validate(data)
+    quick = config_quick.build(LocalOptions, data)
     validated = TypeAdapter(LocalOptions).validate_python(data)
     assert quick is not None
     assert type(quick) is LocalOptions
@@ -205,8 +205,8 @@ def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
     assert {k: type(v) for k, v in quick.__dict__.items()} == {
         k: type(v) for k, v in validated.__dict__.items()
     }
-    assert quick.json_dump() == validated.json_dump() == config.to_json(quick)
-    assert quick.json_dump() == TypeAdapter(LocalOptions).dump_python(quick, mode="json")
+    assert config.to_json(quick) == config.to_json(validated)
+    assert config.to_json(quick) == TypeAdapter(LocalOptions).dump_python(quick, mode="json")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_quick_options_equal_validated_ones(data: dict[str, object]) -> None:
     ],
 )
 def test_other_options_are_left_to_full_validation(data: dict[str, object]) -> None:
-    assert LocalOptions.quick_validate(data) is None
+    assert config_quick.build(LocalOptions, data) is None
 
 
 def test_adapter_options_report_the_same_errors_after_the_quick_path() -> None:
@@ -362,3 +362,18 @@ async def test_opening_and_the_first_screen_need_no_worker_thread(
     await helpdesk.get_ticket(rows[0].id)
     assert hops == ["read"]
     await helpdesk.close()
+
+
+def test_an_adapter_that_declares_no_options_accepts_none() -> None:
+    from triage_tui.adapters.base import Helpdesk, NoOptions
+
+    class Bare(LocalHelpdesk):
+        name = "bare"
+        options_model = Helpdesk.options_model
+
+    assert Bare.options_model is NoOptions
+    options = config.adapter_options("bare", Bare.options_model, config.Profile())
+    assert options == NoOptions() and config.to_json(options) == {}
+    assert type(Bare().options) is NoOptions
+    with pytest.raises(ConfigError, match=r"^adapter 'bare' option colour: unknown key$"):
+        config.adapter_options("bare", Bare.options_model, config.Profile(options={"colour": 1}))

@@ -3,14 +3,24 @@ and equal what pydantic makes of an empty file; with one, pydantic builds the sa
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import json
 import subprocess
 import sys
+import types
+import typing
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import TypeAdapter
+from annotated_types import Ge
+from pydantic import SecretStr, TypeAdapter, ValidationError
 
 from triage_tui import config, config_quick
+from triage_tui.adapters.base import NoOptions
+from triage_tui.adapters.local.adapter import LocalOptions
 from triage_tui.domain.errors import ConfigError
 
 
@@ -138,7 +148,7 @@ def test_a_plain_file_is_read_without_pydantic_into_what_pydantic_makes(text: st
     import tomllib
 
     raw = tomllib.loads(text)
-    quick = config_quick.quick_settings(raw)
+    quick = config_quick.build(config.AppConfig, raw)
     validated = TypeAdapter(config.AppConfig).validate_python(raw)
     assert quick is not None
     assert quick == validated
@@ -171,4 +181,178 @@ def test_a_plain_file_is_read_without_pydantic_into_what_pydantic_makes(text: st
 def test_anything_else_is_left_to_pydantic(text: str) -> None:
     import tomllib
 
-    assert config_quick.quick_settings(tomllib.loads(text)) is None
+    assert config_quick.build(config.AppConfig, tomllib.loads(text)) is None
+
+
+# -- every declared field, read by both paths -------------------------------------
+#
+# The quick reader names no setting: it reads each dataclass's fields and their
+# annotations. These tests walk the same declarations, so a field added to
+# Profile (or AppConfig, or an adapter's dataclass options) is checked here the
+# day it is added; a field of a kind this table does not know fails loudly.
+
+SETTINGS = (config.AppConfig, config.Profile, config.EscalationRoutes, LocalOptions, NoOptions)
+
+
+def _samples(annotation: Any) -> tuple[list[Any], list[Any]]:
+    """Values of ``annotation`` pydantic keeps as they are, and values it refuses."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation is str:
+        return ["", "Ana Reyes"], [3, None, ["x"]]
+    if annotation is float:
+        return [0, 2.5, 7], ["ten", None, {}]
+    if annotation is Any:
+        return [1, "x", {"a": [1]}], []
+    if annotation is Path:
+        return ["/srv/h.db", Path("rel/h.db")], [3, ["x"]]
+    if origin is Literal:
+        return list(args), ["nope", 3]
+    if origin in (types.UnionType, typing.Union) and type(None) in args:
+        (inner,) = (arg for arg in args if arg is not type(None))
+        right, wrong = _samples(inner)
+        return [None, *right], [w for w in wrong if w is not None]
+    if origin is list:
+        right, wrong = _samples(args[0])
+        return [[], right[-1:]], ["x", 3, *[[w] for w in wrong[:1]]]
+    if origin is dict:
+        right, wrong = _samples(args[1])
+        return [{}, {"k": right[-1]}], [3, "x", *[{"k": w} for w in wrong[:1]]]
+    if dataclasses.is_dataclass(annotation):
+        field = dataclasses.fields(annotation)[0]
+        right, wrong = _samples(typing.get_type_hints(annotation)[field.name])
+        return [{}, {field.name: right[-1]}], [3, {field.name: wrong[0]}, {"colour": 1}]
+    raise AssertionError(f"no samples for {annotation!r}: add them to _samples")
+
+
+def _field_cases(kind: str) -> list[Any]:
+    cases = []
+    for settings in SETTINGS:
+        hints = typing.get_type_hints(settings)
+        for field in dataclasses.fields(settings):
+            right, wrong = _samples(hints[field.name])
+            for value in right if kind == "right" else wrong:
+                name = f"{settings.__name__}.{field.name}={value!r}"
+                cases.append(pytest.param(settings, field.name, value, id=name))
+    return cases
+
+
+def test_every_settings_field_is_sampled() -> None:
+    fields = {(s, f.name) for s in SETTINGS for f in dataclasses.fields(s)}
+    sampled = {(c.values[0], c.values[1]) for c in _field_cases("right") + _field_cases("wrong")}
+    assert sampled == fields
+
+
+@pytest.mark.parametrize(("settings", "name", "value"), _field_cases("right"))
+def test_a_right_value_of_each_field_is_read_by_both_paths_alike(
+    settings: type[Any], name: str, value: Any
+) -> None:
+    quick = config_quick.build(settings, {name: value})
+    validated = TypeAdapter(settings).validate_python({name: value})
+    assert quick is not None, "a value of the declared type must not need pydantic"
+    assert type(quick) is type(validated) and quick == validated
+    assert type(getattr(quick, name)) is type(getattr(validated, name))
+    assert config.to_json(quick) == TypeAdapter(settings).dump_python(validated, mode="json")
+
+
+@pytest.mark.parametrize(("settings", "name", "value"), _field_cases("wrong"))
+def test_a_wrong_value_of_each_field_is_left_to_pydantic_which_refuses_it(
+    settings: type[Any], name: str, value: Any
+) -> None:
+    assert config_quick.build(settings, {name: value}) is None
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(settings).validate_python({name: value})
+    assert caught.value.errors()[0]["loc"][0] == name
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value)  # a TOML string, number or boolean alike
+
+
+#: Where each settings class sits in the config file (adapter options are
+#: checked in tests/adapters/test_local.py).
+IN_THE_FILE: dict[type[Any], Callable[[dict[str, Any]], dict[str, Any]]] = {
+    config.AppConfig: lambda table: table,
+    config.Profile: lambda table: {"profiles": {"default": table}},
+    config.EscalationRoutes: lambda table: {"escalation": table},
+}
+WRONG_IN_A_FILE = [
+    pytest.param(IN_THE_FILE[settings]({name: value}), id=case.id)
+    for case in _field_cases("wrong")
+    for settings, name, value in [case.values]
+    if settings in IN_THE_FILE and value is not None  # TOML has no null
+]
+
+
+@pytest.mark.parametrize("raw", WRONG_IN_A_FILE)
+def test_a_wrong_value_in_the_file_gets_pydantics_message(
+    tmp_path: Path, raw: dict[str, Any]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("".join(f"{k} = {_toml(v)}\n" for k, v in raw.items()), encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(config.AppConfig).validate_python(raw)
+    with pytest.raises(ConfigError) as refused:
+        config.load(path)
+    assert str(refused.value) == f"{path}: {config._describe(caught.value)}"
+
+
+def test_a_field_added_to_profile_is_read_by_the_quick_path() -> None:
+    added = dataclasses.make_dataclass(
+        "Profile",
+        [
+            ("density", Literal["compact", "roomy"], dataclasses.field(default="roomy")),
+            ("page", int, dataclasses.field(default=50)),
+            ("pinned", list[str], dataclasses.field(default_factory=list)),
+        ],
+        bases=(config.Profile,),
+    )
+    data = {"agent": "Ana", "density": "compact", "page": 20, "pinned": ["a"]}
+    quick = config_quick.build(added, data)
+    assert quick is not None
+    assert quick == TypeAdapter(added).validate_python(data)
+    for wrong in ({"density": "huge"}, {"page": "20"}, {"page": 2.5}, {"pinned": "a"}):
+        assert config_quick.build(added, wrong) is None, wrong
+    with pytest.raises(ValidationError):
+        TypeAdapter(added).validate_python({"density": "huge"})
+
+
+def test_a_field_the_quick_path_cannot_check_always_goes_to_pydantic() -> None:
+    # A constraint or a pydantic type: only pydantic knows what it accepts.
+    added = dataclasses.make_dataclass(
+        "Profile",
+        [
+            ("limit", Annotated[int, Ge(1)], dataclasses.field(default=5)),
+            ("key", SecretStr | None, dataclasses.field(default=None)),
+        ],
+        bases=(config.Profile,),
+    )
+    assert config_quick.build(added, {"agent": "Ana"}) == added(agent="Ana")
+    for data in ({"limit": 0}, {"limit": 2}, {"key": "s3cret"}):
+        assert config_quick.build(added, data) is None, data
+    with pytest.raises(ValidationError):
+        TypeAdapter(added).validate_python({"limit": 0})
+
+
+def test_a_class_pydantic_validates_with_other_settings_always_goes_to_pydantic() -> None:
+    stripped = dataclasses.make_dataclass(
+        "Profile", [], bases=(config.Profile,),
+        namespace={"__pydantic_config__": {"extra": "forbid", "str_strip_whitespace": True}},
+    )
+    assert config_quick.build(stripped, {"agent": " Ana "}) is None
+    assert TypeAdapter(stripped).validate_python({"agent": " Ana "}).agent == "Ana"
+
+
+def test_the_quick_reader_imports_no_settings() -> None:
+    # config imports config_quick; never the reverse (no import cycle).
+    tree = ast.parse(Path(config_quick.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("triage_tui")]

@@ -51,7 +51,7 @@ def test_profile_flag_beats_env_and_file(tmp_path: Path) -> None:
 
 def test_db_is_refused_for_an_adapter_without_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from triage_tui.adapters import registry
-    from triage_tui.adapters.base import AdapterOptions
+    from triage_tui.adapters.adapter_options import AdapterOptions
     from triage_tui.adapters.local.adapter import LocalHelpdesk
 
     class Remote(LocalHelpdesk):

@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 import httpx
 
 from triage_tui.adapters import write_context
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.domain.errors import (
     AuthError,
     Conflict,

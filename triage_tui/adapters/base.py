@@ -18,7 +18,6 @@ from triage_tui.domain.errors import Unsupported
 from triage_tui.domain.queue import QueueRow
 
 if TYPE_CHECKING:
-    from triage_tui.adapters.adapter_options import AdapterOptions
     from triage_tui.domain.models import (
         Article,
         Escalation,
@@ -66,24 +65,14 @@ class Capabilities:
                 raise TypeError(f"Capabilities.{flag.name} must be True or False")
 
 
-class _DefaultOptionsModel:
-    """``Helpdesk.options_model`` when an adapter declares none: ``AdapterOptions``,
-    imported (with pydantic) only when asked for."""
+@dataclass(frozen=True)
+class NoOptions:
+    """``Helpdesk.options_model`` of an adapter that declares none: any key is unknown.
 
-    def __get__(self, instance: object, owner: type) -> type[AdapterOptions]:
-        from triage_tui.adapters.adapter_options import AdapterOptions
+    A dataclass, like ``Capabilities``, so that ``base`` imports no pydantic.
+    """
 
-        return AdapterOptions
-
-
-def __getattr__(name: str) -> Any:
-    # ``from triage_tui.adapters.base import AdapterOptions`` (the adapters'
-    # contract) still works; the pydantic base is only imported then.
-    if name == "AdapterOptions":
-        from triage_tui.adapters.adapter_options import AdapterOptions
-
-        return AdapterOptions
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    __pydantic_config__ = {"extra": "forbid"}
 
 
 class Helpdesk(ABC):
@@ -100,10 +89,12 @@ class Helpdesk(ABC):
     #: Shown in the header badge, e.g. ``"Zendesk"``.
     display_name: ClassVar[str]
     capabilities: ClassVar[Capabilities] = Capabilities()
-    #: The options' class: an ``AdapterOptions`` (pydantic) subclass, or a
-    #: dataclass, which pydantic validates too (``config.adapter_options``) but
-    #: which can be imported and built without pydantic (the local adapter's).
-    options_model: ClassVar[type[Any]] = _DefaultOptionsModel()  # type: ignore[assignment]
+    #: The options' class: an ``AdapterOptions`` (pydantic) subclass
+    #: (``triage_tui.adapters.adapter_options``), or a dataclass, which pydantic
+    #: validates too (``config.adapter_options``) but which can be imported and,
+    #: given values of its declared types, built without pydantic (the local
+    #: adapter's; ``config_quick``).
+    options_model: ClassVar[type[Any]] = NoOptions
 
     def __init__(self, options: Any | None = None, clock: Clock | None = None) -> None:
         self.options = options if options is not None else self.options_model()

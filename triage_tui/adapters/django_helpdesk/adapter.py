@@ -15,7 +15,8 @@ import base64
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.django_helpdesk import wire
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.adapters.http import HttpClient, PageGuard

@@ -20,7 +20,8 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.gleap.options import GleapOptions
 from triage_tui.adapters.gleap.translate import PRIORITY_TO, Translator
 from triage_tui.adapters.gleap.wire import (

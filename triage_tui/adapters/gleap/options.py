@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 
-from triage_tui.adapters.base import AdapterOptions
+from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.zendesk.options import parse_mapping
 from triage_tui.domain.models import Priority, Status
 

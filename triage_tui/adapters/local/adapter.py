@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from triage_tui import paths
 from triage_tui.adapters.base import Capabilities, Helpdesk
@@ -52,8 +52,9 @@ class LocalOptions:
     """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``, ``TRIAGE_LOCAL_AGENT``).
 
     A dataclass rather than an ``AdapterOptions`` model: the console's usual
-    start (``--db PATH`` or no options) builds it without importing pydantic,
-    which validates everything else (``config.adapter_options``).
+    start (``--db PATH``, a ``db`` path, no options) builds it from these
+    declarations without importing pydantic (``config_quick``), and pydantic
+    validates everything else (``config.adapter_options``).
     """
 
     # pydantic's settings when it validates this dataclass: unknown keys are errors.
@@ -67,30 +68,6 @@ class LocalOptions:
     def __post_init__(self) -> None:
         if self.db is not None:
             object.__setattr__(self, "db", Path(self.db).expanduser())
-
-    @classmethod
-    def quick_validate(cls, data: Mapping[str, Any]) -> Self | None:
-        """The options for input of exactly the declared types, or None: validate in full.
-
-        The console's usual starts: ``--db PATH`` (a ``Path``), a ``db`` path
-        from the config file or ``TRIAGE_LOCAL_DB`` (a non-empty ``str``, which
-        pydantic turns into ``Path(text)``), no options. Anything else goes to
-        pydantic; ``tests/adapters/test_local.py`` compares the two.
-        """
-        if cls is not LocalOptions or not data.keys() <= {"db", "agent"}:
-            return None
-        db = data.get("db")
-        if type(db) is str and db:
-            db = Path(db)
-        if not (db is None or isinstance(db, Path)):
-            return None
-        if "agent" in data and type(data["agent"]) is not str:
-            return None
-        return cls(**{**data, "db": db}) if "db" in data else cls(**data)
-
-    def json_dump(self) -> dict[str, Any]:
-        """The options as JSON values (a path as its text): keys the outbox's stores."""
-        return {"db": None if self.db is None else str(self.db), "agent": self.agent}
 
 
 class LocalHelpdesk(Helpdesk):

@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.http import HttpClient, PageGuard
 from triage_tui.adapters.rt import wire
 from triage_tui.adapters.rt.articles import RtArticles

@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from triage_tui.adapters.base import AdapterOptions, Capabilities, Helpdesk
+from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.http import Sleep
 from triage_tui.adapters.write_context import expected_version
 from triage_tui.adapters.zendesk.api import AGENT_ROLES, SIDELOADS, ZendeskApi

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from triage_tui.adapters.base import AdapterOptions
+from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.domain.models import Priority, Status
 
 #: Zendesk's status for each domain status (overridable per account with ``status_map``).
