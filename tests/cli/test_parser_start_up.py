@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from triage_tui import cli_parser
-from triage_tui.cli_parser import build_parser
+from triage_tui.cli import parser as cli_parser
+from triage_tui.cli.parser import build_parser
 
 
 def test_each_argparse_message_is_translated_once_and_argparse_is_left_as_it_was(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from triage_tui import output as out
+from triage_tui.cli import output as out
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import sla
 from triage_tui.domain.errors import InvalidInput, Unsupported

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui import collector
-from triage_tui.cli_parser import parse_args
+from triage_tui.cli.parser import parse_args
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.text import sanitize
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
     from triage_tui.session import ConsoleContext
-    from triage_tui.verbs import Outcome, View
+    from triage_tui.cli.verbs import Outcome, View
 
 #: Exit code of an unexpected exception (sysexits' EX_SOFTWARE).
 EXIT_INTERNAL = 70
@@ -112,7 +112,7 @@ def _dispatch(args: Namespace, clock: Clock | None) -> int:
     if args.command == "sweep":
         return _console(args, clock, sweep=args.filter)
     if args.command == "config":
-        from triage_tui import admin
+        from triage_tui.cli import admin
 
         return admin.config_command(args, _config_path(args), lambda: _context(args))
     if args.command == "doctor":
@@ -120,11 +120,11 @@ def _dispatch(args: Namespace, clock: Clock | None) -> int:
 
         return doctor.command(args, lambda: _context(args), clock)
     if args.command == "demo":
-        from triage_tui import admin
+        from triage_tui.cli import admin
 
         return admin.demo(args, _context(args, local_only="demo"))
     if args.command == "kb":
-        from triage_tui import admin
+        from triage_tui.cli import admin
 
         return admin.kb_import(args, _context(args, local_only="kb import"))
     if args.command in VERBS:
@@ -217,7 +217,8 @@ def _verb(args: Namespace, clock: Clock | None) -> int:
     with collector.during_start_up():
         import asyncio
 
-        from triage_tui import output, session, verbs
+        from triage_tui import session
+        from triage_tui.cli import output, verbs
         from triage_tui.domain.clock import SystemClock
 
         _check_utf8(args)
@@ -267,7 +268,7 @@ def _verb_call(
     args: Namespace, view: View, ctx: ConsoleContext | None = None
 ) -> Callable[[Helpdesk], Awaitable[Outcome]]:
     """Bind the parsed arguments to the verb; stdin is read here, before any I/O."""
-    from triage_tui import verbs
+    from triage_tui.cli import verbs
 
     a = args
     calls: dict[str, Callable[[Helpdesk], Awaitable[Any]]]
