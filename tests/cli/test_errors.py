@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import io
+import sqlite3
 import sys
 from pathlib import Path
 
