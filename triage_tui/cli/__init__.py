@@ -18,8 +18,8 @@ from argparse import Namespace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from triage_tui.cli.console import LOCAL_FPS
 from triage_tui.cli.parser import parse_args
-from triage_tui.cli.run import LOCAL_FPS
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.text import sanitize
 
@@ -87,12 +87,12 @@ def _silence_stdout() -> None:
 
 
 def _dispatch(args: Namespace, clock: Clock | None) -> int:
-    from triage_tui.cli import commands, run
+    from triage_tui.cli import commands, console, run
 
-    inv = run.Invocation(args, clock)
+    inv = run.Invocation(args, clock, console=console.start)
     command = commands.find(args)
     if command is None:
-        return run.console(inv)
+        return console.start(inv)
     if getattr(args, "view", None) is not None:
         from triage_tui.domain.errors import InvalidInput
 

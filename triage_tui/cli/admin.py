@@ -129,7 +129,8 @@ class _Progress:
 
 
 def _jsonable(summary: Mapping[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(dict(summary), default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(dict(summary), default=str))
+    return plain
 
 
 # -- kb import ---------------------------------------------------------------

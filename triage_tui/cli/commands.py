@@ -377,7 +377,7 @@ def _sweep_arguments(p: ArgumentParser) -> None:
 
 
 def _sweep(inv: Invocation) -> int:
-    return run.console(inv, sweep=inv.args.filter)
+    return inv.console(inv, inv.args.filter)
 
 
 def _doctor(inv: Invocation) -> int:
@@ -622,8 +622,7 @@ COMMANDS: tuple[Command, ...] = (
         "config show",
         "validate and print the effective config, secrets redacted",
         _config,
-        json='{"config_file", "exists", "profile", "adapter", "options", "db", "theme",'
-        ' "config"}',
+        json='{"config_file", "exists", "profile", "adapter", "options", "db", "theme", "config"}',
     ),
 )
 

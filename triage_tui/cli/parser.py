@@ -21,6 +21,7 @@ from triage_tui.cli.commands import (
     JSON,
     SELECTION,
     Command,
+    Flag,
     group,
 )
 
@@ -219,3 +220,32 @@ def _top_level() -> Parser:
         option.add(parser)
     JSON.add(parser, hidden=True)  # "triage --json queue" as well as "triage queue --json"
     return parser
+
+
+def synopsis(command: Command) -> str:
+    """``triage NAME ARGS`` without the options every command shares, on one line."""
+    p = Parser(
+        prog=f"triage {command.name}",
+        add_help=False,
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, width=1_000),
+    )
+    command.arguments(p)
+    return p.format_usage().removeprefix("usage: ").strip()
+
+
+def markdown_commands() -> str:
+    """The command list of docs/verbs.md (``tests/cli/test_commands.py`` keeps it current)."""
+    lines = ["| command | what it does | effect |", "| --- | --- | --- |"]
+    for command in COMMANDS:
+        effect = (
+            "opens the console"
+            if Flag.CONSOLE in command.flags
+            else "writes"
+            if Flag.WRITES in command.flags
+            else "reads"
+        )
+        if Flag.LOCAL in command.flags:
+            effect += " (local helpdesk)"
+        usage = synopsis(command).replace("|", "\\|")
+        lines.append(f"| `{usage}` | {command.help} | {effect} |")
+    return "\n".join(lines)

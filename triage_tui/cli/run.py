@@ -1,19 +1,20 @@
-"""How a command runs once parsed: the helpdesk it resolves, the console, the verb runner.
+"""How a command runs once parsed: the helpdesk it resolves, the verb runner.
 
 Only the standard library and ``collector`` are imported here, so building the
 parser (which imports the command table, which names these runners) stays
-cheap; each runner imports what it needs when it runs.
+cheap; each runner imports what it needs when it runs. The console is started
+through ``Invocation.console`` (``cli.console``, given by ``main``), so the
+table, the parser and the verbs never import Textual, not even by name.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from argparse import Namespace
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from triage_tui import collector
 
@@ -28,16 +29,15 @@ Call = Callable[["Helpdesk"], Awaitable["Outcome"]]
 #: Binds the parsed arguments to a verb; reads stdin, checks combinations, before any I/O.
 Bind = Callable[[Namespace, "View", "ConsoleContext"], Call]
 
-#: Frames a second when the detail follows the cursor (Textual's default is 60).
-LOCAL_FPS = "240"
-
 
 @dataclass(frozen=True)
 class Invocation:
     """One run of one command: its parsed arguments and the clock countdowns use."""
 
     args: Namespace
-    clock: Clock | None = None
+    clock: Clock | None
+    #: Starts the console, opened on a sweep's plan when a filter is given.
+    console: Callable[[Invocation, str | None], int]
 
     @property
     def config_path(self) -> Path | None:
@@ -65,50 +65,6 @@ class Invocation:
             theme=self.args.theme,
             view=view,
         )
-
-
-def console(inv: Invocation, sweep: str | None = None) -> int:
-    """The console (``triage``), or the console opened on a sweep's plan (``triage sweep``)."""
-    # Until the main screen has painted its first rows (``collector``).
-    with collector.during_start_up():
-        from triage_tui import session
-
-        ctx = inv.context(view=inv.args.view)
-        if sweep is not None:
-            # Checked before any screen is drawn: a bad filter is a one-line error here.
-            import dataclasses
-
-            from triage_tui.domain.filters import parse
-
-            canonical = str(parse(sweep, me=ctx.profile.agent))
-            ctx = dataclasses.replace(ctx, initial_sweep=canonical)
-        # Every write of the console goes through the profile's outbox: held for
-        # the undo window, delivered in the background, never lost or doubled.
-        helpdesk = session.buffered(session.build_helpdesk(ctx, inv.clock), ctx, mode="console")
-        _local_frame_rate(ctx.profile.preview)
-        from triage_tui.ui.app import run  # Textual is imported only here
-
-        extra: dict[str, Any] = {}
-        if ctx.initial_filter is not None:
-            extra["initial_filter"] = ctx.initial_filter  # --view: the queue's filter at start
-        if ctx.initial_sweep is not None:
-            extra["initial_sweep"] = ctx.initial_sweep  # the main screen opens its plan
-        return int(run(helpdesk, ctx.profile, ctx.config, theme=ctx.theme, **extra) or 0)
-
-
-def _local_frame_rate(preview: str) -> None:
-    """Where the detail follows the cursor (a local terminal), the ticket's frame
-    is ready ~8 ms after the cursor's, and Textual's screen timer, having just
-    drawn the cursor, next ticks one to two slots later: 17-33 ms at 60 frames
-    a second, 8-17 at 120, 4-8 at 240, and the ticket waits for that tick.
-    Locally bytes are free; over SSH,
-    where the ticket opens with Enter, the default rate keeps held keys light.
-    Read by Textual when it is first imported, so set before; an agent's own
-    ``TEXTUAL_FPS`` wins."""
-    from triage_tui.config import preview_follows_cursor
-
-    if preview_follows_cursor(preview):
-        os.environ.setdefault("TEXTUAL_FPS", LOCAL_FPS)
 
 
 def read_text(value: str) -> str:
