@@ -90,7 +90,7 @@ class Flag(enum.Enum):
 
     #: Changes tickets (through the outbox) or local files.
     WRITES = "writes"
-    #: Opens the active helpdesk: a scriptable verb (UTF-8 checked, ``--json``).
+    #: Opens the active helpdesk (every verb, and ``doctor``).
     HELPDESK = "helpdesk"
     #: Works on the embedded (local) helpdesk whatever the profile uses.
     LOCAL = "local"
@@ -524,6 +524,7 @@ COMMANDS: tuple[Command, ...] = (
         "account may read tickets, comment and read the knowledge base. One line per\n"
         "check with a fix; exit 1 if any check fails.",
         notes="examples:\n  triage doctor\n  TRIAGE_ADAPTER=zendesk triage doctor --json",
+        flags=_READ,
     ),
     Command(
         "report",

@@ -237,15 +237,18 @@ def markdown_commands() -> str:
     """The command list of docs/verbs.md (``tests/cli/test_commands.py`` keeps it current)."""
     lines = ["| command | what it does | effect |", "| --- | --- | --- |"]
     for command in COMMANDS:
-        effect = (
-            "opens the console"
-            if Flag.CONSOLE in command.flags
-            else "writes"
-            if Flag.WRITES in command.flags
-            else "reads"
-        )
-        if Flag.LOCAL in command.flags:
-            effect += " (local helpdesk)"
+        effect = _effect(command.flags)
         usage = synopsis(command).replace("|", "\\|")
         lines.append(f"| `{usage}` | {command.help} | {effect} |")
     return "\n".join(lines)
+
+
+def _effect(flags: frozenset[Flag]) -> str:
+    if Flag.CONSOLE in flags:
+        return "opens the console"
+    verb = "writes" if Flag.WRITES in flags else "reads"
+    if Flag.HELPDESK in flags:
+        return f"{verb} the helpdesk"
+    if Flag.LOCAL in flags:
+        return f"{verb} the local helpdesk"
+    return f"{verb} the config"
