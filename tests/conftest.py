@@ -29,7 +29,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # SSH session: tests run as on a local terminal unless they say otherwise.
     for name in ("SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"):
         monkeypatch.delenv(name, raising=False)
-    # A console started in a test sets TEXTUAL_FPS (``cli._local_frame_rate``):
+    # A console started in a test sets TEXTUAL_FPS (``cli.console._local_frame_rate``):
     # set then removed here, monkeypatch undoes that too, and no later test's
     # pty child inherits it.
     monkeypatch.setenv("TEXTUAL_FPS", "")

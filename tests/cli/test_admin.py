@@ -9,7 +9,8 @@ import pytest
 
 from tests.cli.conftest import Runner
 from tests.conftest import shared_path
-from triage_tui import admin, paths
+from triage_tui import paths
+from triage_tui.cli import admin
 
 
 def _count(db: Path, table: str) -> int:

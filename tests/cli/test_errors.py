@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import io
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -182,7 +181,7 @@ def test_error_messages_quoting_hostile_text_stay_one_safe_line(db_run: Runner) 
 def test_unexpected_exception_is_one_line_and_a_hint(
     db_run: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage_tui import verbs
+    from triage_tui.cli import verbs
 
     async def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom\nwith detail")
@@ -201,7 +200,7 @@ def test_unexpected_exception_is_one_line_and_a_hint(
 def test_keyboard_interrupt_exits_130_quietly(
     db_run: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from triage_tui import verbs
+    from triage_tui.cli import verbs
 
     async def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import FROZEN_NOW
-from triage_tui import output
+from triage_tui.cli import output
 from triage_tui.domain.models import Person, SlaTarget, Ticket
 
 

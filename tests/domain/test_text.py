@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from triage_tui.domain.text import is_clean, sanitize

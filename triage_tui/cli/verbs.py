@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from triage_tui import output as out
 from triage_tui.adapters.base import Helpdesk
+from triage_tui.cli import output as out
 from triage_tui.domain import sla
 from triage_tui.domain.errors import InvalidInput, Unsupported
 from triage_tui.domain.models import Article, Escalation, NewTicket, Priority, Status, Ticket
@@ -64,6 +64,10 @@ def _encodable(text: str, what: str) -> str:
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} is not valid UTF-8 text") from None
     return text
+
+
+#: The one UTF-8 check: the command line applies it to every argument of a verb.
+require_utf8 = _encodable
 
 
 def _name(ticket: Ticket) -> str:
@@ -399,7 +403,9 @@ def _confirm(data: dict[str, Any], line: str) -> Outcome:
 # -- the event log -------------------------------------------------------------
 
 
-async def _events_since(helpdesk: Helpdesk, since: str, now: datetime) -> tuple[datetime, list[Any]]:
+async def _events_since(
+    helpdesk: Helpdesk, since: str, now: datetime
+) -> tuple[datetime, list[Any]]:
     """The local event log from ``--since`` (``8h`` or an ISO time) on, oldest first."""
     from triage_tui.domain.durations import DurationError, DurationTooLarge, parse_since
 

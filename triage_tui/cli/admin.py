@@ -19,8 +19,8 @@ from typing import Any, Self
 
 from triage_tui import config as config_mod
 from triage_tui import paths
+from triage_tui.cli.output import dumps, one_line
 from triage_tui.domain.errors import ConfigError, InvalidInput
-from triage_tui.output import dumps, one_line
 from triage_tui.session import ConsoleContext, load_config
 
 #: From this many tickets on, ``demo`` shows a progress line while it works.
@@ -129,7 +129,8 @@ class _Progress:
 
 
 def _jsonable(summary: Mapping[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(dict(summary), default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(dict(summary), default=str))
+    return plain
 
 
 # -- kb import ---------------------------------------------------------------

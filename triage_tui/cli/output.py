@@ -9,7 +9,7 @@ a text marker plus label, with colour only as an extra on a TTY without
 JSON output is ``json.dumps(..., ensure_ascii=True)``: exact content, and every
 control or non-ASCII character is a ``\\uXXXX`` escape, so even JSON printed to a
 terminal cannot drive it. Keys are stable; the shapes are documented in the
-verbs' ``--help`` (see ``cli_parser.JSON_SHAPES``). Tickets are the domain
+verbs' ``--help`` (each command's ``json`` in ``cli.commands``). Tickets are the domain
 ``Ticket`` (``model_dump(mode="json")``) plus four flat SLA keys:
 ``sla_state`` (breached / at_risk / ok / paused / none), ``sla_metric``,
 ``sla_due_at`` and ``sla_seconds_left`` (negative once breached; null without SLA).

@@ -1,0 +1,667 @@
+"""Every ``triage`` command, once: its name, help, options, handler and ``--json`` shape.
+
+The parser (``cli.parser``), the dispatch (``cli.main``), each command's
+``--help`` and the command list of docs/verbs.md are generated from
+``COMMANDS``; the options every command shares are declared once here too.
+A new command is one entry in ``COMMANDS`` (with the function adding its
+options and, for a verb, the function binding them) plus its behaviour in
+``verbs.py``.
+
+Only the standard library is imported at module level: ``triage --help`` and
+a usage error never pay for pydantic, an adapter or Textual. Handlers import
+what they run when they run (and look verbs up on their module then, so a
+test can replace one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+from argparse import ArgumentParser, Namespace
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from triage_tui.cli import run
+from triage_tui.cli.run import Bind, Call, Invocation, read_text
+
+if TYPE_CHECKING:
+    from triage_tui.cli.verbs import View
+    from triage_tui.session import ConsoleContext
+
+Handler = Callable[[Invocation], int]
+Arguments = Callable[[ArgumentParser], None]
+
+
+class _Container(Protocol):
+    def add_argument(self, *name_or_flags: str, **kwargs: Any) -> argparse.Action: ...
+
+
+@dataclass(frozen=True)
+class Option:
+    """An option shared by several commands, declared once."""
+
+    flag: str
+    help: str
+    #: Shown in the help for the value; None: a flag without a value.
+    metavar: str | None = None
+    #: A file name: its bytes belong to the file system, not text for a helpdesk.
+    path: bool = False
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def add(self, parser: _Container, *, after_command: bool = False, hidden: bool = False) -> None:
+        kwargs: dict[str, Any] = {"help": argparse.SUPPRESS if hidden else self.help}
+        if self.metavar is None:
+            kwargs["action"] = "store_true"
+            kwargs["default"] = False
+        else:
+            kwargs["metavar"] = self.metavar
+        if after_command:
+            # Given after the command too ("triage queue --db x"); the value given
+            # before it stands when the option is not repeated.
+            kwargs["default"] = argparse.SUPPRESS
+        parser.add_argument(self.flag, **kwargs)
+
+
+PROFILE = Option("--profile", "config profile (env TRIAGE_PROFILE)", "NAME")
+ADAPTER = Option("--adapter", "adapter, overriding the profile's (env TRIAGE_ADAPTER)", "NAME")
+DB = Option("--db", "the local helpdesk's SQLite file (env TRIAGE_LOCAL_DB)", "PATH", path=True)
+CONFIG = Option("--config", "config file (env TRIAGE_CONFIG)", "PATH", path=True)
+THEME = Option("--theme", "console theme (default: the profile's theme)", "NAME")
+VIEW = Option("--view", "open the console on a named view from the config", "NAME")
+JSON = Option("--json", "print JSON for programs (shape below)")
+
+#: Before any command: which helpdesk (every command uses these).
+SELECTION = (PROFILE, ADAPTER, DB, CONFIG)
+#: Before any command: the console's own.
+CONSOLE_ONLY = (THEME, VIEW)
+#: Everything a plain console start (``triage --db x.db --view urgent``) is made of;
+#: ``--json`` is accepted there too (hidden) so it may come before a command.
+CONSOLE_OPTIONS = (*SELECTION, *CONSOLE_ONLY, JSON)
+#: Destinations whose values are file names (see ``Option.path``).
+PATH_DESTS = frozenset(o.dest for o in CONSOLE_OPTIONS if o.path)
+
+
+class Flag(enum.Enum):
+    """What running a command does, beyond printing."""
+
+    #: Changes tickets (through the outbox) or local files.
+    WRITES = "writes"
+    #: Opens the active helpdesk (every verb, and ``doctor``).
+    HELPDESK = "helpdesk"
+    #: Works on the embedded (local) helpdesk whatever the profile uses.
+    LOCAL = "local"
+    #: Starts the Textual console.
+    CONSOLE = "console"
+
+
+def _no_arguments(parser: ArgumentParser) -> None:
+    del parser  # the command takes only the shared options
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command of the table; ``name`` is what is typed (``"kb import"``)."""
+
+    name: str
+    #: One line, in ``triage --help``.
+    help: str
+    handler: Handler
+    arguments: Arguments = _no_arguments
+    #: What ``--json`` prints (shown in the command's help); None: no ``--json``.
+    json: str | None = None
+    #: The command's ``--help`` text; the one-line help when empty.
+    description: str = ""
+    #: More of the command's ``--help``: markers, examples, rules.
+    notes: str = ""
+    flags: frozenset[Flag] = field(default_factory=frozenset)
+    #: ``--db`` may be given after the command.
+    db: bool = True
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.name.split())
+
+    @property
+    def shared(self) -> tuple[Option, ...]:
+        """The shared options accepted after the command."""
+        return (*((DB,) if self.db else ()), *((JSON,) if self.json is not None else ()))
+
+
+@dataclass(frozen=True)
+class Group:
+    """A command with subcommands (``kb``, ``config``): its own help only."""
+
+    name: str
+    help: str
+    description: str
+    notes: str = ""
+
+    @property
+    def dest(self) -> str:
+        """Where the subcommand's name lands in the namespace."""
+        return f"{self.name}_command"
+
+
+def verb(bind: Bind) -> Handler:
+    """The handler of a scriptable verb: ``bind`` its arguments, run it on the open helpdesk."""
+
+    def handler(inv: Invocation) -> int:
+        return run.verb(inv, bind, PATH_DESTS)
+
+    return handler
+
+
+# -- the ticket workflow's verbs ---------------------------------------------------
+
+
+def _queue_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show N tickets; 0 for all (default 20)"
+    )
+
+
+def _queue(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.queue(hd, view, a.limit)
+
+
+def _create_ticket_arguments(p: ArgumentParser) -> None:
+    p.add_argument("--subject", required=True, help="the ticket subject")
+    p.add_argument("--body", required=True, help="the customer's first message; '-' reads stdin")
+    p.add_argument(
+        "--requester", required=True, metavar="EMAIL", help="requester email (created if new)"
+    )
+    p.add_argument("--name", default="", help="requester name, for a new requester")
+    p.add_argument("--priority", help="low, normal (default), high or urgent")
+    p.add_argument("--channel", default="email", help="email (default), chat, web, phone, …")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="a tag (repeatable)")
+
+
+def _create_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    body = read_text(a.body)
+    return lambda hd: verbs.create_ticket(
+        hd,
+        view,
+        subject=a.subject,
+        body=body,
+        requester=a.requester,
+        name=a.name,
+        priority=a.priority,
+        channel=a.channel,
+        tags=a.tag,
+    )
+
+
+def _ticket_id(p: ArgumentParser) -> None:
+    p.add_argument("ticket_id", metavar="ID")
+
+
+def _get_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.get_ticket(hd, view, a.ticket_id)
+
+
+def _get_user_arguments(p: ArgumentParser) -> None:
+    p.add_argument("person_id", metavar="ID", help="person id or email")
+    p.add_argument("--tickets", action="store_true", help="also list their tickets, newest first")
+
+
+def _get_user(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.get_user(hd, view, a.person_id, a.tickets)
+
+
+def _search_kb_arguments(p: ArgumentParser) -> None:
+    p.add_argument("words", help='keywords from the issue, e.g. "export fails large file"')
+    p.add_argument(
+        "--limit", type=int, default=5, metavar="N", help="at most N articles (default 5)"
+    )
+
+
+def _search_kb(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.search_kb(hd, view, a.words, a.limit)
+
+
+def _reply_ticket_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument("text", help="the reply; '-' reads it from stdin")
+
+
+def _reply_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    text = read_text(a.text)
+    return lambda hd: verbs.reply_ticket(hd, view, a.ticket_id, text)
+
+
+def _close_ticket_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument("--note", help='the resolution, e.g. "Resolved: re-sent the invoice"')
+
+
+def _close_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.close_ticket(hd, view, a.ticket_id, a.note)
+
+
+def _update_ticket_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument("--status", help="new, open, pending, on_hold, solved or closed")
+    p.add_argument("--priority", help="low, normal, high or urgent")
+    p.add_argument("--assignee", metavar="NAME", help="assign to NAME ('' to unassign)")
+    p.add_argument("--group", help="move to a group")
+    p.add_argument(
+        "--add-tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
+    p.add_argument(
+        "--remove-tag", action="append", default=[], metavar="TAG", help="remove a tag (repeatable)"
+    )
+
+
+def _update_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.update_ticket(
+        hd,
+        view,
+        a.ticket_id,
+        status=a.status,
+        priority=a.priority,
+        assignee=a.assignee,
+        group=a.group,
+        add_tags=a.add_tag,
+        remove_tags=a.remove_tag,
+    )
+
+
+def _escalate_ticket_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument("--reason", required=True, help='why, e.g. "billing/refund"')
+    p.add_argument("--note", default="", help="more context for whoever takes it")
+    p.add_argument("--priority", help="raise to this priority")
+    p.add_argument("--group", help="route to this group")
+    p.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="add a tag (repeatable)"
+    )
+
+
+def _escalate_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.escalate_ticket(
+        hd,
+        view,
+        a.ticket_id,
+        reason=a.reason,
+        note=a.note,
+        priority=a.priority,
+        group=a.group,
+        tags=a.tag,
+    )
+
+
+# -- the session: report, events, plan -----------------------------------------------
+
+
+def _report_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--since", default="8h", metavar="WHEN", help="8h, 90m, 2d or an ISO time (default 8h)"
+    )
+    p.add_argument("--markdown", action="store_true", help="print the report as Markdown")
+
+
+def _report(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    if a.markdown and a.json:
+        from triage_tui.domain.errors import InvalidInput
+
+        raise InvalidInput("choose one of --json and --markdown")
+    return lambda hd: verbs.report(hd, view, a.since, a.markdown)
+
+
+def _events_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--since", default="1h", metavar="WHEN", help="1h, 30m, 2d or an ISO time (default 1h)"
+    )
+
+
+def _events(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.events(hd, view, a.since)
+
+
+def _plan_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument(
+        "--no-similar",
+        action="store_true",
+        help="skip reading the queue for similar tickets (faster on a large queue)",
+    )
+    p.add_argument(
+        "--record",
+        action="store_true",
+        help="log the follow-ups for the session report (local helpdesk)",
+    )
+
+
+def _plan(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+    from triage_tui.domain.escalation import RuleSet
+
+    escalation = ctx.config.escalation
+    rules = RuleSet.from_config(escalation.extra_phrases, escalation.routes)
+    return lambda hd: verbs.plan(
+        hd, view, a.ticket_id, rules=rules, similar=not a.no_similar, record=a.record
+    )
+
+
+# -- around the helpdesk: sweep, doctor, demo, kb, config -----------------------------
+
+
+def _sweep_arguments(p: ArgumentParser) -> None:
+    p.add_argument("filter", metavar="FILTER", help='e.g. "priority:high,urgent sla:<90m"')
+
+
+def _sweep(inv: Invocation) -> int:
+    return inv.console(inv, inv.args.filter)
+
+
+def _doctor(inv: Invocation) -> int:
+    from triage_tui import doctor
+
+    return doctor.command(inv.args, inv.context, inv.clock)
+
+
+def _demo_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--tickets", type=int, default=300, metavar="N", help="number of tickets (default 300)"
+    )
+    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite a database that is not demo data"
+    )
+
+
+def _demo(inv: Invocation) -> int:
+    from triage_tui.cli import admin
+
+    return admin.demo(inv.args, inv.context(local_only="demo"))
+
+
+def _kb_import_arguments(p: ArgumentParser) -> None:
+    p.add_argument("directory", metavar="DIR")
+
+
+def _kb_import(inv: Invocation) -> int:
+    from triage_tui.cli import admin
+
+    return admin.kb_import(inv.args, inv.context(local_only="kb import"))
+
+
+def _config_init_arguments(p: ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+
+def _config(inv: Invocation) -> int:
+    from triage_tui.cli import admin
+
+    return admin.config_command(inv.args, inv.config_path, inv.context)
+
+
+_READ = frozenset({Flag.HELPDESK})
+_WRITE = frozenset({Flag.HELPDESK, Flag.WRITES})
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "queue",
+        "list active tickets, soonest SLA breach first",
+        verb(_queue),
+        _queue_arguments,
+        json='{"generated_at", "total", "count", "tickets": [ticket…]}',
+        notes="Markers: '!!' breached (countdown negative), '! ' under 1 h, '--' no SLA,"
+        " '||' paused.",
+        flags=_READ,
+    ),
+    Command(
+        "create-ticket",
+        "create a ticket as a customer would (how tickets reach the local helpdesk)",
+        verb(_create_ticket),
+        _create_ticket_arguments,
+        json='{"ticket": ticket, "confirmation"}',
+        flags=_WRITE,
+    ),
+    Command(
+        "get-ticket",
+        "show one ticket with its conversation (workflow step 1)",
+        verb(_get_ticket),
+        _ticket_id,
+        json='{"ticket": ticket, "messages": [{id, ticket_id, author, author_email,'
+        " role: customer|agent|system, public, body, created_at}]}",
+        flags=_READ,
+    ),
+    Command(
+        "get-user",
+        "show a requester: tier, organization, new or returning (step 2)",
+        verb(_get_user),
+        _get_user_arguments,
+        json='{"person": {id, name, email, first_name, tier, account_value, created_at,'
+        ' organization_id}, "organization", "ticket_count", "returning",'
+        ' "tickets": [ticket…] | null without --tickets}',
+        flags=_READ,
+    ),
+    Command(
+        "search-kb",
+        "search the knowledge base (step 3)",
+        verb(_search_kb),
+        _search_kb_arguments,
+        json='{"query", "count", "articles": [{id, title, body, url, section,'
+        " score: 0-100|null, matched_terms: [words]}]}",
+        notes="Ranked like the console's KB suggestions: typo tolerant, scored 0-100 (45+ is\n"
+        "relevant enough to link), with the words that matched. A helpdesk that cannot\n"
+        "list its KB answers with its own search instead (no scores).",
+        flags=_READ,
+    ),
+    Command(
+        "reply-ticket",
+        "send a public reply to the requester (step 7)",
+        verb(_reply_ticket),
+        _reply_ticket_arguments,
+        json='{"ticket_id", "requester": person, "message": message, "confirmation"}',
+        flags=_WRITE,
+    ),
+    Command(
+        "close-ticket",
+        "record the resolution as an internal note, then set solved (step 8)",
+        verb(_close_ticket),
+        _close_ticket_arguments,
+        json='{"ticket": ticket, "note": message|null, "confirmation"}',
+        flags=_WRITE,
+    ),
+    Command(
+        "update-ticket",
+        "change status, priority, assignee, group or tags (step 8)",
+        verb(_update_ticket),
+        _update_ticket_arguments,
+        json='{"ticket": ticket, "changes": {status?, priority?, assignee?, group?,'
+        ' tags?: {add, remove}}, "confirmation"}',
+        notes="Status accepts new, open, pending (also: in-progress), on-hold, solved, closed.\n"
+        "Options the active helpdesk cannot apply are refused before anything is written.",
+        flags=_WRITE,
+    ),
+    Command(
+        "escalate-ticket",
+        "escalate: an internal note with the reason, then priority/group/tags",
+        verb(_escalate_ticket),
+        _escalate_ticket_arguments,
+        json='{"ticket": ticket, "escalation": {reason, note, priority, group, tags},'
+        ' "confirmation"}',
+        notes="The five rules: the customer asked for a human; billing or refund; a bug"
+        " affecting\ndata integrity; a legal or compliance question; 3+ customer messages"
+        " unresolved.",
+        flags=_WRITE,
+    ),
+    Command(
+        "doctor",
+        "check the active profile: config, credentials, reachability, permissions",
+        _doctor,
+        json='{"ok", "checks": [{name, state: ok|fail|skip, detail, hint}]}',
+        description="Check that the active profile can triage: the config, the adapter's\n"
+        "settings, that the helpdesk answers and accepts the credentials, and that the\n"
+        "account may read tickets, comment and read the knowledge base. One line per\n"
+        "check with a fix; exit 1 if any check fails.",
+        notes="examples:\n  triage doctor\n  TRIAGE_ADAPTER=zendesk triage doctor --json",
+        flags=_READ,
+    ),
+    Command(
+        "report",
+        "the session report from the local event log: triaged, replies, escalations, breaches",
+        verb(_report),
+        _report_arguments,
+        json='{"since", "until", "events", "tickets_triaged", "triaged": [id], "replies_sent",'
+        ' "escalations": [{ticket_id, reason, at}], "skipped": [id], "notes",'
+        ' "sla_breaches": [id], "breaches_avoided": [{ticket_id, seconds_to_spare}],'
+        ' "median_handle_seconds"|null, "handle_samples", "follow_ups": [task], "sweeps",'
+        ' "bulk_batches", "drafts"}',
+        notes="Breaches avoided are replies sent in the last 90 minutes before the due time.\n"
+        "Median handle time runs from ticket.viewed to the decision that follows.",
+        flags=_READ,
+    ),
+    Command(
+        "events",
+        "list the local event log (every action and view change; never leaves the machine)",
+        verb(_events),
+        _events_arguments,
+        json='{"since", "count", "events": [{id, name, at, ticket_id, actor, payload}]}',
+        notes="Names: ticket.viewed, draft.created, reply.sent, ticket.escalated,\n"
+        "ticket.status_changed, ticket.skipped, note.added, view.changed, sweep.started,\n"
+        "sweep.completed, safeguard.raised, bulk.applied, bulk.undone, sla.alerted, …",
+        flags=_READ,
+    ),
+    Command(
+        "plan",
+        "the ticket's handling plan: the workflow's four stages, as Markdown",
+        verb(_plan),
+        _plan_arguments,
+        json='{"ticket_id", "subject", "generated_at", "kind", "goal", "urgency": {level,'
+        ' score, reasons}, "owner", "route", "checks", "stages": [{context_id, title,'
+        ' responsibility, items: [{label, text, points}]}], "follow_ups", "recorded"?}',
+        notes="Support Specialist (goal, urgency, what the reply must do), Operations Lead\n"
+        "(owner, route, escalation path), Analyst (checks that prove it worked) and\n"
+        "Product Manager (follow-ups), derived from the ticket, its rules, the KB and\n"
+        "similar open tickets.",
+        # --record logs the follow-ups to the local event log.
+        flags=_WRITE,
+    ),
+    Command(
+        "sweep",
+        "open the console on a sweep over FILTER: the plan first, then one key per decision",
+        _sweep,
+        _sweep_arguments,
+        description="Open the console and start at the sweep plan for the tickets FILTER"
+        " selects\n(count, breached, at risk within 90 minutes, VIP, similar incidents, order,"
+        " batch\nsize, alternatives); enter starts the sweep: Send / Edit / Escalate / Skip /"
+        " Note /\nAssign, one key each, in SLA order, ending with the session report.",
+        notes='examples:\n  triage sweep "priority:high age:<4h"\n  triage sweep "breached -vip"'
+        " --db /tmp/demo.db\n\nThe filter language is the one typed at / in the console"
+        " (docs/sweeps.md).",
+        flags=frozenset({Flag.CONSOLE, Flag.WRITES}),
+    ),
+    Command(
+        "demo",
+        "fill the local helpdesk with deterministic demo data",
+        _demo,
+        _demo_arguments,
+        json='{"db", "seconds", …the generator\'s summary counts}',
+        description="Create the local helpdesk with a realistic, deterministic data set for"
+        " one\nfictional SaaS product (tickets, requesters, conversations, SLA targets, KB).\n"
+        "Refuses to overwrite an existing non-demo database unless --force is given.",
+        notes="examples:\n  triage demo                         300 tickets into the data dir\n"
+        "  triage demo --tickets 100000 --db /tmp/big.db   a large queue, in seconds",
+        flags=frozenset({Flag.LOCAL, Flag.WRITES}),
+    ),
+    Command(
+        "kb import",
+        "import a folder of Markdown articles",
+        _kb_import,
+        _kb_import_arguments,
+        json='{"db", "directory", "imported", "updated", "unchanged", "skipped",'
+        ' "skipped_files": [{file, reason}]}',
+        description="Import every Markdown file under DIR. Front matter: id, title, optional"
+        " url,\nsection (or category). Re-importing updates articles with the same id.",
+        notes="example:\n  triage kb import ../shared/data/kb/arduino-help-center",
+        flags=frozenset({Flag.LOCAL, Flag.WRITES}),
+    ),
+    Command(
+        "config path",
+        "print where the config file is (it may not exist yet)",
+        _config,
+        db=False,
+    ),
+    Command(
+        "config init",
+        "write a commented example config",
+        _config,
+        _config_init_arguments,
+        flags=frozenset({Flag.WRITES}),
+        db=False,
+    ),
+    Command(
+        "config show",
+        "validate and print the effective config, secrets redacted",
+        _config,
+        json='{"config_file", "exists", "profile", "adapter", "options", "db", "theme", "config"}',
+    ),
+)
+
+GROUPS: tuple[Group, ...] = (
+    Group(
+        "kb",
+        "knowledge-base maintenance (kb import DIR)",
+        "Knowledge-base maintenance for the local helpdesk.",
+    ),
+    Group(
+        "config",
+        "the config file: path, init, show",
+        "The TOML config: profiles choose the adapter and its options.\n"
+        "Location: $TRIAGE_CONFIG, else $TRIAGE_CONFIG_DIR/config.toml, else the platform's\n"
+        "config directory (see `triage config path`). A missing file means defaults.",
+        'examples:\n  triage config init && $EDITOR "$(triage config path)"\n'
+        "  triage --profile work config show --json\n\n"
+        "Secrets belong in the environment: TRIAGE_<ADAPTER>_<OPTION>,"
+        " e.g. TRIAGE_ZENDESK_TOKEN.",
+    ),
+)
+
+#: The first word of every command: what may follow the console's options.
+FIRST_WORDS = tuple(dict.fromkeys(c.words[0] for c in COMMANDS))
+
+
+def group(name: str) -> Group | None:
+    return next((g for g in GROUPS if g.name == name), None)
+
+
+def find(args: Namespace) -> Command | None:
+    """The command ``args`` was parsed for; None for the console (no command)."""
+    first: str | None = args.command
+    if first is None:
+        return None
+    words = [first]
+    parent = group(first)
+    if parent is not None:
+        words.append(getattr(args, parent.dest))
+    name = " ".join(words)
+    return next(c for c in COMMANDS if c.name == name)
