@@ -45,6 +45,7 @@ from triage_tui.ui.screens.prompts import EscalateScreen, SendScreen
 from triage_tui.ui.screens.report import ReportScreen
 from triage_tui.ui.screens.sweep import SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
+from triage_tui.ui.widgets.draft import DraftPane
 
 #: Each attack once: clipboard write (OSC 52), window title (OSC 0), hyperlink
 #: (OSC 8), DCS (7- and 8-bit), APC/PM/SOS, clear screen (CSI 2J), 8-bit CSI,
@@ -180,10 +181,17 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
 ) -> None:
     poison(demo_db)
     data = tmp_path / "data"
-    # A draft saved on disk by an earlier session, holding the attack.
-    top = sqlite3.connect(demo_db).execute("SELECT id FROM tickets LIMIT 1").fetchone()[0]
+    # The second ticket in the queue (soonest SLA first) has a draft saved on
+    # disk by an earlier session, holding the attack; the first one a fresh draft.
+    second = (
+        sqlite3.connect(demo_db)
+        .execute(
+            "SELECT ticket_id FROM sla_targets WHERE stage = 'active' ORDER BY due_at LIMIT 1 OFFSET 1"
+        )
+        .fetchone()[0]
+    )
     earlier = helpdesk(demo_db, clock, data)
-    earlier.drafts.changed(top, "Saved draft " + ATTACK)
+    earlier.drafts.changed(second, "Saved draft " + ATTACK)
     earlier.drafts.flush_now()
 
     app = TriageApp(
@@ -217,6 +225,7 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
 
         await visit("main screen")
         await visit("next ticket", "j")
+        assert app.screen.query_one(DraftPane).text.startswith("Saved draft ")
         await visit("handling plan", "p")
         await visit("back from the plan", "p")
         await visit("filter", "slash")
@@ -264,6 +273,9 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
 
     output = terminal_output()
     assert output, "the recording driver saw no frame"
+    for name, chunk in seen.items():
+        leaked = _FORBIDDEN.findall(drawn_text(chunk)) + _ERASE.findall(chunk)
+        assert not leaked, f"{name}: wrote {sorted(set(leaked))!r} to the terminal"
     text = drawn_text(output)
     # The data did reach the screen, visibly neutralised, markup as typed.
     assert VISIBLE in text and MARKUP in text
@@ -284,6 +296,3 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
         shown = drawn_text(seen[name])
         # A one-line input shows the end of the paste, a wrapped line its start.
         assert "PWNED" in shown or MARKUP in shown, f"{name}: the hostile data was not drawn"
-    for name, chunk in seen.items():
-        leaked = _FORBIDDEN.findall(drawn_text(chunk)) + _ERASE.findall(chunk)
-        assert not leaked, f"{name}: wrote {sorted(set(leaked))!r} to the terminal"
