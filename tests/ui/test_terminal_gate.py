@@ -26,6 +26,7 @@ from textual.drivers import headless_driver
 from textual.pilot import Pilot
 
 from tests.fakes.fake_time import FakeTime, until
+from tests.fakes.hostile import ATTACK, FORBIDDEN, MARKUP, VISIBLE
 from tests.ui.test_console import settle
 from triage_tui import paths
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
@@ -47,30 +48,10 @@ from triage_tui.ui.screens.sweep import SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
 from triage_tui.ui.widgets.draft import DraftPane
 
-#: Each attack once: clipboard write (OSC 52), window title (OSC 0), hyperlink
-#: (OSC 8), DCS (7- and 8-bit), APC/PM/SOS, clear screen (CSI 2J), 8-bit CSI,
-#: NEL and ST, a bidi override and isolate, BEL, a lone CR that would overprint,
-#: a Unicode tag character, and Textual markup that would quit the app.
-ATTACK = (
-    "\x1b]52;c;SGVsbG8=\x07\x1b]0;PWNED\x07"
-    "\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\"
-    "\x1bP1$qm\x1b\\\x90dcs\x9c\x1b_apc\x1b\\\x1b^pm\x1b\\\x1bXsos\x1b\\"
-    "\x1b[2J\x9b31m\x85\u202eevil\u2066 bell\x07 over\rwrite \U000e0041"
-    " [@click=app.quit]quit[/]"
-)
-#: What the attack looks like on screen once neutralised (OSC 0's visible form).
-VISIBLE = "␛]0;PWNED␇"
-MARKUP = "[@click=app.quit]quit[/]"
-
 #: Everything Textual itself writes to draw: CSI with numeric parameters (cursor
 #: position and moves, SGR, private modes such as synchronized output), and the
 #: pointer shape it resets to (OSC 22, its only OSC while the mouse is still).
 _TEXTUAL = re.compile(r"\x1b\[\??[0-9;]*[A-HJKSTfhlmnsu]|\x1b\]22;default\x07")
-#: After removing those: any ESC, C0 but newline, DEL, C1, bidi control, line
-#: separator or tag character came from the data.
-_FORBIDDEN = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\U000e0000-\U000e007f]"
-)
 #: The one CSI the attack carries, told from Textual's drawing by its effect:
 #: erase display, which Textual never writes while running.
 _ERASE = re.compile(r"\x1b\[[0-9;]*J")
@@ -274,7 +255,7 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
     output = terminal_output()
     assert output, "the recording driver saw no frame"
     for name, chunk in seen.items():
-        leaked = _FORBIDDEN.findall(drawn_text(chunk)) + _ERASE.findall(chunk)
+        leaked = FORBIDDEN.findall(drawn_text(chunk)) + _ERASE.findall(chunk)
         assert not leaked, f"{name}: wrote {sorted(set(leaked))!r} to the terminal"
     text = drawn_text(output)
     # The data did reach the screen, visibly neutralised, markup as typed.
