@@ -8,7 +8,12 @@ a Unicode tag character, and Textual markup that would quit the app.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
+from pathlib import Path
+
+from triage_tui import paths
 
 ATTACK = (
     "\x1b]52;c;SGVsbG8=\x07\x1b]0;PWNED\x07"
@@ -27,3 +32,49 @@ MARKUP = "[@click=app.quit]quit[/]"
 FORBIDDEN = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\U000e0000-\U000e007f]"
 )
+
+
+def poison(db: Path) -> None:
+    """Put the attack in every field a customer or the helpdesk controls, and in a user macro."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE tickets SET subject = 'Refund ' || subject || ?, excerpt = excerpt || ?",
+            (ATTACK, ATTACK),
+        )
+        conn.execute(
+            "UPDATE people SET name = name || ?, first_name = first_name || ?, email = email || ?",
+            (ATTACK, ATTACK, ATTACK[:12]),
+        )
+        conn.execute("UPDATE organizations SET name = name || ?", (ATTACK,))
+        conn.execute(
+            "UPDATE articles SET title = title || ?, body = body || ' ' || ?, url = url || ?",
+            (ATTACK, ATTACK, ATTACK),
+        )
+        conn.execute("UPDATE messages SET body = body || ?, author = author || ?", (ATTACK, ATTACK))
+        for ticket_id, tags in conn.execute("SELECT id, tags FROM tickets").fetchall():
+            conn.execute(
+                "UPDATE tickets SET tags = ? WHERE id = ?",
+                (json.dumps([*json.loads(tags), "vip" + ATTACK[:20]]), ticket_id),
+            )
+    macros = paths.user_macros_dir()
+    macros.mkdir(parents=True, exist_ok=True)
+    escaped = toml_string(ATTACK)
+    (macros / "evil.toml").write_text(
+        f'title = {escaped}\ndescription = {escaped}\ntags = ["refund"]\n'
+        f"body = {toml_string('Hi {first_name}, ' + ATTACK + ' about {subject}')}\n"
+        f"note = {escaped}\n",
+        encoding="utf-8",
+    )
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string, every control and non-ASCII character escaped."""
+
+    def escape(char: str) -> str:
+        if char in '"\\':
+            return "\\" + char
+        if 0x20 <= ord(char) < 0x7F:
+            return char
+        return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+    return '"' + "".join(escape(c) for c in text) + '"'

@@ -12,7 +12,6 @@ character from the data, and the markup shown as typed.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import sqlite3
@@ -26,9 +25,8 @@ from textual.drivers import headless_driver
 from textual.pilot import Pilot
 
 from tests.fakes.fake_time import FakeTime, until
-from tests.fakes.hostile import ATTACK, FORBIDDEN, MARKUP, VISIBLE
+from tests.fakes.hostile import ATTACK, FORBIDDEN, MARKUP, VISIBLE, poison
 from tests.ui.test_console import settle
-from triage_tui import paths
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
@@ -75,52 +73,6 @@ class HostileHelpdesk(LocalHelpdesk):
 
     async def escalate(self, ticket_id: str, escalation: Escalation) -> Ticket:
         raise InvalidInput(f"escalation refused {ATTACK}")
-
-
-def poison(db: Path) -> str:
-    """Put the attack in every field a customer or the helpdesk controls; the top ticket's id."""
-    with sqlite3.connect(db) as conn:
-        conn.execute(
-            "UPDATE tickets SET subject = 'Refund ' || subject || ?, excerpt = excerpt || ?",
-            (ATTACK, ATTACK),
-        )
-        conn.execute(
-            "UPDATE people SET name = name || ?, first_name = first_name || ?, email = email || ?",
-            (ATTACK, ATTACK, ATTACK[:12]),
-        )
-        conn.execute("UPDATE organizations SET name = name || ?", (ATTACK,))
-        conn.execute(
-            "UPDATE articles SET title = title || ?, body = body || ' ' || ?, url = url || ?",
-            (ATTACK, ATTACK, ATTACK),
-        )
-        conn.execute("UPDATE messages SET body = body || ?, author = author || ?", (ATTACK, ATTACK))
-        for ticket_id, tags in conn.execute("SELECT id, tags FROM tickets").fetchall():
-            conn.execute(
-                "UPDATE tickets SET tags = ? WHERE id = ?",
-                (json.dumps([*json.loads(tags), "vip" + ATTACK[:20]]), ticket_id),
-            )
-    macros = paths.user_macros_dir()
-    macros.mkdir(parents=True)
-    escaped = toml_string(ATTACK)
-    (macros / "evil.toml").write_text(
-        f'title = {escaped}\ndescription = {escaped}\ntags = ["refund"]\n'
-        f"body = {toml_string('Hi {first_name}, ' + ATTACK + ' about {subject}')}\n"
-        f"note = {escaped}\n",
-        encoding="utf-8",
-    )
-
-
-def toml_string(text: str) -> str:
-    """``text`` as a TOML basic string, every control and non-ASCII character escaped."""
-
-    def escape(char: str) -> str:
-        if char in '"\\':
-            return "\\" + char
-        if 0x20 <= ord(char) < 0x7F:
-            return char
-        return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
-
-    return '"' + "".join(escape(c) for c in text) + '"'
 
 
 def helpdesk(db: Path, clock: FrozenClock, data: Path) -> BufferedHelpdesk:
