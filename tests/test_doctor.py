@@ -212,3 +212,28 @@ async def test_readiness_labels_for_the_header_badge(clock: FrozenClock) -> None
             assert (await readiness(bad)).label == "Gleap: needs auth"
         async with GleapHelpdesk(gleap_options(gleap), clock) as good:
             assert await readiness(good) == Readiness(True, "Gleap ✓")
+
+
+def test_the_helpdesks_strings_reach_the_terminal_neutralised(
+    zendesk: FakeZendesk, capsys, clock, monkeypatch
+) -> None:
+    """``/users/me`` is the helpdesk's word: a name or email carrying escapes is shown, not obeyed."""
+    from tests.fakes.hostile import ATTACK, FORBIDDEN, VISIBLE
+
+    email = "sam\x1b]0;PWNED\x07\x9b2J@triage.example"  # latin-1: it travels in the auth header
+    with zendesk.lock:
+        me = next(u for u in zendesk.users.values() if u.get("email") == "sam@triage.example")
+        me.update(name="Sam " + ATTACK, email=email)
+        zendesk.credentials.add((f"{email}/token", "zd-token-123"))
+    monkeypatch.setenv("TRIAGE_ZENDESK_EMAIL", email)
+    code, lines = doctor(capsys, clock)
+    assert code == 0, lines
+    out = "\n".join(lines.values())
+    assert not FORBIDDEN.findall(out)
+    assert VISIBLE in lines["credentials"] and "sam␛]0;PWNED␇\\x9b2J@triage.example" in out
+    assert len(out.splitlines()) == 7  # the lone CR and the newline did not add lines
+    assert main(["doctor", "--json"], clock=clock) == 0
+    raw = capsys.readouterr().out
+    assert not FORBIDDEN.findall(raw) and json.loads(raw)["checks"][3]["detail"].startswith(
+        "accepted: Sam " + ATTACK[:10]
+    )  # JSON keeps the exact text, every control a \u escape

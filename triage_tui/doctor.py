@@ -37,6 +37,7 @@ from triage_tui.domain.errors import (
     Unreachable,
     Unsupported,
 )
+from triage_tui.domain.text import sanitize
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -73,8 +74,14 @@ class Check:
         return self.state != "fail"
 
     def line(self) -> str:
-        text = f"{MARKS[self.state]} {self.name:<13}{self.detail}"
-        return f"{text} — fix: {self.hint}" if self.state == "fail" and self.hint else text
+        # Details quote the helpdesk (the account's name and email from
+        # ``/users/me``, its error messages) and hints come from adapters: one
+        # terminal-safe line each, whatever they hold.
+        detail = sanitize(" ".join(self.detail.split()), keep_newlines=False)
+        text = f"{MARKS[self.state]} {self.name:<13}{detail}"
+        if self.state == "fail" and self.hint:
+            return f"{text} — fix: {sanitize(' '.join(self.hint.split()), keep_newlines=False)}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -285,7 +292,8 @@ async def readiness(helpdesk: Helpdesk) -> Readiness:
 def render(checks: list[Check], as_json: bool) -> str:
     if as_json:
         data = {"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        # ASCII: a C1 control or bidi override in a helpdesk string is a \\u escape.
+        return json.dumps(data, ensure_ascii=True, indent=2)
     return "\n".join(c.line() for c in checks)
 
 

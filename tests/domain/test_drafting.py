@@ -176,3 +176,27 @@ def test_draft_for_uses_the_named_template(tmp_path: Path) -> None:
         user_dir=tmp_path,
     )
     assert draft.body == "Dana: \n-- Ann" and cursor == len("Dana: ") and draft.template == "short"
+
+
+def test_placeholders_are_filled_with_terminal_safe_one_line_values() -> None:
+    """The attacker's subject and article title reach the draft visible, never as escapes."""
+    from tests.fakes.hostile import ATTACK, FORBIDDEN, VISIBLE
+    from triage_tui.domain.macros import Macro
+
+    article = KB[0].model_copy(update={"title": "Cancel " + ATTACK, "url": "https://kb\n" + ATTACK})
+    hostile = ctx(
+        subject="Refund " + ATTACK,
+        first_name="Dana\n" + ATTACK,
+        article=article,
+        article_sentence="Open My Orders." + ATTACK,
+    )
+    template = load_template("default") + "\nfrom the template \x1b[2J\n"
+    text, cursor = render(template, hostile)
+    assert not FORBIDDEN.findall(text)
+    assert text.count(VISIBLE) == 5 and "\x1b" not in text
+    assert text.startswith("Hi Dana␤␛]52;c;SGVsbG8=␇")  # a value cannot add lines
+    assert "You can also find more details here: Cancel ␛]52" in text
+    assert text.endswith("from the template ␛[2J")
+    assert text[cursor:].startswith("Open My Orders.␛]52")
+    macro = Macro(name="evil", title="t", template="", body="Hi {first_name} " + ATTACK, note=ATTACK)
+    assert not FORBIDDEN.findall(macro.render(hostile)[0] + macro.render_note(hostile))

@@ -108,3 +108,37 @@ async def test_unknown_requester_shows_the_ticket_with_a_note(hostile_db: Path, 
         text = pane_text(screen)
         assert "Requester history unavailable: user" in text
         assert screen.view is not None and screen.query_one("#draft").text.startswith("Hi ")
+
+
+async def test_inputs_and_the_draft_editor_never_hold_a_control_character() -> None:
+    """Whatever sets their text (code, typing, a paste, an edit), the widgets hold the visible form."""
+    from textual import events
+    from textual.app import App, ComposeResult
+
+    from tests.fakes.hostile import ATTACK, FORBIDDEN, VISIBLE
+    from triage_tui.ui.widgets.draft import DraftEditor
+    from triage_tui.ui.widgets.safe_input import SafeInput
+
+    class Widgets(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SafeInput(value="pre-filled " + ATTACK, id="box")
+            yield DraftEditor(id="draft")
+
+    app = Widgets()
+    async with app.run_test() as pilot:
+        box = app.query_one(SafeInput)
+        assert VISIBLE in box.value and not FORBIDDEN.findall(box.value)
+        box.value = "line\none " + ATTACK
+        assert box.value.startswith("line␤one ") and not FORBIDDEN.findall(box.value)
+        box.insert_text_at_cursor(ATTACK)
+        assert not FORBIDDEN.findall(box.value)
+        editor = app.query_one(DraftEditor)
+        editor.load_text("saved\r\n" + ATTACK)
+        assert editor.text.startswith("saved\n␛]52") and not FORBIDDEN.findall(editor.text)
+        editor.insert("\ninserted " + ATTACK)
+        editor.replace(ATTACK, (0, 0), (0, 5))
+        editor.focus()
+        await pilot.pause()
+        editor.post_message(events.Paste(ATTACK))
+        await pilot.pause()
+        assert editor.text.count(VISIBLE) >= 3 and not FORBIDDEN.findall(editor.text)

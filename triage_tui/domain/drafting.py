@@ -14,6 +14,11 @@ relevant, which is how the workflow's "[If KB article relevant: …]" line
 works. Unknown placeholders stay visible as ``{name}`` so a typo in a template
 is seen (and caught by the unfilled-placeholder safeguard) rather than sent
 blank. Output is plain text, never markup.
+
+Every value is customer- or helpdesk-written, so ``render`` passes each through
+``text.sanitize`` (one line: a subject cannot add lines to the reply) and the
+template itself through the multi-line form: a draft never holds a terminal
+control character, whichever widget, file or verb it reaches next.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from types import MappingProxyType
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.kb import KbMatch, best_sentence, ticket_query
 from triage_tui.domain.models import Article, Draft, TicketDetail
+from triage_tui.domain.text import sanitize
 
 CURSOR = "{cursor}"
 NEXT_STEP_MARKER = "[Describe the specific next step]"
@@ -248,7 +254,11 @@ def render(template: str, ctx: DraftContext) -> tuple[str, int]:
     The cursor goes where ``{cursor}`` is (in the template, or in the default
     next step); without one, at the start of the next step, else at the end.
     """
-    values = ctx.values()
+    values = {
+        name: sanitize(value, keep_newlines=name == "next_step")
+        for name, value in ctx.values().items()
+    }
+    template = sanitize(template)
     if ctx.article is None:
         lines = template.splitlines(keepends=True)
         kept = [ln for ln in lines if not _ARTICLE_FIELDS & set(_PLACEHOLDER_RE.findall(ln))]

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,9 +15,11 @@ from textual.screen import Screen
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Profile
 from triage_tui.domain.clock import Clock, SystemClock
+from triage_tui.domain.text import is_clean, sanitize
 from triage_tui.ui import themes
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
     from textual.widgets import TextArea
 
     # Escalation rules are imported when the first ticket is evaluated, not at
@@ -99,6 +102,36 @@ class TriageApp(App[int]):
         for warning in self.theme_warnings:
             self.notify(warning, severity="warning", markup=False)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Every paste reaches a widget through here (the focused Input, the
+        # draft, the command palette): one gate keeps a pasted ESC or bidi
+        # override from being echoed raw, whichever widget takes it.
+        if isinstance(event, events.Paste) and not is_clean(event.text):
+            event.text = sanitize(event.text)
+        await super().on_event(event)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Textual's ``notify`` with the message and title through the safe-text gate.
+
+        Notices quote helpdesk errors and ticket fields; a toast draws its text
+        as given, so this is where their control characters are made visible.
+        """
+        super().notify(
+            sanitize(message),
+            title=sanitize(title, keep_newlines=False),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def action_help(self) -> None:
         from triage_tui.ui.screens.help import HelpScreen
 
@@ -122,7 +155,7 @@ class TriageApp(App[int]):
 
     def fail(self, message: str) -> None:
         """Leave the console with a one-line error (e.g. the helpdesk is unreachable)."""
-        self.exit_message = message
+        self.exit_message = sanitize(message, keep_newlines=False)
         self.exit(1)
 
     # -- the outbox (see ui/safekeeping.py) --------------------------------

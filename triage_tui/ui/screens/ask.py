@@ -20,6 +20,8 @@ from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from triage_tui.ui.widgets.safe_input import SafeInput
+
 DIALOG_CSS = """
 ConfirmScreen, AskScreen, ChoiceScreen { align: center middle; }
 """
@@ -100,7 +102,7 @@ class AskScreen(ModalScreen[str | None]):
             yield Label(self.title_content.stylize("bold"))
             if self.hint is not None:
                 yield Label(self.hint.stylize("$text-muted"))
-            yield Input(value=self.value, placeholder=self.placeholder, id="ask-input")
+            yield SafeInput(value=self.value, placeholder=self.placeholder, id="ask-input")
             yield Label(keys_line(("enter", "accept"), ("esc", "cancel")), classes="keys")
             yield Label(Content(""), id="ask-error", classes="error")
 

@@ -35,6 +35,7 @@ from triage_tui.ui.screens.main_detail import TicketDetail
 from triage_tui.ui.screens.main_sweeps import BatchWork
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
+from triage_tui.ui.widgets.safe_input import SafeInput
 from triage_tui.ui.widgets.undo_banner import UndoBanner
 from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
@@ -141,7 +142,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")  # type: ignore[attr-defined]
-                yield Input(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
+                yield SafeInput(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
                             id="filter")
                 yield Static(Content(""), id="filter-error")
             # The detail and draft panes and the footer come once the first rows

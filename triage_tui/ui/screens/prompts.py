@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 
 from triage_tui.domain.models import Status
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.widgets.safe_input import SafeInput
 
 
 class SendScreen(ModalScreen[Status | None]):
@@ -128,9 +129,9 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
             if self.route:
                 yield Label(Content.assemble("Route: ", st.line(self.route, "$text-accent")))
             yield Label(Content("Reason"))
-            yield Input(value=st.clean(self.reason, one_line=True), id="reason", placeholder="why this needs escalating")
+            yield SafeInput(value=st.clean(self.reason, one_line=True), id="reason", placeholder="why this needs escalating")
             yield Label(Content("Internal note (optional)"))
-            yield Input(value=st.clean(self.note, one_line=True), id="note", placeholder="context for the next person")
+            yield SafeInput(value=st.clean(self.note, one_line=True), id="note", placeholder="context for the next person")
             yield Label(
                 Content.assemble(
                     ("enter", "$text-accent bold"), " escalate   ",

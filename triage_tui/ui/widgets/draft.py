@@ -18,7 +18,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
+from triage_tui.domain.text import sanitize
 from triage_tui.ui import safe_text as st
 
 # The safeguards (and the drafting and KB modules behind them) load with the
@@ -55,7 +57,20 @@ def findings_content(findings: list[Finding], text: str) -> Content:
 
 class DraftEditor(TextArea):
     """The reply's text area: shown from its top with the cursor in view
-    whenever its size settles."""
+    whenever its size settles.
+
+    A ``TextArea`` draws its document as is, so every way text gets in —
+    ``load_text`` (a generated or saved draft), ``edit`` (typing, a paste, a
+    safeguard fix, undo/redo) — goes through ``domain.text.sanitize`` first: a
+    terminal control character shows as its visible escape (``␛``), never raw.
+    """
+
+    def load_text(self, text: str) -> None:
+        super().load_text(sanitize(text))
+
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = sanitize(edit.text)
+        return super().edit(edit)
 
     def reveal(self) -> None:
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -113,7 +128,9 @@ class DraftPane(Vertical):
         editor = self.editor
         editor.load_text(text)
         if cursor is not None:
-            before = text[:cursor]
+            # The editor holds ``sanitize(text)``; an escape can be longer than
+            # the character it stands for, so the cursor is counted in that text.
+            before = sanitize(text[:cursor])
             editor.move_cursor((before.count("\n"), len(before) - (before.rfind("\n") + 1)))
         # Scrolled once laid out, and again if the findings below change the
         # editor's height (``DraftEditor.on_resize``).
