@@ -231,7 +231,7 @@ def test_the_helpdesks_strings_reach_the_terminal_neutralised(
     out = "\n".join(lines.values())
     assert not FORBIDDEN.findall(out)
     assert VISIBLE in lines["credentials"] and "sam␛]0;PWNED␇\\x9b2J@triage.example" in out
-    assert len(out.splitlines()) == 7  # the lone CR and the newline did not add lines
+    assert len(out.splitlines()) == len(lines)  # the lone CR and the newline added no line
     assert main(["doctor", "--json"], clock=clock) == 0
     raw = capsys.readouterr().out
     assert not FORBIDDEN.findall(raw) and json.loads(raw)["checks"][3]["detail"].startswith(
