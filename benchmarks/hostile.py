@@ -71,6 +71,8 @@ TOKEN = "hx-SECRET-7c1e9a44b2f0d6"
 SECRETS = (TOKEN, base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode())
 PROFILE = "hostile"
 DEADLINE_S = 20.0
+#: Set by a case whose data directory must be read-only for the verb.
+READONLY_ENV = "HX_READONLY_DIR"
 #: Keep at most this much of a run's output for the scans.
 OUTPUT_CAP = 64 << 20
 
@@ -268,9 +270,18 @@ def _read_capped(path: Path) -> bytes:
 
 
 def run_verb(argv: list[str], setup: Setup, deadline: float, result: Result) -> str:
-    """Run one verb; its output (stdout then stderr) as text."""
+    """Run one verb; its output (stdout then stderr) as text.
+
+    Peak RSS is the child's ``VmHWM``, polled: ``wait4``'s ``ru_maxrss``
+    would start from this (large) process's own, which the child inherits
+    across the fork.
+    """
     out, err = setup.workdir / "stdout", setup.workdir / "stderr"
+    readonly = setup.env.get(READONLY_ENV)
+    if readonly:
+        argv = [*readonly_wrapper(readonly), *argv]
     started = time.monotonic()
+    peak = 0
     with out.open("wb") as stdout, err.open("wb") as stderr:
         proc = subprocess.Popen(
             argv,
@@ -280,27 +291,36 @@ def run_verb(argv: list[str], setup: Setup, deadline: float, result: Result) -> 
             env=setup.env,
             cwd=setup.workdir,
             start_new_session=True,
-            user=int(setup.env["HX_USER"]) if "HX_USER" in setup.env else None,
         )
-        status, usage = 0, None
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
+            peak = max(peak, _vm_hwm_kb(proc.pid))
+            try:
+                proc.wait(timeout=0.02)
                 break
+            except subprocess.TimeoutExpired:
+                pass
             if time.monotonic() - started > deadline:
                 result.hang = True
                 _kill_group(proc.pid)
-                _, status, usage = os.wait4(proc.pid, 0)
+                proc.wait()
                 break
-            time.sleep(0.02)
-        proc.returncode = os.waitstatus_to_exitcode(status)
     result.seconds = round(time.monotonic() - started, 2)
     result.exit = proc.returncode
-    if usage is not None:
-        result.peak_rss_mb = round(usage.ru_maxrss / 1024, 1)
+    result.peak_rss_mb = round(peak / 1024, 1)
     text_out, text_err = scan.decode(_read_capped(out)), scan.decode(_read_capped(err))
     result.tail = (text_err.strip() or text_out.strip())[-300:]
     return text_out + "\n" + text_err
+
+
+def readonly_wrapper(directory: str) -> list[str]:
+    """Run the verb with ``directory`` read-only: a private read-only bind mount as root
+    (root ignores permission bits), the permission bits otherwise."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("unshare") is None:
+        raise RuntimeError("the read-only case needs unshare(1) when run as root")
+    script = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, directory]
 
 
 def _kill_group(pid: int) -> None:
@@ -526,17 +546,44 @@ def scratch_dir() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def campaign(
-    *, quick: bool = False, only: str | None = None, jobs: int = 3, deadline: float = DEADLINE_S
-) -> dict[str, Any]:
-    started = time.monotonic()
+def run(
+    *,
+    quick: bool = False,
+    only: str | None = None,
+    jobs: int = 3,
+    deadline: float = DEADLINE_S,
+    progress: bool = False,
+) -> list[Result]:
     with scratch_dir() as scratch:
         cases = select(build_cases(scratch), quick, only)
         needs_baseline = any(c.surface == "console" for c in cases)
         own = baseline(scratch, deadline) if needs_baseline else set()
+        done = iter(range(1, len(cases) + 1))
+        lock = threading.Lock()
+
+        def one(case: Case) -> Result:
+            result = run_case(case, own, deadline, scratch)
+            if progress:
+                with lock:
+                    verdict = summary(result) if result.failed else "ok"
+                    print(f"[{next(done)}/{len(cases)}] {case.id}: {verdict}", file=sys.stderr)
+            return result
+
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            results = list(pool.map(lambda c: run_case(c, own, deadline, scratch), cases))
-    return report(results, time.monotonic() - started)
+            return list(pool.map(one, cases))
+
+
+def summary(result: Result) -> str:
+    """One line: what went wrong in a case."""
+    parts = [
+        "traceback" if result.traceback else "",
+        "exit 70" if result.exit70 else "",
+        f"hang ({result.seconds:g} s)" if result.hang else "",
+        f"escapes {result.escapes[:1]}" if result.escapes else "",
+        f"secrets {result.secrets}" if result.secrets else "",
+        f"broken case: {result.error}" if result.error else "",
+    ]
+    return "; ".join(p for p in parts if p) + f" | exit {result.exit} | {result.tail[-160:]!r}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -544,16 +591,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the small subset the tests run")
     parser.add_argument("--only", metavar="PATTERN", help="cases whose id contains PATTERN (glob)")
     parser.add_argument("--json-out", metavar="FILE", type=Path, help="also write the JSON here")
-    parser.add_argument("--jobs", type=int, default=3, help="cases run at once (default 3)")
+    parser.add_argument("--jobs", type=int, default=4, help="cases run at once (default 4)")
     parser.add_argument("--deadline", type=float, default=DEADLINE_S, help="seconds per case")
     parser.add_argument("--list", action="store_true", help="list the case ids and exit")
+    parser.add_argument("--progress", action="store_true", help="one line per case on stderr")
     args = parser.parse_args(argv)
     if args.list:
         with scratch_dir() as scratch:
             for case in select(build_cases(scratch), args.quick, args.only):
                 print(case.id)
         return 0
-    document = campaign(quick=args.quick, only=args.only, jobs=args.jobs, deadline=args.deadline)
+    started = time.monotonic()
+    results = run(
+        quick=args.quick,
+        only=args.only,
+        jobs=args.jobs,
+        deadline=args.deadline,
+        progress=args.progress,
+    )
+    document = report(results, time.monotonic() - started)
     text = json.dumps(document, indent=1, ensure_ascii=True)
     if args.json_out:
         args.json_out.write_text(text + "\n")

@@ -228,18 +228,11 @@ def _data_is_file(data: Path, env: Env) -> None:
 
 
 def _readonly(data: Path, env: Env) -> None:
-    """The verb runs as ``nobody``; everything but the data directory is theirs."""
+    """After one write, the data directory becomes read-only for the verb (see ``run_verb``)."""
     prime(data, env)
-    workdir = data.parent
-    for path in [workdir, *workdir.rglob("*")]:
-        if path == data or data in path.parents:
-            continue
-        os.chown(path, 65534, 65534)
-    os.chmod(workdir, 0o755)
     for path in [data, *data.rglob("*")]:
-        os.chmod(path, 0o755 if path.is_dir() else 0o644)
-    env["HX_USER"] = "65534"
-    env["HOME"] = str(workdir)
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    env["HX_READONLY_DIR"] = str(data)
 
 
 DRAFT = {"ticket_id": "101", "body": marked("mixed"), "state": "editing", "base": None}

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 import pyte
 
-from benchmarks.hostile_data import END, START, is_control
+from benchmarks.hostile_data import END, PAYLOADS, START, is_control
 
 TRACEBACK = "Traceback (most recent call last)"
 _SEQUENCE = re.compile(
@@ -33,7 +33,10 @@ _SEQUENCE = re.compile(
 )
 #: Textual's drawing inside a field: colours and cursor positioning.
 _DRAWING = re.compile(r"\x1b\[[0-9;:]*[mH]")
-_NEVER_OWN = re.compile(r"\x1b[\]PX^_]|[\x07\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Never sent by Textual itself. A lone BEL is not here: the console rings the bell
+#: on an error, and a BEL from data is caught next to its marker instead.
+_NEVER_OWN = re.compile(r"\x1b[\]PX^_]|[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+_OPENING = re.compile(re.escape(START) + r"([a-z0-9_]+)>")
 #: How far after a start marker to look when the end marker was cut off.
 WINDOW = 300
 
@@ -82,16 +85,24 @@ def console_escapes(text: str, own: Iterable[str], limit: int = 3) -> list[str]:
 
 
 def marker_regions(text: str) -> Iterable[tuple[str, int]]:
-    """The text drawn from each start marker to its end marker (or ``WINDOW`` characters)."""
-    start = text.find(START)
-    while start >= 0:
-        begin = start + len(START)
-        following = text.find(START, begin)
+    """What was drawn from each payload's start marker to its end marker.
+
+    The payload follows the start marker (``HXS<kind>>``) directly, so when
+    a field was cut before its end marker, the payload's own first bytes
+    right after the marker (with or without Textual's colours between) are
+    what an injection looks like; anything else there is Textual's drawing.
+    """
+    for match in _OPENING.finditer(text):
+        begin = match.end()
         end = text.find(END, begin, begin + 4096)
-        if end < 0 or (0 <= following < end):
-            end = min(begin + WINDOW, following if following >= 0 else len(text))
-        yield text[begin:end], start
-        start = following
+        following = text.find(START, begin)
+        if 0 <= end and not 0 <= following < end:
+            yield text[begin:end], match.start()
+            continue
+        head = PAYLOADS.get(match.group(1), "")[:2]
+        after = text[begin : begin + WINDOW]
+        if head and (after.startswith(head) or _DRAWING.sub("", after).startswith(head)):
+            yield head, match.start()
 
 
 def tracebacks(text: str) -> bool:
