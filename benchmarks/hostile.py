@@ -64,6 +64,8 @@ from tests.fakes.seeding import seed_zendesk
 from triage_tui.domain.clock import SystemClock
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The checkout whose ``triage_tui`` the cases run (``--product``: another branch's export).
+PRODUCT = {"root": ROOT}
 TRIAGE = [sys.executable, "-m", "triage_tui"]
 EMAIL = "sam@triage.example"
 #: The API token; it must never be printed, nor its Basic-auth form.
@@ -89,8 +91,9 @@ VERBS: dict[str, list[str]] = {
     "report": ["report", "--since", "30d"],
     "events": ["events", "--since", "30d"],
     "config-show": ["config", "show"],
+    "reply-ticket": ["reply-ticket", "{ticket}", "Thanks, we are on it."],
 }
-HTTP_SURFACES = ("queue", "get-ticket", "search-kb", "doctor", "console")
+HTTP_SURFACES = ("queue", "get-ticket", "search-kb", "doctor", "reply-ticket", "console")
 DATA_SURFACES = (
     "queue",
     "queue-json",
@@ -183,7 +186,7 @@ def base_env(workdir: Path) -> dict[str, str]:
     (workdir / "config").mkdir(exist_ok=True)
     return {
         **clean,
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(PRODUCT["root"]),
         "TRIAGE_CONFIG_DIR": str(workdir / "config"),
         "TRIAGE_DATA_DIR": str(workdir / "data"),
         "TRIAGE_PROFILE": PROFILE,
@@ -369,14 +372,15 @@ def run_console(setup: Setup, deadline: float, result: Result) -> str:
             for keys in ("j", "j", "\r", "k", "\t", "\t"):
                 console.send(keys, pause=0.15)
             if alive_for(2.0, quiet=0.5):
-                for keys in ("q", "\x1bq", "\x11"):  # q, then esc q, then ctrl+q
+                # esc leaves an editor or a dialog; alone, or it would read as alt+q.
+                for keys, wait in ((b"\x1b", 0.4), (b"q", 3.0), (b"\x11", 3.0)):  # ctrl+q last
                     if console.proc.poll() is not None:
                         break
                     try:
-                        console.send_raw(keys.encode(), pause=0.1)
+                        console.send_raw(keys, pause=0.1)
                     except OSError:
                         break
-                    alive_for(3.0)
+                    alive_for(wait)
         alive_for(max(0.0, deadline - (time.monotonic() - started)))
         if console.proc.poll() is None:
             result.hang = True
@@ -467,7 +471,8 @@ def build_cases(scratch: Path) -> list[Case]:
 
 
 def config_setup(workdir: Path, seeds: LocalSeeds, config: ConfigCase) -> Setup:
-    setup = local_setup(workdir, seeds, "mixed", marked("mixed"), None)
+    # Plain data: whatever these cases find comes from the config alone.
+    setup = local_setup(workdir, seeds, "plain", "plain", None)
     config.apply(workdir / "config", setup.env)
     return setup
 
@@ -476,7 +481,7 @@ def files_setup(workdir: Path, seeds: LocalSeeds, files: FileCase) -> Setup:
     if files.remote:
         setup = zendesk_setup(workdir, "clean", "plain")
     else:
-        setup = local_setup(workdir, seeds, "mixed", marked("mixed"), None)
+        setup = local_setup(workdir, seeds, "plain", "plain", None)
     files.apply(workdir / "data", setup.env)
     return setup
 
@@ -595,12 +600,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=DEADLINE_S, help="seconds per case")
     parser.add_argument("--list", action="store_true", help="list the case ids and exit")
     parser.add_argument("--progress", action="store_true", help="one line per case on stderr")
+    parser.add_argument(
+        "--product",
+        metavar="DIR",
+        type=Path,
+        help="run the triage_tui of another checkout (e.g. a `git archive` of a branch)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         with scratch_dir() as scratch:
             for case in select(build_cases(scratch), args.quick, args.only):
                 print(case.id)
         return 0
+    if args.product:
+        PRODUCT["root"] = args.product.resolve()
     started = time.monotonic()
     results = run(
         quick=args.quick,

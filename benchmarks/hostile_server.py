@@ -190,7 +190,7 @@ class HostileZendesk(FakeZendesk):
             )
         if mode == "escape_errors":
             return Response(
-                422 if request.method != "GET" else 404,
+                422 if request.method != "GET" else 400,
                 {"error": self.escape, "description": f"Record {self.escape} not found"},
             )
         if mode in ("storm_404", "storm_500", "storm_503"):
