@@ -48,6 +48,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -114,22 +115,30 @@ QUICK = (
     "http/malformed_json/get-ticket",
     "http/nested_deep/queue",
     "http/huge_int/get-ticket",
+    "http/retry_after_inf/queue",
+    "http/next_malformed/queue",
     "http/secret_echo/doctor",
     "http/secret_echo/queue",
-    "http/escape_errors/get-ticket",
-    "http/next_malformed/queue",
+    "http/secret_echo/console",
+    "http/redirect_offhost/queue",
     "http/storm_404/get-ticket",
+    "http/html_error/get-ticket",
     "http-data/osc52/get-ticket",
     "http-data/mixed/queue",
+    "http-data/bidi/get-ticket-json",
     "local-data/mixed/get-ticket",
     "local-data/osc52/queue-json",
     "local-data/bidi/search-kb",
     "local-data/c1/plan",
-    "local-data/mixed/console",
+    "local-data/mixed/report",
+    "local-big/words_100k/get-ticket",
     "config/deep_table/queue",
-    "config/directory/queue",
+    "config/huge_duration/queue",
     "config/escape_view/queue",
+    "config/directory/queue",
     "files/outbox_garbage/queue",
+    "files/outbox_garbage/console",
+    "files/readonly_data/get-ticket",
 )
 
 
@@ -369,8 +378,8 @@ def run_console(setup: Setup, deadline: float, result: Result) -> str:
     try:
         # The SLA countdown redraws every second: "quiet" is a pause between ticks.
         if alive_for(8.0, quiet=0.7):
-            for keys in ("j", "j", "\r", "k", "\t", "\t"):
-                console.send(keys, pause=0.15)
+            for key in ("j", "j", "\r", "k", "\t", "\t"):
+                console.send(key, pause=0.15)
             if alive_for(2.0, quiet=0.5):
                 # esc leaves an editor or a dialog; alone, or it would read as alt+q.
                 for keys, wait in ((b"\x1b", 0.4), (b"q", 3.0), (b"\x11", 3.0)):  # ctrl+q last
@@ -444,29 +453,33 @@ def build_cases(scratch: Path) -> list[Case]:
     for mode in MODES:
         if mode == "clean":
             continue
-        add("http", mode, HTTP_SURFACES, lambda w, m=mode: zendesk_setup(w, m, "plain"))
+        add("http", mode, HTTP_SURFACES, partial(zendesk_setup, mode=mode, text="plain"))
     for kind in PAYLOADS:
-        add(
-            "http-data", kind, DATA_SURFACES, lambda w, k=kind: zendesk_setup(w, "clean", marked(k))
-        )
+        text = marked(kind)
+        add("http-data", kind, DATA_SURFACES, partial(zendesk_setup, mode="clean", text=text))
         add(
             "local-data",
             kind,
             LOCAL_DATA_SURFACES,
-            lambda w, k=kind: local_setup(w, seeds, k, marked(k), None),
+            partial(local_setup, seeds=seeds, key=kind, text=text, body=None),
         )
     for name, body in BIG_TEXTS.items():
         add(
             "local-big",
             name,
             BIG_SURFACES,
-            lambda w, n=name, b=body: local_setup(w, seeds, n, f"big {n}", b),
+            partial(local_setup, seeds=seeds, key=name, text=f"big {name}", body=body),
         )
     for config in CONFIGS:
-        add("config", config.name, CONFIG_SURFACES, lambda w, c=config: config_setup(w, seeds, c))
+        add(
+            "config",
+            config.name,
+            CONFIG_SURFACES,
+            partial(config_setup, seeds=seeds, config=config),
+        )
     for files in FILES:
         surfaces = tuple(s for s in FILE_SURFACES if s not in files.skip)
-        add("files", files.name, surfaces, lambda w, f=files: files_setup(w, seeds, f))
+        add("files", files.name, surfaces, partial(files_setup, seeds=seeds, files=files))
     return cases
 
 

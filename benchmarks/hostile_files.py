@@ -215,6 +215,10 @@ def _db(action: Callable[[Path], None]) -> Callable[[Path, Env], None]:
     return apply
 
 
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
 def _other_sqlite(path: Path) -> None:
     path.unlink()
     with sqlite3.connect(path) as conn:
@@ -248,7 +252,7 @@ FILES: tuple[FileCase, ...] = (
     FileCase("drafts_wrong_shape", _drafts(b"[1, 2, 3]"), remote=True),
     FileCase("drafts_hostile_body", _drafts(json.dumps(DRAFT).encode()), remote=True),
     FileCase("db_garbage", _db(_garbage)),
-    FileCase("db_empty", _db(lambda p: p.write_bytes(b""))),
+    FileCase("db_empty", _db(_empty)),
     FileCase("db_directory", _db(_as_directory)),
     FileCase("db_other_sqlite", _db(_other_sqlite)),
     FileCase("data_dir_is_file", _data_is_file),

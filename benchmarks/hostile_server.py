@@ -93,7 +93,7 @@ class HostileZendesk(FakeZendesk):
         super().start()
         assert self._httpd is not None
         # Clients hang up mid-answer here all the time; that is not news.
-        self._httpd.handle_error = lambda request, address: None  # type: ignore[method-assign]
+        self._httpd.handle_error = _quiet  # type: ignore[method-assign,assignment]
         if self.mode == "redirect_offhost":
             self._offhost = self._collector()
         return self
@@ -234,10 +234,10 @@ class HostileZendesk(FakeZendesk):
         if mode == "wrong_types":
             body = _wrong_types(json.loads(json.dumps(body)))
         if mode == "bad_utf8":
-            raw = json.dumps(body, ensure_ascii=False).encode()
-            raw = raw.replace(b'"subject": "', b'"subject": "\xff\xfe\xc3', 1)
-            raw = raw.replace(b'"name": "', b'"name": "\xed\xa0\x80', 1)
-            return Response(200, raw, _JSON_TYPE)
+            encoded = json.dumps(body, ensure_ascii=False).encode()
+            encoded = encoded.replace(b'"subject": "', b'"subject": "\xff\xfe\xc3', 1)
+            encoded = encoded.replace(b'"name": "', b'"name": "\xed\xa0\x80', 1)
+            return Response(200, encoded, _JSON_TYPE)
         if mode in ("huge_int", "float_1e400"):
             literal = HUGE_INT if mode == "huge_int" else "1e400"
             raw = json.dumps(_numbers(json.loads(json.dumps(body)))).replace(
@@ -283,6 +283,10 @@ class HostileZendesk(FakeZendesk):
         if offset:
             body["next_page"] = nxt if more else None
         return body
+
+
+def _quiet(request: object, client_address: object) -> None:
+    return None
 
 
 def _wrong_types(body: JSON) -> JSON:

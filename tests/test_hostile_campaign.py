@@ -17,7 +17,16 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX p
 
 #: Quick cases that fail on the code this campaign was written against, each with the
 #: branch whose fix removes the failure. The lead deletes this list after merging.
-XFAIL: dict[str, str] = {}
+_LIMITS = "h/limits (bounded JSON, numbers, links, Retry-After and config)"
+XFAIL: dict[str, str] = {
+    "http/nested_deep/queue": f"exit 70, RecursionError in json: JSON depth limit on {_LIMITS}",
+    "http/huge_int/get-ticket": f"exit 70, int digits ValueError: long ints as inf on {_LIMITS}",
+    "http/retry_after_inf/queue": f"exit 70, OverflowError: Retry-After clamped on {_LIMITS}",
+    "http/next_malformed/queue": f"exit 70, 'Invalid IPv6 URL': malformed links on {_LIMITS}",
+    "config/deep_table/queue": f"exit 70, RecursionError in tomllib: config error on {_LIMITS}",
+    "config/huge_duration/queue": f"exit 70, OverflowError: durations capped on {_LIMITS}",
+    "files/outbox_garbage/console": "traceback: the corrupt outbox is moved aside on h/files",
+}
 
 
 def test_quick_campaign_finds_no_traceback_hang_escape_or_secret() -> None:
