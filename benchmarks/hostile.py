@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -561,6 +561,9 @@ def scratch_dir() -> Iterator[Path]:
     try:
         yield path
     finally:
+        for folder, _, _ in os.walk(path):  # the read-only cases' directories, writable again
+            with suppress(OSError):
+                os.chmod(folder, 0o755)
         shutil.rmtree(path, ignore_errors=True)
 
 
