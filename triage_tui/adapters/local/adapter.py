@@ -107,6 +107,7 @@ class LocalHelpdesk(Helpdesk):
         priority=True,
         safe_update=False,
         create_ticket=True,
+        event_log=True,
     )
     options_model: ClassVar[type[Any]] = LocalOptions
 
@@ -127,6 +128,7 @@ class LocalHelpdesk(Helpdesk):
 
     @property
     def agent(self) -> str:
+        """The ``agent`` option: the author of replies and the actor of events."""
         return self.local_options.agent
 
     # -- lifecycle -------------------------------------------------------
