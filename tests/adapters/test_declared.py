@@ -118,6 +118,21 @@ def test_the_finder_sees_the_calls_it_checks() -> None:
     assert ("actions.py", "holdup") not in found  # behind isinstance(…, BufferedHelpdesk)
 
 
+def test_the_outbox_wrapper_has_its_own_answer_to_every_contract_method() -> None:
+    """``BufferedHelpdesk`` forwards or overrides each, so no adapter's answer is
+    hidden behind the base class's default (a new method must be added there too)."""
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    # Copied from the adapter per instance (``BufferedHelpdesk.__init__``).
+    mirrored = {"name", "display_name", "capabilities", "doctor_hints", "options_model"}
+    inherited = sorted(
+        name
+        for name in contract() - INSTANCE_ATTRIBUTES - mirrored
+        if getattr(BufferedHelpdesk, name) is getattr(Helpdesk, name)
+    )
+    assert inherited == []
+
+
 def test_no_contract_method_is_probed_with_getattr_or_hasattr() -> None:
     declared = contract()
     probes = set()

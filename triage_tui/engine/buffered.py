@@ -145,10 +145,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self._before: dict[str, dict[str, Any] | None] = {}
 
     # -- the rest of the contract, from the adapter --------------------------
-    # Written out (no ``__getattr__``): the whole ``Helpdesk`` contract is
-    # declared on the base class, and each method is either the outbox's own
-    # (writes, reads, ``probe``, the event log) or the adapter's, below.
-    # Anything else of one adapter's is on ``inner``.
+    # Each method ``Helpdesk`` declares is either the outbox's own (writes,
+    # reads, ``probe``, the event log) or forwarded here, written out so that
+    # mypy checks it; an adapter's other attributes are reached on ``inner``.
     def missing_settings(self) -> list[str]:
         return self.inner.missing_settings()
 
