@@ -13,11 +13,12 @@ Checks, in order (a failure skips the checks that depend on it):
 ``files``         the config and data folders hold nothing other users can read.
 
 ``readiness(helpdesk)`` is the same judgement in one word for the console's
-header badge ("Zendesk ✓", "Gleap: needs auth"). Everything an adapter can
-add is duck-typed so third-party adapters need nothing new: ``options.missing()``
-lists unset settings, ``probe()`` makes one authenticated request and says who
-we are, ``can_comment_publicly()`` answers True/False/None, and
-``doctor_hints`` maps a check name to the adapter's own fix.
+header badge ("Zendesk ✓", "Gleap: needs auth"). What an adapter can add is
+declared on ``Helpdesk`` with a default, so a third-party adapter needs none of
+it: ``missing_settings()`` lists unset settings, ``probe()`` makes one
+authenticated request and says who we are, ``can_comment_publicly()`` answers
+True/False/None (or raises ``Unsupported``), and ``doctor_hints`` maps a check
+name to the adapter's own fix.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
+from triage_tui.adapters.base import first_item
 from triage_tui.domain.errors import (
     AuthError,
     ConfigError,
@@ -94,24 +96,7 @@ class Readiness:
 
 
 def _hints(helpdesk: Helpdesk | None) -> dict[str, str]:
-    return {**GENERIC_HINTS, **dict(getattr(helpdesk, "doctor_hints", {}) or {})}
-
-
-def _missing(helpdesk: Helpdesk) -> list[str]:
-    missing = getattr(helpdesk.options, "missing", None)
-    return list(missing()) if callable(missing) else []
-
-
-async def _first(iterator: Any) -> Any:
-    """The first item of an async generator, closing it (no half-read pages left open)."""
-    try:
-        async for item in iterator:
-            return item
-        return None
-    finally:
-        close = getattr(iterator, "aclose", None)
-        if close is not None:
-            await close()
+    return {**GENERIC_HINTS, **(helpdesk.doctor_hints if helpdesk is not None else {})}
 
 
 def _skipped(names: tuple[str, ...], why: str) -> list[Check]:
@@ -126,15 +111,14 @@ async def check_helpdesk(helpdesk: Helpdesk) -> list[Check]:
     def fail(name: str, detail: str) -> Check:
         return Check(name, "fail", detail, hints.get(name, ""))
 
-    missing = _missing(helpdesk)
+    missing = helpdesk.missing_settings()
     if missing:
         checks.append(fail("settings", f"{helpdesk.display_name} needs {'; '.join(missing)}"))
         return checks + _skipped(CHECKS[2:], "needs the settings first")
     checks.append(Check("settings", "ok", "every required option is set"))
     try:
         await helpdesk.open()
-        probe = getattr(helpdesk, "probe", None)
-        who = await probe() if callable(probe) else None
+        who = await helpdesk.probe()
     except ConfigError as exc:
         return [
             *checks[:-1],
@@ -160,7 +144,7 @@ async def check_helpdesk(helpdesk: Helpdesk) -> list[Check]:
 
 async def _check_tickets(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Check:
     try:
-        first = await _first(helpdesk.iter_queue())
+        first = await first_item(helpdesk.iter_queue())
     except (AuthError, NotFound, TriageError) as exc:
         return fail("read tickets", str(exc))
     found = f"first ticket {first.id}" if first is not None else "the queue is empty"
@@ -168,11 +152,10 @@ async def _check_tickets(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) 
 
 
 async def _check_comment(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Check:
-    ask = getattr(helpdesk, "can_comment_publicly", None)
-    if not callable(ask):
-        return Check("comment", "skip", "cannot be checked without writing a comment")
     try:
-        allowed = await ask()
+        allowed = await helpdesk.can_comment_publicly()
+    except Unsupported:
+        return Check("comment", "skip", "cannot be checked without writing a comment")
     except TriageError as exc:
         return fail("comment", str(exc))
     if allowed is None:
@@ -186,7 +169,7 @@ async def _check_kb(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Ch
     caps = helpdesk.capabilities
     try:
         if caps.kb_list:
-            await _first(helpdesk.iter_articles())
+            await first_item(helpdesk.iter_articles())
         elif caps.kb_search:
             await helpdesk.search_kb("password reset", limit=1)
         else:
@@ -268,14 +251,11 @@ def _config_hint(message: str) -> str:
 async def readiness(helpdesk: Helpdesk) -> Readiness:
     """One request's worth of judgement for the header badge: ``Zendesk ✓`` or why not."""
     name = helpdesk.display_name
-    if _missing(helpdesk):
-        return Readiness(False, f"{name}: needs config", "; ".join(_missing(helpdesk)))
+    missing = helpdesk.missing_settings()
+    if missing:
+        return Readiness(False, f"{name}: needs config", "; ".join(missing))
     try:
-        probe = getattr(helpdesk, "probe", None)
-        if callable(probe):
-            await probe()
-        else:
-            await _first(helpdesk.iter_queue())
+        await helpdesk.probe()
     except ConfigError as exc:
         return Readiness(False, f"{name}: needs config", str(exc))
     except AuthError as exc:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pytest
+
 from tests.adapters.seed import SeedSpec
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
@@ -65,6 +67,19 @@ class AdapterFactory(Protocol):
 
 
 FACTORIES: dict[str, AdapterFactory] = {}
+
+
+def install_plugins(site: Path, monkeypatch: pytest.MonkeyPatch, entries: dict[str, str]) -> None:
+    """Install a package registering ``entries`` (name → ``module:Class``) under the
+    ``triage_tui.adapters`` entry-point group, as pip would put it on ``sys.path``."""
+    dist = site / "triage_plugin_fake-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: triage-plugin-fake\nVersion: 0.1\n"
+    )
+    lines = "".join(f"{name} = {target}\n" for name, target in entries.items())
+    (dist / "entry_points.txt").write_text("[triage_tui.adapters]\n" + lines)
+    monkeypatch.syspath_prepend(str(site))
 
 
 def register(name: str) -> Callable[[AdapterFactory], AdapterFactory]:
@@ -186,12 +201,23 @@ async def local_factory(
         yield Seeded(helpdesk, spec, tickets, people, articles, person_by_email=True)
 
 
+@dataclass
+class MinimalOptions:
+    """The minimal adapter's options: a plain dataclass, as a third-party adapter may declare."""
+
+    db: Path | None = None
+    page_size: int | None = None
+
+
 class MinimalHelpdesk(Helpdesk):
     """Only the abstract methods, over a local file: proves capability-driven skips.
 
     Models the least capable helpdesk the contract allows (no notes, tags,
     KB, assignment or ticket creation); everything optional must then raise
-    ``Unsupported`` from the base class, and the suite must still pass.
+    ``Unsupported`` from the base class, and the suite must still pass. It is
+    built as the console builds any adapter, ``cls(options, clock)``, so
+    ``test_third_party.py`` installs it as a plugin and drives the doctor,
+    the verbs and the console with it.
     """
 
     name = "minimal"
@@ -208,10 +234,14 @@ class MinimalHelpdesk(Helpdesk):
         safe_update=False,
         create_ticket=False,
     )
+    options_model = MinimalOptions
 
-    def __init__(self, inner: LocalHelpdesk) -> None:
-        super().__init__(clock=inner.clock)
-        self.inner = inner
+    def __init__(self, options: MinimalOptions | None = None, clock: Clock | None = None) -> None:
+        super().__init__(options, clock)
+        settings: MinimalOptions = self.options
+        self.inner = LocalHelpdesk(LocalOptions(db=settings.db, agent=AGENT), clock=self.clock)
+        if settings.page_size:
+            self.inner.page_size = settings.page_size
 
     async def open(self) -> None:
         await self.inner.open()
@@ -250,8 +280,5 @@ async def minimal_factory(
 ) -> AsyncIterator[Seeded]:
     db = workdir / "minimal.db"
     tickets, people, _ = seed_local_db(db, spec)
-    inner = LocalHelpdesk(LocalOptions(db=db, agent=AGENT), clock=clock)
-    if page_size:
-        inner.page_size = page_size
-    async with MinimalHelpdesk(inner) as helpdesk:
+    async with MinimalHelpdesk(MinimalOptions(db, page_size), clock) as helpdesk:
         yield Seeded(helpdesk, spec, tickets, people, {}, person_by_email=False)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.contract import AdapterFactory, Seeded
+from tests.adapters.contract import AdapterFactory, MinimalHelpdesk, Seeded
 from tests.adapters.seed import DEFAULT_SPEC
-from triage_tui.adapters.base import Helpdesk
+from triage_tui.adapters import registry
+from triage_tui.adapters.base import CAPABILITY_METHODS, Capabilities, Helpdesk
+from triage_tui.doctor import CHECKS
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import InvalidInput, NotFound, TriageError, Unsupported
 from triage_tui.domain.models import (
@@ -307,3 +309,69 @@ async def test_unsupported_operations_raise_unsupported(seeded: Seeded) -> None:
     if not caps.kb_list:
         with pytest.raises(Unsupported):
             [a async for a in helpdesk.iter_articles()]
+    if not caps.event_log:
+        for events in (
+            lambda: helpdesk.record_event("ticket.viewed", tid),
+            lambda: helpdesk.list_events(),
+        ):
+            with pytest.raises(Unsupported) as caught:
+                await events()
+            assert_one_line(caught.value)
+
+
+# -- what the capabilities claim -------------------------------------------------
+
+
+def test_every_capability_flag_names_the_methods_it_promises() -> None:
+    optional = {f for f in Capabilities.__dataclass_fields__}
+    # Not a method of their own: which fields a write sends, how an interrupted
+    # write is resent, and whether get_person lists past tickets.
+    behaviours = {"requester_history", "groups", "safe_update", "idempotency"}
+    assert set(CAPABILITY_METHODS) == optional - behaviours
+    for methods in CAPABILITY_METHODS.values():
+        assert all(callable(getattr(Helpdesk, m)) for m in methods)
+
+
+@pytest.mark.parametrize("name", [*registry.available(), "minimal"])
+def test_a_claimed_capability_is_implemented_not_inherited(name: str) -> None:
+    """Every built-in (those without a fake server too) and the minimal one."""
+    cls = MinimalHelpdesk if name == "minimal" else registry.load(name)
+    for flag, methods in CAPABILITY_METHODS.items():
+        claimed = getattr(cls.capabilities, flag)
+        for method in methods:
+            own = getattr(cls, method) is not getattr(Helpdesk, method)
+            assert own == claimed, f"{name}: {flag}={claimed}, {method} overridden: {own}"
+
+
+async def test_the_event_log_records_and_lists_in_order(seeded: Seeded, clock: FrozenClock) -> None:
+    needs(seeded.helpdesk, "event_log")
+    helpdesk, tid = seeded.helpdesk, seeded.tid("sso")
+    first = await helpdesk.record_event("ticket.viewed", tid, {"pane": "detail"})
+    clock.advance(60)
+    second = await helpdesk.record_event("ticket.skipped", tid, actor="Priya Nair")
+    assert first != second
+    events = await helpdesk.list_events(clock.now() - timedelta(minutes=5))
+    assert [(e.name, e.ticket_id) for e in events[-2:]] == [
+        ("ticket.viewed", tid),
+        ("ticket.skipped", tid),
+    ]
+    assert events[-2].payload == {"pane": "detail"} and events[-1].actor == "Priya Nair"
+    assert events[-2].actor == helpdesk.agent
+    assert await helpdesk.list_events(clock.now() + timedelta(minutes=1)) == []
+
+
+# -- what triage doctor and the header badge ask ------------------------------------
+
+
+async def test_readiness_answers_of_a_configured_adapter(helpdesk: Helpdesk) -> None:
+    assert helpdesk.missing_settings() == []
+    who = await helpdesk.probe()
+    assert who is None or (who.strip() and "\n" not in who)
+    try:
+        allowed = await helpdesk.can_comment_publicly()
+    except Unsupported as unsupported:
+        assert_one_line(unsupported)
+    else:
+        assert allowed in (True, False, None)
+    assert set(helpdesk.doctor_hints) <= set(CHECKS)
+    assert all(hint and "\n" not in hint for hint in helpdesk.doctor_hints.values())

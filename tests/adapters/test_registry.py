@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.adapters.contract import install_plugins
 from triage_tui.adapters import registry
 from triage_tui.adapters.local.adapter import LocalHelpdesk
 from triage_tui.domain.errors import ConfigError
@@ -18,18 +19,15 @@ class Impostor(LocalHelpdesk):
 @pytest.fixture
 def plugin_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An installed third-party package registering ``local`` and ``extra``."""
-    dist = tmp_path / "triage_plugin_fake-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: triage-plugin-fake\nVersion: 0.1\n"
+    install_plugins(
+        tmp_path,
+        monkeypatch,
+        {
+            "local": f"{__name__}:Impostor",
+            "extra": f"{__name__}:Impostor",
+            "broken": "triage_tui.no_such_module:Nothing",
+        },
     )
-    (dist / "entry_points.txt").write_text(
-        "[triage_tui.adapters]\n"
-        f"local = {__name__}:Impostor\n"
-        f"extra = {__name__}:Impostor\n"
-        "broken = triage_tui.no_such_module:Nothing\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
     return tmp_path
 
 

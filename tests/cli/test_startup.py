@@ -132,7 +132,7 @@ def test_no_command_launches_the_console_with_the_resolved_helpdesk(
     result = run("--db", str(demo_db), "--theme", "triage-ansi")
     assert result.code == 0, result.err
     [(helpdesk, profile, _config, theme)] = calls
-    assert helpdesk.name == "local" and helpdesk.db_path == demo_db
+    assert helpdesk.name == "local" and helpdesk.inner.db_path == demo_db
     assert theme == "triage-ansi" and profile.adapter == "local"
 
 

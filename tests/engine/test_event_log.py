@@ -51,7 +51,7 @@ async def test_remote_writes_in_verb_mode_are_logged_once_on_delivery(
 ) -> None:
     async with zendesk_rig(clock) as rig:
         hd = BufferedHelpdesk(rig.helpdesk, "test.zendesk.0", mode=VERB_MODE, data_dir=tmp_path)
-        assert hd.own_log and not hasattr(rig.helpdesk, "record_event")
+        assert hd.own_log and not rig.helpdesk.capabilities.event_log
         start = clock.now()
         tid = rig.tid(DEFAULT_SPEC.tickets[1].key)
         before = (await hd.get_ticket(tid)).ticket

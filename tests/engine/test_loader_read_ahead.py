@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,13 +18,18 @@ from triage_tui.engine.loader import TicketLoader
 
 
 class Counting(LocalHelpdesk):
-    """Reads counted; ``listeners`` like the console's outbox, unless ``watched`` is False."""
+    """Reads counted; says when it writes, like the console's outbox, unless ``watched`` is False."""
 
     def __init__(self, options: LocalOptions, clock: FrozenClock, watched: bool = True) -> None:
         super().__init__(options, clock)
         self.reads: list[str] = []
-        if watched:
-            self.listeners: list = []
+        self.watched = watched
+        self.listeners: list[Callable[[str, Any], None]] = []
+
+    def watch_writes(self, listener: Callable[[str, Any], None]) -> bool:
+        if self.watched:
+            self.listeners.append(listener)
+        return self.watched
 
     async def get_ticket(self, ticket_id: str):  # type: ignore[no-untyped-def]
         self.reads.append(ticket_id)

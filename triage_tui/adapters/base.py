@@ -9,18 +9,22 @@ domain models at the edge and raises only ``triage_tui.domain.errors`` types.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.domain.errors import Unsupported
 from triage_tui.domain.queue import QueueRow
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from triage_tui.domain.models import (
         Article,
         Escalation,
+        Event,
         Message,
         NewTicket,
         PersonHistory,
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
         Ticket,
         TicketDetail,
     )
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,10 @@ class Capabilities:
     # header): the outbox then resends an interrupted write with the same key
     # instead of reading the ticket to find out whether it landed.
     idempotency: bool = False
+    # The helpdesk keeps an event log of the agent's actions (``record_event``,
+    # ``list_events``): the local one. Without it the outbox keeps one on this
+    # machine, so sweeps, reports and ``triage events`` still work.
+    event_log: bool = False
 
     def __post_init__(self) -> None:
         # A declaration, checked once at import: "no" or 0 must not pass as a flag.
@@ -95,16 +105,20 @@ class Helpdesk(ABC):
     #: given values of its declared types, built without pydantic (the local
     #: adapter's; ``config_quick``).
     options_model: ClassVar[type[Any]] = NoOptions
+    #: Your own fix per ``triage doctor`` check name (``"reachable"``,
+    #: ``"credentials"``, ``"read tickets"``, ``"comment"``, ``"read KB"``…),
+    #: shown instead of the generic one when that check fails.
+    doctor_hints: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def __init__(self, options: Any | None = None, clock: Clock | None = None) -> None:
         self.options = options if options is not None else self.options_model()
         self.clock: Clock = clock or SystemClock()
 
     # -- lifecycle -------------------------------------------------------
-    async def open(self) -> None:
+    async def open(self) -> None:  # noqa: B027 - a helpdesk may need no connection
         """Connect; raise ``Unreachable``/``AuthError`` with a one-line message."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - nor anything to release
         """Release clients and handles. Safe to call twice."""
 
     async def __aenter__(self) -> Self:
@@ -113,6 +127,42 @@ class Helpdesk(ABC):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+    # -- readiness (``triage doctor``, the console's header badge) ----------
+    def missing_settings(self) -> list[str]:
+        """The required options still unset, each naming where to set it
+        (``"the API key (TRIAGE_ACME_KEY)"``); empty when there is enough to connect.
+
+        Reported before connecting is tried. Default: nothing is required.
+        """
+        return []
+
+    async def probe(self) -> str | None:
+        """After ``open()``, one cheap authenticated request: who the helpdesk says
+        we are (``"sam@acme.example (agent)"``), or None when there is nobody to
+        name (no credentials).
+
+        Raises as any read does: ``Unreachable``/``RateLimited`` (the doctor's
+        ``reachable`` check fails), ``AuthError`` (``credentials``). Default:
+        read the first ticket of the queue and name nobody.
+        """
+        await first_item(self.iter_queue())
+        return None
+
+    async def can_comment_publicly(self) -> bool | None:
+        """Whether the account may reply to customers (the doctor's ``comment``
+        check): False fails the check, None means the helpdesk cannot tell.
+
+        Default: raise ``Unsupported`` (the check is skipped: it cannot be
+        answered without writing a comment).
+        """
+        raise Unsupported(f"{self.display_name} cannot tell without writing a comment")
+
+    @property
+    def agent(self) -> str:
+        """The name the agent's own actions are recorded under (the event log's
+        actor), "" when the helpdesk does not say. Default: ""."""
+        return ""
 
     # -- reads -----------------------------------------------------------
     @abstractmethod
@@ -181,12 +231,17 @@ class Helpdesk(ABC):
         """Change the priority (only when ``capabilities.priority``)."""
         raise Unsupported(f"{self.display_name} does not change priority directly")
 
-    async def assign(self, ticket_id: str, assignee: str | None, group: str | None = None) -> Ticket:
+    async def assign(
+        self, ticket_id: str, assignee: str | None, group: str | None = None
+    ) -> Ticket:
+        """Assign to ``assignee`` (a name; None unassigns) and, with ``capabilities.groups``,
+        move to ``group`` (only when ``capabilities.assignment``)."""
         raise Unsupported(f"{self.display_name} does not support assignment")
 
     async def tag(
         self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None
     ) -> Ticket:
+        """Add and remove tags (only when ``capabilities.tags``)."""
         raise Unsupported(f"{self.display_name} does not support tags")
 
     @abstractmethod
@@ -194,4 +249,69 @@ class Helpdesk(ABC):
         """Apply the composite: a note with the reason, then priority/group/tags as allowed."""
 
     async def create_ticket(self, new: NewTicket) -> Ticket:
+        """A new ticket from a requester (only when ``capabilities.create_ticket``)."""
         raise Unsupported(f"{self.display_name} does not create tickets from the console")
+
+    # -- the event log (only with ``capabilities.event_log``) ---------------
+    async def record_event(
+        self,
+        name: str,
+        ticket_id: str | None = None,
+        payload: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> int:
+        """Append an event (``domain.events``: ``ticket.viewed``, ``sweep.started``…)
+        to the helpdesk's own log; its id. ``actor`` defaults to ``agent``.
+
+        Default: raise ``Unsupported``. The console and the verbs then keep the
+        log on this machine (``engine.event_recording``).
+        """
+        raise Unsupported(f"{self.display_name} keeps no event log")
+
+    async def list_events(self, since: datetime | None = None) -> list[Event]:
+        """Events at or after ``since`` (all when None), oldest first.
+
+        Default: raise ``Unsupported`` (see ``record_event``).
+        """
+        raise Unsupported(f"{self.display_name} keeps no event log")
+
+    # -- change notices ------------------------------------------------------
+    def watch_writes(self, listener: Callable[[str, Any], None]) -> bool:
+        """Have ``listener(event, entry)`` called whenever one of this helpdesk's
+        writes is queued, delivered or taken back; whether it will be.
+
+        The console's outbox (``engine.buffered.BufferedHelpdesk``) does, and only
+        then does the console read tickets ahead of being opened: a read ahead
+        must be dropped when a write makes it stale. An adapter does not need
+        to (the default: False).
+        """
+        return False
+
+
+#: The methods each capability flag promises. With the flag off, the base
+#: class's default raises ``Unsupported``; with it on, the adapter overrides
+#: them (``tests/adapters/test_contract.py`` checks both sides).
+CAPABILITY_METHODS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "internal_notes": ("add_note",),
+        "tags": ("tag",),
+        "kb_search": ("search_kb",),
+        "kb_list": ("iter_articles",),
+        "assignment": ("assign",),
+        "priority": ("set_priority",),
+        "create_ticket": ("create_ticket",),
+        "event_log": ("record_event", "list_events"),
+    }
+)
+
+
+async def first_item(items: AsyncIterator[T]) -> T | None:
+    """The first of ``items`` (None when there is none), closing an async generator
+    after it: no half-read page or open connection is left behind."""
+    try:
+        async for item in items:
+            return item
+        return None
+    finally:
+        if isinstance(items, AsyncGenerator):
+            await items.aclose()

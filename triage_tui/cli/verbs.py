@@ -415,13 +415,14 @@ async def _events_since(
         raise InvalidInput(f"--since: {exc}") from None
     except DurationError as exc:
         raise InvalidInput(f"--since: {exc} or an ISO time such as 2026-11-22T08:00") from None
-    list_events = getattr(helpdesk, "list_events", None)
-    if list_events is None:
+    try:
+        log = await helpdesk.list_events(start)
+    except Unsupported:
         raise Unsupported(
             f"{helpdesk.display_name} keeps no event log; sweeps, reports and events are "
             "recorded in the local helpdesk (--adapter local)"
-        )
-    return start, [e for e in await list_events(start) if e.at <= now]
+        ) from None
+    return start, [e for e in log if e.at <= now]
 
 
 async def report(helpdesk: Helpdesk, view: View, since: str, markdown: bool = False) -> Outcome:

@@ -32,13 +32,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triage_tui import paths
 from triage_tui.adapters.base import Helpdesk
-from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
 from triage_tui.domain.enums import Priority, Role, Status
+from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.cache import ReadCache
 from triage_tui.engine.delivery import (
@@ -105,10 +106,12 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     ) -> None:
         super().__init__(inner.options, inner.clock)
         self.inner = inner
-        # Mirror the adapter's identity: the UI and verbs read these.
+        # Mirror the adapter's identity: the UI, the verbs and the doctor read these.
         self.name = inner.name  # type: ignore[misc]
         self.display_name = inner.display_name  # type: ignore[misc]
-        self.capabilities = inner.capabilities  # type: ignore[misc]
+        # An event log is always kept: the adapter's own, else one on this machine.
+        self.capabilities = replace(inner.capabilities, event_log=True)  # type: ignore[misc]
+        self.doctor_hints = inner.doctor_hints  # type: ignore[misc]
         self.mode = mode
         #: This console or verb run: its entries are "ours", everyone else's are not.
         self.session = ob.owner_token()
@@ -134,18 +137,31 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self._background: set[asyncio.Task[Any]] = set()
         self.listeners: list[Callable[[str, ob.Entry | None], None]] = []
         #: No log of the adapter's own (remote helpdesks): keep one here, on this machine.
-        self.own_log = getattr(inner, "record_event", None) is None
+        self.own_log = not inner.capabilities.event_log
         self.events_path = root / "events" / f"{key}.sqlite3"
         self._event_log: EventLog | None = None
         #: The ticket (JSON) as last read or written, and as it was when each entry was recorded.
         self._known: dict[str, dict[str, Any]] = {}
         self._before: dict[str, dict[str, Any] | None] = {}
 
-    def __getattr__(self, name: str) -> Any:
-        # Adapter-specific extras (the local adapter's event log…) stay reachable.
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+    # -- the rest of the contract, from the adapter --------------------------
+    # Each method ``Helpdesk`` declares is either the outbox's own (writes,
+    # reads, ``probe``, the event log) or forwarded here, written out so that
+    # mypy checks it; an adapter's other attributes are reached on ``inner``.
+    def missing_settings(self) -> list[str]:
+        return self.inner.missing_settings()
+
+    async def can_comment_publicly(self) -> bool | None:
+        return await self.inner.can_comment_publicly()
+
+    @property
+    def agent(self) -> str:
+        return self.inner.agent
+
+    def watch_writes(self, listener: Callable[[str, ob.Entry | None], None]) -> bool:
+        """Every write queued, delivered, undone or changed is told to ``listener``."""
+        self.listeners.append(listener)
+        return True
 
     # -- the outbox, lazily (a read-only verb never opens it) --------------
     @property

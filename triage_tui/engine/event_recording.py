@@ -16,9 +16,9 @@ from triage_tui.domain.errors import TriageError
 from triage_tui.engine.event_log import EventLog, write_event
 
 if TYPE_CHECKING:
-    from triage_tui.domain.models import Event
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.models import Event
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ class EventRecording:
     @property
     def event_log(self) -> EventLog:
         if self._event_log is None:
-            actor = str(getattr(self.inner.options, "agent", "") or "")
-            self._event_log = EventLog(self.events_path, self.clock, actor)
+            self._event_log = EventLog(self.events_path, self.clock, self.inner.agent)
         return self._event_log
 
     async def record_event(
@@ -49,15 +48,14 @@ class EventRecording:
     ) -> int:
         """Append an event: to the adapter's log when it keeps one, else to the local one."""
         if not self.own_log:
-            return int(await self.inner.record_event(name, ticket_id, payload, actor))  # type: ignore[attr-defined]
+            return await self.inner.record_event(name, ticket_id, payload, actor)
         return self.event_log.record(name, ticket_id, payload, actor)
 
-    async def list_events(self, since: datetime | None = None) -> list[Any]:
+    async def list_events(self, since: datetime | None = None) -> list[Event]:
         """Events at or after ``since`` (all when None), oldest first."""
         if not self.own_log:
-            return list(await self.inner.list_events(since))  # type: ignore[attr-defined]
-        events: list[Event] = self.event_log.list(since)
-        return list(events)
+            return await self.inner.list_events(since)
+        return self.event_log.list(since)
 
     def _log_write(
         self,

@@ -91,10 +91,7 @@ class TicketLoader:
         #: Views read ahead: ticket id -> (when, write generation, _ahead_key, view).
         self._ahead: dict[str, tuple[float, int, tuple[int, frozenset[str]], TicketView]] = {}
         self._generation = 0
-        listeners = getattr(helpdesk, "listeners", None)
-        self._watching = isinstance(listeners, list)
-        if isinstance(listeners, list):
-            listeners.append(self._on_change)
+        self._watching = helpdesk.watch_writes(self._on_change)
 
     async def open(self) -> None:
         await self.helpdesk.open()

@@ -16,10 +16,11 @@ Everything read is overlaid with the writes still in the outbox
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from triage_tui.adapters.base import first_item
 from triage_tui.domain.enums import ACTIVE_STATUSES, Status
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.domain.queue import QueueRow
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from triage_tui.domain.clock import Clock
     from triage_tui.engine.cache import ReadCache
     from triage_tui.engine.delivery import Connectivity, Deliverer
+
+R = TypeVar("R")
 
 
 class OfflineReads:
@@ -68,11 +71,7 @@ class OfflineReads:
         if not self._inner_open:
             await self.inner.open()
             self._inner_open = True
-        pages = self.inner.iter_queue()
-        try:
-            await anext(aiter(pages), None)
-        finally:
-            await pages.aclose()  # type: ignore[attr-defined]
+        await first_item(self.inner.iter_queue())
 
     def seen_base(self, ticket_id: str) -> Base | None:
         """The ticket as last read from the helpdesk (what a new draft is written against)."""
@@ -131,7 +130,7 @@ class OfflineReads:
         try:
             if not self._inner_open:
                 await self.probe()
-            async for rows in self._inner_rows(query, batch):
+            async for rows in self.inner.iter_queue_rows(query, batch):
                 fetched.extend(rows)
                 if pending:
                     rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
@@ -170,23 +169,6 @@ class OfflineReads:
         rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
         return [r for r in rows if r.status.is_active]
 
-    def _inner_rows(self, query: QueueFilter | None, batch: int) -> AsyncIterator[list[QueueRow]]:
-        rows = getattr(self.inner, "iter_queue_rows", None)
-        if rows is not None:
-            return rows(query, batch)  # type: ignore[no-any-return]
-
-        async def converted() -> AsyncIterator[list[QueueRow]]:
-            page: list[QueueRow] = []
-            async for ticket in self.inner.iter_queue(query):
-                page.append(QueueRow.from_ticket(ticket))
-                if len(page) >= batch:
-                    yield page
-                    page = []
-            if page:
-                yield page
-
-        return converted()
-
     def _save_in_background(self, save: Callable[[Any], None], items: Any) -> None:
         task = asyncio.create_task(asyncio.to_thread(save, items))
         self._background.add(task)
@@ -213,7 +195,9 @@ class OfflineReads:
             f"requester {person_id}",
         )
 
-    async def _read(self, fetch: Callable[[], Any], cached: Callable[[], Any], what: str) -> Any:
+    async def _read(
+        self, fetch: Callable[[], Awaitable[R]], cached: Callable[[], R | None], what: str
+    ) -> R:
         if self.connectivity.online or self.cache is None:
             try:
                 value = await fetch()

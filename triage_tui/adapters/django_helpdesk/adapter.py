@@ -100,6 +100,9 @@ class DjangoHelpdesk(Helpdesk):
             raise
         self._http = http
 
+    def missing_settings(self) -> list[str]:
+        return self.dh.missing()
+
     async def probe(self) -> str:
         """Staff access proven by one small request, for ``triage doctor``."""
         data = await self._call("GET", "followups/", params={"page_size": 1})

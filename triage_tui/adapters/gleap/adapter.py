@@ -262,6 +262,9 @@ class GleapHelpdesk(Helpdesk):
         found = self._parse(GKnowledgeSearch, data, "knowledge search")
         return [self.tr.article(r) for r in found.results[:limit]]
 
+    def missing_settings(self) -> list[str]:
+        return self.gl.missing()
+
     async def probe(self) -> str:
         """One cheap authenticated request: proves the key and the project (doctor, badge)."""
         data = await self.http.get("tickets", params={"limit": 1, "skip": 0})

@@ -84,6 +84,7 @@ class LocalHelpdesk(Helpdesk):
         priority=True,
         safe_update=False,
         create_ticket=True,
+        event_log=True,
     )
     options_model: ClassVar[type[Any]] = LocalOptions
 
@@ -104,6 +105,7 @@ class LocalHelpdesk(Helpdesk):
 
     @property
     def agent(self) -> str:
+        """The ``agent`` option: the author of replies and the actor of events."""
         return self.local_options.agent
 
     # -- lifecycle -------------------------------------------------------

@@ -107,6 +107,9 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
             raise
         self._http = http
 
+    def missing_settings(self) -> list[str]:
+        return self.rt.missing()
+
     async def probe(self) -> str:
         """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage doctor``."""
         about = await self._call("GET", "rt")

@@ -218,6 +218,9 @@ class ZendeskHelpdesk(Helpdesk):
         return [self.tr.article(a) for a in await self.api.search_articles(query, limit)]
 
     # -- doctor ----------------------------------------------------------
+    def missing_settings(self) -> list[str]:
+        return self.zd.missing()
+
     async def probe(self) -> str:
         """Who the credentials belong to (one request): doctor and the header badge."""
         me = await self.api.me()
