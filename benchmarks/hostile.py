@@ -135,9 +135,13 @@ QUICK = (
     "config/deep_table/queue",
     "config/huge_duration/queue",
     "config/escape_view/queue",
+    "config/escape_view/config-show",
+    "http-data/mixed/console",
+    "http/slow_body/queue",
     "config/directory/queue",
     "files/outbox_garbage/queue",
     "files/outbox_garbage/console",
+    "files/data_dir_is_file/console",
     "files/readonly_data/get-ticket",
 )
 

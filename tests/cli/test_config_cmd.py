@@ -112,3 +112,20 @@ def test_config_show_prints_valid_toml_that_validates_again(run: Runner, tmp_pat
     parsed = tomllib.loads(shown)
     again = TypeAdapter(config_mod.AppConfig).validate_python(parsed)
     assert again == config_mod.load(config)
+
+
+def test_config_show_neutralises_control_characters_and_stays_valid_toml(run: Runner) -> None:
+    """A config file's strings and keys (an agent name, a view name) may carry C1
+    controls or bidi overrides; ``config show`` prints them as TOML escapes."""
+    assert run("config", "init").code == 0
+    path = Path(run("config", "path").out.strip())
+    path.write_text(
+        'profile = "default"\n[profiles.default]\nagent = "Sam \\u009b2J \\u202eevil"\n'
+        '[profiles.default.views]\n"bad\\u009bview" = "priority:high"\n'
+    )
+    result = run("config", "show")
+    assert result.code == 0, result.err
+    assert "\x9b" not in result.out and "\u202e" not in result.out and "\x1b" not in result.out
+    shown = tomllib.loads(result.out.split("valid TOML):", 1)[1])
+    assert shown["profiles"]["default"]["agent"] == "Sam \x9b2J \u202eevil"
+    assert list(shown["profiles"]["default"]["views"]) == ["bad\x9bview"]

@@ -9,6 +9,7 @@ pasted into a bug report.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -21,6 +22,7 @@ from triage_tui import config as config_mod
 from triage_tui import paths
 from triage_tui.cli.output import dumps, one_line
 from triage_tui.domain.errors import ConfigError, InvalidInput
+from triage_tui.domain.text import is_clean
 from triage_tui.session import ConsoleContext, load_config
 
 #: From this many tickets on, ``demo`` shows a progress line while it works.
@@ -235,6 +237,9 @@ def _config_show(
     return 0
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -243,8 +248,29 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    return json.dumps(str(value), ensure_ascii=False)
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return _toml_string(str(value))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string in which every character the terminal gate would
+    neutralise (C1 controls, bidi overrides, …) is a ``\\u`` escape: the output
+    stays valid TOML and reads back as the same value, and nothing from the
+    config file reaches the terminal raw."""
+    quoted = json.dumps(text, ensure_ascii=False)  # escapes C0 controls, quotes, backslashes
+    if is_clean(quoted, keep_newlines=False):
+        return quoted
+    return "".join(
+        char
+        if is_clean(char, keep_newlines=False)
+        else (f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        for char in quoted
+    )
+
+
+def _toml_key(key: str) -> str:
+    """A bare key where TOML allows one, else a quoted (and neutralised) one."""
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
 
 
 def _toml(data: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -256,10 +282,11 @@ def _toml(data: Mapping[str, Any], prefix: str = "") -> list[str]:
     for key, value in data.items():
         if isinstance(value, dict):
             continue
-        lines.append(f"# {key} = (unset)" if value is None else f"{key} = {_toml_value(value)}")
+        shown = _toml_key(key)
+        lines.append(f"# {shown} = (unset)" if value is None else f"{shown} = {_toml_value(value)}")
     for key, value in data.items():
         if isinstance(value, dict):
-            name = f"{prefix}.{key}" if prefix else key
+            name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
             if not value or any(not isinstance(v, dict) for v in value.values()):
                 lines += ["", f"[{name}]"]
             lines += _toml(value, name)
