@@ -26,15 +26,14 @@ import heapq
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult, SystemCommand
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from triage_tui import collector, paths
@@ -45,6 +44,7 @@ from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.console import ConsoleScreen
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from triage_tui.engine.bulk import BulkResult
     from triage_tui.ui.screens.bulk import BulkPlan
     from triage_tui.ui.screens.prompts import EscalationChoice
+    from triage_tui.ui.screens.sweep import SweepOutcome
 
     # The draft editor (a TextArea, ~20 ms to import) is mounted after the first screen.
     from triage_tui.ui.widgets.draft import DraftPane
@@ -99,7 +100,7 @@ class QueuePane(Vertical):
             self.held = True
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("s", "send", "Send"),
         Binding("e", "edit", "Edit"),
@@ -145,6 +146,14 @@ class MainScreen(Screen[None]):
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
 
+    @staticmethod
+    def find(app: App[Any]) -> MainScreen | None:
+        """The app's main screen, wherever it is in the stack (None before it exists)."""
+        for screen in app.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
     @property
     def clusters(self) -> Clusters:
         """Similar-incident groups of the queue (none until it is clustered)."""
@@ -168,7 +177,7 @@ class MainScreen(Screen[None]):
             with QueuePane(id="queue-pane"):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
-                yield QueueView(app.clock, id="queue")  # type: ignore[attr-defined]
+                yield QueueView(app.clock, id="queue")
                 yield Input(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
                             id="filter")
                 yield Static(Content(""), id="filter-error")
@@ -211,9 +220,9 @@ class MainScreen(Screen[None]):
 
     def _topbar(self) -> Content:
         app = self.app
-        helpdesk = app.helpdesk  # type: ignore[attr-defined]
-        profile = app.profile  # type: ignore[attr-defined]
-        now = app.clock.now()  # type: ignore[attr-defined]
+        helpdesk = app.helpdesk
+        profile = app.profile
+        now = app.clock.now()
         badge = self.badge or (f"{helpdesk.display_name} ✓" if self.queue_loaded else f"{helpdesk.display_name} …")
         ok = self.queue_loaded and self.badge is None
         return Content.assemble(
@@ -233,12 +242,12 @@ class MainScreen(Screen[None]):
         self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
-        self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
+        self.follow_cursor = preview_follows_cursor(self.app.profile.preview)
         self.query_one(QueueView).enter_opens = not self.follow_cursor
         # Rules are built on the first ticket, not before the first screen.
-        self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)  # type: ignore[attr-defined]
+        self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)
         self.load_queue()
-        self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
+        self.set_interval(self.app.tick_seconds, self.tick)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -299,25 +308,25 @@ class MainScreen(Screen[None]):
                     title.update(Content(f"Queue · loading… {len(rows):,} tickets"), layout=False)
         except TriageError as error:
             if not self.loader.opened:
-                app.fail(str(error))  # type: ignore[attr-defined]
+                app.fail(str(error))
                 return
             self.app.notify(str(error), severity="error", markup=False)
             await self._mount_work()
             from triage_tui.doctor import readiness
 
-            self.badge = (await readiness(app.helpdesk)).label  # type: ignore[attr-defined]
+            self.badge = (await readiness(app.helpdesk)).label
             self.query_one("#topbar", Static).update(self._topbar())
             return
         await self._after_first_rows()  # an empty queue: nothing was painted yet
         sort_rows(rows)
         self.badge = None
         self.queue_loaded = True
-        initial = getattr(app, "initial_filter", None)
+        initial = app.initial_filter
         if initial and self.filter is None:
             self._try_filter(initial)
-        sweep = getattr(app, "initial_sweep", None)
+        sweep = app.initial_sweep
         if sweep is not None:
-            app.initial_sweep = None  # type: ignore[attr-defined]  # once, not on every reload
+            app.initial_sweep = None  # once, not on every reload
             self.start_initial_sweep(sweep)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
@@ -359,7 +368,7 @@ class MainScreen(Screen[None]):
         queue = self.query_one(QueueView)
         keep = None if top or queue.current is None else queue.current.id
         self.all_rows = rows
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         shown = self.filter.apply(rows, now) if self.filter else rows
         queue.set_rows(shown, keep_id=keep)
         self._update_title()
@@ -372,7 +381,7 @@ class MainScreen(Screen[None]):
 
     def _update_title(self) -> None:
         queue = self.query_one(QueueView)
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         counts = QueueCounts.of(queue.rows, now)
         parts: list[Content | tuple[str, str] | str] = [("Queue", "bold"), f" · {counts.total:,} open"]
         if counts.breached:
@@ -440,7 +449,7 @@ class MainScreen(Screen[None]):
 
         error_line = self.query_one("#filter-error", Static)
         try:
-            new = parse(text, me=self.app.profile.agent) if text.strip() else None  # type: ignore[attr-defined]
+            new = parse(text, me=self.app.profile.agent) if text.strip() else None
         except FilterError as error:
             start, end = error.span
             error_line.update(Content.assemble(
@@ -469,7 +478,7 @@ class MainScreen(Screen[None]):
             event.input.display = False
         count = len(self.query_one(QueueView).rows)
         payload = {"filter": str(self.filter) if self.filter else "", "count": count}
-        self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))  # type: ignore[attr-defined]
+        self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))
         self.query_one(QueueView).focus()
 
     def _need_ticket(self, action: str) -> TicketView | None:
@@ -499,7 +508,7 @@ class MainScreen(Screen[None]):
             return
         ticket_id = self.requested_id
         self.app.notify(f"Skipped {ticket_id}", markup=False, timeout=2)
-        self.run_worker(record(self.app.helpdesk, events.SKIPPED, ticket_id, {}))  # type: ignore[attr-defined]
+        self.run_worker(record(self.app.helpdesk, events.SKIPPED, ticket_id, {}))
         self._advance_from(ticket_id)
 
     def action_toggle_plan(self) -> None:
@@ -511,9 +520,9 @@ class MainScreen(Screen[None]):
         pane = self.query_one(TicketPane)
         self.showing_plan = not self.showing_plan
         if self.showing_plan:
-            self.run_worker(pane.show_plan(self.plan_for(view), self.app.clock.now()))  # type: ignore[attr-defined]
+            self.run_worker(pane.show_plan(self.plan_for(view), self.app.clock.now()))
         else:
-            self.run_worker(pane.show(view, self.app.clock.now(), self.similar_rows(view)))  # type: ignore[attr-defined]
+            self.run_worker(pane.show(view, self.app.clock.now(), self.similar_rows(view)))
 
     def action_dismiss_rules(self) -> None:
         """The agent overrides the fired rules on this ticket: no escalation block on Send."""
@@ -547,14 +556,14 @@ class MainScreen(Screen[None]):
             return
         body, blocking = ready
         ticket = view.detail.ticket
-        default = Status(self.app.profile.send_status)  # type: ignore[attr-defined]
+        default = Status(self.app.profile.send_status)
 
         def done(status: Status | None) -> None:
             if status is None:
                 return
             if blocking:
                 payload = events.override_payload(blocking)
-                self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket.id, payload))  # type: ignore[attr-defined]
+                self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket.id, payload))
             self.do_send(view, body, status)
 
         screen = SendScreen(ticket.id, ticket.requester.name, body, default,
@@ -567,7 +576,7 @@ class MainScreen(Screen[None]):
 
         ticket = view.detail.ticket
         try:
-            line = await actions.send_reply(self.app.helpdesk, ticket, body, status)  # type: ignore[attr-defined]
+            line = await actions.send_reply(self.app.helpdesk, ticket, body, status)
         except TriageError as error:
             self.app.notify(f"Not sent: {error}", severity="error", markup=False)
             return
@@ -601,7 +610,7 @@ class MainScreen(Screen[None]):
         ticket_id = view.detail.ticket.id
         try:
             line = await actions.escalate(
-                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules  # type: ignore[attr-defined]
+                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules
             )
         except TriageError as error:
             self.app.notify(f"Not escalated: {error}", severity="error", markup=False)
@@ -684,7 +693,7 @@ class MainScreen(Screen[None]):
                 self.query_one(QueueView).show_open(ticket_id)
             return
         self.view = view
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         # Detail, title and draft in one frame: painted apart, each would be its own
         # layout pass over the screen (two to three per ticket opened).
         with self.app.batch_update():
@@ -707,7 +716,7 @@ class MainScreen(Screen[None]):
             # Logged once the ticket is painted: the write's thread would take the
             # GIL from the frame that shows the ticket (~5 ms of every ticket opened).
             payload = events.viewed_payload(row)
-            helpdesk = self.app.helpdesk  # type: ignore[attr-defined]
+            helpdesk = self.app.helpdesk
             self.call_after_refresh(
                 lambda: self.run_worker(record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed")
             )
@@ -732,12 +741,12 @@ class MainScreen(Screen[None]):
         await asyncio.sleep(self.HELD_KEY_S)  # the next key cancels this worker
         for ticket_id in ticket_ids:
             try:
-                view = await self.loader.read_ahead(ticket_id, self.app.profile)  # type: ignore[attr-defined]
+                view = await self.loader.read_ahead(ticket_id, self.app.profile)
             except TriageError:
                 return  # opening the ticket will read it again and say what is wrong
             if view is not None and not self.showing_plan:
                 self.similar_rows(view)
-                self.query_one(TicketPane).predraw(view, self.app.clock.now())  # type: ignore[attr-defined]
+                self.query_one(TicketPane).predraw(view, self.app.clock.now())
 
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id
@@ -745,7 +754,7 @@ class MainScreen(Screen[None]):
         if ticket_id in self.drafts:
             text, cursor = self.drafts[ticket_id], None
         else:
-            text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
+            text, cursor = self.loader.draft(view, self.app.profile)
             if (problem := self.loader.untold_template_problem()) is not None:
                 self.app.notify(problem, severity="warning", markup=False, timeout=10)
         from triage_tui.ui.widgets.draft import DraftPane
@@ -760,7 +769,7 @@ class MainScreen(Screen[None]):
         from triage_tui.domain.plan import handling_plan
 
         return handling_plan(view.detail, view.history, view.rules, view.kb, self.clusters,
-                             now=self.app.clock.now())  # type: ignore[attr-defined]
+                             now=self.app.clock.now())
 
     def similar_rows(self, view: TicketView) -> list[QueueRow]:
         """Open tickets clustered with this one (same problem): the first
@@ -804,17 +813,20 @@ class MainScreen(Screen[None]):
         if not rows:
             self.app.notify("No tickets to sweep: change the filter (/).", severity="warning", markup=False)
             return
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         # The batch size uses this agent's measured pace from the event log, when there is one.
-        handle = await measured_handle_time(self.app.helpdesk, now)  # type: ignore[attr-defined]
+        handle = await measured_handle_time(self.app.helpdesk, now)
         plan = plan_sweep(rows, now, self.clusters, handle_time=handle)
         filter_text = str(self.filter) if self.filter else ""
 
         def start(accepted: bool | None) -> None:
             if accepted and self.loader is not None:
-                session = SweepSession(plan, self.app.clock, filter_text=filter_text)  # type: ignore[attr-defined]
+                session = SweepSession(plan, self.app.clock, filter_text=filter_text)
                 self.app.push_screen(SweepScreen(self.loader, session, report_dir=paths.data_dir() / "reports"),
-                                     lambda _outcome: self.load_queue())
+                                     reload)
+
+        def reload(_outcome: SweepOutcome | None) -> None:
+            self.load_queue()  # the sweep's decisions show in the queue
 
         self.app.push_screen(SweepPlanScreen(plan, filter_text, now), start)
 
@@ -835,7 +847,7 @@ class MainScreen(Screen[None]):
             self.app.notify("Mark tickets first: space marks one, * all in view, shift+↓ a range.",
                             severity="warning", markup=False)
             return
-        profile = self.app.profile  # type: ignore[attr-defined]
+        profile = self.app.profile
 
         def confirmed(plan: BulkPlan | None) -> None:
             if plan is not None:
@@ -850,8 +862,8 @@ class MainScreen(Screen[None]):
 
         try:
             # One outbox batch: while the undo banner counts down, u takes back all of it.
-            with batch(self.app.helpdesk):  # type: ignore[attr-defined]
-                result = await apply_plan(self.app.helpdesk, plan)  # type: ignore[attr-defined]
+            with batch(self.app.helpdesk):
+                result = await apply_plan(self.app.helpdesk, plan)
         except TriageError as error:
             self.app.notify(f"Batch not applied: {error}", severity="error", markup=False)
             return
@@ -870,7 +882,7 @@ class MainScreen(Screen[None]):
             self.app.notify("No batch to undo in this session.", markup=False, timeout=3)
             return
         try:
-            outcome = await bulk.undo(self.app.helpdesk, result)  # type: ignore[attr-defined]
+            outcome = await bulk.undo(self.app.helpdesk, result)
         except TriageError as error:
             self.app.notify(f"Batch not undone: {error}", severity="error", markup=False)
             return
@@ -883,7 +895,7 @@ class MainScreen(Screen[None]):
     async def action_report(self) -> None:
         from triage_tui.ui.screens.report import ReportScreen, load_report
 
-        now = self.app.clock.now()  # type: ignore[attr-defined]
-        report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)  # type: ignore[attr-defined]
+        now = self.app.clock.now()
+        report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)
         self.app.push_screen(ReportScreen(report, directory=paths.data_dir() / "reports",
                                           title="Session report · last 8 h"))

@@ -41,10 +41,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, Static
 
 from triage_tui.domain import events
+from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.models import Status
 from triage_tui.engine import actions
@@ -52,6 +52,7 @@ from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.report import Report
 from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.console import ConsoleScreen
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
@@ -87,7 +88,7 @@ class LoggedEvent:
     payload: Mapping[str, Any]
 
 
-class SweepScreen(Screen[SweepOutcome | None]):
+class SweepScreen(ConsoleScreen[SweepOutcome | None]):
     """One ticket at a time; see the module docstring for the keys."""
 
     DEFAULT_CSS = """
@@ -161,8 +162,8 @@ class SweepScreen(Screen[SweepOutcome | None]):
         yield Footer()
 
     @property
-    def clock(self) -> Any:
-        return self.app.clock  # type: ignore[attr-defined]
+    def clock(self) -> Clock:
+        return self.app.clock
 
     def on_mount(self) -> None:
         pane = self.query_one(TicketPane)
@@ -173,7 +174,7 @@ class SweepScreen(Screen[SweepOutcome | None]):
         self.session.start()
         self._flush_soon()
         self._show_current()
-        self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
+        self.set_interval(self.app.tick_seconds, self.tick)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -261,7 +262,7 @@ class SweepScreen(Screen[SweepOutcome | None]):
 
     def _load_draft(self, view: TicketView) -> None:
         ticket_id = view.detail.ticket.id
-        text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
+        text, cursor = self.loader.draft(view, self.app.profile)
         if (problem := self.loader.untold_template_problem()) is not None:
             self.app.notify(problem, severity="warning", markup=False, timeout=10)
         self._generated[ticket_id] = text
@@ -398,7 +399,7 @@ class SweepScreen(Screen[SweepOutcome | None]):
             return
         body, findings = ready
         ticket = view.detail.ticket
-        default = Status(self.app.profile.send_status)  # type: ignore[attr-defined]
+        default = Status(self.app.profile.send_status)
         blocking = [f.reason for f in findings]
 
         def done(status: Status | None) -> None:
@@ -474,7 +475,7 @@ class SweepScreen(Screen[SweepOutcome | None]):
         if view is None:
             return
         ticket_id = view.detail.ticket.id
-        agent = self.app.profile.agent  # type: ignore[attr-defined]
+        agent = self.app.profile.agent
 
         def done(text: str | None) -> None:
             if text is not None:
