@@ -13,6 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "triage_tui"
 
+
 def _modules() -> dict[str, Path]:
     modules = {}
     for path in PACKAGE.rglob("*.py"):
@@ -45,8 +46,11 @@ def import_graph() -> dict[str, set[str]]:
                     up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                     base = ".".join(up + ([node.module] if node.module else []))
                 for alias in node.names:
-                    targets.add(known(f"{base}.{alias.name}") if f"{base}.{alias.name}" in modules
-                                else known(base))
+                    targets.add(
+                        known(f"{base}.{alias.name}")
+                        if f"{base}.{alias.name}" in modules
+                        else known(base)
+                    )
         graph[module] = {t for t in targets if t is not None and t != module}
     return graph
 
@@ -96,7 +100,7 @@ def package_cycles(graph: dict[str, set[str]]) -> set[tuple[str, ...]]:
 def test_the_graph_sees_imports_of_every_kind() -> None:
     graph = import_graph()
     assert "triage_tui.ui.console" in graph["triage_tui.ui.screens.main"]  # module level
-    assert "triage_tui.ui.screens.main" in graph["triage_tui.ui.app"]  # in a function, TYPE_CHECKING
+    assert "triage_tui.ui.screens.main" in graph["triage_tui.ui.app"]  # in a function
     assert "triage_tui.ui.widgets.draft" in graph["triage_tui.ui.screens.main"]  # TYPE_CHECKING
     cycle = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert package_cycles(cycle) == {("a", "b", "c")}
