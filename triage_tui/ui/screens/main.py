@@ -44,8 +44,8 @@ from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.console import ConsoleScreen
 from triage_tui.ui.screens.closing import ends_with_screen
+from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.ticket import SIMILAR_LISTED, OtherTickets, TicketPane
@@ -60,13 +60,12 @@ if TYPE_CHECKING:
     from triage_tui.domain.filters import Filter
     from triage_tui.domain.models import Status
     from triage_tui.domain.plan import HandlingPlan
+    from triage_tui.domain.safeguards import Finding
     from triage_tui.engine.bulk import BulkResult
     from triage_tui.ui.screens.bulk import BulkPlan
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
 
-    # The draft editor (a TextArea, ~20 ms to import) is mounted after the first screen.
-    from triage_tui.ui.widgets.draft import DraftPane
 
 #: Seconds between updates of the "loading… N tickets" title.
 LOADING_TITLE_S = 0.25
@@ -100,7 +99,7 @@ class QueuePane(Vertical):
             self.held = True
 
 
-class MainScreen(ConsoleScreen[None]):
+class MainScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("s", "send", "Send"),
         Binding("e", "edit", "Edit"),
@@ -123,12 +122,11 @@ class MainScreen(ConsoleScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The open ticket, its draft and a key typed ahead while it loads ("j j x").
+        self.desk = TicketDesk(self)
         self.all_rows: list[QueueRow] = []
         self._by_id: tuple[list[QueueRow], dict[str, QueueRow]] = ([], {})
         self.filter: Filter | None = None
-        self.view: TicketView | None = None
-        # Drafts edited this session, by ticket id, so moving away keeps them.
-        self.drafts: dict[str, str] = {}
         self._clusters: Clusters | None = None
         #: ``similar_rows`` of the last few tickets: id -> (clusters, all_rows, rows).
         self._similar: dict[str, tuple[Clusters, list[QueueRow], list[QueueRow]]] = {}
@@ -137,11 +135,6 @@ class MainScreen(ConsoleScreen[None]):
         self.badge: str | None = None
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
-        # The ticket the agent last asked for; actions apply to it, never to a
-        # stale view still on screen while it loads.
-        self.requested_id: str | None = None
-        # An action typed ahead while its ticket loads ("j j x"), run on arrival.
-        self._deferred: tuple[str, str] | None = None
         #: The detail pane shows the ticket under the cursor (``preview``
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
@@ -481,27 +474,11 @@ class MainScreen(ConsoleScreen[None]):
         self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))
         self.query_one(QueueView).focus()
 
-    def _need_ticket(self, action: str) -> TicketView | None:
-        """The view of the requested ticket, or None (deferring ``action`` while it loads)."""
-        if self.requested_id is None:
-            self.app.notify("No ticket is open.", severity="warning", markup=False)
-            return None
-        if self.view is None or self.view.detail.ticket.id != self.requested_id:
-            self._deferred = (action, self.requested_id)
-            return None
-        return self.view
-
     def action_queue_next(self) -> None:
         self.query_one(QueueView).action_cursor_down()
 
     def action_queue_previous(self) -> None:
         self.query_one(QueueView).action_cursor_up()
-
-    def action_edit(self) -> None:
-        from triage_tui.ui.widgets.draft import DraftPane
-
-        if self._need_ticket("edit"):
-            self.query_one(DraftPane).editor.focus()
 
     def action_skip(self) -> None:
         if self.requested_id is None:
@@ -512,7 +489,7 @@ class MainScreen(ConsoleScreen[None]):
         self._advance_from(ticket_id)
 
     def action_toggle_plan(self) -> None:
-        view = self._need_ticket("toggle_plan")
+        view = self.desk.need("toggle_plan")
         if view is None:
             return
         from triage_tui.ui.widgets.ticket import TicketPane
@@ -526,7 +503,7 @@ class MainScreen(ConsoleScreen[None]):
 
     def action_dismiss_rules(self) -> None:
         """The agent overrides the fired rules on this ticket: no escalation block on Send."""
-        view = self._need_ticket("dismiss_rules")
+        view = self.desk.need("dismiss_rules")
         if view is None or self.loader is None:
             return
         fired = [r.rule_id for r in view.fired_rules]
@@ -544,31 +521,15 @@ class MainScreen(ConsoleScreen[None]):
 
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:
-        view = self._need_ticket("send")
-        if view is None:
-            return
-        from triage_tui.domain.models import Status
-        from triage_tui.ui.screens.prompts import SendScreen
-        from triage_tui.ui.widgets.draft import DraftPane
+        self.desk.send(self._send_confirmed)
 
-        ready = self.query_one(DraftPane).ready_to_send()
-        if ready is None:
-            return
-        body, blocking = ready
-        ticket = view.detail.ticket
-        default = Status(self.app.profile.send_status)
-
-        def done(status: Status | None) -> None:
-            if status is None:
-                return
-            if blocking:
-                payload = events.override_payload(blocking)
-                self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket.id, payload))
-            self.do_send(view, body, status)
-
-        screen = SendScreen(ticket.id, ticket.requester.name, body, default,
-                            blocking=[f.reason for f in blocking])
-        self.app.push_screen(screen, done)
+    def _send_confirmed(self, view: TicketView, body: str, status: Status,
+                        blocking: list[Finding]) -> None:
+        if blocking:
+            payload = events.override_payload(blocking)
+            ticket_id = view.detail.ticket.id
+            self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket_id, payload))
+        self.do_send(view, body, status)
 
     @work(group="write")
     async def do_send(self, view: TicketView, body: str, status: Status) -> None:
@@ -587,21 +548,7 @@ class MainScreen(ConsoleScreen[None]):
 
     # -- Escalate ---------------------------------------------------------
     def action_escalate(self) -> None:
-        view = self._need_ticket("escalate")
-        if view is None:
-            return
-        from triage_tui.ui.screens.prompts import EscalateScreen
-
-        fired = view.fired_rules
-        reason = fired[0].label if fired else ""
-        note = "; ".join(f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence)
-        route = fired[0].route if fired else None
-
-        def done(choice: EscalationChoice | None) -> None:
-            if choice is not None:
-                self.do_escalate(view, choice)
-
-        self.app.push_screen(EscalateScreen(view.detail.ticket.id, reason, note, route), done)
+        self.desk.escalate(self.do_escalate)
 
     @work(group="write")
     async def do_escalate(self, view: TicketView, choice: EscalationChoice) -> None:
@@ -702,7 +649,7 @@ class MainScreen(ConsoleScreen[None]):
             else:
                 await pane.show(view, now, self.similar_rows(view))
             pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
-            self._load_draft(view)
+            self.desk.load_draft(self.loader, view)
             if not self.follow_cursor:
                 # The ▶ marker moves with the ticket, in the same frame: marked at
                 # Enter, the queue's repaint would go out alone and the ticket wait
@@ -720,8 +667,7 @@ class MainScreen(ConsoleScreen[None]):
             self.call_after_refresh(
                 lambda: self.run_worker(record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed")
             )
-        if self._deferred is not None and self._deferred[1] == ticket_id:
-            action, self._deferred = self._deferred[0], None
+        if (action := self.desk.take_held(ticket_id)) is not None:
             await self.run_action(action)
         elif self.follow_cursor:
             queue = self.query_one(QueueView)
@@ -747,23 +693,6 @@ class MainScreen(ConsoleScreen[None]):
             if view is not None and not self.showing_plan:
                 self.similar_rows(view)
                 self.query_one(TicketPane).predraw(view, self.app.clock.now())
-
-    def _load_draft(self, view: TicketView) -> None:
-        ticket_id = view.detail.ticket.id
-        assert self.loader is not None
-        if ticket_id in self.drafts:
-            text, cursor = self.drafts[ticket_id], None
-        else:
-            text, cursor = self.loader.draft(view, self.app.profile)
-            if (problem := self.loader.untold_template_problem()) is not None:
-                self.app.notify(problem, severity="warning", markup=False, timeout=10)
-        from triage_tui.ui.widgets.draft import DraftPane
-
-        self.query_one(DraftPane).load(view, text, cursor)
-
-    def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: the class is imported late
-        if self.view is not None:
-            self.drafts[self.view.detail.ticket.id] = event.text
 
     def plan_for(self, view: TicketView) -> HandlingPlan:
         from triage_tui.domain.plan import handling_plan

@@ -35,7 +35,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -47,15 +47,16 @@ from triage_tui.domain import events
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.models import Status
+from triage_tui.domain.safeguards import Finding
 from triage_tui.engine import actions
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.report import Report
 from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.console import ConsoleScreen
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
 from triage_tui.ui.screens.closing import ends_with_screen
-from triage_tui.ui.screens.prompts import EscalateScreen, EscalationChoice, SendScreen
+from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
+from triage_tui.ui.screens.prompts import EscalationChoice
 from triage_tui.ui.screens.report import ReportScreen, load_report
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
@@ -63,9 +64,6 @@ from triage_tui.ui.widgets.ticket import TicketPane
 #: Below this width the detail and the draft stack.
 NARROW_WIDTH = 110
 __all__ = ["LoggedEvent", "SweepOutcome", "SweepScreen"]
-
-#: Actions that open a dialog: keys typed after them were meant for the dialog.
-_DIALOGS = frozenset({"send", "escalate", "note", "assign"})
 
 Outcome = tuple[Decision, str]
 
@@ -88,7 +86,7 @@ class LoggedEvent:
     payload: Mapping[str, Any]
 
 
-class SweepScreen(ConsoleScreen[SweepOutcome | None]):
+class SweepScreen(DeskScreen[SweepOutcome | None]):
     """One ticket at a time; see the module docstring for the keys."""
 
     DEFAULT_CSS = """
@@ -133,13 +131,9 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         self.helpdesk = loader.helpdesk
         self.session = session
         self.report_dir = report_dir
-        self.view: TicketView | None = None
-        self.requested_id: str | None = None
-        self.drafts: dict[str, str] = {}
-        self._generated: dict[str, str] = {}
-        self._deferred: list[str] = []
+        #: The current ticket, its draft and the keys typed ahead, each for the ticket shown next.
+        self.desk = TicketDesk(self, keys_move_on=True, on_hold=self._update_progress)
         self._failed: str | None = None
-        self._busy = False
         self._loading_draft = False
         self._finishing = False
         self._pending: list[SweepEvent] = []
@@ -215,7 +209,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
                 " · ",
                 st.line(self.session.filter_text or "all tickets", "$text-accent"),
                 position,
-                (f" · {len(self._deferred)} key(s) waiting" if self._deferred else "", "$text-muted"),
+                (f" · {len(self.desk.held)} key(s) waiting" if self.desk.held else "", "$text-muted"),
             )
         )
 
@@ -239,44 +233,27 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         except TriageError as error:
             self._failed = ticket_id
             await pane.show_message(st.clean(f"Ticket {ticket_id}: {error} — n skips it", one_line=True))
-            if self._deferred[:1] == ["skip"]:
-                self._run_deferred()
+            if self.desk.next_held() == "skip":
+                self._run_deferred(ticket_id)
             return
         if ticket_id != self.requested_id:
             return
         self.view = view
         await pane.show(view, self.clock.now())
         pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
-        self._load_draft(view)
-        self._run_deferred()
+        self.desk.load_draft(self.loader, view)
+        self._run_deferred(ticket_id)
 
-    def _run_deferred(self) -> None:
+    def _run_deferred(self, ticket_id: str) -> None:
         """The first key typed ahead, now that its ticket is on screen (after this worker)."""
-        if not self._deferred:
+        action = self.desk.take_held(ticket_id)
+        if action is None:
             return
-        action = self._deferred.pop(0)
-        if action in _DIALOGS:
-            self._deferred.clear()
         self._update_progress()
         self.call_later(self.run_action, action)
 
-    def _load_draft(self, view: TicketView) -> None:
-        ticket_id = view.detail.ticket.id
-        text, cursor = self.loader.draft(view, self.app.profile)
-        if (problem := self.loader.untold_template_problem()) is not None:
-            self.app.notify(problem, severity="warning", markup=False, timeout=10)
-        self._generated[ticket_id] = text
-        if ticket_id in self.drafts:
-            text, cursor = self.drafts[ticket_id], None  # type: ignore[assignment]
-        self.query_one(DraftPane).load(view, text, cursor)
-
-    @on(DraftPane.Changed)
-    def _on_draft_changed(self, event: DraftPane.Changed) -> None:
-        if self.view is not None:
-            self.drafts[self.view.detail.ticket.id] = event.text
-
     def action_jump(self) -> None:
-        if self._busy:
+        if self.desk.busy:
             self.app.notify("Wait for the action on its way, then jump.", markup=False)
             return
         current = self.session.current
@@ -285,7 +262,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         if target is None:
             self.app.notify("No alert to jump to.", markup=False, timeout=2)
             return
-        self._deferred.clear()
+        self.desk.drop_held()
         self.session.jump_to(target.ticket_id)
         self._flush_soon()
         self._show_current()
@@ -311,7 +288,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         if self._finishing:
             return
         self._finishing = True
-        self._deferred.clear()
+        self.desk.close()
         summary = self.session.finish()
         await self._flush()
         report = await load_report(self.helpdesk, self.session.started_at, self.clock.now(), self.memory)
@@ -350,16 +327,6 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
                 event = self._pending.pop(0)
                 await record(self.helpdesk, event.name, event.ticket_id, event.payload)
 
-    def _need(self, action: str) -> TicketView | None:
-        """The loaded view of the current ticket, or None (the action waits for it)."""
-        if self.requested_id is None or self._finishing:
-            return None
-        if self._busy or self.view is None or self.view.detail.ticket.id != self.requested_id:
-            self._deferred.append(action)
-            self._update_progress()
-            return None
-        return self.view
-
     def _decide(self, ticket_id: str, decision: Decision, detail: str = "") -> None:
         current = self.session.current
         if current is None or current.id != ticket_id:
@@ -374,14 +341,10 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
             self._update_progress()
 
     def action_skip(self) -> None:
-        if self.requested_id is not None and self._failed == self.requested_id and not self._busy:
+        if self.requested_id is not None and self._failed == self.requested_id and not self.desk.busy:
             self._decide(self.requested_id, Decision.SKIP)
-        elif (view := self._need("skip")) is not None:
+        elif (view := self.desk.need("skip")) is not None:
             self._decide(view.detail.ticket.id, Decision.SKIP)
-
-    def action_edit(self) -> None:
-        if self._need("edit") is not None:
-            self.query_one(DraftPane).editor.focus()
 
     def action_leave(self) -> None:
         if self.query_one(DraftPane).editor.has_focus:
@@ -391,24 +354,14 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
 
     # -- Send ------------------------------------------------------------------
     def action_send(self) -> None:
-        view = self._need("send")
-        if view is None:
-            return
-        ready = self.query_one(DraftPane).ready_to_send()
-        if ready is None:
-            return
-        body, findings = ready
+        self.desk.send(self._send_confirmed)
+
+    def _send_confirmed(self, view: TicketView, body: str, status: Status,
+                        findings: list[Finding]) -> None:
         ticket = view.detail.ticket
-        default = Status(self.app.profile.send_status)
-        blocking = [f.reason for f in findings]
-
-        def done(status: Status | None) -> None:
-            if status is not None:
-                if findings:  # sent past blocking safeguards: logged, as from the main screen
-                    self._log(events.SAFEGUARD_RAISED, ticket.id, events.override_payload(findings))
-                self._write(ticket.id, "send", self._send(view, body, status))
-
-        self.app.push_screen(SendScreen(ticket.id, ticket.requester.name, body, default, blocking), done)
+        if findings:  # sent past blocking safeguards: logged, as from the main screen
+            self._log(events.SAFEGUARD_RAISED, ticket.id, events.override_payload(findings))
+        self._write(ticket.id, "send", self._send(view, body, status))
 
     async def _send(self, view: TicketView, body: str, status: Status) -> Outcome:
         ticket = view.detail.ticket
@@ -417,24 +370,15 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         due = events.viewed_payload(_row_of(self.session, ticket.id))["sla_due_at"]
         self._remember(events.REPLY_SENT, ticket.id, {"sla_due_at": due})
         self._said(line)
-        edited = body != self._generated.get(ticket.id)
+        edited = body != self.desk.generated.get(ticket.id)
         return (Decision.EDIT if edited else Decision.SEND), status.value
 
     # -- Escalate --------------------------------------------------------------
     def action_escalate(self) -> None:
-        view = self._need("escalate")
-        if view is None:
-            return
-        fired = view.fired_rules
-        reason = fired[0].label if fired else ""
-        note = "; ".join(f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence)
-        route = fired[0].route if fired else None
+        self.desk.escalate(self._escalate_chosen)
 
-        def done(choice: EscalationChoice | None) -> None:
-            if choice is not None:
-                self._write(view.detail.ticket.id, "escalate", self._escalate(view, choice))
-
-        self.app.push_screen(EscalateScreen(view.detail.ticket.id, reason, note, route), done)
+    def _escalate_chosen(self, view: TicketView, choice: EscalationChoice) -> None:
+        self._write(view.detail.ticket.id, "escalate", self._escalate(view, choice))
 
     async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
         ticket_id = view.detail.ticket.id
@@ -448,7 +392,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         if not self.helpdesk.capabilities.internal_notes:
             self.app.notify(f"{self.helpdesk.display_name} has no internal notes.", severity="warning", markup=False)
             return
-        view = self._need("note")
+        view = self.desk.need("note")
         if view is None:
             return
         ticket_id = view.detail.ticket.id
@@ -471,7 +415,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
         if not self.helpdesk.capabilities.assignment:
             self.app.notify(f"{self.helpdesk.display_name} does not assign tickets.", severity="warning", markup=False)
             return
-        view = self._need("assign")
+        view = self.desk.need("assign")
         if view is None:
             return
         ticket_id = view.detail.ticket.id
@@ -499,7 +443,7 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
 
     # -- writing -----------------------------------------------------------------
     def _write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
-        self._busy = True
+        self.desk.busy = True
         self._run_write(ticket_id, what, job)
 
     @work(group="sweep-write")
@@ -509,11 +453,11 @@ class SweepScreen(ConsoleScreen[SweepOutcome | None]):
             await self._flush()
             decision, detail = await job
         except TriageError as error:
-            self._deferred.clear()
+            self.desk.drop_held()
             self.app.notify(f"Not done ({what}): {error}", severity="error", markup=False)
             return
         finally:
-            self._busy = False
+            self.desk.busy = False
         self._decide(ticket_id, decision, detail)
 
 def _row_of(session: SweepSession, ticket_id: str) -> Any:
