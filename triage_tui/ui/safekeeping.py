@@ -13,9 +13,10 @@ bare adapter and see none of this). It
   quitting with work still on its way, and on SIGTERM/SIGHUP writes the
   drafts out and leaves cleanly (Textual restores the terminal on exit).
 
-It reaches the main screen only through what that screen already exposes
-(``drafts``, ``view``, ``show_ticket``, ``load_queue``, the queue widget), so
-the main screen needs no knowledge of the outbox.
+It finds the main screen with ``MainScreen.find`` and reaches it only through
+what that screen already exposes (``drafts``, ``view``, ``show_ticket``,
+``load_queue``, the queue widget), so the main screen needs no knowledge of
+the outbox; it is typed against ``ConsoleApp``, not ``TriageApp`` (which owns it).
 """
 
 from __future__ import annotations
