@@ -7,6 +7,7 @@ from textual.pilot import Pilot
 from tests.ui.settling import workers_done
 from tests.ui.test_console import settle
 from triage_tui.engine.sweep import SweepSession
+from triage_tui.ui.screens.desk import DeskScreen
 from triage_tui.ui.screens.prompts import SendScreen
 from triage_tui.ui.screens.sweep import SweepOutcome, SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, plan_for
@@ -46,5 +47,5 @@ async def quiet(pilot: Pilot) -> None:
         await workers_done(app)
         await pilot.pause()
         busy = any(not w.is_finished for w in app.workers)
-        if not busy and not any(getattr(s, "_deferred", None) for s in app.screen_stack):
+        if not busy and not any(s.desk.held for s in app.screen_stack if isinstance(s, DeskScreen)):
             return

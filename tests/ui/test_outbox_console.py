@@ -96,7 +96,7 @@ async def test_send_is_held_with_a_countdown_and_u_takes_it_back(
 
 
 async def test_help_lists_undo_and_outbox_keys() -> None:
-    text = "\n".join(str(section) for section in help_sections())
+    text = "\n".join(str(section) for section in help_sections(TriageApp.BINDINGS))
     assert "u" in text and "Undo the last action" in text
     assert "Outbox: queued, failed and held actions" in text
 

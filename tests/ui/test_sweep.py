@@ -171,7 +171,7 @@ async def test_keys_typed_ahead_each_wait_for_their_ticket(demo_db: Path, make_a
         for key in "nnnx":  # typed faster than the tickets load
             app._driver.send_message(Key(key, key))
         await pilot.pause(0.05)
-        waiting = list(sweep._deferred)
+        waiting = sweep.desk.waiting
         await quiet(pilot)
         assert waiting == ["skip", "skip", "escalate"]
         assert isinstance(app.screen, EscalateScreen) and app.screen.ticket_id == rows[3]

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Profile
-from triage_tui.domain.clock import Clock, SystemClock
+from triage_tui.domain.clock import Clock
 from triage_tui.domain.text import is_clean, sanitize
 from triage_tui.ui import themes
+from triage_tui.ui.console import ConsoleApp
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.widgets import TextArea
 
-    # Escalation rules are imported when the first ticket is evaluated, not at
-    # start-up: the first screen is the queue (benchmarks/tui.py).
-    from triage_tui.domain.escalation import RuleSet
+    from triage_tui.ui.screens.main import MainScreen
 
 
-class TriageApp(App[int]):
-    """The triage console. ``helpdesk`` is opened on mount and closed on exit."""
+class TriageApp(ConsoleApp):
+    """The triage console: the state of ``ConsoleApp`` with its themes, keys and screens."""
 
     CSS_PATH = "app.tcss"
     TITLE = "triage"
@@ -53,17 +51,10 @@ class TriageApp(App[int]):
         initial_sweep: str | None = None,
         initial_filter: str | None = None,
     ) -> None:
-        super().__init__()
-        self.helpdesk = helpdesk
-        self.profile = profile or Profile()
-        self.config_model = config or AppConfig()
-        self.clock: Clock = clock or SystemClock()
-        self.tick_seconds = tick_seconds
-        #: ``triage sweep FILTER``: the main screen opens this filter's sweep plan at start.
-        self.initial_sweep = initial_sweep
-        #: ``triage --view NAME``: the view's filter, applied once the queue is in.
-        self.initial_filter = initial_filter
-        self.exit_message: str | None = None
+        super().__init__(
+            helpdesk, profile=profile, config=config, clock=clock, tick_seconds=tick_seconds,
+            initial_sweep=initial_sweep, initial_filter=initial_filter,
+        )
         from triage_tui.ui.safekeeping import Safekeeping
 
         #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
@@ -81,15 +72,7 @@ class TriageApp(App[int]):
             )
             self.theme = themes.DEFAULT_THEME if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
 
-    @cached_property
-    def rules(self) -> RuleSet:
-        """The escalation rules with the config's extra phrases and routes."""
-        from triage_tui.domain.escalation import RuleSet
-
-        escalation = self.config_model.escalation
-        return RuleSet.from_config(escalation.extra_phrases, escalation.routes)
-
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         from triage_tui.ui.screens.main import MainScreen
 
         screen = MainScreen()
@@ -138,25 +121,19 @@ class TriageApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: keys", "Every key of the console", self.action_help)
-        main = self._main_screen()
+        main = self.main_screen
         if main is not None:
             yield from main.palette_commands()
 
-    def _main_screen(self):  # type: ignore[no-untyped-def]
+    @property
+    def main_screen(self) -> MainScreen | None:
+        """The main screen, wherever it is in the stack (None before it exists)."""
         from triage_tui.ui.screens.main import MainScreen
 
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                return screen
-        return None
-
-    def fail(self, message: str) -> None:
-        """Leave the console with a one-line error (e.g. the helpdesk is unreachable)."""
-        self.exit_message = sanitize(message, keep_newlines=False)
-        self.exit(1)
+        return MainScreen.find(self)
 
     # -- the outbox (see ui/safekeeping.py) --------------------------------
     def action_undo(self) -> None:
@@ -169,7 +146,7 @@ class TriageApp(App[int]):
         if helpdesk is None:
             self.notify("This helpdesk writes directly; there is no outbox.", markup=False)
         elif not isinstance(self.screen, OutboxScreen):
-            self.push_screen(OutboxScreen(helpdesk))
+            self.push_screen(OutboxScreen(helpdesk, self.safekeeping))
 
     async def action_quit(self) -> None:
         """Quit, unless actions are still on their way: then ask (wait or leave them)."""

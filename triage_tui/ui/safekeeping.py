@@ -13,9 +13,10 @@ bare adapter and see none of this). It
   quitting with work still on its way, and on SIGTERM/SIGHUP writes the
   drafts out and leaves cleanly (Textual restores the terminal on exit).
 
-It reaches the main screen only through what that screen already exposes
-(``drafts``, ``view``, ``show_ticket``, ``load_queue``, the queue widget), so
-the main screen needs no knowledge of the outbox.
+It finds the main screen with ``MainScreen.find`` and reaches it only through
+what that screen already exposes (``drafts``, ``view``, ``show_ticket``,
+``load_queue``, the queue widget), so the main screen needs no knowledge of
+the outbox; it is typed against ``ConsoleApp``, not ``TriageApp`` (which owns it).
 """
 
 from __future__ import annotations
@@ -28,34 +29,15 @@ from typing import TYPE_CHECKING, Any
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
+from triage_tui.ui.console import ConsoleApp
+from triage_tui.ui.outbox_lines import describe
+from triage_tui.ui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
 
-    from triage_tui.ui.app import TriageApp
-
 #: Exit codes after a signal, as a shell reports them (128 + number).
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-
-
-def describe(entries: list[ob.Entry]) -> str:
-    """One line for a batch: "Reply + status pending on #1042", "6 changes on 3 tickets"."""
-    tickets = {e.ticket_id for e in entries}
-    if len(tickets) > 1:
-        return f"{len(entries)} changes on {len(tickets)} tickets"
-    words = {
-        "reply": "Reply",
-        "note": "Note",
-        "assign": "assignment",
-        "tag": "tags",
-        "escalate": "Escalation",
-    }
-    parts = []
-    for entry in entries:
-        value = entry.payload.get(entry.kind) if entry.kind in ("status", "priority") else None
-        parts.append(f"{entry.kind} {value}" if value else words.get(entry.kind, entry.kind))
-    text = " + ".join(parts)
-    return f"{text[:1].upper()}{text[1:]} on #{entries[0].ticket_id}"
 
 
 class Safekeeping:
@@ -63,7 +45,7 @@ class Safekeeping:
     #: scripts did there (a conflict that now holds up one of our writes).
     LOOK_SECONDS = 1.0
 
-    def __init__(self, app: TriageApp) -> None:
+    def __init__(self, app: ConsoleApp) -> None:
         self.app = app
         helpdesk = app.helpdesk
         self.helpdesk = helpdesk if isinstance(helpdesk, BufferedHelpdesk) else None
@@ -185,7 +167,7 @@ class Safekeeping:
         drafts.changed(ticket_id, editor.text, began)
 
     def _put_draft(self, ticket_id: str, body: str) -> None:
-        main = self.app._main_screen()
+        main = MainScreen.find(self.app)
         if main is None:
             return
         main.drafts[ticket_id] = body
@@ -217,7 +199,7 @@ class Safekeeping:
                 "Back online" + (f": delivering {left} queued action(s)" if left else "."),
                 markup=False,
             )
-            main = self.app._main_screen()
+            main = MainScreen.find(self.app)
             if main is not None:
                 main.action_refresh()
         elif event == "recovered":
@@ -287,7 +269,7 @@ class Safekeeping:
         """Reload the queue (the undone change no longer shows) and open the ticket again."""
         from triage_tui.ui.widgets.queue import QueueView
 
-        main = self.app._main_screen()
+        main = MainScreen.find(self.app)
         if main is None:
             return
         await main.load_queue().wait()
@@ -312,7 +294,7 @@ class Safekeeping:
     def discard(self, entry: ob.Entry) -> None:
         assert self.helpdesk is not None
         self.helpdesk.cancel(entry.id, keep_draft=False)
-        main = self.app._main_screen()
+        main = MainScreen.find(self.app)
         if main is not None:
             main.drafts.pop(entry.ticket_id, None)
         self.app.notify(f"Discarded: {entry.label}.", markup=False)

@@ -6,8 +6,10 @@ from what the keys actually do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -30,7 +32,7 @@ def _keys(binding: Binding) -> str:
     return " ".join(_KEY_NAMES.get(k, k) for k in keys)
 
 
-def _section(title: str, bindings: list[Binding], extra: list[tuple[str, str]] = ()) -> Content:  # type: ignore[assignment]
+def _section(title: str, bindings: list[Binding], extra: Sequence[tuple[str, str]] = ()) -> Content:
     lines: list[Content | tuple[str, str] | str] = [(title, "bold underline")]
     seen: set[str] = set()
     rows = [(_keys(b), b.description or b.action) for b in bindings] + list(extra)
@@ -42,13 +44,13 @@ def _section(title: str, bindings: list[Binding], extra: list[tuple[str, str]] =
     return Content.assemble(*lines)
 
 
-def help_sections() -> list[Content]:
-    from triage_tui.ui.app import TriageApp
+def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
+    """The sections of the help screen; ``everywhere`` are the app's own keys."""
     from triage_tui.ui.screens.main import MainScreen
     from triage_tui.ui.screens.prompts import SendScreen
     from triage_tui.ui.widgets.queue import QueueView
 
-    def as_bindings(items: list) -> list[Binding]:  # type: ignore[type-arg]
+    def as_bindings(items: Iterable[BindingType]) -> list[Binding]:
         return [b if isinstance(b, Binding) else Binding(*b) for b in items]
 
     return [
@@ -68,7 +70,7 @@ def help_sections() -> list[Content]:
         _section("Send dialog", as_bindings(SendScreen.BINDINGS)),
         _section(
             "Everywhere",
-            as_bindings(TriageApp.BINDINGS),
+            as_bindings(everywhere),
             [("ctrl+p", "Command palette: actions, themes, keys"), ("tab shift+tab", "Move between panes")],
         ),
     ]
@@ -84,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.styled("triage — keys", "bold"), classes="help-title")
-            for section in help_sections():
+            for section in help_sections(self.app.BINDINGS):
                 yield Static(section, classes="help-section")
             yield Static(
                 Content.styled("esc, q or ? closes this screen", "$text-muted"), classes="help-footer"

@@ -3,48 +3,70 @@
 Keys (see ``BINDINGS``; ``?`` shows them all): ``s`` Send, ``e`` Edit,
 ``x`` Escalate, ``n`` Skip, ``p`` handling plan, ``d`` dismiss the rules that
 fire, ``/`` filter, ``r`` refresh, ``q`` quit, ``ctrl+s`` sends from inside the
-editor and ``esc`` leaves it. The actions themselves are in ``main_actions``.
+editor and ``esc`` leaves it.
+
+Every action applies to the ticket the agent asked for; a key typed while that
+ticket loads waits for it. A ticket opens in a worker (the next key cancels
+it); on a local terminal the open ticket's neighbours are read, and their first
+screenful drawn, in the background (``TicketLoader.read_ahead``), so the next
+j/k only paints.
+
+Batch work: ``w`` plans a sweep over the tickets the filter shows and, once the
+agent accepts the plan, walks them one at a time (``SweepScreen``); ``b``
+applies one action to the marked tickets after a preview — held as one outbox
+batch, so ``u`` takes all of it back during the undo window, and ``U`` undoes
+the whole batch after delivery; ``R`` shows the session report.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import heapq
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from triage_tui import collector
+from triage_tui import collector, paths
 from triage_tui.config import preview_follows_cursor
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
-from triage_tui.ui import safe_text as st
 from triage_tui.engine.recording import record
+from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.closing import ends_with_screen
-from triage_tui.ui.screens.main_actions import TicketActions
-from triage_tui.ui.screens.main_detail import TicketDetail
-from triage_tui.ui.screens.main_sweeps import BatchWork
+from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.safe_input import SafeInput
+from triage_tui.ui.widgets.ticket import SIMILAR_LISTED, OtherTickets, TicketPane
 from triage_tui.ui.widgets.undo_banner import UndoBanner
-from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
-# Clustering, the filter language and handling plans are imported on first
+# Clustering, the filter language, handling plans, the prompts, the draft pane,
+# the write actions, sweeps, bulk actions and the report are imported on first
 # use: the first screen of rows does not wait for them (benchmarks/tui.py;
 # tests/cli/test_startup.py checks the console's first-screen import set).
 if TYPE_CHECKING:
     from triage_tui.domain.clusters import Clusters
     from triage_tui.domain.filters import Filter
+    from triage_tui.domain.models import Status
+    from triage_tui.domain.plan import HandlingPlan
+    from triage_tui.domain.safeguards import Finding
+    from triage_tui.engine.bulk import BulkResult
+    from triage_tui.ui.screens.bulk import BulkPlan
+    from triage_tui.ui.screens.prompts import EscalationChoice
+    from triage_tui.ui.screens.sweep import SweepOutcome
+
 
 #: Seconds between updates of the "loading… N tickets" title.
 LOADING_TITLE_S = 0.25
@@ -54,6 +76,12 @@ FIRST_SCREEN_ROWS = 100
 
 #: Below this width the panes stack instead of sitting side by side.
 NARROW_WIDTH = 110
+
+#: Tickets whose similar rows are kept (the open one and those read ahead).
+SIMILAR_KEPT = 4
+
+#: What the report key covers: an agent's working day.
+REPORT_WINDOW = timedelta(hours=8)
 
 
 class QueuePane(Vertical):
@@ -72,7 +100,7 @@ class QueuePane(Vertical):
             self.held = True
 
 
-class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
+class MainScreen(DeskScreen[None]):
     BINDINGS = [
         Binding("s", "send", "Send"),
         Binding("e", "edit", "Edit"),
@@ -95,12 +123,11 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The open ticket, its draft and a key typed ahead while it loads ("j j x").
+        self.desk = TicketDesk(self)
         self.all_rows: list[QueueRow] = []
         self._by_id: tuple[list[QueueRow], dict[str, QueueRow]] = ([], {})
         self.filter: Filter | None = None
-        self.view: TicketView | None = None
-        # Drafts edited this session, by ticket id, so moving away keeps them.
-        self.drafts: dict[str, str] = {}
         self._clusters: Clusters | None = None
         #: ``similar_rows`` of the last few tickets: id -> (clusters, all_rows, rows).
         self._similar: dict[str, tuple[Clusters, list[QueueRow], list[QueueRow]]] = {}
@@ -109,14 +136,17 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
         self.badge: str | None = None
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
-        # The ticket the agent last asked for; actions apply to it, never to a
-        # stale view still on screen while it loads.
-        self.requested_id: str | None = None
-        # An action typed ahead while its ticket loads ("j j x"), run on arrival.
-        self._deferred: tuple[str, str] | None = None
         #: The detail pane shows the ticket under the cursor (``preview``
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
+
+    @staticmethod
+    def find(app: App[Any]) -> MainScreen | None:
+        """The app's main screen, wherever it is in the stack (None before it exists)."""
+        for screen in app.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
 
     @property
     def clusters(self) -> Clusters:
@@ -141,7 +171,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
             with QueuePane(id="queue-pane"):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
-                yield QueueView(app.clock, id="queue")  # type: ignore[attr-defined]
+                yield QueueView(app.clock, id="queue")
                 yield SafeInput(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
                             id="filter")
                 yield Static(Content(""), id="filter-error")
@@ -151,6 +181,14 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
 
     #: The detail and draft panes and the footer are mounted.
     work_mounted = False
+    #: The ticket whose ``ticket.viewed`` was logged last.
+    _viewed_id: str | None = None
+    #: A request this soon after the previous one is a held key (j at the
+    #: terminal's repeat rate): its ticket loads only if the cursor rests this long.
+    HELD_KEY_S = 0.05
+    _last_request: float = 0.0
+    #: The last bulk batch applied this session (``U`` undoes it).
+    last_batch: BulkResult | None = None
 
     async def _mount_work(self) -> None:
         """Mount the detail and draft panes and the footer, then open the row under the cursor."""
@@ -176,9 +214,9 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
 
     def _topbar(self) -> Content:
         app = self.app
-        helpdesk = app.helpdesk  # type: ignore[attr-defined]
-        profile = app.profile  # type: ignore[attr-defined]
-        now = app.clock.now()  # type: ignore[attr-defined]
+        helpdesk = app.helpdesk
+        profile = app.profile
+        now = app.clock.now()
         badge = self.badge or (f"{helpdesk.display_name} ✓" if self.queue_loaded else f"{helpdesk.display_name} …")
         ok = self.queue_loaded and self.badge is None
         return Content.assemble(
@@ -198,12 +236,12 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
         self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
-        self.follow_cursor = preview_follows_cursor(self.app.profile.preview)  # type: ignore[attr-defined]
+        self.follow_cursor = preview_follows_cursor(self.app.profile.preview)
         self.query_one(QueueView).enter_opens = not self.follow_cursor
         # Rules are built on the first ticket, not before the first screen.
-        self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)  # type: ignore[attr-defined]
+        self.loader = TicketLoader(self.app.helpdesk, lambda: self.app.rules, self.app.clock)
         self.load_queue()
-        self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
+        self.set_interval(self.app.tick_seconds, self.tick)
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -264,25 +302,25 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
                     title.update(Content(f"Queue · loading… {len(rows):,} tickets"), layout=False)
         except TriageError as error:
             if not self.loader.opened:
-                app.fail(str(error))  # type: ignore[attr-defined]
+                app.fail(str(error))
                 return
             self.app.notify(str(error), severity="error", markup=False)
             await self._mount_work()
             from triage_tui.doctor import readiness
 
-            self.badge = (await readiness(app.helpdesk)).label  # type: ignore[attr-defined]
+            self.badge = (await readiness(app.helpdesk)).label
             self.query_one("#topbar", Static).update(self._topbar())
             return
         await self._after_first_rows()  # an empty queue: nothing was painted yet
         sort_rows(rows)
         self.badge = None
         self.queue_loaded = True
-        initial = getattr(app, "initial_filter", None)
+        initial = app.initial_filter
         if initial and self.filter is None:
             self._try_filter(initial)
-        sweep = getattr(app, "initial_sweep", None)
+        sweep = app.initial_sweep
         if sweep is not None:
-            app.initial_sweep = None  # type: ignore[attr-defined]  # once, not on every reload
+            app.initial_sweep = None  # once, not on every reload
             self.start_initial_sweep(sweep)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
@@ -324,7 +362,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
         queue = self.query_one(QueueView)
         keep = None if top or queue.current is None else queue.current.id
         self.all_rows = rows
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         shown = self.filter.apply(rows, now) if self.filter else rows
         queue.set_rows(shown, keep_id=keep)
         self._update_title()
@@ -337,7 +375,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
 
     def _update_title(self) -> None:
         queue = self.query_one(QueueView)
-        now = self.app.clock.now()  # type: ignore[attr-defined]
+        now = self.app.clock.now()
         counts = QueueCounts.of(queue.rows, now)
         parts: list[Content | tuple[str, str] | str] = [("Queue", "bold"), f" · {counts.total:,} open"]
         if counts.breached:
@@ -405,7 +443,7 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
 
         error_line = self.query_one("#filter-error", Static)
         try:
-            new = parse(text, me=self.app.profile.agent) if text.strip() else None  # type: ignore[attr-defined]
+            new = parse(text, me=self.app.profile.agent) if text.strip() else None
         except FilterError as error:
             start, end = error.span
             error_line.update(Content.assemble(
@@ -434,5 +472,360 @@ class MainScreen(TicketActions, TicketDetail, BatchWork, Screen[None]):
             event.input.display = False
         count = len(self.query_one(QueueView).rows)
         payload = {"filter": str(self.filter) if self.filter else "", "count": count}
-        self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))  # type: ignore[attr-defined]
+        self.run_worker(record(self.app.helpdesk, events.VIEW_CHANGED, None, payload))
         self.query_one(QueueView).focus()
+
+    def action_queue_next(self) -> None:
+        self.query_one(QueueView).action_cursor_down()
+
+    def action_queue_previous(self) -> None:
+        self.query_one(QueueView).action_cursor_up()
+
+    def action_skip(self) -> None:
+        if self.requested_id is None:
+            return
+        ticket_id = self.requested_id
+        self.app.notify(f"Skipped {ticket_id}", markup=False, timeout=2)
+        self.run_worker(record(self.app.helpdesk, events.SKIPPED, ticket_id, {}))
+        self._advance_from(ticket_id)
+
+    def action_toggle_plan(self) -> None:
+        view = self.desk.need("toggle_plan")
+        if view is None:
+            return
+        from triage_tui.ui.widgets.ticket import TicketPane
+
+        pane = self.query_one(TicketPane)
+        self.showing_plan = not self.showing_plan
+        if self.showing_plan:
+            self.run_worker(pane.show_plan(self.plan_for(view), self.app.clock.now()))
+        else:
+            self.run_worker(pane.show(view, self.app.clock.now(), self.similar_rows(view)))
+
+    def action_dismiss_rules(self) -> None:
+        """The agent overrides the fired rules on this ticket: no escalation block on Send."""
+        view = self.desk.need("dismiss_rules")
+        if view is None or self.loader is None:
+            return
+        fired = [r.rule_id for r in view.fired_rules]
+        ticket_id = view.detail.ticket.id
+        if not fired:
+            restored = self.loader.overrides.pop(ticket_id, set())
+            message = "Rules restored on this ticket." if restored else "No escalation rule fires here."
+            self.app.notify(message, markup=False, timeout=3)
+            if restored:
+                self.show_ticket(ticket_id)
+            return
+        self.loader.overrides.setdefault(ticket_id, set()).update(fired)
+        self.app.notify(f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False)
+        self.show_ticket(ticket_id)
+
+    # -- Send -------------------------------------------------------------
+    def action_send(self) -> None:
+        self.desk.send(self._send_confirmed)
+
+    def _send_confirmed(self, view: TicketView, body: str, status: Status,
+                        blocking: list[Finding]) -> None:
+        if blocking:
+            payload = events.override_payload(blocking)
+            ticket_id = view.detail.ticket.id
+            self.run_worker(record(self.app.helpdesk, events.SAFEGUARD_RAISED, ticket_id, payload))
+        self.do_send(view, body, status)
+
+    @work(group="write")
+    async def do_send(self, view: TicketView, body: str, status: Status) -> None:
+        from triage_tui.engine import actions
+
+        ticket = view.detail.ticket
+        try:
+            line = await actions.send_reply(self.app.helpdesk, ticket, body, status)
+        except TriageError as error:
+            self.app.notify(f"Not sent: {error}", severity="error", markup=False)
+            return
+        self.drafts.pop(ticket.id, None)
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
+                        markup=False)
+        await self._after_write(ticket.id)
+
+    # -- Escalate ---------------------------------------------------------
+    def action_escalate(self) -> None:
+        self.desk.escalate(self.do_escalate)
+
+    @work(group="write")
+    async def do_escalate(self, view: TicketView, choice: EscalationChoice) -> None:
+        from triage_tui.engine import actions
+
+        ticket_id = view.detail.ticket.id
+        try:
+            line = await actions.escalate(
+                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules
+            )
+        except TriageError as error:
+            self.app.notify(f"Not escalated: {error}", severity="error", markup=False)
+            return
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
+                        markup=False)
+        await self._after_write(ticket_id)
+
+    # -- moving on --------------------------------------------------------
+    async def _after_write(self, ticket_id: str) -> None:
+        """Refresh the written ticket's row, then move on to the next ticket."""
+        assert self.loader is not None
+        try:
+            row = await self.loader.row(ticket_id)
+        except TriageError:
+            row = None
+        queue = self.query_one(QueueView)
+        shown = queue.rows
+        index = next((i for i, r in enumerate(shown) if r.id == ticket_id), queue.cursor)
+        following = shown[index + 1].id if index + 1 < len(shown) else None
+        rows = [r for r in self.all_rows if r.id != ticket_id]
+        if row is not None and row.status.is_active:
+            bisect.insort(rows, row, key=QueueRow.sort_key)
+        self._set_rows(rows)
+        if following is not None:
+            queue.move_to(next((i for i, r in enumerate(queue.rows) if r.id == following), 0))
+            self._open_after_move()
+        queue.focus()
+
+    def _advance_from(self, ticket_id: str) -> None:
+        queue = self.query_one(QueueView)
+        index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), queue.cursor)
+        if index + 1 < len(queue.rows):
+            queue.move_to(index + 1)
+            self._open_after_move()
+        else:
+            self.app.notify("That was the last ticket in the queue.", markup=False, timeout=3)
+        queue.focus()
+
+    def _open_after_move(self) -> None:
+        """Moving on after an action opens the next ticket even when the
+        detail pane does not follow the cursor (it does so by itself otherwise)."""
+        current = self.query_one(QueueView).current
+        if not self.follow_cursor and current is not None:
+            self.show_ticket(current.id)
+
+    # -- command palette --------------------------------------------------
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        yield SystemCommand("Send reply", "Send the draft (s)", self.action_send)
+        yield SystemCommand("Edit draft", "Focus the draft editor (e)", self.action_edit)
+        yield SystemCommand("Escalate ticket", "Escalate with a reason (x)", self.action_escalate)
+        yield SystemCommand("Skip ticket", "Next ticket, nothing written (n)", self.action_skip)
+        yield SystemCommand("Handling plan", "Show or hide the four-stage plan (p)", self.action_toggle_plan)
+        yield SystemCommand("Dismiss escalation rules", "Override the rules that fire here (d)",
+                            self.action_dismiss_rules)
+        yield SystemCommand("Filter queue", "Filter language: priority:high sla:<90m … (/)",
+                            self.action_filter)
+        yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
+
+    def show_ticket(self, ticket_id: str) -> None:
+        self.requested_id = ticket_id
+        now = time.monotonic()
+        held, self._last_request = now - self._last_request < self.HELD_KEY_S, now
+        self._load_ticket(ticket_id, held)
+
+    @work(exclusive=True, group="detail")
+    @ends_with_screen
+    async def _load_ticket(self, ticket_id: str, held: bool = False) -> None:
+        assert self.loader is not None
+        if held:
+            # Over SSH a held j would repaint a whole ticket per row passed
+            # (~20 KB each); the next key cancels this worker during the wait.
+            await asyncio.sleep(self.HELD_KEY_S)
+        pane = self.query_one(TicketPane)
+        try:
+            view = await self.loader.load(ticket_id)
+        except TriageError as error:
+            await pane.show_message(f"Ticket {ticket_id}: {error}")
+            if not self.follow_cursor:
+                self.query_one(QueueView).show_open(ticket_id)
+            return
+        self.view = view
+        now = self.app.clock.now()
+        # Detail, title and draft in one frame: painted apart, each would be its own
+        # layout pass over the screen (two to three per ticket opened).
+        with self.app.batch_update():
+            if self.showing_plan:
+                await pane.show_plan(self.plan_for(view), now)
+            else:
+                await pane.show(view, now, self.similar_rows(view))
+            pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
+            self.desk.load_draft(self.loader, view)
+            if not self.follow_cursor:
+                # The ▶ marker moves with the ticket, in the same frame: marked at
+                # Enter, the queue's repaint would go out alone and the ticket wait
+                # one or two more ticks of the screen's update timer (~30 ms).
+                self.query_one(QueueView).show_open(ticket_id)
+        row = self._rows_by_id().get(ticket_id)
+        # The same ticket shown again (the KB index or the clustering finished,
+        # a reload) is not another view by the agent: once per arrival.
+        if row is not None and ticket_id != self._viewed_id:
+            self._viewed_id = ticket_id
+            # Logged once the ticket is painted: the write's thread would take the
+            # GIL from the frame that shows the ticket (~5 ms of every ticket opened).
+            payload = events.viewed_payload(row)
+            helpdesk = self.app.helpdesk
+            self.call_after_refresh(
+                lambda: self.run_worker(record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed")
+            )
+        if (action := self.desk.take_held(ticket_id)) is not None:
+            await self.run_action(action)
+        elif self.follow_cursor:
+            queue = self.query_one(QueueView)
+            at = queue.cursor
+            self._read_ahead(*(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows)))
+
+    def _read_ahead(self, *ticket_ids: str) -> None:
+        """Read these tickets in the background once the keys rest: the ones the
+        agent most likely opens next (``TicketLoader.read_ahead``)."""
+        if self.loader is not None and self.loader.reads_ahead and ticket_ids:
+            self._read_ahead_worker(ticket_ids)
+
+    @work(exclusive=True, group="ahead")
+    @ends_with_screen
+    async def _read_ahead_worker(self, ticket_ids: tuple[str, ...]) -> None:
+        assert self.loader is not None
+        await asyncio.sleep(self.HELD_KEY_S)  # the next key cancels this worker
+        for ticket_id in ticket_ids:
+            try:
+                view = await self.loader.read_ahead(ticket_id, self.app.profile)
+            except TriageError:
+                return  # opening the ticket will read it again and say what is wrong
+            if view is not None and not self.showing_plan:
+                self.similar_rows(view)
+                self.query_one(TicketPane).predraw(view, self.app.clock.now())
+
+    def plan_for(self, view: TicketView) -> HandlingPlan:
+        from triage_tui.domain.plan import handling_plan
+
+        return handling_plan(view.detail, view.history, view.rules, view.kb, self.clusters,
+                             now=self.app.clock.now())
+
+    def similar_rows(self, view: TicketView) -> list[QueueRow]:
+        """Open tickets clustered with this one (same problem): the first
+        ``SIMILAR_LISTED`` in queue order (the ones the pane lists), then the rest
+        unordered — at 100 000 tickets a cluster holds thousands, sorted per
+        ticket opened for nothing but a count."""
+        ticket_id = view.detail.ticket.id
+        known = self._similar.get(ticket_id)
+        if known is not None and known[0] is self.clusters and known[1] is self.all_rows:
+            return known[2]  # worked out when the ticket was read ahead
+        by_id = self._rows_by_id()
+        found = [by_id[i] for i in self.clusters.similar(ticket_id) if i in by_id]
+        if len(found) <= SIMILAR_LISTED:
+            rows = sorted(found, key=QueueRow.sort_key)
+        else:
+            first = heapq.nsmallest(SIMILAR_LISTED, found, key=QueueRow.sort_key)
+            listed = {row.id for row in first}
+            rows = first + [row for row in found if row.id not in listed]
+        self._similar[ticket_id] = (self.clusters, self.all_rows, rows)
+        while len(self._similar) > SIMILAR_KEPT:
+            del self._similar[next(iter(self._similar))]  # the oldest
+        return rows
+
+    def _rows_by_id(self) -> dict[str, QueueRow]:
+        """``all_rows`` by id, rebuilt when the list is replaced: opening a ticket looked
+        rows up by scanning 100 000 of them, twice (10-20 ms per ticket)."""
+        if self._by_id[0] is not self.all_rows:
+            self._by_id = (self.all_rows, {r.id: r for r in self.all_rows})
+        return self._by_id[1]
+
+    # -- sweeps -----------------------------------------------------------
+    @work(group="sweep", exclusive=True)
+    async def action_sweep(self) -> None:
+        """Plan a sweep over what the queue shows now (the active filter's tickets)."""
+        from triage_tui.engine.sweep import SweepSession
+        from triage_tui.engine.sweep_plan import plan_sweep
+        from triage_tui.ui.screens.sweep import SweepScreen
+        from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, measured_handle_time
+
+        rows = list(self.query_one(QueueView).rows)
+        if not rows:
+            self.app.notify("No tickets to sweep: change the filter (/).", severity="warning", markup=False)
+            return
+        now = self.app.clock.now()
+        # The batch size uses this agent's measured pace from the event log, when there is one.
+        handle = await measured_handle_time(self.app.helpdesk, now)
+        plan = plan_sweep(rows, now, self.clusters, handle_time=handle)
+        filter_text = str(self.filter) if self.filter else ""
+
+        def start(accepted: bool | None) -> None:
+            if accepted and self.loader is not None:
+                session = SweepSession(plan, self.app.clock, filter_text=filter_text)
+                self.app.push_screen(SweepScreen(self.loader, session, report_dir=paths.data_dir() / "reports"),
+                                     reload)
+
+        def reload(_outcome: SweepOutcome | None) -> None:
+            self.load_queue()  # the sweep's decisions show in the queue
+
+        self.app.push_screen(SweepPlanScreen(plan, filter_text, now), start)
+
+    def start_initial_sweep(self, filter_text: str) -> None:
+        """``triage sweep FILTER``: apply the filter, then open its plan."""
+        if self._try_filter(filter_text):
+            self.action_sweep()
+        else:
+            self.action_filter()
+
+    # -- bulk -------------------------------------------------------------
+    def action_bulk(self) -> None:
+        from triage_tui.ui.screens.bulk import BulkActionScreen
+
+        queue = self.query_one(QueueView)
+        rows = queue.marked_rows(self.all_rows)
+        if not rows:
+            self.app.notify("Mark tickets first: space marks one, * all in view, shift+↓ a range.",
+                            severity="warning", markup=False)
+            return
+        profile = self.app.profile
+
+        def confirmed(plan: BulkPlan | None) -> None:
+            if plan is not None:
+                self.do_bulk(plan)
+
+        self.app.push_screen(BulkActionScreen(rows, agent=profile.agent, team=profile.team), confirmed)
+
+    @work(group="write")
+    async def do_bulk(self, plan: BulkPlan) -> None:
+        from triage_tui.engine.buffered import batch
+        from triage_tui.ui.screens.bulk import applied_line, apply_plan
+
+        try:
+            # One outbox batch: while the undo banner counts down, u takes back all of it.
+            with batch(self.app.helpdesk):
+                result = await apply_plan(self.app.helpdesk, plan)
+        except TriageError as error:
+            self.app.notify(f"Batch not applied: {error}", severity="error", markup=False)
+            return
+        self.last_batch = result
+        self.query_one(QueueView).clear_marks()
+        self.app.notify(applied_line(result) + " · U undoes the batch", markup=False)
+        self.load_queue()
+
+    @work(group="write")
+    async def action_undo_batch(self) -> None:
+        from triage_tui.engine import bulk
+        from triage_tui.ui.screens.bulk import undone_line
+
+        result = self.last_batch
+        if result is None:
+            self.app.notify("No batch to undo in this session.", markup=False, timeout=3)
+            return
+        try:
+            outcome = await bulk.undo(self.app.helpdesk, result)
+        except TriageError as error:
+            self.app.notify(f"Batch not undone: {error}", severity="error", markup=False)
+            return
+        self.last_batch = None
+        self.app.notify(undone_line(outcome), markup=False)
+        self.load_queue()
+
+    # -- report -----------------------------------------------------------
+    @work(group="report")
+    async def action_report(self) -> None:
+        from triage_tui.ui.screens.report import ReportScreen, load_report
+
+        now = self.app.clock.now()
+        report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)
+        self.app.push_screen(ReportScreen(report, directory=paths.data_dir() / "reports",
+                                          title="Session report · last 8 h"))

@@ -17,7 +17,7 @@ for collisions), ``c`` discards it, ``enter`` offers revise / send / discard.
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -40,6 +40,14 @@ _STATE_STYLE = {
     ob.DELIVERED: "$text-success",
     ob.CANCELLED: "$text-muted",
 }
+
+
+class Resolver(Protocol):
+    """What settles a collision for the agent: the reply back in the editor, or gone."""
+
+    def revise(self, entry: ob.Entry) -> None: ...
+
+    def discard(self, entry: ob.Entry) -> None: ...
 
 
 class OutboxScreen(ModalScreen[None]):
@@ -69,9 +77,11 @@ class OutboxScreen(ModalScreen[None]):
         Binding("escape,o,q", "close", "Close"),
     ]
 
-    def __init__(self, helpdesk: BufferedHelpdesk) -> None:
+    def __init__(self, helpdesk: BufferedHelpdesk, resolver: Resolver | None = None) -> None:
         super().__init__()
         self.helpdesk = helpdesk
+        #: Revise and discard (the console's ``Safekeeping``); without it the details only show.
+        self.resolver = resolver
         self.entries: list[ob.Entry] = []
         #: Entry id -> the failed or conflicted entry it waits behind (another batch's).
         self.blocked: dict[str, ob.Entry] = {}
@@ -105,6 +115,8 @@ class OutboxScreen(ModalScreen[None]):
 
     def reload(self) -> None:
         table = self.query_one(DataTable)
+        if not table.columns:
+            return  # pushed but not mounted yet: on_mount adds the columns, then reloads
         keep = table.cursor_row
         self.entries = self.helpdesk.outbox.entries(limit=200)
         self.blocked = {e.id: root for e, root in self.helpdesk.waiting()}
@@ -242,7 +254,7 @@ class OutboxScreen(ModalScreen[None]):
             )
 
         def chosen(choice: str | None) -> None:
-            keeper = getattr(self.app, "safekeeping", None)
+            keeper = self.resolver
             if choice is None or keeper is None:
                 return
             if choice == "send":

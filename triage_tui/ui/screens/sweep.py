@@ -29,13 +29,13 @@ dismisses itself with a ``SweepOutcome`` and pushes the ``ReportScreen``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -43,14 +43,21 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Footer, ProgressBar, Static
 
+from triage_tui.domain import events
+from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import TriageError
+from triage_tui.domain.models import Status
+from triage_tui.domain.safeguards import Finding
+from triage_tui.engine import actions
 from triage_tui.engine.loader import TicketLoader, TicketView
-from triage_tui.engine.sweep import SweepEvent, SweepSession
+from triage_tui.engine.report import Report
+from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.screens.ask import ConfirmScreen
+from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
 from triage_tui.ui.screens.closing import ends_with_screen
+from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
+from triage_tui.ui.screens.prompts import EscalationChoice
 from triage_tui.ui.screens.report import ReportScreen, load_report
-from triage_tui.ui.screens.sweep_actions import SweepActions, SweepOutcome
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
 
@@ -58,8 +65,15 @@ from triage_tui.ui.widgets.ticket import TicketPane
 NARROW_WIDTH = 110
 __all__ = ["LoggedEvent", "SweepOutcome", "SweepScreen"]
 
-#: Actions that open a dialog: keys typed after them were meant for the dialog.
-_DIALOGS = frozenset({"send", "escalate", "note", "assign"})
+Outcome = tuple[Decision, str]
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """What ``SweepScreen`` is dismissed with."""
+
+    summary: SweepSummary
+    report: Report
 
 
 @dataclass
@@ -72,7 +86,7 @@ class LoggedEvent:
     payload: Mapping[str, Any]
 
 
-class SweepScreen(SweepActions):
+class SweepScreen(DeskScreen[SweepOutcome | None]):
     """One ticket at a time; see the module docstring for the keys."""
 
     DEFAULT_CSS = """
@@ -117,13 +131,9 @@ class SweepScreen(SweepActions):
         self.helpdesk = loader.helpdesk
         self.session = session
         self.report_dir = report_dir
-        self.view: TicketView | None = None
-        self.requested_id: str | None = None
-        self.drafts: dict[str, str] = {}
-        self._generated: dict[str, str] = {}
-        self._deferred: list[str] = []
+        #: The current ticket, its draft and the keys typed ahead, each for the ticket shown next.
+        self.desk = TicketDesk(self, keys_move_on=True, on_hold=self._update_progress)
         self._failed: str | None = None
-        self._busy = False
         self._loading_draft = False
         self._finishing = False
         self._pending: list[SweepEvent] = []
@@ -146,8 +156,8 @@ class SweepScreen(SweepActions):
         yield Footer()
 
     @property
-    def clock(self) -> Any:
-        return self.app.clock  # type: ignore[attr-defined]
+    def clock(self) -> Clock:
+        return self.app.clock
 
     def on_mount(self) -> None:
         pane = self.query_one(TicketPane)
@@ -158,7 +168,7 @@ class SweepScreen(SweepActions):
         self.session.start()
         self._flush_soon()
         self._show_current()
-        self.set_interval(self.app.tick_seconds, self.tick)  # type: ignore[attr-defined]
+        self.set_interval(self.app.tick_seconds, self.tick)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
@@ -199,7 +209,7 @@ class SweepScreen(SweepActions):
                 " · ",
                 st.line(self.session.filter_text or "all tickets", "$text-accent"),
                 position,
-                (f" · {len(self._deferred)} key(s) waiting" if self._deferred else "", "$text-muted"),
+                (f" · {len(self.desk.held)} key(s) waiting" if self.desk.held else "", "$text-muted"),
             )
         )
 
@@ -223,44 +233,27 @@ class SweepScreen(SweepActions):
         except TriageError as error:
             self._failed = ticket_id
             await pane.show_message(st.clean(f"Ticket {ticket_id}: {error} — n skips it", one_line=True))
-            if self._deferred[:1] == ["skip"]:
-                self._run_deferred()
+            if self.desk.next_held() == "skip":
+                self._run_deferred(ticket_id)
             return
         if ticket_id != self.requested_id:
             return
         self.view = view
         await pane.show(view, self.clock.now())
         pane.border_title = Content.assemble("Ticket #", st.line(ticket_id))
-        self._load_draft(view)
-        self._run_deferred()
+        self.desk.load_draft(self.loader, view)
+        self._run_deferred(ticket_id)
 
-    def _run_deferred(self) -> None:
+    def _run_deferred(self, ticket_id: str) -> None:
         """The first key typed ahead, now that its ticket is on screen (after this worker)."""
-        if not self._deferred:
+        action = self.desk.take_held(ticket_id)
+        if action is None:
             return
-        action = self._deferred.pop(0)
-        if action in _DIALOGS:
-            self._deferred.clear()
         self._update_progress()
         self.call_later(self.run_action, action)
 
-    def _load_draft(self, view: TicketView) -> None:
-        ticket_id = view.detail.ticket.id
-        text, cursor = self.loader.draft(view, self.app.profile)  # type: ignore[attr-defined]
-        if (problem := self.loader.untold_template_problem()) is not None:
-            self.app.notify(problem, severity="warning", markup=False, timeout=10)
-        self._generated[ticket_id] = text
-        if ticket_id in self.drafts:
-            text, cursor = self.drafts[ticket_id], None  # type: ignore[assignment]
-        self.query_one(DraftPane).load(view, text, cursor)
-
-    @on(DraftPane.Changed)
-    def _on_draft_changed(self, event: DraftPane.Changed) -> None:
-        if self.view is not None:
-            self.drafts[self.view.detail.ticket.id] = event.text
-
     def action_jump(self) -> None:
-        if self._busy:
+        if self.desk.busy:
             self.app.notify("Wait for the action on its way, then jump.", markup=False)
             return
         current = self.session.current
@@ -269,7 +262,7 @@ class SweepScreen(SweepActions):
         if target is None:
             self.app.notify("No alert to jump to.", markup=False, timeout=2)
             return
-        self._deferred.clear()
+        self.desk.drop_held()
         self.session.jump_to(target.ticket_id)
         self._flush_soon()
         self._show_current()
@@ -295,7 +288,7 @@ class SweepScreen(SweepActions):
         if self._finishing:
             return
         self._finishing = True
-        self._deferred.clear()
+        self.desk.close()
         summary = self.session.finish()
         await self._flush()
         report = await load_report(self.helpdesk, self.session.started_at, self.clock.now(), self.memory)
@@ -334,3 +327,138 @@ class SweepScreen(SweepActions):
                 event = self._pending.pop(0)
                 await record(self.helpdesk, event.name, event.ticket_id, event.payload)
 
+    def _decide(self, ticket_id: str, decision: Decision, detail: str = "") -> None:
+        current = self.session.current
+        if current is None or current.id != ticket_id:
+            return
+        self.session.decide(decision, detail)
+        self._flush_soon()
+        if decision.settles:
+            if self.query_one(DraftPane).editor.has_focus:
+                self.query_one(TicketPane).focus()  # keys are decisions again, not typing
+            self._show_current()
+        else:
+            self._update_progress()
+
+    def action_skip(self) -> None:
+        if self.requested_id is not None and self._failed == self.requested_id and not self.desk.busy:
+            self._decide(self.requested_id, Decision.SKIP)
+        elif (view := self.desk.need("skip")) is not None:
+            self._decide(view.detail.ticket.id, Decision.SKIP)
+
+    def action_leave(self) -> None:
+        if self.query_one(DraftPane).editor.has_focus:
+            self.query_one(TicketPane).focus()
+        else:
+            self.action_end()
+
+    # -- Send ------------------------------------------------------------------
+    def action_send(self) -> None:
+        self.desk.send(self._send_confirmed)
+
+    def _send_confirmed(self, view: TicketView, body: str, status: Status,
+                        findings: list[Finding]) -> None:
+        ticket = view.detail.ticket
+        if findings:  # sent past blocking safeguards: logged, as from the main screen
+            self._log(events.SAFEGUARD_RAISED, ticket.id, events.override_payload(findings))
+        self._write(ticket.id, "send", self._send(view, body, status))
+
+    async def _send(self, view: TicketView, body: str, status: Status) -> Outcome:
+        ticket = view.detail.ticket
+        line = await actions.send_reply(self.helpdesk, ticket, body, status)
+        self.drafts.pop(ticket.id, None)
+        due = events.viewed_payload(_row_of(self.session, ticket.id))["sla_due_at"]
+        self._remember(events.REPLY_SENT, ticket.id, {"sla_due_at": due})
+        self._said(line)
+        edited = body != self.desk.generated.get(ticket.id)
+        return (Decision.EDIT if edited else Decision.SEND), status.value
+
+    # -- Escalate --------------------------------------------------------------
+    def action_escalate(self) -> None:
+        self.desk.escalate(self._escalate_chosen)
+
+    def _escalate_chosen(self, view: TicketView, choice: EscalationChoice) -> None:
+        self._write(view.detail.ticket.id, "escalate", self._escalate(view, choice))
+
+    async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
+        ticket_id = view.detail.ticket.id
+        line = await actions.escalate(self.helpdesk, ticket_id, choice.reason, choice.note, view.rules)
+        self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
+        self._said(line)
+        return Decision.ESCALATE, choice.reason
+
+    # -- Note ------------------------------------------------------------------
+    def action_note(self) -> None:
+        if not self.helpdesk.capabilities.internal_notes:
+            self.app.notify(f"{self.helpdesk.display_name} has no internal notes.", severity="warning", markup=False)
+            return
+        view = self.desk.need("note")
+        if view is None:
+            return
+        ticket_id = view.detail.ticket.id
+
+        def done(text: str | None) -> None:
+            if text:
+                self._write(ticket_id, "note", self._note(ticket_id, text))
+
+        title = Content.assemble("Internal note on #", st.line(ticket_id))
+        self.app.push_screen(AskScreen(title, placeholder="visible to agents only"), done)
+
+    async def _note(self, ticket_id: str, text: str) -> Outcome:
+        await self.helpdesk.add_note(ticket_id, text)
+        self._remember(events.NOTE_ADDED, ticket_id, {})
+        self._said(actions.confirmed(self.helpdesk, ticket_id, f"Note added to {ticket_id}", "Note on"))
+        return Decision.NOTE, ""
+
+    # -- Assign ----------------------------------------------------------------
+    def action_assign(self) -> None:
+        if not self.helpdesk.capabilities.assignment:
+            self.app.notify(f"{self.helpdesk.display_name} does not assign tickets.", severity="warning", markup=False)
+            return
+        view = self.desk.need("assign")
+        if view is None:
+            return
+        ticket_id = view.detail.ticket.id
+        agent = self.app.profile.agent
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                who = agent if text.lower() == "me" else (text or None)
+                self._write(ticket_id, "assign", self._assign(ticket_id, who))
+
+        title = Content.assemble("Assign #", st.line(ticket_id), " to")
+        hint = Content.assemble("me = ", st.line(agent), " · empty unassigns")
+        self.app.push_screen(AskScreen(title, value="me", hint=hint, allow_empty=True), done)
+
+    async def _assign(self, ticket_id: str, who: str | None) -> Outcome:
+        await self.helpdesk.assign(ticket_id, who)
+        self._remember(events.ASSIGNED, ticket_id, {"to": who})
+        done = f"Ticket {ticket_id} assigned to {who}" if who else f"Ticket {ticket_id} unassigned"
+        self._said(actions.confirmed(self.helpdesk, ticket_id, done, "Assignment of"))
+        return Decision.ASSIGN, who or ""
+
+    def _said(self, line: str) -> None:
+        """A write's confirmation — a warning when it waits for the agent's decision first."""
+        self.app.notify(line, severity="warning" if actions.waits(line) else "information", markup=False)
+
+    # -- writing -----------------------------------------------------------------
+    def _write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
+        self.desk.busy = True
+        self._run_write(ticket_id, what, job)
+
+    @work(group="sweep-write")
+    async def _run_write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
+        """Record pending events first (viewed before replied), write, then decide."""
+        try:
+            await self._flush()
+            decision, detail = await job
+        except TriageError as error:
+            self.desk.drop_held()
+            self.app.notify(f"Not done ({what}): {error}", severity="error", markup=False)
+            return
+        finally:
+            self.desk.busy = False
+        self._decide(ticket_id, decision, detail)
+
+def _row_of(session: SweepSession, ticket_id: str) -> Any:
+    return next(r for r in session.rows if r.id == ticket_id)

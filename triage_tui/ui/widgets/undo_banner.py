@@ -39,7 +39,7 @@ class UndoBanner(Static):
         batches = helpdesk.outbox.held_batches()
         if not batches:
             return None
-        from triage_tui.ui.safekeeping import describe
+        from triage_tui.ui.outbox_lines import describe
 
         newest = batches[0]
         until = max(e.hold_until for e in newest if e.hold_until is not None)

@@ -1,0 +1,217 @@
+"""The ticket desk: the open ticket, its draft, keys typed ahead of it, Send / Edit / Escalate.
+
+The main screen and the sweep each own one (``DeskScreen.desk``). The agent
+asks for a ticket (``requested_id``); ``view`` is the one loaded. An action
+needs the requested ticket loaded (``need``): a key typed while it loads, or
+while a write is on its way (``busy``), is held and run once the ticket is on
+screen (``take_held``), never on the view still showing. On the main screen a
+held key belongs to the ticket it was typed on and a newer one replaces it; in
+a sweep (``keys_move_on``) each decision moves on by itself, so the keys are
+kept in order and each acts on the ticket shown next. After a key that opens a
+dialog the rest are dropped: they were meant for the dialog.
+
+Send and Escalate ask here (the prompts are the same on both screens); what
+follows (the write, moving on) is the screen's, through the ``then`` callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from triage_tui.ui.console import ConsoleScreen
+
+# The prompts, the draft pane and the models are imported when an action needs
+# them: the console's first screen (the queue) never pays for them.
+if TYPE_CHECKING:
+    from triage_tui.domain.models import Status
+    from triage_tui.domain.safeguards import Finding
+    from triage_tui.engine.loader import TicketLoader, TicketView
+    from triage_tui.ui.screens.prompts import EscalationChoice
+    from triage_tui.ui.widgets.draft import DraftPane
+
+ResultType = TypeVar("ResultType")
+
+#: Actions that open a dialog: keys typed after them were meant for the dialog.
+DIALOGS = frozenset({"send", "escalate", "note", "assign"})
+
+#: Generated drafts kept (to tell an edited draft from the generated one).
+GENERATED_KEPT = 64
+
+
+class TicketDesk:
+    def __init__(
+        self,
+        screen: ConsoleScreen[Any],
+        *,
+        keys_move_on: bool = False,
+        on_hold: Callable[[], None] | None = None,
+    ) -> None:
+        self.screen = screen
+        self.keys_move_on = keys_move_on
+        #: Called when a key is held (the sweep shows how many wait).
+        self.on_hold = on_hold
+        # The ticket the agent last asked for; actions apply to it, never to a
+        # stale view still on screen while it loads.
+        self.requested_id: str | None = None
+        self.view: TicketView | None = None
+        #: Drafts edited this session, by ticket id, so moving away keeps them.
+        self.drafts: dict[str, str] = {}
+        #: The draft as generated, by ticket id (the newest ``GENERATED_KEPT``).
+        self.generated: dict[str, str] = {}
+        #: Keys typed ahead: (action, the ticket requested when it was typed).
+        self.held: list[tuple[str, str]] = []
+        #: A write is on its way: keys wait for it.
+        self.busy = False
+        #: No more actions (the sweep is ending).
+        self.closed = False
+
+    @property
+    def waiting(self) -> list[str]:
+        """The actions of the keys held, in order."""
+        return [action for action, _ticket in self.held]
+
+    # -- keys typed ahead ------------------------------------------------------
+    def need(self, action: str) -> TicketView | None:
+        """The loaded view of the requested ticket, or None (``action`` is held while it loads)."""
+        if self.closed:
+            return None
+        if self.requested_id is None:
+            self.screen.app.notify("No ticket is open.", severity="warning", markup=False)
+            return None
+        if self.busy or self.view is None or self.view.detail.ticket.id != self.requested_id:
+            if self.keys_move_on:
+                self.held.append((action, self.requested_id))
+            else:
+                self.held = [(action, self.requested_id)]
+            if self.on_hold is not None:
+                self.on_hold()
+            return None
+        return self.view
+
+    def next_held(self) -> str | None:
+        return self.held[0][0] if self.held else None
+
+    def take_held(self, ticket_id: str) -> str | None:
+        """The held key to run now that ``ticket_id`` is on screen, if any."""
+        if not self.held or (not self.keys_move_on and self.held[0][1] != ticket_id):
+            return None
+        action = self.held.pop(0)[0]
+        if action in DIALOGS:
+            self.held.clear()
+        return action
+
+    def drop_held(self) -> None:
+        self.held.clear()
+
+    def close(self) -> None:
+        """No more actions: the held keys go, new ones are ignored."""
+        self.closed = True
+        self.held.clear()
+
+    # -- the draft -------------------------------------------------------------
+    def load_draft(self, loader: TicketLoader, view: TicketView) -> None:
+        """The draft pane shows the agent's draft of this ticket, or a generated one."""
+        ticket_id = view.detail.ticket.id
+        if ticket_id in self.drafts:
+            text, cursor = self.drafts[ticket_id], None
+        else:
+            text, cursor = loader.draft(view, self.screen.app.profile)
+            if (problem := loader.untold_template_problem()) is not None:
+                self.screen.app.notify(problem, severity="warning", markup=False, timeout=10)
+            self.generated.pop(ticket_id, None)
+            self.generated[ticket_id] = text
+            while len(self.generated) > GENERATED_KEPT:
+                del self.generated[next(iter(self.generated))]  # the oldest
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        self.screen.query_one(DraftPane).load(view, text, cursor)
+
+    def draft_changed(self, text: str) -> None:
+        if self.view is not None:
+            self.drafts[self.view.detail.ticket.id] = text
+
+    # -- the actions -------------------------------------------------------------
+    def edit(self) -> None:
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        if self.need("edit"):
+            self.screen.query_one(DraftPane).editor.focus()
+
+    def send(self, then: Callable[[TicketView, str, Status, list[Finding]], object]) -> None:
+        """Ask how to send the draft (pending or solved; past blocking safeguards), then
+        ``then(view, body, status, blocking findings)``."""
+        view = self.need("send")
+        if view is None:
+            return
+        from triage_tui.domain.models import Status
+        from triage_tui.ui.screens.prompts import SendScreen
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        ready = self.screen.query_one(DraftPane).ready_to_send()
+        if ready is None:
+            return
+        body, blocking = ready
+        ticket = view.detail.ticket
+        default = Status(self.screen.app.profile.send_status)
+
+        def done(status: Status | None) -> None:
+            if status is not None:
+                then(view, body, status, blocking)
+
+        screen = SendScreen(
+            ticket.id, ticket.requester.name, body, default, blocking=[f.reason for f in blocking]
+        )
+        self.screen.app.push_screen(screen, done)
+
+    def escalate(self, then: Callable[[TicketView, EscalationChoice], object]) -> None:
+        """Ask for the reason (pre-filled from the rule that fired), then ``then(view, choice)``."""
+        view = self.need("escalate")
+        if view is None:
+            return
+        from triage_tui.ui.screens.prompts import EscalateScreen
+
+        fired = view.fired_rules
+        reason = fired[0].label if fired else ""
+        note = "; ".join(f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence)
+        route = fired[0].route if fired else None
+
+        def done(choice: EscalationChoice | None) -> None:
+            if choice is not None:
+                then(view, choice)
+
+        self.screen.app.push_screen(
+            EscalateScreen(view.detail.ticket.id, reason, note, route), done
+        )
+
+
+class DeskScreen(ConsoleScreen[ResultType]):
+    """A screen with a ticket desk; ``view``, ``requested_id`` and ``drafts`` are the desk's."""
+
+    desk: TicketDesk
+
+    @property
+    def view(self) -> TicketView | None:
+        return self.desk.view
+
+    @view.setter
+    def view(self, value: TicketView | None) -> None:
+        self.desk.view = value
+
+    @property
+    def requested_id(self) -> str | None:
+        return self.desk.requested_id
+
+    @requested_id.setter
+    def requested_id(self, value: str | None) -> None:
+        self.desk.requested_id = value
+
+    @property
+    def drafts(self) -> dict[str, str]:
+        return self.desk.drafts
+
+    def action_edit(self) -> None:
+        self.desk.edit()
+
+    def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
+        self.desk.draft_changed(event.text)
