@@ -47,7 +47,11 @@ async def settle(app: TriageApp, pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def shoot(
-    db: Path, name: str, size: tuple[int, int], keys: tuple[str, ...] = (), theme: str = "triage-dark",
+    db: Path,
+    name: str,
+    size: tuple[int, int],
+    keys: tuple[str, ...] = (),
+    theme: str = "triage-dark",
     preview: str = "follow",
 ) -> None:
     from datetime import datetime
@@ -93,7 +97,9 @@ async def shoot_sweep(db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         main = app.screen_stack[0]
-        plan, text = plan_for(main.all_rows, "priority:high,urgent", me="Sam Agent", now=clock.now())  # type: ignore[attr-defined]
+        plan, text = plan_for(
+            main.all_rows, "priority:high,urgent", me="Sam Agent", now=clock.now()
+        )  # type: ignore[attr-defined]
         await app.push_screen(SweepPlanScreen(plan, text))
         await pilot.pause()
         app.save_screenshot(filename="sweep-plan.svg", path=str(HERE))

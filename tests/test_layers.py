@@ -16,8 +16,15 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "triage_tui"
 
 FORBIDDEN = {
-    "domain": ("textual", "rich", "httpx", "triage_tui.ui", "triage_tui.engine", "triage_tui.adapters",
-               "sqlite3"),
+    "domain": (
+        "textual",
+        "rich",
+        "httpx",
+        "triage_tui.ui",
+        "triage_tui.engine",
+        "triage_tui.adapters",
+        "sqlite3",
+    ),
     "adapters": ("textual", "rich", "triage_tui.ui", "triage_tui.engine"),
     "engine": ("textual", "rich", "triage_tui.ui"),
 }

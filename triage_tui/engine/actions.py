@@ -94,4 +94,6 @@ async def escalate(
     if not reason:
         raise InvalidInput("an escalation needs a reason")
     await helpdesk.escalate(ticket_id, escalation_for(reason, note.strip(), rules or []))
-    return confirmed(helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of")
+    return confirmed(
+        helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of"
+    )

@@ -260,7 +260,9 @@ class TicketLoader:
             try:
                 view.drafted = drafted(profile.template, paths.user_templates_dir())
             except InvalidInput as problem:
-                self.template_problem = f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+                self.template_problem = (
+                    f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+                )
                 view.drafted = drafted(DEFAULT_TEMPLATE, None)
         return view.drafted
 

@@ -25,7 +25,12 @@ from triage_tui.domain.enums import ACTIVE_STATUSES, Status
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import outbox as ob
-from triage_tui.engine.overlay import PROVISIONAL_PREFIX, overlay_detail, overlay_row, overlay_ticket
+from triage_tui.engine.overlay import (
+    PROVISIONAL_PREFIX,
+    overlay_detail,
+    overlay_row,
+    overlay_ticket,
+)
 
 if TYPE_CHECKING:
     # The models are imported where they are used: this module is on the

@@ -487,7 +487,9 @@ class Outbox:
 
     def orphans(self, me: str, ticket_id: str | None = None) -> list[Entry]:
         """Pending entries whose session is gone (killed or stopped), free to go: to take over."""
-        where = f"e.state = 'pending' AND {UNBLOCKED}" + (" AND e.ticket_id = ?" if ticket_id else "")
+        where = f"e.state = 'pending' AND {UNBLOCKED}" + (
+            " AND e.ticket_id = ?" if ticket_id else ""
+        )
         with self._lock:
             rows = self.conn.execute(
                 f"SELECT e.* FROM entries e WHERE {where} ORDER BY e.seq",
