@@ -125,10 +125,8 @@ def write_text(path: Path, text: str, *, fsync: bool = True) -> Path:
 
 def create_file(path: Path) -> None:
     """An empty 0600 file at ``path`` unless one exists (SQLite then keeps that mode)."""
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(_private_fd(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        pass
 
 
 # -- SQLite ----------------------------------------------------------------

@@ -14,7 +14,6 @@ from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.models import Escalation, Status, Ticket
 from triage_tui.engine.buffered import BufferedHelpdesk, batch
 
-
 #: How a confirmation that is not one ends: the write needs the agent first.
 RESOLVE = "— o to resolve"
 

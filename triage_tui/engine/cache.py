@@ -13,6 +13,7 @@ streaming (the event loop pays nothing) and at most once a minute.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -127,10 +128,8 @@ class ReadCache:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 log.warning("offline cache: %s", exc)
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
 
     def save_queue(self, tickets: list[Ticket]) -> None:
         self.save_rows([QueueRow.from_ticket(t) for t in tickets])

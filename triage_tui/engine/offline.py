@@ -35,11 +35,11 @@ from triage_tui.engine.overlay import (
 if TYPE_CHECKING:
     # The models are imported where they are used: this module is on the
     # console's path to its first screen, which imports no pydantic.
-    from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
-    from triage_tui.engine.collision import Base
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
     from triage_tui.engine.cache import ReadCache
+    from triage_tui.engine.collision import Base
     from triage_tui.engine.delivery import Connectivity, Deliverer
 
 R = TypeVar("R")
