@@ -188,7 +188,8 @@ def measure_console(
     idle_s: float = IDLE_S,
     over_ssh: bool = True,
 ) -> dict[str, Any]:
-    """Keys, bytes and memory; ``over_ssh`` False: only the key figures, detail following the cursor."""
+    """Keys, bytes and memory; ``over_ssh`` False: only the key figures, detail following the
+    cursor."""
     with start_console(db, cols, rows, env, over_ssh) as term:
         if term.wait_for(ready, timeout=300) is None:
             raise RuntimeError("the console never showed a loaded queue:\n" + term.text())

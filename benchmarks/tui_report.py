@@ -1,4 +1,5 @@
-"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the tables of docs/performance.md."""
+"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the tables of
+docs/performance.md."""
 
 from __future__ import annotations
 
@@ -84,8 +85,9 @@ def markdown(result: dict[str, Any], command: str) -> str:
     m = result["machine"]
     lines = [
         (
-            f"`{command}` at {result.get('code', '?')} — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-            f"Textual {m['textual']}; load average {m['load_before'][0]} before, "
+            f"`{command}` at {result.get('code', '?')} — {m['cpu']}, {m['cores']} cores, "
+            f"Python {m['python']}, Textual {m['textual']}; "
+            f"load average {m['load_before'][0]} before, "
             f"{m['load_after'][0]} after. N = {result['tickets']:,} tickets "
             f"({result['active_in_queue']:,} active, all in the queue). Times are median / p95 "
             "in ms unless marked; the floor is a minimal Textual app (one `Static`) measured "
@@ -137,7 +139,8 @@ def markdown(result: dict[str, Any], command: str) -> str:
                 ("local: open a ticket (j/k to its detail)", _ms(local["open_ms"]), "", ""),
                 (
                     "local: bytes per j/k, cursor only / isolated",
-                    f"{_fmt(local['bytes_per_jk']['cursor'], 0)} / {_fmt(local['bytes_per_jk']['isolated'], 0)}",
+                    f"{_fmt(local['bytes_per_jk']['cursor'], 0)} / "
+                    f"{_fmt(local['bytes_per_jk']['isolated'], 0)}",
                     "",
                     "",
                 ),

@@ -98,8 +98,11 @@ async def shoot_sweep(db: Path) -> None:
         await settle(app, pilot)
         main = app.screen_stack[0]
         plan, text = plan_for(
-            main.all_rows, "priority:high,urgent", me="Sam Agent", now=clock.now()
-        )  # type: ignore[attr-defined]
+            main.all_rows,  # type: ignore[attr-defined]
+            "priority:high,urgent",
+            me="Sam Agent",
+            now=clock.now(),
+        )
         await app.push_screen(SweepPlanScreen(plan, text))
         await pilot.pause()
         app.save_screenshot(filename="sweep-plan.svg", path=str(HERE))

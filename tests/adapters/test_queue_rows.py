@@ -86,7 +86,8 @@ async def test_first_rows_of_an_older_database_use_the_index_added_on_open(tmp_p
         plan = " ".join(
             str(r)
             for r in conn.execute(
-                "EXPLAIN QUERY PLAN SELECT ticket_id FROM sla_targets WHERE stage = 'active' ORDER BY due_at"
+                "EXPLAIN QUERY PLAN SELECT ticket_id FROM sla_targets"
+                " WHERE stage = 'active' ORDER BY due_at"
             )
         )
     assert "sla_targets_due" in plan

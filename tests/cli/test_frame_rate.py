@@ -1,4 +1,5 @@
-"""The console's frame rate: faster where the detail follows the cursor, Textual's default over SSH."""
+"""The console's frame rate: faster where the detail follows the cursor, Textual's default
+over SSH."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``row_index``: the same rows as term-by-term evaluation, fresh or narrowed keystroke by keystroke.
+"""``row_index``: the same rows as term-by-term evaluation, fresh or narrowed keystroke by
+keystroke.
 
 The reference is the evaluation ``Filter.apply`` did before the index: each
 term's ``Condition.select`` on the survivors of the previous one, row by row.
@@ -300,7 +301,8 @@ def test_rows_share_equal_texts_and_keep_their_values() -> None:
 
 
 def test_prepare_learns_the_rows_words_before_the_first_filter() -> None:
-    """After ``prepare`` (run in a worker after a load) a typo filter finds nothing left to learn."""
+    """After ``prepare`` (run in a worker after a load) a typo filter finds nothing left to
+    learn."""
     rows = [row(str(i), subject=f"Refund for invoice {i}") for i in range(40)]
     index = row_index.RowIndex(rows).prepare()
     assert index._learned and index._hays is not None

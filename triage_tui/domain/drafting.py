@@ -106,7 +106,9 @@ class DraftContext:
 
 
 def topic(subject: str) -> str:
-    """The subject as it reads mid-sentence: "Re: Cannot Export My CSV!" -> "cannot export your CSV".
+    """The subject as it reads mid-sentence.
+
+    "Re: Cannot Export My CSV!" -> "cannot export your CSV".
 
     Title-cased words are lower-cased; acronyms, product names with inner capitals
     ("iPhone", "SSO") and words with digits keep their spelling. An all-caps

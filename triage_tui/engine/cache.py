@@ -43,7 +43,8 @@ _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.starts
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets"
+    " (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )

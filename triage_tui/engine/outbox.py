@@ -255,7 +255,8 @@ class Outbox:
     def tickets_in_flight(self) -> set[str]:
         with self._lock:
             rows = self.conn.execute(
-                "SELECT DISTINCT ticket_id FROM entries WHERE state IN ('held','pending','delivering')"
+                "SELECT DISTINCT ticket_id FROM entries"
+                " WHERE state IN ('held','pending','delivering')"
             )
             return {r[0] for r in rows}
 
@@ -415,7 +416,8 @@ class Outbox:
         )
 
     def retry(self, entry_id: str) -> bool:
-        """The agent's retry of a failed entry: pending now (still checked if it may have landed)."""
+        """The agent's retry of a failed entry: pending now (still checked if it may have
+        landed)."""
         return self._update(entry_id, (FAILED,), state=PENDING, next_attempt=self._now())
 
     def send_anyway(self, entry_id: str) -> bool:
