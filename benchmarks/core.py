@@ -238,7 +238,10 @@ def markdown(result: dict[str, Any], command: str) -> str:
             f"{len(f['expressions'])} (median) | {f.get('worst_new_list_ms', '–')} ms | |"
         ),
         f"| first free-word filter on fresh rows (builds haystacks) | {f['cold_ms']} ms | |",
-        f"| plain word filter (`matches_words`) | {f['matches_words_password']['median_ms']} ms | |",
+        (
+            "| plain word filter (`matches_words`) | "
+            f"{f['matches_words_password']['median_ms']} ms | |"
+        ),
         f"| KB index over {kb['articles']:,} articles: build | {kb['build_s']} s | |",
         (
             f"| KB rank, {kb['queries']} ticket queries (median / p95) | "

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import sys
@@ -166,10 +167,9 @@ class Campaign:
             except TriageError:
                 self.stats["failed_starts"] += 1
                 await self.helpdesk.inner.close()
-        try:  # the console lists the queue first (and caches it for offline use)
+        # The console lists the queue first (and caches it for offline use).
+        with contextlib.suppress(TriageError):
             [row async for page in self.helpdesk.iter_queue_rows() for row in page]
-        except TriageError:
-            pass
 
     def resolve(self) -> None:
         """The agent's answers: collisions sent anyway, refused writes retried."""

@@ -121,9 +121,7 @@ def main() -> int:
                 "rows": len(rows),
                 "cold_ms": round(cold),
                 "worst_keystroke_median_ms": max(r["keystroke_median_ms"] for r in results),
-                "worst_keystroke_median_cpu_ms": max(
-                    r["keystroke_median_cpu_ms"] for r in results
-                ),
+                "worst_keystroke_median_cpu_ms": max(r["keystroke_median_cpu_ms"] for r in results),
                 "worst_new_list_median_ms": max(r["new_list_median_ms"] for r in results),
                 "filters": results,
             },

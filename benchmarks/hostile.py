@@ -340,10 +340,8 @@ def readonly_wrapper(directory: str) -> list[str]:
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _vm_hwm_kb(pid: int) -> int:

@@ -96,7 +96,7 @@ def marker_regions(text: str) -> Iterable[tuple[str, int]]:
         begin = match.end()
         end = text.find(END, begin, begin + 4096)
         following = text.find(START, begin)
-        if 0 <= end and not 0 <= following < end:
+        if end >= 0 and not 0 <= following < end:
             yield text[begin:end], match.start()
             continue
         head = PAYLOADS.get(match.group(1), "")[:2]

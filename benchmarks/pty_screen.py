@@ -16,6 +16,7 @@ the condition is met at the time the frame's last piece was read.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
@@ -97,10 +98,8 @@ class Terminal:
     def close(self) -> None:
         proc = self.proc
         if proc is not None and proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
             try:
                 # Keep draining so a child blocked on a full pty can exit.
                 deadline = time.perf_counter() + 3

@@ -148,12 +148,16 @@ def measure_floor(
 SSH_ENV = {"SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22"}
 
 
-def start_console(db: Path, cols: int, rows: int, env: dict[str, str], over_ssh: bool = True) -> Terminal:
+def start_console(
+    db: Path, cols: int, rows: int, env: dict[str, str], over_ssh: bool = True
+) -> Terminal:
     # A fresh data directory per launch: the console keeps drafts, the outbox
     # and its cache there, and a draft saved when the previous launch was
     # stopped would greet this one with a restore notice.
     fresh = {k: v for k, v in env.items() if not k.startswith("SSH_")}
-    fresh.update(SSH_ENV if over_ssh else {}, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-"))
+    fresh.update(
+        SSH_ENV if over_ssh else {}, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-")
+    )
     return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, fresh)
 
 
@@ -184,7 +188,8 @@ def measure_console(
     idle_s: float = IDLE_S,
     over_ssh: bool = True,
 ) -> dict[str, Any]:
-    """Keys, bytes and memory; ``over_ssh`` False: only the key figures, detail following the cursor."""
+    """Keys, bytes and memory; ``over_ssh`` False: only the key figures, detail following the
+    cursor."""
     with start_console(db, cols, rows, env, over_ssh) as term:
         if term.wait_for(ready, timeout=300) is None:
             raise RuntimeError("the console never showed a loaded queue:\n" + term.text())
@@ -225,9 +230,14 @@ def measure_console(
         if not over_ssh:
             term.send(b"\x11")  # ctrl+q
             term.wait_for(lambda t: t.proc is not None and t.proc.poll() is not None, timeout=5)
-            return {"jk_ms": summary(jk), "open_ms": summary(opened), "bytes_per_jk": {
-                "isolated": statistics.median(isolated) if isolated else None,
-                "cursor": statistics.median(cursor_bytes) if cursor_bytes else None}}
+            return {
+                "jk_ms": summary(jk),
+                "open_ms": summary(opened),
+                "bytes_per_jk": {
+                    "isolated": statistics.median(isolated) if isolated else None,
+                    "cursor": statistics.median(cursor_bytes) if cursor_bytes else None,
+                },
+            }
         burst = measure_burst(term, keys)
         # The filter's typo tolerance learns every word of the queue on first
         # use: peak memory is reported before and after the first filter.
@@ -323,8 +333,12 @@ def ensure_db(db: Path, tickets: int, env: dict[str, str]) -> float | None:
             if conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == tickets:
                 # Opened once by this code first: a database from an older
                 # schema is upgraded on open, which no launch should time.
-                subprocess.run([str(BIN / "triage"), "queue", "--limit", "1", "--db", str(db)],
-                               env=env, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(
+                    [str(BIN / "triage"), "queue", "--limit", "1", "--db", str(db)],
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
                 return None
     started = time.perf_counter()
     subprocess.run(
@@ -380,8 +394,11 @@ def compile_bytecode(checkout: Path) -> None:
     which an installed console never does and the floor (Textual, installed
     compiled) does not pay.
     """
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "triage_tui")], check=False,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(checkout / "triage_tui")],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the tables of docs/performance.md."""
+"""The issue's targets checked against a ``benchmarks/tui.py`` result, and the tables of
+docs/performance.md."""
 
 from __future__ import annotations
 
@@ -45,7 +46,13 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         add("j/k p95", size, _get(t, "jk_ms", "p95"), 33, "ms")
         add("open a ticket median (Enter, over SSH)", size, _get(t, "open_ms", "median"), 50, "ms")
         if figures.get("local"):
-            add("open a ticket median (j/k, local)", size, _get(figures["local"], "open_ms", "median"), 50, "ms")
+            add(
+                "open a ticket median (j/k, local)",
+                size,
+                _get(figures["local"], "open_ms", "median"),
+                50,
+                "ms",
+            )
         add("type in the draft median", size, _get(t, "type_ms", "median"), 16, "ms")
         if size == "120x40":
             add("bytes per j/k, isolated", size, _get(t, "bytes_per_jk", "isolated"), 2 * KB, "B")
@@ -78,8 +85,9 @@ def markdown(result: dict[str, Any], command: str) -> str:
     m = result["machine"]
     lines = [
         (
-            f"`{command}` at {result.get('code', '?')} — {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
-            f"Textual {m['textual']}; load average {m['load_before'][0]} before, "
+            f"`{command}` at {result.get('code', '?')} — {m['cpu']}, {m['cores']} cores, "
+            f"Python {m['python']}, Textual {m['textual']}; "
+            f"load average {m['load_before'][0]} before, "
             f"{m['load_after'][0]} after. N = {result['tickets']:,} tickets "
             f"({result['active_in_queue']:,} active, all in the queue). Times are median / p95 "
             "in ms unless marked; the floor is a minimal Textual app (one `Static`) measured "
@@ -129,9 +137,13 @@ def markdown(result: dict[str, Any], command: str) -> str:
             rows += [
                 ("local: j/k to screen", _ms(local["jk_ms"]), "", ""),
                 ("local: open a ticket (j/k to its detail)", _ms(local["open_ms"]), "", ""),
-                ("local: bytes per j/k, cursor only / isolated",
-                 f"{_fmt(local['bytes_per_jk']['cursor'], 0)} / {_fmt(local['bytes_per_jk']['isolated'], 0)}",
-                 "", ""),
+                (
+                    "local: bytes per j/k, cursor only / isolated",
+                    f"{_fmt(local['bytes_per_jk']['cursor'], 0)} / "
+                    f"{_fmt(local['bytes_per_jk']['isolated'], 0)}",
+                    "",
+                    "",
+                ),
             ]
         lines += [f"| {size} | {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += ["", "| target | size | figure | limit | met |", "| --- | --- | --- | --- | --- |"]

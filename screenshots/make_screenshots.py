@@ -16,11 +16,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from tests.ui.settling import workers_done  # noqa: E402
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions  # noqa: E402
 from triage_tui.adapters.local.demo import generate  # noqa: E402
 from triage_tui.config import Profile  # noqa: E402
 from triage_tui.domain.clock import FrozenClock  # noqa: E402
-from tests.ui.settling import workers_done  # noqa: E402
 from triage_tui.ui.app import TriageApp  # noqa: E402
 
 NOW = "2026-11-22T09:30:00+00:00"
@@ -47,7 +47,11 @@ async def settle(app: TriageApp, pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def shoot(
-    db: Path, name: str, size: tuple[int, int], keys: tuple[str, ...] = (), theme: str = "triage-dark",
+    db: Path,
+    name: str,
+    size: tuple[int, int],
+    keys: tuple[str, ...] = (),
+    theme: str = "triage-dark",
     preview: str = "follow",
 ) -> None:
     from datetime import datetime
@@ -93,7 +97,12 @@ async def shoot_sweep(db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         main = app.screen_stack[0]
-        plan, text = plan_for(main.all_rows, "priority:high,urgent", me="Sam Agent", now=clock.now())  # type: ignore[attr-defined]
+        plan, text = plan_for(
+            main.all_rows,  # type: ignore[attr-defined]
+            "priority:high,urgent",
+            me="Sam Agent",
+            now=clock.now(),
+        )
         await app.push_screen(SweepPlanScreen(plan, text))
         await pilot.pause()
         app.save_screenshot(filename="sweep-plan.svg", path=str(HERE))

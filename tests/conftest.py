@@ -23,7 +23,13 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never read or write the developer's real config or helpdesk."""
     monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "data"))
-    for name in ("TRIAGE_CONFIG", "TRIAGE_PROFILE", "TRIAGE_ADAPTER", "TRIAGE_LOCAL_DB", "NO_COLOR"):
+    for name in (
+        "TRIAGE_CONFIG",
+        "TRIAGE_PROFILE",
+        "TRIAGE_ADAPTER",
+        "TRIAGE_LOCAL_DB",
+        "NO_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
     # The detail pane's default (``preview = "auto"``) depends on being in an
     # SSH session: tests run as on a local terminal unless they say otherwise.

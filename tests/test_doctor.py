@@ -81,7 +81,8 @@ def test_a_readable_config_holding_a_token_is_refused_with_chmod(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
-        '[profiles.default]\nadapter = "zendesk"\n[profiles.default.options]\ntoken = "zd-abc-123"\n'
+        '[profiles.default]\nadapter = "zendesk"\n'
+        '[profiles.default.options]\ntoken = "zd-abc-123"\n'
     )
     config.chmod(0o644)
     monkeypatch.setenv("TRIAGE_CONFIG", str(config))
@@ -217,7 +218,8 @@ async def test_readiness_labels_for_the_header_badge(clock: FrozenClock) -> None
 def test_the_helpdesks_strings_reach_the_terminal_neutralised(
     zendesk: FakeZendesk, capsys, clock, monkeypatch
 ) -> None:
-    """``/users/me`` is the helpdesk's word: a name or email carrying escapes is shown, not obeyed."""
+    """``/users/me`` is the helpdesk's word: a name or email carrying escapes is shown, not
+    obeyed."""
     from tests.fakes.hostile import ATTACK, FORBIDDEN, VISIBLE
 
     email = "sam\x1b]0;PWNED\x07\x9b2J@triage.example"  # latin-1: it travels in the auth header

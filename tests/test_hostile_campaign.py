@@ -15,6 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
+
 def test_quick_campaign_finds_no_traceback_hang_escape_or_secret() -> None:
     pytest.importorskip("pyte", reason="the console cases need pyte: pip install -e '.[bench]'")
     from benchmarks import hostile

@@ -1,4 +1,5 @@
-"""The performance benchmarks run end to end on tiny inputs (the figures live in docs/performance.md)."""
+"""The performance benchmarks run end to end on tiny inputs (the figures live in
+docs/performance.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Secrets: private config files, and tokens never in errors, logs, tracebacks, config show or screens."""
+"""Secrets: private config files, and tokens never in errors, logs, tracebacks, config show or
+screens."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def test_a_config_with_a_secret_others_can_read_is_refused_with_the_fix(
 ) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
-        '[profiles.default]\nadapter = "gleap"\n[profiles.default.options]\napi_key = "gl-secret-1"\n'
+        '[profiles.default]\nadapter = "gleap"\n'
+        '[profiles.default.options]\napi_key = "gl-secret-1"\n'
     )
     path.chmod(mode)
     with pytest.raises(ConfigError) as caught:
@@ -68,7 +70,8 @@ def test_private_or_secret_free_configs_load(tmp_path: Path) -> None:
     assert config_mod.load(private).profiles["default"].adapter == "zendesk"
     public = tmp_path / "public.toml"
     public.write_text(
-        '[profiles.default]\nadapter = "zendesk"\n[profiles.default.options]\nsubdomain = "acme"\ntoken = ""\n'
+        '[profiles.default]\nadapter = "zendesk"\n'
+        '[profiles.default.options]\nsubdomain = "acme"\ntoken = ""\n'
     )
     public.chmod(0o644)
     assert config_mod.load(public).profiles["default"].options["subdomain"] == "acme"

@@ -192,7 +192,9 @@ def check_files() -> Check:
     found = private_files.loose(roots)
     if not found:
         return Check("files", "ok", "the config and data folders are readable by you only")
-    shown = ", ".join(str(p) for p in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    shown = ", ".join(str(p) for p in found[:3]) + (
+        f" and {len(found) - 3} more" if len(found) > 3 else ""
+    )
     return Check(
         "files",
         "fail",

@@ -28,11 +28,20 @@ import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     # Imported where a connection is made: ``triage --help`` needs no SQLite.
     import sqlite3
+    from typing import Literal, TypedDict, Unpack
+
+    class ConnectOptions(TypedDict, total=False):
+        """The ``sqlite3.connect`` options a writer passes along."""
+
+        timeout: float
+        isolation_level: Literal["DEFERRED", "EXCLUSIVE", "IMMEDIATE"] | None
+        check_same_thread: bool
+
 
 PRIVATE_UMASK = 0o077
 FILE_MODE = 0o600
@@ -125,16 +134,14 @@ def write_text(path: Path, text: str, *, fsync: bool = True) -> Path:
 
 def create_file(path: Path) -> None:
     """An empty 0600 file at ``path`` unless one exists (SQLite then keeps that mode)."""
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(_private_fd(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        pass
 
 
 # -- SQLite ----------------------------------------------------------------
 
 
-def connect(path: Path, **kwargs: Any) -> sqlite3.Connection:
+def connect(path: Path, **kwargs: Unpack[ConnectOptions]) -> sqlite3.Connection:
     """``sqlite3.connect`` on a private file (created 0600 in a 0700 directory if missing)."""
     import sqlite3
 
@@ -181,7 +188,7 @@ def open_sqlite(
     path: Path,
     what: str,
     prepare: Callable[[sqlite3.Connection], None],
-    **kwargs: Any,
+    **kwargs: Unpack[ConnectOptions],
 ) -> sqlite3.Connection:
     """A private connection to ``path`` made ready by ``prepare``.
 

@@ -97,7 +97,8 @@ def register(name: str) -> Callable[[AdapterFactory], AdapterFactory]:
 def seed_local_db(
     db_path: Path, spec: SeedSpec
 ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Write ``spec`` into a fresh local helpdesk file; returns the ticket, people and article id maps."""
+    """Write ``spec`` into a fresh local helpdesk file; returns the ticket, people and article id
+    maps."""
     tickets = {t.key: str(101 + n) for n, t in enumerate(spec.tickets)}
     people = {p.key: str(1 + n) for n, p in enumerate(spec.people)}
     orgs = {o.key: f"o{1 + n}" for n, o in enumerate(spec.orgs)}

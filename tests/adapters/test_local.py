@@ -100,7 +100,10 @@ async def test_store_is_in_wal_mode_with_foreign_keys(local, tmp_path: Path) -> 
 
 
 async def test_markup_and_control_characters_are_stored_verbatim(local) -> None:  # type: ignore[no-untyped-def]
-    body = "[bold red]pwned[/] \x1b[2J\x1b]0;title\x07 <script>alert(1)</script> {name} %s 'quote\" \u202e"
+    body = (
+        "[bold red]pwned[/] \x1b[2J\x1b]0;title\x07 <script>alert(1)</script> {name} %s "
+        "'quote\" \u202e"
+    )
     await local.helpdesk.reply(local.tid("sso"), body)
     detail = await local.helpdesk.get_ticket(local.tid("sso"))
     assert detail.messages[-1].body == body

@@ -83,9 +83,13 @@ async def test_first_rows_of_an_older_database_use_the_index_added_on_open(tmp_p
         first = await helpdesk.first_rows(10)
     assert first is not None and len(first) == 10
     with sqlite3.connect(path) as conn:
-        plan = " ".join(str(r) for r in conn.execute(
-            "EXPLAIN QUERY PLAN SELECT ticket_id FROM sla_targets WHERE stage = 'active' ORDER BY due_at"
-        ))
+        plan = " ".join(
+            str(r)
+            for r in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT ticket_id FROM sla_targets"
+                " WHERE stage = 'active' ORDER BY due_at"
+            )
+        )
     assert "sla_targets_due" in plan
 
 

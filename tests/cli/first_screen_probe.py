@@ -22,8 +22,12 @@ def _patch_main_screen(module: Any) -> None:
     def set_rows(self: Any, rows: Any, *args: Any, **kwargs: Any) -> None:
         original(self, rows, *args, **kwargs)
         if not SEEN:
-            SEEN.update(rows=len(rows), modules=sorted(sys.modules), theme=self.app.theme,
-                        theme_warnings=list(self.app.theme_warnings))
+            SEEN.update(
+                rows=len(rows),
+                modules=sorted(sys.modules),
+                theme=self.app.theme,
+                theme_warnings=list(self.app.theme_warnings),
+            )
             self.app.exit()
 
     module.MainScreen._set_rows = set_rows

@@ -91,7 +91,8 @@ def _write_articles(folder: Path) -> None:
         "section: Account\n---\n\nOpen Settings, then Security, then Reset.\n"
     )
     (folder / "export.md").write_text(
-        "---\nid: kb-2\ntitle: Exporting large projects\ncategory: Data\n---\n\nUse chunked export.\n"
+        "---\nid: kb-2\ntitle: Exporting large projects\ncategory: Data\n---\n\n"
+        "Use chunked export.\n"
     )
 
 

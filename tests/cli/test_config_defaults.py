@@ -68,14 +68,20 @@ def test_a_file_is_validated_into_the_same_types(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[profiles.default]\nundo_seconds = 700\n",
-         "profiles.default: undo_seconds must be between 0 and 600, not 700"),
-        ("[profiles.default]\nundo_seconds = -1\n",
-         "profiles.default: undo_seconds must be between 0 and 600, not -1"),
+        (
+            "[profiles.default]\nundo_seconds = 700\n",
+            "profiles.default: undo_seconds must be between 0 and 600, not 700",
+        ),
+        (
+            "[profiles.default]\nundo_seconds = -1\n",
+            "profiles.default: undo_seconds must be between 0 and 600, not -1",
+        ),
         ("[profiles.default]\ncolour = 1\n", "profiles.default.colour: unknown key"),
         ("colour = 1\n", "colour: unknown key"),
-        ('[profiles.default]\nsend_status = "later"\n',
-         "profiles.default.send_status: Input should be 'solved' or 'pending'"),
+        (
+            '[profiles.default]\nsend_status = "later"\n',
+            "profiles.default.send_status: Input should be 'solved' or 'pending'",
+        ),
         ("[escalation]\nroutes = 3\n", "escalation.routes: Input should be a valid dictionary"),
     ],
 )
@@ -339,7 +345,9 @@ def test_a_field_the_quick_path_cannot_check_always_goes_to_pydantic() -> None:
 
 def test_a_class_pydantic_validates_with_other_settings_always_goes_to_pydantic() -> None:
     stripped = dataclasses.make_dataclass(
-        "Profile", [], bases=(config.Profile,),
+        "Profile",
+        [],
+        bases=(config.Profile,),
         namespace={"__pydantic_config__": {"extra": "forbid", "str_strip_whitespace": True}},
     )
     assert config_quick.build(stripped, {"agent": " Ana "}) is None

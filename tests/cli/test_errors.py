@@ -101,7 +101,9 @@ def test_priority_and_status_change_together(db_run: Runner, demo_db: Path) -> N
     ticket = db_run("get-ticket", ticket_id, "--json").json()["ticket"]
     assert (ticket["priority"], ticket["status"]) == ("urgent", "pending")
     with sqlite3.connect(demo_db) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM events WHERE ticket_id=?", (ticket_id,))]
+        names = [
+            r[0] for r in conn.execute("SELECT name FROM events WHERE ticket_id=?", (ticket_id,))
+        ]
     assert "ticket.priority_changed" in names
 
 

@@ -1,4 +1,5 @@
-"""The console's frame rate: faster where the detail follows the cursor, Textual's default over SSH."""
+"""The console's frame rate: faster where the detail follows the cursor, Textual's default
+over SSH."""
 
 from __future__ import annotations
 
@@ -38,10 +39,11 @@ def test_the_frame_rate_follows_where_the_console_runs(
     assert seen == [fps]
 
 
-def test_an_agents_own_frame_rate_wins(run: Runner, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_agents_own_frame_rate_wins(
+    run: Runner, demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TEXTUAL_FPS", "30")
     seen: list[str | None] = []
     _console_sees_fps(monkeypatch, seen)
     assert run("--db", str(demo_db)).code == 0
     assert seen == ["30"]
-

@@ -36,7 +36,8 @@ def test_db_flag_beats_env_which_beats_the_profile(tmp_path: Path) -> None:
 def test_profile_flag_beats_env_and_file(tmp_path: Path) -> None:
     config = _write(
         tmp_path,
-        'profile = "a"\n[profiles.a]\nteam = "A"\n[profiles.b]\nteam = "B"\ntheme = "triage-light"\n'
+        'profile = "a"\n[profiles.a]\nteam = "A"\n'
+        '[profiles.b]\nteam = "B"\ntheme = "triage-light"\n'
         '[profiles.c]\nteam = "C"\n',
     )
     assert session.resolve(config_path=config).profile.team == "A"

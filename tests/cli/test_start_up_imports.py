@@ -28,7 +28,11 @@ def _first_screen(tmp: Path, *args: str, config: str | None = None) -> dict:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     proc = subprocess.run(
         [sys.executable, str(PROBE), *args],
-        capture_output=True, text=True, check=False, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -40,8 +44,12 @@ def test_first_rows_are_shown_before_pydantic_is_imported(demo_db: Path, tmp_pat
     assert seen["rows"] > 0
     modules = set(seen["modules"])
     # The probe saw the real start: Textual drew the queue from the local helpdesk.
-    assert {"textual.app", "triage_tui.ui.widgets.queue", "triage_tui.adapters.local.row_queries",
-            "triage_tui.engine.buffered"} <= modules
+    assert {
+        "textual.app",
+        "triage_tui.ui.widgets.queue",
+        "triage_tui.adapters.local.row_queries",
+        "triage_tui.engine.buffered",
+    } <= modules
     heavy = sorted(m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core"))
     assert heavy == []
     assert "triage_tui.domain.models" not in modules

@@ -198,5 +198,7 @@ def test_placeholders_are_filled_with_terminal_safe_one_line_values() -> None:
     assert "You can also find more details here: Cancel ␛]52" in text
     assert text.endswith("from the template ␛[2J")
     assert text[cursor:].startswith("Open My Orders.␛]52")
-    macro = Macro(name="evil", title="t", template="", body="Hi {first_name} " + ATTACK, note=ATTACK)
+    macro = Macro(
+        name="evil", title="t", template="", body="Hi {first_name} " + ATTACK, note=ATTACK
+    )
     assert not FORBIDDEN.findall(macro.render(hostile)[0] + macro.render_note(hostile))

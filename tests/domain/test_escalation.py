@@ -85,7 +85,8 @@ def test_data_integrity_and_legal_fire_with_evidence() -> None:
     rules = by_id(
         evaluate(
             detail(
-                "After the sync all my records disappeared. Is this GDPR compliant? Our lawyer asks."
+                "After the sync all my records disappeared. Is this GDPR compliant? "
+                "Our lawyer asks."
             )
         )
     )

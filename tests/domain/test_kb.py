@@ -205,7 +205,8 @@ def test_a_large_kb_finds_articles_by_their_titles() -> None:
     index = KbIndex(articles)
     assert len(index) == 3000
     found = sum(
-        articles[i].id in [m.article.id for m in index.rank(f"{articles[i].title} extra words", k=5)]
+        articles[i].id
+        in [m.article.id for m in index.rank(f"{articles[i].title} extra words", k=5)]
         for i in range(50)
     )
     # Synthetic words differ by one letter ("waax", "wbax"), which typo tolerance

@@ -26,7 +26,8 @@ def test_every_builtin_macro_has_a_template() -> None:
 
 def test_user_macros_add_and_override(tmp_path: Path) -> None:
     (tmp_path / "macros.toml").write_text(
-        '[macros.refund_issued]\ntemplate = "default"\ntags = ["refund", "vip"]\nstatus = "solved"\n'
+        '[macros.refund_issued]\ntemplate = "default"\ntags = ["refund", "vip"]\n'
+        'status = "solved"\n'
         '[macros.vip_ack]\ntitle = "VIP"\npriority = "high"\n',
         encoding="utf-8",
     )

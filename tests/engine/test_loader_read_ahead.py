@@ -1,4 +1,5 @@
-"""``TicketLoader.read_ahead``: a view read ahead is opened only while it is the view a read would give."""
+"""``TicketLoader.read_ahead``: a view read ahead is opened only while it is the view a read
+would give."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from triage_tui.engine.loader import TicketLoader
 
 
 class Counting(LocalHelpdesk):
-    """Reads counted; says when it writes, like the console's outbox, unless ``watched`` is False."""
+    """Reads counted; says when it writes, like the console's outbox, unless ``watched`` is
+    False."""
 
     def __init__(self, options: LocalOptions, clock: FrozenClock, watched: bool = True) -> None:
         super().__init__(options, clock)

@@ -10,6 +10,7 @@ typed sentence on screen.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -115,10 +116,8 @@ class PtyConsole:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self.proc.wait(timeout=10)
         fd, self.fd = self.fd, None
         if fd is not None:

@@ -252,7 +252,8 @@ class FakeServer:
                 fault.times -= 1
                 body = fault.body
                 if fault.echo_auth:
-                    body = f"{body or ''} (request had Authorization: {request.headers.get('authorization')})"
+                    auth = request.headers.get("authorization")
+                    body = f"{body or ''} (request had Authorization: {auth})"
                 return Response(fault.status, body, dict(fault.headers), fault.trickle)
         if self.rate is not None and self.rate.remaining <= 0:
             return Response(429, "Rate limit exceeded", {"Retry-After": str(self.rate.reset)})

@@ -257,7 +257,9 @@ class FakeZendesk(FakeServer):
                 422,
                 {
                     "error": "invalid",
-                    "description": "Requested response size was greater than Search Response Limits",
+                    "description": (
+                        "Requested response size was greater than Search Response Limits"
+                    ),
                 },
             )
         matches = sorted(

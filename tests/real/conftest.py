@@ -110,10 +110,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     record: dict[str, object] = {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     for name in SERVERS:
         counts = _OUTCOMES[name]
-        line = f"{name}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
+        line = (
+            f"{name}: {counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped"
+        )
         if name in _STARTED:
             info = _STARTED[name]
-            line += f"; {info['version']} started in {float(str(info['seconds'])):.1f} s at {info['url']}"
+            seconds = float(str(info["seconds"]))
+            line += f"; {info['version']} started in {seconds:.1f} s at {info['url']}"
         if _SKIPS[name]:
             line += f"; skips: {'; '.join(sorted(_SKIPS[name]))}"
         terminalreporter.write_line(line)

@@ -55,7 +55,8 @@ T = TypeVar("T")
 
 
 def project(spec: SeedSpec, statuses: dict[Status, Status]) -> SeedSpec:
-    """The spec as a one-deadline helpdesk holds it (``statuses``: what each status reads back as)."""
+    """The spec as a one-deadline helpdesk holds it (``statuses``: what each status reads back
+    as)."""
     tickets = []
     for t in spec.tickets:
         status = statuses.get(t.status, t.status)

@@ -278,7 +278,9 @@ class DhServer:
         if response.status_code != 200:
             # pytest rotates its temporary directories: say what the server said, here.
             log = _tail(self.proc.log, 25) if self.proc else "(not started)"
-            raise AssertionError(f"/triage-seed/ answered {response.status_code}; server log: {log}")
+            raise AssertionError(
+                f"/triage-seed/ answered {response.status_code}; server log: {log}"
+            )
         return dict(response.json())
 
     async def aseed(

@@ -56,9 +56,7 @@ def own_api(factory: RtFactory | DhFactory) -> httpx.Client:
     if isinstance(factory, RtFactory):
         token = {"Authorization": f"token {factory.server.token}"}
         return client(base_url=factory.server.api, headers=token, timeout=60)
-    return client(
-        base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60
-    )
+    return client(base_url=factory.server.url + "/api", auth=("sam", DH_AGENT_PASSWORD), timeout=60)
 
 
 def env_for(factory: RtFactory | DhFactory, seeded: Seed) -> dict[str, str]:

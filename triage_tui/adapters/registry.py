@@ -67,7 +67,7 @@ def load(name: str) -> type[Helpdesk]:
         cls = plugin.load() if plugin is not None else _load_builtin(_BUILTINS[name])
     except Exception as exc:  # a broken plugin must not take the console down
         raise ConfigError(f"adapter {name!r} failed to load: {exc}") from exc
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def _load_builtin(target: str) -> type[Helpdesk]:

@@ -107,8 +107,6 @@ def _main_epilog() -> str:
     return f"{EXAMPLES}\n\n{_adapters_text()}\n\n{ENVIRONMENT}\n\n{EXIT_CODES}"
 
 
-
-
 def _epilog(command: Command) -> str:
     parts = [command.notes] if command.notes else []
     if command.json is not None:

@@ -446,20 +446,35 @@ async def events(helpdesk: Helpdesk, view: View, since: str) -> Outcome:
         "since": start.isoformat(),
         "count": len(log),
         "events": [
-            {"id": e.id, "name": e.name, "at": e.at.isoformat(), "ticket_id": e.ticket_id,
-             "actor": e.actor, "payload": e.payload}
+            {
+                "id": e.id,
+                "name": e.name,
+                "at": e.at.isoformat(),
+                "ticket_id": e.ticket_id,
+                "actor": e.actor,
+                "payload": e.payload,
+            }
             for e in log
         ],
     }
     outcome = Outcome(data)
     if not view.json:
         rows = [
-            [e.at.strftime("%H:%M:%S"), out.one_line(e.name), out.one_line(e.ticket_id or "—"),
-             out.one_line(e.actor), out.one_line(_payload_text(e.payload))]
+            [
+                e.at.strftime("%H:%M:%S"),
+                out.one_line(e.name),
+                out.one_line(e.ticket_id or "—"),
+                out.one_line(e.actor),
+                out.one_line(_payload_text(e.payload)),
+            ]
             for e in log
         ]
-        outcome.lines = out.table(["TIME", "EVENT", "TICKET", "ACTOR", "DETAIL"], rows,
-                                  max_widths=[8, 24, 10, 16, None], total_width=view.width)
+        outcome.lines = out.table(
+            ["TIME", "EVENT", "TICKET", "ACTOR", "DETAIL"],
+            rows,
+            max_widths=[8, 24, 10, 16, None],
+            total_width=view.width,
+        )
         outcome.lines.append(f"{len(log)} event(s) since {out.when(start)}")
     return outcome
 

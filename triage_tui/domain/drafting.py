@@ -106,7 +106,9 @@ class DraftContext:
 
 
 def topic(subject: str) -> str:
-    """The subject as it reads mid-sentence: "Re: Cannot Export My CSV!" -> "cannot export your CSV".
+    """The subject as it reads mid-sentence.
+
+    "Re: Cannot Export My CSV!" -> "cannot export your CSV".
 
     Title-cased words are lower-cased; acronyms, product names with inner capitals
     ("iPhone", "SSO") and words with digits keep their spelling. An all-caps
@@ -216,11 +218,13 @@ def builtin_templates() -> Mapping[str, str]:
     draft would cost ~5 ms of every ticket opened in the console.
     """
     folder = resources.files("triage_tui.domain").joinpath("templates")
-    return MappingProxyType({
-        entry.name[: -len(".md")]: entry.read_text(encoding="utf-8")
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".md")
-    })
+    return MappingProxyType(
+        {
+            entry.name[: -len(".md")]: entry.read_text(encoding="utf-8")
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+            if entry.name.endswith(".md")
+        }
+    )
 
 
 def template_names(user_dir: Path | None = None) -> list[str]:

@@ -70,7 +70,10 @@ class Macro:
     """Internal note template, recorded when the macro is applied (if the helpdesk has notes)."""
 
     def summary(self) -> str:
-        """One line for pickers and confirmations: "reply (refund_issued) + tag refund + pending"."""
+        """One line for pickers and confirmations.
+
+        "reply (refund_issued) + tag refund + pending"
+        """
         parts = ["reply" if self.body else f"reply ({self.template})"]
         parts.extend(f"tag {t}" for t in self.tags)
         if self.status is not None:

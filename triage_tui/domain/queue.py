@@ -108,8 +108,14 @@ class QueueRow:
         hay = self._hay
         if hay is None:
             hay = self._hay = " ".join(
-                (self.id, self.subject, self.requester, self.organization, " ".join(self.tags),
-                 self.excerpt)
+                (
+                    self.id,
+                    self.subject,
+                    self.requester,
+                    self.organization,
+                    " ".join(self.tags),
+                    self.excerpt,
+                )
             ).lower()
         return hay
 

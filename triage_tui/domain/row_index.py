@@ -274,9 +274,12 @@ class RowIndex:
         that contain a shorter text searched before (``pass`` for ``passw``)."""
         hint: tuple[str, bytes] | None = None
         for known, (searched, found) in reversed(self._found.items()):
-            if known in text and (hint is None or len(known) > len(hint[0])):
-                if self._covers(searched, within):
-                    hint = (known, found)
+            if (
+                known in text
+                and (hint is None or len(known) > len(hint[0]))
+                and self._covers(searched, within)
+            ):
+                hint = (known, found)
         if hint is not None and hint[0] == text:
             self._found.move_to_end(text)
             return _and(hint[1], within)

@@ -178,7 +178,8 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(
         "overpromise",
-        r"(?:fix|fixed|resolve|resolved|sort|sorted) (?:immediately|instantly|right away|in no time)"
+        r"(?:fix|fixed|resolve|resolved|sort|sorted)"
+        r" (?:immediately|instantly|right away|in no time)"
         r"|immediately (?:fixed|resolved|sorted)",
         "Overpromises a timeline we do not control",
         lambda text: (

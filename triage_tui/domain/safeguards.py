@@ -111,7 +111,8 @@ class Finding:
     kind: Kind
     severity: Severity
     start: int
-    """Character offsets into the draft; ``start == end`` marks a point (or, at 0, the whole draft)."""
+    """Character offsets into the draft; ``start == end`` marks a point (or, at 0, the whole
+    draft)."""
     end: int
     reason: str
     fix: Fix | None = None

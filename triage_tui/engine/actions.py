@@ -14,7 +14,6 @@ from triage_tui.domain.escalation import RuleResult
 from triage_tui.domain.models import Escalation, Status, Ticket
 from triage_tui.engine.buffered import BufferedHelpdesk, batch
 
-
 #: How a confirmation that is not one ends: the write needs the agent first.
 RESOLVE = "— o to resolve"
 
@@ -94,4 +93,6 @@ async def escalate(
     if not reason:
         raise InvalidInput("an escalation needs a reason")
     await helpdesk.escalate(ticket_id, escalation_for(reason, note.strip(), rules or []))
-    return confirmed(helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of")
+    return confirmed(
+        helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of"
+    )

@@ -25,7 +25,6 @@ from typing import Any
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError, Unsupported
-from triage_tui.engine.recording import record
 from triage_tui.engine.bulk_plan import (
     MANY,
     BulkAction,
@@ -35,6 +34,7 @@ from triage_tui.engine.bulk_plan import (
     preview,
     warnings,
 )
+from triage_tui.engine.recording import record
 
 __all__ = [
     "MANY",

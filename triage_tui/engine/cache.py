@@ -13,6 +13,7 @@ streaming (the event loop pays nothing) and at most once a minute.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -42,7 +43,8 @@ _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.starts
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets"
+    " (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
@@ -127,10 +129,8 @@ class ReadCache:
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 log.warning("offline cache: %s", exc)
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
 
     def save_queue(self, tickets: list[Ticket]) -> None:
         self.save_rows([QueueRow.from_ticket(t) for t in tickets])

@@ -27,6 +27,7 @@ drive hours of backoff on a fake clock without real waiting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -275,10 +276,8 @@ class Deliverer:
         task, self._task = self._task, None
         if task is not None and not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
 
     def take_over_interrupted(self) -> list[ob.Entry]:
         """Entries left ``delivering`` by a session that is gone: pending, checked first."""

@@ -12,8 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from triage_tui.adapters.base import Helpdesk
-from triage_tui.domain.errors import Conflict, HelpdeskError, RateLimited, Unreachable
 from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.errors import Conflict, HelpdeskError, RateLimited, Unreachable
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ class EventRecording:
         before: dict[str, Any] | None,
         source: str | None,
     ) -> None:
-        """The event of a delivered write, for adapters without a log (the local one logs its own)."""
+        """The event of a delivered write, for adapters without a log (the local one logs its
+        own)."""
         if kind not in ("reply", "note") and result:
             self._known[ticket_id] = result
         if not self.own_log:

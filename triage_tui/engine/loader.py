@@ -26,10 +26,10 @@ from triage_tui.domain.queue import QueueRow
 # not for the first screen of the queue: imported on first use so the
 # console's start-up does not pay for them (see benchmarks/tui.py).
 if TYPE_CHECKING:
-    from triage_tui.domain.models import Article, PersonHistory, TicketDetail
     from triage_tui.config import Profile
     from triage_tui.domain.escalation import RuleResult, RuleSet
     from triage_tui.domain.kb import KbIndex, KbMatch
+    from triage_tui.domain.models import Article, PersonHistory, TicketDetail
 
 KB_SUGGESTIONS = 5
 #: Seconds a view read ahead may be opened instead of reading the ticket again
@@ -260,7 +260,9 @@ class TicketLoader:
             try:
                 view.drafted = drafted(profile.template, paths.user_templates_dir())
             except InvalidInput as problem:
-                self.template_problem = f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+                self.template_problem = (
+                    f"{problem}; drafting from the built-in {DEFAULT_TEMPLATE!r} template"
+                )
                 view.drafted = drafted(DEFAULT_TEMPLATE, None)
         return view.drafted
 

@@ -25,16 +25,21 @@ from triage_tui.domain.enums import ACTIVE_STATUSES, Status
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import outbox as ob
-from triage_tui.engine.overlay import PROVISIONAL_PREFIX, overlay_detail, overlay_row, overlay_ticket
+from triage_tui.engine.overlay import (
+    PROVISIONAL_PREFIX,
+    overlay_detail,
+    overlay_row,
+    overlay_ticket,
+)
 
 if TYPE_CHECKING:
     # The models are imported where they are used: this module is on the
     # console's path to its first screen, which imports no pydantic.
-    from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
-    from triage_tui.engine.collision import Base
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
     from triage_tui.engine.cache import ReadCache
+    from triage_tui.engine.collision import Base
     from triage_tui.engine.delivery import Connectivity, Deliverer
 
 R = TypeVar("R")

@@ -255,7 +255,8 @@ class Outbox:
     def tickets_in_flight(self) -> set[str]:
         with self._lock:
             rows = self.conn.execute(
-                "SELECT DISTINCT ticket_id FROM entries WHERE state IN ('held','pending','delivering')"
+                "SELECT DISTINCT ticket_id FROM entries"
+                " WHERE state IN ('held','pending','delivering')"
             )
             return {r[0] for r in rows}
 
@@ -415,7 +416,8 @@ class Outbox:
         )
 
     def retry(self, entry_id: str) -> bool:
-        """The agent's retry of a failed entry: pending now (still checked if it may have landed)."""
+        """The agent's retry of a failed entry: pending now (still checked if it may have
+        landed)."""
         return self._update(entry_id, (FAILED,), state=PENDING, next_attempt=self._now())
 
     def send_anyway(self, entry_id: str) -> bool:
@@ -487,7 +489,9 @@ class Outbox:
 
     def orphans(self, me: str, ticket_id: str | None = None) -> list[Entry]:
         """Pending entries whose session is gone (killed or stopped), free to go: to take over."""
-        where = f"e.state = 'pending' AND {UNBLOCKED}" + (" AND e.ticket_id = ?" if ticket_id else "")
+        where = f"e.state = 'pending' AND {UNBLOCKED}" + (
+            " AND e.ticket_id = ?" if ticket_id else ""
+        )
         with self._lock:
             rows = self.conn.execute(
                 f"SELECT e.* FROM entries e WHERE {where} ORDER BY e.seq",

@@ -130,7 +130,9 @@ class OutboxControls:
         for entry in newest:
             changes = self._known_changes(entry)
             if changes:
-                return "is held: the ticket changed since you opened it (" + "; ".join(changes) + ")"
+                return (
+                    "is held: the ticket changed since you opened it (" + "; ".join(changes) + ")"
+                )
         return None
 
     def _known_changes(self, entry: ob.Entry) -> list[str]:

@@ -60,4 +60,6 @@ async def record_follow_ups(helpdesk: Helpdesk, plan: HandlingPlan) -> bool:
     """
     if not plan.follow_ups:
         return False
-    return await record(helpdesk, events.FOLLOW_UP, plan.ticket_id, {"tasks": list(plan.follow_ups)})
+    return await record(
+        helpdesk, events.FOLLOW_UP, plan.ticket_id, {"tasks": list(plan.follow_ups)}
+    )

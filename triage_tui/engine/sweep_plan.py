@@ -166,8 +166,8 @@ def plan_sweep(
         (
             f"Handle time {format_duration(h)} a ticket, the median measured in earlier sessions."
             if measured
-            else f"Handle time {format_duration(h)} a ticket is assumed (read, adapt the ready draft,"
-            " send); measured times replace it once the event log has some."
+            else f"Handle time {format_duration(h)} a ticket is assumed (read, adapt the"
+            " ready draft, send); measured times replace it once the event log has some."
         ),
         batch_note,
         (

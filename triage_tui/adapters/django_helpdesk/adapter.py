@@ -120,7 +120,8 @@ class DjangoHelpdesk(Helpdesk):
         return await self._http.request(method, path, **kw)
 
     async def _tickets(self, numbers: list[int] | None) -> AsyncIterator[dict[str, Any]]:
-        """Raw tickets page by page (``numbers``: status filter; None for all), configured queues only."""
+        """Raw tickets page by page (``numbers``: status filter; None for all), configured
+        queues only."""
         params: dict[str, Any] = {"page_size": self.dh.page_size}
         if numbers is not None:
             params["status"] = ",".join(str(n) for n in numbers) or "0"
@@ -248,7 +249,8 @@ class DjangoHelpdesk(Helpdesk):
         return (await self.get_ticket(tid)).ticket
 
     async def set_status(self, ticket_id: str, status: Status) -> Ticket:
-        """A status change is a follow-up with ``new_status`` (history, resolution, mail); ``on_hold`` a PATCH."""
+        """A status change is a follow-up with ``new_status`` (history, resolution, mail);
+        ``on_hold`` a PATCH."""
         status = status if isinstance(status, Status) else Status.parse(str(status))
         item = await self._raw(ticket_id)
         current = wire._int(item.get("status"))

@@ -9,7 +9,6 @@ single ``dueDate`` plus a ``slaBreached`` flag.
 from __future__ import annotations
 
 from triage_tui.adapters.gleap.options import GleapOptions
-from triage_tui.adapters.numbers import amount
 from triage_tui.adapters.gleap.wire import (
     GKnowledgeResult,
     GMessage,
@@ -17,6 +16,7 @@ from triage_tui.adapters.gleap.wire import (
     GTicket,
     doc_to_text,
 )
+from triage_tui.adapters.numbers import amount
 from triage_tui.domain.models import (
     Article,
     Message,

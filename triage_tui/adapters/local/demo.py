@@ -151,7 +151,8 @@ def generate(
     try:
         summary = _fill(conn, rng, epoch, tickets, progress)
         conn.execute(
-            "INSERT INTO events(name, at, ticket_id, actor, payload) VALUES (?, ?, NULL, 'demo', ?)",
+            "INSERT INTO events(name, at, ticket_id, actor, payload)"
+            " VALUES (?, ?, NULL, 'demo', ?)",
             (
                 DEMO_EVENT,
                 to_db(at),

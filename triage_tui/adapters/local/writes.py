@@ -216,7 +216,11 @@ def set_priority(
     old = queries.get_ticket(conn, ticket_id).priority
     _touch(conn, ticket_id, at, priority=priority.value)
     insert_event(
-        conn, "ticket.priority_changed", at, ticket_id, agent,
+        conn,
+        "ticket.priority_changed",
+        at,
+        ticket_id,
+        agent,
         {"from": old.value, "to": priority.value},
     )
     return queries.get_ticket(conn, ticket_id)

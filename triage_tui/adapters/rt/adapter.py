@@ -111,7 +111,8 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         return self.rt.missing()
 
     async def probe(self) -> str:
-        """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage doctor``."""
+        """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage
+        doctor``."""
         about = await self._call("GET", "rt")
         who = self.rt.user
         if who is None and self.rt.token is not None:
@@ -329,14 +330,16 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
     async def assign(
         self, ticket_id: str, assignee: str | None, group: str | None = None
     ) -> Ticket:
-        """Owner (an RT user name, email or real name; None: Nobody) and, with a group, the queue."""
+        """Owner (an RT user name, email or real name; None: Nobody) and, with a group, the
+        queue."""
         changes: dict[str, Any] = {"Owner": await self._owner(assignee)}
         if group and group.strip():
             changes["Queue"] = await self._queue(group)
         return await self._update(ticket_id, changes)
 
     async def _queue(self, name: str) -> str:
-        """A queue that exists: RT applies a PUT field by field, so a bad queue is refused up front."""
+        """A queue that exists: RT applies a PUT field by field, so a bad queue is refused up
+        front."""
         try:
             await self._call("GET", f"queue/{quote(name.strip(), safe='')}")
         except NotFound:

@@ -194,7 +194,8 @@ class Translator:
 
 
 def stamp(ticket: ZTicket) -> str:
-    """The ``updated_stamp`` for ``safe_update``: the ticket's ``updated_at`` as Zendesk wrote it."""
+    """The ``updated_stamp`` for ``safe_update``: the ticket's ``updated_at`` as Zendesk wrote
+    it."""
     return ticket.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

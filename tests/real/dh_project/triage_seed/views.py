@@ -16,7 +16,8 @@ def _when(value: str) -> datetime:
 
 
 def _staff(data: dict) -> dict:
-    """A staff user (an agent the console can assign tickets to); ``staff: false`` for a customer."""
+    """A staff user (an agent the console can assign tickets to); ``staff: false`` for a
+    customer."""
     user, _ = get_user_model().objects.update_or_create(
         username=data["username"],
         defaults={
