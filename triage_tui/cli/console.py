@@ -33,10 +33,6 @@ def start(inv: Invocation, sweep: str | None = None) -> int:
         # Every write of the console goes through the profile's outbox: held for
         # the undo window, delivered in the background, never lost or doubled.
         helpdesk = session.buffered(session.build_helpdesk(ctx, inv.clock), ctx, mode="console")
-        # Opened before the first screen: a data folder that cannot hold the
-        # outbox (a file in its place, a broken mount) is one line here, not a
-        # traceback inside the console. A read-only one still opens (read-only mode).
-        _ = helpdesk.outbox
         _local_frame_rate(ctx.profile.preview)
         from triage_tui.ui.app import run  # Textual is imported only here
 

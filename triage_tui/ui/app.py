@@ -179,6 +179,14 @@ def run(
     """
     import sys
 
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    if isinstance(helpdesk, BufferedHelpdesk):
+        # Opened before the first frame: a data folder that cannot hold the
+        # outbox (a file in its place, a broken mount) is one line on stderr,
+        # not a traceback inside the console. A read-only folder still opens
+        # (the console then runs read-only).
+        _ = helpdesk.outbox
     app = TriageApp(
         helpdesk, profile=profile, config=config, theme=theme, initial_sweep=initial_sweep,
         initial_filter=initial_filter,
