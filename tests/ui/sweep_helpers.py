@@ -13,7 +13,9 @@ from triage_tui.ui.screens.sweep import SweepOutcome, SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen, plan_for
 
 
-async def start_sweep(pilot: Pilot, filter_text: str, outcomes: list[SweepOutcome | None]) -> SweepScreen:
+async def start_sweep(
+    pilot: Pilot, filter_text: str, outcomes: list[SweepOutcome | None]
+) -> SweepScreen:
     """Plan ``filter_text`` over the loaded queue, accept the plan with enter, start the sweep."""
     app = pilot.app
     main = await settle(pilot)

@@ -39,7 +39,9 @@ async def test_a_ticket_still_loading_when_the_app_quits_ends_quietly(
             return view
 
         monkeypatch.setattr(screen.loader, "load", load_once_the_pane_is_gone)
-        monkeypatch.setattr(TicketPane, "on_unmount", release_the_load_when_the_pane_goes, raising=False)
+        monkeypatch.setattr(
+            TicketPane, "on_unmount", release_the_load_when_the_pane_goes, raising=False
+        )
         screen.show_ticket(queue_rows[1].id)
         await pilot.pause()
     # Leaving the block quit the app; run_test re-raises a worker's failure.
@@ -76,7 +78,9 @@ async def test_a_ticket_still_loading_when_a_sweep_is_closed_ends_quietly(
         assert app._exception is None  # the sweep's worker did not fail the app
 
 
-async def test_settling_waits_through_a_ticket_load_another_replaced(demo_db: Path, make_app) -> None:
+async def test_settling_waits_through_a_ticket_load_another_replaced(
+    demo_db: Path, make_app
+) -> None:
     """Two tickets asked for back to back: the first load is cancelled, which
     Textual's ``wait_for_complete`` reports as an error; the tests' helper waits
     for the second instead (under load this failed UI tests at random)."""

@@ -10,7 +10,9 @@ from triage_tui import collector
 from triage_tui.ui.widgets.queue import QueueView
 
 
-async def test_the_collector_runs_again_once_the_first_rows_are_on_screen(demo_db: Path, make_app) -> None:
+async def test_the_collector_runs_again_once_the_first_rows_are_on_screen(
+    demo_db: Path, make_app
+) -> None:
     collector.pause()  # as the command line does before starting the console
     try:
         app = make_app(demo_db)

@@ -61,7 +61,8 @@ def refund_ticket(db: Path) -> str:
     """An open ticket whose customer asks for a refund (the billing rule fires on it)."""
     return db_rows(
         db,
-        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN ('solved','closed') "
+        "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id WHERE t.status NOT IN "
+        "('solved','closed') "
         "AND m.role='customer' AND lower(m.body) LIKE '%refund%' LIMIT 1",
     )[0][0]
 
@@ -90,7 +91,9 @@ async def test_queue_is_in_sla_order_breached_first(demo_db: Path, make_app, clo
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         rows = screen.query_one(QueueView).rows
-        assert len(rows) == len(db_rows(demo_db, "SELECT id FROM tickets WHERE status NOT IN ('solved','closed')"))
+        assert len(rows) == len(
+            db_rows(demo_db, "SELECT id FROM tickets WHERE status NOT IN ('solved','closed')")
+        )
         keys = [r.sort_key() for r in rows]
         assert keys == sorted(keys)
         now = clock.now()
@@ -102,14 +105,18 @@ async def test_queue_is_in_sla_order_breached_first(demo_db: Path, make_app, clo
         assert SlaState.AT_RISK in states[:first_ok]
 
 
-async def test_countdown_ticks_and_markers_are_text_not_only_colour(demo_db: Path, make_app, clock) -> None:
+async def test_countdown_ticks_and_markers_are_text_not_only_colour(
+    demo_db: Path, make_app, clock
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         queue = screen.query_one(QueueView)
         first = line_text(queue, 0)
         assert first.startswith(" !!") and "-" in first.split()[1]  # breached: marker + negative
-        at_risk = next(i for i, r in enumerate(queue.rows) if r.state(clock.now()) is SlaState.AT_RISK)
+        at_risk = next(
+            i for i, r in enumerate(queue.rows) if r.state(clock.now()) is SlaState.AT_RISK
+        )
         assert line_text(queue, at_risk).startswith(" ! ")
         before = line_text(queue, at_risk)
         clock.advance(11 * 60)
@@ -118,12 +125,15 @@ async def test_countdown_ticks_and_markers_are_text_not_only_colour(demo_db: Pat
         assert line_text(queue, at_risk) != before
 
 
-async def test_detail_shows_requester_org_rules_kb_and_conversation(demo_db: Path, make_app) -> None:
+async def test_detail_shows_requester_org_rules_kb_and_conversation(
+    demo_db: Path, make_app
+) -> None:
     # A returning requester whose ticket mentions a refund.
     (ticket_id,) = db_rows(
         demo_db,
         "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id = t.id "
-        "WHERE t.status NOT IN ('solved','closed') AND m.role='customer' AND lower(m.body) LIKE '%refund%' "
+        "WHERE t.status NOT IN ('solved','closed') AND m.role='customer' AND lower(m.body) LIKE "
+        "'%refund%' "
         "AND (SELECT count(*) FROM tickets o WHERE o.requester_id = t.requester_id) > 1 LIMIT 1",
     )[0:1][0]
     app = make_app(demo_db)
@@ -141,7 +151,9 @@ async def test_detail_shows_requester_org_rules_kb_and_conversation(demo_db: Pat
         assert "Other tickets from this requester" in text
 
 
-async def test_send_replies_with_the_draft_and_sets_the_default_status(demo_db: Path, make_app) -> None:
+async def test_send_replies_with_the_draft_and_sets_the_default_status(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db, send_status="pending")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -153,11 +165,17 @@ async def test_send_replies_with_the_draft_and_sets_the_default_status(demo_db: 
         await pilot.press("enter")
         await settle(pilot)
         body, role, public = db_rows(
-            demo_db, "SELECT body, role, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id
+            demo_db,
+            "SELECT body, role, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1",
+            ticket_id,
         )[0]
         assert (body, role, public) == (draft, "agent", 1)
-        assert db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "pending"
-        events = [r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)]
+        assert (
+            db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "pending"
+        )
+        events = [
+            r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)
+        ]
         assert "reply.sent" in events and "ticket.status_changed" in events
         # moved on to the next ticket
         assert screen.query_one(QueueView).current.id != ticket_id
@@ -177,8 +195,17 @@ async def test_edit_then_send_solved_from_the_editor(demo_db: Path, make_app) ->
         assert isinstance(app.screen, SendScreen)
         await pilot.press("s")  # send and set solved
         await settle(pilot)
-        assert db_rows(demo_db, "SELECT body FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id)[0][0] == "Fixed it"
-        assert db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "solved"
+        assert (
+            db_rows(
+                demo_db,
+                "SELECT body FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1",
+                ticket_id,
+            )[0][0]
+            == "Fixed it"
+        )
+        assert (
+            db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0] == "solved"
+        )
         assert ticket_id not in [r.id for r in screen.query_one(QueueView).rows]
 
 
@@ -205,10 +232,16 @@ async def test_escalate_records_note_reason_and_event(demo_db: Path, make_app) -
         await pilot.press("enter")
         await settle(pilot)
         note, public = db_rows(
-            demo_db, "SELECT body, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1", ticket_id
+            demo_db,
+            "SELECT body, public FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1",
+            ticket_id,
         )[0]
         assert public == 0 and reason in note
-        payload = db_rows(demo_db, "SELECT payload FROM events WHERE ticket_id=? AND name='ticket.escalated'", ticket_id)
+        payload = db_rows(
+            demo_db,
+            "SELECT payload FROM events WHERE ticket_id=? AND name='ticket.escalated'",
+            ticket_id,
+        )
         assert payload and reason in json.loads(payload[0][0]).get("reason", "")
 
 
@@ -217,7 +250,9 @@ async def test_skip_moves_on_and_writes_nothing(demo_db: Path, make_app) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         helpdesk_state = lambda: db_rows(  # noqa: E731
-            demo_db, "SELECT (SELECT count(*) FROM messages), (SELECT group_concat(status || priority) FROM tickets)"
+            demo_db,
+            "SELECT (SELECT count(*) FROM messages), (SELECT group_concat(status || priority) "
+            "FROM tickets)",
         )[0]
         before = helpdesk_state()
         last_event = db_rows(demo_db, "SELECT max(id) FROM events")[0][0]
@@ -313,7 +348,7 @@ async def test_empty_draft_is_not_sent(demo_db: Path, make_app) -> None:
 
 
 async def test_keys_typed_ahead_act_on_the_ticket_under_the_cursor(demo_db: Path, make_app) -> None:
-    """"j j x" before the detail loads must escalate the third ticket, not the first."""
+    """ "j j x" before the detail loads must escalate the third ticket, not the first."""
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -341,7 +376,9 @@ async def test_command_palette_reaches_the_actions(demo_db: Path, make_app) -> N
         assert isinstance(app.screen, EscalateScreen)
 
 
-async def test_theme_comes_from_config_and_an_unknown_one_is_reported(demo_db: Path, make_app) -> None:
+async def test_theme_comes_from_config_and_an_unknown_one_is_reported(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db, theme="triage-light")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -354,7 +391,9 @@ async def test_theme_comes_from_config_and_an_unknown_one_is_reported(demo_db: P
 
 
 async def test_blocking_safeguard_needs_an_explicit_send_anyway(demo_db: Path, make_app) -> None:
-    """A fired escalation rule blocks Send: enter does nothing, y sends and the override is logged."""
+    """A fired escalation rule blocks Send: enter does nothing, y sends and the override is
+    logged.
+    """
     from triage_tui.ui.widgets.draft import DraftPane
 
     ticket_id = refund_ticket(demo_db)
@@ -362,16 +401,29 @@ async def test_blocking_safeguard_needs_an_explicit_send_anyway(demo_db: Path, m
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         await move_to_ticket(pilot, screen, ticket_id)
-        assert any(f.blocking and f.kind.value == "escalation" for f in screen.query_one(DraftPane).findings)
-        before = db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0]
+        assert any(
+            f.blocking and f.kind.value == "escalation"
+            for f in screen.query_one(DraftPane).findings
+        )
+        before = db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][
+            0
+        ]
         await pilot.press("s", "enter")
         await settle(pilot)
         assert isinstance(app.screen, SendScreen)  # still asking
-        assert db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0] == before
+        assert (
+            db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0]
+            == before
+        )
         await pilot.press("y")
         await settle(pilot)
-        assert db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0] == before + 1
-        names = [r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)]
+        assert (
+            db_rows(demo_db, "SELECT count(*) FROM messages WHERE ticket_id=?", ticket_id)[0][0]
+            == before + 1
+        )
+        names = [
+            r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)
+        ]
         assert "safeguard.raised" in names
 
 
@@ -401,11 +453,13 @@ async def test_safeguard_fix_key_rewrites_the_phrase(demo_db: Path, make_app) ->
         await pilot.press("e", "ctrl+end")
         await pilot.press(*" We apologize for any inconvenience.")
         await settle(pilot)
-        assert any("apologize" in draft.text[f.start:f.end].lower() for f in draft.findings)
+        assert any("apologize" in draft.text[f.start : f.end].lower() for f in draft.findings)
         await pilot.press("f2")
         await settle(pilot)
         assert "apologize for any inconvenience" not in draft.text.lower()
-        assert screen.drafts[screen.view.detail.ticket.id] == draft.text  # a fix is saved like typing
+        assert (
+            screen.drafts[screen.view.detail.ticket.id] == draft.text
+        )  # a fix is saved like typing
 
 
 async def test_plan_key_shows_the_four_stages(demo_db: Path, make_app) -> None:
@@ -415,14 +469,22 @@ async def test_plan_key_shows_the_four_stages(demo_db: Path, make_app) -> None:
         await pilot.press("p")
         await settle(pilot)
         text = pane_text(screen)
-        for stage in ("Support Specialist", "Operations Lead", "Analyst", "Product Manager", "Follow-ups"):
+        for stage in (
+            "Support Specialist",
+            "Operations Lead",
+            "Analyst",
+            "Product Manager",
+            "Follow-ups",
+        ):
             assert stage in text
         await pilot.press("p")
         await settle(pilot)
         assert "Conversation (" in pane_text(screen)
 
 
-async def test_filter_language_with_an_error_pointing_at_the_token(demo_db: Path, make_app, clock) -> None:
+async def test_filter_language_with_an_error_pointing_at_the_token(
+    demo_db: Path, make_app, clock
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -459,7 +521,9 @@ async def test_similar_incidents_show_in_queue_and_detail(demo_db: Path, make_ap
 
 
 async def test_header_badge_says_what_the_helpdesk_needs(demo_db: Path, clock) -> None:  # type: ignore[no-untyped-def]
-    """A helpdesk that opens but refuses the queue shows "Local: needs auth", as triage doctor would."""
+    """A helpdesk that opens but refuses the queue shows "Local: needs auth", as triage doctor
+    would.
+    """
     from textual.widgets import Static
 
     from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
@@ -476,7 +540,12 @@ async def test_header_badge_says_what_the_helpdesk_needs(demo_db: Path, clock) -
             raise AuthError("the API token was revoked")
             yield  # pragma: no cover
 
-    app = TriageApp(Revoked(LocalOptions(db=demo_db), clock=clock), profile=Profile(), clock=clock, tick_seconds=3600)
+    app = TriageApp(
+        Revoked(LocalOptions(db=demo_db), clock=clock),
+        profile=Profile(),
+        clock=clock,
+        tick_seconds=3600,
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         assert "Local: needs auth" in str(screen.query_one("#topbar", Static).render())
@@ -489,8 +558,13 @@ async def test_view_filter_applies_at_start(demo_db: Path, clock) -> None:  # ty
     from triage_tui.config import Profile
     from triage_tui.ui.app import TriageApp
 
-    app = TriageApp(LocalHelpdesk(LocalOptions(db=demo_db), clock=clock), profile=Profile(), clock=clock,
-                    tick_seconds=3600, initial_filter="priority:urgent")
+    app = TriageApp(
+        LocalHelpdesk(LocalOptions(db=demo_db), clock=clock),
+        profile=Profile(),
+        clock=clock,
+        tick_seconds=3600,
+        initial_filter="priority:urgent",
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         rows = screen.query_one(QueueView).rows
@@ -517,7 +591,10 @@ async def test_sweep_key_plans_then_walks_the_filtered_tickets(demo_db: Path, ma
         assert [r.id for r in app.screen.session.rows] == urgent
         await pilot.press("n")  # one key, one decision
         await settle(pilot)
-        assert db_rows(demo_db, "SELECT ticket_id FROM events WHERE name='ticket.skipped'")[0][0] == urgent[0]
+        assert (
+            db_rows(demo_db, "SELECT ticket_id FROM events WHERE name='ticket.skipped'")[0][0]
+            == urgent[0]
+        )
 
 
 async def test_bulk_key_marks_previews_applies_and_undoes(demo_db: Path, make_app) -> None:
@@ -538,11 +615,17 @@ async def test_bulk_key_marks_previews_applies_and_undoes(demo_db: Path, make_ap
         await pilot.press("enter")
         await settle(pilot)
         for ticket_id in ids:
-            assert "sweep-check" in db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0]
+            assert (
+                "sweep-check"
+                in db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0]
+            )
         await pilot.press("U")
         await settle(pilot)
         for ticket_id in ids:
-            assert db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0] == before[ticket_id]
+            assert (
+                db_rows(demo_db, "SELECT tags FROM tickets WHERE id=?", ticket_id)[0][0]
+                == before[ticket_id]
+            )
 
 
 async def test_report_key_shows_the_session_report(demo_db: Path, make_app) -> None:
@@ -557,7 +640,9 @@ async def test_report_key_shows_the_session_report(demo_db: Path, make_app) -> N
         assert len(app.screen.report.to_json()["skipped"]) >= 1
 
 
-async def test_the_filter_index_outlives_esc_but_not_a_reload(demo_db: Path, make_app, monkeypatch) -> None:
+async def test_the_filter_index_outlives_esc_but_not_a_reload(
+    demo_db: Path, make_app, monkeypatch
+) -> None:
     """Esc keeps the queue's row index (the next `/` is as quick as the first);
     a reload lets the old queue go with it: only the new queue's index is kept."""
     from triage_tui.domain import row_index
@@ -580,7 +665,9 @@ async def test_the_filter_index_outlives_esc_but_not_a_reload(demo_db: Path, mak
         assert all(kept.rows is screen.all_rows for kept in row_index._kept)
 
 
-async def test_queue_rows_drawn_from_the_cache_follow_marks_and_the_cursor(demo_db: Path, make_app) -> None:
+async def test_queue_rows_drawn_from_the_cache_follow_marks_and_the_cursor(
+    demo_db: Path, make_app
+) -> None:
     """Rows are drawn once per look; a mark or the cursor arriving draws them anew."""
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:

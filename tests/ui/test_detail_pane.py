@@ -11,7 +11,9 @@ from triage_tui.ui.widgets.detail_text import BAR
 from triage_tui.ui.widgets.ticket import OtherTickets, TicketPane
 
 
-async def test_a_conversation_is_drawn_as_labelled_blocks_with_a_bar(demo_db: Path, make_app) -> None:
+async def test_a_conversation_is_drawn_as_labelled_blocks_with_a_bar(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -21,7 +23,7 @@ async def test_a_conversation_is_drawn_as_labelled_blocks_with_a_bar(demo_db: Pa
         head = next(i for i, line in enumerate(lines) if line.startswith(f"{BAR} Customer · "))
         assert lines[head - 1].startswith("Conversation (")
         assert first.body.splitlines()[0][:20] in lines[head + 1]
-        assert all(line.startswith(BAR) for line in lines[head:head + 2])
+        assert all(line.startswith(BAR) for line in lines[head : head + 2])
         # The header is the first line, the ticket's id and subject.
         assert lines[0].startswith(f"#{screen.view.detail.ticket.id} ")
 
@@ -42,7 +44,9 @@ def _listed(others: OtherTickets) -> list[str | None]:
     return [others.get_option_at_index(i).id for i in range(others.option_count)]
 
 
-async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db: Path, make_app) -> None:
+async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -55,7 +59,9 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         await pane.show(second, now)
         await settle(pilot)
         others = pane.query_one("#other-tickets", OtherTickets)
-        assert set(_listed(others)) == {t.id for t in second.history.earlier_tickets(second.detail.ticket.id)}
+        assert set(_listed(others)) == {
+            t.id for t in second.history.earlier_tickets(second.detail.ticket.id)
+        }
         assert others.display
 
         # A ticket followed at once by a message ("No tickets match the filter."):
@@ -67,7 +73,9 @@ async def test_the_lists_below_the_text_belong_to_the_ticket_shown_last(demo_db:
         assert pane.text.plain.strip() == "No tickets match the filter."
 
 
-async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(demo_db: Path, make_app) -> None:
+async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -80,14 +88,20 @@ async def test_an_unchanged_list_is_kept_and_a_changed_one_replaced(demo_db: Pat
         await pane.show(first, now)  # the same ticket again: the same options, not rebuilt
         assert others.get_option_at_index(0) is kept
         await pane.show(second, now)
-        assert _listed(others) == [t.id for t in second.history.earlier_tickets(second.detail.ticket.id)]
+        assert _listed(others) == [
+            t.id for t in second.history.earlier_tickets(second.detail.ticket.id)
+        ]
         await pane.show_message("The queue is empty.")
         assert others.option_count == 0 and not others.display
         await pane.show(second, now)  # emptied in between: listed again, not skipped as "unchanged"
-        assert _listed(others) == [t.id for t in second.history.earlier_tickets(second.detail.ticket.id)]
+        assert _listed(others) == [
+            t.id for t in second.history.earlier_tickets(second.detail.ticket.id)
+        ]
 
 
-async def test_a_ticket_drawn_ahead_has_the_lines_of_one_drawn_on_showing(demo_db: Path, make_app) -> None:
+async def test_a_ticket_drawn_ahead_has_the_lines_of_one_drawn_on_showing(
+    demo_db: Path, make_app
+) -> None:
     """Blocks drawn ahead give their line counts to the layout; it must equal counting them."""
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -14,7 +14,9 @@ async def test_the_draft_comes_from_the_agents_template_file(
 ) -> None:
     templates = isolated_dirs / "config" / "templates"
     templates.mkdir(parents=True)
-    (templates / "short.md").write_text("Hello {first_name}, on it. {cursor}\n\n{team}\n", encoding="utf-8")
+    (templates / "short.md").write_text(
+        "Hello {first_name}, on it. {cursor}\n\n{team}\n", encoding="utf-8"
+    )
     app = make_app(demo_db, template="short", team="Desk Nine")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -33,13 +35,17 @@ async def test_an_unknown_template_drafts_from_the_default_and_says_why_once(
         notices = [n.message for n in app._notifications]
         assert sum("unknown template 'nosuch'" in m for m in notices) == 1
         assert "drafting from the built-in 'default' template" in notices[-1]
-        await pilot.press("j")  # the next ticket drafts from the default too, without a second notice
+        await pilot.press(
+            "j"
+        )  # the next ticket drafts from the default too, without a second notice
         await settle(pilot)
         assert screen.query_one("#draft", TextArea).text.startswith("Hi ")
         assert sum("unknown template" in n.message for n in app._notifications) == 1
 
 
-async def test_a_loaded_draft_shows_from_its_top_once_its_height_settles(demo_db: Path, make_app) -> None:
+async def test_a_loaded_draft_shows_from_its_top_once_its_height_settles(
+    demo_db: Path, make_app
+) -> None:
     """At 80×24 the editor is a few lines tall and the findings under it change its
     height after a draft loads: wherever a resize left it, the draft is shown from
     its top, scrolled only as far as the cursor needs."""

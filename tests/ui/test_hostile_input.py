@@ -26,14 +26,32 @@ def hostile_db(tmp_path: Path, clock) -> Path:  # type: ignore[no-untyped-def]
 
     async def seed() -> str:
         async with LocalHelpdesk(LocalOptions(db=db), clock=clock) as hd:
-            await hd.create_ticket(NewTicket(subject=MARKUP_SUBJECT, body=OSC_BODY,
-                                             requester_email="m@evil.example", requester_name=CONTROL_NAME,
-                                             priority=Priority.URGENT))
-            big = await hd.create_ticket(NewTicket(subject="(to be emptied)", body="x" * (1024 * 1024),
-                                             requester_email="big@example.com", requester_name="",
-                                             priority=Priority.HIGH))
-            await hd.create_ticket(NewTicket(subject="[red]styled?[/red] \\[escaped]", body="[@click=app.bell]ring[/]",
-                                             requester_email="n@example.com", requester_name="[bold]Name[/bold]"))
+            await hd.create_ticket(
+                NewTicket(
+                    subject=MARKUP_SUBJECT,
+                    body=OSC_BODY,
+                    requester_email="m@evil.example",
+                    requester_name=CONTROL_NAME,
+                    priority=Priority.URGENT,
+                )
+            )
+            big = await hd.create_ticket(
+                NewTicket(
+                    subject="(to be emptied)",
+                    body="x" * (1024 * 1024),
+                    requester_email="big@example.com",
+                    requester_name="",
+                    priority=Priority.HIGH,
+                )
+            )
+            await hd.create_ticket(
+                NewTicket(
+                    subject="[red]styled?[/red] \\[escaped]",
+                    body="[@click=app.bell]ring[/]",
+                    requester_email="n@example.com",
+                    requester_name="[bold]Name[/bold]",
+                )
+            )
 
         return big.id
 
@@ -101,8 +119,12 @@ async def test_unknown_requester_shows_the_ticket_with_a_note(hostile_db: Path, 
         async def get_person(self, person_id: str):  # type: ignore[no-untyped-def]
             raise NotFound(f"user {person_id} not found")
 
-    app = TriageApp(ForgetfulHelpdesk(LocalOptions(db=hostile_db), clock=clock), profile=Profile(),
-                    clock=clock, tick_seconds=3600)
+    app = TriageApp(
+        ForgetfulHelpdesk(LocalOptions(db=hostile_db), clock=clock),
+        profile=Profile(),
+        clock=clock,
+        tick_seconds=3600,
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         text = pane_text(screen)
@@ -111,7 +133,9 @@ async def test_unknown_requester_shows_the_ticket_with_a_note(hostile_db: Path, 
 
 
 async def test_inputs_and_the_draft_editor_never_hold_a_control_character() -> None:
-    """Whatever sets their text (code, typing, a paste, an edit), the widgets hold the visible form."""
+    """Whatever sets their text (code, typing, a paste, an edit), the widgets hold the visible
+    form.
+    """
     from textual import events
     from textual.app import App, ComposeResult
 

@@ -143,9 +143,12 @@ async def test_typed_draft_survives_a_restart_with_a_notice(
         await pilot.press("e")
         await pilot.press(*"Typed before the crash. ")
         drafts = app.helpdesk.drafts  # type: ignore[attr-defined]
-        saved_on_disk = lambda: any(  # the debounced save: 0.5 s
-            "Typed before the crash." in p.read_text() for p in drafts.directory.glob("*.json")
-        )
+
+        def saved_on_disk() -> bool:  # the debounced save: 0.5 s
+            return any(
+                "Typed before the crash." in p.read_text() for p in drafts.directory.glob("*.json")
+            )
+
         await until(saved_on_disk, what="the debounced draft save")
         typed = screen.query_one("#draft", TextArea).text
     again = make(demo_db, clock, FakeTime(clock, auto=False), data)
@@ -182,7 +185,7 @@ async def test_quitting_with_held_actions_asks_and_can_leave_them_for_later(
         await settle(pilot)
         await until(lambda: later.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
     assert messages(demo_db, ticket_id, draft) == 1
-    assert FROZEN_NOW < clock.now()
+    assert clock.now() > FROZEN_NOW
 
 
 async def test_offline_banner_shows_the_datas_age_and_the_queue_keeps_working(
@@ -234,7 +237,9 @@ async def test_offline_banner_shows_the_datas_age_and_the_queue_keeps_working(
 async def test_a_draft_typed_in_a_sweep_is_saved_under_the_sweeps_ticket(
     demo_db: Path, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    """The sweep has its own editor: its draft belongs to the sweep's ticket, not the main screen's."""
+    """The sweep has its own editor: its draft belongs to the sweep's ticket, not the main
+    screen's.
+    """
     from tests.ui.sweep_helpers import start_sweep
 
     data = tmp_path / "data"
@@ -250,7 +255,12 @@ async def test_a_draft_typed_in_a_sweep_is_saved_under_the_sweeps_ticket(
         await pilot.press("e")
         await pilot.press(*"Typed in the sweep. ")
         drafts = app.helpdesk.drafts  # type: ignore[attr-defined]
-        await until(lambda: "Typed in the sweep." in drafts.restorable(lambda _e: None).get(swept, ""),
-                    what="the sweep's draft saved under its ticket")
-        assert all("Typed in the sweep." not in body
-                   for ticket, body in drafts.restorable(lambda _e: None).items() if ticket != swept)
+        await until(
+            lambda: "Typed in the sweep." in drafts.restorable(lambda _e: None).get(swept, ""),
+            what="the sweep's draft saved under its ticket",
+        )
+        assert all(
+            "Typed in the sweep." not in body
+            for ticket, body in drafts.restorable(lambda _e: None).items()
+            if ticket != swept
+        )

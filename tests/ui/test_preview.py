@@ -23,16 +23,27 @@ SSH = {"SSH_CONNECTION": "203.0.113.7 51514 10.0.0.2 22"}
 
 
 def viewed(db: Path) -> list[str]:
-    return [r[0] for r in db_rows(db, "SELECT ticket_id FROM events WHERE name = ? ORDER BY id", events.VIEWED)]
+    return [
+        r[0]
+        for r in db_rows(
+            db, "SELECT ticket_id FROM events WHERE name = ? ORDER BY id", events.VIEWED
+        )
+    ]
 
 
 @pytest.mark.parametrize(
     ("preview", "environ", "follows"),
-    [("auto", {}, True), ("auto", SSH, False), ("auto", {"SSH_TTY": "/dev/pts/3"}, False),
-     ("follow", SSH, True), ("enter", {}, False)],
+    [
+        ("auto", {}, True),
+        ("auto", SSH, False),
+        ("auto", {"SSH_TTY": "/dev/pts/3"}, False),
+        ("follow", SSH, True),
+        ("enter", {}, False),
+    ],
 )
-def test_preview_setting_and_ssh_session_decide_who_follows(preview: str, environ: dict[str, str],
-                                                             follows: bool) -> None:
+def test_preview_setting_and_ssh_session_decide_who_follows(
+    preview: str, environ: dict[str, str], follows: bool
+) -> None:
     assert preview_follows_cursor(preview, environ) is follows
 
 

@@ -29,13 +29,25 @@ class CountingHelpdesk(LocalHelpdesk):
         return await super().get_ticket(ticket_id)
 
 
-def make(db: Path, clock: FrozenClock, data: Path, preview: str) -> tuple[TriageApp, CountingHelpdesk]:
+def make(
+    db: Path, clock: FrozenClock, data: Path, preview: str
+) -> tuple[TriageApp, CountingHelpdesk]:
     inner = CountingHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
     inner.reads = []
-    helpdesk = BufferedHelpdesk(inner, "ui.local.0", hold_seconds=0, data_dir=data,
-                                sleep=FakeTime(clock).sleep, rng=random.Random(3))
-    app = TriageApp(helpdesk, profile=Profile(agent="Sam Agent", undo_seconds=0, preview=preview),
-                    clock=clock, tick_seconds=3600)
+    helpdesk = BufferedHelpdesk(
+        inner,
+        "ui.local.0",
+        hold_seconds=0,
+        data_dir=data,
+        sleep=FakeTime(clock).sleep,
+        rng=random.Random(3),
+    )
+    app = TriageApp(
+        helpdesk,
+        profile=Profile(agent="Sam Agent", undo_seconds=0, preview=preview),
+        clock=clock,
+        tick_seconds=3600,
+    )
     return app, inner
 
 

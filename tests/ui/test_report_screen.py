@@ -44,7 +44,12 @@ LOG = [
     E(ev.VIEWED, 8, "1044", {"sla_due_at": due(240)}),
     E(ev.ESCALATED, 12, "1044", {"reason": HOSTILE}),
     E(ev.NOTE_ADDED, 13, "1044"),
-    E(ev.FOLLOW_UP, 20, None, {"tasks": ["Write a KB article on SSO loops", "Tell billing about refunds"]}),
+    E(
+        ev.FOLLOW_UP,
+        20,
+        None,
+        {"tasks": ["Write a KB article on SSO loops", "Tell billing about refunds"]},
+    ),
 ]
 
 
@@ -56,7 +61,9 @@ def text_of(screen: ReportScreen) -> str:
     return "\n".join(str(s.render()) for s in screen.query(Static))
 
 
-async def test_report_screen_shows_figures_escalations_and_follow_ups(demo_db: Path, make_app) -> None:
+async def test_report_screen_shows_figures_escalations_and_follow_ups(
+    demo_db: Path, make_app
+) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -64,11 +71,18 @@ async def test_report_screen_shows_figures_escalations_and_follow_ups(demo_db: P
         await app.push_screen(screen)
         await pilot.pause()
         text = text_of(screen)
-        assert "3 tickets triaged · 1 replies · 1 escalations · 1 SLA breaches · 1 breaches avoided" in text
+        assert (
+            "3 tickets triaged · 1 replies · 1 escalations · 1 SLA breaches · 1 breaches avoided"
+            in text
+        )
         assert "Median handle time per ticket" in text and "3m00s (3 tickets)" in text
-        assert "#1044 — refund [@click=app.quit] ␛[31mred␛[0m" in text  # shown as typed, ESC visible
+        assert (
+            "#1044 — refund [@click=app.quit] ␛[31mred␛[0m" in text
+        )  # shown as typed, ESC visible
         assert "\x1b" not in text
-        assert "☐ Write a KB article on SSO loops" in text and "☐ Tell billing about refunds" in text
+        assert (
+            "☐ Write a KB article on SSO loops" in text and "☐ Tell billing about refunds" in text
+        )
         assert "#1043" in text  # the breach (skipped, due inside the window)
         await pilot.press("escape")
         assert type(app.screen).__name__ == "MainScreen"

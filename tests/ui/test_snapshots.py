@@ -28,4 +28,6 @@ def test_help_screen(snap_compare, demo_db: Path, make_app) -> None:
 
 
 def test_main_screen_ansi_theme(snap_compare, demo_db: Path, make_app) -> None:
-    assert snap_compare(make_app(demo_db, theme="triage-ansi"), terminal_size=(120, 40), run_before=settle)
+    assert snap_compare(
+        make_app(demo_db, theme="triage-ansi"), terminal_size=(120, 40), run_before=settle
+    )

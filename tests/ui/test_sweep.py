@@ -29,13 +29,18 @@ from triage_tui.ui.widgets.draft import DraftPane
 
 
 def events(db: Path, since_id: int = 0) -> list[tuple[str, str | None, dict]]:
-    rows = db_rows(db, "SELECT name, ticket_id, payload FROM events WHERE id > ? ORDER BY id", since_id)
+    rows = db_rows(
+        db, "SELECT name, ticket_id, payload FROM events WHERE id > ? ORDER BY id", since_id
+    )
     return [(name, tid, json.loads(payload)) for name, tid, payload in rows]
 
 
 def replies(db: Path, ticket_id: str) -> list[str]:
     """Public agent replies on the ticket, newest first."""
-    sql = "SELECT body FROM messages WHERE ticket_id=? AND role='agent' AND public=1 ORDER BY rowid DESC"
+    sql = (
+        "SELECT body FROM messages WHERE ticket_id=? AND role='agent' AND public=1 "
+        "ORDER BY rowid DESC"
+    )
     return [body for (body,) in db_rows(db, sql, ticket_id)]
 
 
@@ -43,7 +48,9 @@ def last_event_id(db: Path) -> int:
     return db_rows(db, "SELECT coalesce(max(id), 0) FROM events")[0][0]
 
 
-async def test_a_sweep_with_single_keys_writes_records_and_reports(demo_db: Path, make_app, clock) -> None:
+async def test_a_sweep_with_single_keys_writes_records_and_reports(
+    demo_db: Path, make_app, clock
+) -> None:
     app = make_app(demo_db)
     outcomes: list[SweepOutcome | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
@@ -52,7 +59,9 @@ async def test_a_sweep_with_single_keys_writes_records_and_reports(demo_db: Path
         sweep = await start_sweep(pilot, "priority:urgent", outcomes)
         order = [r.id for r in sweep.session.rows]
         replies_before = {tid: len(replies(demo_db, tid)) for tid in order}
-        assert len(order) == 8 and sweep.view is not None and sweep.view.detail.ticket.id == order[0]
+        assert (
+            len(order) == 8 and sweep.view is not None and sweep.view.detail.ticket.id == order[0]
+        )
 
         async def key(*keys: str) -> None:
             clock.advance(60)  # one minute per decision: the report's handle time
@@ -95,7 +104,9 @@ async def test_a_sweep_with_single_keys_writes_records_and_reports(demo_db: Path
     new = {tid: len(replies(demo_db, tid)) - replies_before[tid] for tid in order}
     assert new == {tid: int(i in (1, 4)) for i, tid in enumerate(order)}
     assert replies(demo_db, order[4])[0] == "All fixed now."
-    assert db_rows(demo_db, "SELECT assignee FROM tickets WHERE id=?", order[3])[0][0] == "Sam Agent"
+    assert (
+        db_rows(demo_db, "SELECT assignee FROM tickets WHERE id=?", order[3])[0][0] == "Sam Agent"
+    )
     notes = db_rows(demo_db, "SELECT body FROM messages WHERE ticket_id=? AND public=0", order[3])
     assert ("checked the logs",) in notes
     # the events, in order: each ticket viewed before its decision
@@ -110,14 +121,23 @@ async def test_a_sweep_with_single_keys_writes_records_and_reports(demo_db: Path
     assert all(shown[tid] < i for i, (n, tid, _) in enumerate(log) if n in decided)
     completed = next(p for n, _, p in log if n == "sweep.completed")
     assert completed["decided"] == 8 and completed["decisions"] == {
-        "skip": 4, "send": 1, "escalate": 1, "note": 1, "assign": 1, "edit": 1
+        "skip": 4,
+        "send": 1,
+        "escalate": 1,
+        "note": 1,
+        "assign": 1,
+        "edit": 1,
     }
     escalated = next(p for n, t, p in log if n == "ticket.escalated")
     assert escalated["reason"] == reason
     # the report the sweep ended with
     assert len(outcomes) == 1 and outcomes[0] is not None
     report = outcomes[0].report
-    assert len(report.triaged) == 8 and report.replies == 2 and report.skipped == (order[0], *order[5:])
+    assert (
+        len(report.triaged) == 8
+        and report.replies == 2
+        and report.skipped == (order[0], *order[5:])
+    )
     assert [(e.ticket_id, e.reason) for e in report.escalations] == [(order[2], reason)]
     assert report.notes == 1 and report.sweeps == 1
     assert report.median_handle is not None and report.median_handle.total_seconds() == 60
@@ -141,7 +161,11 @@ async def test_alert_strip_names_a_ticket_entering_its_last_90_minutes_and_J_jum
         await quiet(pilot)
         alerts = sweep.session.alerts()
         assert any(a.ticket_id == later.id and a.kind == "at_risk" for a in alerts)
-        assert strip.display and "J" in str(strip.render()) and alerts[0].ticket_id in str(strip.render())
+        assert (
+            strip.display
+            and "J" in str(strip.render())
+            and alerts[0].ticket_id in str(strip.render())
+        )
         recorded = [(tid, p["kind"]) for n, tid, p in events(demo_db) if n == "sla.alerted"]
         assert (later.id, "at_risk") in recorded and len(recorded) == len(set(recorded))
         target = next(a for a in alerts if a.ticket_id != rows[0].id)
@@ -268,7 +292,9 @@ async def test_untrusted_subjects_show_as_typed_in_the_plan_and_the_bulk_preview
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         main = await settle(pilot)
-        rows = [dataclasses.replace(r, subject=hostile, requester=hostile) for r in main.all_rows[:3]]
+        rows = [
+            dataclasses.replace(r, subject=hostile, requester=hostile) for r in main.all_rows[:3]
+        ]
         plan = plan_sweep(rows, clock.now())
         await app.push_screen(SweepPlanScreen(plan, hostile))
         await pilot.pause()
@@ -284,7 +310,9 @@ async def test_untrusted_subjects_show_as_typed_in_the_plan_and_the_bulk_preview
         assert app.is_running  # nothing was clicked or run
 
 
-async def test_sending_past_a_blocking_safeguard_in_a_sweep_is_logged(demo_db: Path, make_app) -> None:
+async def test_sending_past_a_blocking_safeguard_in_a_sweep_is_logged(
+    demo_db: Path, make_app
+) -> None:
     """As from the main screen: y sends anyway, and the override is in the event log."""
     from triage_tui.ui.screens.prompts import SendScreen
 
@@ -307,8 +335,15 @@ async def test_sending_past_a_blocking_safeguard_in_a_sweep_is_logged(demo_db: P
         assert isinstance(app.screen, SendScreen) and app.screen.blocking
         await pilot.press("y")
         await quiet(pilot)
-        logged = [(name, payload) for name, tid, payload in events(demo_db, before) if tid == ticket_id]
+        logged = [
+            (name, payload) for name, tid, payload in events(demo_db, before) if tid == ticket_id
+        ]
         raised = [payload for name, payload in logged if name == "safeguard.raised"]
-        assert raised == [{"rule": ",".join(f.kind.value for f in blocked),
-                           "message": "; ".join(f.reason for f in blocked), "overridden": True}]
+        assert raised == [
+            {
+                "rule": ",".join(f.kind.value for f in blocked),
+                "message": "; ".join(f.reason for f in blocked),
+                "overridden": True,
+            }
+        ]
         assert "reply.sent" in [name for name, _ in logged]

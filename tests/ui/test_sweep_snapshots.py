@@ -68,7 +68,9 @@ def test_plan_screen(snap_compare, demo_db: Path, clock: FrozenClock) -> None:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
-def test_sweep_screen(snap_compare, demo_db: Path, clock: FrozenClock, size: tuple[int, int]) -> None:
+def test_sweep_screen(
+    snap_compare, demo_db: Path, clock: FrozenClock, size: tuple[int, int]
+) -> None:
     async def open_sweep(pilot: Pilot) -> None:
         loader, rows = await open_loader(pilot)
         plan, text = plan_for(rows, FILTER, me="Sam Agent", now=clock.now())

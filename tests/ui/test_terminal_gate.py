@@ -119,7 +119,8 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
     second = (
         sqlite3.connect(demo_db)
         .execute(
-            "SELECT ticket_id FROM sla_targets WHERE stage = 'active' ORDER BY due_at LIMIT 1 OFFSET 1"
+            "SELECT ticket_id FROM sla_targets WHERE stage = 'active' ORDER BY due_at LIMIT 1 "
+            "OFFSET 1"
         )
         .fetchone()[0]
     )

@@ -52,8 +52,13 @@ class TriageApp(ConsoleApp):
         initial_filter: str | None = None,
     ) -> None:
         super().__init__(
-            helpdesk, profile=profile, config=config, clock=clock, tick_seconds=tick_seconds,
-            initial_sweep=initial_sweep, initial_filter=initial_filter,
+            helpdesk,
+            profile=profile,
+            config=config,
+            clock=clock,
+            tick_seconds=tick_seconds,
+            initial_sweep=initial_sweep,
+            initial_filter=initial_filter,
         )
         from triage_tui.ui.safekeeping import Safekeeping
 
@@ -70,7 +75,11 @@ class TriageApp(ConsoleApp):
             self.theme_warnings.append(
                 f"unknown theme {wanted!r}; available: {', '.join(sorted(loaded.names))}"
             )
-            self.theme = themes.DEFAULT_THEME if themes.DEFAULT_THEME in self.available_themes else "textual-dark"
+            self.theme = (
+                themes.DEFAULT_THEME
+                if themes.DEFAULT_THEME in self.available_themes
+                else "textual-dark"
+            )
 
     def get_default_screen(self) -> Screen[Any]:
         from triage_tui.ui.screens.main import MainScreen
@@ -188,7 +197,11 @@ def run(
         # (the console then runs read-only).
         _ = helpdesk.outbox
     app = TriageApp(
-        helpdesk, profile=profile, config=config, theme=theme, initial_sweep=initial_sweep,
+        helpdesk,
+        profile=profile,
+        config=config,
+        theme=theme,
+        initial_sweep=initial_sweep,
         initial_filter=initial_filter,
     )
     code = app.run()

@@ -281,7 +281,9 @@ class Safekeeping:
             main.show_ticket(ticket_id)
 
     def revise(self, entry: ob.Entry) -> None:
-        """Conflict: cancel the reply, its text back in the editor against the ticket as it is now."""
+        """Conflict: cancel the reply, its text back in the editor against the ticket as it is
+        now.
+        """
         assert self.helpdesk is not None
         self.helpdesk.cancel(entry.id, keep_draft=False)
         if self.helpdesk.drafts is not None:

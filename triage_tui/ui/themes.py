@@ -38,8 +38,19 @@ BUILTIN_DIR = next(
 #: model: the files are read before the first screen, and building a model's
 #: validator there also started pydantic's plugin discovery (importlib.metadata,
 #: a scan of every installed package: ~30 ms of every start of the console).
-COLOURS = ("primary", "secondary", "accent", "warning", "error", "success",
-           "foreground", "background", "surface", "panel", "boost")
+COLOURS = (
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 FLAGS = ("dark", "ansi")
 
 
@@ -47,7 +58,9 @@ def theme_values(raw: dict[str, Any]) -> dict[str, Any]:
     """A theme file's table as ``Theme`` arguments; ``ValueError`` naming the first bad key."""
     for key in raw:
         if key not in ("name", *COLOURS, *FLAGS, "variables"):
-            raise ValueError(f"{key}: unknown key (known: name, {', '.join(COLOURS)}, dark, ansi, variables)")
+            raise ValueError(
+                f"{key}: unknown key (known: name, {', '.join(COLOURS)}, dark, ansi, variables)"
+            )
     values: dict[str, Any] = {"dark": True, "ansi": False, "variables": {}}
     for key in ("name", *COLOURS):
         value = raw.get(key)

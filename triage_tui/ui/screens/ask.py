@@ -52,7 +52,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape,n", "answer(False)", "No"),
     ]
 
-    def __init__(self, title: Content, detail: Content | None = None, *, yes: str = "yes", no: str = "no") -> None:
+    def __init__(
+        self, title: Content, detail: Content | None = None, *, yes: str = "yes", no: str = "no"
+    ) -> None:
         super().__init__()
         self.title_content = title
         self.detail = detail

@@ -48,8 +48,13 @@ from triage_tui.engine.bulk import BulkAction, BulkResult, PlannedChange, UndoRe
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, keys_line
 
-_STATUSES = [("o", "open", "open"), ("p", "pending", "pending"), ("h", "on_hold", "on hold"),
-             ("v", "solved", "solved"), ("c", "closed", "closed")]
+_STATUSES = [
+    ("o", "open", "open"),
+    ("p", "pending", "pending"),
+    ("h", "on_hold", "on hold"),
+    ("v", "solved", "solved"),
+    ("c", "closed", "closed"),
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,9 @@ class BulkPlan:
 
 
 async def apply_plan(helpdesk: object, plan: BulkPlan) -> BulkResult:
-    """Write the batch (``engine.bulk.apply``); raises ``TriageError`` before any write it cannot do."""
+    """Write the batch (``engine.bulk.apply``); raises ``TriageError`` before any write it
+    cannot do.
+    """
     return await bulk.apply(helpdesk, plan.changes, action=plan.action.label)  # type: ignore[arg-type]
 
 
@@ -74,15 +81,20 @@ def applied_line(result: BulkResult) -> str:
     n = len(result.applied)
     line = f'Applied "{result.action}" to {n} ticket{"s" if n != 1 else ""}'
     if result.failed:
-        line += f" · {len(result.failed)} failed: " + "; ".join(f"{i} ({e})" for i, e in result.failed[:3])
+        line += f" · {len(result.failed)} failed: " + "; ".join(
+            f"{i} ({e})" for i, e in result.failed[:3]
+        )
     return line
 
 
 def undone_line(outcome: UndoResult) -> str:
     """``Undid the batch on 12 tickets · left alone: 1042 (status) · not undoable: …``."""
-    line = f"Undid the batch on {len(outcome.restored)} ticket{'s' if len(outcome.restored) != 1 else ''}"
+    restored = len(outcome.restored)
+    line = f"Undid the batch on {restored} ticket{'s' if restored != 1 else ''}"
     if outcome.left_alone:
-        line += " · left alone (changed since): " + ", ".join(f"{i} ({', '.join(f)})" for i, f in outcome.left_alone)
+        line += " · left alone (changed since): " + ", ".join(
+            f"{i} ({', '.join(f)})" for i, f in outcome.left_alone
+        )
     if outcome.irreversible:
         line += " · cannot be taken back: " + ", ".join(outcome.irreversible[:5])
     if outcome.failed:
@@ -102,8 +114,12 @@ def parse_tags(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
-def macro_action(macro: Macro, rows: Sequence[QueueRow], *, agent: str, team: str) -> tuple[BulkAction, list[str]]:
-    """The macro as a batch (its reply rendered per requester) and the tickets whose reply is unfinished."""
+def macro_action(
+    macro: Macro, rows: Sequence[QueueRow], *, agent: str, team: str
+) -> tuple[BulkAction, list[str]]:
+    """The macro as a batch (its reply rendered per requester) and the tickets whose reply is
+    unfinished.
+    """
     from triage_tui import paths
 
     templates = paths.user_templates_dir()
@@ -112,23 +128,40 @@ def macro_action(macro: Macro, rows: Sequence[QueueRow], *, agent: str, team: st
     unfinished: list[str] = []
     for row in rows:
         words = row.requester.split()
-        ctx = DraftContext(first_name=words[0] if words else "", agent=agent, team=team,
-                           ticket_id=row.id, subject=row.subject)
+        ctx = DraftContext(
+            first_name=words[0] if words else "",
+            agent=agent,
+            team=team,
+            ticket_id=row.id,
+            subject=row.subject,
+        )
         text, _cursor = macro.render(ctx, templates)
         replies[row.id] = text
         if unfilled_placeholders(text):
             unfinished.append(row.id)
         if macro.note.strip():
             notes.add(macro.render_note(ctx))
-    note = (notes.pop() if len(notes) == 1 else f"Macro applied in bulk: {macro.title}") if notes else None
-    action = BulkAction.macro(macro.name, tags=macro.tags, status=macro.status, priority=macro.priority,
-                              replies=replies, note=note)
+    note = (
+        (notes.pop() if len(notes) == 1 else f"Macro applied in bulk: {macro.title}")
+        if notes
+        else None
+    )
+    action = BulkAction.macro(
+        macro.name,
+        tags=macro.tags,
+        status=macro.status,
+        priority=macro.priority,
+        replies=replies,
+        note=note,
+    )
     return action, unfinished
 
 
 def change_line(change: PlannedChange) -> Content:
     parts: list[Content | tuple[str, str] | str] = [
-        ("• ", "$text-muted"), st.line(change.describe()), ("  " if change.subject else "", ""),
+        ("• ", "$text-muted"),
+        st.line(change.describe()),
+        ("  " if change.subject else "", ""),
         st.line(change.subject[:50], "$text-muted"),
     ]
     if change.vip:
@@ -145,10 +178,21 @@ class BulkPreviewScreen(ModalScreen[bool]):
     BulkPreviewScreen { align: center middle; }
     BulkPreviewScreen > #bulk-preview { width: 94%; max-width: 130; height: 90%;
         border: thick $primary; background: $surface; padding: 0 1; }
-    BulkPreviewScreen #bulk-title { text-style: bold; background: $panel; width: 100%; padding: 0 1; }
+    BulkPreviewScreen #bulk-title {
+        text-style: bold;
+        background: $panel;
+        width: 100%;
+        padding: 0 1;
+    }
     BulkPreviewScreen #bulk-warnings { margin: 1 0 0 0; }
     BulkPreviewScreen #bulk-changes { height: 1fr; margin-top: 1; }
-    BulkPreviewScreen #bulk-keys { dock: bottom; height: 1; background: $panel; width: 100%; padding: 0 1; }
+    BulkPreviewScreen #bulk-keys {
+        dock: bottom;
+        height: 1;
+        background: $panel;
+        width: 100%;
+        padding: 0 1;
+    }
     """
 
     BINDINGS = [
@@ -156,7 +200,9 @@ class BulkPreviewScreen(ModalScreen[bool]):
         Binding("escape", "cancel", "Back"),
     ]
 
-    def __init__(self, action: BulkAction, changes: Sequence[PlannedChange], unfinished: Sequence[str] = ()) -> None:
+    def __init__(
+        self, action: BulkAction, changes: Sequence[PlannedChange], unfinished: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.action = action
         self.changes = list(changes)
@@ -168,26 +214,41 @@ class BulkPreviewScreen(ModalScreen[bool]):
             yield Label(st.line(bulk.confirmation(self.action, self.changes)), id="bulk-title")
             yield Static(self._warnings(), id="bulk-warnings")
             with VerticalScroll(id="bulk-changes"):
-                yield Static(Content("\n").join(change_line(c) for c in self.changes), id="bulk-list")
+                yield Static(
+                    Content("\n").join(change_line(c) for c in self.changes), id="bulk-list"
+                )
             if self.unfinished or not self.count:
                 keys = keys_line(("esc", "back: nothing is written"))
             else:
-                keys = keys_line(("enter", f"apply to {self.count} ticket{'s' if self.count != 1 else ''}"),
-                                 ("esc", "back: nothing is written"))
+                keys = keys_line(
+                    ("enter", f"apply to {self.count} ticket{'s' if self.count != 1 else ''}"),
+                    ("esc", "back: nothing is written"),
+                )
             yield Label(keys, id="bulk-keys")
 
     def _warnings(self) -> Content:
-        lines = [Content.assemble(("⚠ ", "$text-warning bold"), st.line(w, "$text-warning"))
-                 for w in bulk.warnings(self.changes)]
+        lines = [
+            Content.assemble(("⚠ ", "$text-warning bold"), st.line(w, "$text-warning"))
+            for w in bulk.warnings(self.changes)
+        ]
         if self.unfinished:
             ids = ", ".join(self.unfinished[:8]) + (" …" if len(self.unfinished) > 8 else "")
-            lines.insert(0, Content.assemble(
-                ("✖ ", "$text-error bold"),
-                st.line(f"{len(self.unfinished)} replies still have an unfilled placeholder ({ids}): "
-                        "fill the macro's template first; nothing can be applied", "$text-error"),
-            ))
+            lines.insert(
+                0,
+                Content.assemble(
+                    ("✖ ", "$text-error bold"),
+                    st.line(
+                        f"{len(self.unfinished)} replies still have an unfilled placeholder "
+                        f"({ids}): "
+                        "fill the macro's template first; nothing can be applied",
+                        "$text-error",
+                    ),
+                ),
+            )
         if not lines:
-            return Content.styled("No warnings. Every change below can be undone as one batch.", "$text-success")
+            return Content.styled(
+                "No warnings. Every change below can be undone as one batch.", "$text-success"
+            )
         return Content("\n").join(lines)
 
     def on_mount(self) -> None:
@@ -195,7 +256,11 @@ class BulkPreviewScreen(ModalScreen[bool]):
 
     def action_confirm(self) -> None:
         if self.unfinished:
-            self.notify("Unfilled placeholders: this batch cannot be applied.", severity="error", markup=False)
+            self.notify(
+                "Unfilled placeholders: this batch cannot be applied.",
+                severity="error",
+                markup=False,
+            )
         elif not self.count:
             self.notify("Nothing to change: every ticket is already as asked.", markup=False)
         else:
@@ -208,7 +273,9 @@ class BulkPreviewScreen(ModalScreen[bool]):
 class MacroPickScreen(ModalScreen[str | None]):
     """Pick a macro: ``↑``/``↓`` and ``enter``; ``escape`` cancels."""
 
-    DEFAULT_CSS = "MacroPickScreen { align: center middle; } MacroPickScreen OptionList { max-height: 16; }"
+    DEFAULT_CSS = (
+        "MacroPickScreen { align: center middle; } MacroPickScreen OptionList { max-height: 16; }"
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, macros: dict[str, Macro]) -> None:
@@ -218,10 +285,18 @@ class MacroPickScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content.styled("Apply which macro?", "bold"))
-            yield OptionList(*[
-                Option(Content.assemble(st.line(m.title, "bold"), "  ", st.line(m.summary(), "$text-muted")), id=name)
-                for name, m in self.macros.items()
-            ], id="macro-list")
+            yield OptionList(
+                *[
+                    Option(
+                        Content.assemble(
+                            st.line(m.title, "bold"), "  ", st.line(m.summary(), "$text-muted")
+                        ),
+                        id=name,
+                    )
+                    for name, m in self.macros.items()
+                ],
+                id="macro-list",
+            )
             yield Label(keys_line(("enter", "pick"), ("esc", "cancel")), classes="keys")
 
     def on_mount(self) -> None:
@@ -248,8 +323,14 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, rows: Sequence[QueueRow], *, agent: str, team: str,
-                 macros: dict[str, Macro] | None = None) -> None:
+    def __init__(
+        self,
+        rows: Sequence[QueueRow],
+        *,
+        agent: str,
+        team: str,
+        macros: dict[str, Macro] | None = None,
+    ) -> None:
         super().__init__()
         self.rows = list(rows)
         self.agent, self.team = agent, team
@@ -258,11 +339,23 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
     def compose(self) -> ComposeResult:
         n = len(self.rows)
         with Vertical(classes="dialog"):
-            yield Label(Content.styled(f"Bulk action on {n} marked ticket{'s' if n != 1 else ''}", "bold"))
-            yield Label(Content.styled("Every change is previewed before anything is written, "
-                                       "and the batch undoes as one.", "$text-muted"))
-            for key, label in (("a", "assign"), ("t", "tag / untag"), ("s", "set status"),
-                               ("m", "apply a macro"), ("x", "escalate")):
+            yield Label(
+                Content.styled(f"Bulk action on {n} marked ticket{'s' if n != 1 else ''}", "bold")
+            )
+            yield Label(
+                Content.styled(
+                    "Every change is previewed before anything is written, "
+                    "and the batch undoes as one.",
+                    "$text-muted",
+                )
+            )
+            for key, label in (
+                ("a", "assign"),
+                ("t", "tag / untag"),
+                ("s", "set status"),
+                ("m", "apply a macro"),
+                ("x", "escalate"),
+            ):
                 yield Label(keys_line((key, label)))
             yield Label(keys_line(("esc", "cancel")), classes="keys")
 
@@ -282,10 +375,14 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
     def action_assign(self) -> None:
         def done(text: str | None) -> None:
             if text is not None:
-                self._preview(BulkAction.assign(self.agent if text.lower() == "me" else text or None))
+                self._preview(
+                    BulkAction.assign(self.agent if text.lower() == "me" else text or None)
+                )
 
         hint = Content.assemble("me = ", st.line(self.agent), " · empty unassigns")
-        self.app.push_screen(AskScreen(Content(f"Assign {self.n} to"), value="me", hint=hint, allow_empty=True), done)
+        self.app.push_screen(
+            AskScreen(Content(f"Assign {self.n} to"), value="me", hint=hint, allow_empty=True), done
+        )
 
     def action_tag(self) -> None:
         def done(text: str | None) -> None:
@@ -294,23 +391,33 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
                 self._preview(BulkAction.tag(add, remove))
 
         hint = Content("words are added, -word removes: api -billing")
-        self.app.push_screen(AskScreen(Content(f"Tags for {self.n}"), hint=hint, placeholder="api -billing"), done)
+        self.app.push_screen(
+            AskScreen(Content(f"Tags for {self.n}"), hint=hint, placeholder="api -billing"), done
+        )
 
     def action_status(self) -> None:
         def done(value: str | None) -> None:
             if value is not None:
                 self._preview(BulkAction.set_status(Status(value)))
 
-        self.app.push_screen(ChoiceScreen(Content(f"Set the status of {self.n} to"), _STATUSES), done)
+        self.app.push_screen(
+            ChoiceScreen(Content(f"Set the status of {self.n} to"), _STATUSES), done
+        )
 
     def action_escalate(self) -> None:
         def done(reason: str | None) -> None:
             if reason:
-                escalation = Escalation(reason=reason, note=f"Escalated: {reason}", tags=["escalated"])
+                escalation = Escalation(
+                    reason=reason, note=f"Escalated: {reason}", tags=["escalated"]
+                )
                 self._preview(BulkAction.escalate(escalation))
 
-        self.app.push_screen(AskScreen(Content(f"Escalate {self.n}: the reason"),
-                                       placeholder="why these need escalating"), done)
+        self.app.push_screen(
+            AskScreen(
+                Content(f"Escalate {self.n}: the reason"), placeholder="why these need escalating"
+            ),
+            done,
+        )
 
     def action_macro(self) -> None:
         try:
@@ -321,7 +428,9 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
 
         def done(name: str | None) -> None:
             if name is not None and name in macros:
-                action, unfinished = macro_action(macros[name], self.rows, agent=self.agent, team=self.team)
+                action, unfinished = macro_action(
+                    macros[name], self.rows, agent=self.agent, team=self.team
+                )
                 self._preview(action, unfinished)
 
         self.app.push_screen(MacroPickScreen(macros), done)

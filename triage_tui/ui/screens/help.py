@@ -71,7 +71,10 @@ def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
         _section(
             "Everywhere",
             as_bindings(everywhere),
-            [("ctrl+p", "Command palette: actions, themes, keys"), ("tab shift+tab", "Move between panes")],
+            [
+                ("ctrl+p", "Command palette: actions, themes, keys"),
+                ("tab shift+tab", "Move between panes"),
+            ],
         ),
     ]
 
@@ -89,7 +92,8 @@ class HelpScreen(ModalScreen[None]):
             for section in help_sections(self.app.BINDINGS):
                 yield Static(section, classes="help-section")
             yield Static(
-                Content.styled("esc, q or ? closes this screen", "$text-muted"), classes="help-footer"
+                Content.styled("esc, q or ? closes this screen", "$text-muted"),
+                classes="help-footer",
             )
 
     def action_close(self) -> None:

@@ -172,8 +172,12 @@ class MainScreen(DeskScreen[None]):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")
-                yield SafeInput(placeholder="priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)",
-                            id="filter")
+                yield SafeInput(
+                    placeholder=(
+                        "priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)"
+                    ),
+                    id="filter",
+                )
                 yield Static(Content(""), id="filter-error")
             # The detail and draft panes and the footer come once the first rows
             # are painted (``_mount_work``): the first screen is the queue.
@@ -217,7 +221,9 @@ class MainScreen(DeskScreen[None]):
         helpdesk = app.helpdesk
         profile = app.profile
         now = app.clock.now()
-        badge = self.badge or (f"{helpdesk.display_name} ✓" if self.queue_loaded else f"{helpdesk.display_name} …")
+        badge = self.badge or (
+            f"{helpdesk.display_name} ✓" if self.queue_loaded else f"{helpdesk.display_name} …"
+        )
         ok = self.queue_loaded and self.badge is None
         return Content.assemble(
             ("triage", "bold"),
@@ -327,7 +333,12 @@ class MainScreen(DeskScreen[None]):
         top = self.query_one(QueueView).cursor == 0
         self._set_rows(rows, top=top)
         current = self.query_one(QueueView).current
-        if top and not self.follow_cursor and current is not None and current.id != self.requested_id:
+        if (
+            top
+            and not self.follow_cursor
+            and current is not None
+            and current.id != self.requested_id
+        ):
             self.show_ticket(current.id)  # the cursor moved for the agent: so does the open ticket
         self.query_one("#topbar", Static).update(self._topbar())
         # Similar incidents: a thread, so 100 000 rows never stall the keys.
@@ -369,23 +380,33 @@ class MainScreen(DeskScreen[None]):
         if not shown and self.work_mounted:
             self.view = None
             self.requested_id = None
-            self.run_worker(self.query_one(TicketPane).show_message(
-                "No tickets match the filter." if self.filter else "The queue is empty."
-            ))
+            self.run_worker(
+                self.query_one(TicketPane).show_message(
+                    "No tickets match the filter." if self.filter else "The queue is empty."
+                )
+            )
 
     def _update_title(self) -> None:
         queue = self.query_one(QueueView)
         now = self.app.clock.now()
         counts = QueueCounts.of(queue.rows, now)
-        parts: list[Content | tuple[str, str] | str] = [("Queue", "bold"), f" · {counts.total:,} open"]
+        parts: list[Content | tuple[str, str] | str] = [
+            ("Queue", "bold"),
+            f" · {counts.total:,} open",
+        ]
         if counts.breached:
             parts.append((f" · {counts.breached} breached", "$text-error bold"))
         if counts.at_risk:
             parts.append((f" · {counts.at_risk} under 1 h", "$text-warning bold"))
         if self.filter:
-            parts += [" · ", st.line(self.filter.describe(), "$text-accent"),
-                      f" ({counts.total:,} of {len(self.all_rows):,})"]
-        self.query_one("#queue-title", Static).update(Content.assemble(*parts), layout=False)  # height 1
+            parts += [
+                " · ",
+                st.line(self.filter.describe(), "$text-accent"),
+                f" ({counts.total:,} of {len(self.all_rows):,})",
+            ]
+        self.query_one("#queue-title", Static).update(
+            Content.assemble(*parts), layout=False
+        )  # height 1
 
     @on(QueueView.Highlighted)
     def _on_highlight(self, event: QueueView.Highlighted) -> None:
@@ -446,11 +467,16 @@ class MainScreen(DeskScreen[None]):
             new = parse(text, me=self.app.profile.agent) if text.strip() else None
         except FilterError as error:
             start, end = error.span
-            error_line.update(Content.assemble(
-                ("✖ ", "$text-error bold"), Content(str(error)), "\n  ",
-                st.line(text[:start]), st.line(text[start:end] or " ", "$text-error bold underline"),
-                st.line(text[end:]),
-            ))
+            error_line.update(
+                Content.assemble(
+                    ("✖ ", "$text-error bold"),
+                    Content(str(error)),
+                    "\n  ",
+                    st.line(text[:start]),
+                    st.line(text[start:end] or " ", "$text-error bold underline"),
+                    st.line(text[end:]),
+                )
+            )
             error_line.display = True
             return False
         error_line.display = False
@@ -511,21 +537,26 @@ class MainScreen(DeskScreen[None]):
         ticket_id = view.detail.ticket.id
         if not fired:
             restored = self.loader.overrides.pop(ticket_id, set())
-            message = "Rules restored on this ticket." if restored else "No escalation rule fires here."
+            message = (
+                "Rules restored on this ticket." if restored else "No escalation rule fires here."
+            )
             self.app.notify(message, markup=False, timeout=3)
             if restored:
                 self.show_ticket(ticket_id)
             return
         self.loader.overrides.setdefault(ticket_id, set()).update(fired)
-        self.app.notify(f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False)
+        self.app.notify(
+            f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False
+        )
         self.show_ticket(ticket_id)
 
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:
         self.desk.send(self._send_confirmed)
 
-    def _send_confirmed(self, view: TicketView, body: str, status: Status,
-                        blocking: list[Finding]) -> None:
+    def _send_confirmed(
+        self, view: TicketView, body: str, status: Status, blocking: list[Finding]
+    ) -> None:
         if blocking:
             payload = events.override_payload(blocking)
             ticket_id = view.detail.ticket.id
@@ -543,8 +574,9 @@ class MainScreen(DeskScreen[None]):
             self.app.notify(f"Not sent: {error}", severity="error", markup=False)
             return
         self.drafts.pop(ticket.id, None)
-        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
-                        markup=False)
+        self.app.notify(
+            line, severity="warning" if actions.waits(line) else "information", markup=False
+        )
         await self._after_write(ticket.id)
 
     # -- Escalate ---------------------------------------------------------
@@ -563,8 +595,9 @@ class MainScreen(DeskScreen[None]):
         except TriageError as error:
             self.app.notify(f"Not escalated: {error}", severity="error", markup=False)
             return
-        self.app.notify(line, severity="warning" if actions.waits(line) else "information",
-                        markup=False)
+        self.app.notify(
+            line, severity="warning" if actions.waits(line) else "information", markup=False
+        )
         await self._after_write(ticket_id)
 
     # -- moving on --------------------------------------------------------
@@ -611,11 +644,17 @@ class MainScreen(DeskScreen[None]):
         yield SystemCommand("Edit draft", "Focus the draft editor (e)", self.action_edit)
         yield SystemCommand("Escalate ticket", "Escalate with a reason (x)", self.action_escalate)
         yield SystemCommand("Skip ticket", "Next ticket, nothing written (n)", self.action_skip)
-        yield SystemCommand("Handling plan", "Show or hide the four-stage plan (p)", self.action_toggle_plan)
-        yield SystemCommand("Dismiss escalation rules", "Override the rules that fire here (d)",
-                            self.action_dismiss_rules)
-        yield SystemCommand("Filter queue", "Filter language: priority:high sla:<90m … (/)",
-                            self.action_filter)
+        yield SystemCommand(
+            "Handling plan", "Show or hide the four-stage plan (p)", self.action_toggle_plan
+        )
+        yield SystemCommand(
+            "Dismiss escalation rules",
+            "Override the rules that fire here (d)",
+            self.action_dismiss_rules,
+        )
+        yield SystemCommand(
+            "Filter queue", "Filter language: priority:high sla:<90m … (/)", self.action_filter
+        )
         yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
 
     def show_ticket(self, ticket_id: str) -> None:
@@ -666,14 +705,18 @@ class MainScreen(DeskScreen[None]):
             payload = events.viewed_payload(row)
             helpdesk = self.app.helpdesk
             self.call_after_refresh(
-                lambda: self.run_worker(record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed")
+                lambda: self.run_worker(
+                    record(helpdesk, events.VIEWED, ticket_id, payload), group="viewed"
+                )
             )
         if (action := self.desk.take_held(ticket_id)) is not None:
             await self.run_action(action)
         elif self.follow_cursor:
             queue = self.query_one(QueueView)
             at = queue.cursor
-            self._read_ahead(*(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows)))
+            self._read_ahead(
+                *(queue.rows[i].id for i in (at + 1, at - 1) if 0 <= i < len(queue.rows))
+            )
 
     def _read_ahead(self, *ticket_ids: str) -> None:
         """Read these tickets in the background once the keys rest: the ones the
@@ -698,8 +741,9 @@ class MainScreen(DeskScreen[None]):
     def plan_for(self, view: TicketView) -> HandlingPlan:
         from triage_tui.domain.plan import handling_plan
 
-        return handling_plan(view.detail, view.history, view.rules, view.kb, self.clusters,
-                             now=self.app.clock.now())
+        return handling_plan(
+            view.detail, view.history, view.rules, view.kb, self.clusters, now=self.app.clock.now()
+        )
 
     def similar_rows(self, view: TicketView) -> list[QueueRow]:
         """Open tickets clustered with this one (same problem): the first
@@ -741,7 +785,9 @@ class MainScreen(DeskScreen[None]):
 
         rows = list(self.query_one(QueueView).rows)
         if not rows:
-            self.app.notify("No tickets to sweep: change the filter (/).", severity="warning", markup=False)
+            self.app.notify(
+                "No tickets to sweep: change the filter (/).", severity="warning", markup=False
+            )
             return
         now = self.app.clock.now()
         # The batch size uses this agent's measured pace from the event log, when there is one.
@@ -752,8 +798,10 @@ class MainScreen(DeskScreen[None]):
         def start(accepted: bool | None) -> None:
             if accepted and self.loader is not None:
                 session = SweepSession(plan, self.app.clock, filter_text=filter_text)
-                self.app.push_screen(SweepScreen(self.loader, session, report_dir=paths.data_dir() / "reports"),
-                                     reload)
+                self.app.push_screen(
+                    SweepScreen(self.loader, session, report_dir=paths.data_dir() / "reports"),
+                    reload,
+                )
 
         def reload(_outcome: SweepOutcome | None) -> None:
             self.load_queue()  # the sweep's decisions show in the queue
@@ -774,8 +822,11 @@ class MainScreen(DeskScreen[None]):
         queue = self.query_one(QueueView)
         rows = queue.marked_rows(self.all_rows)
         if not rows:
-            self.app.notify("Mark tickets first: space marks one, * all in view, shift+↓ a range.",
-                            severity="warning", markup=False)
+            self.app.notify(
+                "Mark tickets first: space marks one, * all in view, shift+↓ a range.",
+                severity="warning",
+                markup=False,
+            )
             return
         profile = self.app.profile
 
@@ -783,7 +834,9 @@ class MainScreen(DeskScreen[None]):
             if plan is not None:
                 self.do_bulk(plan)
 
-        self.app.push_screen(BulkActionScreen(rows, agent=profile.agent, team=profile.team), confirmed)
+        self.app.push_screen(
+            BulkActionScreen(rows, agent=profile.agent, team=profile.team), confirmed
+        )
 
     @work(group="write")
     async def do_bulk(self, plan: BulkPlan) -> None:
@@ -827,5 +880,8 @@ class MainScreen(DeskScreen[None]):
 
         now = self.app.clock.now()
         report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)
-        self.app.push_screen(ReportScreen(report, directory=paths.data_dir() / "reports",
-                                          title="Session report · last 8 h"))
+        self.app.push_screen(
+            ReportScreen(
+                report, directory=paths.data_dir() / "reports", title="Session report · last 8 h"
+            )
+        )

@@ -37,7 +37,12 @@ class SendScreen(ModalScreen[Status | None]):
     ]
 
     def __init__(
-        self, ticket_id: str, requester: str, body: str, default: Status, blocking: list[str] | None = None
+        self,
+        ticket_id: str,
+        requester: str,
+        body: str,
+        default: Status,
+        blocking: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.ticket_id = ticket_id
@@ -65,8 +70,13 @@ class SendScreen(ModalScreen[Status | None]):
                 ]
                 for reason in self.blocking:
                     lines += ["\n  • ", Content(reason)]
-                lines += ["\n", ("y", "$text-accent bold"), f" send anyway (status {self.default.value})   ",
-                          ("esc", "$text-accent bold"), " back to the draft"]
+                lines += [
+                    "\n",
+                    ("y", "$text-accent bold"),
+                    f" send anyway (status {self.default.value})   ",
+                    ("esc", "$text-accent bold"),
+                    " back to the draft",
+                ]
                 yield Label(Content.assemble(*lines), classes="blocking")
                 return
             yield Label(
@@ -83,8 +93,11 @@ class SendScreen(ModalScreen[Status | None]):
 
     def action_send_default(self) -> None:
         if self.blocking:
-            self.notify("Safeguards block this draft: y sends anyway, esc goes back.",
-                        severity="warning", markup=False)
+            self.notify(
+                "Safeguards block this draft: y sends anyway, esc goes back.",
+                severity="warning",
+                markup=False,
+            )
             return
         self.dismiss(self.default)
 
@@ -125,18 +138,31 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content.styled(f"Escalate #{st.clean(self.ticket_id, one_line=True)}", "bold"))
+            yield Label(
+                Content.styled(f"Escalate #{st.clean(self.ticket_id, one_line=True)}", "bold")
+            )
             if self.route:
                 yield Label(Content.assemble("Route: ", st.line(self.route, "$text-accent")))
             yield Label(Content("Reason"))
-            yield SafeInput(value=st.clean(self.reason, one_line=True), id="reason", placeholder="why this needs escalating")
+            yield SafeInput(
+                value=st.clean(self.reason, one_line=True),
+                id="reason",
+                placeholder="why this needs escalating",
+            )
             yield Label(Content("Internal note (optional)"))
-            yield SafeInput(value=st.clean(self.note, one_line=True), id="note", placeholder="context for the next person")
+            yield SafeInput(
+                value=st.clean(self.note, one_line=True),
+                id="note",
+                placeholder="context for the next person",
+            )
             yield Label(
                 Content.assemble(
-                    ("enter", "$text-accent bold"), " escalate   ",
-                    ("tab", "$text-accent bold"), " next field   ",
-                    ("esc", "$text-accent bold"), " cancel",
+                    ("enter", "$text-accent bold"),
+                    " escalate   ",
+                    ("tab", "$text-accent bold"),
+                    " next field   ",
+                    ("esc", "$text-accent bold"),
+                    " cancel",
                 ),
                 classes="keys",
             )

@@ -19,6 +19,7 @@ yet (still in the outbox), or from the console's own events when there is no log
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -36,7 +37,6 @@ from triage_tui.domain import events as ev
 from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import keys_line
-
 
 #: Events the helpdesk records itself when a write is delivered.
 _WRITES = frozenset({ev.REPLY_SENT, ev.ESCALATED, ev.NOTE_ADDED, ev.ASSIGNED})
@@ -58,10 +58,8 @@ async def load_report(
     list_events = getattr(helpdesk, "list_events", None)
     events: list[EventLike] = list(kept)
     if list_events is not None:
-        try:
+        with contextlib.suppress(TriageError):
             events = with_pending(list(await list_events(since)), kept)
-        except TriageError:
-            pass
     return build(events, since, until)
 
 
@@ -91,7 +89,9 @@ def figures_content(report: Report) -> Content:
             style = "$text-error bold"
         elif name.startswith("Breaches avoided") and value != "0":
             style = "$text-success bold"
-        lines.append(Content.assemble((name.ljust(width), "$text-muted"), "  ", (value, style or "bold")))
+        lines.append(
+            Content.assemble((name.ljust(width), "$text-muted"), "  ", (value, style or "bold"))
+        )
     return Content("\n").join(lines)
 
 
@@ -106,20 +106,39 @@ def details_content(report: Report) -> Content:
     if not report.escalations:
         parts.append(("\n none", "$text-muted"))
     for item in report.escalations:
-        parts += ["\n ⚑ ", st.line("#" + item.ticket_id, "bold"), " — ", st.line(item.reason or "(no reason)"),
-                  (f"  {item.at:%H:%M}", "$text-muted")]
+        parts += [
+            "\n ⚑ ",
+            st.line("#" + item.ticket_id, "bold"),
+            " — ",
+            st.line(item.reason or "(no reason)"),
+            (f"  {item.at:%H:%M}", "$text-muted"),
+        ]
     if report.breaches:
         heading(f"SLA breaches during the session ({len(report.breaches)})")
-        parts += ["\n ", Content.styled(", ".join(st.clean("#" + t, one_line=True) for t in report.breaches),
-                                        "$text-error")]
+        parts += [
+            "\n ",
+            Content.styled(
+                ", ".join(st.clean("#" + t, one_line=True) for t in report.breaches), "$text-error"
+            ),
+        ]
     if report.breaches_avoided:
         heading(f"Breaches avoided ({len(report.breaches_avoided)})")
         for ticket_id, spare in report.breaches_avoided:
-            parts += ["\n ✓ ", st.line("#" + ticket_id), f" answered {duration_text(spare)} before the breach"]
+            parts += [
+                "\n ✓ ",
+                st.line("#" + ticket_id),
+                f" answered {duration_text(spare)} before the breach",
+            ]
     if report.skipped:
         heading(f"Skipped ({len(report.skipped)})")
-        parts += ["\n ", Content.styled(", ".join(st.clean("#" + t, one_line=True) for t in report.skipped[:40])
-                                        + (" …" if len(report.skipped) > 40 else ""), "$text-muted")]
+        parts += [
+            "\n ",
+            Content.styled(
+                ", ".join(st.clean("#" + t, one_line=True) for t in report.skipped[:40])
+                + (" …" if len(report.skipped) > 40 else ""),
+                "$text-muted",
+            ),
+        ]
     heading(f"Follow-up tasks ({len(report.follow_ups)})")
     if not report.follow_ups:
         parts.append(("\n none", "$text-muted"))
@@ -162,7 +181,9 @@ class ReportScreen(ModalScreen[None]):
         Binding("w", "write", "Write Markdown"),
     ]
 
-    def __init__(self, report: Report, *, directory: Path | None = None, title: str = "Session report") -> None:
+    def __init__(
+        self, report: Report, *, directory: Path | None = None, title: str = "Session report"
+    ) -> None:
         super().__init__()
         self.report = report
         self.directory = directory
@@ -174,7 +195,10 @@ class ReportScreen(ModalScreen[None]):
         report = self.report
         with Vertical(id="report-dialog"):
             yield Label(
-                Content.assemble(self.title_text, (f" · {report.window()} · {report.events} events", "$text-muted")),
+                Content.assemble(
+                    self.title_text,
+                    (f" · {report.window()} · {report.events} events", "$text-muted"),
+                ),
                 id="report-title",
             )
             with VerticalScroll(id="report-body"):
@@ -182,7 +206,9 @@ class ReportScreen(ModalScreen[None]):
                 yield Static(figures_content(report), id="report-figures")
                 yield Static(details_content(report), id="report-details")
             yield Static(Content(""), id="report-written")
-            yield Label(keys_line(("esc", "close"), ("w", "write Markdown to a file")), id="report-keys")
+            yield Label(
+                keys_line(("esc", "close"), ("w", "write Markdown to a file")), id="report-keys"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#report-body", VerticalScroll).focus()
@@ -202,5 +228,7 @@ class ReportScreen(ModalScreen[None]):
             self.notify(f"Could not write the report: {error}", severity="error", markup=False)
             return
         self.written = path
-        self.query_one("#report-written", Static).update(Content.assemble("Written to ", st.line(str(path))))
+        self.query_one("#report-written", Static).update(
+            Content.assemble("Written to ", st.line(str(path)))
+        )
         self.notify(f"Report written to {path}", markup=False)

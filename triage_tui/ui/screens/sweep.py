@@ -99,7 +99,11 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     SweepScreen #sweep-bar Bar { width: 16; }
     SweepScreen #sweep-progress-label { width: 1fr; height: auto; padding-left: 1; }
     SweepScreen #sweep-panes { height: 1fr; }
-    SweepScreen #sweep-detail { width: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
+    SweepScreen #sweep-detail {
+        width: 1fr;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+    }
     SweepScreen #sweep-detail:focus-within { border: round $border; border-title-color: $text; }
     SweepScreen #sweep-draft-pane { width: 45%; height: 1fr; }
     SweepScreen.-narrow #sweep-panes { layout: vertical; }
@@ -187,12 +191,22 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             parts: list[Content | tuple[str, str] | str] = [
                 ("⚠ ", "$text-error bold" if first.kind == "breached" else "$text-warning bold"),
                 st.line(first.message(now)),
-                ("  (on screen)" if current is not None and current.id == first.ticket_id else "", "$text-muted"),
+                (
+                    "  (on screen)"
+                    if current is not None and current.id == first.ticket_id
+                    else "",
+                    "$text-muted",
+                ),
                 ("   J", "$text-accent bold"),
                 " jump",
             ]
             if len(alerts) > 1:
-                parts.append((f"   +{len(alerts) - 1} more alert{'s' if len(alerts) > 2 else ''}", "$text-muted"))
+                parts.append(
+                    (
+                        f"   +{len(alerts) - 1} more alert{'s' if len(alerts) > 2 else ''}",
+                        "$text-muted",
+                    )
+                )
             strip.update(Content.assemble(*parts))
         self._update_progress(now)
 
@@ -202,14 +216,21 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         style = "$text-warning" if progress.projected_breaches else ""
         self.query_one("#sweep-progress-label", Static).update(st.line(progress.label(), style))
         current = self.session.current
-        position = f" · ticket {progress.position} of {progress.total}" if current is not None else " · done"
+        position = (
+            f" · ticket {progress.position} of {progress.total}"
+            if current is not None
+            else " · done"
+        )
         self.query_one("#sweep-topbar", Static).update(
             Content.assemble(
                 ("Sweep", "bold"),
                 " · ",
                 st.line(self.session.filter_text or "all tickets", "$text-accent"),
                 position,
-                (f" · {len(self.desk.held)} key(s) waiting" if self.desk.held else "", "$text-muted"),
+                (
+                    f" · {len(self.desk.held)} key(s) waiting" if self.desk.held else "",
+                    "$text-muted",
+                ),
             )
         )
 
@@ -232,7 +253,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             view = await self.loader.load(ticket_id)
         except TriageError as error:
             self._failed = ticket_id
-            await pane.show_message(st.clean(f"Ticket {ticket_id}: {error} — n skips it", one_line=True))
+            await pane.show_message(
+                st.clean(f"Ticket {ticket_id}: {error} — n skips it", one_line=True)
+            )
             if self.desk.next_held() == "skip":
                 self._run_deferred(ticket_id)
             return
@@ -278,10 +301,19 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             if yes:
                 self._finish()
 
-        detail = Content(f"{progress.done} of {progress.total} decided; the other {left} stay in the queue. "
-                         "The report follows.")
-        self.app.push_screen(ConfirmScreen(Content("End the sweep now?"), detail,
-                                           yes="end and show the report", no="keep sweeping"), done)
+        detail = Content(
+            f"{progress.done} of {progress.total} decided; the other {left} stay in the queue. "
+            "The report follows."
+        )
+        self.app.push_screen(
+            ConfirmScreen(
+                Content("End the sweep now?"),
+                detail,
+                yes="end and show the report",
+                no="keep sweeping",
+            ),
+            done,
+        )
 
     @work(exclusive=True, group="sweep-finish")
     async def _finish(self) -> None:
@@ -291,17 +323,23 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         self.desk.close()
         summary = self.session.finish()
         await self._flush()
-        report = await load_report(self.helpdesk, self.session.started_at, self.clock.now(), self.memory)
+        report = await load_report(
+            self.helpdesk, self.session.started_at, self.clock.now(), self.memory
+        )
         self.app.call_later(self._close, SweepOutcome(summary, report))
 
     def _close(self, outcome: SweepOutcome) -> None:
         self.dismiss(outcome)
-        self.app.push_screen(ReportScreen(outcome.report, directory=self.report_dir, title="Sweep report"))
+        self.app.push_screen(
+            ReportScreen(outcome.report, directory=self.report_dir, title="Sweep report")
+        )
 
     # -- the event log -------------------------------------------------------------
     def _on_event(self, event: SweepEvent) -> None:
         self._pending.append(event)
-        self.memory.append(LoggedEvent(event.name, self.clock.now(), event.ticket_id, event.payload))
+        self.memory.append(
+            LoggedEvent(event.name, self.clock.now(), event.ticket_id, event.payload)
+        )
         if self._chained is not None:
             self._chained(event)
 
@@ -341,7 +379,11 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             self._update_progress()
 
     def action_skip(self) -> None:
-        if self.requested_id is not None and self._failed == self.requested_id and not self.desk.busy:
+        if (
+            self.requested_id is not None
+            and self._failed == self.requested_id
+            and not self.desk.busy
+        ):
             self._decide(self.requested_id, Decision.SKIP)
         elif (view := self.desk.need("skip")) is not None:
             self._decide(view.detail.ticket.id, Decision.SKIP)
@@ -356,8 +398,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     def action_send(self) -> None:
         self.desk.send(self._send_confirmed)
 
-    def _send_confirmed(self, view: TicketView, body: str, status: Status,
-                        findings: list[Finding]) -> None:
+    def _send_confirmed(
+        self, view: TicketView, body: str, status: Status, findings: list[Finding]
+    ) -> None:
         ticket = view.detail.ticket
         if findings:  # sent past blocking safeguards: logged, as from the main screen
             self._log(events.SAFEGUARD_RAISED, ticket.id, events.override_payload(findings))
@@ -382,7 +425,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
 
     async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
         ticket_id = view.detail.ticket.id
-        line = await actions.escalate(self.helpdesk, ticket_id, choice.reason, choice.note, view.rules)
+        line = await actions.escalate(
+            self.helpdesk, ticket_id, choice.reason, choice.note, view.rules
+        )
         self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
         self._said(line)
         return Decision.ESCALATE, choice.reason
@@ -390,7 +435,11 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     # -- Note ------------------------------------------------------------------
     def action_note(self) -> None:
         if not self.helpdesk.capabilities.internal_notes:
-            self.app.notify(f"{self.helpdesk.display_name} has no internal notes.", severity="warning", markup=False)
+            self.app.notify(
+                f"{self.helpdesk.display_name} has no internal notes.",
+                severity="warning",
+                markup=False,
+            )
             return
         view = self.desk.need("note")
         if view is None:
@@ -407,13 +456,19 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     async def _note(self, ticket_id: str, text: str) -> Outcome:
         await self.helpdesk.add_note(ticket_id, text)
         self._remember(events.NOTE_ADDED, ticket_id, {})
-        self._said(actions.confirmed(self.helpdesk, ticket_id, f"Note added to {ticket_id}", "Note on"))
+        self._said(
+            actions.confirmed(self.helpdesk, ticket_id, f"Note added to {ticket_id}", "Note on")
+        )
         return Decision.NOTE, ""
 
     # -- Assign ----------------------------------------------------------------
     def action_assign(self) -> None:
         if not self.helpdesk.capabilities.assignment:
-            self.app.notify(f"{self.helpdesk.display_name} does not assign tickets.", severity="warning", markup=False)
+            self.app.notify(
+                f"{self.helpdesk.display_name} does not assign tickets.",
+                severity="warning",
+                markup=False,
+            )
             return
         view = self.desk.need("assign")
         if view is None:
@@ -439,7 +494,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
 
     def _said(self, line: str) -> None:
         """A write's confirmation — a warning when it waits for the agent's decision first."""
-        self.app.notify(line, severity="warning" if actions.waits(line) else "information", markup=False)
+        self.app.notify(
+            line, severity="warning" if actions.waits(line) else "information", markup=False
+        )
 
     # -- writing -----------------------------------------------------------------
     def _write(self, ticket_id: str, what: str, job: Awaitable[Outcome]) -> None:
@@ -459,6 +516,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         finally:
             self.desk.busy = False
         self._decide(ticket_id, decision, detail)
+
 
 def _row_of(session: SweepSession, ticket_id: str) -> Any:
     return next(r for r in session.rows if r.id == ticket_id)

@@ -123,9 +123,15 @@ def row_line(row: QueueRow, now: datetime) -> Content:
 def summary_content(plan: SweepPlan) -> Content:
     """The counts, one labelled figure each, the risky ones coloured."""
     parts: list[Content | tuple[str, str] | str] = [(f"{plan.count}", "bold"), " tickets match   "]
-    parts += [(f"{plan.breached} breached", "$text-error bold" if plan.breached else "$text-muted"), "   "]
     parts += [
-        (f"{plan.at_risk} at risk within 90 min", "$text-warning bold" if plan.at_risk else "$text-muted"),
+        (f"{plan.breached} breached", "$text-error bold" if plan.breached else "$text-muted"),
+        "   ",
+    ]
+    parts += [
+        (
+            f"{plan.at_risk} at risk within 90 min",
+            "$text-warning bold" if plan.at_risk else "$text-muted",
+        ),
         "   ",
         (f"{plan.vip} VIP", "$text-accent bold" if plan.vip else "$text-muted"),
         "   ",
@@ -141,7 +147,11 @@ def summary_content(plan: SweepPlan) -> Content:
     ]
     if plan.next_breach is not None:
         due = plan.next_breach.countdown(plan.created_at)
-        parts += [("   next breach ", "$text-muted"), st.line("#" + plan.next_breach.id), f" in {due}"]
+        parts += [
+            ("   next breach ", "$text-muted"),
+            st.line("#" + plan.next_breach.id),
+            f" in {due}",
+        ]
     return Content.assemble(*parts)
 
 
@@ -180,11 +190,17 @@ def groups_content(plan: SweepPlan) -> Content:
                 st.line(group.subject or "(no subject)"),
                 "”",
                 (f"  ({', '.join(extra)})" if extra else "", "$text-warning"),
-                ("  " + ", ".join(st.clean("#" + t, one_line=True) for t in group.ticket_ids[:6]), "$text-muted"),
+                (
+                    "  "
+                    + ", ".join(st.clean("#" + t, one_line=True) for t in group.ticket_ids[:6]),
+                    "$text-muted",
+                ),
             )
         )
     if len(plan.clusters) > GROUPS_SHOWN:
-        lines.append(Content.styled(f"… {len(plan.clusters) - GROUPS_SHOWN} more groups", "$text-muted"))
+        lines.append(
+            Content.styled(f"… {len(plan.clusters) - GROUPS_SHOWN} more groups", "$text-muted")
+        )
     return Content("\n").join(lines)
 
 
@@ -211,7 +227,10 @@ class SweepPlanScreen(ModalScreen[bool]):
         Binding("enter", "start", "Start the sweep", priority=True),
         Binding("escape", "cancel", "Cancel"),
         Binding("a", "toggle_all", "Alternatives"),
-        *[Binding(str(n), f"alternative({n - 1})", f"Alternative {n}", show=False) for n in range(1, 7)],
+        *[
+            Binding(str(n), f"alternative({n - 1})", f"Alternative {n}", show=False)
+            for n in range(1, 7)
+        ],
     ]
 
     def __init__(self, plan: SweepPlan, filter_text: str = "", now: datetime | None = None) -> None:
@@ -236,9 +255,18 @@ class SweepPlanScreen(ModalScreen[bool]):
                 if plan.count:
                     yield from self._details()
                 else:
-                    yield Static(Content.styled("No ticket matches this filter: nothing to sweep.", "$text-warning"))
+                    yield Static(
+                        Content.styled(
+                            "No ticket matches this filter: nothing to sweep.", "$text-warning"
+                        )
+                    )
             yield Label(
-                keys_line(("enter", "start the sweep"), ("esc", "cancel"), ("1–6", "alternative"), ("a", "all")),
+                keys_line(
+                    ("enter", "start the sweep"),
+                    ("esc", "cancel"),
+                    ("1–6", "alternative"),
+                    ("a", "all"),
+                ),
                 id="plan-keys",
             )
 
@@ -250,7 +278,10 @@ class SweepPlanScreen(ModalScreen[bool]):
         yield Static(Content("Similar incidents"), classes="plan-heading")
         yield Static(groups_content(plan), id="plan-groups")
         yield Static(
-            Content(f"Alternatives ({len(plan.alternatives)}) — 1–{max(1, len(plan.alternatives))} or a to expand"),
+            Content(
+                f"Alternatives ({len(plan.alternatives)}) — 1–{max(1, len(plan.alternatives))} or "
+                f"a to expand"
+            ),
             classes="plan-heading",
         )
         if not plan.alternatives:
@@ -258,10 +289,14 @@ class SweepPlanScreen(ModalScreen[bool]):
         for n, alt in enumerate(plan.alternatives, start=1):
             with Collapsible(title=Content.assemble(f"{n}. ", st.line(alt.title)), id=f"alt-{n}"):  # type: ignore[arg-type]
                 yield Static(st.line(alt.detail))
-                yield Static(Content.assemble(("Risk: ", "bold"), st.line(alt.risk)), classes="risk")
+                yield Static(
+                    Content.assemble(("Risk: ", "bold"), st.line(alt.risk)), classes="risk"
+                )
                 ids = ", ".join(st.clean("#" + t, one_line=True) for t in alt.ticket_ids[:12])
                 more = f" … +{len(alt.ticket_ids) - 12}" if len(alt.ticket_ids) > 12 else ""
-                yield Static(Content.styled(f"{len(alt.ticket_ids)} tickets: {ids}{more}", "$text-muted"))
+                yield Static(
+                    Content.styled(f"{len(alt.ticket_ids)} tickets: {ids}{more}", "$text-muted")
+                )
 
     def on_mount(self) -> None:
         self.query_one("#plan-body", VerticalScroll).focus()

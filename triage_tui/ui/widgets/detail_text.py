@@ -116,7 +116,9 @@ class DetailText(Widget):
             for block in self._blocks:
                 starts.append(y)
                 drawn = self._kept.get(self._key(block, width))
-                if drawn is not None:  # drawn ahead: its height is known (~0.1 ms a block to wrap again)
+                if (
+                    drawn is not None
+                ):  # drawn ahead: its height is known (~0.1 ms a block to wrap again)
                     y += len(drawn) + (1 if block.gap else 0)
                     continue
                 inner = max(1, width - 3) if block.kind else width
@@ -160,9 +162,16 @@ class DetailText(Widget):
         """A conversation block: bar, one cell of padding each side, the role's background."""
         inner = max(1, width - 3)
         background = f"detail--{block.kind}"
-        style = self.get_visual_style(background) if background in self.COMPONENT_CLASSES else self.visual_style
+        style = (
+            self.get_visual_style(background)
+            if background in self.COMPONENT_CLASSES
+            else self.visual_style
+        )
         fill = style.rich_style
         bar = Segment(BAR, self.get_visual_style(f"detail--bar-{block.kind}").rich_style)
         pad = Segment(" ", fill)
         strips = Visual.to_strips(self, block.content, inner, None, style, pad=True)
-        return [Strip([bar, pad, *strip.extend_cell_length(inner, fill), pad], width) for strip in strips]
+        return [
+            Strip([bar, pad, *strip.extend_cell_length(inner, fill), pad], width)
+            for strip in strips
+        ]

@@ -90,7 +90,11 @@ class DraftPane(Vertical):
 
     DEFAULT_CSS = """
     DraftPane { height: 15; }
-    DraftPane > TextArea { height: 1fr; border: round $border-blurred; border-title-color: $text-muted; }
+    DraftPane > TextArea {
+        height: 1fr;
+        border: round $border-blurred;
+        border-title-color: $text-muted;
+    }
     DraftPane > TextArea:focus { border: round $border; border-title-color: $text; }
     DraftPane > #findings { height: auto; max-height: 5; padding: 0 1; }
     """
@@ -145,7 +149,9 @@ class DraftPane(Vertical):
         None (with a notice) when there is nothing to send."""
         text = self.text
         if not text.strip():
-            self.app.notify("The draft is empty: press e to write a reply.", severity="warning", markup=False)
+            self.app.notify(
+                "The draft is empty: press e to write a reply.", severity="warning", markup=False
+            )
             return None
         return text, [f for f in self.recheck() if f.blocking]
 
@@ -159,7 +165,11 @@ class DraftPane(Vertical):
         # same text: repainting the findings anyway cost a layout pass per
         # ticket opened.
         text, dismissed = self.text, frozenset(self.dismissed)
-        if self._checked is not None and self._checked[1] is view and self._checked[::2] == (text, dismissed):
+        if (
+            self._checked is not None
+            and self._checked[1] is view
+            and self._checked[::2] == (text, dismissed)
+        ):
             return self.findings
         self._checked = (text, view, dismissed)
         self.findings = safeguards.check(
@@ -195,7 +205,9 @@ class DraftPane(Vertical):
         fix = finding.fix
         assert fix is not None
         # An edit, not a reload: it can be undone and the draft is saved like typing.
-        self.editor.replace(fix.replacement, _location(self.text, fix.start), _location(self.text, fix.end))
+        self.editor.replace(
+            fix.replacement, _location(self.text, fix.start), _location(self.text, fix.end)
+        )
 
 
 def _location(text: str, offset: int) -> tuple[int, int]:

@@ -61,7 +61,11 @@ class _Columns:
 def header_text(width: int) -> str:
     """Column titles aligned with ``QueueView`` rows at ``width`` cells."""
     cols = _Columns.for_width(width)
-    parts = ["    " + _fit("SLA", cols.countdown), _fit("PRI", cols.priority), _fit("TICKET", cols.ticket)]
+    parts = [
+        "    " + _fit("SLA", cols.countdown),
+        _fit("PRI", cols.priority),
+        _fit("TICKET", cols.ticket),
+    ]
     if cols.requester:
         parts.append(_fit("REQUESTER", cols.requester))
     parts.append(_fit("SUBJECT", cols.subject))
@@ -92,7 +96,9 @@ class QueueView(ScrollView, can_focus=True):
         # Where j/k only move the cursor (over SSH) Enter opens, and the footer
         # says so; elsewhere the next binding, unlisted, takes the key.
         Binding("enter", "open", "Open"),
-        Binding("enter", "select", "Open the ticket under the cursor (again: its detail)", show=False),
+        Binding(
+            "enter", "select", "Open the ticket under the cursor (again: its detail)", show=False
+        ),
         Binding("space", "toggle_mark", "Mark / unmark for a bulk action", show=False),
         Binding("asterisk", "mark_all", "Mark every row in view (again: unmark)", show=False),
         Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
@@ -113,7 +119,11 @@ class QueueView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     QueueView { background: $surface; overflow-x: hidden; scrollbar-gutter: stable; }
     QueueView > .queue--cursor { background: $block-cursor-blurred-background; }
-    QueueView:focus > .queue--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    QueueView:focus > .queue--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
     QueueView > .queue--breached { color: $text-error; text-style: bold; }
     QueueView > .queue--at-risk { color: $text-warning; text-style: bold; }
     QueueView > .queue--ok { color: $text-success; }
@@ -140,7 +150,9 @@ class QueueView(ScrollView, can_focus=True):
             self.row = row
 
     class MarksChanged(Message):
-        """The marked tickets changed; ``count`` of them. Handled by ``on_queue_view_marks_changed``."""
+        """The marked tickets changed; ``count`` of them. Handled by
+        ``on_queue_view_marks_changed``.
+        """
 
         def __init__(self, count: int) -> None:
             super().__init__()
@@ -168,7 +180,9 @@ class QueueView(ScrollView, can_focus=True):
     def show_open(self, ticket_id: str | None) -> None:
         """Mark ``ticket_id`` as the open ticket, repainting the two rows involved."""
         before, self.open_id = self.open_id, ticket_id
-        for index, row in enumerate(self.rows[int(self.scroll_y):int(self.scroll_y) + self.size.height]):
+        for index, row in enumerate(
+            self.rows[int(self.scroll_y) : int(self.scroll_y) + self.size.height]
+        ):
             if row.id in (before, ticket_id):
                 self._refresh_row(int(self.scroll_y) + index)
 
@@ -283,7 +297,9 @@ class QueueView(ScrollView, can_focus=True):
     def marked_rows(self, rows: list[QueueRow] | None = None) -> list[QueueRow]:
         """The marked rows among ``rows`` (default: the rows shown), in their order."""
         marked = self.marked
-        return [r for r in (self.rows if rows is None else rows) if r.id in marked] if marked else []
+        return (
+            [r for r in (self.rows if rows is None else rows) if r.id in marked] if marked else []
+        )
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -310,7 +326,9 @@ class QueueView(ScrollView, can_focus=True):
         self.post_message(self.MarksChanged(len(self.marked)))
 
     def action_extend_marks(self, step: int) -> None:
-        """Mark from where the shift-range started to the cursor's new row (moving back shrinks it)."""
+        """Mark from where the shift-range started to the cursor's new row (moving back shrinks
+        it).
+        """
         if not self.rows:
             return
         if self._range is None or self._range[2] != self.cursor:
@@ -355,8 +373,18 @@ class QueueView(ScrollView, can_focus=True):
         # building a row's styled segments cost ~0.25 ms (a screenful ~9 ms).
         # Rows are keyed by identity (a refreshed row is a new object); the row is
         # kept with its strip so a recycled id() never returns another row's.
-        key = (id(row), is_cursor, self.has_focus, width, state, countdown, age, row.id in self.marked,
-               row.id == self.open_id, self.similar(row.id))
+        key = (
+            id(row),
+            is_cursor,
+            self.has_focus,
+            width,
+            state,
+            countdown,
+            age,
+            row.id in self.marked,
+            row.id == self.open_id,
+            self.similar(row.id),
+        )
         cached = self._strips.get(key)
         if cached is not None and cached[0] is row:
             return cached[1]
@@ -370,8 +398,16 @@ class QueueView(ScrollView, can_focus=True):
         self._strips.clear()  # a theme or focus change restyles every row
         super().notify_style_update()
 
-    def _build_row(self, row: QueueRow, is_cursor: bool, width: int, state: SlaState, countdown: str,
-                   age: str, cols: _Columns) -> Strip:
+    def _build_row(
+        self,
+        row: QueueRow,
+        is_cursor: bool,
+        width: int,
+        state: SlaState,
+        countdown: str,
+        age: str,
+        cols: _Columns,
+    ) -> Strip:
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("queue--cursor")

@@ -189,18 +189,33 @@ def _other_option(ticket: Ticket, now: datetime) -> Option:
 def plan_content(plan: HandlingPlan) -> Content:
     """The plan as styled text (built from our own labels and the ticket's words)."""
     parts: list[Content | tuple[str, str] | str] = [
-        ("Handling plan", "bold underline"), ("   p returns to the ticket", "$text-muted"),
-        "\n", ("Urgency: ", "bold"), st.line(str(plan.urgency)),
-        "\n", ("Goal: ", "bold"), st.line(plan.goal),
-        "\n", ("Owner: ", "bold"), st.line(plan.owner),
+        ("Handling plan", "bold underline"),
+        ("   p returns to the ticket", "$text-muted"),
+        "\n",
+        ("Urgency: ", "bold"),
+        st.line(str(plan.urgency)),
+        "\n",
+        ("Goal: ", "bold"),
+        st.line(plan.goal),
+        "\n",
+        ("Owner: ", "bold"),
+        st.line(plan.owner),
     ]
     if plan.route:
         parts += [("  route: ", "bold"), st.line(plan.route)]
     for number, stage in enumerate(plan.stages, 1):
-        parts += ["\n\n", (f"{number}. {stage.title}", "bold $text-accent"), "\n",
-                  st.line(stage.responsibility, "italic $text-muted")]
+        parts += [
+            "\n\n",
+            (f"{number}. {stage.title}", "bold $text-accent"),
+            "\n",
+            st.line(stage.responsibility, "italic $text-muted"),
+        ]
         for item in stage.items:
-            parts += ["\n • ", (f"{st.clean(item.label, one_line=True)}: ", "bold"), st.line(item.text)]
+            parts += [
+                "\n • ",
+                (f"{st.clean(item.label, one_line=True)}: ", "bold"),
+                st.line(item.text),
+            ]
             for point in item.points:
                 parts += ["\n     – ", st.line(point)]
     parts += ["\n\n", ("Follow-ups", "bold $text-accent")]
@@ -302,7 +317,9 @@ class TicketPane(VerticalScroll, can_focus=True):
         for name in ("similar-tickets", "other-tickets"):
             self._options(name, [])
 
-    async def show(self, view: TicketView, now: datetime, similar: list[QueueRow] | None = None) -> None:
+    async def show(
+        self, view: TicketView, now: datetime, similar: list[QueueRow] | None = None
+    ) -> None:
         """Show ``view`` (and the open tickets ``similar`` to it) in place of what is there."""
         await self._composed.wait()
         with self.app.batch_update():
@@ -311,15 +328,27 @@ class TicketPane(VerticalScroll, can_focus=True):
             # The list shows 8 lines; at 100 000 tickets a cluster holds thousands,
             # and an option per member would cost 200-400 ms per ticket opened.
             listed = similar[:SIMILAR_LISTED]
-            self._put("similar-title", Content.styled(
-                f"Similar open tickets ({len(similar)}) — one answer may serve them all", "bold"
-            ) if similar else None)
+            self._put(
+                "similar-title",
+                Content.styled(
+                    f"Similar open tickets ({len(similar)}) — one answer may serve them all", "bold"
+                )
+                if similar
+                else None,
+            )
             self._options("similar-tickets", [_row_option(r, now) for r in listed])
             more = f"… and {len(similar) - len(listed):,} more (most urgent listed first)"
-            self._put("similar-more", Content.styled(more, "$text-muted") if len(similar) > len(listed) else None)
+            self._put(
+                "similar-more",
+                Content.styled(more, "$text-muted") if len(similar) > len(listed) else None,
+            )
             others = view.history.earlier_tickets(view.detail.ticket.id) if view.history else []
-            self._put("others-title", Content.styled(
-                f"Other tickets from this requester ({len(others)})", "bold") if others else None)
+            self._put(
+                "others-title",
+                Content.styled(f"Other tickets from this requester ({len(others)})", "bold")
+                if others
+                else None,
+            )
             self._options("other-tickets", [_other_option(t, now) for t in others])
             errors = Content("\n").join(Content.styled(e, "$text-error") for e in view.errors)
             self._put("ticket-errors", errors if view.errors else None)
