@@ -195,8 +195,8 @@ PATHS: dict[str, Callable[[str], object]] = {
 
 async def seed_helpdesk(db: Path, text: str, *, demo_tickets: int = 40) -> str:
     """A demo helpdesk plus one ticket whose subject and body hold ``text``; its id."""
-    from triage_tui.adapters.local import demo
     from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+    from triage_tui.demo import generator as demo
 
     demo.generate(db, tickets=demo_tickets, seed=7, now=NOW)
     async with LocalHelpdesk(LocalOptions(db=db), clock=FrozenClock(NOW)) as helpdesk:

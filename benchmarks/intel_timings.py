@@ -28,8 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from triage_tui.adapters.local import demo
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.demo import generator as demo
 from triage_tui.domain.clusters import cluster
 from triage_tui.domain.drafting import draft_for
 from triage_tui.domain.escalation import RuleSet

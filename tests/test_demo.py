@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FROZEN_NOW
-from triage_tui.adapters.local import demo
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.adapters.local.store import to_db
+from triage_tui.demo import generator as demo
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import ConfigError
 from triage_tui.domain.models import Priority, QueueFilter, Status

@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import FROZEN_NOW
 from tests.domain.row_factories import row
 from triage_tui.adapters.base import Capabilities
-from triage_tui.adapters.local import demo
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.demo import generator as demo
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import Unsupported
 from triage_tui.domain.models import Escalation, Priority, QueueFilter, Status

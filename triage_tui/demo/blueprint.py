@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import NamedTuple
 
-from triage_tui.adapters.local.demo_support import DAY, HOUR, MIN, People
+from triage_tui.demo.support import DAY, HOUR, MIN, People
 
 FIRST_REPLY = {"urgent": HOUR, "high": 4 * HOUR, "normal": 8 * HOUR, "low": 24 * HOUR}
 PRIORITIES = ("low", "normal", "high", "urgent")

@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage_tui.adapters.local import demo_content as C
-from triage_tui.adapters.local.demo_kb import articles
-from triage_tui.adapters.local.demo_plan import SCENARIOS, Plan, plans_for
-from triage_tui.adapters.local.demo_support import MIN, FastRandom, People, stamp
 from triage_tui.adapters.local.store import connect, is_triage_db, schema_sql, statements, to_db
+from triage_tui.demo import content as C
+from triage_tui.demo.articles import articles
+from triage_tui.demo.blueprint import SCENARIOS, Plan, plans_for
+from triage_tui.demo.support import MIN, FastRandom, People, stamp
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.errors import ConfigError
 
