@@ -6,7 +6,7 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui.domain import lexicon
-from triage_tui.domain.kb import (
+from triage_tui.domain.kb.ranking import (
     RELEVANT_SCORE,
     KbIndex,
     KbMatch,

@@ -9,7 +9,8 @@ from tests.domain.intel_factories import KB, detail
 from tests.domain.row_factories import row
 from triage_tui.domain.clusters import cluster
 from triage_tui.domain.escalation import evaluate
-from triage_tui.domain.kb import KbIndex, KbMatch, ticket_query
+from triage_tui.domain.handling_plan.plan import HandlingPlan, handling_plan
+from triage_tui.domain.kb.ranking import KbIndex, KbMatch, ticket_query
 from triage_tui.domain.models import (
     Organization,
     PersonHistory,
@@ -20,7 +21,6 @@ from triage_tui.domain.models import (
     Ticket,
     TicketDetail,
 )
-from triage_tui.domain.plan import HandlingPlan, handling_plan
 
 LOGIN = (
     "Hi support,\n\nWhen we sign in through Okta we land back on the login page. "

@@ -163,7 +163,7 @@ async def search_kb(helpdesk: Helpdesk, view: View, words: str, limit: int = 5) 
     caps = helpdesk.capabilities
     ranked: list[tuple[Article, float | None, tuple[str, ...]]]
     if caps.kb_list:
-        from triage_tui.domain.kb import KbIndex  # rapidfuzz: only this verb pays for it
+        from triage_tui.domain.kb.ranking import KbIndex  # rapidfuzz: only this verb pays for it
 
         index = KbIndex([a async for a in helpdesk.iter_articles()])
         ranked = [(m.article, m.score, m.matched_terms) for m in index.rank(words, limit)]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.macros import Macro
 from triage_tui.domain.models import Ticket
+from triage_tui.domain.replies.macros import Macro
 from triage_tui.engine.actions import responded_line
 
 

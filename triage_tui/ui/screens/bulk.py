@@ -38,11 +38,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.domain.drafting import DraftContext, unfilled_placeholders
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.macros import Macro
 from triage_tui.domain.models import Escalation, Status
 from triage_tui.domain.queue import QueueRow
+from triage_tui.domain.replies.drafting import DraftContext, unfilled_placeholders
+from triage_tui.domain.replies.macros import Macro
 from triage_tui.engine import bulk
 from triage_tui.engine.bulk import BulkAction, BulkResult, PlannedChange, UndoResult
 from triage_tui.ui import safe_text as st
@@ -441,7 +441,7 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
 
 def _user_macros(screen: BulkActionScreen) -> dict[str, Macro]:
     """The built-in and user macros; a broken user file is reported and skipped."""
-    from triage_tui.domain.macros import user_macros
+    from triage_tui.domain.replies.macros import user_macros
 
     errors: list[str] = []
     macros = user_macros(errors=errors)

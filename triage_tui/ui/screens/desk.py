@@ -25,7 +25,7 @@ from triage_tui.ui.console import ConsoleScreen
 # them: the console's first screen (the queue) never pays for them.
 if TYPE_CHECKING:
     from triage_tui.domain.models import Status
-    from triage_tui.domain.safeguards import Finding
+    from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.loader import TicketLoader, TicketView
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
