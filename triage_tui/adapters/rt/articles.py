@@ -15,7 +15,7 @@ from triage_tui.domain.models import Article
 
 if TYPE_CHECKING:
     from triage_tui.adapters.rt.options import RtOptions
-    from triage_tui.adapters.rt.wire import Translator
+    from triage_tui.adapters.rt.translate import Translator
 
 _WORD = re.compile(r"[^\W_]{3,}")
 

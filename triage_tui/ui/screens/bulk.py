@@ -5,7 +5,7 @@ action's parameter, then shows ``BulkPreviewScreen``: every planned change
 (``engine.bulk_plan.preview``: before → after per ticket), the batch's
 warnings (closing VIP tickets, more than 50 tickets, replies that cannot be
 undone) and the confirmation with the count. Confirmed, the action screen is
-dismissed with a ``BulkPlan``; the caller writes it with ``apply_plan``
+dismissed with a ``BulkChoice``; the caller writes it with ``apply_choice``
 (``engine.bulk.apply``) and can undo the whole batch with ``engine.bulk.undo``.
 Nothing is written by these screens.
 
@@ -58,8 +58,8 @@ _STATUSES = [
 
 
 @dataclass(frozen=True)
-class BulkPlan:
-    """A confirmed batch: what ``BulkActionScreen`` is dismissed with."""
+class BulkChoice:
+    """The agent's confirmed batch: what ``BulkActionScreen`` is dismissed with."""
 
     action: BulkAction
     changes: tuple[PlannedChange, ...]
@@ -69,11 +69,11 @@ class BulkPlan:
         return sum(1 for c in self.changes if not c.noop)
 
 
-async def apply_plan(helpdesk: object, plan: BulkPlan) -> BulkResult:
+async def apply_choice(helpdesk: object, choice: BulkChoice) -> BulkResult:
     """Write the batch (``engine.bulk.apply``); raises ``TriageError`` before any write it
     cannot do.
     """
-    return await bulk.apply(helpdesk, plan.changes, action=plan.action.label)  # type: ignore[arg-type]
+    return await bulk.apply(helpdesk, choice.changes, action=choice.action.label)  # type: ignore[arg-type]
 
 
 def applied_line(result: BulkResult) -> str:
@@ -310,7 +310,7 @@ class MacroPickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BulkActionScreen(ModalScreen[BulkPlan | None]):
+class BulkActionScreen(ModalScreen[BulkChoice | None]):
     """Choose the action for the marked tickets; see the module docstring for the keys."""
 
     DEFAULT_CSS = "BulkActionScreen { align: center middle; }"
@@ -368,7 +368,7 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
-                self.dismiss(BulkPlan(action, tuple(changes)))
+                self.dismiss(BulkChoice(action, tuple(changes)))
 
         self.app.push_screen(BulkPreviewScreen(action, changes, unfinished), done)
 

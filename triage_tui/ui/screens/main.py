@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.models import Status
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
-    from triage_tui.ui.screens.bulk import BulkPlan
+    from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
 
@@ -830,23 +830,23 @@ class MainScreen(DeskScreen[None]):
             return
         profile = self.app.profile
 
-        def confirmed(plan: BulkPlan | None) -> None:
-            if plan is not None:
-                self.do_bulk(plan)
+        def confirmed(choice: BulkChoice | None) -> None:
+            if choice is not None:
+                self.do_bulk(choice)
 
         self.app.push_screen(
             BulkActionScreen(rows, agent=profile.agent, team=profile.team), confirmed
         )
 
     @work(group="write")
-    async def do_bulk(self, plan: BulkPlan) -> None:
+    async def do_bulk(self, choice: BulkChoice) -> None:
         from triage_tui.engine.buffered import batch
-        from triage_tui.ui.screens.bulk import applied_line, apply_plan
+        from triage_tui.ui.screens.bulk import applied_line, apply_choice
 
         try:
             # One outbox batch: while the undo banner counts down, u takes back all of it.
             with batch(self.app.helpdesk):
-                result = await apply_plan(self.app.helpdesk, plan)
+                result = await apply_choice(self.app.helpdesk, choice)
         except TriageError as error:
             self.app.notify(f"Batch not applied: {error}", severity="error", markup=False)
             return
