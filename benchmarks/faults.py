@@ -43,8 +43,9 @@ from tests.fakes.fake_time import FakeTime
 from tests.fakes.faulty import Fault, FaultyServer
 from tests.fakes.faulty_adapter import FaultyHelpdesk, FaultyOptions, IdempotentFaultyHelpdesk
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Escalation, Priority, Status
+from triage_tui.domain.models import Escalation
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.actions import send_reply
 from triage_tui.engine.buffered import BufferedHelpdesk, batch

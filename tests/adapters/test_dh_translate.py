@@ -12,7 +12,7 @@ from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.cli import main
 from triage_tui.config import Profile, adapter_options
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Priority, Role, SlaStage, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 

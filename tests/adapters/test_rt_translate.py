@@ -14,7 +14,7 @@ import pytest
 from triage_tui.adapters.rt import translate
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.config import Profile, adapter_options
-from triage_tui.domain.models import Priority, Role, SlaStage, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 
 
 def translator(**options: object) -> translate.Translator:

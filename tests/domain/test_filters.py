@@ -16,10 +16,10 @@ from triage_tui.domain.durations import (
     parse_duration,
     parse_since,
 )
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.filters import word_match
 from triage_tui.domain.filters.language import Filter, FilterError, parse
-from triage_tui.domain.models import Priority, Status
 
 NOW = FROZEN_NOW
 

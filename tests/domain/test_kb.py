@@ -6,6 +6,7 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui.domain import lexicon
+from triage_tui.domain.enums import Role
 from triage_tui.domain.kb.ranking import (
     RELEVANT_SCORE,
     KbIndex,
@@ -15,7 +16,7 @@ from triage_tui.domain.kb.ranking import (
     rerank,
     ticket_query,
 )
-from triage_tui.domain.models import Article, Role
+from triage_tui.domain.models import Article
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui import paths
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.kb.ranking import KbMatch
-from triage_tui.domain.models import Status
 from triage_tui.domain.replies.drafting import DraftContext
 from triage_tui.domain.replies.macros import (
     builtin_macros,

@@ -8,10 +8,11 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui.config import load, safeguard_config
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import ConfigError
 from triage_tui.domain.escalation import RuleResult, evaluate
 from triage_tui.domain.kb.ranking import KbIndex, KbMatch
-from triage_tui.domain.models import Organization, Role, TicketDetail
+from triage_tui.domain.models import Organization, TicketDetail
 from triage_tui.domain.safeguards.checks import (
     Finding,
     Kind,

@@ -11,8 +11,9 @@ import pytest
 from triage_tui.adapters.base import Capabilities
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.models import NewTicket, Priority, Role, Status, Ticket
+from triage_tui.domain.models import NewTicket, Ticket
 from triage_tui.domain.replies.macros import Macro, get_macro
 from triage_tui.engine.macros import apply_macro, macro_writes
 

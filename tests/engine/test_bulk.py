@@ -17,8 +17,9 @@ from triage_tui.adapters.base import Capabilities
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.demo import generator as demo
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import Unsupported
-from triage_tui.domain.models import Escalation, Priority, QueueFilter, Status
+from triage_tui.domain.models import Escalation, QueueFilter
 from triage_tui.domain.queue import QueueRow, sort_rows
 from triage_tui.engine import bulk
 from triage_tui.engine.bulk import BulkAction, BulkResult

@@ -10,8 +10,8 @@ from tests.engine.outbox_rig import buffered, rig
 from tests.fakes.fake_time import FakeTime, until
 from tests.fakes.faulty import Fault, FaultyServer
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import Conflict, InvalidInput, Unreachable
-from triage_tui.domain.models import Status
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.actions import send_reply
 from triage_tui.engine.buffered import VERB_MODE

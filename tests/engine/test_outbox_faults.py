@@ -14,7 +14,7 @@ from tests.engine.outbox_rig import rig
 from tests.fakes.fake_time import until
 from tests.fakes.faulty import Fault
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Status
+from triage_tui.domain.enums import Status
 from triage_tui.engine import outbox as ob
 from triage_tui.engine.actions import send_reply
 

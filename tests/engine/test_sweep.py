@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import FROZEN_NOW
 from tests.domain.row_factories import hours, minutes, row
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Status
+from triage_tui.domain.enums import Status
 from triage_tui.engine.sweep import (
     Decision,
     SweepEvent,

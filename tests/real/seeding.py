@@ -44,7 +44,7 @@ from triage_tui.adapters.rt import RtHelpdesk, RtOptions
 from triage_tui.adapters.rt.translate import Translator as RtTranslator
 from triage_tui.adapters.rt.translate import format_time as rt_time
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.models import Role, SlaStage, Status
+from triage_tui.domain.enums import Role, SlaStage, Status
 
 VIP = ["Acme Corp"]
 #: Tickets seeded at once (each ticket's own steps stay in order).

@@ -22,8 +22,9 @@ from pydantic import ValidationError
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.cli import output as out
 from triage_tui.domain import sla
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput, Unsupported
-from triage_tui.domain.models import Article, Escalation, NewTicket, Priority, Status, Ticket
+from triage_tui.domain.models import Article, Escalation, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from triage_tui.domain.escalation import RuleSet

@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from triage_tui.domain.models import Escalation, Priority, Status, Ticket
+from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.models import Escalation, Ticket
 from triage_tui.domain.queue import QueueRow
 
 MANY = 50

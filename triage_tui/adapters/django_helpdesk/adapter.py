@@ -21,14 +21,13 @@ from triage_tui.adapters.django_helpdesk import translate
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.adapters.http import HttpClient, PageGuard
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound, Unsupported
 from triage_tui.domain.models import (
     Escalation,
     Message,
     PersonHistory,
-    Priority,
     QueueFilter,
-    Status,
     Ticket,
     TicketDetail,
 )

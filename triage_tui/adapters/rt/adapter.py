@@ -25,17 +25,9 @@ from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.adapters.rt.people import RtPeople
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound
-from triage_tui.domain.models import (
-    Escalation,
-    Message,
-    Priority,
-    QueueFilter,
-    Role,
-    Status,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.domain.models import Escalation, Message, QueueFilter, Ticket, TicketDetail
 
 _ACTIVE_DEFAULT = frozenset(s for s in Status if s.is_active)
 

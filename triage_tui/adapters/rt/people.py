@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from triage_tui.adapters.rt import translate
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import InvalidInput, NotFound
-from triage_tui.domain.models import PersonHistory, Role, Ticket
+from triage_tui.domain.models import PersonHistory, Ticket
 
 if TYPE_CHECKING:
     from triage_tui.adapters.rt.translate import Translator

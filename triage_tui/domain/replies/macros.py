@@ -37,9 +37,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.kb.ranking import KbMatch, best_sentence, ticket_query
-from triage_tui.domain.models import Priority, Status, TicketDetail
+from triage_tui.domain.models import TicketDetail
 from triage_tui.domain.replies.drafting import DraftContext, load_template, render
 
 MACROS_FILE = "macros.toml"

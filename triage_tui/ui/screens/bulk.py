@@ -38,8 +38,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Escalation, Status
+from triage_tui.domain.models import Escalation
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.replies.drafting import DraftContext, unfilled_placeholders
 from triage_tui.domain.replies.macros import Macro

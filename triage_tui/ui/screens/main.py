@@ -58,9 +58,9 @@ from triage_tui.ui.widgets.undo_banner import UndoBanner
 # tests/cli/test_startup.py checks the console's first-screen import set).
 if TYPE_CHECKING:
     from triage_tui.domain.clusters import Clusters
+    from triage_tui.domain.enums import Status
     from triage_tui.domain.filters.language import Filter
     from triage_tui.domain.handling_plan.plan import HandlingPlan
-    from triage_tui.domain.models import Status
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
     from triage_tui.ui.screens.bulk import BulkChoice
