@@ -17,7 +17,8 @@ from triage_tui.domain.enums import Priority
 from triage_tui.domain.models import NewTicket, QueueFilter
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import report
-from triage_tui.engine.sweep import Decision, SweepSession, plan_sweep
+from triage_tui.engine.sweep import Decision, SweepSession
+from triage_tui.engine.sweep_plan import plan_sweep
 
 T0 = FROZEN_NOW - timedelta(hours=2)
 

@@ -31,7 +31,7 @@ from triage_tui.domain.clock import SystemClock
 from triage_tui.engine import outbox as ob
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
-from triage_tui.engine.delivery import RetryPolicy
+from triage_tui.engine.delivery_policy import RetryPolicy
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.conflict import ConflictScreen
 from triage_tui.ui.screens.outbox import OutboxScreen

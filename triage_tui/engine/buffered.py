@@ -43,14 +43,8 @@ from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unrea
 from triage_tui.engine import outbox as ob
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.cache import ReadCache
-from triage_tui.engine.delivery import (
-    VERB_POLICY,
-    Connectivity,
-    Deliverer,
-    RetryPolicy,
-    Sleep,
-    apply_write,
-)
+from triage_tui.engine.delivery import Deliverer, Sleep
+from triage_tui.engine.delivery_policy import VERB_POLICY, Connectivity, RetryPolicy, apply_write
 from triage_tui.engine.drafts import DraftStore
 from triage_tui.engine.event_log import EventLog
 from triage_tui.engine.event_recording import EventRecording

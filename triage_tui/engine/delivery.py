@@ -40,7 +40,6 @@ from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.engine import outbox as ob
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.delivery_policy import (
-    VERB_POLICY,
     Attempt,
     Connectivity,
     RetryPolicy,
@@ -49,13 +48,7 @@ from triage_tui.engine.delivery_policy import (
 )
 
 __all__ = [
-    "VERB_POLICY",
-    "Attempt",
-    "Connectivity",
     "Deliverer",
-    "RetryPolicy",
-    "apply_write",
-    "classify",
 ]
 
 Sleep = Callable[[float], Awaitable[None]]

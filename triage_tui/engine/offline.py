@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
     from triage_tui.engine.cache import ReadCache
     from triage_tui.engine.collision import Base
-    from triage_tui.engine.delivery import Connectivity, Deliverer
+    from triage_tui.engine.delivery import Deliverer
+    from triage_tui.engine.delivery_policy import Connectivity
 
 R = TypeVar("R")
 

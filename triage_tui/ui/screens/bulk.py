@@ -2,7 +2,7 @@
 
 ``BulkActionScreen`` asks what to do to the N marked tickets, then the
 action's parameter, then shows ``BulkPreviewScreen``: every planned change
-(``engine.bulk_plan.preview``: before → after per ticket), the batch's
+(``engine.bulk_preview.preview``: before → after per ticket), the batch's
 warnings (closing VIP tickets, more than 50 tickets, replies that cannot be
 undone) and the confirmation with the count. Confirmed, the action screen is
 dismissed with a ``BulkChoice``; the caller writes it with ``apply_choice``
@@ -44,8 +44,9 @@ from triage_tui.domain.models import Escalation
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.replies.drafting import DraftContext, unfilled_placeholders
 from triage_tui.domain.replies.macros import Macro
-from triage_tui.engine import bulk
-from triage_tui.engine.bulk import BulkAction, BulkResult, PlannedChange, UndoResult
+from triage_tui.engine import bulk, bulk_preview
+from triage_tui.engine.bulk import BulkResult, UndoResult
+from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, keys_line
 
@@ -212,7 +213,9 @@ class BulkPreviewScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-preview"):
-            yield Label(st.line(bulk.confirmation(self.action, self.changes)), id="bulk-title")
+            yield Label(
+                st.line(bulk_preview.confirmation(self.action, self.changes)), id="bulk-title"
+            )
             yield Static(self._warnings(), id="bulk-warnings")
             with VerticalScroll(id="bulk-changes"):
                 yield Static(
@@ -230,7 +233,7 @@ class BulkPreviewScreen(ModalScreen[bool]):
     def _warnings(self) -> Content:
         lines = [
             Content.assemble(("⚠ ", "$text-warning bold"), st.line(w, "$text-warning"))
-            for w in bulk.warnings(self.changes)
+            for w in bulk_preview.warnings(self.changes)
         ]
         if self.unfinished:
             ids = ", ".join(self.unfinished[:8]) + (" …" if len(self.unfinished) > 8 else "")
@@ -365,7 +368,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
         return f"{len(self.rows)} ticket{'s' if len(self.rows) != 1 else ''}"
 
     def _preview(self, action: BulkAction, unfinished: Sequence[str] = ()) -> None:
-        changes = bulk.preview(self.rows, action)
+        changes = bulk_preview.preview(self.rows, action)
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
