@@ -12,10 +12,10 @@ from triage_tui.domain.kb.ranking import (
     KbIndex,
     KbMatch,
     best_sentence,
-    max_edits,
     rerank,
     ticket_query,
 )
+from triage_tui.domain.kb.vocab import max_edits
 from triage_tui.domain.models import Article
 
 

@@ -16,7 +16,6 @@ from triage_tui.domain.models import Organization, TicketDetail
 from triage_tui.domain.safeguards.checks import (
     Finding,
     Kind,
-    SafeguardConfig,
     Severity,
     StaleFix,
     apply_fix,
@@ -24,6 +23,7 @@ from triage_tui.domain.safeguards.checks import (
     check,
     summary,
 )
+from triage_tui.domain.safeguards.match import SafeguardConfig
 from triage_tui.domain.safeguards.phrases import WHEN_MARKER
 
 PLAIN = detail("My order has not arrived yet.", subject="Where is my order")

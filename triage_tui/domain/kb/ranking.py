@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from triage_tui.domain import lexicon
-from triage_tui.domain.kb.vocab import Candidates, Vocabulary, max_edits, warm_up
+from triage_tui.domain.kb.vocab import Candidates, Vocabulary, warm_up
 from triage_tui.domain.models import Article, TicketDetail
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "KbIndex",
     "KbMatch",
     "best_sentence",
-    "max_edits",
     "rerank",
     "ticket_query",
 ]

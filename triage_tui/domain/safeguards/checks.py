@@ -50,7 +50,6 @@ from triage_tui.domain.safeguards.match import (
     CLOSING_RE,
     DEFAULT_CONFIG,
     EXTRA_PLACEHOLDER_RE,
-    KB_LINE,
     SENTENCE_END,
     SafeguardConfig,
     TicketFacts,
@@ -63,11 +62,9 @@ from triage_tui.domain.safeguards.match import (
 from triage_tui.domain.safeguards.phrases import PHRASES, Phrase
 
 __all__ = [
-    "KB_LINE",
     "Finding",
     "Fix",
     "Kind",
-    "SafeguardConfig",
     "Severity",
     "StaleFix",
     "apply_fix",
