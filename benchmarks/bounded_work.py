@@ -36,18 +36,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from triage_tui.domain import lexicon, safeguards
+from triage_tui.domain import lexicon
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.clusters import cluster
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.escalation import RuleSet
-from triage_tui.domain.kb import KbIndex, best_sentence, ticket_query
+from triage_tui.domain.filters.row_index import RowIndex
+from triage_tui.domain.filters.terms import Context, WordCond
+from triage_tui.domain.filters.word_match import Vocabulary, WordMatcher
+from triage_tui.domain.handling_plan.plan import handling_plan
+from triage_tui.domain.kb.ranking import KbIndex, best_sentence, ticket_query
 from triage_tui.domain.models import Article, Message, NewTicket, Person, Ticket, TicketDetail
-from triage_tui.domain.plan import handling_plan
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.row_index import RowIndex
-from triage_tui.domain.terms import Context, WordCond
-from triage_tui.domain.word_match import Vocabulary, WordMatcher
+from triage_tui.domain.safeguards import checks as safeguards
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 SIZE = 1_000_000
@@ -195,8 +196,8 @@ PATHS: dict[str, Callable[[str], object]] = {
 
 async def seed_helpdesk(db: Path, text: str, *, demo_tickets: int = 40) -> str:
     """A demo helpdesk plus one ticket whose subject and body hold ``text``; its id."""
-    from triage_tui.adapters.local import demo
     from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+    from triage_tui.demo import generator as demo
 
     demo.generate(db, tickets=demo_tickets, seed=7, now=NOW)
     async with LocalHelpdesk(LocalOptions(db=db), clock=FrozenClock(NOW)) as helpdesk:

@@ -47,9 +47,11 @@ from benchmarks.data import synthetic_kb
 from benchmarks.filters import FILTERS, typed
 from benchmarks.tui_report import add_output_options, measure_and_report
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.domain import filters, row_index
-from triage_tui.domain.kb import KbIndex
-from triage_tui.domain.models import Article, QueueFilter, Status
+from triage_tui.domain.enums import Status
+from triage_tui.domain.filters import language as filters
+from triage_tui.domain.filters import row_index
+from triage_tui.domain.kb.ranking import KbIndex
+from triage_tui.domain.models import Article, QueueFilter
 from triage_tui.domain.queue import QueueCounts, QueueRow, matches_words
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -43,9 +43,11 @@ from tests.fakes.fake_time import FakeTime
 from tests.fakes.faulty import Fault, FaultyServer
 from tests.fakes.faulty_adapter import FaultyHelpdesk, FaultyOptions, IdempotentFaultyHelpdesk
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Escalation, Priority, Status
+from triage_tui.domain.models import Escalation
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.actions import send_reply
 from triage_tui.engine.buffered import BufferedHelpdesk, batch
 
@@ -148,7 +150,7 @@ class Campaign:
         await self.helpdesk.inner.close()
         self.helpdesk.outbox.close()
         # A killed process's sessions die with it: the next console takes over its entries.
-        ob.session_ended(self.helpdesk.session)
+        om.session_ended(self.helpdesk.session)
         self.stats["crashes"] += 1
         # The restart's check comes ``settle`` seconds of real time later; the
         # fake clock skips that, so let the server finish what it was doing.
@@ -173,10 +175,10 @@ class Campaign:
 
     def resolve(self) -> None:
         """The agent's answers: collisions sent anyway, refused writes retried."""
-        for entry in self.helpdesk.outbox.entries(ob.ATTENTION):
-            if entry.state == ob.CONFLICT and self.helpdesk.send_anyway(entry.id):
+        for entry in self.helpdesk.outbox.entries(om.ATTENTION):
+            if entry.state == om.CONFLICT and self.helpdesk.send_anyway(entry.id):
                 self.stats["collisions_sent_anyway"] += 1
-            elif entry.state == ob.FAILED and self.helpdesk.retry(entry.id):
+            elif entry.state == om.FAILED and self.helpdesk.retry(entry.id):
                 self.stats["failed_then_retried"] += 1
 
     # -- the run ------------------------------------------------------------
@@ -212,7 +214,7 @@ class Campaign:
             self.helpdesk.release_all()
             self.resolve()
             if self.helpdesk.in_flight_count() == 0 and not self.helpdesk.outbox.entries(
-                ob.ATTENTION
+                om.ATTENTION
             ):
                 break
             await asyncio.sleep(0.01)
@@ -229,7 +231,7 @@ class Campaign:
             m["body"] for ms in self.server.messages.values() for m in ms if m["role"] == "agent"
         )
         expected = [e for e in entries if e.id not in self.undone]
-        lost = [e for e in expected if e.state != ob.DELIVERED]
+        lost = [e for e in expected if e.state != om.DELIVERED]
         duplicates = [t for t, count in effects.items() if count > 1]
         for entry in expected:
             text = entry.payload.get("body") or (
@@ -251,7 +253,7 @@ class Campaign:
             "undone_entries": len(self.undone),
             "faults_injected": dict(sorted(self.server.injected.items())),
             "requests": len(self.server.requests),
-            "delivered": sum(1 for e in entries if e.state == ob.DELIVERED),
+            "delivered": sum(1 for e in entries if e.state == om.DELIVERED),
             "found_after_interruption": sum(
                 1 for e in entries if "not sent again" in (e.last_error or "")
             ),

@@ -29,10 +29,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from triage_tui.adapters.local import demo
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.domain import filters, row_index
-from triage_tui.domain.models import QueueFilter, Status
+from triage_tui.demo import generator as demo
+from triage_tui.domain.enums import Status
+from triage_tui.domain.filters import language as filters
+from triage_tui.domain.filters import row_index
+from triage_tui.domain.models import QueueFilter
 from triage_tui.domain.queue import QueueRow, sort_rows
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

@@ -24,7 +24,7 @@ from tests.adapters.seed import (
     SeedSpec,
     SeedTicket,
 )
-from triage_tui.domain.models import Priority, Role, Status
+from triage_tui.domain.enums import Priority, Role, Status
 
 START, END = "HXS", "<HXE"
 

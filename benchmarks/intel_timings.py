@@ -28,17 +28,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from triage_tui.adapters.local import demo
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.demo import generator as demo
 from triage_tui.domain.clusters import cluster
-from triage_tui.domain.drafting import draft_for
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.escalation import RuleSet
-from triage_tui.domain.kb import KbIndex
-from triage_tui.domain.macros import builtin_macros, draft_context
-from triage_tui.domain.models import Priority, QueueFilter, Status
-from triage_tui.domain.plan import handling_plan
+from triage_tui.domain.handling_plan.plan import handling_plan
+from triage_tui.domain.kb.ranking import KbIndex
+from triage_tui.domain.models import QueueFilter
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.safeguards import check
+from triage_tui.domain.replies.drafting import draft_for
+from triage_tui.domain.replies.macros import builtin_macros, draft_context
+from triage_tui.domain.safeguards.checks import check
 from triage_tui.engine.loader import TicketLoader, TicketView
 
 DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "shared/data/kb-eval/bitext/queries.jsonl"

@@ -2,7 +2,7 @@
 
     python benchmarks/kb_heldout.py --kb DIR --queries FILE [--typos RATE] [--seed S]
 
-The WordNet weights (``kb_vocab.RELATED_SIMILARITY``, ``thesaurus.HYPERNYM``,
+The WordNet weights (``kb.vocab.RELATED_SIMILARITY``, ``kb.thesaurus.HYPERNYM``,
 ``DERIVED``, ``RANK_DECAY``, ``SENSES``) were chosen on the questions on even
 lines of the file (0-based: the first, third, ...); the odd lines were not
 looked at while tuning. Prints one JSON object: hit@1 / hit@3 / MRR for each
@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from benchmarks.data import load_articles, load_queries, misspell_all
 from benchmarks.kb_quality import Fts5Baseline, evaluate, ours
-from triage_tui.domain.kb import KbIndex
+from triage_tui.domain.kb.ranking import KbIndex
 
 
 def main(argv: list[str] | None = None) -> int:

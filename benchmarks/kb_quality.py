@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.data import load_articles, load_queries, misspell_all, synthetic_kb
-from triage_tui.domain.kb import KbIndex
+from triage_tui.domain.kb.ranking import KbIndex
 from triage_tui.domain.models import Article
 
 Ranker = Callable[[str, int], list[str]]

@@ -18,8 +18,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from tests.ui.settling import workers_done  # noqa: E402
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions  # noqa: E402
-from triage_tui.adapters.local.demo import generate  # noqa: E402
 from triage_tui.config import Profile  # noqa: E402
+from triage_tui.demo.generator import generate  # noqa: E402
 from triage_tui.domain.clock import FrozenClock  # noqa: E402
 from triage_tui.ui.app import TriageApp  # noqa: E402
 

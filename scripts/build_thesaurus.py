@@ -2,9 +2,9 @@
 
     apt-get install -y wordnet-base        # Debian/Ubuntu: /usr/share/wordnet
     python scripts/build_thesaurus.py [--wordnet /usr/share/wordnet] \
-        [--out triage_tui/domain/wordnet_related.txt.gz]
+        [--out triage_tui/domain/kb/wordnet_related.txt.gz]
 
-Only what ``triage_tui.domain.thesaurus`` reads is kept: single-word lemmas
+Only what ``triage_tui.domain.kb.thesaurus`` reads is kept: single-word lemmas
 and their most frequent senses (WordNet lists a lemma's senses by corpus
 frequency), the synsets those senses are, and from each synset its
 hypernyms, similar-to / verb-group / see-also links and derivational links
@@ -177,7 +177,9 @@ def build(root: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wordnet", default="/usr/share/wordnet", type=Path)
-    default_out = Path(__file__).resolve().parents[1] / "triage_tui/domain/wordnet_related.txt.gz"
+    default_out = (
+        Path(__file__).resolve().parents[1] / "triage_tui/domain/kb/wordnet_related.txt.gz"
+    )
     parser.add_argument("--out", default=default_out, type=Path)
     args = parser.parse_args()
     text = build(args.wordnet)

@@ -30,7 +30,7 @@ from triage_tui.domain.errors import ConfigError
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
-    from triage_tui.domain.safeguard_match import SafeguardConfig
+    from triage_tui.domain.safeguards.match import SafeguardConfig
 
 #: How pydantic validates the settings below: an unknown key is an error.
 _STRICT = {"extra": "forbid"}
@@ -103,7 +103,7 @@ class AppConfig:
     #: Named filters for every profile: ``urgent = "priority:high,urgent sla:<90m"``.
     views: dict[str, str] = field(default_factory=dict)
     #: Draft safeguards (``[safeguards]``): max_words, extra_jargon, jargon_audience…;
-    #: validated at load by ``domain.safeguard_match.SafeguardConfig.from_mapping``.
+    #: validated at load by ``domain.safeguards.match.SafeguardConfig.from_mapping``.
     safeguards: dict[str, Any] = field(default_factory=dict)
 
 
@@ -139,7 +139,7 @@ def check_views(config: AppConfig) -> None:
     places += [(f"profiles.{name}.views", p.views) for name, p in config.profiles.items()]
     if not any(views for _, views in places):
         return  # every verb loads the config: no views, no filter import
-    from triage_tui.domain.filters import FilterError, parse
+    from triage_tui.domain.filters.language import FilterError, parse
 
     for where, views in places:
         for name, text in views.items():
@@ -251,7 +251,7 @@ def _validated(path: Path, raw: dict[str, Any]) -> AppConfig:
 
 def safeguard_config(config: AppConfig) -> SafeguardConfig:
     """The draft safeguards' settings from ``[safeguards]`` (defaults when absent)."""
-    from triage_tui.domain.safeguard_match import SafeguardConfig
+    from triage_tui.domain.safeguards.match import SafeguardConfig
 
     return SafeguardConfig.from_mapping(config.safeguards)
 

@@ -23,13 +23,12 @@ from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.adapters.local.store import connect, to_db, transaction
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Role, Status
 from triage_tui.domain.models import (
     Escalation,
     Message,
     PersonHistory,
     QueueFilter,
-    Role,
-    Status,
     Ticket,
     TicketDetail,
 )

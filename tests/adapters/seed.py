@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from tests.conftest import FROZEN_NOW
-from triage_tui.domain.models import Priority, Role, SlaStage, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)

@@ -19,16 +19,9 @@ from triage_tui.adapters import registry
 from triage_tui.adapters.base import CAPABILITY_METHODS, Capabilities, Helpdesk
 from triage_tui.doctor import CHECKS
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 from triage_tui.domain.errors import InvalidInput, NotFound, TriageError, Unsupported
-from triage_tui.domain.models import (
-    Escalation,
-    NewTicket,
-    Priority,
-    QueueFilter,
-    Role,
-    SlaStage,
-    Status,
-)
+from triage_tui.domain.models import Escalation, NewTicket, QueueFilter
 
 
 def needs(helpdesk: Helpdesk, capability: str) -> None:

@@ -10,8 +10,9 @@ from tests.adapters.remote_factories import gleap_rig
 from tests.adapters.seed import DEFAULT_SPEC
 from tests.fakes.seeding import AGENTS
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 from triage_tui.domain.errors import AuthError, InvalidInput, NotFound, RateLimited, Unsupported
-from triage_tui.domain.models import Escalation, Priority, QueueFilter, Role, SlaStage, Status
+from triage_tui.domain.models import Escalation, QueueFilter
 
 ACTIVE_IN_SPEC = len(DEFAULT_SPEC.active_keys())
 

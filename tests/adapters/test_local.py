@@ -17,8 +17,9 @@ from triage_tui.adapters.local import queries
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.adapters.local.store import APPLICATION_ID, connect, is_triage_db
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, TriageError, Unreachable
-from triage_tui.domain.models import Escalation, NewTicket, Priority, QueueFilter, Status
+from triage_tui.domain.models import Escalation, NewTicket, QueueFilter
 
 
 def events(db: Path) -> list[tuple[str, str | None, str, dict[str, object]]]:

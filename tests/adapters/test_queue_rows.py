@@ -9,8 +9,9 @@ import pytest
 from tests.conftest import FROZEN_NOW
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.adapters.local.demo import generate
-from triage_tui.domain.models import QueueFilter, Status
+from triage_tui.demo.generator import generate
+from triage_tui.domain.enums import Status
+from triage_tui.domain.models import QueueFilter
 from triage_tui.domain.queue import QueueRow
 
 

@@ -14,8 +14,9 @@ from tests.adapters.seed import DEFAULT_SPEC
 from triage_tui.adapters.zendesk import ZendeskHelpdesk, ZendeskOptions
 from triage_tui.config import Profile, adapter_options
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, SlaStage, Status
 from triage_tui.domain.errors import NotFound
-from triage_tui.domain.models import Escalation, Priority, QueueFilter, SlaStage, Status
+from triage_tui.domain.models import Escalation, QueueFilter
 
 ACTIVE_IN_SPEC = len(DEFAULT_SPEC.active_keys())
 

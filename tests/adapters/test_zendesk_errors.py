@@ -15,6 +15,7 @@ from tests.adapters.seed import DEFAULT_SPEC
 from tests.fakes.server import RateWindow
 from triage_tui.adapters.zendesk import ZendeskHelpdesk, ZendeskOptions
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import (
     AuthError,
     Conflict,
@@ -25,7 +26,6 @@ from triage_tui.domain.errors import (
     TriageError,
     Unreachable,
 )
-from triage_tui.domain.models import Status
 
 
 def one_line(error: BaseException) -> str:

@@ -37,7 +37,7 @@ Runner = Callable[..., Result]
 
 @pytest.fixture(scope="session")
 def pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from triage_tui.adapters.local import demo
+    from triage_tui.demo import generator as demo
 
     path = tmp_path_factory.mktemp("demo") / "helpdesk.db"
     demo.generate(path, tickets=300, seed=7, now=FROZEN_NOW)

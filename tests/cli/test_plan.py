@@ -70,6 +70,6 @@ def test_plan_never_imports_textual(demo_db: Path, tmp_path: Path) -> None:
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "triage_tui.domain.plan" in imported
+    assert "triage_tui.domain.handling_plan.plan" in imported
     assert not {m for m in imported if m.split(".")[0] in ("textual", "httpx")}
     assert not any(m.startswith("triage_tui.ui") for m in imported)

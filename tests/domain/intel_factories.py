@@ -5,15 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import FROZEN_NOW
-from triage_tui.domain.models import (
-    Article,
-    Message,
-    Person,
-    Role,
-    Status,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.domain.enums import Role, Status
+from triage_tui.domain.models import Article, Message, Person, Ticket, TicketDetail
 
 
 def detail(

@@ -6,7 +6,7 @@ import math
 from datetime import timedelta
 
 from tests.conftest import FROZEN_NOW
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow
 
 NOW_TS = FROZEN_NOW.timestamp()

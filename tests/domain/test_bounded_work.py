@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bounded_work import PATHS, console_intel, hostile_texts, plan_command, seed_helpdesk
-from triage_tui.domain import kb_vocab, lexicon, thesaurus
-from triage_tui.domain.plan import HandlingPlan
+from triage_tui.domain import lexicon
+from triage_tui.domain.handling_plan.plan import HandlingPlan
+from triage_tui.domain.kb import thesaurus
+from triage_tui.domain.kb import vocab as kb_vocab
 
 MEMORY_BUDGET = 64 * 2**20
 """Peak traced memory one path may use on a 1 MB input (besides the input): a

@@ -6,7 +6,7 @@ import random
 
 from tests.domain.row_factories import row
 from triage_tui.domain.clusters import Clusters, cluster, ordered_like, problem_statement
-from triage_tui.domain.models import Status
+from triage_tui.domain.enums import Status
 from triage_tui.domain.queue import QueueRow
 
 SLACK = "Updates from {p} stopped showing up in our Slack channel."

@@ -8,7 +8,9 @@ import pytest
 
 from tests.conftest import FROZEN_NOW
 from tests.domain.intel_factories import KB, detail
-from triage_tui.domain.drafting import (
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.kb.ranking import KbIndex, KbMatch
+from triage_tui.domain.replies.drafting import (
     CURSOR,
     NEXT_STEP_MARKER,
     DraftContext,
@@ -20,8 +22,6 @@ from triage_tui.domain.drafting import (
     topic,
     unfilled_placeholders,
 )
-from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.kb import KbIndex, KbMatch
 
 
 def ctx(**overrides: object) -> DraftContext:
@@ -181,7 +181,7 @@ def test_draft_for_uses_the_named_template(tmp_path: Path) -> None:
 def test_placeholders_are_filled_with_terminal_safe_one_line_values() -> None:
     """The attacker's subject and article title reach the draft visible, never as escapes."""
     from tests.fakes.hostile import ATTACK, FORBIDDEN, VISIBLE
-    from triage_tui.domain.macros import Macro
+    from triage_tui.domain.replies.macros import Macro
 
     article = KB[0].model_copy(update={"title": "Cancel " + ATTACK, "url": "https://kb\n" + ATTACK})
     hostile = ctx(

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.domain.intel_factories import detail
+from triage_tui.domain.enums import Role, Status
 from triage_tui.domain.errors import ConfigError
 from triage_tui.domain.escalation import RULE_IDS, RuleResult, RuleSet, compile_phrase, evaluate
-from triage_tui.domain.models import Role, Status
 
 
 def by_id(results: list[RuleResult]) -> dict[str, RuleResult]:

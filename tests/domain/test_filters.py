@@ -10,16 +10,16 @@ import pytest
 
 from tests.conftest import FROZEN_NOW
 from tests.domain.row_factories import hours, minutes, row
-from triage_tui.domain import word_match
 from triage_tui.domain.durations import (
     DurationError,
     format_duration,
     parse_duration,
     parse_since,
 )
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.filters import Filter, FilterError, parse
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.filters import word_match
+from triage_tui.domain.filters.language import Filter, FilterError, parse
 
 NOW = FROZEN_NOW
 
@@ -322,7 +322,7 @@ def test_duration_formatting_and_since() -> None:
 def test_parsing_does_not_import_rapidfuzz() -> None:
     """Config validation parses every view at start; that must stay cheap."""
     code = (
-        "import sys; from triage_tui.domain import filters; "
+        "import sys; from triage_tui.domain.filters import language as filters; "
         "filters.parse('priority:high passwrod \"x y\" -vip', me='a'); "
         "print('rapidfuzz' in sys.modules)"
     )

@@ -6,16 +6,17 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui.domain import lexicon
-from triage_tui.domain.kb import (
+from triage_tui.domain.enums import Role
+from triage_tui.domain.kb.ranking import (
     RELEVANT_SCORE,
     KbIndex,
     KbMatch,
     best_sentence,
-    max_edits,
     rerank,
     ticket_query,
 )
-from triage_tui.domain.models import Article, Role
+from triage_tui.domain.kb.vocab import max_edits
+from triage_tui.domain.models import Article
 
 
 @pytest.fixture(scope="module")

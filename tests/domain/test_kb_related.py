@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.domain.intel_factories import KB
-from triage_tui.domain import thesaurus
-from triage_tui.domain.kb import KbIndex
-from triage_tui.domain.kb_vocab import RELATED_SIMILARITY
+from triage_tui.domain.kb import thesaurus
+from triage_tui.domain.kb.ranking import KbIndex
+from triage_tui.domain.kb.vocab import RELATED_SIMILARITY
 from triage_tui.domain.models import Article
 
 # A hand-made thesaurus in the compiled format: synset ids are line numbers.

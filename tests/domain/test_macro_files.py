@@ -8,17 +8,17 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui import paths
-from triage_tui.domain.drafting import DraftContext
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.kb import KbMatch
-from triage_tui.domain.macros import (
+from triage_tui.domain.kb.ranking import KbMatch
+from triage_tui.domain.replies.drafting import DraftContext
+from triage_tui.domain.replies.macros import (
     builtin_macros,
     draft_context,
     get_macro,
     load_macros,
     user_macros,
 )
-from triage_tui.domain.models import Status
 
 CTX = DraftContext(
     first_name="Dana", agent="Sam", team="Polaris Support", ticket_id="T-7", subject="Export fails"

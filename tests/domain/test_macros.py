@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from triage_tui.domain.drafting import load_template
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.macros import builtin_macros, get_macro, load_macros
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.replies.drafting import load_template
+from triage_tui.domain.replies.macros import builtin_macros, get_macro, load_macros
 
 
 def test_refund_issued_is_reply_plus_tag_plus_pending() -> None:

@@ -8,19 +8,11 @@ from tests.conftest import FROZEN_NOW
 from tests.domain.intel_factories import KB, detail
 from tests.domain.row_factories import row
 from triage_tui.domain.clusters import cluster
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.escalation import evaluate
-from triage_tui.domain.kb import KbIndex, KbMatch, ticket_query
-from triage_tui.domain.models import (
-    Organization,
-    PersonHistory,
-    Priority,
-    Role,
-    SlaTarget,
-    Status,
-    Ticket,
-    TicketDetail,
-)
-from triage_tui.domain.plan import HandlingPlan, handling_plan
+from triage_tui.domain.handling_plan.plan import HandlingPlan, handling_plan
+from triage_tui.domain.kb.ranking import KbIndex, KbMatch, ticket_query
+from triage_tui.domain.models import Organization, PersonHistory, SlaTarget, Ticket, TicketDetail
 
 LOGIN = (
     "Hi support,\n\nWhen we sign in through Okta we land back on the login page. "

@@ -18,11 +18,11 @@ import pytest
 
 from tests.conftest import FROZEN_NOW
 from tests.domain.row_factories import row
-from triage_tui.domain import row_index, word_match
-from triage_tui.domain.filters import Filter, FilterError, parse
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.filters import row_index, word_match
+from triage_tui.domain.filters.language import Filter, FilterError, parse
+from triage_tui.domain.filters.terms import Context
 from triage_tui.domain.queue import QueueRow, haystacks, sort_rows
-from triage_tui.domain.terms import Context
 
 NOW = FROZEN_NOW
 # The vocabulary reads as the prose it stands for: one string, split.

@@ -8,15 +8,14 @@ import pytest
 
 from tests.domain.intel_factories import KB, detail
 from triage_tui.config import load, safeguard_config
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import ConfigError
 from triage_tui.domain.escalation import RuleResult, evaluate
-from triage_tui.domain.kb import KbIndex, KbMatch
-from triage_tui.domain.models import Organization, Role, TicketDetail
-from triage_tui.domain.safeguard_phrases import WHEN_MARKER
-from triage_tui.domain.safeguards import (
+from triage_tui.domain.kb.ranking import KbIndex, KbMatch
+from triage_tui.domain.models import Organization, TicketDetail
+from triage_tui.domain.safeguards.checks import (
     Finding,
     Kind,
-    SafeguardConfig,
     Severity,
     StaleFix,
     apply_fix,
@@ -24,6 +23,8 @@ from triage_tui.domain.safeguards import (
     check,
     summary,
 )
+from triage_tui.domain.safeguards.match import SafeguardConfig
+from triage_tui.domain.safeguards.phrases import WHEN_MARKER
 
 PLAIN = detail("My order has not arrived yet.", subject="Where is my order")
 

@@ -12,7 +12,7 @@ from tests.fakes.fake_time import FakeTime, until
 from tests.fakes.faulty import FaultyServer
 from tests.fakes.faulty_adapter import FaultyHelpdesk, FaultyOptions, IdempotentFaultyHelpdesk
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import CONSOLE_MODE, BufferedHelpdesk
 
 KEY = "test.faulty.0"
@@ -30,7 +30,7 @@ class Rig:
         """Nothing held, pending or delivering any more."""
         await until(lambda: self.helpdesk.in_flight_count() == 0, what=what)
 
-    def entries(self, kind: str | None = None) -> list[ob.Entry]:
+    def entries(self, kind: str | None = None) -> list[om.Entry]:
         found = self.helpdesk.outbox.entries()
         return [e for e in found if kind is None or e.kind == kind]
 

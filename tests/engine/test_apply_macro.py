@@ -11,10 +11,11 @@ import pytest
 from triage_tui.adapters.base import Capabilities
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.macros import Macro, get_macro
-from triage_tui.domain.models import NewTicket, Priority, Role, Status, Ticket
-from triage_tui.engine.macros import apply_macro, plan_macro
+from triage_tui.domain.models import NewTicket, Ticket
+from triage_tui.domain.replies.macros import Macro, get_macro
+from triage_tui.engine.macros import apply_macro, macro_writes
 
 
 class NoExtrasHelpdesk(LocalHelpdesk):
@@ -82,8 +83,8 @@ async def test_unsupported_parts_are_skipped_and_named(tmp_path: Path, clock: Fr
             NewTicket(subject="S", body="B", requester_email="d@x.example", requester_name="Dana")
         )
         macro = Macro("m", "Everything", "default", ("refund",), Status.PENDING, Priority.HIGH)
-        plan = plan_macro(helpdesk, ticket, macro, note="n")
-        assert plan.add_tags == () and plan.note == "" and not plan.set_priority
+        writes = macro_writes(helpdesk, ticket, macro, note="n")
+        assert writes.add_tags == () and writes.note == "" and not writes.set_priority
         line = await apply_macro(helpdesk, ticket, macro, "Hi", note="n")
         assert line.endswith(
             "Everything: status pending (skipped: tags (not supported by Bare); "

@@ -24,6 +24,7 @@ from tests.fakes.disk import (
 from triage_tui import private_files
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.cache import ReadCache
 from triage_tui.engine.drafts import DraftStore
 from triage_tui.engine.event_log import EventLog
@@ -80,7 +81,7 @@ def test_a_corrupt_outbox_is_moved_aside_with_a_notice_and_a_fresh_one_works(
     assert moved.read_bytes() == GARBAGE  # kept for a person to look at
     (line,) = private_files.take_notices()
     assert str(path) in line and moved.name in line and "fresh one started" in line
-    (entry,) = box.add([ob.NewEntry("7", "reply", {"body": "Hello"}, "Reply to #7")])
+    (entry,) = box.add([om.NewEntry("7", "reply", {"body": "Hello"}, "Reply to #7")])
     assert [e.id for e in box.entries()] == [entry.id]
     box.close()
 
@@ -239,7 +240,7 @@ def test_every_engine_file_is_private_under_umask_022(
 ) -> None:
     root = tmp_path / "data"
     box = ob.Outbox(root / "outbox" / "k.sqlite3", clock)
-    box.add([ob.NewEntry("7", "reply", {"body": "Hello"}, "Reply to #7")])
+    box.add([om.NewEntry("7", "reply", {"body": "Hello"}, "Reply to #7")])
     cache = ReadCache(root / "cache" / "k.sqlite3", clock)
     cache.save_rows([])
     log = EventLog(root / "events" / "k.sqlite3", clock)

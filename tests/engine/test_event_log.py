@@ -18,7 +18,8 @@ from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.cli import main
 from triage_tui.domain import events as ev
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Escalation, Status
+from triage_tui.domain.enums import Status
+from triage_tui.domain.models import Escalation
 from triage_tui.engine import report
 from triage_tui.engine.buffered import VERB_MODE, BufferedHelpdesk
 from triage_tui.engine.event_log import EventLog, reply_due

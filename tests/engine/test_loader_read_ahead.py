@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import FROZEN_NOW
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.adapters.local.demo import generate
+from triage_tui.demo.generator import generate
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.escalation import RuleSet
 from triage_tui.engine import loader as loader_mod

@@ -10,9 +10,9 @@ from tests.engine.outbox_rig import buffered, rig
 from tests.fakes.fake_time import FakeTime, until
 from tests.fakes.faulty import Fault, FaultyServer
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import Conflict, InvalidInput, Unreachable
-from triage_tui.domain.models import Status
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.actions import send_reply
 from triage_tui.engine.buffered import VERB_MODE
 
@@ -25,14 +25,14 @@ async def test_someone_else_replied_holds_the_reply_until_the_agent_decides(
         detail = await r.helpdesk.get_ticket(tid)
         r.server.add_message(tid, "Dana Reyes", "customer", "Any news? It is urgent now.")
         await send_reply(r.helpdesk, detail.ticket, "We are looking into it.", Status.PENDING)
-        await until(lambda: any(e.state == ob.CONFLICT for e in r.entries()))
+        await until(lambda: any(e.state == om.CONFLICT for e in r.entries()))
         reply, status = sorted(r.entries(), key=lambda e: e.seq)
         assert reply.conflict == ["Dana Reyes (customer) wrote: “Any news? It is urgent now.”"]
-        assert status.state == ob.PENDING  # waits for its reply, is not sent alone
+        assert status.state == om.PENDING  # waits for its reply, is not sent alone
         assert r.posts() == 0
         r.helpdesk.send_anyway(reply.id)
         await r.settled()
-        assert {e.state for e in r.entries()} == {ob.DELIVERED}
+        assert {e.state for e in r.entries()} == {om.DELIVERED}
         assert r.server.tickets[tid]["status"] == "pending"
         assert r.server.bodies(tid)[-1] == "We are looking into it."
 
@@ -55,7 +55,7 @@ async def test_status_change_or_taken_ticket_is_a_collision(
         await r.helpdesk.get_ticket(tid)
         r.server.update(tid, **change)
         await r.helpdesk.reply(tid, "Hello again.")
-        await until(lambda: r.entries()[0].state == ob.CONFLICT)
+        await until(lambda: r.entries()[0].state == om.CONFLICT)
         assert r.entries()[0].conflict == [line]
 
 
@@ -68,7 +68,7 @@ async def test_our_own_earlier_writes_are_not_collisions(
         await send_reply(r.helpdesk, detail.ticket, "First.", Status.PENDING)
         await r.helpdesk.reply(tid, "Second, written against the same view.")
         await r.settled()
-        assert {e.state for e in r.entries()} == {ob.DELIVERED}
+        assert {e.state for e in r.entries()} == {om.DELIVERED}
 
 
 async def test_optimistic_concurrency_catches_a_change_between_check_and_write(
@@ -82,7 +82,7 @@ async def test_optimistic_concurrency_catches_a_change_between_check_and_write(
             tid, "Alex Kim", "agent", "I'll take this one."
         )
         await r.helpdesk.reply(tid, "On it.")
-        await until(lambda: r.entries()[0].state == ob.CONFLICT)
+        await until(lambda: r.entries()[0].state == om.CONFLICT)
         assert r.entries()[0].conflict == ["Alex Kim replied: “I'll take this one.”"]
         assert "On it." not in r.server.bodies(tid)
 
@@ -155,10 +155,10 @@ async def test_undo_cancels_the_batch_within_the_window_and_returns_the_draft(
         assert drafts is not None
         drafts.changed(tid, "Typed reply.", lambda: None)
         await send_reply(r.helpdesk, detail.ticket, "Typed reply.", Status.SOLVED)
-        assert {e.state for e in r.entries()} == {ob.HELD}
+        assert {e.state for e in r.entries()} == {om.HELD}
         r.time.advance(4)
         await until(lambda: r.time.sleeps != [], what="the deliverer to wait")
-        assert {e.state for e in r.entries()} == {ob.HELD}
+        assert {e.state for e in r.entries()} == {om.HELD}
         cancelled = r.helpdesk.undo_last()
         assert sorted(e.kind for e in cancelled) == ["reply", "status"]
         assert drafts.get(tid)["body"] == "Typed reply." and drafts.get(tid)["state"] == "editing"
@@ -194,7 +194,7 @@ async def test_verbs_deliver_before_returning_and_keep_the_helpdesks_errors(
         with pytest.raises(Exception, match="500"):
             await r.helpdesk.set_status(tid, Status.PENDING)
         states = [e.state for e in sorted(r.entries(), key=lambda e: e.seq)]
-        assert states == [ob.DELIVERED, ob.FAILED, ob.CONFLICT, ob.FAILED]
+        assert states == [om.DELIVERED, om.FAILED, om.CONFLICT, om.FAILED]
 
 
 async def test_another_sessions_delivered_writes_are_someone_elses(
@@ -216,7 +216,7 @@ async def test_another_sessions_delivered_writes_are_someone_elses(
         assert r.helpdesk.holdup(tid) is None  # nothing of ours recorded yet
         await r.helpdesk.reply(tid, "Console reply.")
         assert (r.helpdesk.holdup(tid) or "").startswith("is held: the ticket changed")
-        await until(lambda: any(e.state == ob.CONFLICT for e in r.entries()))
+        await until(lambda: any(e.state == om.CONFLICT for e in r.entries()))
         (mine,) = [e for e in r.entries() if e.session == r.helpdesk.session]
         assert mine.conflict == [
             "Sam Agent replied: “Handled by the script.”",
@@ -232,7 +232,7 @@ async def test_a_verb_takes_over_what_a_dead_console_left_on_its_ticket(
         tid = r.tickets[1]
         await r.helpdesk.deliverer.stop()  # the console "dies": nothing of it runs any more
         (left,) = r.helpdesk.outbox.add(
-            [ob.NewEntry(tid, "status", {"status": "pending"})], owner="999999:gone"
+            [om.NewEntry(tid, "status", {"status": "pending"})], owner="999999:gone"
         )
         script = buffered(r.server, r.data_dir, clock, r.time, mode=VERB_MODE)
         await script.open()
@@ -241,6 +241,6 @@ async def test_a_verb_takes_over_what_a_dead_console_left_on_its_ticket(
         finally:
             await script.close()
         after = r.helpdesk.outbox.get(left.id)
-        assert after is not None and after.state == ob.DELIVERED
+        assert after is not None and after.state == om.DELIVERED
         assert r.server.tickets[tid]["status"] == "pending"
         assert r.server.bodies(tid)[-1] == "From the script."  # after the older write

@@ -14,8 +14,8 @@ from tests.engine.outbox_rig import rig
 from tests.fakes.fake_time import until
 from tests.fakes.faulty import Fault
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Status
-from triage_tui.engine import outbox as ob
+from triage_tui.domain.enums import Status
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.actions import send_reply
 
 
@@ -34,7 +34,7 @@ async def test_dropped_connection_is_retried_with_backoff_and_delivered_once(
         await r.helpdesk.reply(tid, "We are on it.")
         await r.settled()
         (entry,) = r.entries()
-        assert (entry.state, entry.attempts) == (ob.DELIVERED, 2)
+        assert (entry.state, entry.attempts) == (om.DELIVERED, 2)
         assert r.server.bodies(tid).count("We are on it.") == 1
         effects_once(r.server)
         # No answer: the write may still be processed, so the check waits the 10 s
@@ -52,7 +52,7 @@ async def test_server_errors_back_off_exponentially_then_deliver(
         await r.helpdesk.set_status(tid, Status.PENDING)
         await r.settled()
         (entry,) = r.entries()
-        assert (entry.state, entry.attempts) == (ob.DELIVERED, 4)
+        assert (entry.state, entry.attempts) == (om.DELIVERED, 4)
         assert r.server.tickets[tid]["status"] == "pending"
         waits = r.time.sleeps[:3]
         for n, wait in enumerate(waits, start=1):  # 2, 4, 8 s with equal jitter
@@ -75,7 +75,7 @@ async def test_rate_limit_waits_as_the_helpdesk_says(
         await r.helpdesk.add_note(tid, "Checked the logs.")
         await r.settled()
         (entry,) = r.entries()
-        assert entry.state == ob.DELIVERED
+        assert entry.state == om.DELIVERED
         assert low <= r.time.sleeps[0] <= high, r.time.sleeps
         assert r.server.bodies(tid).count("Checked the logs.") == 1
 
@@ -104,7 +104,7 @@ async def test_hang_past_the_timeout_checks_the_ticket_then_resends_once(
         await r.helpdesk.reply(tid, "Still looking into it.")
         await r.settled()
         (entry,) = r.entries()
-        assert (entry.state, entry.attempts) == (ob.DELIVERED, 2)
+        assert (entry.state, entry.attempts) == (om.DELIVERED, 2)
         assert r.server.bodies(tid).count("Still looking into it.") == 1
         # After the timeout the next attempt read the ticket before writing again.
         methods = [m for m, _ in r.server.requests]
@@ -121,7 +121,7 @@ async def test_write_applied_then_connection_cut_is_found_not_resent(
         await r.helpdesk.reply(tid, "Refund issued.")
         await r.settled()
         (entry,) = r.entries()
-        assert entry.state == ob.DELIVERED
+        assert entry.state == om.DELIVERED
         assert "not sent again" in (entry.last_error or "")
         assert r.posts() == 1
         assert r.server.bodies(tid).count("Refund issued.") == 1
@@ -138,7 +138,7 @@ async def test_idempotent_helpdesk_gets_the_same_key_and_replays(
         await r.helpdesk.add_note(tid, "Refund issued.")
         await r.settled()
         (entry,) = r.entries()
-        assert entry.state == ob.DELIVERED
+        assert entry.state == om.DELIVERED
         assert r.posts() == 2 and r.server.replays == 1
         assert not any(m == "GET" for m, _ in r.server.requests[-2:])  # no read needed
         assert r.server.bodies(tid).count("Refund issued.") == 1
@@ -153,7 +153,7 @@ async def test_other_4xx_fails_at_once_with_the_helpdesks_message(
         r.server.update(tid, status="closed")
         await r.helpdesk.get_ticket(tid)
         await r.helpdesk.reply(tid, "Hello?")
-        await until(lambda: r.entries()[0].state == ob.FAILED)
+        await until(lambda: r.entries()[0].state == om.FAILED)
         (entry,) = r.entries()
         assert entry.attempts == 1 and r.time.sleeps == []
         assert entry.last_error == (
@@ -170,13 +170,13 @@ async def test_a_send_is_one_batch_and_the_status_waits_for_its_reply(
         r.server.update(tid, status="closed")  # the reply will be refused (422)
         detail = await r.helpdesk.get_ticket(tid)
         await send_reply(r.helpdesk, detail.ticket, "Done.", Status.SOLVED)
-        await until(lambda: any(e.state == ob.FAILED for e in r.entries()))
+        await until(lambda: any(e.state == om.FAILED for e in r.entries()))
         reply, status = sorted(r.entries(), key=lambda e: e.seq)
         assert reply.batch == status.batch
-        assert (reply.state, status.state) == (ob.FAILED, ob.PENDING)
+        assert (reply.state, status.state) == (om.FAILED, om.PENDING)
         assert r.server.tickets[tid]["status"] == "closed"  # never set without the reply
         r.helpdesk.cancel(reply.id)
-        assert {e.state for e in r.entries()} == {ob.CANCELLED}
+        assert {e.state for e in r.entries()} == {om.CANCELLED}
 
 
 async def test_entry_interrupted_by_kill_is_checked_not_resent(
@@ -191,8 +191,8 @@ async def test_entry_interrupted_by_kill_is_checked_not_resent(
         outbox = r.helpdesk.outbox
         made = outbox.add(
             [
-                ob.NewEntry(landed, "reply", {"body": "Landed."}, base=_base(r, landed)),
-                ob.NewEntry(lost, "reply", {"body": "Lost."}, base=_base(r, lost)),
+                om.NewEntry(landed, "reply", {"body": "Landed."}, base=_base(r, landed)),
+                om.NewEntry(lost, "reply", {"body": "Lost."}, base=_base(r, lost)),
             ]
         )
         dead = "999999:gone"  # no such pid: the owner was killed
@@ -203,7 +203,7 @@ async def test_entry_interrupted_by_kill_is_checked_not_resent(
         r.helpdesk.deliverer.start()
         await r.settled()
         states = {e.ticket_id: e for e in r.entries()}
-        assert states[landed].state == states[lost].state == ob.DELIVERED
+        assert states[landed].state == states[lost].state == om.DELIVERED
         assert r.server.bodies(landed).count("Landed.") == 1
         assert r.server.bodies(lost).count("Lost.") == 1
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.drafts import DraftStore
 
 
-def new(ticket: str, kind: str = "status", **payload: object) -> ob.NewEntry:
-    return ob.NewEntry(ticket, kind, payload or {"status": "pending"})
+def new(ticket: str, kind: str = "status", **payload: object) -> om.NewEntry:
+    return om.NewEntry(ticket, kind, payload or {"status": "pending"})
 
 
 def test_entries_of_a_ticket_go_out_in_order_and_a_batch_waits_for_its_failures(
@@ -29,13 +30,13 @@ def test_entries_of_a_ticket_go_out_in_order_and_a_batch_waits_for_its_failures(
     assert box.claim(reply.id, "someone else") is None  # claims are exclusive
     box.failed(reply.id, "422: closed")
     assert status.id not in [e.id for e in box.due()]  # same batch: waits for the failed reply
-    assert [e.state for e in box.cancel(reply.id)] == [ob.CANCELLED, ob.CANCELLED]
+    assert [e.state for e in box.cancel(reply.id)] == [om.CANCELLED, om.CANCELLED]
 
 
 def test_held_entries_are_released_when_the_window_ends(tmp_path: Path, clock: FrozenClock) -> None:
     box = ob.Outbox(tmp_path / "o.sqlite3", clock)
     (entry,) = box.add([new("1")], hold_seconds=10)
-    assert entry.state == ob.HELD and box.due() == []
+    assert entry.state == om.HELD and box.due() == []
     assert box.next_wake() == entry.hold_until
     clock.advance(9.9)
     assert box.release_holds() == 0
@@ -56,14 +57,14 @@ def test_recovery_takes_over_only_entries_of_dead_processes(
             text=True,
             check=True,
         ).stdout.strip()
-        me = ob.owner_token()
+        me = om.owner_token()
         box.claim(mine.id, me)
         box.claim(theirs.id, f"{live.pid}:abc")
         box.claim(dead.id, f"{gone}:def")
         recovered = box.recover(me)
         assert [e.id for e in recovered] == [dead.id]
         after = box.get(dead.id)
-        assert after is not None and after.state == ob.PENDING and after.needs_check
+        assert after is not None and after.state == om.PENDING and after.needs_check
     finally:
         live.kill()
         live.wait()

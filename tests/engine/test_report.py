@@ -13,10 +13,12 @@ from tests.conftest import FROZEN_NOW
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.domain import events as ev
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import NewTicket, Priority, QueueFilter
+from triage_tui.domain.enums import Priority
+from triage_tui.domain.models import NewTicket, QueueFilter
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import report
-from triage_tui.engine.sweep import Decision, SweepSession, plan_sweep
+from triage_tui.engine.sweep import Decision, SweepSession
+from triage_tui.engine.sweep_plan import plan_sweep
 
 T0 = FROZEN_NOW - timedelta(hours=2)
 

@@ -10,14 +10,9 @@ import pytest
 from tests.conftest import FROZEN_NOW
 from tests.domain.row_factories import hours, minutes, row
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Status
-from triage_tui.engine.sweep import (
-    Decision,
-    SweepEvent,
-    SweepSession,
-    plan_sweep,
-)
-from triage_tui.engine.sweep_plan import DEFAULT_HANDLE_TIME, MAX_BATCH
+from triage_tui.domain.enums import Status
+from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession
+from triage_tui.engine.sweep_plan import DEFAULT_HANDLE_TIME, MAX_BATCH, plan_sweep
 
 NOW = FROZEN_NOW
 

@@ -23,6 +23,7 @@ import httpx
 from triage_tui.adapters import write_context
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import (
     AuthError,
     Conflict,
@@ -36,9 +37,7 @@ from triage_tui.domain.models import (
     Escalation,
     Message,
     PersonHistory,
-    Priority,
     QueueFilter,
-    Status,
     Ticket,
     TicketDetail,
 )

@@ -11,7 +11,7 @@ from datetime import timedelta
 from tests.adapters.seed import SeedSla, SeedSpec, SeedTicket
 from tests.fakes.gleap import FakeGleap
 from tests.fakes.zendesk import FakeZendesk, ts
-from triage_tui.domain.models import Role, SlaStage
+from triage_tui.domain.enums import Role, SlaStage
 
 #: The agents of the fake accounts; the first is the one the credentials belong to.
 AGENTS = (

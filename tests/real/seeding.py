@@ -37,14 +37,14 @@ from tests.real.servers import (
     async_client,
 )
 from triage_tui.adapters.django_helpdesk import DjangoHelpdesk, DjangoHelpdeskOptions
-from triage_tui.adapters.django_helpdesk.wire import Translator as DhTranslator
-from triage_tui.adapters.django_helpdesk.wire import format_time as dh_time
-from triage_tui.adapters.django_helpdesk.wire import template_safe
+from triage_tui.adapters.django_helpdesk.translate import Translator as DhTranslator
+from triage_tui.adapters.django_helpdesk.translate import format_time as dh_time
+from triage_tui.adapters.django_helpdesk.translate import template_safe
 from triage_tui.adapters.rt import RtHelpdesk, RtOptions
-from triage_tui.adapters.rt.wire import Translator as RtTranslator
-from triage_tui.adapters.rt.wire import format_time as rt_time
+from triage_tui.adapters.rt.translate import Translator as RtTranslator
+from triage_tui.adapters.rt.translate import format_time as rt_time
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.models import Role, SlaStage, Status
+from triage_tui.domain.enums import Role, SlaStage, Status
 
 VIP = ["Acme Corp"]
 #: Tickets seeded at once (each ticket's own steps stay in order).

@@ -15,8 +15,9 @@ from tests.real.seeding import DhFactory
 from tests.real.servers import DhServer
 from triage_tui.adapters.django_helpdesk import DjangoHelpdesk, DjangoHelpdeskOptions
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 from triage_tui.domain.errors import AuthError, InvalidInput, NotFound, TriageError, Unsupported
-from triage_tui.domain.models import Escalation, Priority, Role, SlaStage, Status
+from triage_tui.domain.models import Escalation
 
 
 def one_line(error: BaseException) -> str:

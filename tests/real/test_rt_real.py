@@ -17,8 +17,9 @@ from tests.real.seeding import RtFactory
 from tests.real.servers import RT_ADMIN, RT_AGENT_PASSWORD, RtServer
 from triage_tui.adapters.rt import RtHelpdesk, RtOptions
 from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.enums import Priority, SlaStage, Status
 from triage_tui.domain.errors import AuthError, InvalidInput, NotFound, TriageError
-from triage_tui.domain.models import Priority, QueueFilter, SlaStage, Status
+from triage_tui.domain.models import QueueFilter
 
 
 def one_line(error: BaseException) -> str:

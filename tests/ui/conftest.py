@@ -10,8 +10,8 @@ import pytest
 
 from tests.conftest import FROZEN_NOW
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.adapters.local.demo import generate
 from triage_tui.config import Profile
+from triage_tui.demo.generator import generate
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.ui.app import TriageApp
 

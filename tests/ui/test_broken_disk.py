@@ -27,6 +27,7 @@ from tests.ui.test_outbox_console import make, messages
 from triage_tui import private_files
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.drafts import DraftStore
 from triage_tui.ui.app import TriageApp
@@ -77,7 +78,7 @@ async def test_send_on_a_full_disk_keeps_every_typed_word_and_saves_it_when_spac
     data = tmp_path / "data"
     app = make(demo_db, clock, FakeTime(clock), data, hold=0)
 
-    def disk_full(*args: object, **kwargs: object) -> list[ob.Entry]:
+    def disk_full(*args: object, **kwargs: object) -> list[om.Entry]:
         raise sqlite3.OperationalError("database or disk is full")
 
     async with app.run_test(size=(120, 40)) as pilot:

@@ -15,11 +15,11 @@ from triage_tui.engine import bulk
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen
 from triage_tui.ui.screens.bulk import (
     BulkActionScreen,
-    BulkPlan,
+    BulkChoice,
     BulkPreviewScreen,
     MacroPickScreen,
     applied_line,
-    apply_plan,
+    apply_choice,
     undone_line,
 )
 from triage_tui.ui.widgets.queue import QueueView
@@ -65,10 +65,10 @@ async def test_space_star_and_shift_ranges_mark_rows(demo_db: Path, make_app) ->
 
 
 async def open_bulk(
-    pilot: Pilot, rows: list[QueueRow], plans: list[BulkPlan | None]
+    pilot: Pilot, rows: list[QueueRow], choices: list[BulkChoice | None]
 ) -> BulkActionScreen:
     screen = BulkActionScreen(rows, agent="Sam Agent", team="Polaris Support")
-    await pilot.app.push_screen(screen, plans.append)
+    await pilot.app.push_screen(screen, choices.append)
     await pilot.pause()
     return screen
 
@@ -90,14 +90,14 @@ async def test_preview_lists_every_change_and_cancel_writes_nothing(
     demo_db: Path, make_app
 ) -> None:
     app = make_app(demo_db)
-    plans: list[BulkPlan | None] = []
+    choices: list[BulkChoice | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await marked_queue(pilot)
         rows = await mark(pilot, queue, 3)
         ids = [r.id for r in rows]
         before = statuses(demo_db, ids)
         events_before = db_rows(demo_db, "SELECT count(*) FROM events")[0][0]
-        await open_bulk(pilot, rows, plans)
+        await open_bulk(pilot, rows, choices)
         await pilot.press("s")
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("v")  # solved
@@ -109,14 +109,14 @@ async def test_preview_lists_every_change_and_cancel_writes_nothing(
         assert isinstance(app.screen, BulkActionScreen)
         await pilot.press("escape")
         await pilot.pause()
-        assert plans == [None]
+        assert choices == [None]
     assert statuses(demo_db, ids) == before
     assert db_rows(demo_db, "SELECT count(*) FROM events")[0][0] == events_before
 
 
 async def test_confirm_applies_the_batch_and_undo_restores_it(demo_db: Path, make_app) -> None:
     app = make_app(demo_db)
-    plans: list[BulkPlan | None] = []
+    choices: list[BulkChoice | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await marked_queue(pilot)
         rows = await mark(pilot, queue, 4)
@@ -127,22 +127,22 @@ async def test_confirm_applies_the_batch_and_undo_restores_it(demo_db: Path, mak
                 demo_db, f"SELECT id, tags FROM tickets WHERE id IN ({','.join('?' * 4)})", *ids
             )
         )
-        await open_bulk(pilot, rows, plans)
+        await open_bulk(pilot, rows, choices)
         await pilot.press("s", "p")  # status pending
         assert 'Apply "status pending"' in preview_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        plan = plans[0]
-        assert plan is not None and plan.count == sum(
+        choice = choices[0]
+        assert choice is not None and choice.count == sum(
             1 for r in rows if r.status.value != "pending"
         )
-        result = await apply_plan(app.helpdesk, plan)
-        assert applied_line(result).startswith(f'Applied "status pending" to {plan.count} ticket')
+        result = await apply_choice(app.helpdesk, choice)
+        assert applied_line(result).startswith(f'Applied "status pending" to {choice.count} ticket')
         assert set(statuses(demo_db, ids).values()) == {"pending"}
         applied = db_rows(demo_db, "SELECT payload FROM events WHERE name='bulk.applied'")
-        assert len(applied) == 1 and json.loads(applied[0][0])["count"] == plan.count
+        assert len(applied) == 1 and json.loads(applied[0][0])["count"] == choice.count
         outcome = await bulk.undo(app.helpdesk, result)
-        assert undone_line(outcome).startswith(f"Undid the batch on {plan.count} ticket")
+        assert undone_line(outcome).startswith(f"Undid the batch on {choice.count} ticket")
     assert statuses(demo_db, ids) == before
     assert (
         dict(
@@ -157,14 +157,14 @@ async def test_confirm_applies_the_batch_and_undo_restores_it(demo_db: Path, mak
 
 async def test_closing_many_and_vip_tickets_warns_before_the_count(demo_db: Path, make_app) -> None:
     app = make_app(demo_db)
-    plans: list[BulkPlan | None] = []
+    choices: list[BulkChoice | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await marked_queue(pilot)
         await pilot.press("asterisk")
         rows = queue.marked_rows()
         vip = sum(1 for r in rows if r.vip)
         assert len(rows) > 50 and vip
-        await open_bulk(pilot, rows, plans)
+        await open_bulk(pilot, rows, choices)
         await pilot.press("s", "c")  # closed
         text = preview_text(app)
         assert f"{len(rows)} tickets: more than 50 at once" in text
@@ -173,16 +173,16 @@ async def test_closing_many_and_vip_tickets_warns_before_the_count(demo_db: Path
         assert f"to {len(rows)} tickets? (2 warnings)" in text
         await pilot.press("escape", "escape")
         await pilot.pause()
-    assert plans == [None]
+    assert choices == [None]
 
 
 async def test_assign_tag_and_escalate_ask_their_parameter(demo_db: Path, make_app) -> None:
     app = make_app(demo_db)
-    plans: list[BulkPlan | None] = []
+    choices: list[BulkChoice | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await marked_queue(pilot)
         rows = await mark(pilot, queue, 2)
-        await open_bulk(pilot, rows, plans)
+        await open_bulk(pilot, rows, choices)
         await pilot.press("a")
         assert isinstance(app.screen, AskScreen)
         await pilot.press("enter")  # "me"
@@ -197,21 +197,21 @@ async def test_assign_tag_and_escalate_ask_their_parameter(demo_db: Path, make_a
         assert "escalate (outage)" in text and "internal note(s) that stay after an undo" in text
         await pilot.press("enter")
         await pilot.pause()
-    plan = plans[0]
-    assert plan is not None and plan.action.escalation is not None
-    assert plan.action.escalation.reason == "outage"
+    choice = choices[0]
+    assert choice is not None and choice.action.escalation is not None
+    assert choice.action.escalation.reason == "outage"
 
 
 async def test_a_macro_replies_to_each_requester_and_undo_keeps_the_replies(
     demo_db: Path, make_app
 ) -> None:
     app = make_app(demo_db)
-    plans: list[BulkPlan | None] = []
+    choices: list[BulkChoice | None] = []
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await marked_queue(pilot)
         rows = await mark(pilot, queue, 2)
         ids = [r.id for r in rows]
-        await open_bulk(pilot, rows, plans)
+        await open_bulk(pilot, rows, choices)
 
         async def pick(name: str) -> None:
             await pilot.press("m")
@@ -233,9 +233,9 @@ async def test_a_macro_replies_to_each_requester_and_undo_keeps_the_replies(
         )
         await pilot.press("enter")
         await pilot.pause()
-        plan = plans[0]
-        assert plan is not None
-        result = await apply_plan(app.helpdesk, plan)
+        choice = choices[0]
+        assert choice is not None
+        result = await apply_choice(app.helpdesk, choice)
         for row in rows:
             (body,) = db_rows(
                 demo_db,

@@ -645,7 +645,7 @@ async def test_the_filter_index_outlives_esc_but_not_a_reload(
 ) -> None:
     """Esc keeps the queue's row index (the next `/` is as quick as the first);
     a reload lets the old queue go with it: only the new queue's index is kept."""
-    from triage_tui.domain import row_index
+    from triage_tui.domain.filters import row_index
 
     monkeypatch.setattr(row_index, "KEEP_FROM_ROWS", 1)  # the demo queue is small
     app = make_app(demo_db)

@@ -11,7 +11,8 @@ import pytest
 
 from tests.ui.test_console import pane_text, settle
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
-from triage_tui.domain.models import NewTicket, Priority
+from triage_tui.domain.enums import Priority
+from triage_tui.domain.models import NewTicket
 from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.widgets.queue import QueueView
 

@@ -29,8 +29,9 @@ from triage_tui.adapters.local.adapter import LocalHelpdesk
 from triage_tui.config import Profile
 from triage_tui.domain.clock import SystemClock
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
-from triage_tui.engine.delivery import RetryPolicy
+from triage_tui.engine.delivery_policy import RetryPolicy
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.conflict import ConflictScreen
 from triage_tui.ui.screens.outbox import OutboxScreen
@@ -145,8 +146,8 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
         assert line.startswith(f"Reply to {tid} is held: the ticket changed since you opened it")
         assert "Answered from a script." in line and line.endswith("— o to resolve")
         box = store(first)
-        await until(lambda: any(e.state == ob.CONFLICT for e in box.entries()), what="collision")
-        reply_a = next(e for e in box.entries() if e.state == ob.CONFLICT)
+        await until(lambda: any(e.state == om.CONFLICT for e in box.entries()), what="collision")
+        reply_a = next(e for e in box.entries() if e.state == om.CONFLICT)
         assert any("Answered from a script." in c for c in reply_a.conflict or [])
         assert messages(demo_db, tid, draft) == 0  # not sent over the script's reply
         assert status_of(demo_db, tid) == "on_hold" != before  # the script's status stands
@@ -167,14 +168,14 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
         left = {
             e.ticket_id: e
             for e in box.entries()
-            if e.origin == ob.VERB and e.ticket_id in rows[2:4]
+            if e.origin == om.VERB and e.ticket_id in rows[2:4]
         }
         for entry in left.values():
-            assert entry.session is not None and not ob.owner_alive(entry.session, "me")
+            assert entry.session is not None and not om.owner_alive(entry.session, "me")
         await until(
             lambda: (
-                box.get(left[landed].id).state == ob.DELIVERED  # type: ignore[union-attr]
-                and box.get(left[never].id).state == ob.FAILED
+                box.get(left[landed].id).state == om.DELIVERED  # type: ignore[union-attr]
+                and box.get(left[never].id).state == om.FAILED
             ),  # type: ignore[union-attr]
             what="the dead verbs' entries taken over",
         )
@@ -210,7 +211,7 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
             assert messages(demo_db, tid, "From the second console.") == 0  # still waiting
             mine = [
                 e
-                for e in store(second).for_ticket(tid, ob.IN_FLIGHT)
+                for e in store(second).for_ticket(tid, om.IN_FLIGHT)
                 if e.session == second.helpdesk.session  # type: ignore[attr-defined]
             ]
             # Only the reply: the status shown (pending, queued by the first console) is kept.
@@ -227,7 +228,7 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
             assert "Waits behind a conflict on an earlier write from another console" in shown
             await two.press("s")
             await until(
-                lambda: all(store(second).get(e.id).state == ob.DELIVERED for e in mine),  # type: ignore[union-attr]
+                lambda: all(store(second).get(e.id).state == om.DELIVERED for e in mine),  # type: ignore[union-attr]
                 what="the second console's reply",
             )
             assert messages(demo_db, tid, "From the second console.") == 1
@@ -244,9 +245,9 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
         assert isinstance(first.screen, ConflictScreen)
         await one.press("d")
         await one.pause()
-        assert {e.state for e in box.batch_entries(reply_a.batch)} == {ob.CANCELLED}
+        assert {e.state for e in box.batch_entries(reply_a.batch)} == {om.CANCELLED}
         assert messages(demo_db, tid, draft) == 0
         assert status_of(demo_db, tid) == "on_hold"  # the script's status was never overwritten
         # Nothing is left waiting behind a decision, and nothing of anyone in flight.
         assert box.waiting() == []
-        assert not [e for e in box.entries() if e.state in ob.IN_FLIGHT]
+        assert not [e for e in box.entries() if e.state in om.IN_FLIGHT]

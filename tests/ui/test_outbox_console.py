@@ -15,7 +15,7 @@ from tests.ui.test_console import move_to_sendable, settle
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.conflict import ConflictScreen
@@ -115,13 +115,13 @@ async def test_a_collision_is_shown_and_resolved_from_the_outbox(
         draft = screen.query_one("#draft", TextArea).text
         await send_default(pilot)
         box = app.helpdesk.outbox  # type: ignore[attr-defined]
-        await until(lambda: any(e.state == ob.CONFLICT for e in box.entries()))
+        await until(lambda: any(e.state == om.CONFLICT for e in box.entries()))
         await pilot.pause()
         assert "1 action(s) need you" in await banner(pilot, OfflineBanner)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, OutboxScreen)
-        assert app.screen.entries[0].state == ob.CONFLICT
+        assert app.screen.entries[0].state == om.CONFLICT
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConflictScreen)

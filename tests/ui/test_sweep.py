@@ -17,7 +17,7 @@ from tests.conftest import FROZEN_NOW
 from tests.ui.conftest import db_rows
 from tests.ui.sweep_helpers import confirm_send, quiet, start_sweep
 from tests.ui.test_console import settle
-from triage_tui.adapters.local.demo import generate
+from triage_tui.demo.generator import generate
 from triage_tui.engine.sweep_plan import plan_sweep
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
 from triage_tui.ui.screens.bulk import BulkActionScreen

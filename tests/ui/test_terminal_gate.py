@@ -32,7 +32,7 @@ from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.models import Escalation, Ticket
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
@@ -175,7 +175,7 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
         box = app.helpdesk.outbox  # type: ignore[attr-defined]
 
         def failed() -> bool:
-            return any(e.state == ob.FAILED for e in box.entries())
+            return any(e.state == om.FAILED for e in box.entries())
 
         await visit("failure notice", "enter", screen=MainScreen, after=failed)
         await visit("outbox", "o", screen=OutboxScreen)

@@ -21,6 +21,7 @@ from triage_tui.domain.queue import QueueRow
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from triage_tui.domain.enums import Priority, Status
     from triage_tui.domain.models import (
         Article,
         Escalation,
@@ -28,9 +29,7 @@ if TYPE_CHECKING:
         Message,
         NewTicket,
         PersonHistory,
-        Priority,
         QueueFilter,
-        Status,
         Ticket,
         TicketDetail,
     )

@@ -1,7 +1,8 @@
 """Commands around the helpdesk rather than on tickets: demo, kb import, config.
 
 ``demo`` and ``kb import`` always work on the embedded (local) helpdesk; the
-generator and importer live in ``adapters/local`` and are imported only here.
+generator (``triage_tui/demo``) and the importer (``adapters/local``) are imported
+only here.
 ``config show`` prints the effective settings with secrets masked, so it can be
 pasted into a bug report.
 """
@@ -35,7 +36,7 @@ SHOW_SKIPPED = 10
 
 
 def demo(args: Namespace, ctx: ConsoleContext) -> int:
-    from triage_tui.adapters.local import demo as demo_mod
+    from triage_tui.demo import generator as demo_mod
 
     if args.tickets < 1:
         raise InvalidInput(f"--tickets must be at least 1, not {args.tickets}")
@@ -76,7 +77,7 @@ def _check_overwritable(db: Path, *, force: bool) -> None:
 
 
 def _is_demo_or_empty(db: Path) -> bool:
-    from triage_tui.adapters.local.demo import is_demo_db
+    from triage_tui.demo.generator import is_demo_db
 
     return is_demo_db(db)
 

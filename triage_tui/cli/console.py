@@ -26,7 +26,7 @@ def start(inv: Invocation, sweep: str | None = None) -> int:
             # Checked before any screen is drawn: a bad filter is a one-line error here.
             import dataclasses
 
-            from triage_tui.domain.filters import parse
+            from triage_tui.domain.filters.language import parse
 
             canonical = str(parse(sweep, me=ctx.profile.agent))
             ctx = dataclasses.replace(ctx, initial_sweep=canonical)

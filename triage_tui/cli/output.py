@@ -26,7 +26,8 @@ from datetime import datetime
 from typing import IO, Any
 
 from triage_tui.domain import sla
-from triage_tui.domain.models import Article, Message, Organization, Person, Role, Ticket
+from triage_tui.domain.enums import Role
+from triage_tui.domain.models import Article, Message, Organization, Person, Ticket
 from triage_tui.domain.text import sanitize
 
 _STATE_COLOURS = {

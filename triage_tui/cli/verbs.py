@@ -22,8 +22,9 @@ from pydantic import ValidationError
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.cli import output as out
 from triage_tui.domain import sla
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput, Unsupported
-from triage_tui.domain.models import Article, Escalation, NewTicket, Priority, Status, Ticket
+from triage_tui.domain.models import Article, Escalation, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from triage_tui.domain.escalation import RuleSet
@@ -163,7 +164,7 @@ async def search_kb(helpdesk: Helpdesk, view: View, words: str, limit: int = 5) 
     caps = helpdesk.capabilities
     ranked: list[tuple[Article, float | None, tuple[str, ...]]]
     if caps.kb_list:
-        from triage_tui.domain.kb import KbIndex  # rapidfuzz: only this verb pays for it
+        from triage_tui.domain.kb.ranking import KbIndex  # rapidfuzz: only this verb pays for it
 
         index = KbIndex([a async for a in helpdesk.iter_articles()])
         ranked = [(m.article, m.score, m.matched_terms) for m in index.rank(words, limit)]

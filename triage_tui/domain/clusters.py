@@ -220,7 +220,7 @@ def _typo_repairs(
 ) -> dict[str, str]:
     """Subject words used by one text only that are a typo of a shared term.
 
-    Candidates are blocked like ``kb_vocab`` does: a word within one or two
+    Candidates are blocked like ``kb.vocab`` does: a word within one or two
     edits has a length within one of it and keeps its first or last letter.
     Only subject words are repaired: they choose the keys, and there are few.
     """

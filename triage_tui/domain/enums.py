@@ -1,6 +1,6 @@
 """The domain's enumerations: ticket status and priority, message role, SLA stage.
 
-Apart from ``models`` (which re-exports them) so that code on the console's
+Apart from ``models``, and imported from here only, so that code on the console's
 path to its first screen — the queue's compact rows, SLA countdowns, the
 local helpdesk's row reads — can use them without importing pydantic
 (~100 ms of a start-up of ~450; see ``tests/cli/test_start_up_imports.py``).

@@ -26,8 +26,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from triage_tui.domain import lexicon
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import ConfigError
-from triage_tui.domain.models import Role, TicketDetail
+from triage_tui.domain.models import TicketDetail
 
 RULE_IDS = (
     "requested_human",

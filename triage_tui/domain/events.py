@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from triage_tui.domain.queue import QueueRow
-    from triage_tui.domain.safeguards import Finding
+    from triage_tui.domain.safeguards.checks import Finding
 
 # -- recorded by the local adapter's writes ------------------------------------
 REPLY_SENT = "reply.sent"

@@ -14,12 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from triage_tui.domain.clock import ensure_utc
 
-# Re-exported ("as"): the vocabulary is part of the models' public names too.
-from triage_tui.domain.enums import ACTIVE_STATUSES
-from triage_tui.domain.enums import Priority as Priority
-from triage_tui.domain.enums import Role as Role
-from triage_tui.domain.enums import SlaStage as SlaStage
-from triage_tui.domain.enums import Status as Status
+# The vocabulary (Priority, Status, ...) is imported from ``enums``, its one home.
+from triage_tui.domain.enums import ACTIVE_STATUSES, Priority, Role, SlaStage, Status
 
 UtcDatetime = Annotated[datetime, AfterValidator(ensure_utc)]
 

@@ -9,9 +9,10 @@ with the workflow's one-line confirmation ("Responded to 123 for Dana Reyes").
 from __future__ import annotations
 
 from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.escalation import RuleResult
-from triage_tui.domain.models import Escalation, Status, Ticket
+from triage_tui.domain.models import Escalation, Ticket
 from triage_tui.engine.buffered import BufferedHelpdesk, batch
 
 #: How a confirmation that is not one ends: the write needs the agent first.

@@ -41,15 +41,10 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.cache import ReadCache
-from triage_tui.engine.delivery import (
-    VERB_POLICY,
-    Connectivity,
-    Deliverer,
-    RetryPolicy,
-    Sleep,
-    apply_write,
-)
+from triage_tui.engine.delivery import Deliverer, Sleep
+from triage_tui.engine.delivery_policy import VERB_POLICY, Connectivity, RetryPolicy, apply_write
 from triage_tui.engine.drafts import DraftStore
 from triage_tui.engine.event_log import EventLog
 from triage_tui.engine.event_recording import EventRecording
@@ -114,7 +109,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self.doctor_hints = inner.doctor_hints  # type: ignore[misc]
         self.mode = mode
         #: This console or verb run: its entries are "ours", everyone else's are not.
-        self.session = ob.owner_token()
+        self.session = om.owner_token()
         self.hold_seconds = hold_seconds if mode == CONSOLE_MODE else 0.0
         root = data_dir or paths.data_dir()
         self.outbox_path = root / "outbox" / f"{key}.sqlite3"
@@ -135,7 +130,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         #: The last real read of each ticket: the collision base of a reply without a draft.
         self._seen: dict[str, Base] = {}
         self._background: set[asyncio.Task[Any]] = set()
-        self.listeners: list[Callable[[str, ob.Entry | None], None]] = []
+        self.listeners: list[Callable[[str, om.Entry | None], None]] = []
         #: No log of the adapter's own (remote helpdesks): keep one here, on this machine.
         self.own_log = not inner.capabilities.event_log
         self.events_path = root / "events" / f"{key}.sqlite3"
@@ -158,7 +153,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def agent(self) -> str:
         return self.inner.agent
 
-    def watch_writes(self, listener: Callable[[str, ob.Entry | None], None]) -> bool:
+    def watch_writes(self, listener: Callable[[str, om.Entry | None], None]) -> bool:
         """Every write queued, delivered, undone or changed is told to ``listener``."""
         self.listeners.append(listener)
         return True
@@ -168,7 +163,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def outbox(self) -> ob.Outbox:
         if self._outbox is None:
             self._outbox = ob.Outbox(self.outbox_path, self.clock)
-            ob.session_started(self.session)
+            om.session_started(self.session)
         return self._outbox
 
     @property
@@ -188,11 +183,11 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             self._deliverer.listeners.append(self._on_delivery)
         return self._deliverer
 
-    def _emit(self, event: str, entry: ob.Entry | None = None) -> None:
+    def _emit(self, event: str, entry: om.Entry | None = None) -> None:
         for listener in list(self.listeners):
             listener(event, entry)
 
-    def _on_delivery(self, event: str, entry: ob.Entry | None) -> None:
+    def _on_delivery(self, event: str, entry: om.Entry | None) -> None:
         # A delivered reply ends its draft (an undone one came back as a draft already).
         if (
             self.drafts is not None
@@ -236,7 +231,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         if self._outbox is not None:
             self._outbox.close()
         # From now on what this run left in the outbox is another run's to take over.
-        ob.session_ended(self.session)
+        om.session_ended(self.session)
         if self.cache is not None:
             self.cache.close()
         if self._event_log is not None:
@@ -255,13 +250,13 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
 
     async def _write(
         self, kind: str, ticket_id: str, payload: dict[str, Any], label: str
-    ) -> tuple[ob.Entry | None, dict[str, Any] | None]:
+    ) -> tuple[om.Entry | None, dict[str, Any] | None]:
         """Record; in verb mode deliver before returning the helpdesk's answer."""
         body = payload.get("body") if kind == "reply" else None
         base = self._base_for(str(ticket_id), body) if kind == "reply" else None
-        new = ob.NewEntry(str(ticket_id), kind, payload, label, base)
+        new = om.NewEntry(str(ticket_id), kind, payload, label, base)
         before = self._known_ticket(str(ticket_id))
-        origin = ob.VERB if self.mode == VERB_MODE else ob.CONSOLE
+        origin = om.VERB if self.mode == VERB_MODE else om.CONSOLE
         try:
             if self.outbox.read_only is not None:
                 disabled = "" if self.mode == VERB_MODE else ": writes are disabled"
@@ -315,11 +310,11 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self._known[detail.ticket.id] = detail.ticket.model_dump(mode="json")
         return detail
 
-    async def _deliver_now(self, entry: ob.Entry) -> dict[str, Any]:
+    async def _deliver_now(self, entry: om.Entry) -> dict[str, Any]:
         outcome = await self.deliverer.deliver_now(entry.id)
-        if outcome.state == ob.DELIVERED and outcome.result is not None:
+        if outcome.state == om.DELIVERED and outcome.result is not None:
             return outcome.result
-        if outcome.state == ob.CONFLICT:
+        if outcome.state == om.CONFLICT:
             raise Conflict(
                 f"ticket {entry.ticket_id} changed since it was read: "
                 + "; ".join(outcome.changes)
@@ -365,7 +360,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             return Message.model_validate(result)
         return self._provisional(entry, body, False)
 
-    def _provisional(self, entry: ob.Entry, body: str, public: bool) -> Message:
+    def _provisional(self, entry: om.Entry, body: str, public: bool) -> Message:
         from triage_tui.domain.models import Message
 
         return Message(

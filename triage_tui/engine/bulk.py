@@ -1,7 +1,7 @@
 """Bulk actions on marked tickets: preview every change, apply, undo the batch as one.
 
 The pure half (``BulkAction``, ``preview``, ``warnings``, ``confirmation``)
-lives in ``bulk_plan`` and is re-exported here. This half writes:
+lives in ``bulk_preview`` and is imported from there. This half writes:
 
 * ``apply`` refuses before the first write what the helpdesk cannot do, then
   per ticket reads its current state (what the undo will restore), writes the
@@ -25,30 +25,18 @@ from typing import Any
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError, Unsupported
-from triage_tui.engine.bulk_plan import (
-    MANY,
-    BulkAction,
+from triage_tui.engine.bulk_preview import (
     PlannedChange,
     TicketState,
-    confirmation,
-    preview,
-    warnings,
 )
 from triage_tui.engine.recording import record
 
 __all__ = [
-    "MANY",
     "Applied",
-    "BulkAction",
     "BulkResult",
-    "PlannedChange",
-    "TicketState",
     "UndoResult",
     "apply",
-    "confirmation",
-    "preview",
     "undo",
-    "warnings",
 ]
 
 

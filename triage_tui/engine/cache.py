@@ -29,7 +29,7 @@ from triage_tui import private_files
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.engine.outbox import from_text, to_text
+from triage_tui.engine.outbox_model import from_text, to_text
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter

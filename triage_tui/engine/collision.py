@@ -24,7 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage_tui.domain.models import Message, Role, TicketDetail, UtcDatetime
+from triage_tui.domain.enums import Role
+from triage_tui.domain.models import Message, TicketDetail, UtcDatetime
 from triage_tui.engine.overlay import PROVISIONAL_PREFIX
 
 

@@ -38,8 +38,8 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.delivery_policy import (
-    VERB_POLICY,
     Attempt,
     Connectivity,
     RetryPolicy,
@@ -48,17 +48,11 @@ from triage_tui.engine.delivery_policy import (
 )
 
 __all__ = [
-    "VERB_POLICY",
-    "Attempt",
-    "Connectivity",
     "Deliverer",
-    "RetryPolicy",
-    "apply_write",
-    "classify",
 ]
 
 Sleep = Callable[[float], Awaitable[None]]
-Listener = Callable[[str, "ob.Entry | None"], None]
+Listener = Callable[[str, "om.Entry | None"], None]
 
 
 class Deliverer:
@@ -81,7 +75,7 @@ class Deliverer:
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.policy = policy or RetryPolicy()
-        self.owner = owner or ob.owner_token()
+        self.owner = owner or om.owner_token()
         self.connectivity = connectivity or Connectivity()
         self.probe = probe
         self.listeners: list[Listener] = []
@@ -93,10 +87,10 @@ class Deliverer:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         #: The entry being delivered right now (the quit screen names it).
-        self.current: ob.Entry | None = None
+        self.current: om.Entry | None = None
 
     # -- events -----------------------------------------------------------
-    def emit(self, event: str, entry: ob.Entry | None = None) -> None:
+    def emit(self, event: str, entry: om.Entry | None = None) -> None:
         for listener in list(self.listeners):
             listener(event, entry)
 
@@ -113,7 +107,7 @@ class Deliverer:
 
     # -- one attempt ------------------------------------------------------
     async def attempt(
-        self, entry: ob.Entry, *, reconcile_only: bool = False, policy: RetryPolicy | None = None
+        self, entry: om.Entry, *, reconcile_only: bool = False, policy: RetryPolicy | None = None
     ) -> Attempt:
         """Deliver a claimed (``delivering``) entry once; the outbox records the outcome."""
         # Here, not at import: the console's path to its first screen imports no pydantic.
@@ -141,7 +135,7 @@ class Deliverer:
                             found,
                             note="found on the helpdesk after an interruption; not sent again",
                         )
-                        return self._done(entry, Attempt(ob.DELIVERED, result=found))
+                        return self._done(entry, Attempt(om.DELIVERED, result=found))
                     if reconcile_only:
                         why = (
                             "interrupted before the helpdesk confirmed it, and it is not on the"
@@ -151,7 +145,7 @@ class Deliverer:
                             " not sent (retry to send it)"
                         )
                         self.outbox.failed(entry.id, why)
-                        return self._done(entry, Attempt(ob.FAILED, error=Unreachable(why)))
+                        return self._done(entry, Attempt(om.FAILED, error=Unreachable(why)))
                 if collide and base is not None:
                     ours = self.outbox.delivered_results(
                         entry.ticket_id, sessions_of(base, entry.session)
@@ -159,7 +153,7 @@ class Deliverer:
                     changes = changes_since(base, latest, ours)
                     if changes:
                         self.outbox.conflicted(entry.id, changes)
-                        return self._done(entry, Attempt(ob.CONFLICT, changes=changes))
+                        return self._done(entry, Attempt(om.CONFLICT, changes=changes))
             wrote = True
             # The key is the same for every attempt of this entry; adapters that
             # declare ``idempotency`` send it, the others may log it.
@@ -170,7 +164,7 @@ class Deliverer:
             self.reached(True)
             self._conflicts.pop(entry.id, None)
             self.outbox.delivered(entry.id, result)
-            return self._done(entry, Attempt(ob.DELIVERED, result=result))
+            return self._done(entry, Attempt(om.DELIVERED, result=result))
         except asyncio.CancelledError:
             # Shutdown mid-request: it may have landed. The next start checks.
             self.outbox.interrupted(entry.id, self._settle())
@@ -181,20 +175,20 @@ class Deliverer:
         except Exception as error:  # noqa: BLE001
             message = f"unexpected {type(error).__name__}: {error}"
             self.outbox.failed(entry.id, " ".join(message.split()), needs_check=wrote)
-            return self._done(entry, Attempt(ob.FAILED, error=error))
+            return self._done(entry, Attempt(om.FAILED, error=error))
 
-    def _claimed(self, entry: ob.Entry) -> set[str]:
+    def _claimed(self, entry: om.Entry) -> set[str]:
         return {
             str(r["id"])
             for r in self.outbox.delivered_results(entry.ticket_id)
             if "body" in r and "id" in r
         }
 
-    async def _apply(self, entry: ob.Entry) -> dict[str, Any]:
+    async def _apply(self, entry: om.Entry) -> dict[str, Any]:
         return await apply_write(self.helpdesk, entry.kind, entry.ticket_id, entry.payload)
 
     def _failure(
-        self, entry: ob.Entry, error: TriageError, wrote: bool, policy: RetryPolicy
+        self, entry: om.Entry, error: TriageError, wrote: bool, policy: RetryPolicy
     ) -> Attempt:
         kind = classify(error)
         now = self.clock.now()
@@ -209,9 +203,9 @@ class Deliverer:
                 self._conflicts.pop(entry.id, None)
                 if entry.kind == "reply":
                     self.outbox.conflicted(entry.id, [f"The helpdesk refused it: {message}"])
-                    return self._done(entry, Attempt(ob.CONFLICT, error=error, changes=[message]))
+                    return self._done(entry, Attempt(om.CONFLICT, error=error, changes=[message]))
                 self.outbox.failed(entry.id, message)
-                return self._done(entry, Attempt(ob.FAILED, error=error))
+                return self._done(entry, Attempt(om.FAILED, error=error))
             wait = 0.0  # re-read and re-check at once
         elif kind == "rate":
             retry_after = getattr(error, "retry_after", None)
@@ -226,23 +220,23 @@ class Deliverer:
                 self.pause_until = now + timedelta(seconds=wait)
             elif entry.attempts >= policy.max_server_errors:
                 self.outbox.failed(entry.id, message, needs_check=needs_check)
-                return self._done(entry, Attempt(ob.FAILED, error=error))
+                return self._done(entry, Attempt(om.FAILED, error=error))
         else:
             self.reached(True)
             self.outbox.failed(entry.id, message)
-            return self._done(entry, Attempt(ob.FAILED, error=error))
+            return self._done(entry, Attempt(om.FAILED, error=error))
         out_of_attempts = policy.max_attempts is not None and entry.attempts >= policy.max_attempts
         too_long = policy.max_wait is not None and wait > policy.max_wait
         if out_of_attempts or too_long:
             self.outbox.failed(entry.id, message, needs_check=needs_check)
-            return self._done(entry, Attempt(ob.FAILED, error=error, wait=wait))
+            return self._done(entry, Attempt(om.FAILED, error=error, wait=wait))
         self.outbox.retry_later(
             entry.id, message, now + timedelta(seconds=wait), needs_check=needs_check
         )
-        return self._done(entry, Attempt(ob.PENDING, error=error, wait=wait))
+        return self._done(entry, Attempt(om.PENDING, error=error, wait=wait))
 
-    def _done(self, entry: ob.Entry, outcome: Attempt) -> Attempt:
-        event = {ob.DELIVERED: "delivered", ob.FAILED: "failed", ob.CONFLICT: "conflict"}
+    def _done(self, entry: om.Entry, outcome: Attempt) -> Attempt:
+        event = {om.DELIVERED: "delivered", om.FAILED: "failed", om.CONFLICT: "conflict"}
         self.emit(event.get(outcome.state, "retry"), self.outbox.get(entry.id) or entry)
         return outcome
 
@@ -256,7 +250,7 @@ class Deliverer:
                 state = current.state if current else "missing"
                 return Attempt(state, error=Unreachable(f"outbox entry {entry_id} is {state}"))
             outcome = await self.attempt(entry)
-            if outcome.state != ob.PENDING:
+            if outcome.state != om.PENDING:
                 return outcome
             await self.sleep(outcome.wait)
 
@@ -279,7 +273,7 @@ class Deliverer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    def take_over_interrupted(self) -> list[ob.Entry]:
+    def take_over_interrupted(self) -> list[om.Entry]:
         """Entries left ``delivering`` by a session that is gone: pending, checked first."""
         recovered = self.outbox.recover(self.owner, self._settle())
         if recovered:
@@ -314,7 +308,7 @@ class Deliverer:
             claimed = self.outbox.claim(left[0].id, self.owner)
             if claimed is None:
                 continue
-            verb = claimed.origin == ob.VERB
+            verb = claimed.origin == om.VERB
             if claimed.needs_check and self._settle():
                 # It may have left moments ago: look once it would have landed.
                 await self.sleep(max(0.0, self._settle_left(claimed)))
@@ -322,7 +316,7 @@ class Deliverer:
             outcomes.append(await self.attempt(claimed, reconcile_only=verb, policy=policy))
         return outcomes
 
-    def _settle_left(self, entry: ob.Entry) -> float:
+    def _settle_left(self, entry: om.Entry) -> float:
         if entry.next_attempt is None:
             return 0.0
         return (entry.next_attempt - self.clock.now()).total_seconds()
@@ -360,16 +354,16 @@ class Deliverer:
     def _paused(self) -> bool:
         return self.pause_until is not None and self.clock.now() < self.pause_until
 
-    def _next(self) -> tuple[ob.Entry, bool] | None:
+    def _next(self) -> tuple[om.Entry, bool] | None:
         if self._paused():
             return None
-        due = self.outbox.due(origin=ob.CONSOLE, limit=1)
+        due = self.outbox.due(origin=om.CONSOLE, limit=1)
         if due:
             return due[0], False
         # A verb killed before or while delivering: its caller saw a failure, so
         # only reconcile (found on the ticket: delivered; else failed, for the agent).
-        for entry in self.outbox.due(origin=ob.VERB, limit=20):
-            if not ob.owner_alive(entry.owner, self.owner):
+        for entry in self.outbox.due(origin=om.VERB, limit=20):
+            if not om.owner_alive(entry.owner, self.owner):
                 return entry, True
         return None
 

@@ -1,7 +1,7 @@
 """What the deliverer decides with: retry policy, error classes, the write itself.
 
-Split from ``delivery`` (the loop) so each reads on its own; everything here
-is re-exported there.
+Split from ``delivery`` (the loop) so each reads on its own; what is defined
+here is imported from here.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from typing import Any
 
 from triage_tui import private_files
 from triage_tui.domain.clock import Clock
-from triage_tui.engine.outbox import to_text
+from triage_tui.engine.outbox_model import to_text
 
 log = logging.getLogger(__name__)
 EDITING, SENDING = "editing", "sending"

@@ -28,7 +28,7 @@ from triage_tui.domain.queue import QueueRow
 if TYPE_CHECKING:
     from triage_tui.config import Profile
     from triage_tui.domain.escalation import RuleResult, RuleSet
-    from triage_tui.domain.kb import KbIndex, KbMatch
+    from triage_tui.domain.kb.ranking import KbIndex, KbMatch
     from triage_tui.domain.models import Article, PersonHistory, TicketDetail
 
 KB_SUGGESTIONS = 5
@@ -60,7 +60,7 @@ class TicketView:
 
     @property
     def relevant_article(self) -> KbMatch | None:
-        from triage_tui.domain.kb import RELEVANT_SCORE
+        from triage_tui.domain.kb.ranking import RELEVANT_SCORE
 
         if self.kb and self.kb[0].score >= RELEVANT_SCORE:
             return self.kb[0]
@@ -137,7 +137,7 @@ class TicketLoader:
             return
 
         async def build() -> None:
-            from triage_tui.domain.kb import KbIndex
+            from triage_tui.domain.kb.ranking import KbIndex
 
             articles: list[Article] = [a async for a in self.helpdesk.iter_articles()]
             self.kb_index = await asyncio.to_thread(KbIndex, articles)
@@ -152,7 +152,7 @@ class TicketLoader:
             await self._kb_task
 
     async def suggestions(self, detail: TicketDetail) -> tuple[list[KbMatch] | None, bool]:
-        from triage_tui.domain.kb import rerank, ticket_query
+        from triage_tui.domain.kb.ranking import rerank, ticket_query
 
         caps = self.helpdesk.capabilities
         text = ticket_query(detail)
@@ -242,7 +242,7 @@ class TicketLoader:
         for the console to show once.
         """
         from triage_tui import paths
-        from triage_tui.domain.drafting import DEFAULT_TEMPLATE, draft_for
+        from triage_tui.domain.replies.drafting import DEFAULT_TEMPLATE, draft_for
 
         def drafted(template: str, user_dir: Path | None) -> tuple[str, int]:
             draft, cursor = draft_for(

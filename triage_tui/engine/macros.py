@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.macros import Macro
 from triage_tui.domain.models import Ticket
+from triage_tui.domain.replies.macros import Macro
 from triage_tui.engine.actions import responded_line
 
 
 @dataclass(frozen=True)
-class MacroPlan:
+class MacroWrites:
     """What applying ``macro`` to ``ticket`` will write, decided before any write."""
 
     add_tags: tuple[str, ...]
@@ -35,7 +35,7 @@ class MacroPlan:
     """Parts this helpdesk cannot apply, e.g. "tags (not supported by Zendesk)"."""
 
 
-def plan_macro(helpdesk: Helpdesk, ticket: Ticket, macro: Macro, note: str = "") -> MacroPlan:
+def macro_writes(helpdesk: Helpdesk, ticket: Ticket, macro: Macro, note: str = "") -> MacroWrites:
     """The writes ``apply_macro`` will make (for a confirmation prompt)."""
     caps = helpdesk.capabilities
     skipped: list[str] = []
@@ -54,7 +54,7 @@ def plan_macro(helpdesk: Helpdesk, ticket: Ticket, macro: Macro, note: str = "")
         skipped.append(f"priority ({why})")
         set_priority = False
     set_status = macro.status is not None and macro.status is not ticket.status
-    return MacroPlan(tags, note, set_priority, set_status, tuple(skipped))
+    return MacroWrites(tags, note, set_priority, set_status, tuple(skipped))
 
 
 async def apply_macro(
@@ -68,24 +68,24 @@ async def apply_macro(
     """
     if not body.strip():
         raise InvalidInput("the reply is empty; write something before sending")
-    plan = plan_macro(helpdesk, ticket, macro, note)
+    writes = macro_writes(helpdesk, ticket, macro, note)
     await helpdesk.reply(ticket.id, body)
     done: list[str] = []
-    if plan.note:
-        await helpdesk.add_note(ticket.id, plan.note)
+    if writes.note:
+        await helpdesk.add_note(ticket.id, writes.note)
         done.append("note")
-    if plan.add_tags:
-        await helpdesk.tag(ticket.id, add=list(plan.add_tags), remove=[])
-        done.extend(f"tag +{t}" for t in plan.add_tags)
-    if plan.set_priority and macro.priority is not None:
+    if writes.add_tags:
+        await helpdesk.tag(ticket.id, add=list(writes.add_tags), remove=[])
+        done.extend(f"tag +{t}" for t in writes.add_tags)
+    if writes.set_priority and macro.priority is not None:
         await helpdesk.set_priority(ticket.id, macro.priority)
         done.append(f"priority {macro.priority.value}")
-    if plan.set_status and macro.status is not None:
+    if writes.set_status and macro.status is not None:
         await helpdesk.set_status(ticket.id, macro.status)
         done.append(f"status {macro.status.value}")
     line = f"{responded_line(ticket)} \u00b7 {macro.title}"
     if done:
         line += ": " + ", ".join(done)
-    if plan.skipped:
-        line += " (skipped: " + "; ".join(plan.skipped) + ")"
+    if writes.skipped:
+        line += " (skipped: " + "; ".join(writes.skipped) + ")"
     return line

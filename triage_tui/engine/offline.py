@@ -25,6 +25,7 @@ from triage_tui.domain.enums import ACTIVE_STATUSES, Status
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.overlay import (
     PROVISIONAL_PREFIX,
     overlay_detail,
@@ -40,7 +41,8 @@ if TYPE_CHECKING:
     from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
     from triage_tui.engine.cache import ReadCache
     from triage_tui.engine.collision import Base
-    from triage_tui.engine.delivery import Connectivity, Deliverer
+    from triage_tui.engine.delivery import Deliverer
+    from triage_tui.engine.delivery_policy import Connectivity
 
 R = TypeVar("R")
 
@@ -86,11 +88,11 @@ class OfflineReads:
         """When the cached queue was fetched (what the console shows while offline)."""
         return self.cache.queue_at() if self.cache is not None else None
 
-    def _in_flight(self) -> dict[str, list[ob.Entry]]:
+    def _in_flight(self) -> dict[str, list[om.Entry]]:
         if self._outbox is None:
             return {}
-        groups: dict[str, list[ob.Entry]] = {}
-        for entry in self.outbox.entries(ob.IN_FLIGHT, limit=5000):
+        groups: dict[str, list[om.Entry]] = {}
+        for entry in self.outbox.entries(om.IN_FLIGHT, limit=5000):
             groups.setdefault(entry.ticket_id, []).insert(0, entry)
         return groups
 

@@ -38,7 +38,6 @@ from triage_tui import private_files
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import Unreachable
 from triage_tui.engine.outbox_model import (
-    ATTENTION,
     CANCELLED,
     CONFLICT,
     CONSOLE,
@@ -46,47 +45,17 @@ from triage_tui.engine.outbox_model import (
     DELIVERING,
     FAILED,
     HELD,
-    IN_FLIGHT,
-    KINDS,
     PENDING,
     SCHEMA,
     UNBLOCKED,
-    VERB,
     WAITS_BEHIND,
     Entry,
     NewEntry,
     from_text,
     migrate,
     owner_alive,
-    owner_token,
-    session_ended,
-    session_started,
     to_text,
 )
-
-__all__ = [
-    "ATTENTION",
-    "CANCELLED",
-    "CONFLICT",
-    "CONSOLE",
-    "DELIVERED",
-    "DELIVERING",
-    "FAILED",
-    "HELD",
-    "IN_FLIGHT",
-    "KINDS",
-    "PENDING",
-    "VERB",
-    "Entry",
-    "NewEntry",
-    "Outbox",
-    "from_text",
-    "owner_alive",
-    "owner_token",
-    "session_ended",
-    "session_started",
-    "to_text",
-]
 
 
 def _prepare(conn: sqlite3.Connection) -> None:

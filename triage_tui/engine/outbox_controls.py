@@ -10,17 +10,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 
 if TYPE_CHECKING:
     from triage_tui.engine.delivery import Deliverer
     from triage_tui.engine.drafts import DraftStore
 
 
-def waiting_reason(root: ob.Entry, session: str | None) -> str:
+def waiting_reason(root: om.Entry, session: str | None) -> str:
     """Why an entry cannot go out yet: "waits behind a conflict on an earlier write"."""
     what = (
         "a conflict on an earlier write"
-        if root.state == ob.CONFLICT
+        if root.state == om.CONFLICT
         else "an earlier write the helpdesk refused"
     )
     whose = " from another console" if root.session and root.session != session else ""
@@ -42,13 +43,13 @@ class OutboxControls:
     def deliverer(self) -> Deliverer:
         raise NotImplementedError
 
-    def _emit(self, event: str, entry: ob.Entry | None = None) -> None:
+    def _emit(self, event: str, entry: om.Entry | None = None) -> None:
         raise NotImplementedError
 
     def _base_for(self, ticket_id: str, body: str | None) -> dict[str, Any] | None:
         raise NotImplementedError
 
-    def undo_last(self) -> list[ob.Entry]:
+    def undo_last(self) -> list[om.Entry]:
         """Cancel the newest batch still in its undo window; its reply goes back to the draft."""
         batches = self.outbox.held_batches()
         if not batches:
@@ -58,7 +59,7 @@ class OutboxControls:
         self._emit("undone", cancelled[0] if cancelled else None)
         return cancelled
 
-    def cancel(self, entry_id: str, *, keep_draft: bool = True) -> list[ob.Entry]:
+    def cancel(self, entry_id: str, *, keep_draft: bool = True) -> list[om.Entry]:
         cancelled = self.outbox.cancel(entry_id)
         if keep_draft:
             self._returned(cancelled)
@@ -69,7 +70,7 @@ class OutboxControls:
         self._emit("changed")
         return cancelled
 
-    def _returned(self, cancelled: list[ob.Entry]) -> None:
+    def _returned(self, cancelled: list[om.Entry]) -> None:
         if self.drafts is None:
             return
         for entry in cancelled:
@@ -105,7 +106,7 @@ class OutboxControls:
 
     def in_flight_count(self) -> int:
         counts = self.outbox.counts() if self._outbox is not None else {}
-        return sum(counts.get(state, 0) for state in ob.IN_FLIGHT)
+        return sum(counts.get(state, 0) for state in om.IN_FLIGHT)
 
     # -- what a write waits for -------------------------------------------------
     def holdup(self, ticket_id: str) -> str | None:
@@ -118,7 +119,7 @@ class OutboxControls:
         if self.mode != "console" or self._outbox is None:
             return None
         mine = [
-            e for e in self.outbox.for_ticket(ticket_id, ob.IN_FLIGHT) if e.session == self.session
+            e for e in self.outbox.for_ticket(ticket_id, om.IN_FLIGHT) if e.session == self.session
         ]
         if not mine:
             return None
@@ -135,7 +136,7 @@ class OutboxControls:
                 )
         return None
 
-    def _known_changes(self, entry: ob.Entry) -> list[str]:
+    def _known_changes(self, entry: om.Entry) -> list[str]:
         if entry.kind != "reply" or entry.force or not entry.base:
             return []
         from triage_tui.engine.collision import Base, changed_by_others, sessions_of
@@ -147,6 +148,6 @@ class OutboxControls:
         others = self.outbox.delivered_by_others(entry.ticket_id, ours)
         return changed_by_others(base, [(e.result, e.delivered_at) for e in others if e.result])
 
-    def waiting(self, ticket_id: str | None = None) -> list[tuple[ob.Entry, ob.Entry]]:
+    def waiting(self, ticket_id: str | None = None) -> list[tuple[om.Entry, om.Entry]]:
         """Entries stuck behind another batch's failed or conflicted write: (entry, blocker)."""
         return self.outbox.waiting(ticket_id) if self._outbox is not None else []

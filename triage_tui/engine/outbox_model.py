@@ -1,7 +1,8 @@
 """What an outbox entry is: states, the record, time as sortable text, owners.
 
-Split from ``outbox`` so the store's SQL stays readable; everything here is
-re-exported there (``from triage_tui.engine import outbox as ob; ob.Entry``).
+Split from ``outbox`` so the store's SQL stays readable. These names are
+imported from here (``from triage_tui.engine import outbox_model as om;
+om.Entry``); ``outbox`` holds the store, ``Outbox``.
 """
 
 from __future__ import annotations

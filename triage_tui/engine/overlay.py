@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.queue import QueueRow
-from triage_tui.engine.outbox import Entry
+from triage_tui.engine.outbox_model import Entry
 
 if TYPE_CHECKING:
     from triage_tui.domain.models import Ticket, TicketDetail

@@ -13,8 +13,8 @@ from triage_tui.domain import events
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.clusters import Clusters, cluster
 from triage_tui.domain.escalation import RuleSet
-from triage_tui.domain.kb import KbIndex
-from triage_tui.domain.plan import HandlingPlan, handling_plan
+from triage_tui.domain.handling_plan.plan import HandlingPlan, handling_plan
+from triage_tui.domain.kb.ranking import KbIndex
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.recording import record

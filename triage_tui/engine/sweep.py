@@ -39,15 +39,12 @@ from triage_tui.engine.sweep_plan import (
 
 __all__ = [
     "Alert",
-    "ClusterLike",
     "Decision",
     "DecisionRecord",
     "Progress",
     "SweepEvent",
-    "SweepPlan",
     "SweepSession",
     "SweepSummary",
-    "plan_sweep",
 ]
 
 #: Measured handle times replace the plan's assumption from this many decisions on.

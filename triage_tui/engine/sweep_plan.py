@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from triage_tui.domain import sla
 from triage_tui.domain.durations import format_duration
-from triage_tui.domain.models import Status
+from triage_tui.domain.enums import Status
 from triage_tui.domain.queue import QueueRow
 
 DEFAULT_HANDLE_TIME = timedelta(minutes=4)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 
 
-def describe(entries: list[ob.Entry]) -> str:
+def describe(entries: list[om.Entry]) -> str:
     """One line for a batch: "Reply + status pending on #1042", "6 changes on 3 tickets"."""
     tickets = {e.ticket_id for e in entries}
     if len(tickets) > 1:

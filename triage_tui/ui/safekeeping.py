@@ -26,7 +26,7 @@ import contextlib
 import signal
 from typing import TYPE_CHECKING, Any
 
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui.console import ConsoleApp
@@ -175,7 +175,7 @@ class Safekeeping:
             main.show_ticket(ticket_id)
 
     # -- outbox events ----------------------------------------------------
-    def on_event(self, event: str, entry: ob.Entry | None) -> None:
+    def on_event(self, event: str, entry: om.Entry | None) -> None:
         notify = self.app.notify
         if event == "conflict" and entry is not None:
             notify(
@@ -280,7 +280,7 @@ class Safekeeping:
         else:
             main.show_ticket(ticket_id)
 
-    def revise(self, entry: ob.Entry) -> None:
+    def revise(self, entry: om.Entry) -> None:
         """Conflict: cancel the reply, its text back in the editor against the ticket as it is
         now.
         """
@@ -293,7 +293,7 @@ class Safekeeping:
         self._put_draft(entry.ticket_id, entry.payload["body"])
         self.app.run_worker(self._back_to(entry.ticket_id), group="safekeeping")
 
-    def discard(self, entry: ob.Entry) -> None:
+    def discard(self, entry: om.Entry) -> None:
         assert self.helpdesk is not None
         self.helpdesk.cancel(entry.id, keep_draft=False)
         main = MainScreen.find(self.app)

@@ -17,18 +17,17 @@ from typing import Any, ClassVar
 
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
-from triage_tui.adapters.django_helpdesk import wire
+from triage_tui.adapters.django_helpdesk import translate
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.adapters.http import HttpClient, PageGuard
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound, Unsupported
 from triage_tui.domain.models import (
     Escalation,
     Message,
     PersonHistory,
-    Priority,
     QueueFilter,
-    Status,
     Ticket,
     TicketDetail,
 )
@@ -63,7 +62,7 @@ class DjangoHelpdesk(Helpdesk):
         super().__init__(options, clock)
         assert isinstance(self.options, DjangoHelpdeskOptions)
         self.dh: DjangoHelpdeskOptions = self.options
-        self.tr = wire.Translator(self.dh)
+        self.tr = translate.Translator(self.dh)
         self._http: HttpClient | None = None
 
     # -- lifecycle -----------------------------------------------------------
@@ -88,7 +87,7 @@ class DjangoHelpdesk(Helpdesk):
             secrets=secrets,
             timeout=self.dh.timeout,
             clock=self.clock,
-            detail_parser=wire.drf_detail,
+            detail_parser=translate.drf_detail,
         )
         try:
             # Fails here, in one line, on a wrong URL, password or a non-staff user.
@@ -134,7 +133,7 @@ class DjangoHelpdesk(Helpdesk):
             for item in results:
                 if (
                     isinstance(item, dict)
-                    and (not self.dh.queues or wire._int(item.get("queue")) in self.dh.queues)
+                    and (not self.dh.queues or translate._int(item.get("queue")) in self.dh.queues)
                     and ("id" not in item or guard.fresh(item["id"]))
                 ):
                     yield item
@@ -156,7 +155,7 @@ class DjangoHelpdesk(Helpdesk):
         words = (query.query or "").strip().lower()
         now = self.clock.now()
         async for item in self._tickets(self.tr.numbers_for(query.statuses)):
-            if assignee is not None and wire._int(item.get("assigned_to")) != assignee:
+            if assignee is not None and translate._int(item.get("assigned_to")) != assignee:
                 continue
             if words and words not in f"{item.get('title')}\n{item.get('description')}".lower():
                 continue
@@ -209,7 +208,7 @@ class DjangoHelpdesk(Helpdesk):
         tid = _numeric(ticket_id)
         payload = {
             "ticket": int(tid),
-            "comment": wire.template_safe(body),
+            "comment": translate.template_safe(body),
             "public": public,
             **extra,
         }
@@ -253,7 +252,7 @@ class DjangoHelpdesk(Helpdesk):
         ``on_hold`` a PATCH."""
         status = status if isinstance(status, Status) else Status.parse(str(status))
         item = await self._raw(ticket_id)
-        current = wire._int(item.get("status"))
+        current = translate._int(item.get("status"))
         number, hold = self.tr.wire_status(status, current)
         if number != current:
             await self._follow_up(ticket_id, "", public=False, new_status=number)

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from triage_tui.adapters._options import blank_to_none, parse_list, parse_mapping
 from triage_tui.adapters.adapter_options import AdapterOptions
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 
 OPEN, REOPENED, RESOLVED, CLOSED, DUPLICATE = 1, 2, 3, 4, 5
 

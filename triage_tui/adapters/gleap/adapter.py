@@ -37,6 +37,7 @@ from triage_tui.adapters.gleap.wire import (
 )
 from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
 from triage_tui.domain.models import (
     Article,
@@ -44,7 +45,6 @@ from triage_tui.domain.models import (
     Message,
     PersonHistory,
     QueueFilter,
-    Status,
     Ticket,
     TicketDetail,
 )

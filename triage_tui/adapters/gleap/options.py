@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.zendesk.options import parse_mapping
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 
 #: Gleap's status for each domain status. Gleap statuses are per project
 #: (OPEN / INPROGRESS / DONE by default, sometimes IN_PROGRESS or custom ids),

@@ -17,18 +17,8 @@ from triage_tui.adapters.gleap.wire import (
     doc_to_text,
 )
 from triage_tui.adapters.numbers import amount
-from triage_tui.domain.models import (
-    Article,
-    Message,
-    Organization,
-    Person,
-    Priority,
-    Role,
-    SlaStage,
-    SlaTarget,
-    Status,
-    Ticket,
-)
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
+from triage_tui.domain.models import Article, Message, Organization, Person, SlaTarget, Ticket
 
 _PRIORITY_FROM = {"LOW": Priority.LOW, "MEDIUM": Priority.NORMAL, "HIGH": Priority.HIGH}
 #: Gleap has three levels; urgent is sent as HIGH.

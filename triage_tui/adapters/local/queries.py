@@ -26,6 +26,7 @@ from triage_tui.adapters.local.row_queries import (
     queue_where,
 )
 from triage_tui.adapters.local.store import from_db
+from triage_tui.domain.enums import Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
 from triage_tui.domain.models import (
     Article,
@@ -33,9 +34,7 @@ from triage_tui.domain.models import (
     Organization,
     Person,
     PersonHistory,
-    Role,
     SlaTarget,
-    Status,
     Ticket,
     TicketDetail,
 )

@@ -15,16 +15,9 @@ from typing import Any
 
 from triage_tui.adapters.local import queries
 from triage_tui.adapters.local.store import to_db
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
-from triage_tui.domain.models import (
-    Escalation,
-    Message,
-    NewTicket,
-    Priority,
-    Role,
-    Status,
-    Ticket,
-)
+from triage_tui.domain.models import Escalation, Message, NewTicket, Ticket
 
 #: First-reply SLA of a ticket created through ``create_ticket``, by priority.
 FIRST_REPLY_TARGETS = {

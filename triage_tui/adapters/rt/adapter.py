@@ -20,22 +20,14 @@ from urllib.parse import quote
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.http import HttpClient, PageGuard
-from triage_tui.adapters.rt import wire
+from triage_tui.adapters.rt import translate
 from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.adapters.rt.people import RtPeople
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound
-from triage_tui.domain.models import (
-    Escalation,
-    Message,
-    Priority,
-    QueueFilter,
-    Role,
-    Status,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.domain.models import Escalation, Message, QueueFilter, Ticket, TicketDetail
 
 _ACTIVE_DEFAULT = frozenset(s for s in Status if s.is_active)
 
@@ -70,7 +62,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         super().__init__(options, clock)
         assert isinstance(self.options, RtOptions)
         self.rt: RtOptions = self.options
-        self.tr = wire.Translator(self.rt)
+        self.tr = translate.Translator(self.rt)
         self._http: HttpClient | None = None
         self._privileged: dict[str, bool] = {}
         self._classes: dict[str, str] | None = None
@@ -165,7 +157,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         """The configured queues as a TicketSQL clause ("" for all queues)."""
         if not self.rt.queues:
             return ""
-        return "(" + " OR ".join(f"Queue = {wire.sql_quote(q)}" for q in self.rt.queues) + ")"
+        return "(" + " OR ".join(f"Queue = {translate.sql_quote(q)}" for q in self.rt.queues) + ")"
 
     def _queue_sql(self, query: QueueFilter) -> str:
         clauses = [self._scope()]
@@ -174,10 +166,10 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         else:
             statuses = self.tr.rt_statuses(query.statuses) or ["__none__"]
             clauses.append(
-                "(" + " OR ".join(f"Status = {wire.sql_quote(s)}" for s in statuses) + ")"
+                "(" + " OR ".join(f"Status = {translate.sql_quote(s)}" for s in statuses) + ")"
             )
         if query.assignee:
-            who = wire.sql_quote(query.assignee.strip())
+            who = translate.sql_quote(query.assignee.strip())
             clauses.append(
                 f"(Owner.Name = {who} OR Owner.RealName = {who} OR Owner.EmailAddress = {who})"
             )
@@ -187,7 +179,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         return " AND ".join(c for c in clauses if c)
 
     async def _search(self, sql: str, orderby: str, order: str) -> AsyncIterator[Ticket]:
-        params = {**wire.TICKET_PARAMS, "query": sql, "orderby": orderby, "order": order}
+        params = {**translate.TICKET_PARAMS, "query": sql, "orderby": orderby, "order": order}
         async for item in self._pages("tickets", params):
             yield self.tr.ticket(item)
 
@@ -227,13 +219,13 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         ticket, history = await asyncio.gather(
             self._ticket(tid), self._all(f"ticket/{tid}/history", history_params)
         )
-        txns = [t for t in history if t.get("Type") in wire.MESSAGE_TYPES]
+        txns = [t for t in history if t.get("Type") in translate.MESSAGE_TYPES]
         parts = await self._parts(ticket.id, [int(t["id"]) for t in txns])
         requesters = {ticket.requester.id.lower()}
         messages = []
         for txn in txns:
             role = await self._role(txn, requesters)
-            messages.append(wire.message(ticket.id, txn, parts.get(str(txn["id"]), []), role))
+            messages.append(translate.message(ticket.id, txn, parts.get(str(txn["id"]), []), role))
         messages.sort(key=lambda m: (m.created_at, int(m.id) if m.id.isdigit() else 0))
         return TicketDetail(ticket=ticket, messages=messages)
 
@@ -284,7 +276,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
             # RT says 400 "Message could not be recorded" for a missing ticket too.
             await self._exists(tid)
             raise
-        wire.raise_refusals(tid, answer)
+        translate.raise_refusals(tid, answer)
         # REST2 does not return the transaction; the newest one of this type is it.
         params = {
             "fields": "Type,Creator,Created",
@@ -296,7 +288,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         data = await self._call("GET", f"ticket/{tid}/history", params=params)
         for txn in (data or {}).get("items") or []:
             if txn.get("Type") == kind:
-                return wire.message(
+                return translate.message(
                     tid, txn, [{"ContentType": "text/plain", "Content": body}], Role.AGENT
                 )
         raise InvalidInput(f"RT did not record the {kind.lower()} on ticket {tid}: {answer}")
@@ -316,7 +308,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
             answer = await self._call(
                 "PUT", f"ticket/{tid}", json_body=changes, not_found=f"RT ticket {tid} not found"
             )
-            wire.raise_refusals(tid, answer)
+            translate.raise_refusals(tid, answer)
         return await self._ticket(tid)
 
     async def set_status(self, ticket_id: str, status: Status) -> Ticket:

@@ -15,7 +15,7 @@ from triage_tui.domain.models import Article
 
 if TYPE_CHECKING:
     from triage_tui.adapters.rt.options import RtOptions
-    from triage_tui.adapters.rt.wire import Translator
+    from triage_tui.adapters.rt.translate import Translator
 
 _WORD = re.compile(r"[^\W_]{3,}")
 
@@ -56,7 +56,7 @@ class RtArticles:
 
     async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
         """RT's article search (names and summaries containing a query word), re-ranked locally."""
-        from triage_tui.domain.kb import rerank  # rapidfuzz: only searches pay for it
+        from triage_tui.domain.kb.ranking import rerank  # rapidfuzz: only searches pay for it
 
         words = list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:12]
         if not words:

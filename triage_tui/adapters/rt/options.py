@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 
 from triage_tui.adapters._options import blank_to_none, parse_list, parse_mapping
 from triage_tui.adapters.adapter_options import AdapterOptions
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 
 #: Domain status -> RT status written by ``set_status`` (RT's default lifecycle).
 #: RT has one "waiting" status, so pending and on hold both become ``stalled``;

@@ -11,12 +11,13 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from triage_tui.adapters.rt import wire
+from triage_tui.adapters.rt import translate
+from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import InvalidInput, NotFound
-from triage_tui.domain.models import PersonHistory, Role, Ticket
+from triage_tui.domain.models import PersonHistory, Ticket
 
 if TYPE_CHECKING:
-    from triage_tui.adapters.rt.wire import Translator
+    from triage_tui.adapters.rt.translate import Translator
 
 
 class RtPeople:
@@ -41,9 +42,9 @@ class RtPeople:
         raise NotImplementedError
 
     async def _role(self, txn: Mapping[str, Any], requesters: set[str]) -> Role:
-        creator = wire.mapping(txn.get("Creator"))
+        creator = translate.mapping(txn.get("Creator"))
         name = str(creator.get("Name") or creator.get("id") or "")
-        if name in wire.SYSTEM_USERS:
+        if name in translate.SYSTEM_USERS:
             return Role.SYSTEM
         if name.lower() in requesters:
             return Role.CUSTOMER
@@ -69,7 +70,7 @@ class RtPeople:
         email = str(user.get("EmailAddress") or "")
         if not email:
             raise NotFound(f"RT user {key} has no email address")
-        sql = f"Requestor.EmailAddress = {wire.sql_quote(email)}"
+        sql = f"Requestor.EmailAddress = {translate.sql_quote(email)}"
         if self._scope():
             sql = f"{self._scope()} AND {sql}"
         tickets = [t async for t in self._search(sql, "Created", "DESC")]
@@ -95,8 +96,8 @@ class RtPeople:
         raise NotFound(f"RT user {email} not found")
 
     async def _owner(self, assignee: str | None) -> str:
-        if assignee is None or not assignee.strip() or assignee.strip() == wire.NOBODY:
-            return wire.NOBODY
+        if assignee is None or not assignee.strip() or assignee.strip() == translate.NOBODY:
+            return translate.NOBODY
         who = assignee.strip()
         # One field at a time: REST2 ANDs limits on different fields.
         for field in ("Name", "EmailAddress", "RealName"):

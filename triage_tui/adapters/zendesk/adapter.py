@@ -31,16 +31,14 @@ from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.translate import Translator, stamp
 from triage_tui.adapters.zendesk.wire import ZAudit, ZSearchPage, ZTicket, ZTicketPage, ZUser
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
 from triage_tui.domain.models import (
     Article,
     Escalation,
     Message,
     PersonHistory,
-    Priority,
     QueueFilter,
-    Role,
-    Status,
     Ticket,
     TicketDetail,
 )

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from triage_tui.adapters.adapter_options import AdapterOptions
-from triage_tui.domain.models import Priority, Status
+from triage_tui.domain.enums import Priority, Status
 
 #: Zendesk's status for each domain status (overridable per account with ``status_map``).
 DEFAULT_STATUS_MAP: dict[str, str] = {

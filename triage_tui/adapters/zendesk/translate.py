@@ -22,18 +22,8 @@ from triage_tui.adapters.zendesk.wire import (
     ZTicket,
     ZUser,
 )
-from triage_tui.domain.models import (
-    Article,
-    Message,
-    Organization,
-    Person,
-    Priority,
-    Role,
-    SlaStage,
-    SlaTarget,
-    Status,
-    Ticket,
-)
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
+from triage_tui.domain.models import Article, Message, Organization, Person, SlaTarget, Ticket
 
 _STAGES = {"active": SlaStage.ACTIVE, "achieved": SlaStage.ACHIEVED, "paused": SlaStage.PAUSED}
 _AGENT_ROLES = {"agent", "admin"}

@@ -2,10 +2,10 @@
 
 ``BulkActionScreen`` asks what to do to the N marked tickets, then the
 action's parameter, then shows ``BulkPreviewScreen``: every planned change
-(``engine.bulk_plan.preview``: before → after per ticket), the batch's
+(``engine.bulk_preview.preview``: before → after per ticket), the batch's
 warnings (closing VIP tickets, more than 50 tickets, replies that cannot be
 undone) and the confirmation with the count. Confirmed, the action screen is
-dismissed with a ``BulkPlan``; the caller writes it with ``apply_plan``
+dismissed with a ``BulkChoice``; the caller writes it with ``apply_choice``
 (``engine.bulk.apply``) and can undo the whole batch with ``engine.bulk.undo``.
 Nothing is written by these screens.
 
@@ -38,13 +38,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.domain.drafting import DraftContext, unfilled_placeholders
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.macros import Macro
-from triage_tui.domain.models import Escalation, Status
+from triage_tui.domain.models import Escalation
 from triage_tui.domain.queue import QueueRow
-from triage_tui.engine import bulk
-from triage_tui.engine.bulk import BulkAction, BulkResult, PlannedChange, UndoResult
+from triage_tui.domain.replies.drafting import DraftContext, unfilled_placeholders
+from triage_tui.domain.replies.macros import Macro
+from triage_tui.engine import bulk, bulk_preview
+from triage_tui.engine.bulk import BulkResult, UndoResult
+from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, keys_line
 
@@ -58,8 +60,8 @@ _STATUSES = [
 
 
 @dataclass(frozen=True)
-class BulkPlan:
-    """A confirmed batch: what ``BulkActionScreen`` is dismissed with."""
+class BulkChoice:
+    """The agent's confirmed batch: what ``BulkActionScreen`` is dismissed with."""
 
     action: BulkAction
     changes: tuple[PlannedChange, ...]
@@ -69,11 +71,11 @@ class BulkPlan:
         return sum(1 for c in self.changes if not c.noop)
 
 
-async def apply_plan(helpdesk: object, plan: BulkPlan) -> BulkResult:
+async def apply_choice(helpdesk: object, choice: BulkChoice) -> BulkResult:
     """Write the batch (``engine.bulk.apply``); raises ``TriageError`` before any write it
     cannot do.
     """
-    return await bulk.apply(helpdesk, plan.changes, action=plan.action.label)  # type: ignore[arg-type]
+    return await bulk.apply(helpdesk, choice.changes, action=choice.action.label)  # type: ignore[arg-type]
 
 
 def applied_line(result: BulkResult) -> str:
@@ -211,7 +213,9 @@ class BulkPreviewScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-preview"):
-            yield Label(st.line(bulk.confirmation(self.action, self.changes)), id="bulk-title")
+            yield Label(
+                st.line(bulk_preview.confirmation(self.action, self.changes)), id="bulk-title"
+            )
             yield Static(self._warnings(), id="bulk-warnings")
             with VerticalScroll(id="bulk-changes"):
                 yield Static(
@@ -229,7 +233,7 @@ class BulkPreviewScreen(ModalScreen[bool]):
     def _warnings(self) -> Content:
         lines = [
             Content.assemble(("⚠ ", "$text-warning bold"), st.line(w, "$text-warning"))
-            for w in bulk.warnings(self.changes)
+            for w in bulk_preview.warnings(self.changes)
         ]
         if self.unfinished:
             ids = ", ".join(self.unfinished[:8]) + (" …" if len(self.unfinished) > 8 else "")
@@ -310,7 +314,7 @@ class MacroPickScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BulkActionScreen(ModalScreen[BulkPlan | None]):
+class BulkActionScreen(ModalScreen[BulkChoice | None]):
     """Choose the action for the marked tickets; see the module docstring for the keys."""
 
     DEFAULT_CSS = "BulkActionScreen { align: center middle; }"
@@ -364,11 +368,11 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
         return f"{len(self.rows)} ticket{'s' if len(self.rows) != 1 else ''}"
 
     def _preview(self, action: BulkAction, unfinished: Sequence[str] = ()) -> None:
-        changes = bulk.preview(self.rows, action)
+        changes = bulk_preview.preview(self.rows, action)
 
         def done(confirmed: bool | None) -> None:
             if confirmed:
-                self.dismiss(BulkPlan(action, tuple(changes)))
+                self.dismiss(BulkChoice(action, tuple(changes)))
 
         self.app.push_screen(BulkPreviewScreen(action, changes, unfinished), done)
 
@@ -441,7 +445,7 @@ class BulkActionScreen(ModalScreen[BulkPlan | None]):
 
 def _user_macros(screen: BulkActionScreen) -> dict[str, Macro]:
     """The built-in and user macros; a broken user file is reported and skipped."""
-    from triage_tui.domain.macros import user_macros
+    from triage_tui.domain.replies.macros import user_macros
 
     errors: list[str] = []
     macros = user_macros(errors=errors)

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from triage_tui.engine.outbox import Entry
+from triage_tui.engine.outbox_model import Entry
 from triage_tui.ui import safe_text as st
 
 

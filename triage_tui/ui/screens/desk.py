@@ -24,8 +24,8 @@ from triage_tui.ui.console import ConsoleScreen
 # The prompts, the draft pane and the models are imported when an action needs
 # them: the console's first screen (the queue) never pays for them.
 if TYPE_CHECKING:
-    from triage_tui.domain.models import Status
-    from triage_tui.domain.safeguards import Finding
+    from triage_tui.domain.enums import Status
+    from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.loader import TicketLoader, TicketView
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
@@ -144,7 +144,7 @@ class TicketDesk:
         view = self.need("send")
         if view is None:
             return
-        from triage_tui.domain.models import Status
+        from triage_tui.domain.enums import Status
         from triage_tui.ui.screens.prompts import SendScreen
         from triage_tui.ui.widgets.draft import DraftPane
 

@@ -58,12 +58,12 @@ from triage_tui.ui.widgets.undo_banner import UndoBanner
 # tests/cli/test_startup.py checks the console's first-screen import set).
 if TYPE_CHECKING:
     from triage_tui.domain.clusters import Clusters
-    from triage_tui.domain.filters import Filter
-    from triage_tui.domain.models import Status
-    from triage_tui.domain.plan import HandlingPlan
-    from triage_tui.domain.safeguards import Finding
+    from triage_tui.domain.enums import Status
+    from triage_tui.domain.filters.language import Filter
+    from triage_tui.domain.handling_plan.plan import HandlingPlan
+    from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
-    from triage_tui.ui.screens.bulk import BulkPlan
+    from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
 
@@ -353,7 +353,7 @@ class MainScreen(DeskScreen[None]):
             self.show_ticket(self.requested_id)
         # The `/` filter's row texts and typo vocabulary, before the first keystroke
         # needs them (~0.4 s at 64 000 rows, in a thread like the clustering).
-        from triage_tui.domain.row_index import index_for
+        from triage_tui.domain.filters.row_index import index_for
 
         await asyncio.to_thread(lambda: index_for(rows).prepare())
 
@@ -434,7 +434,7 @@ class MainScreen(DeskScreen[None]):
             self.show_ticket(self.requested_id)
 
     def action_refresh(self) -> None:
-        from triage_tui.domain import row_index
+        from triage_tui.domain.filters import row_index
 
         # The filter's index holds the queue it was built for: not kept alive
         # beside the one being read (the new queue's index is built after it).
@@ -460,7 +460,7 @@ class MainScreen(DeskScreen[None]):
 
     def _try_filter(self, text: str) -> bool:
         """Apply ``text`` as the filter; on an error show where, and keep the last good one."""
-        from triage_tui.domain.filters import FilterError, parse
+        from triage_tui.domain.filters.language import FilterError, parse
 
         error_line = self.query_one("#filter-error", Static)
         try:
@@ -739,7 +739,7 @@ class MainScreen(DeskScreen[None]):
                 self.query_one(TicketPane).predraw(view, self.app.clock.now())
 
     def plan_for(self, view: TicketView) -> HandlingPlan:
-        from triage_tui.domain.plan import handling_plan
+        from triage_tui.domain.handling_plan.plan import handling_plan
 
         return handling_plan(
             view.detail, view.history, view.rules, view.kb, self.clusters, now=self.app.clock.now()
@@ -830,23 +830,23 @@ class MainScreen(DeskScreen[None]):
             return
         profile = self.app.profile
 
-        def confirmed(plan: BulkPlan | None) -> None:
-            if plan is not None:
-                self.do_bulk(plan)
+        def confirmed(choice: BulkChoice | None) -> None:
+            if choice is not None:
+                self.do_bulk(choice)
 
         self.app.push_screen(
             BulkActionScreen(rows, agent=profile.agent, team=profile.team), confirmed
         )
 
     @work(group="write")
-    async def do_bulk(self, plan: BulkPlan) -> None:
+    async def do_bulk(self, choice: BulkChoice) -> None:
         from triage_tui.engine.buffered import batch
-        from triage_tui.ui.screens.bulk import applied_line, apply_plan
+        from triage_tui.ui.screens.bulk import applied_line, apply_choice
 
         try:
             # One outbox batch: while the undo banner counts down, u takes back all of it.
             with batch(self.app.helpdesk):
-                result = await apply_plan(self.app.helpdesk, plan)
+                result = await apply_choice(self.app.helpdesk, choice)
         except TriageError as error:
             self.app.notify(f"Batch not applied: {error}", severity="error", markup=False)
             return

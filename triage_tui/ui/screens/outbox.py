@@ -26,28 +26,28 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
 
 _STATE_STYLE = {
-    ob.CONFLICT: "$text-warning bold",
-    ob.FAILED: "$text-error bold",
-    ob.DELIVERING: "$text-accent",
-    ob.PENDING: "$text-accent",
-    ob.HELD: "$text-muted",
-    ob.DELIVERED: "$text-success",
-    ob.CANCELLED: "$text-muted",
+    om.CONFLICT: "$text-warning bold",
+    om.FAILED: "$text-error bold",
+    om.DELIVERING: "$text-accent",
+    om.PENDING: "$text-accent",
+    om.HELD: "$text-muted",
+    om.DELIVERED: "$text-success",
+    om.CANCELLED: "$text-muted",
 }
 
 
 class Resolver(Protocol):
     """What settles a collision for the agent: the reply back in the editor, or gone."""
 
-    def revise(self, entry: ob.Entry) -> None: ...
+    def revise(self, entry: om.Entry) -> None: ...
 
-    def discard(self, entry: ob.Entry) -> None: ...
+    def discard(self, entry: om.Entry) -> None: ...
 
 
 class OutboxScreen(ModalScreen[None]):
@@ -82,9 +82,9 @@ class OutboxScreen(ModalScreen[None]):
         self.helpdesk = helpdesk
         #: Revise and discard (the console's ``Safekeeping``); without it the details only show.
         self.resolver = resolver
-        self.entries: list[ob.Entry] = []
+        self.entries: list[om.Entry] = []
         #: Entry id -> the failed or conflicted entry it waits behind (another batch's).
-        self.blocked: dict[str, ob.Entry] = {}
+        self.blocked: dict[str, om.Entry] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog outbox"):
@@ -127,15 +127,15 @@ class OutboxScreen(ModalScreen[None]):
             root = self.blocked.get(entry.id)
             if root is not None:
                 note = f"{waiting_reason(root, self.helpdesk.session)} ({root.label})"
-            elif entry.state == ob.PENDING and entry.next_attempt and entry.next_attempt > now:
+            elif entry.state == om.PENDING and entry.next_attempt and entry.next_attempt > now:
                 wait = math.ceil((entry.next_attempt - now).total_seconds())
                 note = f"next attempt in {wait} s · {note}" if note else f"next attempt in {wait} s"
-            elif entry.state == ob.HELD and entry.hold_until:
+            elif entry.state == om.HELD and entry.hold_until:
                 note = (
                     f"undo window: {max(0, math.ceil((entry.hold_until - now).total_seconds()))} s"
                 )
             state = "waiting" if root is not None else entry.state
-            style = _STATE_STYLE[ob.CONFLICT] if root is not None else _STATE_STYLE.get(entry.state)
+            style = _STATE_STYLE[om.CONFLICT] if root is not None else _STATE_STYLE.get(entry.state)
             table.add_row(
                 Content.styled(state, style or ""),
                 st.line(entry.label or f"{entry.kind} #{entry.ticket_id}"),
@@ -154,7 +154,7 @@ class OutboxScreen(ModalScreen[None]):
             table.move_cursor(row=min(keep, len(self.entries) - 1))
         self._show_detail()
 
-    def _current(self) -> ob.Entry | None:
+    def _current(self) -> om.Entry | None:
         table = self.query_one(DataTable)
         if not self.entries or table.cursor_row >= len(self.entries):
             return None
@@ -218,7 +218,7 @@ class OutboxScreen(ModalScreen[None]):
                 markup=False,
                 timeout=3,
             )
-        elif entry.state != ob.CONFLICT:
+        elif entry.state != om.CONFLICT:
             self.app.notify(
                 f"{entry.label}: sent without waiting (still checked for collisions).",
                 markup=False,
@@ -239,7 +239,7 @@ class OutboxScreen(ModalScreen[None]):
     def action_details(self) -> None:
         entry = self._current()
         root = self.blocked.get(entry.id) if entry is not None else None
-        if entry is None or (entry.state != ob.CONFLICT and root is None):
+        if entry is None or (entry.state != om.CONFLICT and root is None):
             return
         from triage_tui.ui.screens.conflict import ConflictScreen
 

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from triage_tui.domain.models import Status
+from triage_tui.domain.enums import Status
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.widgets.safe_input import SafeInput
 

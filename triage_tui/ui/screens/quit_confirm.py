@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui import safe_text as st
 
@@ -63,8 +63,8 @@ class QuitConfirmScreen(ModalScreen[None]):
 
     def _status(self) -> Content:
         counts = self.helpdesk.outbox.counts()
-        held, pending = counts.get(ob.HELD, 0), counts.get(ob.PENDING, 0)
-        delivering = counts.get(ob.DELIVERING, 0)
+        held, pending = counts.get(om.HELD, 0), counts.get(om.PENDING, 0)
+        delivering = counts.get(om.DELIVERING, 0)
         total = held + pending + delivering
         line = (
             f"{total} action(s) not delivered: {held} in the undo window, "
@@ -73,7 +73,7 @@ class QuitConfirmScreen(ModalScreen[None]):
         parts: list[Content | tuple[str, str] | str] = [line]
         if not self.helpdesk.connectivity.online:
             parts += ["\n", ("Offline: ", "bold"), st.line(self.helpdesk.connectivity.error)]
-        attention = sum(counts.get(s, 0) for s in ob.ATTENTION)
+        attention = sum(counts.get(s, 0) for s in om.ATTENTION)
         if attention:
             parts.append(f"\n{attention} more need you (collision or refused): see o next time.")
         if self.waiting:

@@ -45,9 +45,9 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from triage_tui.domain import events
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.models import Status
-from triage_tui.domain.safeguards import Finding
+from triage_tui.domain.safeguards.checks import Finding
 from triage_tui.engine import actions
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.report import Report

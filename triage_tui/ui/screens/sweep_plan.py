@@ -71,7 +71,7 @@ def plan_for(
     similar-incident grouping is the costly part: run this in a thread for a
     large queue (``asyncio.to_thread``; ``build_plan`` does).
     """
-    from triage_tui.domain.filters import parse
+    from triage_tui.domain.filters.language import parse
 
     chosen = parse(filter_text, me=me)
     matching = chosen.apply(rows, now)

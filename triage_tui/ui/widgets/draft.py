@@ -26,7 +26,7 @@ from triage_tui.ui import safe_text as st
 # The safeguards (and the drafting and KB modules behind them) load with the
 # first draft, not with the console's first screen.
 if TYPE_CHECKING:
-    from triage_tui.domain.safeguards import Finding
+    from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.loader import TicketView
 
 #: Findings listed under the editor; the rest are counted.
@@ -36,7 +36,7 @@ SHOWN_FINDINGS = 3
 def findings_content(findings: list[Finding], text: str) -> Content:
     if not findings:
         return Content.styled("✓ no safeguard findings", "$text-success")
-    from triage_tui.domain import safeguards
+    from triage_tui.domain.safeguards import checks as safeguards
 
     parts: list[Content | tuple[str, str] | str] = [
         (f"Safeguards: {safeguards.summary(findings)}", "bold")
@@ -158,7 +158,7 @@ class DraftPane(Vertical):
     def recheck(self) -> list[Finding]:
         if self.view is None:
             return []
-        from triage_tui.domain import safeguards
+        from triage_tui.domain.safeguards import checks as safeguards
 
         view = self.view
         # Loading a draft checks it, then TextArea's Changed asks again for the
@@ -194,7 +194,7 @@ class DraftPane(Vertical):
         if finding is None:
             self.app.notify("No safeguard finding has an automatic fix.", markup=False, timeout=3)
             return
-        from triage_tui.domain import safeguards
+        from triage_tui.domain.safeguards import checks as safeguards
 
         try:
             safeguards.apply_fix(self.text, finding)  # validates the span is current

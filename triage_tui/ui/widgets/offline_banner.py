@@ -15,7 +15,7 @@ from datetime import timedelta
 from textual.content import Content
 from textual.widgets import Static
 
-from triage_tui.engine import outbox as ob
+from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
@@ -54,8 +54,8 @@ class OfflineBanner(Static):
         if not isinstance(helpdesk, BufferedHelpdesk):
             return None
         counts = helpdesk.outbox.counts()
-        queued = sum(counts.get(s, 0) for s in ob.IN_FLIGHT)
-        attention = sum(counts.get(s, 0) for s in ob.ATTENTION)
+        queued = sum(counts.get(s, 0) for s in om.IN_FLIGHT)
+        attention = sum(counts.get(s, 0) for s in om.ATTENTION)
         state = helpdesk.connectivity
         if not state.online:
             parts: list[Content | tuple[str, str] | str] = [

@@ -28,8 +28,8 @@ from triage_tui.ui import safe_text as st
 from triage_tui.ui.widgets.detail_text import Block, DetailText
 
 if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
+    from triage_tui.domain.handling_plan.plan import HandlingPlan
     from triage_tui.domain.models import Message, Ticket
-    from triage_tui.domain.plan import HandlingPlan
 
 
 def _ago(when: datetime, now: datetime) -> str:

@@ -6,7 +6,7 @@ A macro may also carry an internal note (itself a small template).
 
 Where macros come from, later sources changing earlier ones key by key:
 
-1. the built-ins, one TOML file each in ``triage_tui/domain/builtin_macros/``;
+1. the built-ins, one TOML file each in ``triage_tui/domain/replies/builtin_macros/``;
 2. ``macros.toml`` in the user's templates directory, ``[macros.NAME]`` tables;
 3. ``*.toml`` in the user's macros directory (``<config dir>/macros/``): a file
    is one macro named after the file, or holds ``[macros.NAME]`` tables.
@@ -37,10 +37,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from triage_tui.domain.drafting import DraftContext, load_template, render
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.kb import KbMatch, best_sentence, ticket_query
-from triage_tui.domain.models import Priority, Status, TicketDetail
+from triage_tui.domain.kb.ranking import KbMatch, best_sentence, ticket_query
+from triage_tui.domain.models import TicketDetail
+from triage_tui.domain.replies.drafting import DraftContext, load_template, render
 
 MACROS_FILE = "macros.toml"
 """The ``[macros.NAME]`` file in the user's templates directory."""
@@ -189,7 +190,7 @@ def _parse(name: str, raw: Raw, where: str) -> Macro:
 
 
 def _builtin_raw() -> dict[str, Raw]:
-    folder = resources.files("triage_tui.domain").joinpath("builtin_macros")
+    folder = resources.files("triage_tui.domain.replies").joinpath("builtin_macros")
     out: dict[str, Raw] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):

@@ -24,11 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from triage_tui.adapters.local import demo_content as C
-from triage_tui.adapters.local.demo_kb import articles
-from triage_tui.adapters.local.demo_plan import SCENARIOS, Plan, plans_for
-from triage_tui.adapters.local.demo_support import MIN, FastRandom, People, stamp
 from triage_tui.adapters.local.store import connect, is_triage_db, schema_sql, statements, to_db
+from triage_tui.demo import content as C
+from triage_tui.demo.articles import articles
+from triage_tui.demo.blueprint import SCENARIOS, TicketBlueprint, blueprints_for
+from triage_tui.demo.support import MIN, FastRandom, People, stamp
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.errors import ConfigError
 
@@ -46,7 +46,9 @@ def _fills(rng: random.Random, people: People, requester: int) -> dict[str, str]
     return values
 
 
-def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[Any, ...]:
+def _render(
+    rng: random.Random, blueprint: TicketBlueprint, people: People, nth: int
+) -> tuple[Any, ...]:
     """Subject, topic, group, assignee and the messages of one planned ticket.
 
     ``nth`` counts the tickets of the same scenario so far: scenario tickets
@@ -58,12 +60,12 @@ def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[A
         "data_integrity": C.DATA_INTEGRITY,
         "legal_compliance": C.LEGAL,
     }
-    topic = scenario_topics.get(plan.scenario or "") or rng.choice(C.TOPICS)
-    fills = _fills(rng, people, plan.requester)
-    first = people.first_names[plan.requester]
+    topic = scenario_topics.get(blueprint.scenario or "") or rng.choice(C.TOPICS)
+    fills = _fills(rng, people, blueprint.requester)
+    first = people.first_names[blueprint.requester]
     agent = rng.choice(C.AGENTS)
-    assigned = (plan.status != "new" and rng.random() < 0.85) or rng.random() < 0.08
-    case = nth % len(topic.subjects) if plan.scenario else rng.randrange(len(topic.subjects))
+    assigned = (blueprint.status != "new" and rng.random() < 0.85) or rng.random() < 0.08
+    case = nth % len(topic.subjects) if blueprint.scenario else rng.randrange(len(topic.subjects))
     subject = topic.subjects[case].format_map(fills)
     problem = topic.problems[case % len(topic.problems)]
 
@@ -81,7 +83,7 @@ def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[A
         return f"{text}\n\n{rng.choice(C.SIGNOFFS)}\n{first}"
 
     bodies: list[tuple[str, str]] = []  # (code, body)
-    for code in plan.shape:
+    for code in blueprint.shape:
         if code == "C":
             body = customer_first()
         elif code == "H":
@@ -102,15 +104,15 @@ def _render(rng: random.Random, plan: Plan, people: People, nth: int) -> tuple[A
         else:  # "N"
             body = rng.choice(C.NOTES).format_map(fills)
         bodies.append((code, body))
-    span = max(plan.last - plan.created, 0)
+    span = max(blueprint.last - blueprint.created, 0)
     inner = sorted(rng.randint(0, span) for _ in range(max(len(bodies) - 2, 0)))
     times = (
-        [plan.created]
-        + [plan.created + t for t in inner]
-        + ([plan.last] if len(bodies) > 1 else [])
+        [blueprint.created]
+        + [blueprint.created + t for t in inner]
+        + ([blueprint.last] if len(bodies) > 1 else [])
     )
-    tags = list(topic.tags) + (["vip"] if people.is_vip(plan.requester) else [])
-    group = topic.group if assigned or plan.scenario else None
+    tags = list(topic.tags) + (["vip"] if people.is_vip(blueprint.requester) else [])
+    group = topic.group if assigned or blueprint.scenario else None
     return subject, tags, group, agent if assigned else None, bodies, times, agent
 
 
@@ -204,18 +206,18 @@ def _fill(
     conn.executemany(
         "INSERT INTO articles(id, title, body, url, section) VALUES (?, ?, ?, ?, ?)", articles()
     )
-    plans = plans_for(rng, now, people, count)
+    blueprints = blueprints_for(rng, now, people, count)
     counts = {"breached": 0, "due_90min": 0, "no_sla": 0, "messages": 0}
     scenarios = dict.fromkeys(SCENARIOS, 0)
     ticket_rows: list[tuple[Any, ...]] = []
     message_rows: list[tuple[Any, ...]] = []
     sla_rows: list[tuple[Any, ...]] = []
     message_id = 0
-    for index, plan in enumerate(plans):
+    for index, blueprint in enumerate(blueprints):
         ticket_id = str(FIRST_TICKET_ID + index)
-        nth = scenarios[plan.scenario] if plan.scenario else 0
-        subject, tags, group, assignee, bodies, times, agent = _render(rng, plan, people, nth)
-        person = people.rows[plan.requester]
+        nth = scenarios[blueprint.scenario] if blueprint.scenario else 0
+        subject, tags, group, assignee, bodies, times, agent = _render(rng, blueprint, people, nth)
+        person = people.rows[blueprint.requester]
         for (code, body), when in zip(bodies, times, strict=True):
             message_id += 1
             if code in "CcXHT":
@@ -225,34 +227,34 @@ def _fill(
             message_rows.append(
                 (str(message_id), ticket_id, author, email, role, public, body, stamp(when))
             )
-        for metric, due, stage in plan.sla:
+        for metric, due, stage in blueprint.sla:
             sla_rows.append((ticket_id, metric, stamp(due), stage))
-        active = [due for _, due, stage in plan.sla if stage == "active"]
-        if plan.status in ("new", "open"):
-            counts["no_sla"] += not plan.sla
+        active = [due for _, due, stage in blueprint.sla if stage == "active"]
+        if blueprint.status in ("new", "open"):
+            counts["no_sla"] += not blueprint.sla
             counts["breached"] += bool(active and min(active) <= now)
             counts["due_90min"] += bool(active and now < min(active) <= now + 90 * MIN)
-        if plan.scenario:
-            scenarios[plan.scenario] += 1
+        if blueprint.scenario:
+            scenarios[blueprint.scenario] += 1
         excerpt = " ".join(bodies[0][1].split())[:200]
         ticket_rows.append(
             (
                 ticket_id,
                 subject,
-                plan.status,
-                plan.priority,
+                blueprint.status,
+                blueprint.priority,
                 person[0],
                 person[7],
                 assignee,
                 group,
                 json.dumps(tags),
                 _channel(rng),
-                stamp(plan.created),
+                stamp(blueprint.created),
                 stamp(max(times)),
                 excerpt,
             )
         )
-        if len(ticket_rows) >= CHUNK or index == len(plans) - 1:
+        if len(ticket_rows) >= CHUNK or index == len(blueprints) - 1:
             _flush(conn, ticket_rows, message_rows, sla_rows)
             counts["messages"] += len(message_rows)
             ticket_rows, message_rows, sla_rows = [], [], []
@@ -263,7 +265,7 @@ def _fill(
     conn.execute("ANALYZE")
     return {
         "tickets": count,
-        "active": sum(p.status not in ("solved", "closed") for p in plans),
+        "active": sum(p.status not in ("solved", "closed") for p in blueprints),
         "people": len(people.rows),
         "organizations": len(people.org_rows),
         "messages": counts["messages"],

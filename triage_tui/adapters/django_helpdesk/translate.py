@@ -23,17 +23,8 @@ from triage_tui.adapters.django_helpdesk.options import (
     RESOLVED,
     DjangoHelpdeskOptions,
 )
-from triage_tui.domain.models import (
-    Message,
-    Organization,
-    Person,
-    Priority,
-    Role,
-    SlaStage,
-    SlaTarget,
-    Status,
-    Ticket,
-)
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
+from triage_tui.domain.models import Message, Organization, Person, SlaTarget, Ticket
 
 ACTIVE_NUMBERS = (OPEN, REOPENED)
 INACTIVE_NUMBERS = (RESOLVED, CLOSED, DUPLICATE)

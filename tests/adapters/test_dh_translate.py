@@ -7,18 +7,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from triage_tui.adapters.django_helpdesk import wire
+from triage_tui.adapters.django_helpdesk import translate
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.cli import main
 from triage_tui.config import Profile, adapter_options
 from triage_tui.domain.clock import FrozenClock
-from triage_tui.domain.models import Priority, Role, SlaStage, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 
 
-def translator(**options: object) -> wire.Translator:
-    return wire.Translator(
+def translator(**options: object) -> translate.Translator:
+    return translate.Translator(
         DjangoHelpdeskOptions(agents={"Sam Rivera": 2}, vip_organizations=["Acme Corp"], **options)  # type: ignore[arg-type]
     )
 
@@ -180,20 +180,23 @@ def test_priorities_and_due_date_sla() -> None:
 
 def test_comments_are_escaped_for_django_helpdesks_template_rendering() -> None:
     typed = "Hi {{ ticket.title }} {% now 'Y' %} {# gone #} 100%} {x}"
-    safe = wire.template_safe(typed)
+    safe = translate.template_safe(typed)
     # No tag, comment or stray "%}" survives, and every brace is a literal of itself.
     assert "{%" not in safe and "%}" not in safe and "{#" not in safe
     assert re.sub(r'\{\{ "([{}])" \}\}', r"\1", safe) == typed
-    assert wire.template_safe("no braces") == "no braces"
+    assert translate.template_safe("no braces") == "no braces"
 
 
 def test_drf_errors_become_one_readable_line() -> None:
     assert (
-        wire.drf_detail({"status": ['"9" is not a valid choice.']})
+        translate.drf_detail({"status": ['"9" is not a valid choice.']})
         == 'status: "9" is not a valid choice.'
     )
-    assert wire.drf_detail({"detail": "Invalid username/password."}) == "Invalid username/password."
-    assert wire.drf_detail(None) is None
+    assert (
+        translate.drf_detail({"detail": "Invalid username/password."})
+        == "Invalid username/password."
+    )
+    assert translate.drf_detail(None) is None
 
 
 def test_options_from_the_environment() -> None:

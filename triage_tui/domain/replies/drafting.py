@@ -1,7 +1,7 @@
 """Reply drafts from templates: the workflow's reply format, filled from the ticket.
 
 Templates are plain-text files with ``{placeholder}`` fields. Built-ins ship in
-``triage_tui/domain/templates/``; a file ``<name>.md`` in the user's templates
+``triage_tui/domain/replies/templates/``; a file ``<name>.md`` in the user's templates
 directory overrides or adds one. Placeholders:
 
 ``{first_name}`` ``{agent}`` ``{team}`` ``{ticket_id}`` ``{subject}`` (as written)
@@ -33,7 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.kb import KbMatch, best_sentence, ticket_query
+from triage_tui.domain.kb.ranking import KbMatch, best_sentence, ticket_query
 from triage_tui.domain.models import Article, Draft, TicketDetail
 from triage_tui.domain.text import sanitize
 
@@ -217,7 +217,7 @@ def builtin_templates() -> Mapping[str, str]:
     Read once per process: they are package data, and reading the folder per
     draft would cost ~5 ms of every ticket opened in the console.
     """
-    folder = resources.files("triage_tui.domain").joinpath("templates")
+    folder = resources.files("triage_tui.domain.replies").joinpath("templates")
     return MappingProxyType(
         {
             entry.name[: -len(".md")]: entry.read_text(encoding="utf-8")

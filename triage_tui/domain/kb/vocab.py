@@ -31,7 +31,8 @@ from collections.abc import Iterable, Mapping
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from triage_tui.domain import lexicon, thesaurus
+from triage_tui.domain import lexicon
+from triage_tui.domain.kb import thesaurus
 
 Candidates = tuple[tuple[str, float], ...]
 """(index term, similarity 0..1) pairs, best first."""

@@ -1,6 +1,6 @@
 """Planning the demo tickets: status, priority, requester, times, SLA, conversation shape.
 
-A plan is decided before any text is written (and is cheap), so the whole
+A blueprint is decided before any text is written (and is cheap), so the whole
 set can be sorted by creation time and given ids that grow with time.
 Every time is an offset from ``now`` in epoch seconds.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import NamedTuple
 
-from triage_tui.adapters.local.demo_support import DAY, HOUR, MIN, People
+from triage_tui.demo.support import DAY, HOUR, MIN, People
 
 FIRST_REPLY = {"urgent": HOUR, "high": 4 * HOUR, "normal": 8 * HOUR, "low": 24 * HOUR}
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -46,7 +46,7 @@ SCENARIO_SHAPES = {
 }
 
 
-class Plan(NamedTuple):
+class TicketBlueprint(NamedTuple):
     """A ticket's skeleton: everything decided before any text is written."""
 
     created: int  # epoch seconds
@@ -59,9 +59,9 @@ class Plan(NamedTuple):
     shape: str
 
 
-def _plan(
+def _blueprint(
     rng: random.Random, now: int, people: People, status: str, scenario: str | None, requester: int
-) -> Plan:
+) -> TicketBlueprint:
     if scenario == "data_integrity":
         priority = rng.choice(("high", "urgent"))
     elif scenario in ("legal_compliance", "billing_refund"):
@@ -110,12 +110,14 @@ def _plan(
         created = now - rng.randint(3 * DAY, 400 * DAY)
         last = created + rng.randint(HOUR, 5 * DAY)
         sla.append(("first_reply_time", created + target, "achieved"))
-    return Plan(created, last, status, priority, requester, scenario, tuple(sla), shape)
+    return TicketBlueprint(created, last, status, priority, requester, scenario, tuple(sla), shape)
 
 
-def plans_for(rng: random.Random, now: int, people: People, count: int) -> list[Plan]:
+def blueprints_for(
+    rng: random.Random, now: int, people: People, count: int
+) -> list[TicketBlueprint]:
     statuses = rng.choices(STATUSES, STATUS_WEIGHTS, k=count)
-    plans, guaranteed = [], [s for s in SCENARIOS for _ in range(GUARANTEED_PER_SCENARIO)]
+    blueprints, guaranteed = [], [s for s in SCENARIOS for _ in range(GUARANTEED_PER_SCENARIO)]
     active_per_person: dict[int, int] = {}
     for status in statuses:
         scenario = None
@@ -146,6 +148,6 @@ def plans_for(rng: random.Random, now: int, people: People, count: int) -> list[
                     requester,
                 )
             active_per_person[requester] = active_per_person.get(requester, 0) + 1
-        plans.append(_plan(rng, now, people, status, scenario, requester))
-    plans.sort(key=lambda p: p.created)
-    return plans
+        blueprints.append(_blueprint(rng, now, people, status, scenario, requester))
+    blueprints.sort(key=lambda p: p.created)
+    return blueprints

@@ -1,4 +1,4 @@
-"""Safeguard configuration and the compiled matchers behind ``safeguards.check``.
+"""Safeguard configuration and the compiled matchers behind ``checks.check``.
 
 The draft is scanned on every keystroke, so every table is compiled once into a
 single regular expression: the tone phrases into one alternation (anchored by
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from triage_tui.domain.enums import Role
 from triage_tui.domain.errors import ConfigError
-from triage_tui.domain.safeguard_phrases import DEFAULT_JARGON, PHRASES
+from triage_tui.domain.safeguards.phrases import DEFAULT_JARGON, PHRASES
 
 if TYPE_CHECKING:
     from triage_tui.domain.models import TicketDetail

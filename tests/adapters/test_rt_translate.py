@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from triage_tui.adapters.rt import wire
+from triage_tui.adapters.rt import translate
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.config import Profile, adapter_options
-from triage_tui.domain.models import Priority, Role, SlaStage, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 
 
-def translator(**options: object) -> wire.Translator:
-    return wire.Translator(RtOptions(url="https://rt.example.com", **options))  # type: ignore[arg-type]
+def translator(**options: object) -> translate.Translator:
+    return translate.Translator(RtOptions(url="https://rt.example.com", **options))  # type: ignore[arg-type]
 
 
 def ticket_item(**fields: object) -> dict[str, object]:
@@ -48,12 +48,12 @@ def ticket_item(**fields: object) -> dict[str, object]:
 
 
 def test_rt_unset_dates_are_none() -> None:
-    assert wire.parse_time("1970-01-01T00:00:00Z") is None
-    assert wire.parse_time("1970-01-01 00:00:00") is None
-    assert wire.parse_time("") is None and wire.parse_time("Not set") is None
-    assert wire.parse_time("2026-11-22 10:00:00") == datetime(2026, 11, 22, 10, tzinfo=UTC)
+    assert translate.parse_time("1970-01-01T00:00:00Z") is None
+    assert translate.parse_time("1970-01-01 00:00:00") is None
+    assert translate.parse_time("") is None and translate.parse_time("Not set") is None
+    assert translate.parse_time("2026-11-22 10:00:00") == datetime(2026, 11, 22, 10, tzinfo=UTC)
     # RT only reads back what it is given in its own format.
-    assert wire.format_time(datetime(2026, 11, 22, 10, tzinfo=UTC)) == "2026-11-22 10:00:00"
+    assert translate.format_time(datetime(2026, 11, 22, 10, tzinfo=UTC)) == "2026-11-22 10:00:00"
 
 
 def test_sla_from_due_with_stage_by_status_and_level_as_metric() -> None:
@@ -132,37 +132,37 @@ def test_refusals_are_the_lines_that_are_not_successes() -> None:
         "Ticket 7: That user may not own tickets in that queue",
         "Correspondence added",
     ]
-    assert wire.refusals(answer) == [
+    assert translate.refusals(answer) == [
         "Status 'bogus' isn't a valid status for this ticket.",
         "That user may not own tickets in that queue",
     ]
-    assert wire.refusals(["Comments added"]) == [] and wire.refusals(None) == []
+    assert translate.refusals(["Comments added"]) == [] and translate.refusals(None) == []
 
 
 def test_message_bodies_prefer_plain_text_then_html_and_list_files() -> None:
     plain = [{"ContentType": "text/plain", "Content": "Hello\n\nthere"}]
-    assert wire.body_of(plain) == "Hello\n\nthere"
+    assert translate.body_of(plain) == "Hello\n\nthere"
     html_only = [
         {
             "ContentType": "text/html",
             "Content": "<p>Hi <b>Ana</b></p><p>a &lt; b</p><script>x()</script>",
         }
     ]
-    assert wire.body_of(html_only) == "Hi Ana\n\na < b"
+    assert translate.body_of(html_only) == "Hi Ana\n\na < b"
     with_file = plain + [{"ContentType": "application/pdf", "Filename": "invoice.pdf"}]
-    assert wire.body_of(with_file) == "Hello\n\nthere\n\n[attachment: invoice.pdf]"
+    assert translate.body_of(with_file) == "Hello\n\nthere\n\n[attachment: invoice.pdf]"
     txn = {
         "id": "42",
         "Type": "Comment",
         "Created": "2026-11-22T09:00:00Z",
         "Creator": {"Name": "sam", "RealName": "Sam Rivera", "EmailAddress": "sam@x.example"},
     }
-    note = wire.message("7", txn, plain, Role.AGENT)
+    note = translate.message("7", txn, plain, Role.AGENT)
     assert (note.public, note.author, note.role) == (False, "Sam Rivera", Role.AGENT)
 
 
 def test_ticketsql_strings_are_quoted() -> None:
-    assert wire.sql_quote("O'Brien \\ co") == "'O\\'Brien \\\\ co'"
+    assert translate.sql_quote("O'Brien \\ co") == "'O\\'Brien \\\\ co'"
 
 
 def test_options_from_the_environment_and_what_is_missing() -> None:

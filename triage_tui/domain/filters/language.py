@@ -31,9 +31,8 @@ from triage_tui.domain.durations import (
 )
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.row_index import RowIndex, index_for
-from triage_tui.domain.terms import (
+from triage_tui.domain.filters.row_index import RowIndex, index_for
+from triage_tui.domain.filters.terms import (
     Condition,
     Context,
     Flag,
@@ -42,6 +41,7 @@ from triage_tui.domain.terms import (
     TimeCond,
     WordCond,
 )
+from triage_tui.domain.queue import QueueRow
 
 #: Every field, in the order the help and error messages list them.
 FIELDS = ("priority", "status", "tag", "sla", "age", "org", "assignee", "channel")

@@ -1,6 +1,6 @@
 """Bulk actions, the pure half: what a batch will change, before anything is written.
 
-(``engine/bulk.py`` applies and undoes; it re-exports everything here.)
+(``engine/bulk.py`` applies and undoes; what is defined here is imported from here.)
 
 ``preview`` is pure: from the marked rows and a ``BulkAction`` it lists, per
 ticket, the fields that will change (before → after), what cannot be undone
@@ -21,7 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from triage_tui.domain.models import Escalation, Priority, Status, Ticket
+from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.models import Escalation, Ticket
 from triage_tui.domain.queue import QueueRow
 
 MANY = 50

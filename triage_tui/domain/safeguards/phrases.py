@@ -1,6 +1,6 @@
 """The phrase tables behind the draft safeguards: tone, overpromising, jargon.
 
-Kept apart from ``safeguards`` so the wording can be reviewed (and extended)
+Kept apart from ``checks`` so the wording can be reviewed (and extended)
 without reading the matching code. Each tone entry is a regular expression
 (matched case-insensitively, on word boundaries, a space standing for any run
 of whitespace, ``'`` for either apostrophe), why it hurts the reply, and a

@@ -205,6 +205,6 @@ def load() -> Thesaurus:
     if _LOADED is None:
         with _LOCK:
             if _LOADED is None:
-                data = resources.files("triage_tui.domain").joinpath(_DATA).read_bytes()
+                data = resources.files("triage_tui.domain.kb").joinpath(_DATA).read_bytes()
                 _LOADED = Thesaurus(gzip.decompress(data).decode("utf-8"))
     return _LOADED

@@ -2,7 +2,7 @@
 
 Customers misspell ("cancdling", "refnud") and run words together, so each
 query word is first mapped to the KB vocabulary words it stands for
-(``kb_vocab``: rapidfuzz for typos, word families for "arrive"/"arrival",
+(``vocab``: rapidfuzz for typos, word families for "arrive"/"arrival",
 WordNet relatives for a word the KB never uses: "reimbursement" -> "refund").
 Those terms are weighted like any other: an inverted index with BM25
 saturation over weighted fields (title, section, the article's lead sentence,
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from triage_tui.domain import lexicon
-from triage_tui.domain.kb_vocab import Candidates, Vocabulary, max_edits, warm_up
+from triage_tui.domain.kb.vocab import Candidates, Vocabulary, warm_up
 from triage_tui.domain.models import Article, TicketDetail
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "KbIndex",
     "KbMatch",
     "best_sentence",
-    "max_edits",
     "rerank",
     "ticket_query",
 ]

@@ -15,19 +15,9 @@ from html.parser import HTMLParser
 from typing import Any
 
 from triage_tui.adapters.rt.options import RtOptions
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 from triage_tui.domain.errors import AuthError, InvalidInput
-from triage_tui.domain.models import (
-    Article,
-    Message,
-    Organization,
-    Person,
-    Priority,
-    Role,
-    SlaStage,
-    SlaTarget,
-    Status,
-    Ticket,
-)
+from triage_tui.domain.models import Article, Message, Organization, Person, SlaTarget, Ticket
 
 #: Ticket fields asked for in every search, with the related records expanded
 #: (``fields[Requestor]=…``) so one request gives the whole queue row.

@@ -41,8 +41,7 @@ from collections.abc import Callable, Sequence
 from itertools import compress, count, islice, repeat
 from typing import Any
 
-from triage_tui.domain.queue import QueueRow, haystacks
-from triage_tui.domain.terms import (
+from triage_tui.domain.filters.terms import (
     Condition,
     Context,
     Flag,
@@ -51,7 +50,8 @@ from triage_tui.domain.terms import (
     TimeCond,
     WordCond,
 )
-from triage_tui.domain.word_match import VOCABULARY, learn, max_edits, whole_word_in
+from triage_tui.domain.filters.word_match import VOCABULARY, learn, max_edits, whole_word_in
+from triage_tui.domain.queue import QueueRow, haystacks
 
 #: Lists shorter than this are indexed per call and never kept.
 KEEP_FROM_ROWS = 1_000

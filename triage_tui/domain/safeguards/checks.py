@@ -7,7 +7,7 @@ applies. Findings never change the draft by themselves.
 
 What is checked, and why:
 
-* **vague / defensive phrasing** and **overpromising** (``safeguard_phrases``):
+* **vague / defensive phrasing** and **overpromising** (``phrases``):
   the workflow's Support Specialist removes "as per our policy" and "we
   apologize for any inconvenience" and never promises what the team does not
   control ("guaranteed", "will never happen again").
@@ -42,15 +42,14 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from triage_tui.domain.drafting import unfilled_placeholders
 from triage_tui.domain.escalation import RuleResult
-from triage_tui.domain.kb import RELEVANT_SCORE, KbMatch
+from triage_tui.domain.kb.ranking import RELEVANT_SCORE, KbMatch
 from triage_tui.domain.models import TicketDetail
-from triage_tui.domain.safeguard_match import (
+from triage_tui.domain.replies.drafting import unfilled_placeholders
+from triage_tui.domain.safeguards.match import (
     CLOSING_RE,
     DEFAULT_CONFIG,
     EXTRA_PLACEHOLDER_RE,
-    KB_LINE,
     SENTENCE_END,
     SafeguardConfig,
     TicketFacts,
@@ -60,14 +59,12 @@ from triage_tui.domain.safeguard_match import (
     ticket_facts,
     tone_regex,
 )
-from triage_tui.domain.safeguard_phrases import PHRASES, Phrase
+from triage_tui.domain.safeguards.phrases import PHRASES, Phrase
 
 __all__ = [
-    "KB_LINE",
     "Finding",
     "Fix",
     "Kind",
-    "SafeguardConfig",
     "Severity",
     "StaleFix",
     "apply_fix",

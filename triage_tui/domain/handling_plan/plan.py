@@ -23,10 +23,11 @@ from typing import Any
 
 from triage_tui.domain import sla
 from triage_tui.domain.clusters import Clusters
+from triage_tui.domain.enums import Priority
 from triage_tui.domain.escalation import RuleResult
-from triage_tui.domain.kb import RELEVANT_SCORE, KbMatch
-from triage_tui.domain.models import PersonHistory, Priority, TicketDetail
-from triage_tui.domain.plan_text import SUBJECT_CHARS, Ask, area_of, read_ask, stems
+from triage_tui.domain.handling_plan.reading import SUBJECT_CHARS, Ask, area_of, read_ask, stems
+from triage_tui.domain.kb.ranking import RELEVANT_SCORE, KbMatch
+from triage_tui.domain.models import PersonHistory, TicketDetail
 
 STRONG_SCORE = 70.0
 """A relevant article scoring below this is worth improving (a PM follow-up)."""

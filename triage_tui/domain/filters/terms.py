@@ -1,6 +1,6 @@
 """The conditions a filter is made of, each compiled to a fast row test.
 
-Split from ``filters`` (which parses) so each file stays readable. A condition
+Split from ``language`` (which parses) so each file stays readable. A condition
 knows its canonical text (``priority:high,urgent``), a short description for
 the queue title, and how to keep matching rows from a list. Row tests are
 closures over precomputed values (a set of priorities, an absolute due-time
@@ -18,8 +18,8 @@ from typing import ClassVar
 
 from triage_tui.domain.durations import format_duration
 from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.filters.word_match import WordMatcher, max_edits
 from triage_tui.domain.queue import QueueRow, haystacks
-from triage_tui.domain.word_match import WordMatcher, max_edits
 
 RowTest = Callable[[QueueRow], bool]
 _INF = math.inf

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from triage_tui.domain import lexicon
-from triage_tui.domain.models import Role, TicketDetail
+from triage_tui.domain.enums import Role
+from triage_tui.domain.models import TicketDetail
 
 
 def _set(words: str) -> frozenset[str]:

@@ -10,7 +10,7 @@ import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
-from triage_tui.adapters.local import demo_content as C
+from triage_tui.demo import content as C
 
 MIN, HOUR, DAY = 60, 3600, 86400
 
