@@ -21,12 +21,6 @@ PACKAGE = Path(triage_tui.__file__).parent
 HOLDERS = {"helpdesk", "inner", "hd"}
 #: Set in ``Helpdesk.__init__`` rather than on the class.
 INSTANCE_ATTRIBUTES = {"options", "clock"}
-#: The console's screens (``ui/``) still probe these; they are restructured separately.
-#: Both already handle the declared default (``Unsupported``). No new ones.
-KNOWN_UI_PROBES = {
-    ("ui/screens/report.py", "list_events"),
-    ("ui/screens/sweep_plan.py", "list_events"),
-}
 
 
 def contract() -> set[str]:
@@ -147,4 +141,4 @@ def test_no_contract_method_is_probed_with_getattr_or_hasattr() -> None:
                 and node.args[1].value in declared
             ):
                 probes.add((where, node.args[1].value))
-    assert probes <= KNOWN_UI_PROBES, sorted(probes - KNOWN_UI_PROBES)
+    assert not probes, sorted(probes)

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from tests.conftest import FROZEN_NOW
 from tests.ui.test_console import settle
 from triage_tui.domain import events as ev
+from triage_tui.domain.errors import Unsupported
 from triage_tui.engine.report import Report, build
 from triage_tui.ui.screens.report import ReportScreen, load_report, with_pending
 
@@ -110,7 +111,8 @@ async def test_w_writes_the_markdown_in_the_data_dir_and_says_where(
 
 async def test_load_report_falls_back_to_the_events_the_console_kept() -> None:
     class NoLog:
-        pass
+        async def list_events(self, since: datetime) -> list[E]:
+            raise Unsupported("no event log")  # as Helpdesk.list_events does by default
 
     built = await load_report(NoLog(), T0, FROZEN_NOW, LOG)
     assert built.to_json() == report().to_json()

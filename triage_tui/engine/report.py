@@ -32,12 +32,17 @@ from triage_tui.domain.text import sanitize
 
 
 class EventLike(Protocol):
-    """``domain.models.Event`` or anything shaped like it."""
+    """``domain.models.Event`` or anything shaped like it (read-only, so a
+    model's ``dict`` payload fits the ``Mapping`` here)."""
 
-    name: str
-    at: datetime
-    ticket_id: str | None
-    payload: Mapping[str, Any]
+    @property
+    def name(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def ticket_id(self) -> str | None: ...
+    @property
+    def payload(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)

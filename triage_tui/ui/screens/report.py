@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,6 +32,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events as ev
 from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
@@ -43,7 +43,7 @@ _WRITES = frozenset({ev.REPLY_SENT, ev.ESCALATED, ev.NOTE_ADDED, ev.ASSIGNED})
 
 
 async def load_report(
-    helpdesk: Any, since: datetime, until: datetime, kept: Sequence[EventLike] = ()
+    helpdesk: Helpdesk, since: datetime, until: datetime, kept: Sequence[EventLike] = ()
 ) -> Report:
     """The report over ``[since, until]`` from ``helpdesk.list_events`` when it has one.
 
@@ -55,11 +55,10 @@ async def load_report(
     """
     from triage_tui.domain.errors import TriageError
 
-    list_events = getattr(helpdesk, "list_events", None)
     events: list[EventLike] = list(kept)
-    if list_events is not None:
-        with contextlib.suppress(TriageError):
-            events = with_pending(list(await list_events(since)), kept)
+    # No event log (``Unsupported``) or a failing one: the kept events alone.
+    with contextlib.suppress(TriageError):
+        events = with_pending(list(await helpdesk.list_events(since)), kept)
     return build(events, since, until)
 
 

@@ -32,6 +32,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Collapsible, Label, Static
 
+from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.durations import format_duration
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState
@@ -83,17 +84,14 @@ def plan_for(
     return plan_sweep(matching, now, clusters, handle_time=handle_time), str(chosen)
 
 
-async def measured_handle_time(helpdesk: Any, now: datetime) -> timedelta | None:
+async def measured_handle_time(helpdesk: Helpdesk, now: datetime) -> timedelta | None:
     """The median handle time of earlier sessions, when the helpdesk keeps an event log."""
-    list_events = getattr(helpdesk, "list_events", None)
-    if list_events is None:
-        return None
     from triage_tui.domain.errors import TriageError
     from triage_tui.engine.report import median_handle_time
 
     try:
-        return median_handle_time(await list_events(now - HANDLE_HISTORY))
-    except TriageError:
+        return median_handle_time(await helpdesk.list_events(now - HANDLE_HISTORY))
+    except TriageError:  # no event log (``Unsupported``), or it failed
         return None
 
 

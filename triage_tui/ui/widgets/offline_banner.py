@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual import getters
 from textual.content import Content
 from textual.widgets import Static
 
@@ -19,6 +20,7 @@ from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.console import ConsoleApp
 
 
 def age(delta: timedelta) -> str:
@@ -45,12 +47,14 @@ class OfflineBanner(Static):
     }
     """
 
+    app = getters.app(ConsoleApp)
+
     def on_mount(self) -> None:
         self.refresh_state()
-        self.set_interval(getattr(self.app, "tick_seconds", 1.0), self.refresh_state)
+        self.set_interval(self.app.tick_seconds, self.refresh_state)
 
     def text(self) -> Content | None:
-        helpdesk = getattr(self.app, "helpdesk", None)
+        helpdesk = self.app.helpdesk
         if not isinstance(helpdesk, BufferedHelpdesk):
             return None
         counts = helpdesk.outbox.counts()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 
+from textual import getters
 from textual.content import Content
 from textual.widgets import Static
 
 from triage_tui.engine.buffered import BufferedHelpdesk
+from triage_tui.ui.console import ConsoleApp
 
 
 class UndoBanner(Static):
@@ -27,13 +29,15 @@ class UndoBanner(Static):
     }
     """
 
+    app = getters.app(ConsoleApp)
+
     def on_mount(self) -> None:
         self.refresh_state()
-        self.set_interval(getattr(self.app, "tick_seconds", 1.0), self.refresh_state)
+        self.set_interval(self.app.tick_seconds, self.refresh_state)
 
     def text(self) -> Content | None:
         """The banner's line, or None when nothing can be undone."""
-        helpdesk = getattr(self.app, "helpdesk", None)
+        helpdesk = self.app.helpdesk
         if not isinstance(helpdesk, BufferedHelpdesk) or helpdesk.hold_seconds <= 0:
             return None
         batches = helpdesk.outbox.held_batches()
