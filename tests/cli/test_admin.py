@@ -36,9 +36,14 @@ def test_demo_json_summary_and_db_flag(run: Runner, tmp_path: Path) -> None:
 def test_demo_can_be_regenerated_but_never_over_real_work(run: Runner, tmp_path: Path) -> None:
     demo_db = tmp_path / "demo.db"
     assert run("demo", "--tickets", "20", "--db", str(demo_db)).code == 0
-    assert run("demo", "--tickets", "25", "--db", str(demo_db)).code == 0  # demo over demo: fine
+    # demo over demo: fine, with --reset (without it the demo is kept)
+    assert run("demo", "--tickets", "25", "--db", str(demo_db), "--reset").code == 0
+    assert _count(demo_db, "tickets") >= 25
 
     real = tmp_path / "real.db"
+    empty = tmp_path / "no-articles"
+    empty.mkdir()
+    assert run("kb", "import", str(empty), "--db", str(real)).code == 0  # creates the helpdesk
     created = run(
         "create-ticket",
         "--subject",
@@ -53,6 +58,8 @@ def test_demo_can_be_regenerated_but_never_over_real_work(run: Runner, tmp_path:
     assert created.code == 0, created.err
     refused = run("demo", "--db", str(real))
     assert refused.code == 2 and "--force" in refused.err and len(refused.err.splitlines()) == 1
+    assert _count(real, "tickets") == 1
+    assert run("demo", "--db", str(real), "--reset").code == 2  # --reset is not --force
     assert _count(real, "tickets") == 1
     assert run("demo", "--tickets", "20", "--db", str(real), "--force").code == 0
     assert _count(real, "tickets") >= 20

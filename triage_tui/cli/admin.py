@@ -26,6 +26,9 @@ from triage_tui.domain.errors import ConfigError, InvalidInput
 from triage_tui.domain.text import is_clean
 from triage_tui.session import ConsoleContext, load_config
 
+#: ``demo``'s data set when neither --tickets nor --seed is given.
+DEFAULT_TICKETS = 300
+DEFAULT_SEED = 7
 #: From this many tickets on, ``demo`` shows a progress line while it works.
 PROGRESS_FROM = 5_000
 #: ``kb import`` names at most this many skipped files on stderr.
@@ -38,15 +41,19 @@ SHOW_SKIPPED = 10
 def demo(args: Namespace, ctx: ConsoleContext) -> int:
     from triage_tui.demo import generator as demo_mod
 
-    if args.tickets < 1:
-        raise InvalidInput(f"--tickets must be at least 1, not {args.tickets}")
     db = ctx.db_path or paths.default_db()
+    rebuild = args.reset or args.force
+    kept = None if rebuild else demo_mod.demo_counts(db)
+    if kept is not None:
+        return _keep(args, db, *kept)
+    tickets = DEFAULT_TICKETS if args.tickets is None else args.tickets
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    if tickets < 1:
+        raise InvalidInput(f"--tickets must be at least 1, not {tickets}")
     _check_overwritable(db, force=args.force)
     started = time.perf_counter()
-    with _Progress(args.tickets, db, enabled=args.tickets >= PROGRESS_FROM) as progress:
-        summary = demo_mod.generate(
-            db, tickets=args.tickets, seed=args.seed, progress=progress.update
-        )
+    with _Progress(tickets, db, enabled=tickets >= PROGRESS_FROM) as progress:
+        summary = demo_mod.generate(db, tickets=tickets, seed=seed, progress=progress.update)
     seconds = round(time.perf_counter() - started, 2)
     data = {"db": str(db), "seconds": seconds, **_jsonable(summary or {})}
     if args.json:
@@ -59,6 +66,24 @@ def demo(args: Namespace, ctx: ConsoleContext) -> int:
     )
     print(f"Demo helpdesk ready in {db} ({seconds:.1f} s){': ' + counts if counts else ''}")
     print("Next: `triage` opens the console, `triage queue` lists what breaches next.")
+    return 0
+
+
+def _keep(args: Namespace, db: Path, tickets: int, events: int) -> int:
+    """An existing demo helpdesk holds the day's work: keep it, say how to rebuild."""
+    if args.tickets is not None or args.seed is not None:
+        # A different data set was asked for: silently keeping the old one would mislead.
+        raise InvalidInput(
+            f"{db} already holds a demo helpdesk ({tickets} tickets, {events} events); "
+            "add --reset to rebuild it with --tickets/--seed"
+        )
+    if args.json:
+        print(dumps({"db": str(db), "kept": True, "tickets": tickets, "events": events}))
+        return 0
+    print(
+        f"Kept the demo helpdesk in {db} ({tickets} tickets, {events} events); "
+        "`triage demo --reset` rebuilds it"
+    )
     return 0
 
 

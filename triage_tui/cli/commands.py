@@ -388,9 +388,17 @@ def _doctor(inv: Invocation) -> int:
 
 def _demo_arguments(p: ArgumentParser) -> None:
     p.add_argument(
-        "--tickets", type=int, default=300, metavar="N", help="number of tickets (default 300)"
+        "--reset",
+        action="store_true",
+        help="rebuild an existing demo helpdesk (its tickets and event log are replaced)",
     )
-    p.add_argument("--seed", type=int, default=7, metavar="S", help="random seed (default 7)")
+    p.add_argument(
+        "--tickets",
+        type=int,
+        metavar="N",
+        help="number of tickets (default 300; on an existing demo helpdesk only with --reset)",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default 7; like --tickets)")
     p.add_argument(
         "--force", action="store_true", help="overwrite a database that is not demo data"
     )
@@ -585,11 +593,17 @@ COMMANDS: tuple[Command, ...] = (
         "fill the local helpdesk with deterministic demo data",
         _demo,
         _demo_arguments,
-        json='{"db", "seconds", …the generator\'s summary counts}',
+        json='{"db", "seconds", …the generator\'s summary counts};'
+        ' kept: {"db", "kept": true, "tickets", "events"}',
         description="Create the local helpdesk with a realistic, deterministic data set for"
         " one\nfictional SaaS product (tickets, requesters, conversations, SLA targets, KB).\n"
-        "Refuses to overwrite an existing non-demo database unless --force is given.",
-        notes="examples:\n  triage demo                         300 tickets into the data dir\n"
+        "An existing demo helpdesk is kept as it is (the tickets, replies and event log\n"
+        "of your work in it): `triage demo` says so and writes nothing; --reset rebuilds\n"
+        "it, and --tickets/--seed on an existing one need --reset. Refuses to overwrite\n"
+        "an existing non-demo database unless --force is given.",
+        notes="examples:\n  triage demo                         300 tickets into the data dir"
+        " (kept if there)\n"
+        "  triage demo --reset                 start the demo over\n"
         "  triage demo --tickets 100000 --db /tmp/big.db   a large queue, in seconds",
         flags=frozenset({Flag.LOCAL, Flag.WRITES}),
     ),

@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 from triage_tui import collector
-from triage_tui.cli.run import Invocation
+from triage_tui.cli.run import Invocation, require_helpdesk
 
 #: Frames a second when the detail follows the cursor (Textual's default is 60).
 LOCAL_FPS = "240"
@@ -22,6 +22,7 @@ def start(inv: Invocation, sweep: str | None = None) -> int:
         from triage_tui import session
 
         ctx = inv.context(view=inv.args.view)
+        require_helpdesk(ctx)  # before the outbox or any screen is set up
         if sweep is not None:
             # Checked before any screen is drawn: a bad filter is a one-line error here.
             import dataclasses

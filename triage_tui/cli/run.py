@@ -67,6 +67,20 @@ class Invocation:
         )
 
 
+def require_helpdesk(ctx: ConsoleContext) -> None:
+    """Refuse a local helpdesk file that does not exist, before anything opens it.
+
+    Opening would create the folder and an empty helpdesk, so a mistyped
+    ``--db`` would answer "0 of 0 active tickets" instead of saying it is
+    wrong. Only ``demo`` and ``kb import`` create the file.
+    """
+    if ctx.db_path is None or ctx.db_path.exists():
+        return
+    from triage_tui.domain.errors import ConfigError
+
+    raise ConfigError(f"no helpdesk at {ctx.db_path} — run `triage demo` or check --db")
+
+
 def read_text(value: str) -> str:
     """``-`` means the text comes from stdin (long replies, pipes from other tools)."""
     return sys.stdin.read() if value == "-" else value
@@ -89,6 +103,7 @@ def verb(inv: Invocation, bind: Bind, paths: Iterable[str]) -> int:
 
         check_utf8(inv.args, skip=frozenset(paths))
         ctx = inv.context()
+        require_helpdesk(ctx)
         clock = inv.clock or SystemClock()
         as_json = bool(inv.args.json)
         view = verbs.View(

@@ -309,3 +309,28 @@ def is_demo_db(path: Path) -> bool:
             conn.close()
     except sqlite3.Error:
         return False
+
+
+def demo_counts(path: Path) -> tuple[int, int] | None:
+    """``(tickets, events)`` of a database ``generate`` wrote; None for any other file.
+
+    An empty triage database (no tickets, no demo marker) is None too: there
+    is no day's work in it to keep.
+    """
+    path = Path(path).expanduser()
+    if not is_triage_db(path):
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            if not conn.execute(
+                "SELECT 1 FROM events WHERE name = ? LIMIT 1", (DEMO_EVENT,)
+            ).fetchone():
+                return None
+            tickets = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+            events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            return int(tickets), int(events)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
