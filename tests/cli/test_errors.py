@@ -118,7 +118,11 @@ def test_directory_as_database(run: Runner, tmp_path: Path) -> None:
 def test_unopenable_database_path(run: Runner, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    _one_line_error(run("queue", "--db", str(blocker / "sub" / "helpdesk.db")), 5, "a-file")
+    under_a_file = str(blocker / "sub" / "helpdesk.db")
+    # A read finds no helpdesk there; the commands that create one cannot.
+    _one_line_error(run("queue", "--db", under_a_file), 2, "a-file", "no helpdesk at")
+    _one_line_error(run("demo", "--db", under_a_file), 5, "a-file")
+    _one_line_error(run("kb", "import", str(tmp_path), "--db", under_a_file), 5, "a-file")
 
 
 def test_a_file_that_is_not_a_helpdesk(run: Runner, tmp_path: Path) -> None:
