@@ -71,7 +71,10 @@ def test_report_since_excludes_older_events(
     # The script ran 09:00–09:08; from 09:05 only the escalation (09:08) counts.
     assert data["tickets_triaged"] == 1 and data["replies_sent"] == 0
     assert db_run("report", "--since", "2026-11-22T09:29:59", "--json").json()["events"] == 1
-    empty = run("report", "--db", str(tmp_path / "fresh.db"))
+    fresh, no_articles = tmp_path / "fresh.db", tmp_path / "no-articles"
+    no_articles.mkdir()
+    assert run("kb", "import", str(no_articles), "--db", str(fresh)).code == 0  # an empty helpdesk
+    empty = run("report", "--db", str(fresh))
     assert empty.code == 0 and empty.err == "triage: no events since 2026-11-22 01:30 UTC\n"
     assert "0 tickets triaged" in empty.out
 
