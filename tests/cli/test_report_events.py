@@ -46,7 +46,7 @@ def test_report_human_json_and_markdown(db_run: Runner, demo_db: Path) -> None:
     lines = human.out.splitlines()
     assert lines[0] == "Session report · 2026-11-22 08:30 → 2026-11-22 09:30 UTC (1h)"
     assert lines[1] == (
-        "3 tickets triaged · 1 replies · 1 escalations · 0 SLA breaches · 0 breaches avoided"
+        "3 tickets triaged · 1 reply · 1 escalation · 0 SLA breaches · 0 breaches avoided"
     )
     assert any(
         line.startswith("Median handle time per ticket") and line.endswith("2m00s (3 tickets)")

@@ -118,3 +118,12 @@ def test_a_body_full_of_controls_is_still_linear() -> None:
     hostile = "\x1b[31m\u202e" * 50_000
     out = sanitize(hostile)
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_count_says_one_thing_and_many_things() -> None:
+    from triage_tui.domain.text import count
+
+    assert count(1, "escalation") == "1 escalation"
+    assert count(0, "escalation") == "0 escalations"
+    assert count(1, "SLA breach", "SLA breaches") == "1 SLA breach"
+    assert count(2, "reply", "replies") == "2 replies"

@@ -85,7 +85,7 @@ def test_report_numbers_from_a_scripted_log() -> None:
     assert report.median_handle_time(LOG) == timedelta(minutes=3)
     assert r.follow_ups == ("Enrich KB with API auth workaround", "Add sentiment tag")
     assert r.headline() == (
-        "6 tickets triaged · 3 replies · 1 escalations · 3 SLA breaches · 1 breaches avoided"
+        "6 tickets triaged · 3 replies · 1 escalation · 3 SLA breaches · 1 breach avoided"
     )
 
 

@@ -73,8 +73,7 @@ async def test_report_screen_shows_figures_escalations_and_follow_ups(
         await pilot.pause()
         text = text_of(screen)
         assert (
-            "3 tickets triaged · 1 replies · 1 escalations · 1 SLA breaches · 1 breaches avoided"
-            in text
+            "3 tickets triaged · 1 reply · 1 escalation · 1 SLA breach · 1 breach avoided" in text
         )
         assert "Median handle time per ticket" in text and "3m00s (3 tickets)" in text
         assert (

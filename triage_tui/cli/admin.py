@@ -23,7 +23,7 @@ from triage_tui import config as config_mod
 from triage_tui import paths
 from triage_tui.cli.output import dumps, one_line
 from triage_tui.domain.errors import ConfigError, InvalidInput
-from triage_tui.domain.text import is_clean
+from triage_tui.domain.text import count, is_clean
 from triage_tui.session import ConsoleContext, load_config
 
 #: ``demo``'s data set when neither --tickets nor --seed is given.
@@ -188,7 +188,7 @@ def kb_import(args: Namespace, ctx: ConsoleContext) -> int:
         print(dumps(data))
         return 0
     print(
-        f"Imported {result.imported} new articles ({result.updated} updated, "
+        f"Imported {count(result.imported, 'new article')} ({result.updated} updated, "
         f"{result.unchanged} unchanged, {len(skipped)} skipped) from {directory} into {db}"
         f" ({seconds:.1f} s)"
     )

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["is_clean", "sanitize"]
+__all__ = ["count", "is_clean", "sanitize"]
 
 # One class for everything unsafe in both modes; \n and \t depend on the mode.
 # CR LF is matched first so it becomes a single newline.
@@ -98,3 +98,9 @@ def is_clean(text: str, *, keep_newlines: bool = True) -> bool:
     """True when ``sanitize`` would return ``text`` unchanged."""
     pattern = _MULTILINE if keep_newlines else _SINGLE_LINE
     return pattern.search(text) is None
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the number English wants: "1 escalation", "3 escalations",
+    "0 SLA breaches" (``plural`` where adding "s" is wrong: "breach", "breaches")."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"

@@ -28,7 +28,7 @@ from triage_tui.domain import events as ev
 from triage_tui.domain import sla
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.durations import format_duration, median_duration
-from triage_tui.domain.text import sanitize
+from triage_tui.domain.text import count, sanitize
 
 
 class EventLike(Protocol):
@@ -75,15 +75,17 @@ class Report:
     def headline(self) -> str:
         """``47 tickets triaged · 12 replies · 3 escalations · 0 SLA breaches · 6 avoided``."""
         return (
-            f"{len(self.triaged)} tickets triaged · {self.replies} replies · "
-            f"{len(self.escalations)} escalations · {len(self.breaches)} SLA breaches · "
-            f"{len(self.breaches_avoided)} breaches avoided"
+            f"{count(len(self.triaged), 'ticket')} triaged · "
+            f"{count(self.replies, 'reply', 'replies')} · "
+            f"{count(len(self.escalations), 'escalation')} · "
+            f"{count(len(self.breaches), 'SLA breach', 'SLA breaches')} · "
+            f"{count(len(self.breaches_avoided), 'breach', 'breaches')} avoided"
         )
 
     def figures(self) -> list[tuple[str, str]]:
         handle = "—"
         if self.median_handle is not None:
-            handle = f"{duration_text(self.median_handle)} ({self.handle_samples} tickets)"
+            handle = f"{duration_text(self.median_handle)} ({count(self.handle_samples, 'ticket')})"
         return [
             ("Tickets triaged", str(len(self.triaged))),
             ("Replies sent", str(self.replies)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from triage_tui.domain.text import count
 from triage_tui.engine import outbox_model as om
 
 
@@ -9,7 +10,7 @@ def describe(entries: list[om.Entry]) -> str:
     """One line for a batch: "Reply + status pending on #1042", "6 changes on 3 tickets"."""
     tickets = {e.ticket_id for e in entries}
     if len(tickets) > 1:
-        return f"{len(entries)} changes on {len(tickets)} tickets"
+        return f"{count(len(entries), 'change')} on {count(len(tickets), 'ticket')}"
     words = {
         "reply": "Reply",
         "note": "Note",
