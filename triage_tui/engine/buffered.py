@@ -167,6 +167,16 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         return self._outbox
 
     @property
+    def outbox_opened(self) -> bool:
+        """Whether the outbox file is open yet (``outbox`` opens it on first use)."""
+        return self._outbox is not None
+
+    def look_around(self) -> None:
+        """The console's periodic look for what dead sessions left (once delivering)."""
+        if self._deliverer is not None:
+            self._deliverer.look_around()
+
+    @property
     def deliverer(self) -> Deliverer:
         if self._deliverer is None:
             self._deliverer = Deliverer(

@@ -211,12 +211,14 @@ class Safekeeping:
 
     def look(self) -> None:
         """Every ``LOOK_SECONDS``: take over what a killed console or script left, and
-        show what other sessions did in the shared outbox."""
-        if self.helpdesk is not None and self.helpdesk._deliverer is not None:
-            self.helpdesk.deliverer.look_around()
-        self.refresh_banners()
+        show what other sessions did in the shared outbox. The banners tick on
+        their own timers, so they are not refreshed a second time here."""
+        if self.helpdesk is not None:
+            self.helpdesk.look_around()
+        self.follow_outbox()
 
     def refresh_banners(self) -> None:
+        """At once, after an event or a key (the banners' own timers come later)."""
         from triage_tui.ui.widgets.offline_banner import OfflineBanner
         from triage_tui.ui.widgets.undo_banner import UndoBanner
 
@@ -224,6 +226,10 @@ class Safekeeping:
             banner.refresh_state()
         for other in self.app.query(OfflineBanner).results():
             other.refresh_state()
+        self.follow_outbox()
+
+    def follow_outbox(self) -> None:
+        """The outbox screen, when shown, and the one-time "waiting" notices."""
         from triage_tui.ui.screens.outbox import OutboxScreen
 
         if isinstance(self.app.screen, OutboxScreen):
@@ -233,7 +239,7 @@ class Safekeeping:
     def tell_waiting(self) -> None:
         """Once per entry: one of ours became stuck behind a failed or conflicted write
         after it was recorded (the confirmation line could not have said so then)."""
-        if self.helpdesk is None or self.helpdesk._outbox is None:
+        if self.helpdesk is None or not self.helpdesk.outbox_opened:
             return
         for entry, root in self.helpdesk.waiting():
             if entry.session != self.helpdesk.session or entry.id in self._told_waiting:
