@@ -74,14 +74,16 @@ def _keep(args: Namespace, db: Path, tickets: int, events: int) -> int:
     if args.tickets is not None or args.seed is not None:
         # A different data set was asked for: silently keeping the old one would mislead.
         raise InvalidInput(
-            f"{db} already holds a demo helpdesk ({tickets} tickets, {events} events); "
+            f"{db} already holds a demo helpdesk "
+            f"({count(tickets, 'ticket')}, {count(events, 'event')}); "
             "add --reset to rebuild it with --tickets/--seed"
         )
     if args.json:
         print(dumps({"db": str(db), "kept": True, "tickets": tickets, "events": events}))
         return 0
     print(
-        f"Kept the demo helpdesk in {db} ({tickets} tickets, {events} events); "
+        f"Kept the demo helpdesk in {db} "
+        f"({count(tickets, 'ticket')}, {count(events, 'event')}); "
         "`triage demo --reset` rebuilds it"
     )
     return 0
