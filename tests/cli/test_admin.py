@@ -137,3 +137,14 @@ def test_kb_import_of_the_arduino_help_center(run: Runner, tmp_path: Path) -> No
     assert result.code == 0, result.err
     assert result.json()["imported"] >= 400
     assert run("search-kb", "upload sketch board", "--db", str(db), "--json").json()["count"] >= 1
+
+
+@pytest.mark.parametrize("tickets", ["0", "-5", "1000001", "1000000000000"])
+def test_demo_refuses_a_ticket_count_out_of_range_and_writes_nothing(
+    run: Runner, tmp_path: Path, tickets: str
+) -> None:
+    db = tmp_path / "demo.db"
+    result = run("demo", "--tickets", tickets, "--db", str(db))
+    assert result.code == 2
+    assert result.err.strip().startswith("triage: error: --tickets must be from 1 to 1,000,000")
+    assert list(tmp_path.iterdir()) == []

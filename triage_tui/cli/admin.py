@@ -33,6 +33,10 @@ DEFAULT_SEED = 7
 PROGRESS_FROM = 5_000
 #: ``kb import`` names at most this many skipped files on stderr.
 SHOW_SKIPPED = 10
+# A demo is for trying the console and for benchmarks at size; past a million
+# tickets generation takes minutes and the file gigabytes, which nobody asking
+# for a demo means (a typo such as an extra 000 should not fill the disk).
+MAX_TICKETS = 1_000_000
 
 
 # -- demo ---------------------------------------------------------------------
@@ -48,8 +52,8 @@ def demo(args: Namespace, ctx: ConsoleContext) -> int:
         return _keep(args, db, *kept)
     tickets = DEFAULT_TICKETS if args.tickets is None else args.tickets
     seed = DEFAULT_SEED if args.seed is None else args.seed
-    if tickets < 1:
-        raise InvalidInput(f"--tickets must be at least 1, not {tickets}")
+    if not 1 <= tickets <= MAX_TICKETS:
+        raise InvalidInput(f"--tickets must be from 1 to {MAX_TICKETS:,}, not {tickets:,}")
     _check_overwritable(db, force=args.force)
     started = time.perf_counter()
     with _Progress(tickets, db, enabled=tickets >= PROGRESS_FROM) as progress:

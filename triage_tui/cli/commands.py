@@ -396,7 +396,7 @@ def _demo_arguments(p: ArgumentParser) -> None:
         "--tickets",
         type=int,
         metavar="N",
-        help="number of tickets (default 300; on an existing demo helpdesk only with --reset)",
+        help="number of tickets, at most 1,000,000 (default 300; on an existing demo: --reset)",
     )
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default 7; like --tickets)")
     p.add_argument(
