@@ -214,3 +214,20 @@ def test_keyboard_interrupt_exits_130_quietly(
     monkeypatch.setattr(verbs, "queue", interrupted)
     result = db_run("queue")
     assert (result.code, result.out, result.err) == (130, "", "")
+
+
+def test_an_engine_warning_is_one_prefixed_terminal_safe_line(
+    db_run: Runner, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Warnings the engine logs (a cache the disk refused, an unreadable draft)
+    reach stderr as ``triage: …`` through the sanitize gate, not as Python's
+    bare last-resort line."""
+    import logging
+
+    assert db_run("queue").code == 0
+    logging.getLogger("triage_tui.engine.cache").warning(
+        "offline cache disabled: %s: %s", "/x/\x1b]0;pwned\x07y", "read-only"
+    )
+    err = capsys.readouterr().err
+    assert err.startswith("triage: offline cache disabled: /x/") and err.endswith("read-only\n")
+    assert err.count("\n") == 1 and "\x1b" not in err and "\x07" not in err

@@ -12,6 +12,7 @@ can cause prints a traceback.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from argparse import Namespace
@@ -40,6 +41,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     ``clock`` lets tests freeze the time countdowns are measured from.
     """
     _tolerant_streams()
+    _warnings_as_lines()
     try:
         args = parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors (argparse printed them)
@@ -68,6 +70,26 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     finally:
         os.umask(umask)
         _print_notices()
+
+
+class _OneLine(logging.Handler):
+    """A warning from the engine (a cache the disk refused, an unreadable
+    draft) as one ``triage: …`` line on stderr, terminal-safe: without it
+    Python's last-resort handler prints the bare message, unprefixed and
+    unsanitised."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = sanitize(record.getMessage(), keep_newlines=False)
+        except Exception:  # a malformed log call must not end the command
+            message = str(record.msg)
+        print(f"triage: {message}", file=sys.stderr)
+
+
+def _warnings_as_lines() -> None:
+    root = logging.getLogger("triage_tui")
+    if not any(isinstance(h, _OneLine) for h in root.handlers):
+        root.addHandler(_OneLine(logging.WARNING))
 
 
 def _print_notices() -> None:

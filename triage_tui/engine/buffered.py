@@ -290,7 +290,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             if self.mode != VERB_MODE:
                 raise
             # A script on a read-only home still works, without the crash safety.
-            log.warning("triage: %s; writing directly", error)
+            log.warning("%s; writing directly", error)
             result = await apply_write(self.inner, kind, str(ticket_id), payload)
             self._log_write(kind, str(ticket_id), payload, result, before, None)
             return None, result

@@ -78,4 +78,4 @@ class EventRecording:
         try:
             self.event_log.record(made[0], ticket_id, made[1], source=source)
         except TriageError as error:  # the write happened; a lost log line must not undo it
-            log.warning("triage: event not logged: %s", error)
+            log.warning("event not logged: %s", error)
