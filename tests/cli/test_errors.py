@@ -231,3 +231,18 @@ def test_an_engine_warning_is_one_prefixed_terminal_safe_line(
     err = capsys.readouterr().err
     assert err.startswith("triage: offline cache disabled: /x/") and err.endswith("read-only\n")
     assert err.count("\n") == 1 and "\x1b" not in err and "\x07" not in err
+
+
+@pytest.mark.parametrize("adapter", ["zendesk", "gleap", "rt", "django_helpdesk"])
+@pytest.mark.parametrize("timeout", ["inf", "nan", "1e9", "0", "-3"])
+def test_an_unusable_timeout_is_a_config_error_naming_it(
+    run: Runner, tmp_path: Path, adapter: str, timeout: str
+) -> None:
+    """``timeout = inf`` used to be replaced by 20 s without a word."""
+    config = tmp_path / "t.toml"
+    config.write_text(
+        f'[profiles.default]\nadapter = "{adapter}"\n'
+        f"[profiles.default.options]\ntimeout = {timeout}\n"
+    )
+    result = run("--config", str(config), "queue")
+    _one_line_error(result, 2, "timeout")

@@ -9,7 +9,17 @@ mean the same thing.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+
+#: Bounds of any timeout or deadline in seconds (an ``inf`` timeout is not "no timeout").
+MAX_SECONDS = 3600.0
+
+#: Seconds before a request is abandoned: finite, positive and at most an hour,
+#: so a typo (``timeout = inf``, ``1e9``) is a config error naming the option
+#: rather than a value quietly replaced.
+RequestTimeout = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
 
 
 def parse_list(value: Any) -> Any:

@@ -46,6 +46,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
+from triage_tui.adapters._options import MAX_SECONDS
 from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.domain.errors import (
     AuthError,
@@ -74,8 +75,6 @@ _GET_RETRY_STATUSES = {502, 503, 504}
 #: ``TRIAGE_HTTP_DEADLINE`` (seconds) says otherwise.
 DEADLINE_FACTOR = 3.0
 DEADLINE_ENV = "TRIAGE_HTTP_DEADLINE"
-#: Bounds of any timeout or deadline in seconds (an ``inf`` timeout is not "no timeout").
-MAX_SECONDS = 3600.0
 #: A helpdesk answer larger than this (decoded) is not read: a page of 100
 #: Zendesk tickets with every side-load is well under 2 MiB.
 MAX_BODY_BYTES = 32 * 1024 * 1024

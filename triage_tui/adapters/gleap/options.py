@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 
+from triage_tui.adapters._options import RequestTimeout, parse_mapping
 from triage_tui.adapters.adapter_options import AdapterOptions
-from triage_tui.adapters.zendesk.options import parse_mapping
 from triage_tui.domain.enums import Priority, Status
 
 #: Gleap's status for each domain status. Gleap statuses are per project
@@ -47,7 +47,7 @@ class GleapOptions(AdapterOptions):
     escalation_priority: Priority | None = None
     #: Tickets per ``skip``/``limit`` page (Gleap allows up to 1 000).
     page_size: int = Field(default=100, ge=1, le=1000)
-    timeout: float = Field(default=20.0, gt=0)
+    timeout: RequestTimeout = 20.0
 
     @field_validator("status_map", mode="before")
     @classmethod

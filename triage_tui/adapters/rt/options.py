@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from triage_tui.adapters._options import blank_to_none, parse_list, parse_mapping
+from triage_tui.adapters._options import RequestTimeout, blank_to_none, parse_list, parse_mapping
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.domain.enums import Priority, Status
 
@@ -81,7 +81,7 @@ class RtOptions(AdapterOptions):
     #: Rows per page (RT's REST2 allows at most 100).
     page_size: int = Field(default=100, ge=1, le=100)
     #: Seconds before a request is abandoned.
-    timeout: float = Field(default=20.0, gt=0)
+    timeout: RequestTimeout = 20.0
 
     @field_validator("queues", "vip_organizations", "article_classes", mode="before")
     @classmethod

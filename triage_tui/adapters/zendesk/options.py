@@ -6,11 +6,11 @@ shows ``**********`` instead of the token.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
+from triage_tui.adapters._options import RequestTimeout, parse_mapping
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.domain.enums import Priority, Status
 
@@ -23,19 +23,6 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
     Status.SOLVED.value: "solved",
     Status.CLOSED.value: "closed",
 }
-
-
-def parse_mapping(value: Any) -> Any:
-    """Accept a dict, a JSON object, or ``a=b,c=d`` (the only shape an env var can carry)."""
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if not text:
-        return {}
-    if text.startswith("{"):
-        return json.loads(text)
-    pairs = (item.split("=", 1) for item in text.split(",") if item.strip())
-    return {k.strip(): v.strip() for k, v in pairs}
 
 
 class ZendeskOptions(AdapterOptions):
@@ -74,7 +61,7 @@ class ZendeskOptions(AdapterOptions):
     #: Rows per page (Zendesk allows at most 100).
     page_size: int = Field(default=100, ge=1, le=100)
     #: Seconds before a request is abandoned.
-    timeout: float = Field(default=20.0, gt=0)
+    timeout: RequestTimeout = 20.0
 
     @field_validator("status_map", mode="before")
     @classmethod
