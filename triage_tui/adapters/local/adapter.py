@@ -207,11 +207,7 @@ class LocalHelpdesk(Helpdesk):
         store = await self._store_ready()
         after = feed.parse_cursor(cursor)
         version = store.data_version()
-        if (
-            version is not None
-            and after is not None
-            and self._feed_idle == (*version, after)
-        ):
+        if version is not None and after is not None and self._feed_idle == (*version, after):
             return ChangeBatch((), str(after))
         batch = await asyncio.to_thread(store.read, feed.changes_after, after, limit)
         if version is not None and batch.complete and not batch.resync:

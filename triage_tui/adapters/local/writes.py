@@ -210,10 +210,13 @@ def set_status(
     before = Status(_ticket_row(conn, ticket_id)[0])
     _touch(conn, ticket_id, at, status=status.value)
     record_change(conn, ticket_id, _status_kind(status), at, agent)
-    if not status.is_active and conn.execute(
-        "UPDATE sla_targets SET stage = 'achieved' WHERE ticket_id = ? AND stage = 'active'",
-        (ticket_id,),
-    ).rowcount:
+    if (
+        not status.is_active
+        and conn.execute(
+            "UPDATE sla_targets SET stage = 'achieved' WHERE ticket_id = ? AND stage = 'active'",
+            (ticket_id,),
+        ).rowcount
+    ):
         record_change(conn, ticket_id, ChangeKind.SLA_CHANGED, at, agent)
     insert_event(
         conn,
