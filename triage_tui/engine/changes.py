@@ -151,7 +151,7 @@ class ChangePoller:
         if error is None:
             return self.interval
         # ``failures`` counts this one: × 2 after the first, × 4 after the second…
-        wait = min(self.interval * 2 ** max(1, self.failures), MAX_BACKOFF_SECONDS)
+        wait: float = min(self.interval * 2.0 ** max(1, self.failures), MAX_BACKOFF_SECONDS)
         if isinstance(error, RateLimited) and error.retry_after:
             wait = max(wait, float(error.retry_after))
         return wait
