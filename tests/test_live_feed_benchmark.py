@@ -1,4 +1,4 @@
-"""benchmarks/feed_poll.py runs end to end on a tiny demo (its figures are in docs/performance.md)."""
+"""benchmarks/feed_poll.py end to end on a tiny demo (the figures: docs/performance.md)."""
 
 from __future__ import annotations
 
