@@ -100,7 +100,7 @@ def test_changes_follow_prints_a_change_made_while_it_runs(demo_db: Path, tmp_pa
 def test_changes_errors_are_one_line(demo_db: Path, tmp_path: Path) -> None:
     """Issue 18 item 3: a poll_seconds out of range is one line, no traceback."""
     config = tmp_path / "config.toml"
-    config.write_text("[profiles.default]\npoll_seconds = 0\n")
+    config.write_text("[profiles.default]\npoll_seconds = 0.5\n")
     bad = triage("--config", str(config), "changes", "--db", str(demo_db))
     assert bad.returncode not in (0, 70)
     assert bad.stderr.count("\n") == 1 and "poll_seconds" in bad.stderr
