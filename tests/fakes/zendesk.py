@@ -451,8 +451,10 @@ class FakeZendesk(FakeServer):
             return _invalid("start_time", "start_time or cursor is required")
         items.sort(key=lambda t: (self.export_seq.get(t["id"], 0), t["id"]))
         page = items[:per_page]
-        last = self.export_seq.get(page[-1]["id"], 0) if page else max(
-            [after, *(self.export_seq.values())] if cursor is None else [after]
+        last = (
+            self.export_seq.get(page[-1]["id"], 0)
+            if page
+            else max([after, *(self.export_seq.values())] if cursor is None else [after])
         )
         token = cursor_token(last)
         return Response(
