@@ -89,7 +89,9 @@ class SnapshotFeed:
         """The sequence number of one of our cursors still resumable, else None."""
         prefix = f"diff:{self._token}:"
         tail = cursor.removeprefix(prefix)
-        if tail == cursor or not tail.isdigit() or self._rows is None:
+        if tail == cursor or not (tail.isascii() and tail.isdigit()) or len(tail) > 19:
+            return None
+        if self._rows is None:
             return None
         seq = int(tail)
         oldest = self._log[0][0] - 1 if self._log else self._seq

@@ -19,7 +19,8 @@ def parse_cursor(cursor: str | None) -> int | None:
     if cursor is None:
         return None
     text = cursor.strip()
-    return int(text) if text.isascii() and text.isdigit() else -1
+    # A sequence number fits in SQLite's 64 bits; a longer one is not ours.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else -1
 
 
 def changes_after(conn: sqlite3.Connection, after: int | None, limit: int) -> ChangeBatch:

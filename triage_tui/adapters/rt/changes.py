@@ -47,7 +47,7 @@ def decode(cursor: str) -> tuple[datetime, set[str]] | None:
     except ValueError:
         return None
     seen = {i for i in ids.split(",") if i}
-    if not all(i.isdigit() for i in seen):
+    if not all(i.isascii() and i.isdigit() and len(i) <= 19 for i in seen):
         return None
     return at, seen
 
