@@ -107,7 +107,9 @@ def test_changes_errors_are_one_line(demo_db: Path, tmp_path: Path) -> None:
     assert "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "999999", "9" * 5000])
+@pytest.mark.parametrize(
+    "cursor", ["not-a-cursor", "999999", "9" * 5000], ids=["foreign", "future", "huge"]
+)
 def test_changes_from_a_cursor_it_cannot_resume_says_resync(demo_db: Path, cursor: str) -> None:
     """Issue 18 item 1: an unknown or future cursor (a replaced database) asks for a resync."""
     result = triage("changes", "--since", cursor, "--db", str(demo_db), "--json")
