@@ -37,6 +37,9 @@ _STRICT = {"extra": "forbid"}
 
 #: ``Profile.undo_seconds`` bounds: 0 (no undo) to ten minutes.
 UNDO_SECONDS_MAX = 600
+#: ``Profile.poll_seconds`` bounds: a poll a second at most, one an hour at least.
+POLL_SECONDS_MIN = 1.0
+POLL_SECONDS_MAX = 3600.0
 
 
 @dataclass
@@ -69,6 +72,10 @@ class Profile:
     #: ticket's detail is ~20 KB on the wire, a cursor move ~0.3 KB); ``auto``:
     #: ``enter`` over SSH, ``follow`` on a local terminal.
     preview: Literal["auto", "follow", "enter"] = "auto"
+    #: Seconds between polls of the helpdesk's change feed (the live queue,
+    #: ``triage changes --follow``); 0: the helpdesk's default, 5 for the local
+    #: one, 30 for a remote one (``engine.changes.default_interval``).
+    poll_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
@@ -76,6 +83,11 @@ class Profile:
         if not 0 <= self.undo_seconds <= UNDO_SECONDS_MAX:
             raise ValueError(
                 f"undo_seconds must be between 0 and {UNDO_SECONDS_MAX}, not {self.undo_seconds:g}"
+            )
+        if self.poll_seconds and not POLL_SECONDS_MIN <= self.poll_seconds <= POLL_SECONDS_MAX:
+            raise ValueError(
+                f"poll_seconds must be 0 (the default) or between {POLL_SECONDS_MIN:g} and"
+                f" {POLL_SECONDS_MAX:g}, not {self.poll_seconds:g}"
             )
 
 
@@ -377,6 +389,9 @@ undo_seconds = 10
 # j/k and the detail pane: "follow" shows the ticket under the cursor, "enter"
 # keeps the open one until Enter (light over SSH), "auto": enter over SSH.
 preview = "auto"
+# Seconds between polls of the helpdesk for changes; 0: 5 for the local
+# helpdesk, 30 for a remote one.
+poll_seconds = 0
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).

@@ -164,13 +164,21 @@ def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedH
     files are keyed by profile, adapter and its non-secret options: entries
     recorded against one helpdesk are never delivered to another.
     """
-    from triage_tui.engine.buffered import BufferedHelpdesk, store_key
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    key = helpdesk_key(ctx)
+    return BufferedHelpdesk(helpdesk, key, mode=mode, hold_seconds=ctx.profile.undo_seconds)
+
+
+def helpdesk_key(ctx: ConsoleContext) -> str:
+    """The name of this profile's files about its helpdesk (outbox, drafts, cache,
+    change cursors): profile, adapter and its non-secret options."""
+    from triage_tui.engine.buffered import store_key
 
     options = config_mod.to_json(ctx.adapter_options)
     if ctx.db_path is not None:
         options[DB_OPTION] = str(ctx.db_path.expanduser().resolve())
-    key = store_key(ctx.profile_name, ctx.adapter_name, options)
-    return BufferedHelpdesk(helpdesk, key, mode=mode, hold_seconds=ctx.profile.undo_seconds)
+    return store_key(ctx.profile_name, ctx.adapter_name, options)
 
 
 @asynccontextmanager

@@ -319,7 +319,13 @@ def test_every_capability_flag_names_the_methods_it_promises() -> None:
     optional = {f for f in Capabilities.__dataclass_fields__}
     # Not a method of their own: which fields a write sends, how an interrupted
     # write is resent, and whether get_person lists past tickets.
-    behaviours = {"requester_history", "groups", "safe_update", "idempotency"}
+    behaviours = {
+        "requester_history",
+        "groups",
+        "safe_update",
+        "idempotency",
+        "change_feed_by_diff",
+    }
     assert set(CAPABILITY_METHODS) == optional - behaviours
     for methods in CAPABILITY_METHODS.values():
         assert all(callable(getattr(Helpdesk, m)) for m in methods)

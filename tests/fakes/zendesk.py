@@ -10,7 +10,10 @@ as reported); Basic ``{email}/token:{token}`` and Bearer auth (401
 "Couldn't authenticate you"); 403 on paths the test forbids; ticket update
 with ``safe_update``/``updated_stamp`` (409), RecordInvalid with field details
 (422) and RecordNotFound (404); an audit with the Comment event in the update
-response; Help Center article search by locale.
+response; Help Center article search by locale; the cursor-based incremental
+ticket export (``/incremental/tickets/cursor``: ``start_time`` at least a
+minute ago or ``cursor``, ``per_page`` ≤ 1 000, each changed ticket once in
+its latest state, ``after_cursor`` + ``end_of_stream``).
 
 The data lives in ``self.tickets``/``comments``/``users``… as the JSON the API
 would send, so tests can assert on exactly what a write left behind.
@@ -74,6 +77,9 @@ class FakeZendesk(FakeServer):
         #: view id -> predicate over a ticket
         self.views: dict[int, Any] = {1: lambda t: t["status"] in STATUSES[:4]}
         self._ids = itertools.count(10_000)
+        #: The incremental export's order: ticket id -> the sequence of its last change.
+        self.export_seq: dict[int, int] = {}
+        self._changes = itertools.count(1)
         for method, pattern, handler in (
             ("GET", r"/users/me", self.me),
             ("GET", r"/users/search", self.search_users),
@@ -89,6 +95,7 @@ class FakeZendesk(FakeServer):
             ("PUT", r"/tickets/(\d+)", self.update_ticket),
             ("GET", r"/tickets/(\d+)/comments", self.list_comments),
             ("GET", r"/help_center/articles/search", self.search_articles),
+            ("GET", r"/incremental/tickets/cursor", self.incremental_tickets),
         ):
             self.route(method, pattern, handler)
 
@@ -127,6 +134,7 @@ class FakeZendesk(FakeServer):
         ticket = self.tickets[ticket_id]
         previous = datetime.fromisoformat(ticket["updated_at"])
         ticket["updated_at"] = ts(max(self.clock.now(), previous + timedelta(seconds=1)))
+        self.export_seq[ticket_id] = next(self._changes)
 
     def ticket_json(self, ticket: JSON, with_sla: bool) -> JSON:
         out = dict(ticket)
@@ -419,6 +427,48 @@ class FakeZendesk(FakeServer):
         return None
 
     # -- Help Center ---------------------------------------------------------------
+    def incremental_tickets(self, request: Request) -> Response:
+        """Tickets changed after ``cursor`` (or updated at or after ``start_time``),
+        oldest change first; a ticket changed twice comes once, as it is now."""
+        per_page = min(max(request.int_q("per_page", 1000), 1), 1000)
+        cursor, start = request.q("cursor"), request.q("start_time")
+        if cursor is not None:
+            if not cursor:
+                return _invalid("cursor", "Invalid cursor")
+            after = cursor_offset(cursor)
+            items = [t for t in self.tickets.values() if self.export_seq.get(t["id"], 0) > after]
+        elif start is not None and start.isdigit():
+            since = datetime.fromtimestamp(int(start), tz=self.clock.now().tzinfo)
+            if since > self.clock.now() - timedelta(minutes=1):
+                too_recent = "Too recent start_time. Use a start_time older than 1 minute"
+                return Response(400, {"error": "InvalidValue", "description": too_recent})
+            after = 0
+            items = [
+                t for t in self.tickets.values()
+                if datetime.fromisoformat(t["updated_at"]) >= since
+            ]  # fmt: skip
+        else:
+            return _invalid("start_time", "start_time or cursor is required")
+        items.sort(key=lambda t: (self.export_seq.get(t["id"], 0), t["id"]))
+        page = items[:per_page]
+        last = (
+            self.export_seq.get(page[-1]["id"], 0)
+            if page
+            else max([after, *(self.export_seq.values())] if cursor is None else [after])
+        )
+        token = cursor_token(last)
+        return Response(
+            200,
+            {
+                "tickets": [self.ticket_json(t, with_sla=False) for t in page],
+                "after_cursor": token,
+                "after_url": self.link(request.path, {"cursor": token}),
+                "before_cursor": None,
+                "before_url": None,
+                "end_of_stream": len(items) <= per_page,
+            },
+        )
+
     def search_articles(self, request: Request) -> Response:
         query = (request.q("query") or "").lower()
         locale = (request.q("locale") or "en-us").lower()

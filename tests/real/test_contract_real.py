@@ -8,3 +8,4 @@ servers it starts, so the contract is one definition run everywhere.
 # Every public name on purpose: a test added to the contract runs here too,
 # without a second list to keep in step.
 from tests.adapters.test_contract import *  # noqa: F403
+from tests.adapters.test_contract_live_feed import *  # noqa: F403,E402

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.domain.errors import Unsupported
 from triage_tui.domain.queue import QueueRow
@@ -66,6 +67,13 @@ class Capabilities:
     # ``list_events``): the local one. Without it the outbox keeps one on this
     # machine, so sweeps, reports and ``triage events`` still work.
     event_log: bool = False
+    # ``changes_since`` answers what changed since a cursor (the live queue).
+    change_feed: bool = False
+    # The feed is a diff of periodic re-reads of the active queue, not the
+    # helpdesk's own change log: it sees only tickets in the queue, kinds are
+    # guessed from the fields it compares, and a cursor does not outlive the
+    # process (after a restart the first call resyncs).
+    change_feed_by_diff: bool = False
 
     def __post_init__(self) -> None:
         # A declaration, checked once at import: "no" or 0 must not pass as a flag.
@@ -274,6 +282,24 @@ class Helpdesk(ABC):
         """
         raise Unsupported(f"{self.display_name} keeps no event log")
 
+    # -- the change feed (only with ``capabilities.change_feed``) ------------
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """What changed on the helpdesk after ``cursor``, oldest first, at most
+        ``limit`` changes (default ``MAX_CHANGES_PER_CALL``).
+
+        ``cursor`` is one this method returned before (opaque; persist it as is),
+        or None to start now: no changes, only the cursor to follow from. Changes
+        made through this very adapter are reported too. A batch cut at ``limit``
+        has ``complete`` False (ask again from its cursor); a cursor that cannot
+        be resumed gives ``resync`` True and no changes. Bounded work: one call
+        is a bounded number of requests or queries, whatever has changed.
+
+        Default: raise ``Unsupported``.
+        """
+        raise Unsupported(f"{self.display_name} has no change feed")
+
     # -- change notices ------------------------------------------------------
     def watch_writes(self, listener: Callable[[str, Any], None]) -> bool:
         """Have ``listener(event, entry)`` called whenever one of this helpdesk's
@@ -300,6 +326,7 @@ CAPABILITY_METHODS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "priority": ("set_priority",),
         "create_ticket": ("create_ticket",),
         "event_log": ("record_event", "list_events"),
+        "change_feed": ("changes_since",),
     }
 )
 

@@ -344,6 +344,23 @@ def _events(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     return lambda hd: verbs.events(hd, view, a.since)
 
 
+def _changes_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--since",
+        metavar="CURSOR",
+        help="read after this cursor (from a previous run); default: where the last run stopped",
+    )
+    p.add_argument(
+        "--follow", action="store_true", help="keep polling and print changes as they happen"
+    )
+
+
+def _changes(inv: Invocation) -> int:
+    from triage_tui.cli import changes
+
+    return changes.command(inv, PATH_DESTS)
+
+
 def _plan_arguments(p: ArgumentParser) -> None:
     _ticket_id(p)
     p.add_argument(
@@ -557,6 +574,18 @@ COMMANDS: tuple[Command, ...] = (
         notes="Names: ticket.viewed, draft.created, reply.sent, ticket.escalated,\n"
         "ticket.status_changed, ticket.skipped, note.added, view.changed, sweep.started,\n"
         "sweep.completed, safeguard.raised, bulk.applied, bulk.undone, sla.alerted, …",
+        flags=_READ,
+    ),
+    Command(
+        "changes",
+        "what changed on the helpdesk since a cursor (the change feed); --follow keeps polling",
+        _changes,
+        _changes_arguments,
+        json='{"changes": [{ticket_id, kind, at, actor}], "cursor", "complete", "resync"};'
+        " with --follow one line per change: {ticket_id, kind, at, actor, cursor}",
+        notes="Kinds: created, updated, solved, deleted, message_added, assignee_changed,\n"
+        "status_changed, priority_changed, sla_changed. The last line is the cursor to\n"
+        "pass to --since. Without --since the cursor is saved per profile.",
         flags=_READ,
     ),
     Command(

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from triage_tui import paths
 from triage_tui.adapters.base import Helpdesk
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
 from triage_tui.engine import outbox as ob
@@ -152,6 +153,13 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     @property
     def agent(self) -> str:
         return self.inner.agent
+
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """The adapter's feed, as is: writes this outbox delivers show up there
+        once they land, like everyone else's."""
+        return await self.inner.changes_since(cursor, limit)
 
     def watch_writes(self, listener: Callable[[str, om.Entry | None], None]) -> bool:
         """Every write queued, delivered, undone or changed is told to ``listener``."""

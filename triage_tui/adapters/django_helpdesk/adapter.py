@@ -20,6 +20,8 @@ from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.django_helpdesk import translate
 from triage_tui.adapters.django_helpdesk.options import DjangoHelpdeskOptions
 from triage_tui.adapters.http import HttpClient, PageGuard
+from triage_tui.adapters.snapshot_feed import SnapshotFeed
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound, Unsupported
@@ -47,6 +49,8 @@ class DjangoHelpdesk(Helpdesk):
         priority=True,
         safe_update=False,
         create_ticket=False,
+        change_feed=True,
+        change_feed_by_diff=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = DjangoHelpdeskOptions
     #: ``triage doctor``'s fixes, in django-helpdesk's terms.
@@ -60,6 +64,8 @@ class DjangoHelpdesk(Helpdesk):
 
     def __init__(self, options: AdapterOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
+        #: No "changed since" listing in the API: the feed diffs re-reads of the queue.
+        self._feed = SnapshotFeed(self.iter_queue, self.clock)
         assert isinstance(self.options, DjangoHelpdeskOptions)
         self.dh: DjangoHelpdeskOptions = self.options
         self.tr = translate.Translator(self.dh)
@@ -144,6 +150,13 @@ class DjangoHelpdesk(Helpdesk):
             page += 1
 
     # -- reads -------------------------------------------------------------------
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """A diff of the active queue against the previous call's read
+        (``adapters.snapshot_feed``): one queue read per call with nothing pending."""
+        return await self._feed.changes_since(cursor, limit)
+
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """Tickets with the wanted status numbers, then scoped and filtered here."""
         query = query or QueueFilter()

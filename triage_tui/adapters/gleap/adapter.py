@@ -36,6 +36,8 @@ from triage_tui.adapters.gleap.wire import (
     text_to_doc,
 )
 from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
+from triage_tui.adapters.snapshot_feed import SnapshotFeed
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
@@ -67,6 +69,8 @@ class GleapHelpdesk(Helpdesk):
         priority=False,
         safe_update=False,
         create_ticket=False,
+        change_feed=True,
+        change_feed_by_diff=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = GleapOptions
     doctor_hints: ClassVar[dict[str, str]] = {
@@ -90,6 +94,8 @@ class GleapHelpdesk(Helpdesk):
         sleep: Sleep | None = None,
     ) -> None:
         super().__init__(options, clock)
+        #: No "changed since" listing in the API: the feed diffs re-reads of the queue.
+        self._feed = SnapshotFeed(self.iter_queue, self.clock)
         assert isinstance(self.options, GleapOptions)
         self.gl: GleapOptions = self.options
         self.tr = Translator(self.gl)
@@ -158,6 +164,13 @@ class GleapHelpdesk(Helpdesk):
         return self._parse(GTicket, data, "ticket")
 
     # -- reads -----------------------------------------------------------
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """A diff of the active queue against the previous call's read
+        (``adapters.snapshot_feed``): one queue read per call with nothing pending."""
+        return await self._feed.changes_since(cursor, limit)
+
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """One skip/limit listing per Gleap status needed; archived tickets only for "closed"."""
         q = query or QueueFilter()

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from triage_tui import paths
 from triage_tui.adapters.base import Capabilities, Helpdesk
-from triage_tui.adapters.local import row_queries
+from triage_tui.adapters.local import feed, row_queries
 from triage_tui.adapters.local.store import Store, from_db, to_db
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock, ensure_utc
 from triage_tui.domain.enums import ACTIVE_STATUSES, Priority, Status
 from triage_tui.domain.errors import InvalidInput
@@ -85,6 +86,7 @@ class LocalHelpdesk(Helpdesk):
         safe_update=False,
         create_ticket=True,
         event_log=True,
+        change_feed=True,
     )
     options_model: ClassVar[type[Any]] = LocalOptions
 
@@ -93,6 +95,9 @@ class LocalHelpdesk(Helpdesk):
         self._store: Store | None = None
         #: Rows per queue/article page; tests lower it to exercise paging cheaply.
         self.page_size = row_queries.PAGE_SIZE
+        #: (data_version, generation, seq) when the feed was last read to its end:
+        #: while the first two stay equal, nothing was written after ``seq``.
+        self._feed_idle: tuple[int, int, int] | None = None
 
     @property
     def local_options(self) -> LocalOptions:
@@ -192,6 +197,22 @@ class LocalHelpdesk(Helpdesk):
             page, after = await self._read(queries.articles_page, after, self.page_size)
             for article in page:
                 yield article
+
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """The ``changes`` table after ``cursor`` (a sequence number). An idle poll
+        is one ``PRAGMA data_version`` on the event loop (microseconds): the table
+        is read, in a worker thread, only after some process committed a write."""
+        store = await self._store_ready()
+        after = feed.parse_cursor(cursor)
+        version = store.data_version()
+        if version is not None and after is not None and self._feed_idle == (*version, after):
+            return ChangeBatch((), str(after))
+        batch = await asyncio.to_thread(store.read, feed.changes_after, after, limit)
+        if version is not None and batch.complete and not batch.resync:
+            self._feed_idle = (*version, int(batch.cursor))
+        return batch
 
     # -- writes ----------------------------------------------------------
     def _now(self) -> datetime:

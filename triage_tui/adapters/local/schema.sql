@@ -1,4 +1,4 @@
--- The embedded helpdesk's schema (PRAGMA user_version = 1).
+-- The embedded helpdesk's schema (PRAGMA user_version = store.SCHEMA_VERSION).
 --
 -- Ids are opaque TEXT (the demo uses short numeric strings such as "1042").
 -- Times are ISO-8601 UTC text of fixed width ("2026-11-22T09:30:00.000000Z"),
@@ -111,3 +111,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_at ON events(at);
 CREATE INDEX IF NOT EXISTS events_ticket ON events(ticket_id);
+
+-- The change feed (Helpdesk.changes_since): one row per kind of change, written
+-- in the same transaction as the write itself (writes.record_change), so a
+-- reader in another process sees a change exactly when it commits. seq is the
+-- cursor; AUTOINCREMENT so a seq is never reused.
+CREATE TABLE IF NOT EXISTS changes (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    at        TEXT NOT NULL,
+    actor     TEXT NOT NULL DEFAULT ''
+);

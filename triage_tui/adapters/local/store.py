@@ -24,7 +24,9 @@ from triage_tui import private_files
 from triage_tui.domain.errors import ConfigError, HelpdeskError, TriageError, Unreachable
 
 #: 2: index sla_targets(stage, due_at) for the first screen (created on open).
-SCHEMA_VERSION = 2
+#: 3: the ``changes`` table of the change feed (created on open; older files
+#: get it then, and their feed starts empty).
+SCHEMA_VERSION = 3
 #: Stamped in the file header (``PRAGMA application_id``, ASCII "TRIG") so a
 #: triage database is recognisable even before its tables are read.
 APPLICATION_ID = 0x54524947
@@ -220,6 +222,9 @@ class Store:
         self.path = Path(path).expanduser()
         self._conn: sqlite3.Connection | None = connect(self.path, check_same_thread=False)
         self._lock = threading.Lock()
+        #: Bumped by every write through this handle: ``PRAGMA data_version``
+        #: only moves for other connections' commits.
+        self.generation = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -243,6 +248,23 @@ class Store:
                     return fn(self.conn, *args)
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from None
+            finally:
+                self.generation += 1
+
+    def data_version(self) -> tuple[int, int] | None:
+        """``(PRAGMA data_version, generation)``: equal on two calls only if nothing
+        was committed in between, by any process. None, without waiting, while
+        another thread holds the handle (so the event loop can ask it)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if self._conn is None:
+                return None
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0]), self.generation
+        except sqlite3.Error:
+            return None
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         with self._lock:

@@ -2,8 +2,10 @@
 
 Every write appends one row to ``events`` in the same transaction as the
 change itself, so the event log can never disagree with the tickets (the
-session report and ``triage events`` read it). Every write also bumps the
-ticket's ``updated_at`` from the injected clock.
+session report and ``triage events`` read it), and one row per kind of change
+to ``changes``, the change feed's sequence (``Helpdesk.changes_since``): a
+console in another process sees the write once it commits. Every write also
+bumps the ticket's ``updated_at`` from the injected clock.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from triage_tui.adapters.local import queries
 from triage_tui.adapters.local.store import to_db
+from triage_tui.domain.changes import ChangeKind
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
 from triage_tui.domain.models import Escalation, Message, NewTicket, Ticket
@@ -42,6 +45,21 @@ def insert_event(
         (name, to_db(at), ticket_id, actor, json.dumps(payload or {}, ensure_ascii=False)),
     )
     return int(cursor.lastrowid or 0)
+
+
+def record_change(
+    conn: sqlite3.Connection, ticket_id: str, kind: ChangeKind, at: datetime, actor: str
+) -> None:
+    """One row of the change feed, in the caller's transaction."""
+    conn.execute(
+        "INSERT INTO changes(ticket_id, kind, at, actor) VALUES (?, ?, ?, ?)",
+        (ticket_id, kind.value, to_db(at), actor),
+    )
+
+
+def _status_kind(status: Status) -> ChangeKind:
+    # Solved or closed: the ticket leaves the queue, which is what a reader acts on.
+    return ChangeKind.STATUS_CHANGED if status.is_active else ChangeKind.SOLVED
 
 
 def _ticket_row(conn: sqlite3.Connection, ticket_id: str) -> tuple[Any, ...]:
@@ -145,6 +163,9 @@ def reply(conn: sqlite3.Connection, ticket_id: str, body: str, agent: str, at: d
         (ticket_id,),
     ).rowcount
     _touch(conn, ticket_id, at)
+    record_change(conn, ticket_id, ChangeKind.MESSAGE_ADDED, at, agent)
+    if achieved:
+        record_change(conn, ticket_id, ChangeKind.SLA_CHANGED, at, agent)
     insert_event(
         conn,
         "reply.sent",
@@ -177,6 +198,7 @@ def add_note(
         at=at,
     )
     _touch(conn, ticket_id, at)
+    record_change(conn, ticket_id, ChangeKind.MESSAGE_ADDED, at, agent)
     insert_event(conn, "note.added", at, ticket_id, agent, {"message_id": message.id})
     return message
 
@@ -187,11 +209,15 @@ def set_status(
     """Change the status; solving or closing stops (achieves) the running SLA clocks."""
     before = Status(_ticket_row(conn, ticket_id)[0])
     _touch(conn, ticket_id, at, status=status.value)
-    if not status.is_active:
-        conn.execute(
+    record_change(conn, ticket_id, _status_kind(status), at, agent)
+    if (
+        not status.is_active
+        and conn.execute(
             "UPDATE sla_targets SET stage = 'achieved' WHERE ticket_id = ? AND stage = 'active'",
             (ticket_id,),
-        )
+        ).rowcount
+    ):
+        record_change(conn, ticket_id, ChangeKind.SLA_CHANGED, at, agent)
     insert_event(
         conn,
         "ticket.status_changed",
@@ -208,6 +234,7 @@ def set_priority(
 ) -> Ticket:
     old = queries.get_ticket(conn, ticket_id).priority
     _touch(conn, ticket_id, at, priority=priority.value)
+    record_change(conn, ticket_id, ChangeKind.PRIORITY_CHANGED, at, agent)
     insert_event(
         conn,
         "ticket.priority_changed",
@@ -236,6 +263,7 @@ def assign(
         columns["grp"] = group.strip() or None
         payload.update(group_from=row[3], group_to=columns["grp"])
     _touch(conn, ticket_id, at, **columns)
+    record_change(conn, ticket_id, ChangeKind.ASSIGNEE_CHANGED, at, agent)
     insert_event(conn, "ticket.assigned", at, ticket_id, agent, payload)
     return queries.get_ticket(conn, ticket_id)
 
@@ -262,6 +290,7 @@ def tag(
     current = json.loads(row[4]) if row[4] else []
     merged = _merge_tags(current, add, remove)
     _touch(conn, ticket_id, at, tags=json.dumps(merged, ensure_ascii=False))
+    record_change(conn, ticket_id, ChangeKind.UPDATED, at, agent)
     insert_event(
         conn,
         "ticket.tagged",
@@ -317,6 +346,17 @@ def escalate(
         columns["tags"] = json.dumps(merged, ensure_ascii=False)
         payload["tags_added"] = [t for t in merged if t not in current]
     _touch(conn, ticket_id, at, **columns)
+    kinds = [ChangeKind.MESSAGE_ADDED]
+    if row[0] != Status.OPEN.value:
+        kinds.append(ChangeKind.STATUS_CHANGED)
+    if "priority" in columns and columns["priority"] != row[1]:
+        kinds.append(ChangeKind.PRIORITY_CHANGED)
+    if "grp" in columns and columns["grp"] != row[3]:
+        kinds.append(ChangeKind.ASSIGNEE_CHANGED)
+    if payload.get("tags_added"):
+        kinds.append(ChangeKind.UPDATED)
+    for kind in kinds:
+        record_change(conn, ticket_id, kind, at, agent)
     insert_event(conn, "ticket.escalated", at, ticket_id, agent, payload)
     return queries.get_ticket(conn, ticket_id)
 
@@ -383,6 +423,7 @@ def create_ticket(conn: sqlite3.Connection, new: NewTicket, actor: str, at: date
         "INSERT INTO sla_targets(ticket_id, metric, due_at, stage) VALUES (?, ?, ?, 'active')",
         (ticket_id, "first_reply_time", to_db(due)),
     )
+    record_change(conn, ticket_id, ChangeKind.CREATED, at, actor)
     insert_event(
         conn,
         "ticket.created",

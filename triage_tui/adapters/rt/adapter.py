@@ -20,10 +20,12 @@ from urllib.parse import quote
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.http import HttpClient, PageGuard
+from triage_tui.adapters.rt import changes as rt_changes
 from triage_tui.adapters.rt import translate
 from triage_tui.adapters.rt.articles import RtArticles
 from triage_tui.adapters.rt.options import RtOptions
 from triage_tui.adapters.rt.people import RtPeople
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound
@@ -46,6 +48,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         priority=True,
         safe_update=False,
         create_ticket=False,
+        change_feed=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = RtOptions
     #: ``triage doctor``'s fixes, in RT's terms.
@@ -182,6 +185,17 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         params = {**translate.TICKET_PARAMS, "query": sql, "orderby": orderby, "order": order}
         async for item in self._pages("tickets", params):
             yield self.tr.ticket(item)
+
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """TicketSQL ``LastUpdated >= T`` in the configured queues (``adapters.rt.changes``):
+        usually one request a poll."""
+
+        async def search(params: Mapping[str, Any]) -> Any:
+            return await self._call("GET", "tickets", params=dict(params))
+
+        return await rt_changes.changes_since(search, self._scope(), cursor, limit)
 
     # -- reads -------------------------------------------------------------------
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:

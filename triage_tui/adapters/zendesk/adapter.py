@@ -26,10 +26,12 @@ from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.http import Sleep
 from triage_tui.adapters.write_context import expected_version
+from triage_tui.adapters.zendesk import changes as feed
 from triage_tui.adapters.zendesk.api import AGENT_ROLES, SIDELOADS, ZendeskApi
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.translate import Translator, stamp
 from triage_tui.adapters.zendesk.wire import ZAudit, ZSearchPage, ZTicket, ZTicketPage, ZUser
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
@@ -66,6 +68,7 @@ class ZendeskHelpdesk(Helpdesk):
         priority=True,
         safe_update=True,
         create_ticket=False,
+        change_feed=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = ZendeskOptions
     doctor_hints: ClassVar[dict[str, str]] = {
@@ -216,6 +219,13 @@ class ZendeskHelpdesk(Helpdesk):
         return [self.tr.article(a) for a in await self.api.search_articles(query, limit)]
 
     # -- doctor ----------------------------------------------------------
+    async def changes_since(
+        self, cursor: str | None, limit: int = MAX_CHANGES_PER_CALL
+    ) -> ChangeBatch:
+        """The incremental ticket export after ``cursor``: one request per call. Kinds
+        are told from the ticket's state as last read here, else "updated"."""
+        return await feed.changes_since(self.api, self.clock, cursor, limit, self._seen)
+
     def missing_settings(self) -> list[str]:
         return self.zd.missing()
 

@@ -90,6 +90,15 @@ class ZSideloads(_Wire):
     groups: list[ZGroup] = Field(default_factory=list)
 
 
+class ZIncrementalPage(_Wire):
+    """A page of the cursor-based incremental ticket export
+    (``/incremental/tickets/cursor``): the tickets changed since, oldest change first."""
+
+    tickets: list[ZTicket] = Field(default_factory=list)
+    after_cursor: str | None = None
+    end_of_stream: bool = True
+
+
 class ZTicketPage(ZSideloads):
     """A ticket list: cursor paging (``meta``/``links``) or offset (``next_page``)."""
 
