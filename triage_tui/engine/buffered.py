@@ -153,6 +153,12 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def agent(self) -> str:
         return self.inner.agent
 
+    async def agents(self) -> list[str]:
+        return await self.inner.agents()
+
+    async def groups(self) -> list[str]:
+        return await self.inner.groups()
+
     def watch_writes(self, listener: Callable[[str, om.Entry | None], None]) -> bool:
         """Every write queued, delivered, undone or changed is told to ``listener``."""
         self.listeners.append(listener)

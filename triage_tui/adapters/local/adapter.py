@@ -85,6 +85,7 @@ class LocalHelpdesk(Helpdesk):
         safe_update=False,
         create_ticket=True,
         event_log=True,
+        directory=True,
     )
     options_model: ClassVar[type[Any]] = LocalOptions
 
@@ -192,6 +193,17 @@ class LocalHelpdesk(Helpdesk):
             page, after = await self._read(queries.articles_page, after, self.page_size)
             for article in page:
                 yield article
+
+    async def agents(self) -> list[str]:
+        """The helpdesk's assignees and the ``agent`` option (who may take a ticket)."""
+        names = set(await self._read(queries.agent_names))
+        if self.agent.strip():
+            names.add(self.agent.strip())
+        return sorted(names, key=str.casefold)
+
+    async def groups(self) -> list[str]:
+        """The groups its tickets are in."""
+        return sorted(set(await self._read(queries.group_names)), key=str.casefold)
 
     # -- writes ----------------------------------------------------------
     def _now(self) -> datetime:
