@@ -332,7 +332,8 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
 
     async def groups(self) -> list[str]:
         """The queues this user can see (``GET /queues/all``): an escalation's group is a queue."""
-        names = [str(q.get("Name") or "") async for q in self._pages("queues/all", {"fields": "Name"})]
+        queues = self._pages("queues/all", {"fields": "Name"})
+        names = [str(q.get("Name") or "") async for q in queues]
         return sorted({n for n in names if n}, key=str.casefold)
 
     async def _queue(self, name: str) -> str:
