@@ -411,9 +411,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
     def action_escalate(self) -> None:
         def done(reason: str | None) -> None:
             if reason:
-                escalation = Escalation(
-                    reason=reason, note=f"Escalated: {reason}", tags=["escalated"]
-                )
+                escalation = Escalation(reason=reason, tags=["escalated"])
                 self._preview(BulkAction.escalate(escalation))
 
         self.app.push_screen(

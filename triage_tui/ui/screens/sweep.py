@@ -426,7 +426,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
         ticket_id = view.detail.ticket.id
         line = await actions.escalate(
-            self.helpdesk, ticket_id, choice.reason, choice.note, view.rules
+            self.helpdesk, ticket_id, choice.reason, choice.note, view.rules, choice.group
         )
         self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
         self._said(line)
