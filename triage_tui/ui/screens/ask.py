@@ -257,7 +257,7 @@ class PickNameScreen(ModalScreen[str | None]):
             parts.append(Content.assemble("me = ", st.line(self.me), " (typing replaces it)"))
         if self.allow_empty:
             parts.append(Content("empty unassigns"))
-        parts.append(Content(status))
+        parts.append(st.line(status))  # may quote a helpdesk error
         return Content(" · ").join(parts).stylize("$text-muted")
 
     def _candidates(self, typed: str) -> list[str]:
@@ -332,7 +332,8 @@ class PickNameScreen(ModalScreen[str | None]):
         found = match_name(text, self.known)
         if found.name is not None:
             return found.name
-        error.update(Content(unknown_line(self.kind, text, found, self.known)))
+        # Names come from the helpdesk: through the gate, like every text it sends.
+        error.update(st.line(unknown_line(self.kind, text, found, self.known)))
         return None
 
     def action_cancel(self) -> None:

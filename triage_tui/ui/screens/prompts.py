@@ -225,7 +225,7 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
                 self.groups = await self.directory.groups()
         except TriageError as error:
             self.query_one("#route-label", Label).update(
-                Content.assemble(self._route_label(), f" (groups not read: {error})")
+                Content.assemble(self._route_label(), st.line(f" (groups not read: {error})"))
             )
         finally:
             self._loaded.set()
