@@ -55,6 +55,7 @@ def test_all_checks_pass_on_a_healthy_zendesk(zendesk: FakeZendesk, capsys, cloc
         "read tickets",
         "comment",
         "read KB",
+        "routes",
         "files",
     ]
     assert lines["read tickets"] == "✓ read tickets the queue can be read (first ticket 103)"

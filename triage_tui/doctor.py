@@ -10,6 +10,8 @@ Checks, in order (a failure skips the checks that depend on it):
 ``read tickets``  the queue can be read (the view or search is allowed);
 ``comment``       the account may reply publicly (when the helpdesk can say);
 ``read KB``       the knowledge base can be searched or listed;
+``routes``        each escalation rule's route names a group the helpdesk has (a
+                  warning, not a failure: the escalate dialog then asks);
 ``files``         the config and data folders hold nothing other users can read.
 
 ``readiness(helpdesk)`` is the same judgement in one word for the console's
@@ -46,11 +48,21 @@ if TYPE_CHECKING:
 
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.escalation import RuleSet
     from triage_tui.session import ConsoleContext
 
-State = Literal["ok", "fail", "skip"]
-MARKS = {"ok": "✓", "fail": "✗", "skip": "–"}
-CHECKS = ("config", "settings", "reachable", "credentials", "read tickets", "comment", "read KB")
+State = Literal["ok", "warn", "fail", "skip"]
+MARKS = {"ok": "✓", "warn": "!", "fail": "✗", "skip": "–"}
+CHECKS = (
+    "config",
+    "settings",
+    "reachable",
+    "credentials",
+    "read tickets",
+    "comment",
+    "read KB",
+    "routes",
+)
 
 #: Fixes when the adapter has no ``doctor_hints`` entry of its own.
 GENERIC_HINTS = {
@@ -61,6 +73,7 @@ GENERIC_HINTS = {
     "read tickets": "the account needs read access to the tickets the queue shows",
     "comment": "the account needs permission to reply to customers",
     "read KB": "the account needs read access to the knowledge base",
+    "routes": 'name one of the groups in the config: [escalation] routes = { RULE = "GROUP" }',
 }
 
 
@@ -81,7 +94,7 @@ class Check:
         # terminal-safe line each, whatever they hold.
         detail = sanitize(" ".join(self.detail.split()), keep_newlines=False)
         text = f"{MARKS[self.state]} {self.name:<13}{detail}"
-        if self.state == "fail" and self.hint:
+        if self.state in ("fail", "warn") and self.hint:
             return f"{text} — fix: {sanitize(' '.join(self.hint.split()), keep_newlines=False)}"
         return text
 
@@ -103,8 +116,10 @@ def _skipped(names: tuple[str, ...], why: str) -> list[Check]:
     return [Check(name, "skip", why) for name in names]
 
 
-async def check_helpdesk(helpdesk: Helpdesk) -> list[Check]:
-    """Every check after ``config``, against an adapter built from the resolved options."""
+async def check_helpdesk(helpdesk: Helpdesk, rules: RuleSet | None = None) -> list[Check]:
+    """Every check after ``config``, against an adapter built from the resolved options
+    (``rules``: the config's escalation rules, whose routes are checked; default: the
+    built-in ones)."""
     hints = _hints(helpdesk)
     checks: list[Check] = []
 
@@ -139,6 +154,7 @@ async def check_helpdesk(helpdesk: Helpdesk) -> list[Check]:
     checks.append(await _check_tickets(helpdesk, fail))
     checks.append(await _check_comment(helpdesk, fail))
     checks.append(await _check_kb(helpdesk, fail))
+    checks.append(await _check_routes(helpdesk, rules, hints["routes"]))
     return checks
 
 
@@ -181,6 +197,32 @@ async def _check_kb(helpdesk: Helpdesk, fail: Callable[[str, str], Check]) -> Ch
     return Check("read KB", "ok", "the knowledge base can be searched")
 
 
+async def _check_routes(helpdesk: Helpdesk, rules: RuleSet | None, hint: str) -> Check:
+    from triage_tui.domain.escalation import RULE_IDS, RuleSet
+    from triage_tui.domain.names import listed, match_name
+
+    caps = helpdesk.capabilities
+    if not caps.groups:
+        return Check("routes", "skip", f"{helpdesk.display_name} has no groups to route to")
+    if not caps.directory:
+        return Check("routes", "skip", f"{helpdesk.display_name} does not list its groups")
+    try:
+        groups = await helpdesk.groups()
+    except TriageError as exc:
+        return Check("routes", "skip", f"the groups could not be read: {exc}")
+    rules = rules or RuleSet.default()
+    unknown: dict[str, list[str]] = {}
+    for rule_id in RULE_IDS:
+        route = rules.route(rule_id)
+        if match_name(route, groups).name is None:
+            unknown.setdefault(route, []).append(rule_id)
+    if not unknown:
+        return Check("routes", "ok", f"every rule routes to one of the {len(groups)} groups")
+    said = "; ".join(f"{', '.join(ids)} → {route!r}" for route, ids in unknown.items())
+    detail = f"routes that name no group: {said} (groups: {listed(groups)})"
+    return Check("routes", "warn", detail, hint)
+
+
 def check_files() -> Check:
     """Are the config and data folders (outbox, drafts, cache, logs, reports) private?"""
     from triage_tui import paths, private_files
@@ -214,9 +256,12 @@ async def diagnose(
 async def _diagnose(resolve: Callable[[], ConsoleContext], clock: Clock | None) -> list[Check]:
     """The config check, then (if it passed) every helpdesk check; the helpdesk is closed after."""
     from triage_tui import session
+    from triage_tui.domain.escalation import RuleSet
 
     try:
         ctx = resolve()
+        escalation = ctx.config.escalation
+        rules = RuleSet.from_config(escalation.extra_phrases, escalation.routes)
     except ConfigError as exc:
         checks = [Check("config", "fail", str(exc), _config_hint(str(exc)))]
         return checks + _skipped(CHECKS[1:], "needs a valid config")
@@ -237,7 +282,7 @@ async def _diagnose(resolve: Callable[[], ConsoleContext], clock: Clock | None) 
         return [*checks, missing, *_skipped(CHECKS[2:], "needs the settings first")]
     helpdesk = session.build_helpdesk(ctx, clock)
     try:
-        return checks + await check_helpdesk(helpdesk)
+        return checks + await check_helpdesk(helpdesk, rules)
     finally:
         await helpdesk.close()
 

@@ -211,7 +211,7 @@ def test_update_ticket_human_and_json(db_run: Runner) -> None:
         "--assignee",
         "Sam",
         "--group",
-        "tier2",
+        "engineering",
         "--add-tag",
         "vip-watch",
         "--remove-tag",
@@ -219,9 +219,10 @@ def test_update_ticket_human_and_json(db_run: Runner) -> None:
         "--json",
     ).json()
     assert set(data) == {"ticket", "changes", "confirmation"}
-    assert data["ticket"]["assignee"] == "Sam" and data["ticket"]["group"] == "tier2"
+    # Names the helpdesk has, resolved: "Sam" is the agent Sam Rivera.
+    assert data["ticket"]["assignee"] == "Sam Rivera" and data["ticket"]["group"] == "Engineering"
     assert "vip-watch" in data["ticket"]["tags"]
-    assert data["changes"]["assignee"] == "Sam"
+    assert data["changes"]["assignee"] == "Sam Rivera"
 
 
 def test_escalate_ticket_human_and_json(db_run: Runner) -> None:

@@ -36,6 +36,8 @@ class Request:
     headers: dict[str, str]
     body: Any
     raw_body: bytes = b""
+    #: Every value of a repeated parameter (``role[]=agent&role[]=admin``).
+    multi: dict[str, list[str]] = field(default_factory=dict)
 
     def q(self, name: str, default: str | None = None) -> str | None:
         return self.query.get(name, default)
@@ -220,6 +222,7 @@ class FakeServer:
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=body,
             raw_body=raw,
+            multi=parse_qs(parts.query, keep_blank_values=True),
         )
         if self.delay:
             time.sleep(self.delay)

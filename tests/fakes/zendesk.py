@@ -83,6 +83,7 @@ class FakeZendesk(FakeServer):
         for method, pattern, handler in (
             ("GET", r"/users/me", self.me),
             ("GET", r"/users/search", self.search_users),
+            ("GET", r"/users", self.list_users),
             ("GET", r"/users/(\d+)", self.show_user),
             ("GET", r"/users/(\d+)/tickets/requested", self.requested),
             ("GET", r"/organizations/(\d+)", self.show_org),
@@ -214,6 +215,13 @@ class FakeZendesk(FakeServer):
             if needle and (needle == (u.get("email") or "").lower() or needle in u["name"].lower())
         ]
         return Response(200, {"users": found, "count": len(found), "next_page": None})
+
+    def list_users(self, request: Request) -> Response:
+        """``GET /users`` (ListUsers), filtered by ``role``/``role[]``, cursor-paged."""
+        roles = set(request.multi.get("role[]", [])) | ({request.q("role")} - {None})
+        users = sorted(self.users.values(), key=lambda u: u["id"])
+        found = [u for u in users if not roles or u.get("role") in roles]
+        return Response(200, self.cursor(request, found, "users"))
 
     def show_user(self, request: Request, user_id: str) -> Response:
         user = self.users.get(int(user_id))

@@ -12,7 +12,7 @@ from tests.ui.conftest import db_rows
 from tests.ui.test_console import settle
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import bulk
-from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen
+from triage_tui.ui.screens.ask import ChoiceScreen, PickNameScreen
 from triage_tui.ui.screens.bulk import (
     BulkActionScreen,
     BulkChoice,
@@ -184,7 +184,7 @@ async def test_assign_tag_and_escalate_ask_their_parameter(demo_db: Path, make_a
         rows = await mark(pilot, queue, 2)
         await open_bulk(pilot, rows, choices)
         await pilot.press("a")
-        assert isinstance(app.screen, AskScreen)
+        assert isinstance(app.screen, PickNameScreen)
         await pilot.press("enter")  # "me"
         assert 'Apply "assign to Sam Agent"' in preview_text(app)
         await pilot.press("escape", "t")

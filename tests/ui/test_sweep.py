@@ -19,7 +19,7 @@ from tests.ui.sweep_helpers import confirm_send, quiet, start_sweep
 from tests.ui.test_console import settle
 from triage_tui.demo.generator import generate
 from triage_tui.engine.sweep_plan import plan_sweep
-from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
+from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen, PickNameScreen
 from triage_tui.ui.screens.bulk import BulkActionScreen
 from triage_tui.ui.screens.prompts import EscalateScreen
 from triage_tui.ui.screens.report import ReportScreen
@@ -264,10 +264,10 @@ async def test_two_hundred_tickets_need_one_key_per_decision_and_no_mouse(
         assert len(order) >= 200
         decision_keys = confirmations = 0
         for i in range(len(order)):
-            if i % 20 == 0:  # every 20th: assign to me (the prompt is pre-filled: enter confirms)
+            if i % 20 == 0:  # every 20th: assign to me (the picker starts on me: enter confirms)
                 await quiet(pilot)
                 await pilot.press("a")
-                assert isinstance(app.screen, AskScreen)
+                assert isinstance(app.screen, PickNameScreen)
                 await pilot.press("enter")
                 confirmations += 1
             else:  # skip, typed as fast as a keyboard sends it (no waiting for the screen)

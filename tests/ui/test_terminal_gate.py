@@ -35,7 +35,7 @@ from triage_tui.domain.models import Escalation, Ticket
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui.app import TriageApp
-from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
+from triage_tui.ui.screens.ask import ConfirmScreen, PickNameScreen
 from triage_tui.ui.screens.bulk import BulkPreviewScreen, MacroPickScreen
 from triage_tui.ui.screens.help import HelpScreen
 from triage_tui.ui.screens.main import MainScreen
@@ -192,7 +192,7 @@ async def test_no_attack_reaches_the_terminal_on_any_screen(
         await visit("sweep plan", "w", screen=SweepPlanScreen)
         await visit("sweep", "enter", screen=SweepScreen)
         await visit("assign dialog", "a")
-        await visit("assign name pasted", pasted=ATTACK, screen=AskScreen)
+        await visit("assign name pasted", pasted=ATTACK, screen=PickNameScreen)
         await visit("assign cancelled", "escape", screen=SweepScreen)
         await visit("end the sweep?", "q", screen=ConfirmScreen)
         await visit("sweep summary", "enter", screen=ReportScreen)

@@ -74,6 +74,10 @@ class Capabilities:
     # guessed from the fields it compares, and a cursor does not outlive the
     # process (after a restart the first call resyncs).
     change_feed_by_diff: bool = False
+    # ``agents()`` lists who ``assign`` accepts and, with ``groups``, ``groups()``
+    # lists where a ticket can be moved: pickers, route checks and the verbs'
+    # validation take their names from there.
+    directory: bool = False
 
     def __post_init__(self) -> None:
         # A declaration, checked once at import: "no" or 0 must not pass as a flag.
@@ -259,6 +263,24 @@ class Helpdesk(ABC):
         """A new ticket from a requester (only when ``capabilities.create_ticket``)."""
         raise Unsupported(f"{self.display_name} does not create tickets from the console")
 
+    # -- the directory (only with ``capabilities.directory``) ----------------
+    async def agents(self) -> list[str]:
+        """The agents a ticket can be assigned to, by the name ``assign`` accepts and
+        tickets show as their assignee, sorted; only when ``capabilities.directory``.
+
+        Default: raise ``Unsupported`` (the console and the verbs then take any name).
+        """
+        raise Unsupported(f"{self.display_name} cannot list its agents")
+
+    async def groups(self) -> list[str]:
+        """The groups (queues, teams) a ticket can be moved to, by the name ``assign``
+        and ``escalate`` accept, sorted; only when ``capabilities.directory`` and
+        ``capabilities.groups``.
+
+        Default: raise ``Unsupported`` (routes and group names are then not checked).
+        """
+        raise Unsupported(f"{self.display_name} cannot list its groups")
+
     # -- the event log (only with ``capabilities.event_log``) ---------------
     async def record_event(
         self,
@@ -327,6 +349,7 @@ CAPABILITY_METHODS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "create_ticket": ("create_ticket",),
         "event_log": ("record_event", "list_events"),
         "change_feed": ("changes_since",),
+        "directory": ("agents",),
     }
 )
 

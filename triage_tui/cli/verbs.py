@@ -337,6 +337,13 @@ async def update_ticket(
     if (add or remove) and not caps.tags:
         raise Unsupported(f"{helpdesk.display_name} does not support tags")
 
+    # Names the helpdesk knows, resolved before anything is written ("Mei" → "Mei Chen").
+    from triage_tui.engine.directory import AGENT, GROUP, directory_of
+
+    if assignee is not None and assignee.strip():
+        assignee = await directory_of(helpdesk).resolve(AGENT, assignee)
+    if group is not None and group.strip():
+        group = await directory_of(helpdesk).resolve(GROUP, group)
     ticket = (await helpdesk.get_ticket(ticket_id)).ticket
     changes: dict[str, Any] = {}
     if assignee is not None or group is not None:

@@ -64,23 +64,24 @@ async def close_ticket(helpdesk: Helpdesk, ticket_id: str, note: str) -> str:
     return confirmed(helpdesk, ticket_id, line, "Closing")
 
 
-def escalation_for(reason: str, note: str, rules: list[RuleResult]) -> Escalation:
-    """The composite the helpdesk applies: the note, the rule's route, tags."""
+def escalation_for(
+    reason: str, note: str, rules: list[RuleResult], group: str | None = None
+) -> Escalation:
+    """The composite the helpdesk applies: the note, the chosen group, tags.
+
+    The note holds what the adapter does not write itself (it starts the note
+    with "Escalated: <reason>"): the agent's note, then the rules that fired.
+    ``group`` is where the ticket moves (None: it stays in its group); a rule's
+    route is a suggestion the agent confirms or changes in the dialog.
+    """
     fired = [r for r in rules if r.fired]
     matching = next((r for r in fired if r.label == reason), fired[0] if fired else None)
-    lines = [f"Escalated: {reason}"]
-    if note:
-        lines.append(note)
+    lines = [note] if note else []
     for rule in fired:
         evidence = ", ".join(f"“{e}”" for e in rule.evidence)
         lines.append(f"Rule fired: {rule.title}" + (f" — {evidence}" if evidence else ""))
     tags = ["escalated"] + ([matching.rule_id] if matching else [])
-    return Escalation(
-        reason=reason,
-        note="\n".join(lines),
-        group=matching.route if matching else None,
-        tags=tags,
-    )
+    return Escalation(reason=reason, note="\n".join(lines), group=group, tags=tags)
 
 
 async def escalate(
@@ -89,11 +90,14 @@ async def escalate(
     reason: str,
     note: str = "",
     rules: list[RuleResult] | None = None,
+    group: str | None = None,
 ) -> str:
     reason = reason.strip()
     if not reason:
         raise InvalidInput("an escalation needs a reason")
-    await helpdesk.escalate(ticket_id, escalation_for(reason, note.strip(), rules or []))
-    return confirmed(
-        helpdesk, ticket_id, f"Ticket {ticket_id} escalated – {reason}", "Escalation of"
-    )
+    escalation = escalation_for(reason, note.strip(), rules or [], group)
+    await helpdesk.escalate(ticket_id, escalation)
+    line = f"Ticket {ticket_id} escalated – {reason}"
+    if group:
+        line += f" · group {group}"
+    return confirmed(helpdesk, ticket_id, line, "Escalation of")

@@ -161,6 +161,12 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         once they land, like everyone else's."""
         return await self.inner.changes_since(cursor, limit)
 
+    async def agents(self) -> list[str]:
+        return await self.inner.agents()
+
+    async def groups(self) -> list[str]:
+        return await self.inner.groups()
+
     def watch_writes(self, listener: Callable[[str, om.Entry | None], None]) -> bool:
         """Every write queued, delivered, undone or changed is told to ``listener``."""
         self.listeners.append(listener)

@@ -17,7 +17,7 @@ event log too (``BulkResult.from_payload``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -244,9 +244,27 @@ def preview(rows: Sequence[QueueRow], action: BulkAction) -> list[PlannedChange]
     return changes
 
 
-def warnings(changes: Sequence[PlannedChange]) -> list[str]:
-    """The batch's warnings, most serious first, for the confirmation."""
+def unknown_names(
+    action: BulkAction,
+    agents: Collection[str] | None = None,
+    groups: Collection[str] | None = None,
+) -> list[str]:
+    """Warnings for an assignee or a group the helpdesk does not list (None: it lists
+    none, nothing to check against)."""
     out = []
+    who = action.assignee if action.set_assignee else None
+    if who and agents is not None and who not in agents:
+        out.append(f"assigns to {who!r}, who is not one of the helpdesk's agents")
+    group = action.group or (action.escalation.group if action.escalation else None)
+    if group and groups is not None and group not in groups:
+        out.append(f"moves tickets to {group!r}, which is not one of the helpdesk's groups")
+    return out
+
+
+def warnings(changes: Sequence[PlannedChange], unknown: Sequence[str] = ()) -> list[str]:
+    """The batch's warnings, most serious first, for the confirmation; ``unknown`` are
+    ``unknown_names``' (they come first)."""
+    out = list(unknown)
     active = [c for c in changes if not c.noop]
     if len(active) > MANY:
         out.append(f"{len(active)} tickets: more than {MANY} at once — check the selection")
@@ -265,9 +283,11 @@ def warnings(changes: Sequence[PlannedChange]) -> list[str]:
     return out
 
 
-def confirmation(action: BulkAction, changes: Sequence[PlannedChange]) -> str:
+def confirmation(
+    action: BulkAction, changes: Sequence[PlannedChange], unknown: Sequence[str] = ()
+) -> str:
     """``Apply "status solved" to 12 tickets? (2 warnings)``."""
     count = sum(1 for c in changes if not c.noop)
-    n = len(warnings(changes))
+    n = len(warnings(changes, unknown))
     tail = f" ({n} warning{'s' if n != 1 else ''})" if n else ""
     return f'Apply "{action.label}" to {count} ticket{"s" if count != 1 else ""}?{tail}'

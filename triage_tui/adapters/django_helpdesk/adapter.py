@@ -51,6 +51,7 @@ class DjangoHelpdesk(Helpdesk):
         create_ticket=False,
         change_feed=True,
         change_feed_by_diff=True,
+        directory=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = DjangoHelpdeskOptions
     #: ``triage doctor``'s fixes, in django-helpdesk's terms.
@@ -275,6 +276,11 @@ class DjangoHelpdesk(Helpdesk):
     async def set_priority(self, ticket_id: str, priority: Priority) -> Ticket:
         priority = priority if isinstance(priority, Priority) else Priority.parse(str(priority))
         return await self._patch(ticket_id, {"priority": self.tr.wire_priority(priority)})
+
+    async def agents(self) -> list[str]:
+        """The ``agents`` option's names: django-helpdesk's API cannot list users (its
+        ``/api/users/`` only creates them), and these are the names ``assign`` takes."""
+        return sorted(self.dh.agents, key=str.casefold)
 
     async def assign(
         self, ticket_id: str, assignee: str | None, group: str | None = None

@@ -71,6 +71,7 @@ class GleapHelpdesk(Helpdesk):
         create_ticket=False,
         change_feed=True,
         change_feed_by_diff=True,
+        directory=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = GleapOptions
     doctor_hints: ClassVar[dict[str, str]] = {
@@ -332,15 +333,24 @@ class GleapHelpdesk(Helpdesk):
         user_id = await self._agent_id(assignee) if assignee and assignee.strip() else None
         return self.tr.ticket(await self._put(tid, {"processingUser": user_id}))
 
-    async def _agent_id(self, who: str) -> str:
+    async def _project_users(self) -> list[GUser]:
+        """The project's members (``GET /projects/users``), once per connection."""
         if self._agents is None:
             data = await self.http.get("projects/users")
             rows = [r.get("user", r) if isinstance(r, dict) else r for r in items(data, "users")]
             self._agents = [self._parse(GUser, r, "project user") for r in rows]
+        return self._agents
+
+    async def agents(self) -> list[str]:
+        """The project's members by name (Gleap has no groups here)."""
+        names = {a.display_name for a in await self._project_users()}
+        return sorted(names, key=str.casefold)
+
+    async def _agent_id(self, who: str) -> str:
         key = who.strip().lower()
         matches = [
             a
-            for a in self._agents
+            for a in await self._project_users()
             if key in (a.id.lower(), (a.email or "").lower(), a.display_name.lower())
         ]
         if len(matches) != 1:

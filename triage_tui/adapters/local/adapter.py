@@ -87,6 +87,7 @@ class LocalHelpdesk(Helpdesk):
         create_ticket=True,
         event_log=True,
         change_feed=True,
+        directory=True,
     )
     options_model: ClassVar[type[Any]] = LocalOptions
 
@@ -213,6 +214,17 @@ class LocalHelpdesk(Helpdesk):
         if version is not None and batch.complete and not batch.resync:
             self._feed_idle = (*version, int(batch.cursor))
         return batch
+
+    async def agents(self) -> list[str]:
+        """The helpdesk's assignees and the ``agent`` option (who may take a ticket)."""
+        names = set(await self._read(queries.agent_names))
+        if self.agent.strip():
+            names.add(self.agent.strip())
+        return sorted(names, key=str.casefold)
+
+    async def groups(self) -> list[str]:
+        """The groups its tickets are in."""
+        return sorted(set(await self._read(queries.group_names)), key=str.casefold)
 
     # -- writes ----------------------------------------------------------
     def _now(self) -> datetime:

@@ -253,3 +253,16 @@ def articles_page(
         return [], None
     next_after = rows[-1][0] if len(rows) == limit else None
     return [article_from_row(row[1:]) for row in rows], next_after
+
+
+def agent_names(conn: sqlite3.Connection) -> list[str]:
+    """Everyone a ticket is assigned to: the embedded helpdesk keeps no user table, so
+    its agents are its assignees (one read of the assignee index)."""
+    rows = conn.execute("SELECT DISTINCT assignee FROM tickets WHERE assignee IS NOT NULL")
+    return [str(r[0]) for r in rows if str(r[0]).strip()]
+
+
+def group_names(conn: sqlite3.Connection) -> list[str]:
+    """The groups tickets are in (no group table either)."""
+    rows = conn.execute("SELECT DISTINCT grp FROM tickets WHERE grp IS NOT NULL")
+    return [str(r[0]) for r in rows if str(r[0]).strip()]

@@ -49,6 +49,7 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         safe_update=False,
         create_ticket=False,
         change_feed=True,
+        directory=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = RtOptions
     #: ``triage doctor``'s fixes, in RT's terms.
@@ -342,6 +343,12 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         if group and group.strip():
             changes["Queue"] = await self._queue(group)
         return await self._update(ticket_id, changes)
+
+    async def groups(self) -> list[str]:
+        """The queues this user can see (``GET /queues/all``): an escalation's group is a queue."""
+        queues = self._pages("queues/all", {"fields": "Name"})
+        names = [str(q.get("Name") or "") async for q in queues]
+        return sorted({n for n in names if n}, key=str.casefold)
 
     async def _queue(self, name: str) -> str:
         """A queue that exists: RT applies a PUT field by field, so a bad queue is refused up

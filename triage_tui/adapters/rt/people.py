@@ -7,6 +7,7 @@ AdminUsers, lookups by name, email or real name, privileged or not).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -18,6 +19,14 @@ from triage_tui.domain.models import PersonHistory, Ticket
 
 if TYPE_CHECKING:
     from triage_tui.adapters.rt.translate import Translator
+
+
+#: Users read when listing agents: REST2 cannot filter users on ``Privileged``,
+#: so each user's record is read to tell agents from customers. Past this many,
+#: names further down the list are not offered (``assign`` still takes them).
+AGENT_SCAN = 300
+#: User records read at once while listing agents.
+AGENT_READS = 8
 
 
 class RtPeople:
@@ -48,13 +57,7 @@ class RtPeople:
             return Role.SYSTEM
         if name.lower() in requesters:
             return Role.CUSTOMER
-        if name not in self._privileged:
-            try:
-                user = await self._call("GET", f"user/{quote(name, safe='@')}")
-                self._privileged[name] = bool(int(str((user or {}).get("Privileged") or 0)))
-            except NotFound:
-                self._privileged[name] = False
-        return Role.AGENT if self._privileged[name] else Role.CUSTOMER
+        return Role.AGENT if await self._is_privileged(name) else Role.CUSTOMER
 
     async def get_person(self, person_id: str) -> PersonHistory:
         """By RT user name or email; their tickets in the configured queues, newest first."""
@@ -94,6 +97,32 @@ class RtPeople:
             name = str(item.get("Name") or item.get("id"))
             return dict(await self._call("GET", f"user/{quote(name, safe='@')}"))
         raise NotFound(f"RT user {email} not found")
+
+    async def _is_privileged(self, name: str) -> bool:
+        if name not in self._privileged:
+            try:
+                user = await self._call("GET", f"user/{quote(name, safe='@')}")
+                self._privileged[name] = bool(int(str((user or {}).get("Privileged") or 0)))
+            except NotFound:
+                self._privileged[name] = False
+        return self._privileged[name]
+
+    async def agents(self) -> list[str]:
+        """Privileged users (``GET /users``, then each user's record), by real name or
+        user name as a ticket's owner reads; the first ``AGENT_SCAN`` users."""
+        users: list[tuple[str, str]] = []
+        async for item in self._pages("users", {"fields": "Name,RealName"}):
+            name = str(item.get("Name") or item.get("id") or "")
+            if name and name not in translate.SYSTEM_USERS:
+                users.append((name, str(item.get("RealName") or "")))
+            if len(users) >= AGENT_SCAN:
+                break
+        found: list[str] = []
+        for start in range(0, len(users), AGENT_READS):
+            chunk = users[start : start + AGENT_READS]
+            flags = await asyncio.gather(*(self._is_privileged(name) for name, _ in chunk))
+            found += [real or name for (name, real), ok in zip(chunk, flags, strict=True) if ok]
+        return sorted(set(found), key=str.casefold)
 
     async def _owner(self, assignee: str | None) -> str:
         if assignee is None or not assignee.strip() or assignee.strip() == translate.NOBODY:

@@ -69,6 +69,7 @@ class ZendeskHelpdesk(Helpdesk):
         safe_update=True,
         create_ticket=False,
         change_feed=True,
+        directory=True,
     )
     options_model: ClassVar[type[AdapterOptions]] = ZendeskOptions
     doctor_hints: ClassVar[dict[str, str]] = {
@@ -322,6 +323,16 @@ class ZendeskHelpdesk(Helpdesk):
         if group:
             changes["group_id"] = await self.api.group_id(group)
         return await self._updated(tid, changes)
+
+    async def agents(self) -> list[str]:
+        """Agents and admins by name (``assign`` takes a name, an email or an id)."""
+        return sorted({u.name for u in await self.api.agents() if u.name}, key=str.casefold)
+
+    async def groups(self) -> list[str]:
+        """``GET /groups``, by name."""
+        await self.api.load_groups()
+        names = {g.name for g in self.api.directory.groups.values() if g.name}
+        return sorted(names, key=str.casefold)
 
     async def tag(
         self, ticket_id: str, add: list[str] | None = None, remove: list[str] | None = None

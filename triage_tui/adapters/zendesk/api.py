@@ -31,6 +31,7 @@ from triage_tui.adapters.zendesk.wire import (
     ZUpdateResponse,
     ZUser,
     ZUserList,
+    ZUserPage,
     ZUserResponse,
     error_detail,
 )
@@ -242,14 +243,28 @@ class ZendeskApi:
         self.directory.orgs[org.id] = org
         return org
 
+    async def load_groups(self) -> None:
+        """Every group (``GET /groups``, cursor-paged), once per connection."""
+        if not self._groups_loaded:
+            async for page in self.pages("groups", {"page[size]": 100}, ZGroupPage, "groups"):
+                self.directory.groups.update((g.id, g) for g in page.groups)
+            self._groups_loaded = True
+
+    async def agents(self) -> list[ZUser]:
+        """Agents and admins (``GET /users?role[]=agent&role[]=admin``, cursor-paged)."""
+        found: list[ZUser] = []
+        params = {"role[]": list(AGENT_ROLES), "page[size]": 100}
+        async for page in self.pages("users", params, ZUserPage, "agents"):
+            found += [u for u in page.users if u.role in AGENT_ROLES]
+        self.directory.users.update((u.id, u) for u in found)
+        return found
+
     async def group_id(self, name: str) -> int:
         if name.strip().isdigit():
             return int(name)
         found = self.directory.group_id(name)
         if found is None and not self._groups_loaded:
-            async for page in self.pages("groups", {"page[size]": 100}, ZGroupPage):
-                self.directory.groups.update((g.id, g) for g in page.groups)
-            self._groups_loaded = True
+            await self.load_groups()
             found = self.directory.group_id(name)
         if found is None:
             raise NotFound(f"no Zendesk group named {name!r}")

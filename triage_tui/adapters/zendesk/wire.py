@@ -163,6 +163,13 @@ class ZUserList(_Wire):
     users: list[ZUser] = Field(default_factory=list)
 
 
+class ZUserPage(_Wire):
+    users: list[ZUser] = Field(default_factory=list)
+    meta: ZMeta | None = None
+    links: ZLinks | None = None
+    next_page: str | None = None
+
+
 class ZGroupPage(_Wire):
     groups: list[ZGroup] = Field(default_factory=list)
     meta: ZMeta | None = None

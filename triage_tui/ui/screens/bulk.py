@@ -13,7 +13,7 @@ Nothing is written by these screens.
 
 | key | action |
 | --- | --- |
-| ``a`` | assign (``me`` is the profile's agent; empty unassigns) |
+| ``a`` | assign to an agent of the helpdesk (completion; ``me``: the profile's agent) |
 | ``t`` | tags: ``word`` adds, ``-word`` removes |
 | ``s`` | set status (then ``o`` open, ``p`` pending, ``h`` on hold, ``v`` solved, ``c`` closed) |
 | ``m`` | apply a macro (its reply rendered per ticket, tags, status, priority, note) |
@@ -47,8 +47,10 @@ from triage_tui.domain.replies.macros import Macro
 from triage_tui.engine import bulk, bulk_preview
 from triage_tui.engine.bulk import BulkResult, UndoResult
 from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
+from triage_tui.engine.directory import AGENT, Directory, directory_of
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, keys_line
+from triage_tui.ui.console import ConsoleApp
+from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, PickNameScreen, keys_line
 
 _STATUSES = [
     ("o", "open", "open"),
@@ -203,13 +205,20 @@ class BulkPreviewScreen(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, action: BulkAction, changes: Sequence[PlannedChange], unfinished: Sequence[str] = ()
+        self,
+        action: BulkAction,
+        changes: Sequence[PlannedChange],
+        unfinished: Sequence[str] = (),
+        directory: Directory | None = None,
     ) -> None:
         super().__init__()
         self.action = action
         self.changes = list(changes)
         self.unfinished = list(unfinished)
         self.count = sum(1 for c in self.changes if not c.noop)
+        self.directory = directory
+        #: An assignee or group the helpdesk does not list (read when shown).
+        self.unknown: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="bulk-preview"):
@@ -233,7 +242,7 @@ class BulkPreviewScreen(ModalScreen[bool]):
     def _warnings(self) -> Content:
         lines = [
             Content.assemble(("⚠ ", "$text-warning bold"), st.line(w, "$text-warning"))
-            for w in bulk_preview.warnings(self.changes)
+            for w in bulk_preview.warnings(self.changes, self.unknown)
         ]
         if self.unfinished:
             ids = ", ".join(self.unfinished[:8]) + (" …" if len(self.unfinished) > 8 else "")
@@ -257,6 +266,23 @@ class BulkPreviewScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#bulk-changes", VerticalScroll).focus()
+        if self.directory is not None:
+            self.run_worker(self._check_names(self.directory), group="bulk-names")
+
+    async def _check_names(self, directory: Directory) -> None:
+        action = self.action
+        try:
+            agents = await directory.agents() if action.set_assignee else None
+            moves = action.group or (action.escalation and action.escalation.group)
+            groups = await directory.groups() if moves else None
+        except TriageError as error:
+            self.unknown = [f"the helpdesk's names could not be read to check them: {error}"]
+        else:
+            self.unknown = bulk_preview.unknown_names(action, agents, groups)
+        if self.unknown:
+            self.query_one("#bulk-warnings", Static).update(self._warnings())
+            title = bulk_preview.confirmation(action, self.changes, self.unknown)
+            self.query_one("#bulk-title", Label).update(st.line(title))
 
     def action_confirm(self) -> None:
         if self.unfinished:
@@ -374,19 +400,24 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
             if confirmed:
                 self.dismiss(BulkChoice(action, tuple(changes)))
 
-        self.app.push_screen(BulkPreviewScreen(action, changes, unfinished), done)
+        directory = directory_of(self.app.helpdesk) if isinstance(self.app, ConsoleApp) else None
+        self.app.push_screen(BulkPreviewScreen(action, changes, unfinished, directory), done)
 
     def action_assign(self) -> None:
-        def done(text: str | None) -> None:
-            if text is not None:
-                self._preview(
-                    BulkAction.assign(self.agent if text.lower() == "me" else text or None)
-                )
+        def done(name: str | None) -> None:
+            if name is not None:
+                self._preview(BulkAction.assign(name or None))
 
-        hint = Content.assemble("me = ", st.line(self.agent), " · empty unassigns")
-        self.app.push_screen(
-            AskScreen(Content(f"Assign {self.n} to"), value="me", hint=hint, allow_empty=True), done
+        if not isinstance(self.app, ConsoleApp):
+            return
+        picker = PickNameScreen(
+            Content(f"Assign {self.n} to"),
+            directory_of(self.app.helpdesk),
+            AGENT,
+            me=self.agent,
+            allow_empty=True,
         )
+        self.app.push_screen(picker, done)
 
     def action_tag(self) -> None:
         def done(text: str | None) -> None:
@@ -411,9 +442,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
     def action_escalate(self) -> None:
         def done(reason: str | None) -> None:
             if reason:
-                escalation = Escalation(
-                    reason=reason, note=f"Escalated: {reason}", tags=["escalated"]
-                )
+                escalation = Escalation(reason=reason, tags=["escalated"])
                 self._preview(BulkAction.escalate(escalation))
 
         self.app.push_screen(

@@ -169,19 +169,21 @@ class TicketDesk:
         view = self.need("escalate")
         if view is None:
             return
+        from triage_tui.engine.directory import directory_of
         from triage_tui.ui.screens.prompts import EscalateScreen
 
         fired = view.fired_rules
         reason = fired[0].label if fired else ""
-        note = "; ".join(f"{r.title}: " + ", ".join(r.evidence) for r in fired if r.evidence)
         route = fired[0].route if fired else None
+        # The note starts empty: the rules that fired and their words are added to it.
+        directory = directory_of(self.screen.app.helpdesk)
 
         def done(choice: EscalationChoice | None) -> None:
             if choice is not None:
                 then(view, choice)
 
         self.screen.app.push_screen(
-            EscalateScreen(view.detail.ticket.id, reason, note, route), done
+            EscalateScreen(view.detail.ticket.id, reason, "", route, directory), done
         )
 
 

@@ -590,7 +590,7 @@ class MainScreen(DeskScreen[None]):
         ticket_id = view.detail.ticket.id
         try:
             line = await actions.escalate(
-                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules
+                self.app.helpdesk, ticket_id, choice.reason, choice.note, view.rules, choice.group
             )
         except TriageError as error:
             self.app.notify(f"Not escalated: {error}", severity="error", markup=False)

@@ -49,11 +49,12 @@ from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.safeguards.checks import Finding
 from triage_tui.engine import actions
+from triage_tui.engine.directory import AGENT, directory_of
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.report import Report
 from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen
+from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen, PickNameScreen
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.screens.prompts import EscalationChoice
@@ -426,7 +427,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     async def _escalate(self, view: TicketView, choice: EscalationChoice) -> Outcome:
         ticket_id = view.detail.ticket.id
         line = await actions.escalate(
-            self.helpdesk, ticket_id, choice.reason, choice.note, view.rules
+            self.helpdesk, ticket_id, choice.reason, choice.note, view.rules, choice.group
         )
         self._remember(events.ESCALATED, ticket_id, {"reason": choice.reason})
         self._said(line)
@@ -474,16 +475,16 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         if view is None:
             return
         ticket_id = view.detail.ticket.id
-        agent = self.app.profile.agent
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                who = agent if text.lower() == "me" else (text or None)
-                self._write(ticket_id, "assign", self._assign(ticket_id, who))
+        def done(name: str | None) -> None:
+            if name is not None:
+                self._write(ticket_id, "assign", self._assign(ticket_id, name or None))
 
         title = Content.assemble("Assign #", st.line(ticket_id), " to")
-        hint = Content.assemble("me = ", st.line(agent), " · empty unassigns")
-        self.app.push_screen(AskScreen(title, value="me", hint=hint, allow_empty=True), done)
+        picker = PickNameScreen(
+            title, directory_of(self.helpdesk), AGENT, me=self.app.profile.agent, allow_empty=True
+        )
+        self.app.push_screen(picker, done)
 
     async def _assign(self, ticket_id: str, who: str | None) -> Outcome:
         await self.helpdesk.assign(ticket_id, who)
