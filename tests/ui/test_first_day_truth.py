@@ -7,19 +7,25 @@ effect on screen and in the store or the event log.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from textual.widgets import Static
 
+from tests.fakes.fake_time import FakeTime, until
 from tests.ui.conftest import db_rows
-from tests.ui.test_console import settle
+from tests.ui.test_console import line_text, move_to_sendable, settle
+from tests.ui.test_outbox_console import make, send_default
+from triage_tui.domain.clock import FrozenClock
+from triage_tui.domain.queue import QueueCounts
+from triage_tui.domain.sla import SlaState
+from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.screens.sweep import SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
+from triage_tui.ui.widgets.queue import QueueView
 
 
-async def test_sweep_plan_shows_a_measured_pace_in_seconds(
-    demo_db: Path, make_app, clock
-) -> None:
+async def test_sweep_plan_shows_a_measured_pace_in_seconds(demo_db: Path, make_app, clock) -> None:
     """Issue 17 item 6: a measured 13 s a ticket reads "13 s a ticket", not "0m", and
     the estimate is that pace times the tickets."""
     app = make_app(demo_db)
@@ -47,3 +53,84 @@ async def test_sweep_plan_shows_a_measured_pace_in_seconds(
         assert isinstance(app.screen, SweepScreen)
         (payload,) = db_rows(demo_db, "SELECT payload FROM events WHERE name='sweep.started'")[0]
         assert round(json.loads(payload)["handle_seconds"]) == 13
+
+
+def _title(screen: MainScreen) -> str:
+    return str(screen.query_one("#queue-title", Static).render())
+
+
+def _breached_in_title(screen: MainScreen) -> int:
+    match = re.search(r"(\d+) breached", _title(screen))
+    return int(match.group(1)) if match else 0
+
+
+def _row_line(queue: QueueView, ticket_id: str) -> str | None:
+    index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), None)
+    if index is None:
+        return None
+    queue.move_to(index)  # scrolled into view, so the line is drawn
+    return line_text(queue, index - int(queue.scroll_y))
+
+
+async def test_send_pending_updates_the_row_and_the_title_at_once(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Issue 17 item 5: after Send + pending (still in its undo window) the row drops its
+    breached marker and the title's breached count drops with it, without `r`."""
+    fake = FakeTime(clock, auto=False)
+    app = make(demo_db, clock, fake, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        ticket_id = await move_to_sendable(pilot, screen)
+        row = next(r for r in queue.rows if r.id == ticket_id)
+        assert row.state(clock.now()) is SlaState.BREACHED
+        breached = _breached_in_title(screen)
+        assert breached >= 1
+        await send_default(pilot)
+        await settle(pilot)
+        line = _row_line(queue, ticket_id)
+        assert line is not None and not line.lstrip().startswith("!!")
+        shown = next(r for r in queue.rows if r.id == ticket_id)
+        assert shown.status.value == "pending"
+        assert shown.state(clock.now()) is not SlaState.BREACHED
+        assert _breached_in_title(screen) == breached - 1
+        counts = QueueCounts.of(queue.rows, clock.now())
+        assert f"{counts.total:,} open" in _title(screen)
+        # What the screen said is what the helpdesk gets once the window ends.
+        fake.advance(10.5)
+        await until(lambda: app.helpdesk.in_flight_count() == 0)  # type: ignore[attr-defined]
+        assert db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id) == [
+            ("pending",)
+        ]
+        names = [
+            r[0] for r in db_rows(demo_db, "SELECT name FROM events WHERE ticket_id=?", ticket_id)
+        ]
+        assert "reply.sent" in names and "ticket.status_changed" in names
+        active = db_rows(
+            demo_db,
+            "SELECT COUNT(*) FROM sla_targets WHERE ticket_id=? AND stage='active' AND due_at<?",
+            ticket_id,
+            clock.now().isoformat(),
+        )
+        assert active == [(0,)]
+
+
+async def test_a_breach_while_the_console_is_open_moves_the_title_count(
+    demo_db: Path, make_app, clock: FrozenClock
+) -> None:
+    """Issue 17 item 5: the SLA tick that turns a row's marker to !! also counts it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        now = clock.now()
+        nxt = next(r for r in queue.rows if r.state(now) is not SlaState.BREACHED)
+        breached = _breached_in_title(screen)
+        assert f"{breached} breached" in _title(screen)
+        clock.advance(nxt.due - now.timestamp() + 1)  # its due time passes
+        screen.tick()
+        await pilot.pause()
+        assert _breached_in_title(screen) > breached
+        line = _row_line(queue, nxt.id)
+        assert line is not None and line.lstrip().startswith("!!")

@@ -263,7 +263,12 @@ class MainScreen(DeskScreen[None]):
     _topbar_plain: str = ""
 
     def tick(self) -> None:
-        self.query_one(QueueView).tick()
+        queue = self.query_one(QueueView)
+        queue.tick()
+        # A ticket that breaches (or enters its last hour) while the console is open
+        # moves the title's counts on the same tick as its row's marker.
+        if QueueCounts.of(queue.rows, self.app.clock.now()) != self._title_counts:
+            self._update_title()
         # The top bar's text changes once a minute: repaint it only then, and
         # without a layout pass (a relayout every second also repaints the
         # queue's scrollbar: 2.4 KB a second to an idle SSH session).
@@ -386,10 +391,13 @@ class MainScreen(DeskScreen[None]):
                 )
             )
 
+    #: The counts the queue's title shows (those of the rows shown).
+    _title_counts: QueueCounts | None = None
+
     def _update_title(self) -> None:
         queue = self.query_one(QueueView)
         now = self.app.clock.now()
-        counts = QueueCounts.of(queue.rows, now)
+        counts = self._title_counts = QueueCounts.of(queue.rows, now)
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
             f" · {counts.total:,} open",
