@@ -6,20 +6,31 @@ effect on screen and in the store or the event log.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from tests.fakes.fake_time import FakeTime, until
 from tests.ui.conftest import db_rows
-from tests.ui.test_console import line_text, move_to_sendable, settle
+from tests.ui.test_console import (
+    line_text,
+    move_to_sendable,
+    move_to_ticket,
+    pane_text,
+    refund_ticket,
+    settle,
+)
 from tests.ui.test_outbox_console import make, send_default
+from triage_tui.cli import main as cli_main
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.queue import QueueCounts
 from triage_tui.domain.sla import SlaState
 from triage_tui.ui.screens.main import MainScreen
+from triage_tui.ui.screens.report import ReportScreen
 from triage_tui.ui.screens.sweep import SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
 from triage_tui.ui.widgets.queue import QueueView
@@ -134,3 +145,86 @@ async def test_a_breach_while_the_console_is_open_moves_the_title_count(
         assert _breached_in_title(screen) > breached
         line = _row_line(queue, nxt.id)
         assert line is not None and line.lstrip().startswith("!!")
+
+
+def _events(db: Path, name: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    rows = db_rows(db, "SELECT ticket_id, payload FROM events WHERE name=? ORDER BY id", name)
+    return [(t, json.loads(p)) for t, p in rows]
+
+
+async def _verb_report(db: Path, clock: FrozenClock, capsys: pytest.CaptureFixture[str]) -> dict:  # type: ignore[type-arg]
+    """``triage report --json`` over the same helpdesk, as a script would read it."""
+    capsys.readouterr()
+    # In a thread: the verb runs its own event loop, as from a shell.
+    argv = ["report", "--json", "--db", str(db)]
+    assert await asyncio.to_thread(cli_main, argv, clock=clock) == 0
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+async def test_drafts_prepared_counts_the_drafts_the_agent_edited(
+    demo_db: Path, make_app, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17 item 8: "Drafts prepared" counts the tickets whose draft the agent edited
+    (``draft.edited``, once per ticket however many keystrokes), on screen and in the verb."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        edited = []
+        for _ in range(2):
+            edited.append(screen.query_one(QueueView).current.id)
+            await pilot.press("e", "end", *" Thanks", "escape")
+            await pilot.press("j")
+            await settle(pilot)
+        await pilot.press("k")  # back to the second ticket: its edit is kept, not re-counted
+        await settle(pilot)
+        await pilot.press("e", *"!", "escape")
+        await settle(pilot)
+        assert [t for t, _ in _events(demo_db, "draft.edited")] == edited
+        assert all(p["source"] == "queue" for _, p in _events(demo_db, "draft.edited"))
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        assert app.screen.report.drafts == 2
+        assert "Drafts prepared (edited by the agent)" in app.screen.report.to_markdown()
+        shown = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert re.search(r"Drafts prepared \(edited by the agent\)\s+2", shown)
+    assert (await _verb_report(demo_db, clock, capsys))["drafts"] == 2
+
+
+async def test_dismissing_rules_says_so_in_the_panel_the_log_and_the_report(
+    demo_db: Path, make_app, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17 item 8: `d` leaves a visible "N rule(s) dismissed (d restores)" in the rules
+    panel, logs ``rules.dismissed`` with the rule ids, and the report lists it; `d` again
+    restores and logs ``rules.restored``."""
+    ticket_id = refund_ticket(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
+        assert screen.view is not None
+        fired = [r.rule_id for r in screen.view.fired_rules]
+        assert fired
+        await pilot.press("d")
+        await settle(pilot)
+        text = pane_text(screen)
+        assert "no rule fires" in text
+        noun = "rule" if len(fired) == 1 else "rules"
+        assert f"{len(fired)} {noun} dismissed" in text and "(d restores)" in text
+        assert _events(demo_db, "rules.dismissed") == [(ticket_id, {"rules": fired})]
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        report = app.screen.report
+        assert report.rules_dismissed == ((ticket_id, tuple(fired)),)
+        markdown = report.to_markdown()
+        assert "## Escalation rules dismissed" in markdown and f"- **{ticket_id}**: " in markdown
+        shown = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert re.search(r"Escalation rules dismissed \(tickets\)\s+1", shown)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d")  # restores
+        await settle(pilot)
+        assert "dismissed" not in pane_text(screen)
+        assert _events(demo_db, "rules.restored") == [(ticket_id, {"rules": sorted(fired)})]
+    assert (await _verb_report(demo_db, clock, capsys))["rules_dismissed"] == []

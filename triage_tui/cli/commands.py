@@ -554,7 +554,7 @@ COMMANDS: tuple[Command, ...] = (
         verb(_events),
         _events_arguments,
         json='{"since", "count", "events": [{id, name, at, ticket_id, actor, payload}]}',
-        notes="Names: ticket.viewed, draft.created, reply.sent, ticket.escalated,\n"
+        notes="Names: ticket.viewed, draft.edited, rules.dismissed, reply.sent, ticket.escalated,\n"
         "ticket.status_changed, ticket.skipped, note.added, view.changed, sweep.started,\n"
         "sweep.completed, safeguard.raised, bulk.applied, bulk.undone, sla.alerted, …",
         flags=_READ,

@@ -550,9 +550,11 @@ class MainScreen(DeskScreen[None]):
             )
             self.app.notify(message, markup=False, timeout=3)
             if restored:
+                self.desk.log(events.RULES_RESTORED, ticket_id, {"rules": sorted(restored)})
                 self.show_ticket(ticket_id)
             return
         self.loader.overrides.setdefault(ticket_id, set()).update(fired)
+        self.desk.log(events.RULES_DISMISSED, ticket_id, {"rules": fired})
         self.app.notify(
             f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False
         )

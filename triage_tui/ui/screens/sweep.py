@@ -136,7 +136,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         self.session = session
         self.report_dir = report_dir
         #: The current ticket, its draft and the keys typed ahead, each for the ticket shown next.
-        self.desk = TicketDesk(self, keys_move_on=True, on_hold=self._update_progress)
+        self.desk = TicketDesk(
+            self, keys_move_on=True, on_hold=self._update_progress, log=self._log
+        )
         self._failed: str | None = None
         self._loading_draft = False
         self._finishing = False
