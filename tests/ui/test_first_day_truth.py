@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
+from tests.conftest import FROZEN_NOW
 from tests.fakes.fake_time import FakeTime, until
 from tests.ui.conftest import db_rows
+from tests.ui.sweep_helpers import confirm_send, quiet
 from tests.ui.test_console import (
     line_text,
     move_to_sendable,
@@ -30,10 +33,12 @@ from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.queue import QueueCounts
 from triage_tui.domain.sla import SlaState
 from triage_tui.ui.screens.main import MainScreen
-from triage_tui.ui.screens.report import ReportScreen
-from triage_tui.ui.screens.sweep import SweepScreen
+from triage_tui.ui.screens.report import ReportScreen, with_pending
+from triage_tui.ui.screens.sweep import LoggedEvent, SweepScreen
 from triage_tui.ui.screens.sweep_plan import SweepPlanScreen
+from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.queue import QueueView
+from triage_tui.ui.widgets.undo_banner import UndoBanner
 
 
 async def test_sweep_plan_shows_a_measured_pace_in_seconds(demo_db: Path, make_app, clock) -> None:
@@ -228,3 +233,84 @@ async def test_dismissing_rules_says_so_in_the_panel_the_log_and_the_report(
         assert "dismissed" not in pane_text(screen)
         assert _events(demo_db, "rules.restored") == [(ticket_id, {"rules": sorted(fired)})]
     assert (await _verb_report(demo_db, clock, capsys))["rules_dismissed"] == []
+
+
+async def test_undo_in_a_sweep_returns_to_the_ticket_and_the_report_counts_no_reply(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17 item 7: in a sweep the undo banner counts down as on the main screen; `u`
+    takes the reply back, the sweep returns to that ticket with the reply in the draft,
+    and the sweep report (screen and Markdown), the sweep's own event and the log count
+    no reply for it."""
+    fake = FakeTime(clock, auto=False)
+    app = make(demo_db, clock, fake, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepPlanScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        sweep = app.screen
+        assert isinstance(sweep, SweepScreen)
+        first = sweep.session.current.id  # type: ignore[union-attr]
+        await pilot.press("e", "end", *" Thanks", "escape")
+        body = sweep.query_one(DraftPane).text
+        await pilot.press("s")
+        await pilot.pause()
+        await confirm_send(pilot)
+        await quiet(pilot)
+        second = sweep.session.current.id  # type: ignore[union-attr]
+        assert second != first
+        banner = sweep.query_one(UndoBanner)
+        banner.refresh_state()
+        assert banner.display
+        assert f"on #{first}" in str(banner.render()) and "Undo (u)" in str(banner.render())
+        await pilot.press("u")
+        await quiet(pilot)
+        assert app.screen is sweep  # still sweeping, back on the ticket undone
+        assert sweep.session.current.id == first  # type: ignore[union-attr]
+        assert sweep.query_one(DraftPane).text == body  # the reply is back to redo
+        assert all(d.ticket_id != first for d in sweep.session.decisions)
+        banner.refresh_state()
+        assert not banner.display
+        fake.advance(30)  # well past the undo window: nothing goes out
+        await quiet(pilot)
+        assert db_rows(demo_db, "SELECT COUNT(*) FROM messages WHERE body=?", body) == [(0,)]
+        # Redo: this time skipped; the sweep then resumes where it was.
+        await pilot.press("n")
+        await quiet(pilot)
+        assert sweep.session.current.id == second  # type: ignore[union-attr]
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("enter")  # end and show the report
+        await settle(pilot)
+        report_screen = app.screen
+        assert isinstance(report_screen, ReportScreen)
+        report = report_screen.report
+        assert report.replies == 0
+        assert first in report.skipped
+        shown = "\n".join(str(s.render()) for s in report_screen.query(Static))
+        assert re.search(r"Replies sent\s+0", shown)
+        await pilot.press("w")
+        await pilot.pause()
+        assert report_screen.written is not None
+        assert "| Replies sent | 0 |" in report_screen.written.read_text(encoding="utf-8")
+    (payload,) = db_rows(demo_db, "SELECT payload FROM events WHERE name='sweep.completed'")[0]
+    decisions = json.loads(payload)["decisions"]
+    assert decisions == {"skip": 1}
+    assert db_rows(demo_db, "SELECT COUNT(*) FROM events WHERE name='reply.sent'") == [(0,)]
+    assert (await _verb_report(demo_db, clock, capsys))["replies_sent"] == 0
+
+
+def test_the_report_adds_only_the_writes_the_outbox_still_holds() -> None:
+    """Issue 17 item 7: a write the console made that the log lacks counts while the outbox
+    holds it (undo window, delivery), and not once it was undone (gone from the outbox)."""
+    kept = [
+        LoggedEvent("reply.sent", FROZEN_NOW, "A", {}),
+        LoggedEvent("reply.sent", FROZEN_NOW, "B", {}),
+    ]
+    holding_a = Counter({("reply.sent", "A"): 1})
+    assert [e.ticket_id for e in with_pending([], kept, holding_a)] == ["A"]
+    assert with_pending([], kept, Counter()) == []
+    assert len(with_pending([], kept)) == 2  # a helpdesk written directly: no outbox to ask

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.enums import Status
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.loader import TicketLoader, TicketView
+    from triage_tui.engine.outbox_model import Entry
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
 
@@ -234,6 +235,11 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     def action_edit(self) -> None:
         self.desk.edit()
+
+    def took_back(self, entries: list[Entry]) -> bool:
+        """``u`` undid ``entries`` (one batch, one ticket): whether this screen went back
+        to the ticket itself. The main screen leaves it to the console's safekeeping."""
+        return False
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

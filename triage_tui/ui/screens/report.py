@@ -13,8 +13,9 @@ and shows its path.
 | ``↑``/``↓``, ``pgup``/``pgdn`` | scroll |
 
 ``load_report`` builds the report from the helpdesk's event log (the local
-helpdesk keeps one) and the writes the console saw that the log does not show
-yet (still in the outbox), or from the console's own events when there is no log.
+helpdesk keeps one) and the writes the console made that the log does not show
+yet because the outbox still holds them (an undone one is not counted), or
+from the console's own events when there is no log.
 """
 
 from __future__ import annotations
@@ -38,8 +39,14 @@ from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import keys_line
 
-#: Events the helpdesk records itself when a write is delivered.
-_WRITES = frozenset({ev.REPLY_SENT, ev.ESCALATED, ev.NOTE_ADDED, ev.ASSIGNED})
+#: Events the helpdesk records itself when a write is delivered, by outbox entry kind.
+_KIND_EVENTS = {
+    "reply": ev.REPLY_SENT,
+    "escalate": ev.ESCALATED,
+    "note": ev.NOTE_ADDED,
+    "assign": ev.ASSIGNED,
+}
+_WRITES = frozenset(_KIND_EVENTS.values())
 
 
 async def load_report(
@@ -58,12 +65,39 @@ async def load_report(
     events: list[EventLike] = list(kept)
     # No event log (``Unsupported``) or a failing one: the kept events alone.
     with contextlib.suppress(TriageError):
-        events = with_pending(list(await helpdesk.list_events(since)), kept)
+        log: list[EventLike] = list(await helpdesk.list_events(since))
+        events = with_pending(log, kept, on_its_way(helpdesk))
     return build(events, since, until)
 
 
-def with_pending(log: list[EventLike], kept: Sequence[EventLike]) -> list[EventLike]:
-    """``log`` plus the writes in ``kept`` it does not have yet (counted per name and ticket)."""
+def on_its_way(helpdesk: Helpdesk) -> Counter[tuple[str, str | None]] | None:
+    """This console's writes still in the outbox (held in the undo window, or being
+    delivered), as (event name, ticket) counts; None for a helpdesk written directly.
+
+    A write the agent undid, or one that failed or collided, is not here: the
+    report counts what the helpdesk got or is about to get, never an intention.
+    """
+    from triage_tui.engine import outbox_model as om
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    if not isinstance(helpdesk, BufferedHelpdesk):
+        return None
+    found: Counter[tuple[str, str | None]] = Counter()
+    if helpdesk.outbox_opened:
+        for entry in helpdesk.outbox.entries(om.IN_FLIGHT, limit=5000):
+            name = _KIND_EVENTS.get(entry.kind)
+            if name is not None and entry.session == helpdesk.session:
+                found[(name, entry.ticket_id)] += 1
+    return found
+
+
+def with_pending(
+    log: list[EventLike],
+    kept: Sequence[EventLike],
+    on_way: Counter[tuple[str, str | None]] | None = None,
+) -> list[EventLike]:
+    """``log`` plus the writes in ``kept`` it does not have yet (counted per name and
+    ticket); with ``on_way`` (``on_its_way``) only those the outbox still holds."""
     seen = Counter((e.name, e.ticket_id) for e in log if e.name in _WRITES)
     out = list(log)
     for event in kept:
@@ -72,7 +106,10 @@ def with_pending(log: list[EventLike], kept: Sequence[EventLike]) -> list[EventL
         key = (event.name, event.ticket_id)
         if seen[key]:
             seen[key] -= 1
-        else:
+        elif on_way is None:
+            out.append(event)
+        elif on_way[key]:
+            on_way[key] -= 1
             out.append(event)
     return out
 
