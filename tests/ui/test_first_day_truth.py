@@ -314,3 +314,42 @@ def test_the_report_adds_only_the_writes_the_outbox_still_holds() -> None:
     assert [e.ticket_id for e in with_pending([], kept, holding_a)] == ["A"]
     assert with_pending([], kept, Counter()) == []
     assert len(with_pending([], kept)) == 2  # a helpdesk written directly: no outbox to ask
+
+
+async def test_undo_after_the_sweeps_last_reply_refigures_its_report(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Issue 17 item 7: the last ticket's reply ends the sweep while still in its undo
+    window; the report counts it as on its way, and `u` on the report takes it back: the
+    report then counts no reply, and the reply returns to the draft on the main screen."""
+    fake = FakeTime(clock, auto=False)
+    app = make(demo_db, clock, fake, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = await settle(pilot)
+        ticket_id = await move_to_sendable(pilot, main)
+        await pilot.press("slash", *ticket_id, "enter")
+        await settle(pilot)
+        assert [r.id for r in main.query_one(QueueView).rows] == [ticket_id]
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepScreen)
+        body = app.screen.query_one(DraftPane).text
+        await pilot.press("s")
+        await pilot.pause()
+        await confirm_send(pilot)
+        await settle(pilot)
+        report_screen = app.screen
+        assert isinstance(report_screen, ReportScreen)
+        assert report_screen.report.replies == 1  # held in the undo window: on its way
+        await pilot.press("u")
+        await settle(pilot)
+        assert report_screen.report.replies == 0
+        shown = "\n".join(str(s.render()) for s in report_screen.query(Static))
+        assert re.search(r"Replies sent\s+0", shown)
+        assert main.drafts[ticket_id] == body
+        fake.advance(30)
+        await settle(pilot)
+    assert db_rows(demo_db, "SELECT COUNT(*) FROM messages WHERE body=?", body) == [(0,)]
+    assert db_rows(demo_db, "SELECT COUNT(*) FROM events WHERE name='reply.sent'") == [(0,)]

@@ -267,6 +267,10 @@ class Safekeeping:
             return
         self.app.notify(f"Undone: {describe(cancelled)}. Nothing was sent.", markup=False)
         screen = self.app.screen
+        from triage_tui.ui.screens.report import ReportScreen
+
+        if isinstance(screen, ReportScreen):  # the report on screen counted it: no longer
+            screen.refigure()
         # A sweep goes back to the ticket itself (its decision no longer counts).
         if not (isinstance(screen, DeskScreen) and screen.took_back(cancelled)):
             reply = next((e for e in cancelled if e.kind == "reply"), None)

@@ -24,7 +24,7 @@ import asyncio
 import bisect
 import heapq
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.handling_plan.plan import HandlingPlan
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
+    from triage_tui.engine.report import Report
     from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
@@ -889,9 +890,16 @@ class MainScreen(DeskScreen[None]):
         from triage_tui.ui.screens.report import ReportScreen, load_report
 
         now = self.app.clock.now()
-        report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)
+        helpdesk = self.app.helpdesk
+
+        def again() -> Awaitable[Report]:
+            return load_report(helpdesk, now - REPORT_WINDOW, now)
+
         self.app.push_screen(
             ReportScreen(
-                report, directory=paths.data_dir() / "reports", title="Session report · last 8 h"
+                await again(),
+                directory=paths.data_dir() / "reports",
+                title="Session report · last 8 h",
+                again=again,
             )
         )

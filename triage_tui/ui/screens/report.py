@@ -10,6 +10,7 @@ and shows its path.
 | --- | --- |
 | ``escape``, ``q`` | close |
 | ``w`` | write the report as Markdown to ``<data dir>/reports/`` and show the path |
+| ``u`` | undo the last action while its undo window lasts; the report is built again |
 | ``↑``/``↓``, ``pgup``/``pgdn`` | scroll |
 
 ``load_report`` builds the report from the helpdesk's event log (the local
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -215,28 +216,38 @@ class ReportScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("w", "write", "Write Markdown"),
+        # A modal screen hides the app's keys: the undo window may still be open
+        # (a sweep's last reply), and the report is built again after it.
+        Binding("u", "app.undo", "Undo the last action", show=False),
     ]
 
     def __init__(
-        self, report: Report, *, directory: Path | None = None, title: str = "Session report"
+        self,
+        report: Report,
+        *,
+        directory: Path | None = None,
+        title: str = "Session report",
+        again: Callable[[], Awaitable[Report]] | None = None,
     ) -> None:
         super().__init__()
         self.report = report
         self.directory = directory
         self.title_text = title
+        #: Builds the report again (``refigure``): an undo while it is shown changes it.
+        self.again = again
         #: The last file written with ``w``.
         self.written: Path | None = None
+
+    def _title(self) -> Content:
+        report = self.report
+        return Content.assemble(
+            self.title_text, (f" · {report.window()} · {report.events} events", "$text-muted")
+        )
 
     def compose(self) -> ComposeResult:
         report = self.report
         with Vertical(id="report-dialog"):
-            yield Label(
-                Content.assemble(
-                    self.title_text,
-                    (f" · {report.window()} · {report.events} events", "$text-muted"),
-                ),
-                id="report-title",
-            )
+            yield Label(self._title(), id="report-title")
             with VerticalScroll(id="report-body"):
                 yield Static(Content(report.headline()), id="report-headline")
                 yield Static(figures_content(report), id="report-figures")
@@ -251,6 +262,18 @@ class ReportScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def refigure(self) -> None:
+        """Build the report again and show it (a write on screen was just undone)."""
+        if self.again is not None:
+            self.run_worker(self._refigure(self.again), group="report-again", exclusive=True)
+
+    async def _refigure(self, again: Callable[[], Awaitable[Report]]) -> None:
+        report = self.report = await again()
+        self.query_one("#report-title", Label).update(self._title())
+        self.query_one("#report-headline", Static).update(Content(report.headline()))
+        self.query_one("#report-figures", Static).update(figures_content(report))
+        self.query_one("#report-details", Static).update(details_content(report))
 
     def action_write(self) -> None:
         from triage_tui import paths, private_files

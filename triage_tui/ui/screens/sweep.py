@@ -330,15 +330,19 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         self.desk.close()
         summary = self.session.finish()
         await self._flush()
-        report = await load_report(
-            self.helpdesk, self.session.started_at, self.clock.now(), self.memory
-        )
-        self.app.call_later(self._close, SweepOutcome(summary, report))
+        until = self.clock.now()
 
-    def _close(self, outcome: SweepOutcome) -> None:
+        def again() -> Awaitable[Report]:
+            return load_report(self.helpdesk, self.session.started_at, until, self.memory)
+
+        self.app.call_later(self._close, SweepOutcome(summary, await again()), again)
+
+    def _close(self, outcome: SweepOutcome, again: Callable[[], Awaitable[Report]]) -> None:
         self.dismiss(outcome)
         self.app.push_screen(
-            ReportScreen(outcome.report, directory=self.report_dir, title="Sweep report")
+            ReportScreen(
+                outcome.report, directory=self.report_dir, title="Sweep report", again=again
+            )
         )
 
     # -- the event log -------------------------------------------------------------
