@@ -299,6 +299,8 @@ async def test_undo_in_a_sweep_returns_to_the_ticket_and_the_report_counts_no_re
     (payload,) = db_rows(demo_db, "SELECT payload FROM events WHERE name='sweep.completed'")[0]
     decisions = json.loads(payload)["decisions"]
     assert decisions == {"skip": 1}
+    # The edit in the sweep is a draft the agent prepared (item 8), logged from the sweep.
+    assert [(t, p["source"]) for t, p in _events(demo_db, "draft.edited")] == [(first, "sweep")]
     assert db_rows(demo_db, "SELECT COUNT(*) FROM events WHERE name='reply.sent'") == [(0,)]
     assert (await _verb_report(demo_db, clock, capsys))["replies_sent"] == 0
 
