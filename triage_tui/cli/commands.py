@@ -543,9 +543,10 @@ COMMANDS: tuple[Command, ...] = (
         ' "escalations": [{ticket_id, reason, at}], "skipped": [id], "notes",'
         ' "sla_breaches": [id], "breaches_avoided": [{ticket_id, seconds_to_spare}],'
         ' "median_handle_seconds"|null, "handle_samples", "follow_ups": [task], "sweeps",'
-        ' "bulk_batches", "drafts"}',
+        ' "bulk_batches", "drafts", "rules_dismissed": [{ticket_id, rules}]}',
         notes="Breaches avoided are replies sent in the last 90 minutes before the due time.\n"
-        "Median handle time runs from ticket.viewed to the decision that follows.",
+        "Median handle time runs from ticket.viewed to the decision that follows.\n"
+        "Drafts are tickets whose draft the agent edited; undone replies never count.",
         flags=_READ,
     ),
     Command(
