@@ -560,9 +560,10 @@ COMMANDS: tuple[Command, ...] = (
         ' "escalations": [{ticket_id, reason, at}], "skipped": [id], "notes",'
         ' "sla_breaches": [id], "breaches_avoided": [{ticket_id, seconds_to_spare}],'
         ' "median_handle_seconds"|null, "handle_samples", "follow_ups": [task], "sweeps",'
-        ' "bulk_batches", "drafts"}',
+        ' "bulk_batches", "drafts", "rules_dismissed": [{ticket_id, rules}]}',
         notes="Breaches avoided are replies sent in the last 90 minutes before the due time.\n"
-        "Median handle time runs from ticket.viewed to the decision that follows.",
+        "Median handle time runs from ticket.viewed to the decision that follows.\n"
+        "Drafts are tickets whose draft the agent edited; undone replies never count.",
         flags=_READ,
     ),
     Command(
@@ -571,7 +572,7 @@ COMMANDS: tuple[Command, ...] = (
         verb(_events),
         _events_arguments,
         json='{"since", "count", "events": [{id, name, at, ticket_id, actor, payload}]}',
-        notes="Names: ticket.viewed, draft.created, reply.sent, ticket.escalated,\n"
+        notes="Names: ticket.viewed, draft.edited, rules.dismissed, reply.sent, ticket.escalated,\n"
         "ticket.status_changed, ticket.skipped, note.added, view.changed, sweep.started,\n"
         "sweep.completed, safeguard.raised, bulk.applied, bulk.undone, sla.alerted, …",
         flags=_READ,

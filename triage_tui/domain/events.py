@@ -43,7 +43,14 @@ VIEWED = "ticket.viewed"
 """{source: "queue" | "sweep", sweep_id?, position?, sla_due_at?: ISO due time shown}
 ``sla_due_at`` lets the report see a breach on a ticket nobody answered in time."""
 DRAFT_CREATED = "draft.created"
-"""{template, article_id?, chars}"""
+"""{template, article_id?, chars}: counted as ``draft.edited`` by the report (older logs)."""
+DRAFT_EDITED = "draft.edited"
+"""{source: "queue" | "sweep", chars}: the agent's first edit of a ticket's generated draft
+in a session (a draft they prepared); the report's "Drafts prepared" counts these tickets."""
+RULES_DISMISSED = "rules.dismissed"
+"""{rules: [rule ids]}: the agent overrode the escalation rules firing on the ticket (``d``)."""
+RULES_RESTORED = "rules.restored"
+"""{rules: [rule ids]}: ``d`` again: the dismissed rules fire again."""
 SKIPPED = "ticket.skipped"
 """{sweep_id?, reason?}: nothing was written to the helpdesk."""
 VIEW_CHANGED = "view.changed"
@@ -67,6 +74,9 @@ FOLLOW_UP = "plan.follow_up"
 ALL = (
     VIEWED,
     DRAFT_CREATED,
+    DRAFT_EDITED,
+    RULES_DISMISSED,
+    RULES_RESTORED,
     REPLY_SENT,
     ESCALATED,
     STATUS_CHANGED,

@@ -10,11 +10,12 @@ and the next read shows the ticket as it really is again. Pure functions.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from triage_tui.domain.enums import Priority, Role, Status
+from triage_tui.domain.enums import Priority, Role, SlaStage, Status
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine.outbox_model import Entry
 
@@ -26,15 +27,22 @@ PROVISIONAL_PREFIX = "outbox:"
 
 
 def overlay_ticket(ticket: Ticket, entries: Iterable[Entry]) -> Ticket:
-    """``ticket`` with the field changes of ``entries`` (oldest first) applied."""
-    entries = [e for e in entries if e.kind in ("status", "priority", "assign", "tag", "escalate")]
+    """``ticket`` with the field changes of ``entries`` (oldest first) applied, its SLA
+    clocks as the helpdesk will leave them (``_stop_clocks``)."""
+    entries = [
+        e for e in entries if e.kind in ("reply", "status", "priority", "assign", "tag", "escalate")
+    ]
     if not entries:
         return ticket
     shown = ticket.model_copy(deep=True)
     for entry in entries:
         p = entry.payload
-        if entry.kind == "status":
+        if entry.kind == "reply":
+            _stop_clocks(shown, REPLY_METRICS)
+        elif entry.kind == "status":
             shown.status = Status(p["status"])
+            if not shown.status.is_active:
+                _stop_clocks(shown, None)
         elif entry.kind == "priority":
             shown.priority = Priority(p["priority"])
         elif entry.kind == "assign":
@@ -53,6 +61,22 @@ def overlay_ticket(ticket: Ticket, entries: Iterable[Entry]) -> Ticket:
                 if p.get("group"):
                     shown.group = p["group"]
     return shown
+
+
+#: The SLA metrics a public reply achieves.
+REPLY_METRICS = frozenset({"first_reply_time", "next_reply_time"})
+
+
+def _stop_clocks(ticket: Ticket, metrics: frozenset[str] | None) -> None:
+    """The active targets of ``metrics`` (all when None) achieved, as the helpdesk does
+    on delivery: a queued reply answers the reply target, solving stops every clock.
+    Without this the queue showed a just-answered ticket as breached until reloaded."""
+    ticket.sla = [
+        t.model_copy(update={"stage": SlaStage.ACHIEVED})
+        if t.stage is SlaStage.ACTIVE and (metrics is None or t.metric in metrics)
+        else t
+        for t in ticket.sla
+    ]
 
 
 def overlay_detail(detail: TicketDetail, entries: list[Entry], now: datetime) -> TicketDetail:
@@ -91,7 +115,9 @@ def overlay_row(row: QueueRow, entries: Iterable[Entry]) -> QueueRow:
     for entry in entries:
         p = entry.payload
         if entry.kind == "status":
-            changes["status"] = Status(p["status"])
+            status = changes["status"] = Status(p["status"])
+            if not status.is_active:  # solving stops every clock
+                changes["due"] = math.inf
         elif entry.kind == "priority" or (entry.kind == "escalate" and p.get("priority")):
             changes["priority"] = Priority(p["priority"])
         elif entry.kind == "assign":

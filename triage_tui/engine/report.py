@@ -15,6 +15,12 @@ nothing leaves the machine. What each figure means:
 * **median handle time** — per ticket, from its latest ``ticket.viewed`` to
   the decision that follows (reply, escalation, skip, assignment, status).
 * **follow-up tasks** — ``plan.follow_up`` payloads (``task`` or ``tasks``).
+* **drafts prepared** — distinct tickets whose generated draft the agent
+  edited (``draft.edited``; ``draft.created`` in older logs), sent or not.
+* **rules dismissed** — tickets where the agent overrode the escalation rules
+  that fired (``rules.dismissed``) and did not restore them (``rules.restored``).
+* **replies** are ``reply.sent`` events: written when the helpdesk took the
+  reply, so one undone in its undo window was never sent and is not counted.
 """
 
 from __future__ import annotations
@@ -71,6 +77,8 @@ class Report:
     sweeps: int
     bulk_batches: int
     drafts: int
+    rules_dismissed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(ticket id, the rule ids dismissed on it)."""
 
     def headline(self) -> str:
         """``47 tickets triaged · 12 replies · 3 escalations · 0 SLA breaches · 6 avoided``."""
@@ -95,7 +103,8 @@ class Report:
             ("SLA breaches during the session", str(len(self.breaches))),
             ("Breaches avoided (answered in the last 90 min)", str(len(self.breaches_avoided))),
             ("Median handle time per ticket", handle),
-            ("Drafts prepared", str(self.drafts)),
+            ("Drafts prepared (edited by the agent)", str(self.drafts)),
+            ("Escalation rules dismissed (tickets)", str(len(self.rules_dismissed))),
             ("Sweeps · bulk batches", f"{self.sweeps} · {self.bulk_batches}"),
         ]
 
@@ -130,6 +139,9 @@ class Report:
             "sweeps": self.sweeps,
             "bulk_batches": self.bulk_batches,
             "drafts": self.drafts,
+            "rules_dismissed": [
+                {"ticket_id": t, "rules": list(rules)} for t, rules in self.rules_dismissed
+            ],
         }
 
     def to_markdown(self) -> str:
@@ -158,6 +170,9 @@ class Report:
                 f"- {_md(t)}: answered {duration_text(s)} before the breach"
                 for t, s in self.breaches_avoided
             ]
+        if self.rules_dismissed:
+            out += ["", "## Escalation rules dismissed", ""]
+            out += [f"- **{_md(t)}**: {_md(', '.join(rules))}" for t, rules in self.rules_dismissed]
         if self.follow_ups:
             out += ["", "## Follow-up tasks", ""] + [f"- [ ] {_md(t)}" for t in self.follow_ups]
         return "\n".join(out) + "\n"
@@ -172,6 +187,9 @@ class Report:
             out += [f"  {_one(e.ticket_id)}  {_one(e.reason)}" for e in self.escalations]
         if self.breaches:
             out += ["", "SLA breaches: " + ", ".join(_one(t) for t in self.breaches)]
+        if self.rules_dismissed:
+            out += ["", "Escalation rules dismissed"]
+            out += [f"  {_one(t)}  {_one(', '.join(r))}" for t, r in self.rules_dismissed]
         if self.follow_ups:
             out += ["", "Follow-up tasks"] + [f"  - {_one(t)}" for t in self.follow_ups]
         return out
@@ -243,8 +261,9 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
         ev.NOTE_ADDED: 0,
         ev.SWEEP_STARTED: 0,
         ev.BULK_APPLIED: 0,
-        ev.DRAFT_CREATED: 0,
     }
+    drafted: dict[str, None] = {}
+    dismissed: dict[str, tuple[str, ...]] = {}
     window = sla.SWEEP_RISK_WINDOW
     for e in log:
         tid, p = e.ticket_id, e.payload
@@ -271,6 +290,12 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
             due = _due(p)
             if due is not None and since <= due <= until:
                 viewed_due[tid] = due
+        elif e.name in (ev.DRAFT_EDITED, ev.DRAFT_CREATED) and tid:
+            drafted.setdefault(tid, None)
+        elif e.name == ev.RULES_DISMISSED and tid:
+            dismissed[tid] = tuple(str(r) for r in p.get("rules") or ())
+        elif e.name == ev.RULES_RESTORED and tid:
+            dismissed.pop(tid, None)
         elif e.name == ev.FOLLOW_UP:
             tasks = p.get("tasks") or ([p["task"]] if p.get("task") else [])
             for task in tasks:
@@ -296,5 +321,6 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
         follow_ups=tuple(follow),
         sweeps=counts[ev.SWEEP_STARTED],
         bulk_batches=counts[ev.BULK_APPLIED],
-        drafts=counts[ev.DRAFT_CREATED],
+        drafts=len(drafted),
+        rules_dismissed=tuple(dismissed.items()),
     )

@@ -232,6 +232,24 @@ class SweepSession:
             self._viewed()
         return self.rows[index]
 
+    def reopen(self, ticket_id: str) -> QueueRow:
+        """A decision taken back (its write undone in the undo window): the ticket is
+        undecided again, its decision no longer counts, and it is shown now; after its
+        new decision the sweep resumes where it was."""
+        index = next((i for i, r in enumerate(self.rows) if r.id == ticket_id), None)
+        if index is None:
+            raise KeyError(f"ticket {ticket_id} is not in this sweep")
+        for i in range(len(self.decisions) - 1, -1, -1):
+            if self.decisions[i].ticket_id == ticket_id:
+                del self.decisions[i]
+                break
+        self._settled.pop(ticket_id, None)
+        if self._index is None:  # every ticket had a decision: this one is back
+            self._index = index
+            self._viewed()
+            return self.rows[index]
+        return self.jump_to(ticket_id)
+
     def _advance(self) -> None:
         start = self._return_to if self._return_to is not None else (self._index or 0)
         self._return_to = None

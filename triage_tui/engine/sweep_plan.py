@@ -33,6 +33,16 @@ STALE_PENDING = timedelta(days=3)
 MAX_CLUSTER_ALTERNATIVES = 3
 
 
+def pace_text(delta: timedelta) -> str:
+    """A handle time or what it multiplies to, at the resolution it is felt: ``13 s``
+    under a minute (a measured pace is often seconds; ``0m`` would say nothing),
+    else the canonical ``4m``, ``1h30m``-style spelling (``format_duration``)."""
+    seconds = delta.total_seconds()
+    if 0 <= seconds < 59.5:
+        return f"{round(seconds)} s"
+    return format_duration(delta)
+
+
 class ClusterLike(Protocol):
     """What ``domain.clusters.Clusters`` offers; anything with these two works."""
 
@@ -109,7 +119,7 @@ class SweepPlan:
         ]
         if self.clusters:
             parts.append(f"{len(self.clusters)} similar groups")
-        parts.append(f"≈{format_duration(self.estimated)} at {format_duration(self.handle_time)}")
+        parts.append(f"≈{pace_text(self.estimated)} at {pace_text(self.handle_time)}")
         return " · ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
@@ -164,9 +174,9 @@ def plan_sweep(
     groups = _groups(ordered, clusters, ts)
     assumptions: tuple[str, ...] = (
         (
-            f"Handle time {format_duration(h)} a ticket, the median measured in earlier sessions."
+            f"Handle time {pace_text(h)} a ticket, the median measured in earlier sessions."
             if measured
-            else f"Handle time {format_duration(h)} a ticket is assumed (read, adapt the"
+            else f"Handle time {pace_text(h)} a ticket is assumed (read, adapt the"
             " ready draft, send); measured times replace it once the event log has some."
         ),
         batch_note,
@@ -231,8 +241,8 @@ def _batch(
             f" {format_duration(left)} away; plans check in every {MAX_BATCH} tickets."
         )
     return size, (
-        f"Batch of {size}: {size} ticket(s) at {format_duration(h)} take"
-        f" {format_duration(h * size)}, before the next breach ({next_breach.id})"
+        f"Batch of {size}: {size} ticket(s) at {pace_text(h)} take"
+        f" {pace_text(h * size)}, before the next breach ({next_breach.id})"
         f" in {format_duration(left)}."
     )
 
@@ -284,7 +294,7 @@ def _alternatives(
                 "one_reply",
                 f"Answer the {group.size} similar tickets with one reply",
                 f'"{group.subject}" and {group.size - 1} like it: one reviewed reply sent to each'
-                f" (bulk macro), about {format_duration(h * (group.size - 1))} saved.",
+                f" (bulk macro), about {pace_text(h * (group.size - 1))} saved.",
                 f"One answer for {group.size} customers: a ticket that differs in a detail gets a"
                 " wrong reply, and replies cannot be undone. Open two or three before sending."
                 + vip,
@@ -304,7 +314,7 @@ def _alternatives(
                 f" {len(breached)} already breached",
                 f"Projected new breaches: {len(late_alt)} instead of {len(late)}.",
                 f"The {len(breached)} breached ticket(s) wait about"
-                f" {format_duration(h * len(at_risk))} longer; their customers have already"
+                f" {pace_text(h * len(at_risk))} longer; their customers have already"
                 " waited past the SLA.",
                 tuple(r.id for r in at_risk + breached),
             )

@@ -31,6 +31,7 @@ from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui.console import ConsoleApp
 from triage_tui.ui.outbox_lines import describe
+from triage_tui.ui.screens.desk import DeskScreen
 from triage_tui.ui.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -265,10 +266,17 @@ class Safekeeping:
             self.app.notify("Nothing to undo: every action has left.", markup=False, timeout=3)
             return
         self.app.notify(f"Undone: {describe(cancelled)}. Nothing was sent.", markup=False)
-        reply = next((e for e in cancelled if e.kind == "reply"), None)
-        if reply is not None:
-            self._put_draft(reply.ticket_id, reply.payload["body"])
-        self.app.run_worker(self._back_to(cancelled[0].ticket_id), group="safekeeping")
+        screen = self.app.screen
+        from triage_tui.ui.screens.report import ReportScreen
+
+        if isinstance(screen, ReportScreen):  # the report on screen counted it: no longer
+            screen.refigure()
+        # A sweep goes back to the ticket itself (its decision no longer counts).
+        if not (isinstance(screen, DeskScreen) and screen.took_back(cancelled)):
+            reply = next((e for e in cancelled if e.kind == "reply"), None)
+            if reply is not None:
+                self._put_draft(reply.ticket_id, reply.payload["body"])
+            self.app.run_worker(self._back_to(cancelled[0].ticket_id), group="safekeeping")
         self.refresh_banners()
 
     async def _back_to(self, ticket_id: str) -> None:

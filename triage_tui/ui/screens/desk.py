@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from triage_tui.domain import events
 from triage_tui.ui.console import ConsoleScreen
 
 # The prompts, the draft pane and the models are imported when an action needs
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.enums import Status
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.loader import TicketLoader, TicketView
+    from triage_tui.engine.outbox_model import Entry
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
 
@@ -46,9 +48,15 @@ class TicketDesk:
         *,
         keys_move_on: bool = False,
         on_hold: Callable[[], None] | None = None,
+        log: Callable[[str, str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.screen = screen
         self.keys_move_on = keys_move_on
+        #: Where the desk's own events go (the sweep keeps its log in order); by
+        #: default straight to the helpdesk's event log.
+        self.log = log or self._record
+        #: Tickets whose generated draft the agent edited this session (``draft.edited``).
+        self.edited: set[str] = set()
         #: Called when a key is held (the sweep shows how many wait).
         self.on_hold = on_hold
         # The ticket the agent last asked for; actions apply to it, never to a
@@ -128,8 +136,23 @@ class TicketDesk:
         self.screen.query_one(DraftPane).load(view, text, cursor)
 
     def draft_changed(self, text: str) -> None:
-        if self.view is not None:
-            self.drafts[self.view.detail.ticket.id] = text
+        if self.view is None:
+            return
+        ticket_id = self.view.detail.ticket.id
+        self.drafts[ticket_id] = text
+        # The first edit of a ticket's draft makes it one the agent prepared: the
+        # report's "Drafts prepared" counts these, from the log.
+        if ticket_id not in self.edited and text != self.generated.get(ticket_id):
+            self.edited.add(ticket_id)
+            source = "sweep" if self.keys_move_on else "queue"
+            self.log(events.DRAFT_EDITED, ticket_id, {"source": source, "chars": len(text)})
+
+    def _record(self, name: str, ticket_id: str, payload: dict[str, Any]) -> None:
+        from triage_tui.engine.recording import record
+
+        self.screen.run_worker(
+            record(self.screen.app.helpdesk, name, ticket_id, payload), group="desk-events"
+        )
 
     # -- the actions -------------------------------------------------------------
     def edit(self) -> None:
@@ -214,6 +237,11 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     def action_edit(self) -> None:
         self.desk.edit()
+
+    def took_back(self, entries: list[Entry]) -> bool:
+        """``u`` undid ``entries`` (one batch, one ticket): whether this screen went back
+        to the ticket itself. The main screen leaves it to the console's safekeeping."""
+        return False
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

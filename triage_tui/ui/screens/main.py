@@ -24,7 +24,7 @@ import asyncio
 import bisect
 import heapq
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.handling_plan.plan import HandlingPlan
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
+    from triage_tui.engine.report import Report
     from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
@@ -263,7 +264,12 @@ class MainScreen(DeskScreen[None]):
     _topbar_plain: str = ""
 
     def tick(self) -> None:
-        self.query_one(QueueView).tick()
+        queue = self.query_one(QueueView)
+        queue.tick()
+        # A ticket that breaches (or enters its last hour) while the console is open
+        # moves the title's counts on the same tick as its row's marker.
+        if QueueCounts.of(queue.rows, self.app.clock.now()) != self._title_counts:
+            self._update_title()
         # The top bar's text changes once a minute: repaint it only then, and
         # without a layout pass (a relayout every second also repaints the
         # queue's scrollbar: 2.4 KB a second to an idle SSH session).
@@ -386,10 +392,13 @@ class MainScreen(DeskScreen[None]):
                 )
             )
 
+    #: The counts the queue's title shows (those of the rows shown).
+    _title_counts: QueueCounts | None = None
+
     def _update_title(self) -> None:
         queue = self.query_one(QueueView)
         now = self.app.clock.now()
-        counts = QueueCounts.of(queue.rows, now)
+        counts = self._title_counts = QueueCounts.of(queue.rows, now)
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
             f" · {counts.total:,} open",
@@ -542,9 +551,11 @@ class MainScreen(DeskScreen[None]):
             )
             self.app.notify(message, markup=False, timeout=3)
             if restored:
+                self.desk.log(events.RULES_RESTORED, ticket_id, {"rules": sorted(restored)})
                 self.show_ticket(ticket_id)
             return
         self.loader.overrides.setdefault(ticket_id, set()).update(fired)
+        self.desk.log(events.RULES_DISMISSED, ticket_id, {"rules": fired})
         self.app.notify(
             f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False
         )
@@ -879,9 +890,16 @@ class MainScreen(DeskScreen[None]):
         from triage_tui.ui.screens.report import ReportScreen, load_report
 
         now = self.app.clock.now()
-        report = await load_report(self.app.helpdesk, now - REPORT_WINDOW, now)
+        helpdesk = self.app.helpdesk
+
+        def again() -> Awaitable[Report]:
+            return load_report(helpdesk, now - REPORT_WINDOW, now)
+
         self.app.push_screen(
             ReportScreen(
-                report, directory=paths.data_dir() / "reports", title="Session report · last 8 h"
+                await again(),
+                directory=paths.data_dir() / "reports",
+                title="Session report · last 8 h",
+                again=again,
             )
         )

@@ -10,18 +10,20 @@ and shows its path.
 | --- | --- |
 | ``escape``, ``q`` | close |
 | ``w`` | write the report as Markdown to ``<data dir>/reports/`` and show the path |
+| ``u`` | undo the last action while its undo window lasts; the report is built again |
 | ``↑``/``↓``, ``pgup``/``pgdn`` | scroll |
 
 ``load_report`` builds the report from the helpdesk's event log (the local
-helpdesk keeps one) and the writes the console saw that the log does not show
-yet (still in the outbox), or from the console's own events when there is no log.
+helpdesk keeps one) and the writes the console made that the log does not show
+yet because the outbox still holds them (an undone one is not counted), or
+from the console's own events when there is no log.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -38,8 +40,14 @@ from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import keys_line
 
-#: Events the helpdesk records itself when a write is delivered.
-_WRITES = frozenset({ev.REPLY_SENT, ev.ESCALATED, ev.NOTE_ADDED, ev.ASSIGNED})
+#: Events the helpdesk records itself when a write is delivered, by outbox entry kind.
+_KIND_EVENTS = {
+    "reply": ev.REPLY_SENT,
+    "escalate": ev.ESCALATED,
+    "note": ev.NOTE_ADDED,
+    "assign": ev.ASSIGNED,
+}
+_WRITES = frozenset(_KIND_EVENTS.values())
 
 
 async def load_report(
@@ -58,12 +66,39 @@ async def load_report(
     events: list[EventLike] = list(kept)
     # No event log (``Unsupported``) or a failing one: the kept events alone.
     with contextlib.suppress(TriageError):
-        events = with_pending(list(await helpdesk.list_events(since)), kept)
+        log: list[EventLike] = list(await helpdesk.list_events(since))
+        events = with_pending(log, kept, on_its_way(helpdesk))
     return build(events, since, until)
 
 
-def with_pending(log: list[EventLike], kept: Sequence[EventLike]) -> list[EventLike]:
-    """``log`` plus the writes in ``kept`` it does not have yet (counted per name and ticket)."""
+def on_its_way(helpdesk: Helpdesk) -> Counter[tuple[str, str | None]] | None:
+    """This console's writes still in the outbox (held in the undo window, or being
+    delivered), as (event name, ticket) counts; None for a helpdesk written directly.
+
+    A write the agent undid, or one that failed or collided, is not here: the
+    report counts what the helpdesk got or is about to get, never an intention.
+    """
+    from triage_tui.engine import outbox_model as om
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    if not isinstance(helpdesk, BufferedHelpdesk):
+        return None
+    found: Counter[tuple[str, str | None]] = Counter()
+    if helpdesk.outbox_opened:
+        for entry in helpdesk.outbox.entries(om.IN_FLIGHT, limit=5000):
+            name = _KIND_EVENTS.get(entry.kind)
+            if name is not None and entry.session == helpdesk.session:
+                found[(name, entry.ticket_id)] += 1
+    return found
+
+
+def with_pending(
+    log: list[EventLike],
+    kept: Sequence[EventLike],
+    on_way: Counter[tuple[str, str | None]] | None = None,
+) -> list[EventLike]:
+    """``log`` plus the writes in ``kept`` it does not have yet (counted per name and
+    ticket); with ``on_way`` (``on_its_way``) only those the outbox still holds."""
     seen = Counter((e.name, e.ticket_id) for e in log if e.name in _WRITES)
     out = list(log)
     for event in kept:
@@ -72,7 +107,10 @@ def with_pending(log: list[EventLike], kept: Sequence[EventLike]) -> list[EventL
         key = (event.name, event.ticket_id)
         if seen[key]:
             seen[key] -= 1
-        else:
+        elif on_way is None:
+            out.append(event)
+        elif on_way[key]:
+            on_way[key] -= 1
             out.append(event)
     return out
 
@@ -178,28 +216,38 @@ class ReportScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close"),
         Binding("w", "write", "Write Markdown"),
+        # A modal screen hides the app's keys: the undo window may still be open
+        # (a sweep's last reply), and the report is built again after it.
+        Binding("u", "app.undo", "Undo the last action", show=False),
     ]
 
     def __init__(
-        self, report: Report, *, directory: Path | None = None, title: str = "Session report"
+        self,
+        report: Report,
+        *,
+        directory: Path | None = None,
+        title: str = "Session report",
+        again: Callable[[], Awaitable[Report]] | None = None,
     ) -> None:
         super().__init__()
         self.report = report
         self.directory = directory
         self.title_text = title
+        #: Builds the report again (``refigure``): an undo while it is shown changes it.
+        self.again = again
         #: The last file written with ``w``.
         self.written: Path | None = None
+
+    def _title(self) -> Content:
+        report = self.report
+        return Content.assemble(
+            self.title_text, (f" · {report.window()} · {report.events} events", "$text-muted")
+        )
 
     def compose(self) -> ComposeResult:
         report = self.report
         with Vertical(id="report-dialog"):
-            yield Label(
-                Content.assemble(
-                    self.title_text,
-                    (f" · {report.window()} · {report.events} events", "$text-muted"),
-                ),
-                id="report-title",
-            )
+            yield Label(self._title(), id="report-title")
             with VerticalScroll(id="report-body"):
                 yield Static(Content(report.headline()), id="report-headline")
                 yield Static(figures_content(report), id="report-figures")
@@ -214,6 +262,18 @@ class ReportScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def refigure(self) -> None:
+        """Build the report again and show it (a write on screen was just undone)."""
+        if self.again is not None:
+            self.run_worker(self._refigure(self.again), group="report-again", exclusive=True)
+
+    async def _refigure(self, again: Callable[[], Awaitable[Report]]) -> None:
+        report = self.report = await again()
+        self.query_one("#report-title", Label).update(self._title())
+        self.query_one("#report-headline", Static).update(Content(report.headline()))
+        self.query_one("#report-figures", Static).update(figures_content(report))
+        self.query_one("#report-details", Static).update(details_content(report))
 
     def action_write(self) -> None:
         from triage_tui import paths, private_files

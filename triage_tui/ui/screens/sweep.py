@@ -16,6 +16,8 @@ ticket that breached or entered its last 90 minutes since the sweep began.
 | ``o`` | internal **Note** (the ticket stays on screen) |
 | ``a`` | **Assign** (``me`` is the profile's agent; empty unassigns) |
 | ``J`` | jump to the ticket the alert strip names; the sweep resumes after its decision |
+| ``u`` | undo the last write while the undo banner counts down (the app's key): the sweep |
+|       | returns to that ticket, its reply back in the draft, the decision no longer counted |
 | ``q``, ``esc`` | end the sweep early (asks), then the report |
 
 Keys typed ahead act on each ticket only once its detail has loaded, never
@@ -51,6 +53,7 @@ from triage_tui.domain.safeguards.checks import Finding
 from triage_tui.engine import actions
 from triage_tui.engine.directory import AGENT, directory_of
 from triage_tui.engine.loader import TicketLoader, TicketView
+from triage_tui.engine.outbox_model import Entry
 from triage_tui.engine.report import Report
 from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
@@ -61,6 +64,7 @@ from triage_tui.ui.screens.prompts import EscalationChoice
 from triage_tui.ui.screens.report import ReportScreen, load_report
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
+from triage_tui.ui.widgets.undo_banner import UndoBanner
 
 #: Below this width the detail and the draft stack.
 NARROW_WIDTH = 110
@@ -137,7 +141,9 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         self.session = session
         self.report_dir = report_dir
         #: The current ticket, its draft and the keys typed ahead, each for the ticket shown next.
-        self.desk = TicketDesk(self, keys_move_on=True, on_hold=self._update_progress)
+        self.desk = TicketDesk(
+            self, keys_move_on=True, on_hold=self._update_progress, log=self._log
+        )
         self._failed: str | None = None
         self._loading_draft = False
         self._finishing = False
@@ -151,6 +157,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     # -- layout ------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Content("Sweep"), id="sweep-topbar")
+        yield UndoBanner()  # "… · Undo (u) · 8 s", as on the main screen
         yield Static(Content(""), id="sweep-alerts")
         with Horizontal(id="sweep-progress"):
             yield ProgressBar(total=max(1, len(self.session.rows)), show_eta=False, id="sweep-bar")
@@ -324,15 +331,19 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
         self.desk.close()
         summary = self.session.finish()
         await self._flush()
-        report = await load_report(
-            self.helpdesk, self.session.started_at, self.clock.now(), self.memory
-        )
-        self.app.call_later(self._close, SweepOutcome(summary, report))
+        until = self.clock.now()
 
-    def _close(self, outcome: SweepOutcome) -> None:
+        def again() -> Awaitable[Report]:
+            return load_report(self.helpdesk, self.session.started_at, until, self.memory)
+
+        self.app.call_later(self._close, SweepOutcome(summary, await again()), again)
+
+    def _close(self, outcome: SweepOutcome, again: Callable[[], Awaitable[Report]]) -> None:
         self.dismiss(outcome)
         self.app.push_screen(
-            ReportScreen(outcome.report, directory=self.report_dir, title="Sweep report")
+            ReportScreen(
+                outcome.report, directory=self.report_dir, title="Sweep report", again=again
+            )
         )
 
     # -- the event log -------------------------------------------------------------
@@ -388,6 +399,21 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             self._decide(self.requested_id, Decision.SKIP)
         elif (view := self.desk.need("skip")) is not None:
             self._decide(view.detail.ticket.id, Decision.SKIP)
+
+    def took_back(self, entries: list[Entry]) -> bool:
+        """``u`` undid a write of this sweep: back to its ticket, the reply's text in the
+        draft, its decision no longer counted; after the new decision the sweep resumes."""
+        ticket_id = entries[0].ticket_id
+        if self._finishing or all(r.id != ticket_id for r in self.session.rows):
+            return False
+        reply = next((e for e in entries if e.kind == "reply"), None)
+        if reply is not None:
+            self.drafts[ticket_id] = reply.payload["body"]
+        self.desk.drop_held()
+        self.session.reopen(ticket_id)
+        self._flush_soon()
+        self._show_current()
+        return True
 
     def action_leave(self) -> None:
         if self.query_one(DraftPane).editor.has_focus:

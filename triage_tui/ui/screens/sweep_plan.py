@@ -33,10 +33,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Collapsible, Label, Static
 
 from triage_tui.adapters.base import Helpdesk
-from triage_tui.domain.durations import format_duration
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState
-from triage_tui.engine.sweep_plan import SweepPlan, plan_sweep
+from triage_tui.engine.sweep_plan import SweepPlan, pace_text, plan_sweep
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.ask import keys_line
 
@@ -140,7 +139,7 @@ def summary_content(plan: SweepPlan) -> Content:
     parts += [
         "\n",
         ("Estimated ", "$text-muted"),
-        f"≈{format_duration(plan.estimated)} at {format_duration(plan.handle_time)} a ticket",
+        f"≈{pace_text(plan.estimated)} at {pace_text(plan.handle_time)} a ticket",
         (" (measured)" if plan.handle_time_measured else " (assumed)", "$text-muted"),
     ]
     if plan.next_breach is not None:

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from triage_tui.domain import sla
 from triage_tui.domain.enums import Role
 from triage_tui.domain.queue import QueueRow
+from triage_tui.domain.text import count
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.widgets.detail_text import Block, DetailText
@@ -104,8 +105,18 @@ def requester_content(view: TicketView) -> Content:
 
 def rules_content(view: TicketView) -> Content:
     fired = view.fired_rules
+    # Rules the agent dismissed (``d``) say so: "no rule fires" alone hid the override.
+    dismissed = [r for r in view.rules if r.overridden]
+    note: list[Content | tuple[str, str] | str] = []
+    if dismissed:
+        names = ", ".join(r.title for r in dismissed)
+        note = [
+            "\n           " if fired else " · ",
+            (f"{count(len(dismissed), 'rule')} dismissed", "$text-warning"),
+            (f": {names} (d restores)", "$text-muted"),
+        ]
     if not fired:
-        return Content.assemble(("Escalation ", "bold"), ("no rule fires", "$text-muted"))
+        return Content.assemble(("Escalation ", "bold"), ("no rule fires", "$text-muted"), *note)
     parts: list[Content | tuple[str, str] | str] = [("Escalation ", "bold")]
     for i, rule in enumerate(fired):
         if i:
@@ -115,7 +126,7 @@ def rules_content(view: TicketView) -> Content:
             quoted = ", ".join(f"“{st.clean(e, one_line=True)}”" for e in rule.evidence)
             parts += [" — ", Content(quoted)]
         parts.append((f" → {rule.route}", "$text-muted"))
-    return Content.assemble(*parts)
+    return Content.assemble(*parts, *note)
 
 
 def kb_content(view: TicketView) -> Content:
