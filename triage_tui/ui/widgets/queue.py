@@ -114,6 +114,7 @@ class QueueView(ScrollView, can_focus=True):
         "queue--vip",
         "queue--urgent",
         "queue--marked",
+        "queue--similar",
     }
 
     DEFAULT_CSS = """
@@ -131,6 +132,7 @@ class QueueView(ScrollView, can_focus=True):
     QueueView > .queue--vip { color: $text-accent; text-style: bold; }
     QueueView > .queue--urgent { text-style: bold; }
     QueueView > .queue--marked { color: $text-accent; text-style: bold; }
+    QueueView > .queue--similar { color: $text-secondary; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -444,8 +446,15 @@ class QueueView(ScrollView, can_focus=True):
         if others > 0 and cols.subject > 16:
             badge = f" +{others}"
             segments.append(Segment(_fit(subject, cols.subject - len(badge)), base))
-            muted = base + self.get_component_rich_style("queue--none", partial=True)
-            segments.append(Segment(badge, muted))
+            # An opaque theme colour, not $text-muted: that is a translucent
+            # "auto 60%", which a partial style resolves to white (white on
+            # white in triage-light). On the cursor row the cursor's colours stay.
+            similar = (
+                base
+                if is_cursor
+                else base + self.get_component_rich_style("queue--similar", partial=True)
+            )
+            segments.append(Segment(badge, similar))
         else:
             segments.append(Segment(_fit(subject, cols.subject), base))
         if cols.age:
