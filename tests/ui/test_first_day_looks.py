@@ -14,9 +14,16 @@ from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
+from textual.widgets import DataTable
 
-from tests.ui.test_console import settle
+from tests.fakes.fake_time import FakeTime
+from tests.ui.test_console import move_to_sendable, settle
+from tests.ui.test_outbox_console import make as make_buffered
+from tests.ui.test_outbox_console import send_default
+from triage_tui.domain.clock import FrozenClock
+from triage_tui.engine import outbox_model as om
 from triage_tui.ui import themes
+from triage_tui.ui.screens.outbox import OutboxScreen
 from triage_tui.ui.widgets.queue import QueueView
 
 SHIPPED_THEMES = sorted(path.stem for path in themes.BUILTIN_DIR.glob("*.toml"))
@@ -88,3 +95,53 @@ async def test_cluster_labels_are_readable_in_every_shipped_theme(
                 assert ratio >= 4.5, f"{theme} cursor row: contrast {ratio:.2f}"
                 checked["cursor"] = True
         assert checked == {"row": True, "cursor": True}, "no +N label on screen to check"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)], ids=["80", "120", "200"])
+async def test_the_outbox_table_shows_every_column_whole(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Issue 17 item 17: the outbox cut its columns to "cance Stat 0" at 120 and
+    200 columns, had no ticket column and an empty last error. Now: ticket, kind,
+    state (the full word), attempts, last error (or "—"), age, at 80, 120 and 200."""
+    fake = FakeTime(clock, auto=False)
+    app = make_buffered(demo_db, clock, fake, tmp_path / "data")
+    async with app.run_test(size=size) as pilot:
+        screen = await settle(pilot)
+        ticket_id = await move_to_sendable(pilot, screen)
+        await send_default(pilot)
+        await pilot.press("u")  # taken back: cancelled
+        await settle(pilot)
+        await send_default(pilot)  # held in its undo window, then refused below
+        box = app.helpdesk.outbox  # type: ignore[attr-defined]
+        reply = next(e for e in box.entries() if e.state == om.HELD and e.kind == "reply")
+        error = "HTTP 503: the helpdesk is down for maintenance"
+        # The helpdesk refuses the reply as it goes out.
+        box.release_holds(everything=True)
+        assert box.claim(reply.id, "delivery") is not None
+        box.failed(reply.id, error)
+        await pilot.press("o")
+        await settle(pilot)
+        outbox = app.screen
+        assert isinstance(outbox, OutboxScreen)
+        at = next(i for i, e in enumerate(outbox.entries) if e.id == reply.id)
+        await pilot.press(*["down"] * at)  # to the refused reply
+        await pilot.pause()
+        lines = screen_lines(app)
+        [header] = [line for line in lines if " ticket " in line and " kind " in line]
+        titles = ["ticket", "kind", "state", "attempts", "last error", "age"]
+        at = [header.index(" " + title + " ") for title in titles]
+        assert at == sorted(at), header
+        rows = [line for line in lines if re.search(rf"#{ticket_id} +(reply|status) ", line)]
+        assert len(rows) == 4
+        failed = next(line for line in rows if " failed " in line)
+        assert " reply " in failed and "HTTP 503: the help" in failed
+        assert any(error in line for line in lines)  # whole, in the detail under the table
+        cancelled = [line for line in rows if " cancelled " in line]
+        assert cancelled and all(" — " in line for line in cancelled)
+        assert all("0m" in line for line in rows)  # age
+        table = app.screen.query_one(DataTable)
+        assert table.region.right <= size[0]
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= (
+            table.scrollable_content_region.width
+        )
