@@ -14,7 +14,7 @@ from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from tests.fakes.fake_time import FakeTime
 from tests.ui.test_console import move_to_sendable, settle
@@ -145,3 +145,114 @@ async def test_the_outbox_table_shows_every_column_whole(
         assert sum(c.get_render_width(table) for c in table.columns.values()) <= (
             table.scrollable_content_region.width
         )
+
+
+def _header(app: App[object]) -> str:
+    return str(app.screen.query_one("#queue-header", Static).render())
+
+
+async def test_the_queue_shows_requester_vip_and_age_at_120_columns(
+    demo_db: Path, make_app
+) -> None:
+    """Issue 17 item 19: at 120×40 the queue hid the requester, ★ and age columns
+    the README describes. They show at 120; narrower, the age goes first and the
+    requester's ★ stays."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        header = _header(app)
+        for title in ("SLA", "PRI", "TICKET", "REQUESTER", "SUBJECT", "AGE"):
+            assert title in header, header
+        vip = next(i for i, row in enumerate(queue.rows) if row.vip)
+        queue.move_to(vip)
+        await settle(pilot)
+        y = vip - int(queue.scroll_y)
+        line = queue.render_line(y).text
+        row = queue.rows[vip]
+        assert "★" + row.requester.split()[0] in line
+        assert line.rstrip().endswith(" " + _age_of(row, app))
+    async with make_app(demo_db).run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        header = _header(pilot.app)
+        assert "REQUESTER" in header and "AGE" not in header
+
+
+def _age_of(row: object, app: App[object]) -> str:
+    from datetime import datetime
+
+    from triage_tui.domain.sla import format_age
+
+    now = app.clock.now()  # type: ignore[attr-defined]
+    return format_age(datetime.fromtimestamp(row.created, tz=now.tzinfo), now)  # type: ignore[attr-defined]
+
+
+async def test_a_paused_sla_shows_the_marker_the_readme_names(demo_db: Path, make_app) -> None:
+    """Issue 17 item 19: the paused marker was `||` where the README says `‖`."""
+    from triage_tui.domain.sla import SlaState
+
+    readme = (Path(__file__).parents[2] / "docs" / "console.md").read_text(encoding="utf-8")
+    assert "`‖` paused" in readme
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        now = app.clock.now()
+        paused = next(i for i, row in enumerate(queue.rows) if row.state(now) == SlaState.PAUSED)
+        queue.move_to(paused)
+        await settle(pilot)
+        line = queue.render_line(paused - int(queue.scroll_y)).text
+        assert line.startswith(" ‖ ") and "||" not in line
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24), (60, 20)], ids=["120", "80", "60"])
+async def test_notices_do_not_cover_the_safeguards(
+    demo_db: Path, make_app, size: tuple[int, int]
+) -> None:
+    """Issue 17 item 19: toasts covered the safeguard panel under the draft. They
+    sit top right now, under the top bar, and go after 4 s."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(demo_db)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        for text in ("Responded to 1042 for Dana Reyes", "Ticket 1043 escalated – billing/refund"):
+            app.notify(text)
+        await pilot.pause(0.1)
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 2
+        findings = app.screen.query_one("#findings").region
+        topbar = app.screen.query_one("#topbar").region
+        for toast in toasts:
+            assert toast.region.area and not toast.region.overlaps(findings)
+            assert not toast.region.overlaps(topbar)
+            assert toast.region.right <= size[0]
+        assert app.NOTIFICATION_TIMEOUT == 4
+
+
+async def test_kb_links_are_never_broken_mid_word(demo_db: Path, make_app) -> None:
+    """Issue 17 item 19: KB URLs wrapped mid-word so they could not be copied.
+    Each link is a line of its own, whole or ending in "…", and the command
+    palette copies it whole."""
+    from triage_tui.ui.widgets.ticket import TicketPane
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        view = screen.view
+        assert view is not None and view.kb
+        urls = [m.article.url for m in view.kb if m.article.url]
+        text = screen.query_one(TicketPane).text.plain.splitlines()
+        assert any(len(url) > screen.query_one(TicketPane).text.size.width for url in urls)
+        shown = [line.strip() for line in text if "://" in line]
+        assert len(shown) == len(urls)
+        for url, line in zip(urls, shown, strict=True):
+            assert line == url or (line.endswith("…") and url.startswith(line[:-1]))
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Copy KB link 1")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.clipboard == urls[0]

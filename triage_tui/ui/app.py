@@ -136,6 +136,9 @@ class TriageApp(ConsoleApp):
         main = self.main_screen
         if main is not None:
             yield from main.palette_commands()
+            from triage_tui.ui.widgets.ticket import kb_link_commands
+
+            yield from kb_link_commands(main.view, self.copy_to_clipboard)
 
     @property
     def main_screen(self) -> MainScreen | None:

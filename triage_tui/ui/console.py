@@ -32,6 +32,9 @@ ResultType = TypeVar("ResultType")
 class ConsoleApp(App[int]):
     """The console's state. ``helpdesk`` is opened by the main screen and closed on exit."""
 
+    #: Seconds a notice stays (Textual's default is 5): confirmations follow every action.
+    NOTIFICATION_TIMEOUT = 4
+
     def __init__(
         self,
         helpdesk: Helpdesk,
