@@ -14,6 +14,7 @@ from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
+from textual.geometry import Region
 from textual.widgets import DataTable, Static
 
 from tests.fakes.fake_time import FakeTime
@@ -59,7 +60,7 @@ def contrast(app: App[object], style: Style) -> float:
 
 def _badge(segments: list[Segment]) -> Segment | None:
     """The segment drawing a row's ``+N`` (merged with the subject's when they share a style)."""
-    return next((s for s in segments if re.search(r" \+\d+\s*$", s.text)), None)
+    return next((s for s in segments if re.search(r" \+\d+(\s|$)", s.text)), None)
 
 
 @pytest.mark.parametrize("theme", SHIPPED_THEMES)
@@ -256,3 +257,69 @@ async def test_kb_links_are_never_broken_mid_word(demo_db: Path, make_app) -> No
         await pilot.press("enter")
         await pilot.pause()
         assert app.clipboard == urls[0]
+
+
+def _footer_keys(app: App[object]) -> list[tuple[str, str, Region]]:
+    from textual.widgets._footer import FooterKey
+
+    return [
+        (key.key_display, key.description, key.region)
+        for key in app.screen.query(FooterKey)
+        if key.display
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+async def test_short_terminals_give_the_ticket_room_and_z_zooms_it(
+    demo_db: Path, make_app, size: tuple[int, int]
+) -> None:
+    """Issue 17 item 18: at 80×24 the ticket pane showed two lines, at 60×20 none,
+    with the draft's border and safeguards cut and the footer cut ("b Bu"). Now
+    the ticket has room, the draft and its safeguards are whole, the footer's
+    keys fit, and z zooms the focused pane (z again or esc brings it back)."""
+    width, height = size
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        screen = await settle(pilot)
+        detail = screen.query_one("#detail")
+        assert detail.scrollable_content_region.height >= (5 if height >= 24 else 4)
+        footer = screen.query_one("Footer").region
+        draft = screen.query_one("#draft").region
+        findings = screen.query_one("#findings").region
+        assert draft.bottom <= findings.y and findings.bottom <= footer.y  # nothing cut
+        assert findings.height >= 2  # the summary and the first finding
+        keys = _footer_keys(app)
+        assert all(region.right <= width for _, _, region in keys)
+        shown = {(key, label) for key, label, _ in keys}
+        assert {("s", "Send"), ("e", "Edit"), ("x", "Escalate"), ("n", "Skip")} <= shown
+        assert {("?", "Help"), ("z", "Zoom")} <= shown
+        footer_line = screen_lines(app)[-1]
+        for key, label, _ in keys:
+            assert f"{key} {label}" in footer_line
+
+        await pilot.press("tab")  # to the ticket
+        assert app.focused is detail
+        await pilot.press("z")
+        await pilot.pause()
+        assert screen.maximized is detail
+        assert detail.region.height >= height - 2  # all but the footer
+        await pilot.press("z")
+        await pilot.pause()
+        assert screen.maximized is None
+        await pilot.press("z", "escape")
+        await pilot.pause()
+        assert screen.maximized is None and app.screen is screen
+        assert detail.scrollable_content_region.height < height - 4
+
+
+async def test_help_and_readme_list_the_zoom_key(demo_db: Path, make_app) -> None:
+    """Issue 17 item 18: the zoom key is on ? (built from the bindings) and in the README."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        sections = [str(w.render()) for w in app.screen.query(".help-section")]
+        assert any("z" in s and "Zoom: the focused pane fills the screen" in s for s in sections)
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "| `z` |" in readme

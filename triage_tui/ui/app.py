@@ -33,6 +33,12 @@ class TriageApp(ConsoleApp):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            tooltip="Zoom: the focused pane fills the screen (z again or esc: back)",
+        ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("u", "undo", "Undo the last action (while its undo window lasts)", show=False),
         Binding("o", "outbox", "Outbox: queued, failed and held actions", show=False),
@@ -129,6 +135,14 @@ class TriageApp(ConsoleApp):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_zoom(self) -> None:
+        """The focused pane (queue, ticket or draft) fills the screen; again: back."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is not None:
+            screen.maximize(screen.focused)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -285,6 +285,8 @@ class TicketPane(VerticalScroll, can_focus=True):
     mounted once and updated in place.
     """
 
+    ALLOW_MAXIMIZE = True  # z zooms it (scroll containers do not by default)
+
     DEFAULT_CSS = """
     TicketPane { padding: 0 1; scrollbar-gutter: stable; }
     TicketPane > Static { margin-bottom: 1; }
