@@ -6,6 +6,7 @@ what is drawn: the queue's rendered rows, the widgets' regions, the footer.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,12 +19,16 @@ from textual.geometry import Region
 from textual.widgets import DataTable, Static
 
 from tests.fakes.fake_time import FakeTime
+from tests.ui.conftest import db_rows
 from tests.ui.test_console import move_to_sendable, settle
 from tests.ui.test_outbox_console import make as make_buffered
 from tests.ui.test_outbox_console import send_default
+from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.config import AppConfig, Profile
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine import outbox_model as om
 from triage_tui.ui import themes
+from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.outbox import OutboxScreen
 from triage_tui.ui.widgets.queue import QueueView
 
@@ -323,3 +328,106 @@ async def test_help_and_readme_list_the_zoom_key(demo_db: Path, make_app) -> Non
         assert any("z" in s and "Zoom: the focused pane fills the screen" in s for s in sections)
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "| `z` |" in readme
+
+
+def _app_with_views(db: Path, clock: FrozenClock, **views: str) -> TriageApp:
+    """The console with saved views: one top-level, the others the profile's."""
+    first, *rest = views.items()
+    helpdesk = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    return TriageApp(
+        helpdesk,
+        profile=Profile(agent="Sam Agent", views=dict(rest)),
+        config=AppConfig(views=dict([first])),
+        clock=clock,
+        tick_seconds=3600,
+    )
+
+
+async def test_v_picks_a_saved_view_and_applies_its_filter(
+    demo_db: Path, clock: FrozenClock
+) -> None:
+    """Issue 17 item 20: `config init` says views can be picked in the console, and
+    they could not. `v` lists the profile's views (top-level and its own); enter
+    applies the view's filter to the queue and logs `view.changed`."""
+    from triage_tui.domain.enums import Priority
+    from triage_tui.ui.screens.main import MainScreen
+    from triage_tui.ui.screens.views import ViewsScreen
+
+    app = _app_with_views(
+        demo_db, clock, urgent="priority:urgent", billing="tag:billing", vips="vip"
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        everything = len(queue.rows)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ViewsScreen)
+        listed = "\n".join(screen_lines(app))
+        for name, text in (("urgent", "priority:urgent"), ("billing", "tag:billing")):
+            assert name in listed and text in listed
+        await pilot.press("enter")  # the first: urgent
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert 0 < len(queue.rows) < everything
+        assert {row.priority for row in queue.rows} == {Priority.URGENT}
+        title = str(screen.query_one("#queue-title", Static).render())
+        assert f"priority urgent ({len(queue.rows)} of {everything})" in title
+        await pilot.press("v", "down", "enter")  # billing
+        await settle(pilot)
+        assert queue.rows and all("billing" in row.tags for row in queue.rows)
+    logged = db_rows(demo_db, "SELECT payload FROM events WHERE name='view.changed'")
+    assert [json.loads(p)["view"] for (p,) in logged] == ["urgent", "billing"]
+
+
+async def test_v_without_views_says_where_to_add_them(demo_db: Path, make_app) -> None:
+    """Issue 17 item 20: with no saved views `v` says how to add one, and nothing opens."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.screen is screen
+        [notice] = [n.message for n in app._notifications]
+        assert "No saved views" in notice and "[views]" in notice
+
+
+async def test_bulk_priority_is_previewed_applied_and_undone_as_one(
+    demo_db: Path, make_app
+) -> None:
+    """Issue 17 item 20: the bulk menu lacked the priority action the README lists.
+    b → p → a priority: previewed, applied to the marked tickets through the bulk
+    engine, and U undoes the batch."""
+    from triage_tui.ui.screens.bulk import BulkActionScreen, BulkPreviewScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        queue = screen.query_one(QueueView)
+        start = next(
+            i
+            for i in range(len(queue.rows) - 1)
+            if "low" not in (queue.rows[i].priority.value, queue.rows[i + 1].priority.value)
+        )
+        queue.move_to(start)
+        await settle(pilot)
+        ids = [queue.rows[start].id, queue.rows[start + 1].id]
+        before = dict(db_rows(demo_db, "SELECT id, priority FROM tickets WHERE id IN (?, ?)", *ids))
+        await pilot.press("space", "space", "b")
+        await pilot.pause()
+        assert isinstance(app.screen, BulkActionScreen)
+        assert "set priority" in "\n".join(screen_lines(app))
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("l")  # low
+        await pilot.pause()
+        assert isinstance(app.screen, BulkPreviewScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        after = dict(db_rows(demo_db, "SELECT id, priority FROM tickets WHERE id IN (?, ?)", *ids))
+        assert after == {i: "low" for i in ids}
+        await pilot.press("U")
+        await settle(pilot)
+        undone = dict(db_rows(demo_db, "SELECT id, priority FROM tickets WHERE id IN (?, ?)", *ids))
+        assert undone == before
+    assert db_rows(demo_db, "SELECT count(*) FROM events WHERE name='bulk.undone'") == [(1,)]

@@ -111,6 +111,7 @@ class MainScreen(DeskScreen[None]):
         Binding("p", "toggle_plan", "Plan"),
         Binding("d", "dismiss_rules", "Dismiss rules", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("v", "views", "Views", tooltip="Views: pick a saved view (its filter)"),
         Binding("w", "sweep", "Sweep"),
         Binding("b", "bulk", "Bulk"),
         Binding("U", "undo_batch", "Undo the last bulk batch", show=False, key_display="U"),
@@ -451,6 +452,11 @@ class MainScreen(DeskScreen[None]):
             filter_input.display = False
             self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
+
+    def action_views(self) -> None:
+        from triage_tui.ui.screens.views import pick_view
+
+        pick_view(self)
 
     # -- filter -----------------------------------------------------------
     def action_filter(self) -> None:
