@@ -44,7 +44,7 @@ _MARKERS = {
     SlaState.BREACHED: "!!",
     SlaState.AT_RISK: "! ",
     SlaState.OK: "  ",
-    SlaState.PAUSED: "||",
+    SlaState.PAUSED: "‖ ",
     SlaState.NONE: "--",
 }
 _LABELS = {

@@ -33,6 +33,12 @@ class TriageApp(ConsoleApp):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding(
+            "z",
+            "zoom",
+            "Zoom",
+            tooltip="Zoom: the focused pane fills the screen (z again or esc: back)",
+        ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
         Binding("u", "undo", "Undo the last action (while its undo window lasts)", show=False),
         Binding("o", "outbox", "Outbox: queued, failed and held actions", show=False),
@@ -130,12 +136,23 @@ class TriageApp(ConsoleApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_zoom(self) -> None:
+        """The focused pane (queue, ticket or draft) fills the screen; again: back."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is not None:
+            screen.maximize(screen.focused)
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: keys", "Every key of the console", self.action_help)
         main = self.main_screen
         if main is not None:
             yield from main.palette_commands()
+            from triage_tui.ui.widgets.ticket import kb_link_commands
+
+            yield from kb_link_commands(main.view, self.copy_to_clipboard)
 
     @property
     def main_screen(self) -> MainScreen | None:

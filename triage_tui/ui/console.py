@@ -32,6 +32,13 @@ ResultType = TypeVar("ResultType")
 class ConsoleApp(App[int]):
     """The console's state. ``helpdesk`` is opened by the main screen and closed on exit."""
 
+    #: Screen classes by terminal height: below 30 rows (80×24) the panes
+    #: give the ticket the room (app.tcss), below 22 (60×20) more so.
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (22, "-short"), (30, "-tall")]
+
+    #: Seconds a notice stays (Textual's default is 5): confirmations follow every action.
+    NOTIFICATION_TIMEOUT = 4
+
     def __init__(
         self,
         helpdesk: Helpdesk,

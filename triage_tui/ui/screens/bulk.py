@@ -16,6 +16,7 @@ Nothing is written by these screens.
 | ``a`` | assign to an agent of the helpdesk (completion; ``me``: the profile's agent) |
 | ``t`` | tags: ``word`` adds, ``-word`` removes |
 | ``s`` | set status (then ``o`` open, ``p`` pending, ``h`` on hold, ``v`` solved, ``c`` closed) |
+| ``p`` | set priority (then ``u`` urgent, ``h`` high, ``n`` normal, ``l`` low) |
 | ``m`` | apply a macro (its reply rendered per ticket, tags, status, priority, note) |
 | ``x`` | escalate with a reason |
 | ``escape`` | cancel |
@@ -38,7 +39,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from triage_tui.domain.enums import Status
+from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.models import Escalation
 from triage_tui.domain.queue import QueueRow
@@ -51,6 +52,13 @@ from triage_tui.engine.directory import AGENT, Directory, directory_of
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.console import ConsoleApp
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, PickNameScreen, keys_line
+
+_PRIORITIES = [
+    ("u", "urgent", "urgent"),
+    ("h", "high", "high"),
+    ("n", "normal", "normal"),
+    ("l", "low", "low"),
+]
 
 _STATUSES = [
     ("o", "open", "open"),
@@ -348,6 +356,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
         Binding("a", "assign", "Assign"),
         Binding("t", "tag", "Tag"),
         Binding("s", "status", "Set status"),
+        Binding("p", "priority", "Set priority"),
         Binding("m", "macro", "Macro"),
         Binding("x", "escalate", "Escalate"),
         Binding("escape", "cancel", "Cancel"),
@@ -383,6 +392,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
                 ("a", "assign"),
                 ("t", "tag / untag"),
                 ("s", "set status"),
+                ("p", "set priority"),
                 ("m", "apply a macro"),
                 ("x", "escalate"),
             ):
@@ -437,6 +447,15 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
 
         self.app.push_screen(
             ChoiceScreen(Content(f"Set the status of {self.n} to"), _STATUSES), done
+        )
+
+    def action_priority(self) -> None:
+        def done(value: str | None) -> None:
+            if value is not None:
+                self._preview(BulkAction.set_priority(Priority(value)))
+
+        self.app.push_screen(
+            ChoiceScreen(Content(f"Set the priority of {self.n} to"), _PRIORITIES), done
         )
 
     def action_escalate(self) -> None:

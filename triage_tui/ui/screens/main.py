@@ -34,7 +34,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from triage_tui import collector, paths
 from triage_tui.config import preview_follows_cursor
@@ -46,6 +46,7 @@ from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
+from triage_tui.ui.widgets.footer import TriageFooter
 from triage_tui.ui.widgets.offline_banner import OfflineBanner
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.safe_input import SafeInput
@@ -90,6 +91,7 @@ class QueuePane(Vertical):
     first rows are on screen) it holds back the queue's cursor messages; the
     screen announces the row under the cursor once the pane is there."""
 
+    ALLOW_MAXIMIZE = True  # z zooms the whole column (title, header, rows)
     held = False
 
     @on(QueueView.Highlighted)
@@ -110,6 +112,7 @@ class MainScreen(DeskScreen[None]):
         Binding("p", "toggle_plan", "Plan"),
         Binding("d", "dismiss_rules", "Dismiss rules", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("v", "views", "Views", tooltip="Views: pick a saved view (its filter)"),
         Binding("w", "sweep", "Sweep"),
         Binding("b", "bulk", "Bulk"),
         Binding("U", "undo_batch", "Undo the last bulk batch", show=False, key_display="U"),
@@ -206,7 +209,7 @@ class MainScreen(DeskScreen[None]):
         detail, draft = TicketPane(id="detail"), DraftPane(id="draft-pane")
         detail.border_title = Content("Ticket")
         await self.query_one("#work-pane", Vertical).mount(detail, draft)
-        await self.mount(Footer())
+        await self.mount(TriageFooter())  # the keys that fit the width
         self.refresh_bindings()  # a footer mounted after the focus was set shows no keys until told
         draft.editor.border_title = Content("Draft reply")
         queue = self.query_one(QueueView)
@@ -458,6 +461,11 @@ class MainScreen(DeskScreen[None]):
             filter_input.display = False
             self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
+
+    def action_views(self) -> None:
+        from triage_tui.ui.screens.views import pick_view
+
+        pick_view(self)
 
     # -- filter -----------------------------------------------------------
     def action_filter(self) -> None:

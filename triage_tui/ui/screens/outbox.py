@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar, Protocol
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -26,6 +27,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from triage_tui.domain.sla import format_age
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
@@ -40,6 +42,43 @@ _STATE_STYLE = {
     om.DELIVERED: "$text-success",
     om.CANCELLED: "$text-muted",
 }
+
+
+#: The table's columns and their widths in cells; the last error takes what is
+#: left (``None``). Full state words: "delivering" is the longest.
+COLUMNS: tuple[tuple[str, int | None], ...] = (
+    ("ticket", 7),
+    ("kind", 8),
+    ("state", 10),
+    ("attempts", 8),
+    ("last error", None),
+    ("age", 4),
+)
+#: The least room the last error gets (at 80 columns it has about 20 cells).
+ERROR_MIN = 12
+
+
+def column_widths(width: int, padding: int = 1) -> list[int]:
+    """Each column's width in a table ``width`` cells wide (cells are padded by
+    ``padding`` on both sides): the fixed columns as they are, the rest to the error."""
+    fixed = sum(w for _, w in COLUMNS if w is not None)
+    spare = width - fixed - 2 * padding * len(COLUMNS)
+    return [w if w is not None else max(ERROR_MIN, spare) for _, w in COLUMNS]
+
+
+class OutboxTable(DataTable[Content]):
+    """The outbox's entries; its columns are fitted to its width whenever that changes."""
+
+    fitted_to = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The scrollbar takes its columns from the table's width.
+        width = self.scrollable_content_region.width
+        if width != self.fitted_to:
+            self.fitted_to = width
+            screen = self.screen
+            if isinstance(screen, OutboxScreen):
+                screen.fit_columns(width)
 
 
 class Resolver(Protocol):
@@ -57,7 +96,6 @@ class OutboxScreen(ModalScreen[None]):
     }
     OutboxScreen .outbox {
         height: 80%;
-        max-width: 120;
     }
     OutboxScreen #outbox-table {
         height: 1fr;
@@ -89,7 +127,7 @@ class OutboxScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog outbox"):
             yield Static(Content.styled("Outbox", "bold"), id="outbox-title")
-            yield DataTable(id="outbox-table", cursor_type="row", zebra_stripes=True)
+            yield OutboxTable(id="outbox-table", cursor_type="row", zebra_stripes=True)
             yield Static(Content(""), id="outbox-detail")
             yield Static(
                 Content.assemble(
@@ -108,13 +146,22 @@ class OutboxScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("state", "what", "tries", "last error / next attempt")
-        self.reload()
+        table = self.query_one(OutboxTable)
+        # Until the table knows its width (its first resize): fitted to the screen's.
+        self.fit_columns(max(40, self.app.size.width - 12))
         table.focus()
 
+    def fit_columns(self, width: int) -> None:
+        """Columns fitted to a table ``width`` cells wide, the entries refilled."""
+        table = self.query_one(OutboxTable)
+        table.clear(columns=True)
+        widths = column_widths(width, table.cell_padding)
+        for (label, _), cells in zip(COLUMNS, widths, strict=True):
+            table.add_column(label, width=cells, key=label)
+        self.reload()
+
     def reload(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(OutboxTable)
         if not table.columns:
             return  # pushed but not mounted yet: on_mount adds the columns, then reloads
         keep = table.cursor_row
@@ -122,6 +169,9 @@ class OutboxScreen(ModalScreen[None]):
         self.blocked = {e.id: root for e, root in self.helpdesk.waiting()}
         table.clear()
         now = self.helpdesk.clock.now()
+        error_width = next(
+            (c.width for c in table.columns.values() if str(c.label) == "last error"), 40
+        )
         for entry in self.entries:
             note = entry.last_error or ""
             root = self.blocked.get(entry.id)
@@ -137,10 +187,12 @@ class OutboxScreen(ModalScreen[None]):
             state = "waiting" if root is not None else entry.state
             style = _STATE_STYLE[om.CONFLICT] if root is not None else _STATE_STYLE.get(entry.state)
             table.add_row(
+                st.line(f"#{entry.ticket_id}"),
+                Content(entry.kind),
                 Content.styled(state, style or ""),
-                st.line(entry.label or f"{entry.kind} #{entry.ticket_id}"),
                 Content(str(entry.attempts)),
-                st.line(note[:120]),
+                _cut(note, error_width) if note else Content.styled("—", "$text-muted"),
+                Content(format_age(entry.created_at, now)),
                 key=entry.id,
             )
         counts = self.helpdesk.outbox.counts()
@@ -155,7 +207,7 @@ class OutboxScreen(ModalScreen[None]):
         self._show_detail()
 
     def _current(self) -> om.Entry | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(OutboxTable)
         if not self.entries or table.cursor_row >= len(self.entries):
             return None
         return self.entries[table.cursor_row]
@@ -175,10 +227,11 @@ class OutboxScreen(ModalScreen[None]):
             return
         text = entry.payload.get("body") or entry.payload.get("note") or ""
         parts: list[Content | tuple[str, str] | str] = [
+            st.line(entry.label or f"{entry.kind} #{entry.ticket_id}"),
             (
-                f"#{entry.ticket_id} · {entry.kind} · recorded {entry.created_at:%H:%M:%S} UTC",
+                f" · #{entry.ticket_id} · {entry.kind} · recorded {entry.created_at:%H:%M:%S} UTC",
                 "$text-muted",
-            )
+            ),
         ]
         root = self.blocked.get(entry.id)
         if root is not None:
@@ -271,3 +324,12 @@ class OutboxScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _cut(text: str, width: int) -> Content:
+    """One line of at most ``width`` cells, a cut marked with an ellipsis (the
+    whole error is in the detail under the table)."""
+    line = st.line(text)
+    if line.cell_length <= width:
+        return line
+    return line.truncate(max(1, width - 1)) + Content("…")

@@ -32,11 +32,14 @@ KEPT_BLOCKS = 120
 class Block:
     """A section of the pane: ``kind`` is "" for plain text or a message's
     ``msg-customer`` / ``msg-agent`` / ``msg-note`` / ``msg-system``, drawn
-    with a coloured bar and padding; ``gap`` leaves a blank line after it."""
+    with a coloured bar and padding; ``gap`` leaves a blank line after it.
+    A ``nowrap`` block's lines are never broken (a link cut mid-word cannot be
+    copied): one that does not fit ends in "…"."""
 
     content: Content
     kind: str = ""
     gap: bool = True
+    nowrap: bool = False
 
 
 class DetailText(Widget):
@@ -121,6 +124,9 @@ class DetailText(Widget):
                 ):  # drawn ahead: its height is known (~0.1 ms a block to wrap again)
                     y += len(drawn) + (1 if block.gap else 0)
                     continue
+                if block.nowrap:
+                    y += block.content.plain.count("\n") + 1 + (1 if block.gap else 0)
+                    continue
                 inner = max(1, width - 3) if block.kind else width
                 # The styles as a rules map, as Textual's own widgets pass them.
                 y += block.content.get_height(self.styles, inner) + (1 if block.gap else 0)  # type: ignore[arg-type]
@@ -141,7 +147,7 @@ class DetailText(Widget):
 
     @staticmethod
     def _key(block: Block, width: int) -> tuple[object, ...]:
-        return (width, block.kind, block.content.plain, tuple(block.content.spans))
+        return (width, block.kind, block.nowrap, block.content.plain, tuple(block.content.spans))
 
     def _draw(self, block: Block, width: int) -> list[Strip]:
         key = self._key(block, width)
@@ -153,6 +159,13 @@ class DetailText(Widget):
         return strips
 
     def _draw_new(self, block: Block, width: int) -> list[Strip]:
+        if block.nowrap:
+            return [
+                Visual.to_strips(
+                    self, line.truncate(width, ellipsis=True), width, 1, self.visual_style, pad=True
+                )[0].extend_cell_length(width, self.rich_style)
+                for line in block.content.split("\n")
+            ]
         if not block.kind:
             strips = Visual.to_strips(self, block.content, width, None, self.visual_style, pad=True)
             return [strip.extend_cell_length(width, self.rich_style) for strip in strips]

@@ -86,6 +86,8 @@ class DraftEditor(TextArea):
 class DraftPane(Vertical):
     """The reply editor and its safeguard findings."""
 
+    ALLOW_MAXIMIZE = True  # z zooms the editor with its findings
+
     BINDINGS = [Binding("f2", "apply_fix", "Apply the first safeguard fix")]
 
     DEFAULT_CSS = """

@@ -38,11 +38,17 @@ from triage_tui.ui.safe_text import clean
 _PRIORITY_LABEL = {"urgent": "URG", "high": "HIGH", "normal": "norm", "low": "low"}
 
 
+#: The subject keeps at least this many cells; below it columns are dropped.
+SUBJECT_MIN = 16
+
+
 @dataclass(frozen=True, slots=True)
 class _Columns:
-    """Cell widths for the current width; narrow terminals drop columns."""
+    """Cell widths for the current width. Every column shows while the subject
+    keeps ``SUBJECT_MIN`` cells; narrower, the age goes first, then the
+    requester's name (its ★ for a VIP organization stays)."""
 
-    countdown: int = 8
+    countdown: int = 7
     priority: int = 4
     ticket: int = 7
     requester: int = 0
@@ -51,10 +57,13 @@ class _Columns:
 
     @classmethod
     def for_width(cls, width: int) -> _Columns:
-        fixed = 4 + 8 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
-        requester = 14 if width >= 64 else 0
-        age = 4 if width >= 84 else 0
-        subject = width - fixed - (requester + 1 if requester else 0) - (age + 1 if age else 0)
+        fixed = 4 + 7 + 1 + 4 + 1 + 7 + 1  # marker, countdown, priority, id (+gaps)
+        requester, age = 12, 4
+        subject = width - fixed - (requester + 1) - (age + 1)
+        if subject < SUBJECT_MIN:
+            age, subject = 0, subject + 5
+        if subject < SUBJECT_MIN:
+            requester, subject = 1, subject + 11
         return cls(requester=requester, age=age, subject=max(4, subject))
 
 
@@ -67,7 +76,7 @@ def header_text(width: int) -> str:
         _fit("TICKET", cols.ticket),
     ]
     if cols.requester:
-        parts.append(_fit("REQUESTER", cols.requester))
+        parts.append(_fit("REQUESTER" if cols.requester > 1 else "★", cols.requester))
     parts.append(_fit("SUBJECT", cols.subject))
     if cols.age:
         parts.append(_fit("AGE", cols.age))
@@ -114,6 +123,7 @@ class QueueView(ScrollView, can_focus=True):
         "queue--vip",
         "queue--urgent",
         "queue--marked",
+        "queue--similar",
     }
 
     DEFAULT_CSS = """
@@ -131,6 +141,7 @@ class QueueView(ScrollView, can_focus=True):
     QueueView > .queue--vip { color: $text-accent; text-style: bold; }
     QueueView > .queue--urgent { text-style: bold; }
     QueueView > .queue--marked { color: $text-accent; text-style: bold; }
+    QueueView > .queue--similar { color: $text-secondary; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -431,7 +442,10 @@ class QueueView(ScrollView, can_focus=True):
             Segment(_fit(_PRIORITY_LABEL[row.priority.value], cols.priority) + " ", priority_style)
         )
         segments.append(Segment(_fit("#" + clean(row.id, one_line=True), cols.ticket) + " ", base))
-        if cols.requester:
+        if cols.requester == 1:
+            vip_style = base + self.get_component_rich_style("queue--vip", partial=True)
+            segments.append(Segment("★ " if row.vip else "  ", vip_style))
+        elif cols.requester:
             name = clean(row.requester, one_line=True)
             if row.vip:
                 vip_style = base + self.get_component_rich_style("queue--vip", partial=True)
@@ -441,11 +455,18 @@ class QueueView(ScrollView, can_focus=True):
                 segments.append(Segment(_fit(name, cols.requester) + " ", base))
         subject = clean(row.subject, one_line=True) or "(no subject)"
         others = self.similar(row.id) - 1
-        if others > 0 and cols.subject > 16:
+        if others > 0 and cols.subject >= SUBJECT_MIN:
             badge = f" +{others}"
             segments.append(Segment(_fit(subject, cols.subject - len(badge)), base))
-            muted = base + self.get_component_rich_style("queue--none", partial=True)
-            segments.append(Segment(badge, muted))
+            # An opaque theme colour, not $text-muted: that is a translucent
+            # "auto 60%", which a partial style resolves to white (white on
+            # white in triage-light). On the cursor row the cursor's colours stay.
+            similar = (
+                base
+                if is_cursor
+                else base + self.get_component_rich_style("queue--similar", partial=True)
+            )
+            segments.append(Segment(badge, similar))
         else:
             segments.append(Segment(_fit(subject, cols.subject), base))
         if cols.age:

@@ -10,12 +10,15 @@ requester's other tickets, navigable with the keyboard.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.markup import escape
 from textual.message import Message as TextualMessage
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -129,14 +132,19 @@ def rules_content(view: TicketView) -> Content:
     return Content.assemble(*parts, *note)
 
 
-def kb_content(view: TicketView) -> Content:
-    parts: list[Content | tuple[str, str] | str] = [("Knowledge base", "bold")]
+def kb_blocks(view: TicketView) -> list[Block]:
+    """The KB suggestions: each article's title and matched words wrap; its link
+    is a line of its own that never wraps (a link broken mid-word cannot be
+    copied), ending in "…" when the pane is narrower (``z`` zooms the pane)."""
+    head: list[Content | tuple[str, str] | str] = [("Knowledge base", "bold")]
     if not view.kb_supported:
-        parts.append(("  not available for this helpdesk", "$text-muted"))
+        head.append(("  not available for this helpdesk", "$text-muted"))
     elif view.kb is None:
-        parts.append(("  indexing articles…", "$text-muted"))
+        head.append(("  indexing articles…", "$text-muted"))
     elif not view.kb:
-        parts.append(("  no matching article", "$text-muted"))
+        head.append(("  no matching article", "$text-muted"))
+    blocks: list[Block] = []
+    parts = head
     for i, match in enumerate(view.kb or [], start=1):
         parts += [
             f"\n {i}. ",
@@ -144,11 +152,34 @@ def kb_content(view: TicketView) -> Content:
             st.line(match.article.title),
         ]
         if match.article.url:
-            parts += ["\n       ", st.line(match.article.url, "$text-muted underline")]
+            blocks.append(Block(Content.assemble(*parts), gap=False))
+            url = st.line(match.article.url, "$text-muted underline")
+            blocks.append(Block(Content.assemble("   ", url), gap=False, nowrap=True))
+            parts = []
         if match.matched_terms:
             terms = ", ".join(st.clean(t, one_line=True) for t in match.matched_terms[:6])
-            parts += [("\n       matched: ", "$text-muted"), Content.styled(terms, "$text-muted")]
-    return Content.assemble(*parts)
+            parts += [
+                ("\n" if parts else "", ""),
+                ("       matched: ", "$text-muted"),
+                Content.styled(terms, "$text-muted"),
+            ]
+    if parts:
+        blocks.append(Block(Content.assemble(*parts), gap=False))
+    return [*blocks[:-1], Block(blocks[-1].content, gap=True, nowrap=blocks[-1].nowrap)]
+
+
+def kb_link_commands(
+    view: TicketView | None, copy: Callable[[str], None]
+) -> Iterator[SystemCommand]:
+    """Command-palette commands copying each suggested article's whole link (OSC 52:
+    over SSH and in tmux too), for a link the pane shows cut."""
+    for i, match in enumerate((view.kb or []) if view is not None else [], start=1):
+        url = st.clean(match.article.url, one_line=True)
+        if url:
+            title = st.clean(match.article.title, one_line=True)
+            yield SystemCommand(
+                escape(f"Copy KB link {i}: {title}"), escape(url), partial(copy, url)
+            )
 
 
 def message_content(message: Message, now: datetime) -> Content:
@@ -265,6 +296,8 @@ class TicketPane(VerticalScroll, can_focus=True):
     mounted once and updated in place.
     """
 
+    ALLOW_MAXIMIZE = True  # z zooms it (scroll containers do not by default)
+
     DEFAULT_CSS = """
     TicketPane { padding: 0 1; scrollbar-gutter: stable; }
     TicketPane > Static { margin-bottom: 1; }
@@ -374,7 +407,7 @@ class TicketPane(VerticalScroll, can_focus=True):
             Block(rules_content(view)),
         ]
         if view.kb_supported or view.kb:
-            blocks.append(Block(kb_content(view)))
+            blocks.extend(kb_blocks(view))
         blocks.append(Block(Content.styled(f"Conversation ({len(messages)})", "bold"), gap=False))
         return blocks + [Block(message_content(m, now), message_class(m)) for m in messages]
 
