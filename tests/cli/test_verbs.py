@@ -178,7 +178,7 @@ def test_reply_ticket_confirms_in_the_workflows_words(db_run: Runner) -> None:
     assert result.code == 0, result.err
     assert result.out.strip() == f"Responded to {ticket['id']} for {ticket['requester']['name']}"
     data = db_run("reply-ticket", ticket["id"], "Second reply", "--json").json()
-    assert set(data) == {"ticket_id", "requester", "message", "confirmation"}
+    assert set(data) == {"ticket_id", "requester", "message", "safeguards", "confirmation"}
     assert data["message"]["public"] is True and data["message"]["role"] == "agent"
     assert data["message"]["body"] == "Second reply"
 
@@ -196,7 +196,7 @@ def test_close_ticket_human_and_json(db_run: Runner) -> None:
     assert human.code == 0, human.err
     assert human.out.strip() == f"Ticket {first['id']} closed – Resolved: re-sent the invoice"
     data = db_run("close-ticket", second["id"], "--note", "Resolved: x", "--json").json()
-    assert set(data) == {"ticket", "note", "confirmation"}
+    assert set(data) == {"ticket", "note", "changed", "confirmation"}
     assert data["ticket"]["status"] == "solved" and data["note"]["public"] is False
 
 

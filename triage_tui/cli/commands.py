@@ -27,6 +27,7 @@ from triage_tui.cli.run import Bind, Call, Invocation, read_text
 
 if TYPE_CHECKING:
     from triage_tui.cli.verbs import View
+    from triage_tui.domain.escalation import RuleSet
     from triage_tui.session import ConsoleContext
 
 Handler = Callable[[Invocation], int]
@@ -236,13 +237,36 @@ def _search_kb(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
 def _reply_ticket_arguments(p: ArgumentParser) -> None:
     _ticket_id(p)
     p.add_argument("text", help="the reply; '-' reads it from stdin")
+    p.add_argument(
+        "--send-anyway",
+        action="store_true",
+        help="send past a blocking safeguard (logged as safeguard.raised, like the console's y)",
+    )
+
+
+def _rules(ctx: ConsoleContext) -> RuleSet:
+    """The profile's escalation rules: the defaults with the config's phrases and routes."""
+    from triage_tui.domain.escalation import RuleSet
+
+    escalation = ctx.config.escalation
+    return RuleSet.from_config(escalation.extra_phrases, escalation.routes)
 
 
 def _reply_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     from triage_tui.cli import verbs
+    from triage_tui.config import safeguard_config
 
     text = read_text(a.text)
-    return lambda hd: verbs.reply_ticket(hd, view, a.ticket_id, text)
+    rules, safeguards = _rules(ctx), safeguard_config(ctx.config)
+    return lambda hd: verbs.reply_ticket(
+        hd,
+        view,
+        a.ticket_id,
+        text,
+        rules=rules,
+        safeguards=safeguards,
+        send_anyway=a.send_anyway,
+    )
 
 
 def _close_ticket_arguments(p: ArgumentParser) -> None:
@@ -360,10 +384,8 @@ def _plan_arguments(p: ArgumentParser) -> None:
 
 def _plan(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     from triage_tui.cli import verbs
-    from triage_tui.domain.escalation import RuleSet
 
-    escalation = ctx.config.escalation
-    rules = RuleSet.from_config(escalation.extra_phrases, escalation.routes)
+    rules = _rules(ctx)
     return lambda hd: verbs.plan(
         hd, view, a.ticket_id, rules=rules, similar=not a.no_similar, record=a.record
     )
@@ -488,7 +510,12 @@ COMMANDS: tuple[Command, ...] = (
         "send a public reply to the requester (step 7)",
         verb(_reply_ticket),
         _reply_ticket_arguments,
-        json='{"ticket_id", "requester": person, "message": message, "confirmation"}',
+        json='{"ticket_id", "requester": person, "message": message, "safeguards":'
+        ' [{kind, severity: block|warn, reason, start, end}], "confirmation"}',
+        notes="The console's safeguards check the reply first. A blocking finding (an unfilled\n"
+        "placeholder such as [Describe the specific next step], an escalation rule that\n"
+        "fired) refuses it with exit 7 and writes nothing; --send-anyway sends it and logs\n"
+        "safeguard.raised. Warnings (jargon, tone, length, a missing KB link) go to stderr.",
         flags=_WRITE,
     ),
     Command(
@@ -496,7 +523,9 @@ COMMANDS: tuple[Command, ...] = (
         "record the resolution as an internal note, then set solved (step 8)",
         verb(_close_ticket),
         _close_ticket_arguments,
-        json='{"ticket": ticket, "note": message|null, "confirmation"}',
+        json='{"ticket": ticket, "note": message|null, "changed", "confirmation"}',
+        notes='A ticket already solved or closed is left as it is: "ticket N is already solved",\n'
+        'exit 0, nothing written (not the note either); "changed" is false then.',
         flags=_WRITE,
     ),
     Command(

@@ -46,6 +46,7 @@ exit codes:
   4    authentication or permission problem
   5    helpdesk unreachable, locked or rate limited
   6    conflict: the ticket changed meanwhile
+  7    a safeguard blocks the reply (reply-ticket --send-anyway overrides it)
   70   unexpected internal error (re-run with TRIAGE_DEBUG=1)
   130  interrupted (Ctrl-C)
 errors are one line on stderr: "triage: error: <message>\""""

@@ -23,11 +23,13 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.cli import output as out
 from triage_tui.domain import sla
 from triage_tui.domain.enums import Priority, Status
-from triage_tui.domain.errors import InvalidInput, Unsupported
+from triage_tui.domain.errors import InvalidInput, TriageError, Unsupported
 from triage_tui.domain.models import Article, Escalation, NewTicket, Ticket
 
 if TYPE_CHECKING:
     from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.safeguards.checks import Finding
+    from triage_tui.domain.safeguards.match import SafeguardConfig
 
 #: En dash, as in the spec's confirmations ("Ticket 123 closed – Resolved: …").
 DASH = "\u2013"
@@ -262,21 +264,116 @@ async def create_ticket(
     return _confirm({"ticket": out.ticket_json(ticket, view.now)}, line)
 
 
-async def reply_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, text: str) -> Outcome:
+class SafeguardBlocked(TriageError):
+    """A reply a blocking safeguard stops, as the console's Send would ask first."""
+
+    #: Its own code, so a script tells "fix the text" from a helpdesk's refusal.
+    exit_code = 7
+
+
+async def _findings(
+    helpdesk: Helpdesk,
+    ticket_id: str,
+    text: str,
+    now: datetime,
+    rules: RuleSet | None,
+    config: SafeguardConfig | None,
+) -> tuple[Ticket, list[Finding]]:
+    """The console's safeguards on ``text``: over the ticket, its rules and its KB
+    suggestions, gathered by the console's own loader."""
+    from triage_tui.domain.clock import FrozenClock
+    from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.safeguards.checks import check
+    from triage_tui.engine.loader import TicketLoader
+
+    loader = TicketLoader(helpdesk, rules or RuleSet.default(), FrozenClock(now))
+    if helpdesk.capabilities.kb_list:
+        from triage_tui.domain.kb.ranking import KbIndex  # the missing-KB-link check needs it
+
+        loader.kb_index = KbIndex([a async for a in helpdesk.iter_articles()])
+    ticket_view = await loader.load(ticket_id)
+    findings = check(
+        text,
+        detail=ticket_view.detail,
+        kb=ticket_view.kb,
+        rules=ticket_view.rules,
+        config=config,
+    )
+    return ticket_view.detail.ticket, findings
+
+
+async def reply_ticket(
+    helpdesk: Helpdesk,
+    view: View,
+    ticket_id: str,
+    text: str,
+    *,
+    rules: RuleSet | None = None,
+    safeguards: SafeguardConfig | None = None,
+    send_anyway: bool = False,
+) -> Outcome:
+    """Send a public reply once the console's safeguards pass it.
+
+    A blocking finding (an unfilled placeholder, an escalation rule that fired)
+    refuses the reply before anything is written, naming it; ``send_anyway``
+    sends past it and logs ``safeguard.raised``, as the console's ``y`` does.
+    Warnings go to stderr and do not stop it.
+    """
+    from triage_tui.domain import events
+    from triage_tui.domain.safeguards.checks import blocking
+    from triage_tui.engine.recording import record
+
     _require(text, "reply text")
-    detail = await helpdesk.get_ticket(ticket_id)
-    message = await helpdesk.reply(detail.ticket.id, text)
-    line = f"Responded to {detail.ticket.id} for {_name(detail.ticket)}"
+    ticket, findings = await _findings(helpdesk, ticket_id, text, view.now, rules, safeguards)
+    blocks = blocking(findings)
+    if blocks and not send_anyway:
+        first = blocks[0]
+        more = f" (and {len(blocks) - 1} more)" if len(blocks) > 1 else ""
+        # The console's advice names its own keys ("dismiss the rule"); a script's is a verb.
+        reason = first.reason.partition(": escalate to")[0]
+        fix = (
+            f"escalate it first (triage escalate-ticket {ticket.id} --reason …)"
+            if first.kind.value == "escalation"
+            else "fix the text"
+        )
+        raise SafeguardBlocked(
+            f"reply to {ticket.id} not sent: safeguard {first.kind.value}: {reason}{more};"
+            f" {fix}, or pass --send-anyway"
+        )
+    if blocks:
+        await record(helpdesk, events.SAFEGUARD_RAISED, ticket.id, events.override_payload(blocks))
+    message = await helpdesk.reply(ticket.id, text)
+    line = f"Responded to {ticket.id} for {_name(ticket)}"
     data = {
-        "ticket_id": detail.ticket.id,
-        "requester": detail.ticket.requester.model_dump(mode="json"),
+        "ticket_id": ticket.id,
+        "requester": ticket.requester.model_dump(mode="json"),
         "message": message.model_dump(mode="json"),
+        "safeguards": [_finding_json(f) for f in findings],
     }
-    return _confirm(data, line)
+    outcome = _confirm(data, line)
+    outcome.hints += [
+        f"safeguard {f.kind.value} ({'sent anyway' if f.blocking else 'warning'}): {f.reason}"
+        for f in findings
+    ]
+    return outcome
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind.value,
+        "severity": finding.severity.value,
+        "reason": finding.reason,
+        "start": finding.start,
+        "end": finding.end,
+    }
 
 
 async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str | None) -> Outcome:
-    """Record the resolution as an internal note, then set the ticket solved."""
+    """Record the resolution as an internal note, then set the ticket solved.
+
+    A ticket already solved or closed is left alone (no note, no status
+    write): closing is idempotent, so a script may repeat it.
+    """
     if note is not None:
         _require(note, "--note")
         if not helpdesk.capabilities.internal_notes:
@@ -284,6 +381,12 @@ async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str
                 f"{helpdesk.display_name} has no internal notes; close without --note"
             )
     detail = await helpdesk.get_ticket(ticket_id)
+    if detail.ticket.status in (Status.SOLVED, Status.CLOSED):
+        line = f"ticket {detail.ticket.id} is already {detail.ticket.status.value}"
+        if note is not None:
+            line += "; the note was not added"
+        data = {"ticket": out.ticket_json(detail.ticket, view.now), "note": None, "changed": False}
+        return _confirm(data, line)
     message = await helpdesk.add_note(detail.ticket.id, note) if note is not None else None
     ticket = await helpdesk.set_status(detail.ticket.id, Status.SOLVED)
     line = f"Ticket {ticket.id} closed"
@@ -292,6 +395,7 @@ async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str
     data = {
         "ticket": out.ticket_json(ticket, view.now),
         "note": message.model_dump(mode="json") if message else None,
+        "changed": True,
     }
     return _confirm(data, line)
 
@@ -382,7 +486,9 @@ async def escalate_ticket(
             note=note,
             priority=Priority.parse(priority) if priority else None,
             group=group.strip() if group else None,
-            tags=tags or [],
+            # Marked as the console marks one: the reply safeguard's escalation check
+            # then knows the ticket was escalated.
+            tags=list(dict.fromkeys(["escalated", *(tags or [])])),
         )
     except ValidationError as exc:
         raise InvalidInput(f"invalid escalation: {exc.errors()[0]['msg']}") from None
