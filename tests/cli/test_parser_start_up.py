@@ -83,6 +83,7 @@ COMMAND_STARTS = [
         "create-ticket": ["create-ticket", "--subject", "s", "--body", "b", "--requester", "r@x"],
         "report": ["report", "--since", "2h", "--markdown"],
         "events": ["events"],
+        "outbox": ["outbox", "retry", "3f2a9c1e", "--json"],
         "plan": ["plan", "12", "--no-similar"],
         "sweep": ["sweep", "breached"],
         "doctor": ["doctor", "--json"],

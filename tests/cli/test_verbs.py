@@ -25,7 +25,7 @@ def _queue(db_run: Runner) -> list[dict]:
 
 def test_queue_json_is_in_sla_order_with_stable_keys(db_run: Runner) -> None:
     data = db_run("queue", "--json").json()
-    assert set(data) == {"generated_at", "total", "count", "tickets"}
+    assert set(data) == {"generated_at", "filter", "view", "active", "total", "count", "tickets"}
     assert data["generated_at"] == FROZEN_NOW.isoformat()
     assert data["count"] == 20 <= data["total"]
     tickets = [Ticket.model_validate(t) for t in data["tickets"]]

@@ -163,12 +163,30 @@ def _queue_arguments(p: ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=int, default=20, metavar="N", help="show N tickets; 0 for all (default 20)"
     )
+    p.add_argument(
+        "--filter",
+        metavar="EXPR",
+        help='only the tickets EXPR matches, in the console\'s filter language ("sla:<90m -vip")',
+    )
+    # Its own destination: ``--view`` before a command is the console's (see ``_dispatch``).
+    p.add_argument(
+        "--view", dest="queue_view", metavar="NAME", help="only a saved view's tickets (config)"
+    )
 
 
 def _queue(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui import session
     from triage_tui.cli import verbs
 
-    return lambda hd: verbs.queue(hd, view, a.limit)
+    me = ctx.profile.agent
+    text = ""
+    if a.queue_view is not None:
+        text = session.view_filter(ctx.config, ctx.profile, a.queue_view)
+    if a.filter is not None:
+        run.parse_filter(a.filter, me)  # its own columns in the error, before the view's
+        text = f"{text} {a.filter}".strip()
+    chosen = run.parse_filter(text, me) if text.strip() else None
+    return lambda hd: verbs.queue(hd, view, a.limit, chosen=chosen, view_name=a.queue_view)
 
 
 def _create_ticket_arguments(p: ArgumentParser) -> None:
@@ -391,6 +409,25 @@ def _plan(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     )
 
 
+def _outbox_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("retry", "cancel"),
+        metavar="retry|cancel",
+        help="send a failed entry again now, or cancel an entry (and the rest of its batch)",
+    )
+    p.add_argument(
+        "entry_id", nargs="?", metavar="ID", help="the entry (its first 8 characters do)"
+    )
+
+
+def _outbox(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.outbox(hd, view, a.action, a.entry_id)
+
+
 # -- around the helpdesk: sweep, doctor, demo, kb, config -----------------------------
 
 
@@ -461,9 +498,14 @@ COMMANDS: tuple[Command, ...] = (
         "list active tickets, soonest SLA breach first",
         verb(_queue),
         _queue_arguments,
-        json='{"generated_at", "total", "count", "tickets": [ticket…]}',
+        json='{"generated_at", "filter": text|null, "view": name|null, "active", "total",'
+        ' "count", "tickets": [ticket…]}',
         notes="Markers: '!!' breached (countdown negative), '! ' under 1 h, '--' no SLA,"
-        " '||' paused.",
+        " '||' paused.\n--filter and --view together keep what both match; \"total\" counts"
+        ' the matching\ntickets, "active" all active ones. The filter language is the'
+        " console's (docs/sweeps.md);\na bad filter is one line naming the column of the bad"
+        ' token, exit 2.\n\nexamples:\n  triage queue --filter "priority:high,urgent sla:<90m"'
+        "\n  triage queue --view mine --limit 0 --json",
         flags=_READ,
     ),
     Command(
@@ -549,6 +591,27 @@ COMMANDS: tuple[Command, ...] = (
         notes="The five rules: the customer asked for a human; billing or refund; a bug"
         " affecting\ndata integrity; a legal or compliance question; 3+ customer messages"
         " unresolved.",
+        flags=_WRITE,
+    ),
+    Command(
+        "outbox",
+        "list the outbox: every recent write, its state, tries, last error; retry or cancel one",
+        verb(_outbox),
+        _outbox_arguments,
+        json='{"count", "entries": [entry]}; retry: {"entry": entry, "confirmation"};'
+        ' cancel: {"cancelled": [entry], "confirmation"}; an entry is {id, ticket_id, kind,'
+        " label, state: held|pending|delivering|delivered|failed|conflict|cancelled,"
+        " waits_behind: id|null, attempts, last_error, conflict, origin, created_at,"
+        " updated_at, delivered_at}",
+        description="The profile's outbox, shared with the console's (o): the writes that"
+        " need you\n(failed, conflict) first, then those on their way, then the delivered and"
+        " cancelled\nhistory. retry ID sends a failed entry again now (after what was recorded"
+        " before it on\nthe ticket); cancel ID cancels an entry not yet delivered, with the"
+        " rest of its batch on\nthat ticket.",
+        notes="examples:\n  triage outbox\n  triage outbox retry 3f2a9c1e\n"
+        "  triage outbox cancel 3f2a9c1e --json\n\n"
+        "A collision (conflict) is settled in the console's outbox: revise, send anyway or"
+        " discard.",
         flags=_WRITE,
     ),
     Command(
