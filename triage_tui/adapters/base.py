@@ -159,11 +159,11 @@ class Helpdesk(ABC):
 
     #: Who works the queue: the profile's ``agent`` setting, given by ``act_as``
     #: (``session.build_helpdesk`` does); "" until then.
-    acting_agent: str = ""
+    _acting_agent: str = ""
 
     def act_as(self, agent: str) -> Self:
         """Record the agent's own actions under ``agent`` (the profile's ``agent``)."""
-        self.acting_agent = agent
+        self._acting_agent = agent
         return self
 
     @property
@@ -171,7 +171,7 @@ class Helpdesk(ABC):
         """The name the agent's own actions are recorded under: the author of replies
         and notes where the helpdesk takes one (the local one), and the event log's
         actor. Default: the profile's ``agent`` (``act_as``)."""
-        return self.acting_agent
+        return self._acting_agent
 
     # -- reads -----------------------------------------------------------
     @abstractmethod

@@ -637,17 +637,17 @@ def _buffered(helpdesk: Helpdesk) -> BufferedHelpdesk:
     return helpdesk
 
 
-def _entry(helpdesk: BufferedHelpdesk, wanted: str) -> om.Entry:
+def _entry(box: BufferedHelpdesk, wanted: str) -> om.Entry:
     """An entry by id or by the start of its id (as ``triage outbox`` shows it)."""
     from triage_tui.domain.errors import NotFound
 
     key = wanted.strip().lower()
     if len(key) < 4:
         raise InvalidInput(f"outbox entry id {wanted!r} is too short; give 4 or more characters")
-    exact = helpdesk.outbox.get(key) if helpdesk.outbox_path.exists() else None
+    exact = box.outbox.get(key) if box.outbox_path.exists() else None
     if exact is not None:
         return exact
-    found = [e for e in _entries(helpdesk, OUTBOX_SCAN) if e.id.startswith(key)]
+    found = [e for e in _entries(box, OUTBOX_SCAN) if e.id.startswith(key)]
     if not found:
         raise NotFound(f"no outbox entry {wanted!r}; `triage outbox` lists them")
     if len(found) > 1:
@@ -661,12 +661,12 @@ OUTBOX_SHOWN = 200
 OUTBOX_SCAN = 5_000
 
 
-def _entries(helpdesk: BufferedHelpdesk, limit: int) -> list[om.Entry]:
+def _entries(box: BufferedHelpdesk, limit: int) -> list[om.Entry]:
     # A profile that never wrote has no outbox file: listing it creates none.
-    return helpdesk.outbox.entries(limit=limit) if helpdesk.outbox_path.exists() else []
+    return box.outbox.entries(limit=limit) if box.outbox_path.exists() else []
 
 
-def _note(entry: om.Entry, root: om.Entry | None, helpdesk: BufferedHelpdesk, now: datetime) -> str:
+def _note(entry: om.Entry, root: om.Entry | None, box: BufferedHelpdesk, now: datetime) -> str:
     """What the console's outbox screen says beside the entry: why it waits, or its error."""
     import math
 
@@ -674,7 +674,7 @@ def _note(entry: om.Entry, root: om.Entry | None, helpdesk: BufferedHelpdesk, no
 
     note = entry.last_error or ""
     if root is not None:
-        return f"{waiting_reason(root, helpdesk.session)} ({root.label})"
+        return f"{waiting_reason(root, box.session)} ({root.label})"
     if entry.state == om.PENDING and entry.next_attempt and entry.next_attempt > now:
         wait = math.ceil((entry.next_attempt - now).total_seconds())
         return f"next attempt in {wait} s · {note}" if note else f"next attempt in {wait} s"
