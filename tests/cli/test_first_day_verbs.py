@@ -185,6 +185,19 @@ def test_send_anyway_sends_and_logs_the_override_as_the_console_does(
     assert json.loads(payload)["rule"] == "placeholder"
 
 
+def test_a_warning_is_said_on_stderr_and_the_reply_still_goes_out(
+    db_run: Runner, demo_db: Path
+) -> None:
+    """Issue 17 item 4: warnings do not block a verb's reply (as under the console's
+    draft); each is one line on stderr."""
+    ticket = new_ticket(db_run, "Export stuck at 99%", "The CSV export never finishes.")
+    text = "Hi, as per our policy exports are re-run nightly."
+    result = db_run("reply-ticket", ticket, text)
+    assert result.code == 0, result.err
+    assert "triage: safeguard defensive (warning): " in result.err
+    assert rows(demo_db, "SELECT count(*) FROM messages WHERE body=?", text) == [(1,)]
+
+
 def test_a_fired_escalation_rule_blocks_the_reply_until_the_ticket_is_escalated(
     db_run: Runner, demo_db: Path
 ) -> None:

@@ -557,7 +557,7 @@ COMMANDS: tuple[Command, ...] = (
         notes="The console's safeguards check the reply first. A blocking finding (an unfilled\n"
         "placeholder such as [Describe the specific next step], an escalation rule that\n"
         "fired) refuses it with exit 7 and writes nothing; --send-anyway sends it and logs\n"
-        "safeguard.raised. Warnings (jargon, tone, length, a missing KB link) go to stderr.",
+        "safeguard.raised. Warnings (tone, jargon, length) go to stderr.",
         flags=_WRITE,
     ),
     Command(

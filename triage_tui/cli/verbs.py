@@ -307,18 +307,19 @@ async def _findings(
     rules: RuleSet | None,
     config: SafeguardConfig | None,
 ) -> tuple[Ticket, list[Finding]]:
-    """The console's safeguards on ``text``: over the ticket, its rules and its KB
-    suggestions, gathered by the console's own loader."""
+    """The console's safeguards on ``text``: over the ticket and its rules, gathered by
+    the console's own loader.
+
+    The KB index is not built (over a second for the demo's 64 articles, most of
+    a reply's run): only the missing-KB-link warning needs it, and a helpdesk
+    that searches its KB itself is asked as the console asks it.
+    """
     from triage_tui.domain.clock import FrozenClock
     from triage_tui.domain.escalation import RuleSet
     from triage_tui.domain.safeguards.checks import check
     from triage_tui.engine.loader import TicketLoader
 
     loader = TicketLoader(helpdesk, rules or RuleSet.default(), FrozenClock(now))
-    if helpdesk.capabilities.kb_list:
-        from triage_tui.domain.kb.ranking import KbIndex  # the missing-KB-link check needs it
-
-        loader.kb_index = KbIndex([a async for a in helpdesk.iter_articles()])
     ticket_view = await loader.load(ticket_id)
     findings = check(
         text,
