@@ -115,7 +115,7 @@ def resolve(
                 f"--db applies to the local helpdesk; adapter {active.adapter!r} has no db option"
             )
         overrides[DB_OPTION] = Path(db).expanduser()
-    _check_agent_setting(profile_name, active, env)
+    _check_agent_setting(profile_name, active, config_mod.option_names(model), env)
     options = config_mod.adapter_options(active.adapter, model, active, env, overrides)
     return ConsoleContext(
         profile_name=profile_name,
@@ -136,14 +136,16 @@ def resolve(
 RETIRED_AGENT_VARIABLE = "TRIAGE_LOCAL_AGENT"
 
 
-def _check_agent_setting(name: str, profile: Profile, env: Mapping[str, str]) -> None:
+def _check_agent_setting(
+    name: str, profile: Profile, options: tuple[str, ...], env: Mapping[str, str]
+) -> None:
     """Who the agent is has one setting, the profile's ``agent``: the old places say so."""
-    if "agent" in profile.options:
+    if "agent" in profile.options and "agent" not in options:
         raise ConfigError(
             f"profiles.{name}.options.agent: your name is the profile's own setting;"
             f' move it to [profiles.{name}] as agent = "…"'
         )
-    if env.get(RETIRED_AGENT_VARIABLE):
+    if profile.adapter == "local" and env.get(RETIRED_AGENT_VARIABLE):
         from triage_tui import private_files
 
         private_files.notice(
