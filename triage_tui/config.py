@@ -53,8 +53,10 @@ class Profile:
     options: dict[str, Any] = field(default_factory=dict)
     #: Signs replies ("Best, {team}").
     team: str = "Polaris Support"
-    #: The agent's name, for templates and "assignee:me".
-    agent: str = "Agent"
+    #: Who works the queue: the reply author and event actor the helpdesk records,
+    #: the sign-off of templates and who "assignee:me" is. The default is one of the
+    #: demo helpdesk's agents (``demo.content.AGENTS``), so the demo's "me" has tickets.
+    agent: str = "Sam Rivera"
     #: Theme name (see ``themes/``); NO_COLOR forces the ANSI theme's monochrome mode.
     theme: str = "triage-dark"
     #: Status set after Send; the agent can pick the other one in the send prompt.
@@ -376,8 +378,10 @@ profile = "default"
 adapter = "local"
 # Signs every reply: "Best, <team>".
 team = "Polaris Support"
-# Your name, used by templates and by the `assignee:me` filter.
-agent = "Agent"
+# Your name as the helpdesk knows it: the author of your replies and notes, the
+# actor of your events, the templates' sign-off and who `assignee:me` is.
+# (The default is one of the demo helpdesk's agents.)
+agent = "Sam Rivera"
 # triage-dark, triage-light or triage-ansi (16 terminal colours only).
 theme = "triage-dark"
 # Status set after Send: "pending" (waiting on the customer) or "solved".

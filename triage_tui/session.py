@@ -115,6 +115,7 @@ def resolve(
                 f"--db applies to the local helpdesk; adapter {active.adapter!r} has no db option"
             )
         overrides[DB_OPTION] = Path(db).expanduser()
+    _check_agent_setting(profile_name, active, config_mod.option_names(model), env)
     options = config_mod.adapter_options(active.adapter, model, active, env, overrides)
     return ConsoleContext(
         profile_name=profile_name,
@@ -129,6 +130,28 @@ def resolve(
         initial_filter=view_filter(app_config, active, view) if view is not None else None,
         view_name=view,
     )
+
+
+#: The local adapter's own name setting before the profile's ``agent`` was the one.
+RETIRED_AGENT_VARIABLE = "TRIAGE_LOCAL_AGENT"
+
+
+def _check_agent_setting(
+    name: str, profile: Profile, options: tuple[str, ...], env: Mapping[str, str]
+) -> None:
+    """Who the agent is has one setting, the profile's ``agent``: the old places say so."""
+    if "agent" in profile.options and "agent" not in options:
+        raise ConfigError(
+            f"profiles.{name}.options.agent: your name is the profile's own setting;"
+            f' move it to [profiles.{name}] as agent = "…"'
+        )
+    if profile.adapter == "local" and env.get(RETIRED_AGENT_VARIABLE):
+        from triage_tui import private_files
+
+        private_files.notice(
+            f"{RETIRED_AGENT_VARIABLE} is retired and ignored: replies and events are recorded"
+            f" under the profile's agent ({profile.agent!r}); set agent in [profiles.{name}]"
+        )
 
 
 def view_filter(config: AppConfig, profile: Profile, name: str) -> str:
@@ -151,7 +174,7 @@ def _db_path(options: Any, model: type[Any]) -> Path | None:
 
 def build_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> Helpdesk:
     """A helpdesk instance, not yet opened (``async with`` it, or use ``open_helpdesk``)."""
-    return ctx.adapter_cls(ctx.adapter_options, clock)
+    return ctx.adapter_cls(ctx.adapter_options, clock).act_as(ctx.profile.agent)
 
 
 def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedHelpdesk:

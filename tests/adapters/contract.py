@@ -194,7 +194,7 @@ async def local_factory(
 ) -> AsyncIterator[Seeded]:
     db = workdir / "contract.db"
     tickets, people, articles = seed_local_db(db, spec)
-    helpdesk = LocalHelpdesk(LocalOptions(db=db, agent=AGENT), clock=clock)
+    helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as(AGENT)
     if page_size:
         helpdesk.page_size = page_size
     async with helpdesk:
@@ -239,7 +239,7 @@ class MinimalHelpdesk(Helpdesk):
     def __init__(self, options: MinimalOptions | None = None, clock: Clock | None = None) -> None:
         super().__init__(options, clock)
         settings: MinimalOptions = self.options
-        self.inner = LocalHelpdesk(LocalOptions(db=settings.db, agent=AGENT), clock=self.clock)
+        self.inner = LocalHelpdesk(LocalOptions(db=settings.db), clock=self.clock).act_as(AGENT)
         if settings.page_size:
             self.inner.page_size = settings.page_size
 

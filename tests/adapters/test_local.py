@@ -173,12 +173,13 @@ async def test_db_option_is_honoured_and_defaults_to_the_data_dir(tmp_path: Path
 
 
 def test_options_come_from_config_and_environment(tmp_path: Path) -> None:
-    profile = config.Profile(adapter="local", options={"agent": "Ana"})
+    profile = config.Profile(adapter="local", options={"db": str(tmp_path / "config.db")})
+    options = config.adapter_options("local", LocalOptions, profile, environ={})
+    assert isinstance(options, LocalOptions) and options.db == tmp_path / "config.db"
     options = config.adapter_options(
         "local", LocalOptions, profile, environ={"TRIAGE_LOCAL_DB": str(tmp_path / "env.db")}
     )
-    assert isinstance(options, LocalOptions)
-    assert options.db == tmp_path / "env.db" and options.agent == "Ana"
+    assert options.db == tmp_path / "env.db"
     with pytest.raises(ConfigError):
         config.adapter_options("local", LocalOptions, config.Profile(options={"nope": 1}))
 
@@ -190,11 +191,9 @@ def test_options_come_from_config_and_environment(tmp_path: Path) -> None:
         {"db": None},
         {"db": Path("/srv/helpdesk.db")},
         {"db": Path("~/helpdesk.db")},
-        {"db": Path("relative.db"), "agent": "Ana"},
-        {"agent": ""},
-        {"db": None, "agent": "Sam Reyes"},
+        {"db": Path("relative.db")},
         {"db": "/srv/helpdesk.db"},  # from the config file or TRIAGE_LOCAL_DB
-        {"db": "~/helpdesk.db", "agent": "Ana"},
+        {"db": "~/helpdesk.db"},
         {"db": "relative dir/h.db"},
     ],
 )

@@ -62,7 +62,7 @@ async def test_default_iter_queue_rows_batches_iter_queue(demo: Path) -> None:
 
 async def test_first_rows_are_the_top_of_the_sorted_queue(demo: Path) -> None:
     """The console's first screen is what breaches first, before the whole queue is read."""
-    async with LocalHelpdesk(LocalOptions(db=demo, agent="Sam")) as helpdesk:
+    async with LocalHelpdesk(LocalOptions(db=demo)).act_as("Sam") as helpdesk:
         everything = sorted(
             [r async for batch in helpdesk.iter_queue_rows() for r in batch], key=QueueRow.sort_key
         )
@@ -80,7 +80,7 @@ async def test_first_rows_of_an_older_database_use_the_index_added_on_open(tmp_p
     with sqlite3.connect(path) as conn:  # as schema 1 left it: no due-time index
         conn.execute("DROP INDEX sla_targets_due")
         conn.execute("PRAGMA user_version = 1")
-    async with LocalHelpdesk(LocalOptions(db=path, agent="Sam")) as helpdesk:
+    async with LocalHelpdesk(LocalOptions(db=path)).act_as("Sam") as helpdesk:
         first = await helpdesk.first_rows(10)
     assert first is not None and len(first) == 10
     with sqlite3.connect(path) as conn:
@@ -99,7 +99,7 @@ async def test_buffered_first_rows_leave_out_a_ticket_closed_in_the_outbox(
 ) -> None:
     from triage_tui.engine.buffered import BufferedHelpdesk
 
-    inner = LocalHelpdesk(LocalOptions(db=demo, agent="Sam"))
+    inner = LocalHelpdesk(LocalOptions(db=demo)).act_as("Sam")
     helpdesk = BufferedHelpdesk(inner, "local-test", hold_seconds=600, data_dir=tmp_path)
     async with helpdesk:
         first = await helpdesk.first_rows(20)
@@ -114,5 +114,5 @@ async def test_adapters_without_a_cheap_first_screen_say_so(demo: Path) -> None:
     class Plain(LocalHelpdesk):
         first_rows = Helpdesk.first_rows  # the contract's default
 
-    async with Plain(LocalOptions(db=demo, agent="Sam")) as helpdesk:
+    async with Plain(LocalOptions(db=demo)).act_as("Sam") as helpdesk:
         assert await helpdesk.first_rows(10) is None

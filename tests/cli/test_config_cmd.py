@@ -52,8 +52,7 @@ def test_config_show_is_validated_and_redacts_secrets(
     config = tmp_path / "c.toml"
     config.write_text(
         'profile = "work"\n'
-        '[profiles.work]\nadapter = "local"\nteam = "Acme Care"\n'
-        '[profiles.work.options]\nagent = "Sam"\n'
+        '[profiles.work]\nadapter = "local"\nteam = "Acme Care"\nagent = "Sam"\n'
         '[profiles.other]\nadapter = "zendesk"\n'
         '[profiles.other.options]\napi_token = "s3cret-value"\nsubdomain = "acme"\n'
     )

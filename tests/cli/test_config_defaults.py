@@ -61,7 +61,7 @@ def test_a_file_is_validated_into_the_same_types(tmp_path: Path) -> None:
     work = loaded.profiles["work"]
     assert type(work) is config.Profile and type(loaded.escalation) is config.EscalationRoutes
     assert work.undo_seconds == 5.0 and type(work.undo_seconds) is float
-    assert work.send_status == "solved" and work.agent == "Agent"
+    assert work.send_status == "solved" and work.agent == config.Profile().agent
     assert loaded.escalation.routes == {"billing_refund": "billing"}
 
 

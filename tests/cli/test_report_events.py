@@ -19,7 +19,7 @@ def _script(db: Path) -> str:
 
     async def run() -> str:
         clock = FrozenClock(FROZEN_NOW - timedelta(minutes=30))
-        async with LocalHelpdesk(LocalOptions(db=db, agent="Sam"), clock=clock) as hd:
+        async with LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam") as hd:
             tickets = [t async for t in hd.iter_queue()][:3]
             a, b, c = (t.id for t in tickets)
             await hd.record_event(ev.SWEEP_STARTED, None, {"sweep_id": "s1", "count": 3})

@@ -25,7 +25,7 @@ def _queue(db_run: Runner) -> list[dict]:
 
 def test_queue_json_is_in_sla_order_with_stable_keys(db_run: Runner) -> None:
     data = db_run("queue", "--json").json()
-    assert set(data) == {"generated_at", "total", "count", "tickets"}
+    assert set(data) == {"generated_at", "filter", "view", "active", "total", "count", "tickets"}
     assert data["generated_at"] == FROZEN_NOW.isoformat()
     assert data["count"] == 20 <= data["total"]
     tickets = [Ticket.model_validate(t) for t in data["tickets"]]
@@ -178,7 +178,7 @@ def test_reply_ticket_confirms_in_the_workflows_words(db_run: Runner) -> None:
     assert result.code == 0, result.err
     assert result.out.strip() == f"Responded to {ticket['id']} for {ticket['requester']['name']}"
     data = db_run("reply-ticket", ticket["id"], "Second reply", "--json").json()
-    assert set(data) == {"ticket_id", "requester", "message", "confirmation"}
+    assert set(data) == {"ticket_id", "requester", "message", "safeguards", "confirmation"}
     assert data["message"]["public"] is True and data["message"]["role"] == "agent"
     assert data["message"]["body"] == "Second reply"
 
@@ -196,7 +196,7 @@ def test_close_ticket_human_and_json(db_run: Runner) -> None:
     assert human.code == 0, human.err
     assert human.out.strip() == f"Ticket {first['id']} closed – Resolved: re-sent the invoice"
     data = db_run("close-ticket", second["id"], "--note", "Resolved: x", "--json").json()
-    assert set(data) == {"ticket", "note", "confirmation"}
+    assert set(data) == {"ticket", "note", "changed", "confirmation"}
     assert data["ticket"]["status"] == "solved" and data["note"]["public"] is False
 
 

@@ -39,7 +39,7 @@ async def helpdesk(
 ) -> AsyncIterator[LocalHelpdesk]:
     db = tmp_path / "h.db"
     shutil.copyfile(pristine, db)
-    async with LocalHelpdesk(LocalOptions(db=db, agent="Sam"), clock=clock) as hd:
+    async with LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam") as hd:
         yield hd
 
 

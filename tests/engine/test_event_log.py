@@ -87,7 +87,7 @@ async def test_local_adapter_keeps_its_own_log_and_each_write_once(
 ) -> None:
     db = tmp_path / "local.db"
     tickets, _, _ = seed_local_db(db, DEFAULT_SPEC)
-    inner = LocalHelpdesk(LocalOptions(db=db, agent=AGENT), clock=clock)
+    inner = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as(AGENT)
     async with BufferedHelpdesk(inner, "test.local.0", mode=VERB_MODE, data_dir=tmp_path) as hd:
         assert not hd.own_log
         tid = next(iter(tickets.values()))

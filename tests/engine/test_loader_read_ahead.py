@@ -47,7 +47,7 @@ def db(tmp_path: Path) -> Path:
 
 async def open_loader(db: Path, watched: bool = True) -> tuple[TicketLoader, Counting, str]:
     clock = FrozenClock(FROZEN_NOW)
-    helpdesk = Counting(LocalOptions(db=db, agent="Sam"), clock, watched)
+    helpdesk = Counting(LocalOptions(db=db), clock, watched).act_as("Sam")
     loader = TicketLoader(helpdesk, RuleSet.from_config({}, {}), clock)
     await loader.open()
     ticket_id = (await loader.first_rows(1) or [])[0].id

@@ -121,7 +121,7 @@ def test_an_empty_session() -> None:
 
 async def test_a_real_sweep_through_the_local_helpdesk(tmp_path: Path, clock: FrozenClock) -> None:
     """Decisions through the adapter and the session's events, then the report agrees."""
-    async with LocalHelpdesk(LocalOptions(db=tmp_path / "h.db", agent="Sam"), clock=clock) as hd:
+    async with LocalHelpdesk(LocalOptions(db=tmp_path / "h.db"), clock=clock).act_as("Sam") as hd:
         for i, prio in enumerate([Priority.URGENT, Priority.HIGH, Priority.HIGH]):
             await hd.create_ticket(
                 NewTicket(

@@ -41,7 +41,7 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(clock: FrozenClock) -> Callable[..., TriageApp]:
     def factory(db: Path, **profile: object) -> TriageApp:
-        helpdesk = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+        helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
         return TriageApp(
             helpdesk,
             profile=Profile(agent="Sam Agent", **profile),  # type: ignore[arg-type]

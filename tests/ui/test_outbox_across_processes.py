@@ -159,10 +159,24 @@ async def test_two_consoles_and_the_verbs_share_one_outbox(
         rows = [r.id for r in screen.query_one("#queue").rows if r.id != tid]  # type: ignore[attr-defined]
         landed, never = rows[2], rows[3]
         await verb(
-            shared, "reply-ticket", landed, "Landed, then killed.", "--db", db, killed="after-write"
+            shared,
+            "reply-ticket",
+            landed,
+            "Landed, then killed.",
+            "--send-anyway",
+            "--db",
+            db,
+            killed="after-write",
         )
         await verb(
-            shared, "reply-ticket", never, "Killed before sending.", "--db", db, killed="before"
+            shared,
+            "reply-ticket",
+            never,
+            "Killed before sending.",
+            "--send-anyway",
+            "--db",
+            db,
+            killed="before",
         )
         assert messages(demo_db, landed, "Landed, then killed.") == 1
         left = {

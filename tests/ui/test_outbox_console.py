@@ -28,7 +28,7 @@ from triage_tui.ui.widgets.undo_banner import UndoBanner
 
 
 def make(db: Path, clock: FrozenClock, fake: FakeTime, data: Path, hold: float = 10) -> TriageApp:
-    inner = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    inner = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
     helpdesk = BufferedHelpdesk(
         inner,
         "ui.local.0",
@@ -109,7 +109,7 @@ async def test_a_collision_is_shown_and_resolved_from_the_outbox(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         ticket_id = await move_to_sendable(pilot, screen)  # no safeguard blocks its draft
-        colleague = LocalHelpdesk(LocalOptions(db=demo_db, agent="Alex Kim"), clock=clock)
+        colleague = LocalHelpdesk(LocalOptions(db=demo_db), clock=clock).act_as("Alex Kim")
         await colleague.reply(ticket_id, "I've got this one.")
         await colleague.close()
         draft = screen.query_one("#draft", TextArea).text

@@ -32,7 +32,7 @@ class CountingHelpdesk(LocalHelpdesk):
 def make(
     db: Path, clock: FrozenClock, data: Path, preview: str
 ) -> tuple[TriageApp, CountingHelpdesk]:
-    inner = CountingHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    inner = CountingHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
     inner.reads = []
     helpdesk = BufferedHelpdesk(
         inner,

@@ -41,7 +41,7 @@ class Host(TriageApp):
 
 
 def host(db: Path, clock: FrozenClock) -> Host:
-    helpdesk = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
     return Host(helpdesk, profile=Profile(agent="Sam Agent"), clock=clock, tick_seconds=3600)
 
 

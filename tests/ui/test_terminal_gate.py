@@ -76,7 +76,7 @@ class HostileHelpdesk(LocalHelpdesk):
 
 
 def helpdesk(db: Path, clock: FrozenClock, data: Path) -> BufferedHelpdesk:
-    inner = HostileHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    inner = HostileHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
     return BufferedHelpdesk(
         inner,
         "ui.local.0",

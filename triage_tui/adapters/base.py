@@ -169,11 +169,21 @@ class Helpdesk(ABC):
         """
         raise Unsupported(f"{self.display_name} cannot tell without writing a comment")
 
+    #: Who works the queue: the profile's ``agent`` setting, given by ``act_as``
+    #: (``session.build_helpdesk`` does); "" until then.
+    _acting_agent: str = ""
+
+    def act_as(self, agent: str) -> Self:
+        """Record the agent's own actions under ``agent`` (the profile's ``agent``)."""
+        self._acting_agent = agent
+        return self
+
     @property
     def agent(self) -> str:
-        """The name the agent's own actions are recorded under (the event log's
-        actor), "" when the helpdesk does not say. Default: ""."""
-        return ""
+        """The name the agent's own actions are recorded under: the author of replies
+        and notes where the helpdesk takes one (the local one), and the event log's
+        actor. Default: the profile's ``agent`` (``act_as``)."""
+        return self._acting_agent
 
     # -- reads -----------------------------------------------------------
     @abstractmethod

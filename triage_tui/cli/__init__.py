@@ -135,5 +135,8 @@ def _dispatch(args: Namespace, clock: Clock | None) -> int:
     if getattr(args, "view", None) is not None:
         from triage_tui.domain.errors import InvalidInput
 
-        raise InvalidInput("--view opens the console on a view; use it without a command")
+        raise InvalidInput(
+            "--view opens the console on a view; use it without a command,"
+            " or after one for the queue: triage queue --view NAME"
+        )
     return command.handler(inv)

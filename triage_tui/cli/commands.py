@@ -27,6 +27,7 @@ from triage_tui.cli.run import Bind, Call, Invocation, read_text
 
 if TYPE_CHECKING:
     from triage_tui.cli.verbs import View
+    from triage_tui.domain.escalation import RuleSet
     from triage_tui.session import ConsoleContext
 
 Handler = Callable[[Invocation], int]
@@ -162,12 +163,30 @@ def _queue_arguments(p: ArgumentParser) -> None:
     p.add_argument(
         "--limit", type=int, default=20, metavar="N", help="show N tickets; 0 for all (default 20)"
     )
+    p.add_argument(
+        "--filter",
+        metavar="EXPR",
+        help='only the tickets EXPR matches, in the console\'s filter language ("sla:<90m -vip")',
+    )
+    # Its own destination: ``--view`` before a command is the console's (see ``_dispatch``).
+    p.add_argument(
+        "--view", dest="queue_view", metavar="NAME", help="only a saved view's tickets (config)"
+    )
 
 
 def _queue(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui import session
     from triage_tui.cli import verbs
 
-    return lambda hd: verbs.queue(hd, view, a.limit)
+    me = ctx.profile.agent
+    text = ""
+    if a.queue_view is not None:
+        text = session.view_filter(ctx.config, ctx.profile, a.queue_view)
+    if a.filter is not None:
+        run.parse_filter(a.filter, me)  # its own columns in the error, before the view's
+        text = f"{text} {a.filter}".strip()
+    chosen = run.parse_filter(text, me) if text.strip() else None
+    return lambda hd: verbs.queue(hd, view, a.limit, chosen=chosen, view_name=a.queue_view)
 
 
 def _create_ticket_arguments(p: ArgumentParser) -> None:
@@ -236,13 +255,36 @@ def _search_kb(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
 def _reply_ticket_arguments(p: ArgumentParser) -> None:
     _ticket_id(p)
     p.add_argument("text", help="the reply; '-' reads it from stdin")
+    p.add_argument(
+        "--send-anyway",
+        action="store_true",
+        help="send past a blocking safeguard (logged as safeguard.raised, like the console's y)",
+    )
+
+
+def _rules(ctx: ConsoleContext) -> RuleSet:
+    """The profile's escalation rules: the defaults with the config's phrases and routes."""
+    from triage_tui.domain.escalation import RuleSet
+
+    escalation = ctx.config.escalation
+    return RuleSet.from_config(escalation.extra_phrases, escalation.routes)
 
 
 def _reply_ticket(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     from triage_tui.cli import verbs
+    from triage_tui.config import safeguard_config
 
     text = read_text(a.text)
-    return lambda hd: verbs.reply_ticket(hd, view, a.ticket_id, text)
+    rules, safeguards = _rules(ctx), safeguard_config(ctx.config)
+    return lambda hd: verbs.reply_ticket(
+        hd,
+        view,
+        a.ticket_id,
+        text,
+        rules=rules,
+        safeguards=safeguards,
+        send_anyway=a.send_anyway,
+    )
 
 
 def _close_ticket_arguments(p: ArgumentParser) -> None:
@@ -377,13 +419,30 @@ def _plan_arguments(p: ArgumentParser) -> None:
 
 def _plan(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     from triage_tui.cli import verbs
-    from triage_tui.domain.escalation import RuleSet
 
-    escalation = ctx.config.escalation
-    rules = RuleSet.from_config(escalation.extra_phrases, escalation.routes)
+    rules = _rules(ctx)
     return lambda hd: verbs.plan(
         hd, view, a.ticket_id, rules=rules, similar=not a.no_similar, record=a.record
     )
+
+
+def _outbox_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("retry", "cancel"),
+        metavar="retry|cancel",
+        help="send a failed entry again now, or cancel an entry (and the rest of its batch)",
+    )
+    p.add_argument(
+        "entry_id", nargs="?", metavar="ID", help="the entry (its first 8 characters do)"
+    )
+
+
+def _outbox(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import verbs
+
+    return lambda hd: verbs.outbox(hd, view, a.action, a.entry_id)
 
 
 # -- around the helpdesk: sweep, doctor, demo, kb, config -----------------------------
@@ -456,9 +515,14 @@ COMMANDS: tuple[Command, ...] = (
         "list active tickets, soonest SLA breach first",
         verb(_queue),
         _queue_arguments,
-        json='{"generated_at", "total", "count", "tickets": [ticket…]}',
+        json='{"generated_at", "filter": text|null, "view": name|null, "active", "total",'
+        ' "count", "tickets": [ticket…]}',
         notes="Markers: '!!' breached (countdown negative), '! ' under 1 h, '--' no SLA,"
-        " '||' paused.",
+        " '||' paused.\n--filter and --view together keep what both match; \"total\" counts"
+        ' the matching\ntickets, "active" all active ones. The filter language is the'
+        " console's (docs/sweeps.md);\na bad filter is one line naming the column of the bad"
+        ' token, exit 2.\n\nexamples:\n  triage queue --filter "priority:high,urgent sla:<90m"'
+        "\n  triage queue --view mine --limit 0 --json",
         flags=_READ,
     ),
     Command(
@@ -505,7 +569,12 @@ COMMANDS: tuple[Command, ...] = (
         "send a public reply to the requester (step 7)",
         verb(_reply_ticket),
         _reply_ticket_arguments,
-        json='{"ticket_id", "requester": person, "message": message, "confirmation"}',
+        json='{"ticket_id", "requester": person, "message": message, "safeguards":'
+        ' [{kind, severity: block|warn, reason, start, end}], "confirmation"}',
+        notes="The console's safeguards check the reply first. A blocking finding (an unfilled\n"
+        "placeholder such as [Describe the specific next step], an escalation rule that\n"
+        "fired) refuses it with exit 7 and writes nothing; --send-anyway sends it and logs\n"
+        "safeguard.raised. Warnings (tone, jargon, length) go to stderr.",
         flags=_WRITE,
     ),
     Command(
@@ -513,7 +582,9 @@ COMMANDS: tuple[Command, ...] = (
         "record the resolution as an internal note, then set solved (step 8)",
         verb(_close_ticket),
         _close_ticket_arguments,
-        json='{"ticket": ticket, "note": message|null, "confirmation"}',
+        json='{"ticket": ticket, "note": message|null, "changed", "confirmation"}',
+        notes='A ticket already solved or closed is left as it is: "ticket N is already solved",\n'
+        'exit 0, nothing written (not the note either); "changed" is false then.',
         flags=_WRITE,
     ),
     Command(
@@ -537,6 +608,27 @@ COMMANDS: tuple[Command, ...] = (
         notes="The five rules: the customer asked for a human; billing or refund; a bug"
         " affecting\ndata integrity; a legal or compliance question; 3+ customer messages"
         " unresolved.",
+        flags=_WRITE,
+    ),
+    Command(
+        "outbox",
+        "list the outbox: every recent write, its state, tries, last error; retry or cancel one",
+        verb(_outbox),
+        _outbox_arguments,
+        json='{"count", "entries": [entry]}; retry: {"entry": entry, "confirmation"};'
+        ' cancel: {"cancelled": [entry], "confirmation"}; an entry is {id, ticket_id, kind,'
+        " label, state: held|pending|delivering|delivered|failed|conflict|cancelled,"
+        " waits_behind: id|null, attempts, last_error, conflict, origin, created_at,"
+        " updated_at, delivered_at}",
+        description="The profile's outbox, shared with the console's (o): the writes that"
+        " need you\n(failed, conflict) first, then those on their way, then the delivered and"
+        " cancelled\nhistory. retry ID sends a failed entry again now (after what was recorded"
+        " before it on\nthe ticket); cancel ID cancels an entry not yet delivered, with the"
+        " rest of its batch on\nthat ticket.",
+        notes="examples:\n  triage outbox\n  triage outbox retry 3f2a9c1e\n"
+        "  triage outbox cancel 3f2a9c1e --json\n\n"
+        "A collision (conflict) is settled in the console's outbox: revise, send anyway or"
+        " discard.",
         flags=_WRITE,
     ),
     Command(

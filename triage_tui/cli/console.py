@@ -27,9 +27,9 @@ def start(inv: Invocation, sweep: str | None = None) -> int:
             # Checked before any screen is drawn: a bad filter is a one-line error here.
             import dataclasses
 
-            from triage_tui.domain.filters.language import parse
+            from triage_tui.cli.run import parse_filter
 
-            canonical = str(parse(sweep, me=ctx.profile.agent))
+            canonical = str(parse_filter(sweep, ctx.profile.agent, "FILTER"))
             ctx = dataclasses.replace(ctx, initial_sweep=canonical)
         # Every write of the console goes through the profile's outbox: held for
         # the undo window, delivered in the background, never lost or doubled.

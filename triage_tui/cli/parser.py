@@ -46,6 +46,7 @@ exit codes:
   4    authentication or permission problem
   5    helpdesk unreachable, locked or rate limited
   6    conflict: the ticket changed meanwhile
+  7    a safeguard blocks the reply (reply-ticket --send-anyway overrides it)
   70   unexpected internal error (re-run with TRIAGE_DEBUG=1)
   130  interrupted (Ctrl-C)
 errors are one line on stderr: "triage: error: <message>\""""
@@ -55,13 +56,15 @@ examples:
   triage demo && triage                  demo data, then the console
   triage sweep "priority:high age:<4h"   plan, then a sweep: one key per decision
   triage queue --limit 10                what breaches next
+  triage queue --filter "sla:<90m -vip"  the console's filter language (or --view NAME)
   triage get-ticket 1042 --json | jq .ticket.subject
   triage get-user dana@example.com --tickets
   triage search-kb "export fails large file"
   triage reply-ticket 1042 "Hi Dana, …"  (or "-" to read the text from stdin)
   triage close-ticket 1042 --note "Resolved: re-sent the invoice"
   triage update-ticket 1042 --status pending
-  triage escalate-ticket 1042 --reason billing/refund --priority high"""
+  triage escalate-ticket 1042 --reason billing/refund --priority high
+  triage outbox                          every recent write; outbox retry|cancel ID"""
 
 SEE_MAIN_HELP = (
     "profiles, adapters and environment variables (TRIAGE_PROFILE, TRIAGE_ADAPTER,\n"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.cli.verbs import Outcome, View
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.filters.language import Filter
     from triage_tui.session import ConsoleContext
 
 #: A verb bound to its arguments, waiting for an open helpdesk.
@@ -79,6 +80,20 @@ def require_helpdesk(ctx: ConsoleContext) -> None:
     from triage_tui.domain.errors import ConfigError
 
     raise ConfigError(f"no helpdesk at {ctx.db_path} — run `triage demo` or check --db")
+
+
+def parse_filter(text: str, me: str, what: str = "--filter") -> Filter:
+    """The console's filter language; a mistake is one line naming the token's column."""
+    from triage_tui.domain.errors import InvalidInput
+    from triage_tui.domain.filters.language import FilterError, parse
+
+    try:
+        return parse(text, me=me)
+    except FilterError as exc:
+        message = str(exc)
+        if "column" not in message:
+            message = f"column {exc.column}: {message}"
+        raise InvalidInput(f"{what}: {message}") from None
 
 
 def read_text(value: str) -> str:

@@ -23,11 +23,17 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.cli import output as out
 from triage_tui.domain import sla
 from triage_tui.domain.enums import Priority, Status
-from triage_tui.domain.errors import InvalidInput, Unsupported
+from triage_tui.domain.errors import InvalidInput, TriageError, Unsupported
 from triage_tui.domain.models import Article, Escalation, NewTicket, Ticket
+from triage_tui.domain.text import count
+from triage_tui.engine import outbox_model as om
 
 if TYPE_CHECKING:
     from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.filters.language import Filter
+    from triage_tui.domain.safeguards.checks import Finding
+    from triage_tui.domain.safeguards.match import SafeguardConfig
+    from triage_tui.engine.buffered import BufferedHelpdesk
 
 #: En dash, as in the spec's confirmations ("Ticket 123 closed – Resolved: …").
 DASH = "\u2013"
@@ -78,27 +84,51 @@ def _name(ticket: Ticket) -> str:
 # -- reads ---------------------------------------------------------------------
 
 
-async def queue(helpdesk: Helpdesk, view: View, limit: int = 20) -> Outcome:
-    """Active tickets, soonest SLA breach first (``domain.sla.sort_queue``)."""
+async def queue(
+    helpdesk: Helpdesk,
+    view: View,
+    limit: int = 20,
+    *,
+    chosen: Filter | None = None,
+    view_name: str | None = None,
+) -> Outcome:
+    """Active tickets, soonest SLA breach first (``domain.sla.sort_queue``).
+
+    ``chosen`` (``--filter``/``--view``) keeps the tickets it matches, as the
+    console's ``/`` does over the same rows.
+    """
     if limit < 0:
         raise InvalidInput(f"--limit must be 0 (all) or more, not {limit}")
     tickets = [t async for t in helpdesk.iter_queue()]
+    active = len(tickets)
+    if chosen:
+        from triage_tui.domain.queue import QueueRow
+
+        kept = {r.id for r in chosen.apply([QueueRow.from_ticket(t) for t in tickets], view.now)}
+        tickets = [t for t in tickets if t.id in kept]
     ordered = sla.sort_queue(tickets, view.now)
     shown = ordered[:limit] if limit else ordered
     data = {
         "generated_at": view.now.isoformat(),
+        "filter": str(chosen) if chosen else None,
+        "view": view_name,
+        "active": active,
         "total": len(ordered),
         "count": len(shown),
         "tickets": [out.ticket_json(t, view.now) for t in shown],
     }
     outcome = Outcome(data)
-    if not ordered and helpdesk.name == "local":
+    if not active and helpdesk.name == "local":
         outcome.hints.append("the local helpdesk has no active tickets; `triage demo` fills it")
     if not view.json:
         if shown:
             outcome.lines = out.queue_lines(shown, view.now, colour=view.colour, width=view.width)
             outcome.lines.append("")
-        outcome.lines.append(out.queue_summary(len(shown), ordered, view.now))
+        summary = out.queue_summary(len(shown), ordered, view.now)
+        if chosen:
+            named = f"view {view_name}: " if view_name else ""
+            summary += f" · {named}{out.one_line(str(chosen))} ({active} active in all)"
+        outcome.lines.append(summary)
     return outcome
 
 
@@ -262,21 +292,117 @@ async def create_ticket(
     return _confirm({"ticket": out.ticket_json(ticket, view.now)}, line)
 
 
-async def reply_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, text: str) -> Outcome:
+class SafeguardBlocked(TriageError):
+    """A reply a blocking safeguard stops, as the console's Send would ask first."""
+
+    #: Its own code, so a script tells "fix the text" from a helpdesk's refusal.
+    exit_code = 7
+
+
+async def _findings(
+    helpdesk: Helpdesk,
+    ticket_id: str,
+    text: str,
+    now: datetime,
+    rules: RuleSet | None,
+    config: SafeguardConfig | None,
+) -> tuple[Ticket, list[Finding]]:
+    """The console's safeguards on ``text``: over the ticket and its rules, gathered by
+    the console's own loader.
+
+    The KB index is not built (over a second for the demo's 64 articles, most of
+    a reply's run): only the missing-KB-link warning needs it, and a helpdesk
+    that searches its KB itself is asked as the console asks it.
+    """
+    from triage_tui.domain.clock import FrozenClock
+    from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.safeguards.checks import check
+    from triage_tui.engine.loader import TicketLoader
+
+    loader = TicketLoader(helpdesk, rules or RuleSet.default(), FrozenClock(now))
+    ticket_view = await loader.load(ticket_id)
+    findings = check(
+        text,
+        detail=ticket_view.detail,
+        kb=ticket_view.kb,
+        rules=ticket_view.rules,
+        config=config,
+    )
+    return ticket_view.detail.ticket, findings
+
+
+async def reply_ticket(
+    helpdesk: Helpdesk,
+    view: View,
+    ticket_id: str,
+    text: str,
+    *,
+    rules: RuleSet | None = None,
+    safeguards: SafeguardConfig | None = None,
+    send_anyway: bool = False,
+) -> Outcome:
+    """Send a public reply once the console's safeguards pass it.
+
+    A blocking finding (an unfilled placeholder, an escalation rule that fired)
+    refuses the reply before anything is written, naming it; ``send_anyway``
+    sends past it and logs ``safeguard.raised``, as the console's ``y`` does.
+    Warnings go to stderr and do not stop it.
+    """
+    from triage_tui.domain import events
+    from triage_tui.domain.safeguards.checks import blocking
+    from triage_tui.engine.recording import record
+
     _require(text, "reply text")
-    detail = await helpdesk.get_ticket(ticket_id)
-    message = await helpdesk.reply(detail.ticket.id, text)
-    line = f"Responded to {detail.ticket.id} for {_name(detail.ticket)}"
+    ticket, findings = await _findings(helpdesk, ticket_id, text, view.now, rules, safeguards)
+    blocks = blocking(findings)
+    if blocks and not send_anyway:
+        first = blocks[0]
+        more = f" (and {len(blocks) - 1} more)" if len(blocks) > 1 else ""
+        # The console's advice names its own keys ("dismiss the rule"); a script's is a verb.
+        reason = first.reason.partition(": escalate to")[0]
+        fix = (
+            f"escalate it first (triage escalate-ticket {ticket.id} --reason …)"
+            if first.kind.value == "escalation"
+            else "fix the text"
+        )
+        raise SafeguardBlocked(
+            f"reply to {ticket.id} not sent: safeguard {first.kind.value}: {reason}{more};"
+            f" {fix}, or pass --send-anyway"
+        )
+    if blocks:
+        await record(helpdesk, events.SAFEGUARD_RAISED, ticket.id, events.override_payload(blocks))
+    message = await helpdesk.reply(ticket.id, text)
+    line = f"Responded to {ticket.id} for {_name(ticket)}"
     data = {
-        "ticket_id": detail.ticket.id,
-        "requester": detail.ticket.requester.model_dump(mode="json"),
+        "ticket_id": ticket.id,
+        "requester": ticket.requester.model_dump(mode="json"),
         "message": message.model_dump(mode="json"),
+        "safeguards": [_finding_json(f) for f in findings],
     }
-    return _confirm(data, line)
+    outcome = _confirm(data, line)
+    outcome.hints += [
+        f"safeguard {f.kind.value} ({'sent anyway' if f.blocking else 'warning'}): {f.reason}"
+        for f in findings
+    ]
+    return outcome
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind.value,
+        "severity": finding.severity.value,
+        "reason": finding.reason,
+        "start": finding.start,
+        "end": finding.end,
+    }
 
 
 async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str | None) -> Outcome:
-    """Record the resolution as an internal note, then set the ticket solved."""
+    """Record the resolution as an internal note, then set the ticket solved.
+
+    A ticket already solved or closed is left alone (no note, no status
+    write): closing is idempotent, so a script may repeat it.
+    """
     if note is not None:
         _require(note, "--note")
         if not helpdesk.capabilities.internal_notes:
@@ -284,6 +410,12 @@ async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str
                 f"{helpdesk.display_name} has no internal notes; close without --note"
             )
     detail = await helpdesk.get_ticket(ticket_id)
+    if detail.ticket.status in (Status.SOLVED, Status.CLOSED):
+        line = f"ticket {detail.ticket.id} is already {detail.ticket.status.value}"
+        if note is not None:
+            line += "; the note was not added"
+        data = {"ticket": out.ticket_json(detail.ticket, view.now), "note": None, "changed": False}
+        return _confirm(data, line)
     message = await helpdesk.add_note(detail.ticket.id, note) if note is not None else None
     ticket = await helpdesk.set_status(detail.ticket.id, Status.SOLVED)
     line = f"Ticket {ticket.id} closed"
@@ -292,6 +424,7 @@ async def close_ticket(helpdesk: Helpdesk, view: View, ticket_id: str, note: str
     data = {
         "ticket": out.ticket_json(ticket, view.now),
         "note": message.model_dump(mode="json") if message else None,
+        "changed": True,
     }
     return _confirm(data, line)
 
@@ -389,7 +522,9 @@ async def escalate_ticket(
             note=note,
             priority=Priority.parse(priority) if priority else None,
             group=group.strip() if group else None,
-            tags=tags or [],
+            # Marked as the console marks one: the reply safeguard's escalation check
+            # then knows the ticket was escalated.
+            tags=list(dict.fromkeys(["escalated", *(tags or [])])),
         )
     except ValidationError as exc:
         raise InvalidInput(f"invalid escalation: {exc.errors()[0]['msg']}") from None
@@ -497,3 +632,189 @@ def _payload_text(payload: dict[str, Any]) -> str:
             value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         parts.append(f"{key}={value}")
     return " ".join(parts)
+
+
+# -- the outbox ----------------------------------------------------------------
+
+
+def _buffered(helpdesk: Helpdesk) -> BufferedHelpdesk:
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    if not isinstance(helpdesk, BufferedHelpdesk):  # every verb's helpdesk is (``session``)
+        raise Unsupported("this helpdesk was opened without its outbox")
+    return helpdesk
+
+
+def _entry(box: BufferedHelpdesk, wanted: str) -> om.Entry:
+    """An entry by id or by the start of its id (as ``triage outbox`` shows it)."""
+    from triage_tui.domain.errors import NotFound
+
+    key = wanted.strip().lower()
+    if len(key) < 4:
+        raise InvalidInput(f"outbox entry id {wanted!r} is too short; give 4 or more characters")
+    exact = box.outbox.get(key) if box.outbox_path.exists() else None
+    if exact is not None:
+        return exact
+    found = [e for e in _entries(box, OUTBOX_SCAN) if e.id.startswith(key)]
+    if not found:
+        raise NotFound(f"no outbox entry {wanted!r}; `triage outbox` lists them")
+    if len(found) > 1:
+        raise InvalidInput(f"outbox entry id {wanted!r} is ambiguous; give more of it")
+    return found[0]
+
+
+#: Entries ``triage outbox`` lists (the console's outbox screen shows as many).
+OUTBOX_SHOWN = 200
+#: Entries looked through for an id prefix.
+OUTBOX_SCAN = 5_000
+
+
+def _entries(box: BufferedHelpdesk, limit: int) -> list[om.Entry]:
+    # A profile that never wrote has no outbox file: listing it creates none.
+    return box.outbox.entries(limit=limit) if box.outbox_path.exists() else []
+
+
+def _note(entry: om.Entry, root: om.Entry | None, box: BufferedHelpdesk, now: datetime) -> str:
+    """What the console's outbox screen says beside the entry: why it waits, or its error."""
+    import math
+
+    from triage_tui.engine.outbox_controls import waiting_reason
+
+    note = entry.last_error or ""
+    if root is not None:
+        return f"{waiting_reason(root, box.session)} ({root.label})"
+    if entry.state == om.PENDING and entry.next_attempt and entry.next_attempt > now:
+        wait = math.ceil((entry.next_attempt - now).total_seconds())
+        return f"next attempt in {wait} s · {note}" if note else f"next attempt in {wait} s"
+    if entry.state == om.HELD and entry.hold_until:
+        return f"undo window: {max(0, math.ceil((entry.hold_until - now).total_seconds()))} s"
+    return note
+
+
+def _entry_json(entry: om.Entry, root: om.Entry | None) -> dict[str, Any]:
+    def when(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": entry.id,
+        "ticket_id": entry.ticket_id,
+        "kind": entry.kind,
+        "label": entry.label,
+        "state": entry.state,
+        "waits_behind": root.id if root is not None else None,
+        "attempts": entry.attempts,
+        "last_error": entry.last_error,
+        "conflict": entry.conflict,
+        "origin": entry.origin,
+        "created_at": when(entry.created_at),
+        "updated_at": when(entry.updated_at),
+        "delivered_at": when(entry.delivered_at),
+    }
+
+
+async def outbox(
+    helpdesk: Helpdesk, view: View, action: str | None = None, entry_id: str | None = None
+) -> Outcome:
+    """The outbox's entries (``triage outbox``), or one retried or cancelled.
+
+    The same operations as the console's outbox screen (``r``, ``c``), on the
+    same shared outbox of the profile.
+    """
+    box = _buffered(helpdesk)
+    if action is None:
+        if entry_id is not None:
+            raise InvalidInput("an entry id goes with retry or cancel: triage outbox retry ID")
+        return _outbox_list(box, view)
+    if entry_id is None:
+        raise InvalidInput(f"which entry? triage outbox {action} ID (`triage outbox` lists them)")
+    entry = _entry(box, entry_id)
+    if action == "retry":
+        return await _outbox_retry(box, view, entry)
+    return _outbox_cancel(box, view, entry)
+
+
+def _outbox_list(box: BufferedHelpdesk, view: View) -> Outcome:
+    entries = _entries(box, OUTBOX_SHOWN)
+    blocked = {e.id: root for e, root in box.waiting()} if entries else {}
+    data = {
+        "count": len(entries),
+        "entries": [_entry_json(e, blocked.get(e.id)) for e in entries],
+    }
+    outcome = Outcome(data)
+    if view.json:
+        return outcome
+    rows = [
+        [
+            e.id[:8],
+            out.one_line(e.ticket_id),
+            e.kind,
+            "waiting" if e.id in blocked else e.state,
+            str(e.attempts),
+            out.one_line(_note(e, blocked.get(e.id), box, view.now)),
+        ]
+        for e in entries
+    ]
+    if rows:
+        outcome.lines = out.table(
+            ["ID", "TICKET", "KIND", "STATE", "TRIES", "LAST ERROR / NOTE"],
+            rows,
+            max_widths=[8, 10, 8, 10, 5, None],
+            total_width=view.width,
+        )
+        outcome.lines.append("")
+    counts = box.outbox.counts() if entries else {}
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    outcome.lines.append(f"Outbox: {summary}" if summary else "Outbox: empty")
+    if any(e.state in om.ATTENTION for e in entries):
+        outcome.hints.append(
+            "`triage outbox retry ID` sends a failed entry again; `cancel ID` drops it"
+        )
+    return outcome
+
+
+async def _outbox_retry(box: BufferedHelpdesk, view: View, entry: om.Entry) -> Outcome:
+    """A failed entry sent again now, as a verb's own write is (the console's ``r``)."""
+    from triage_tui.domain.errors import Conflict, HelpdeskError
+
+    if entry.state != om.FAILED:
+        raise InvalidInput(
+            f"outbox entry {entry.id[:8]} is {entry.state}: only a failed entry can be retried"
+        )
+    box.retry(entry.id)
+    root = box.outbox.waits_behind(entry.id)
+    earlier = [e for e in box.outbox.for_ticket(entry.ticket_id, om.IN_FLIGHT) if e.seq < entry.seq]
+    if root is not None or earlier:
+        # Sent after what was recorded before it on the ticket, never ahead of it.
+        why = f"waits behind {root.label}" if root is not None else "waits for earlier writes"
+        line = f"{entry.label or entry.kind} on {entry.ticket_id}: pending again ({why})"
+        data = {"entry": _entry_json(box.outbox.get(entry.id) or entry, root)}
+        return _confirm(data, line)
+    attempt = await box.deliverer.deliver_now(entry.id)
+    now = box.outbox.get(entry.id) or entry
+    if attempt.state == om.CONFLICT:
+        raise Conflict(
+            f"outbox entry {entry.id[:8]}: ticket {entry.ticket_id} changed since it was read: "
+            + "; ".join(attempt.changes)
+            + " — not sent"
+        )
+    if attempt.state != om.DELIVERED:
+        if isinstance(attempt.error, TriageError):
+            raise attempt.error
+        raise HelpdeskError(f"outbox entry {entry.id[:8]} not delivered: {attempt.error}")
+    line = f"Delivered: {entry.label or entry.kind} on {entry.ticket_id}"
+    return _confirm({"entry": _entry_json(now, None)}, line)
+
+
+def _outbox_cancel(box: BufferedHelpdesk, view: View, entry: om.Entry) -> Outcome:
+    """The entry and the rest of its batch on that ticket, cancelled (the console's ``c``)."""
+    cancelled = box.cancel(entry.id)
+    if not cancelled:
+        raise InvalidInput(
+            f"outbox entry {entry.id[:8]} is {entry.state}: it has already left or was cancelled"
+        )
+    others = len(cancelled) - 1
+    line = f"Cancelled: {entry.label or entry.kind} on {entry.ticket_id}"
+    if others:
+        line += f" and {count(others, 'later write')} of its batch"
+    data = {"cancelled": [_entry_json(e, None) for e in cancelled]}
+    return _confirm(data, line)

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from triage_tui import paths
 from triage_tui.adapters.base import Helpdesk
@@ -166,6 +166,10 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
 
     async def groups(self) -> list[str]:
         return await self.inner.groups()
+
+    def act_as(self, agent: str) -> Self:
+        self.inner.act_as(agent)
+        return self
 
     def watch_writes(self, listener: Callable[[str, om.Entry | None], None]) -> bool:
         """Every write queued, delivered, undone or changed is told to ``listener``."""

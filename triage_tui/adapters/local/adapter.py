@@ -50,7 +50,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class LocalOptions:
-    """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``, ``TRIAGE_LOCAL_AGENT``).
+    """Options of the ``local`` adapter (``TRIAGE_LOCAL_DB``).
+
+    Who writes (the author of replies and notes, the actor of events) is the
+    profile's ``agent`` setting, given through ``act_as``, not an option here.
 
     A dataclass rather than an ``AdapterOptions`` model: the console's usual
     start (``--db PATH``, a ``db`` path, no options) builds it from these
@@ -63,8 +66,6 @@ class LocalOptions:
 
     #: The SQLite file; None means ``paths.default_db()`` in the data dir.
     db: Path | None = None
-    #: Author of replies and notes, and the actor of events.
-    agent: str = "Agent"
 
     def __post_init__(self) -> None:
         if self.db is not None:
@@ -108,11 +109,6 @@ class LocalHelpdesk(Helpdesk):
     @property
     def db_path(self) -> Path:
         return self.local_options.db or paths.default_db()
-
-    @property
-    def agent(self) -> str:
-        """The ``agent`` option: the author of replies and the actor of events."""
-        return self.local_options.agent
 
     # -- lifecycle -------------------------------------------------------
     async def open(self) -> None:
