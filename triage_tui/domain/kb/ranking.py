@@ -31,6 +31,7 @@ from triage_tui.domain.models import Article, TicketDetail
 
 __all__ = [
     "RELEVANT_SCORE",
+    "TUNED",
     "KbIndex",
     "KbMatch",
     "best_sentence",
@@ -67,6 +68,23 @@ _PRUNE_SHARE = 0.1
 """In a large KB, terms in more than this share of articles only re-score
 articles found by rarer terms; alone they cannot lift one into the top k."""
 _PRUNE_MIN_DOCS = 2000
+
+TUNED: dict[str, str] = {
+    "TITLE_WEIGHT": "bitext, all lines",
+    "LEAD_WEIGHT": "bitext, all lines",
+    "SECTION_WEIGHT": "bitext, all lines",
+    "TITLE_BONUS": "bitext, all lines",
+    "HEADLINE_BOOST": "bitext, all lines",
+    "SCORE_WORDS": "bitext, all lines",
+    "SIM_POWER": "bitext, all lines",
+    "_K1": "bitext, all lines",
+    "vocab.RELATED_SIMILARITY": "bitext, even lines",
+    "thesaurus.HYPERNYM, DERIVED, RANK_DECAY, SENSES": "bitext, even lines",
+}
+"""Every constant here chosen by looking at ``benchmarks/kb_quality.py`` results,
+with the set and the half of its questions it was chosen on (0-based lines of
+``queries.jsonl``); the benchmark prints this so the other half, and the other
+set, show whether the choice generalises."""
 
 QUERY_CHARS = 10_000
 """A query is read on its first 10 000 characters (about 1 500 words). Ranking
