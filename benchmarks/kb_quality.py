@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sqlite3
 import sys
@@ -206,6 +207,10 @@ def run_set(folder: Path, typos: float, seed: int, k: int) -> dict:
             half: _compare(mine, theirs, expected, k, range(parity, len(rows), 2))
             for half, parity in HALVES
         }
+        for half, parity in HALVES:
+            part["halves"][half]["confidence"] = calibration(
+                index, queries[parity::2], expected[parity::2]
+            )
         report[name] = part
     report["typos_drop_hit_at_3"] = round(
         report["clean"]["ours"]["hit_at_3"] - report["typos"]["ours"]["hit_at_3"], 4
@@ -213,12 +218,111 @@ def run_set(folder: Path, typos: float, seed: int, k: int) -> dict:
     return report
 
 
-def run_sets(args: argparse.Namespace) -> dict:
-    """Every set under ``args.sets`` in one run (see the module docstring)."""
-    root = Path(args.sets)
+def confidence_features(index: KbIndex, queries: list[str], expected: list[str]) -> list[tuple]:
+    """(coverage, lead, is right) for each query's top 3 results: what ``confidence`` sees."""
+    rows = []
+    for query, target in zip(queries, expected, strict=True):
+        found = index.rank(query, 3)
+        cover = [m.coverage for m in found]
+        for i, match in enumerate(found):
+            others = cover[:i] + cover[i + 1 :]
+            lead = cover[i] - (max(others) if others else 0.0)
+            rows.append((cover[i], lead, match.article.id == target))
+    return rows
+
+
+def fit_logistic(rows: list[tuple[float, float, bool, float]], steps: int = 25) -> list[float]:
+    """Weighted logistic regression of "is right" on (coverage, lead)/100 by Newton's method."""
+    beta = [0.0, 0.0, 0.0]
+    for _ in range(steps):
+        grad = [0.0] * 3
+        hess = [[0.0] * 3 for _ in range(3)]
+        for cover, lead, hit, weight in rows:
+            x = (1.0, cover / 100.0, lead / 100.0)
+            z = sum(b * v for b, v in zip(beta, x, strict=True))
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            for i in range(3):
+                grad[i] += weight * (hit - p) * x[i]
+                for j in range(3):
+                    hess[i][j] += weight * p * (1 - p) * x[i] * x[j]
+        step = _solve3(hess, grad)
+        beta = [b + d for b, d in zip(beta, step, strict=True)]
+    return [round(b, 3) for b in beta]
+
+
+def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
+    """Solve a 3x3 linear system by Cramer's rule (the Hessian is positive definite)."""
+
+    def det(m: list[list[float]]) -> float:
+        return (
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        )
+
+    d = det(a) or 1e-12
+    out = []
+    for col in range(3):
+        m = [[b[r] if c == col else a[r][c] for c in range(3)] for r in range(3)]
+        out.append(det(m) / d)
+    return out
+
+
+def fit_confidence(root: Path, typos: float, seed: int) -> dict:
+    """Refit ``ranking.CONFIDENCE_WEIGHTS`` on the even lines of every set (each set
+    weighs the same), clean and with typos; print them with the odd lines' calibration."""
+    rows: list[tuple[float, float, bool, float]] = []
+    for folder in _set_folders(root):
+        articles = load_articles(folder / "articles")
+        qrows = load_queries(folder / "queries.jsonl")[0::2]
+        index = KbIndex(articles)
+        for rate in (0.0, typos):
+            queries = misspell_all([r["query"] for r in qrows], rate, seed)
+            found = confidence_features(index, queries, [r["article_id"] for r in qrows])
+            weight = 1.0 / len(found)
+            rows.extend((c, lead, hit, weight) for c, lead, hit in found)
+    return {"CONFIDENCE_WEIGHTS": fit_logistic(rows), "fitted_on": "even lines, clean and typos"}
+
+
+def _set_folders(root: Path) -> list[Path]:
     folders = sorted(p for p in root.iterdir() if (p / "queries.jsonl").is_file())
     if not folders:
         raise SystemExit(f"kb_quality: no set (a folder with queries.jsonl) under {root}")
+    return folders
+
+
+def calibration(index: KbIndex, queries: list[str], expected: list[str]) -> dict:
+    """How well ``confidence`` is calibrated, and what the quoting threshold does.
+
+    ``bins``: top-1 results by confidence (0-20, 20-40 … %), with how often they
+    were right; ``quoted``: the share of questions whose top result reaches
+    ``RELEVANT_SCORE`` (the draft would quote it) and how often it was right.
+    """
+    tops = [index.rank(q, 1) for q in queries]
+    bins: dict[str, list[int]] = {}
+    quoted = right = 0
+    for found, target in zip(tops, expected, strict=True):
+        if not found:
+            continue
+        match = found[0]
+        low = min(80, int(match.score // 20) * 20)
+        tally = bins.setdefault(f"{low}-{low + 20}", [0, 0])
+        tally[0] += 1
+        tally[1] += match.article.id == target
+        if match.relevant:
+            quoted += 1
+            right += match.article.id == target
+    n = len(queries) or 1
+    return {
+        "bins": {k: {"n": v[0], "right": round(v[1] / v[0], 3)} for k, v in sorted(bins.items())},
+        "quoted_share": round(quoted / n, 4),
+        "quoted_right": round(right / quoted, 4) if quoted else None,
+    }
+
+
+def run_sets(args: argparse.Namespace) -> dict:
+    """Every set under ``args.sets`` in one run (see the module docstring)."""
+    folders = _set_folders(Path(args.sets))
     typos = DEFAULT_SET_TYPOS if args.typos == 0.0 else args.typos
     report: dict = {"seed": args.seed, "k": args.k, "typos": typos, "sets": {}}
     for folder in folders:
@@ -246,6 +350,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sets", default=str(DEFAULT_SETS), help="folder of sets (used without --kb)"
     )
+    parser.add_argument(
+        "--fit-confidence",
+        action="store_true",
+        help="refit ranking.CONFIDENCE_WEIGHTS on every set's even lines and print them",
+    )
     parser.add_argument("--kb", help="folder of Markdown articles (one set)")
     parser.add_argument("--queries", help='JSONL of {"query", "article_id"} (one set)')
     parser.add_argument("--k", type=int, default=3, help="results per query (MRR depth)")
@@ -271,7 +380,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    print(json.dumps(run(args) if args.kb else run_sets(args)))
+    if args.fit_confidence:
+        typos = args.typos or DEFAULT_SET_TYPOS
+        print(json.dumps(fit_confidence(Path(args.sets), typos, args.seed)))
+    else:
+        print(json.dumps(run(args) if args.kb else run_sets(args)))
     return 0
 
 
