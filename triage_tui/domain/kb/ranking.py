@@ -80,6 +80,7 @@ _K1 = 2.0
 _B_BODY = 0.75
 _B_TITLE = 0.6
 _RERANK_DEPTH = 30
+_PAIRS_CACHE = 512
 _PRUNE_SHARE = 0.1
 """In a large KB, terms in more than this share of articles only re-score
 articles found by rarer terms; alone they cannot lift one into the top k."""
@@ -154,6 +155,8 @@ class _QueryWord:
     terms: frozenset[str] = frozenset()
     related: frozenset[str] = frozenset()
     """Terms that stand for the word as WordNet relatives, not as spellings of it."""
+    headline: bool = False
+    """The word is in a multi-line query's first line (a ticket's subject)."""
 
 
 class KbIndex:
@@ -197,7 +200,7 @@ class KbIndex:
         self._idf = {term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()}
         self._postings: dict[str, dict[int, float]] = {}
         self._cache = cache
-        self._pairs: dict[int, frozenset[tuple[str, str]]] = {}
+        self._pairs: dict[int, frozenset[int]] = {}
         ideal_tf = TITLE_WEIGHT + 1.0
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
@@ -273,7 +276,8 @@ class KbIndex:
         for word in words:
             word.terms = frozenset(t for t, _ in word.candidates)
             word.weight = max(self._idf[t] * s**SIM_POWER for t, s in word.candidates)
-            boost = HEADLINE_BOOST if newline >= 0 and word.candidates in headline else 1.0
+            word.headline = newline >= 0 and word.candidates in headline
+            boost = HEADLINE_BOOST if word.headline else 1.0
             if len(word.candidates) == 1:
                 word.postings = self._posting(word.candidates[0][0])
                 word.weight *= boost
@@ -327,13 +331,16 @@ class KbIndex:
                 covered = sum(self._idf[t] for t in title if any(t in w.terms for w in words))
                 raw += bonus * covered / total if total else 0.0
             reranked[doc] = raw
+        _subject_share(reranked, [w for w in words if w.headline])
         if PHRASE_WEIGHT > 0:
             pairs = self._query_pairs(text)
-            if pairs:
-                for doc in reranked:
+            for doc in reranked if pairs else ():
+                counts = self._counts[doc]
+                both = [(hash(p), w) for p, w in pairs if p[0] in counts and p[1] in counts]
+                if both:
                     have = self._doc_pairs(doc)
                     reranked[doc] += PHRASE_WEIGHT * self._ideal * sum(
-                        w for pair, w in pairs if pair in have
+                        w for pair, w in both if pair in have
                     )
         # The ideal covers the question's core, not every word of a long
         # ticket: its SCORE_WORDS heaviest words, then unknown words up to that.
@@ -369,16 +376,23 @@ class KbIndex:
         idf = self._idf
         return [((a, b), min(idf[a], idf[b])) for a, b in zip(seq, seq[1:], strict=False)]
 
-    def _doc_pairs(self, doc: int) -> frozenset[tuple[str, str]]:
-        """Adjacent index terms of an article's title and body, computed on first use."""
+    def _doc_pairs(self, doc: int) -> frozenset[int]:
+        """Hashes of the adjacent index-term pairs in an article's title and body.
+
+        Computed when an article first reaches a query's re-ranking pool and
+        kept for the last ``_PAIRS_CACHE`` articles, so building the index
+        costs nothing extra and memory stays bounded in a large KB.
+        """
         pairs = self._pairs.get(doc)
         if pairs is None:
             article = self._articles[doc]
-            pairs = frozenset()
+            found: set[int] = set()
             for part in (article.title, article.body):
                 terms = self._cache.terms(part)
-                pairs |= frozenset(zip(terms, terms[1:], strict=False))
-            self._pairs[doc] = pairs
+                found.update(map(hash, zip(terms, terms[1:], strict=False)))
+            if len(self._pairs) >= _PAIRS_CACHE:
+                self._pairs.clear()
+            self._pairs[doc] = pairs = frozenset(found)
         return pairs
 
     def _shown(self, word: _QueryWord, doc: int) -> list[str]:
@@ -397,6 +411,26 @@ class KbIndex:
     def match_terms(self, text: str) -> list[tuple[tuple[str, ...], Candidates]]:
         """Each query word as written and the index terms it stands for (explanations)."""
         return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)[0]]
+
+
+def _subject_share(pool: dict[int, float], headline: list[_QueryWord]) -> None:
+    """Scale each candidate by how much of the ticket's subject it matches.
+
+    A ticket's subject states its problem; its messages add chatter ("our
+    managers rely on this every morning") whose rare words can make an
+    unrelated article look strong. Each article keeps the share of the
+    subject's weight it matches, relative to the best such share in the pool,
+    so one that shares nothing with the subject falls below those that do and
+    is never quoted. Single-line queries (a search box) have no subject.
+    """
+    if not headline:
+        return
+    total = sum(w.weight for w in headline)
+    shares = {doc: sum(w.weight for w in headline if doc in w.postings) / total for doc in pool}
+    best = max(shares.values(), default=0.0)
+    if best > 0:
+        for doc, share in shares.items():
+            pool[doc] *= share / best
 
 
 def confidence(coverage: float, lead: float) -> float:
