@@ -41,7 +41,7 @@ __all__ = [
     "ticket_query",
 ]
 
-CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-1.01, -0.2, 8.219)
+CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-1.009, -0.192, 8.08)
 """Bias and weights of ``confidence`` (coverage and lead, both per 100 points),
 fitted by ``benchmarks/kb_quality.py --fit-confidence`` on the top-3 results of
 the questions on even lines of bitext and feedbackqa-au, clean and with typos."""
@@ -57,7 +57,7 @@ what it does on the odd lines."""
 # restating the question) say what an article is about; the section names
 # the topic broadly; a body word may be incidental.
 TITLE_WEIGHT = 3.0
-LEAD_WEIGHT = 1.0
+LEAD_WEIGHT = 2.0
 SECTION_WEIGHT = 1.0
 TITLE_BONUS = 2.0
 """Bonus, in ideal-word units, for covering all of an article's title words
@@ -88,7 +88,6 @@ _PRUNE_MIN_DOCS = 2000
 
 TUNED: dict[str, str] = {
     "TITLE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
-    "LEAD_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "_B_TITLE": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "PHRASE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "CONFIDENCE_WEIGHTS": "bitext and feedbackqa-au, even lines, clean and typos (logistic fit)",
@@ -331,7 +330,6 @@ class KbIndex:
                 covered = sum(self._idf[t] for t in title if any(t in w.terms for w in words))
                 raw += bonus * covered / total if total else 0.0
             reranked[doc] = raw
-        _subject_share(reranked, [w for w in words if w.headline])
         if PHRASE_WEIGHT > 0:
             pairs = self._query_pairs(text)
             for doc in reranked if pairs else ():
@@ -339,8 +337,8 @@ class KbIndex:
                 both = [(hash(p), w) for p, w in pairs if p[0] in counts and p[1] in counts]
                 if both:
                     have = self._doc_pairs(doc)
-                    reranked[doc] += PHRASE_WEIGHT * self._ideal * sum(
-                        w for pair, w in both if pair in have
+                    reranked[doc] += (
+                        PHRASE_WEIGHT * self._ideal * sum(w for pair, w in both if pair in have)
                     )
         # The ideal covers the question's core, not every word of a long
         # ticket: its SCORE_WORDS heaviest words, then unknown words up to that.
@@ -348,7 +346,11 @@ class KbIndex:
         unknown = UNKNOWN_SHARE * self._rare_idf * min(n_unknown, SCORE_WORDS - len(core))
         ideal = self._ideal * (sum(core) + unknown) + bonus
         top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
-        coverage = [min(100.0, 100.0 * raw / ideal) for _, raw in top]
+        shares = _subject_shares([doc for doc, _ in top], [w for w in words if w.headline])
+        coverage = [
+            min(100.0, 100.0 * raw * share / ideal)
+            for (_, raw), share in zip(top, shares, strict=True)
+        ]
         out: list[KbMatch] = []
         for i, (doc, _) in enumerate(top[:k]):
             others = coverage[:i] + coverage[i + 1 :]
@@ -413,24 +415,26 @@ class KbIndex:
         return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)[0]]
 
 
-def _subject_share(pool: dict[int, float], headline: list[_QueryWord]) -> None:
-    """Scale each candidate by how much of the ticket's subject it matches.
+def _subject_shares(docs: list[int], headline: list[_QueryWord]) -> list[float]:
+    """Per article, how far a ticket's subject backs it: 0.5 to 1 (1 without a subject).
 
     A ticket's subject states its problem; its messages add chatter ("our
     managers rely on this every morning") whose rare words can make an
-    unrelated article look strong. Each article keeps the share of the
-    subject's weight it matches, relative to the best such share in the pool,
-    so one that shares nothing with the subject falls below those that do and
-    is never quoted. Single-line queries (a search box) have no subject.
+    unrelated article look strong. An article's coverage, and so its
+    confidence, is scaled by half plus half the share of the subject's weight
+    it matches (relative to the best such share among the results): one that
+    shares nothing with the subject keeps half, rarely leads by enough to be
+    quoted, and is still listed where its words put it. Single-line queries
+    (a search box, the benchmark's questions) have no subject.
     """
     if not headline:
-        return
+        return [1.0] * len(docs)
     total = sum(w.weight for w in headline)
-    shares = {doc: sum(w.weight for w in headline if doc in w.postings) / total for doc in pool}
-    best = max(shares.values(), default=0.0)
-    if best > 0:
-        for doc, share in shares.items():
-            pool[doc] *= share / best
+    shares = [sum(w.weight for w in headline if doc in w.postings) / total for doc in docs]
+    best = max(shares, default=0.0)
+    if best <= 0:
+        return [1.0] * len(docs)
+    return [(1.0 + share / best) / 2 for share in shares]
 
 
 def confidence(coverage: float, lead: float) -> float:
