@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -114,6 +113,7 @@ def test_the_quoted_kb_sentence_does_not_trip_the_jargon_warning(
     """Issue 17 item 21: the sentence the drafter quoted from the KB ("… see 'SAML response
     invalid'") raised a jargon warning against itself; it no longer does, an agent's own
     jargon still does, and the warning's message does not repeat the term it points at."""
+
     def jargon(text: str, view: TicketView, kb: bool = True) -> list[Finding]:
         found = check(text, detail=view.detail, kb=view.kb if kb else [], rules=view.rules)
         return [f for f in found if f.kind is Kind.JARGON]
@@ -133,4 +133,3 @@ def test_the_quoted_kb_sentence_does_not_trip_the_jargon_warning(
     assert {edited[f.start : f.end] for f in again} >= {"SAML", "NameID"}
     for finding in again:
         assert edited[finding.start : finding.end] not in finding.reason
-
