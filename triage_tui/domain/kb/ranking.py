@@ -7,12 +7,15 @@ WordNet relatives for a word the KB never uses: "reimbursement" -> "refund").
 Those terms are weighted like any other: an inverted index with BM25
 saturation over weighted fields (title, section, the article's lead sentence,
 body) and IDF discounted by match similarity. The best candidates then get a
-bonus for covering their article's title, since a KB title names the one
-question the article answers.
+bonus for covering their article's title (its words counted by their IDF in
+the KB), since a KB title names the one question the article answers, and one
+for each pair of adjacent query words they have side by side.
 
-Scores are normalised to 0..100 against what an ideal article (every matched
-query word in its title and body) would score for the same query, which
-makes them comparable enough across queries to threshold "relevant".
+Each result's coverage is normalised to 0..100 against what an ideal article
+(every matched query word in its title and body) would score for the same
+query; its score is a calibrated confidence (``confidence``) from that
+coverage and its lead over the other results, so "relevant" is one threshold
+on a probability, the same for every KB.
 """
 
 from __future__ import annotations
