@@ -60,6 +60,7 @@ def test_every_set_in_one_run_clean_and_with_typos_beside_fts5_with_halves(
 
 
 def test_no_set_is_one_clear_line(tmp_path: Path) -> None:
+    """Issue 23 item 3: a --sets folder without any set stops with one line, not a traceback."""
     with pytest.raises(SystemExit, match="no set"):
         kb_quality.main(["--sets", str(tmp_path), "--scale", "0"])
 
