@@ -86,6 +86,9 @@ class DraftContext:
     """Defaults to one sentence derived from the subject."""
     next_step: str | None = None
     """Defaults to the article sentence, else a cursor and ``NEXT_STEP_MARKER``."""
+    context: str = ""
+    """The customer's own text (their messages): how they capitalise a subject
+    word there tells a name ("Slack", "Monday") from a title-cased word."""
 
     def values(self) -> dict[str, str]:
         values = {
@@ -94,8 +97,8 @@ class DraftContext:
             "team": self.team,
             "ticket_id": self.ticket_id,
             "subject": self.subject,
-            "topic": topic(self.subject) or "your request",
-            "acknowledgement": self.acknowledgement or acknowledgement(self.subject),
+            "topic": topic(self.subject, self.context) or "your request",
+            "acknowledgement": self.acknowledgement or acknowledgement(self.subject, self.context),
             "next_step": self.next_step or self.article_sentence or CURSOR + NEXT_STEP_MARKER,
         }
         if self.article is not None:
@@ -105,31 +108,54 @@ class DraftContext:
         return values
 
 
-def topic(subject: str) -> str:
-    """The subject as it reads mid-sentence.
+def topic(subject: str, context: str = "") -> str:
+    """The subject as it reads mid-sentence, in the ticket's own casing.
 
-    "Re: Cannot Export My CSV!" -> "cannot export your CSV".
+    "Re: Cannot Export My CSV!" -> "cannot export your CSV";
+    "Data loss after Monday import" -> "data loss after Monday import".
 
-    Title-cased words are lower-cased; acronyms, product names with inner capitals
-    ("iPhone", "SSO") and words with digits keep their spelling. An all-caps
-    subject is shouting, so it is lower-cased whole. First-person words are
-    turned around ("my" -> "your") because the reply speaks to the customer.
+    A capitalised word is lower-cased only where its capital says nothing:
+    the subject's first word, or any word of a subject in Title Case. Even
+    there a word the customer capitalises mid-sentence in ``context`` (their
+    messages) is a name and keeps its capital ("Slack notifications stopped").
+    Acronyms, product names with inner capitals ("iPhone", "SSO") and words
+    with digits keep their spelling. An all-caps subject is shouting, so it is
+    lower-cased whole. First-person words are turned around ("my" -> "your")
+    because the reply speaks to the customer.
     """
     text = _REPLY_PREFIX_RE.sub("", subject).strip().rstrip(".!?:;, ")
     words = text.split()
     shouting = sum(w.isupper() and len(w) > 1 for w in words) > max(1, len(words) // 2)
+    title_case = not any(w.isalpha() and w.islower() for w in words[1:])
+    names = _names_in(context) if context else frozenset()
     out: list[str] = []
-    for word in words:
+    for i, word in enumerate(words):
         letters = [c for c in word if c.isalpha()]
-        if shouting or (
+        capitalised = (
             letters
             and word[0].isupper()
             and all(c.islower() for c in letters[1:])
             and not any(c.isdigit() for c in word)
+        )
+        if shouting or (
+            capitalised
+            and (i == 0 or title_case or len(letters) == 1)
+            and word.strip(_EDGE_PUNCTUATION) not in names
         ):
             word = word.lower()
         out.append(_FLIP.get(word.lower().replace("\u2019", "'"), word))
     return " ".join(out)
+
+
+_EDGE_PUNCTUATION = ".,!?:;\"'()[]\u2018\u2019\u201c\u201d"
+_MID_SENTENCE_CAPITAL_RE = re.compile(r"(?<![.!?\n]\s)(?<![.!?\n])(?<=\s)([A-Z][a-z]+)\b")
+
+
+def _names_in(context: str) -> frozenset[str]:
+    """Capitalised words the customer writes mid-sentence (never at a sentence's start)."""
+    lowered = set(re.findall(r"\b[a-z]+\b", context))
+    found = _MID_SENTENCE_CAPITAL_RE.findall(context)
+    return frozenset(w for w in found if w.lower() not in lowered)
 
 
 _FLIP = {
@@ -177,8 +203,9 @@ _CANNOT_RE = re.compile(
 )
 
 
-def acknowledgement(subject: str) -> str:
-    """One natural sentence acknowledging the ticket, from its subject."""
+def acknowledgement(subject: str, context: str = "") -> str:
+    """One natural sentence acknowledging the ticket, from its subject (``context``:
+    the customer's messages, for the casing of names; see ``topic``)."""
     cleaned = _REPLY_PREFIX_RE.sub("", subject).strip()
     if not cleaned:
         return "Thanks for reaching out."
@@ -186,7 +213,7 @@ def acknowledgement(subject: str) -> str:
     if cleaned.endswith("?") or first in _QUESTION_WORDS:
         question = cleaned.rstrip(" ?.!") + "?"
         return f'Thanks for your question: "{question}"'
-    about = topic(cleaned)
+    about = topic(cleaned, context)
     about = _FILLER_RE.sub("", about) or about
     if about.startswith(("unable to ", "not able to ")):
         about = "you're " + about
@@ -300,6 +327,14 @@ def render(template: str, ctx: DraftContext) -> tuple[str, int]:
     return text, min(cursor, len(text))
 
 
+def customer_text(detail: TicketDetail) -> str:
+    """The customer's public messages, as ``DraftContext.context`` (at most 8 000 characters)."""
+    return "\n".join(m.body for m in detail.customer_messages if m.public)[:_CONTEXT_CHARS]
+
+
+_CONTEXT_CHARS = 8_000
+
+
 def unfilled_placeholders(text: str) -> list[tuple[int, int, str]]:
     """Spans of ``{fields}`` and ``[Describe …]`` markers still in a draft."""
     return [(m.start(), m.end(), m.group()) for m in _UNFILLED_RE.finditer(text)]
@@ -317,8 +352,9 @@ def draft_for(
 ) -> tuple[Draft, int]:
     """A draft reply to ``detail`` and its cursor offset.
 
-    ``match`` is the best KB match, if any; it is quoted and linked only when it
-    is relevant (``score >= RELEVANT_SCORE``).
+    ``match`` is the best KB match, if any; its sentence is quoted and the
+    article linked only when it is relevant (its calibrated confidence reaches
+    ``RELEVANT_SCORE``); a weaker one leaves the next step to the agent.
     """
     text = load_template(template, user_dir)
     article = match.article if match is not None and match.relevant else None
@@ -332,6 +368,7 @@ def draft_for(
         subject=ticket.subject,
         article=article,
         article_sentence=sentence,
+        context=customer_text(detail),
     )
     body, cursor = render(text, ctx)
     draft = Draft(

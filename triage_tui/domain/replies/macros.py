@@ -41,7 +41,12 @@ from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.kb.ranking import KbMatch, best_sentence, ticket_query
 from triage_tui.domain.models import TicketDetail
-from triage_tui.domain.replies.drafting import DraftContext, load_template, render
+from triage_tui.domain.replies.drafting import (
+    DraftContext,
+    customer_text,
+    load_template,
+    render,
+)
 
 MACROS_FILE = "macros.toml"
 """The ``[macros.NAME]`` file in the user's templates directory."""
@@ -116,6 +121,7 @@ def draft_context(
         subject=ticket.subject,
         article=article,
         article_sentence=sentence,
+        context=customer_text(detail),
     )
 
 

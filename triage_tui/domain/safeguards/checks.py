@@ -16,10 +16,12 @@ What is checked, and why:
   technical channel (``api``), their tier or organisation tier is listed in
   ``technical_tiers``, or they themselves used at least ``fluent_after``
   distinct jargon terms. For everyone else a jargon term warns — unless the
-  customer used that very term (mirroring their own words is clear).
+  customer used that very term (mirroring their own words is clear), or the
+  sentence is quoted word for word from a relevant KB article (the draft's own
+  quote is the team's published wording).
   ``"always"`` flags every term the customer did not use; ``"never"`` is off.
-* **missing KB link**: the top article is relevant (``score >=
-  kb.RELEVANT_SCORE``) and no relevant article's URL is in the draft; the fix
+* **missing KB link**: the top article is relevant (its calibrated confidence
+  reaches ``kb.RELEVANT_SCORE``) and no relevant article's URL is in the draft; the fix
   inserts the workflow's "You can also find more details here:" line before
   the closing lines.
 * **too long**: more than ``max_words`` words warns ("warn before long"); the
@@ -43,7 +45,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from triage_tui.domain.escalation import RuleResult
-from triage_tui.domain.kb.ranking import RELEVANT_SCORE, KbMatch
+from triage_tui.domain.kb.ranking import KbMatch
 from triage_tui.domain.models import TicketDetail
 from triage_tui.domain.replies.drafting import unfilled_placeholders
 from triage_tui.domain.safeguards.match import (
@@ -148,7 +150,7 @@ def check(
     found.extend(_escalations(rules, facts))
     folded = fold(draft_text)
     found.extend(_tone(draft_text, folded))
-    found.extend(_jargon(draft_text, folded, facts, config))
+    found.extend(_jargon(draft_text, folded, facts, config, kb))
     found.extend(_placeholders(draft_text, facts))
     link = _missing_link(draft_text, kb, config)
     if link is not None:
@@ -223,7 +225,11 @@ def _deletion(text: str, start: int, end: int, label: str) -> Fix:
 
 
 def _jargon(
-    text: str, folded: str, facts: TicketFacts, config: SafeguardConfig
+    text: str,
+    folded: str,
+    facts: TicketFacts,
+    config: SafeguardConfig,
+    kb: Sequence[KbMatch] | None = None,
 ) -> Iterable[Finding]:
     if config.jargon_audience == "never":
         return
@@ -233,10 +239,15 @@ def _jargon(
     for match in jargon_hits(text, folded, config.all_jargon):
         term = text[match.start() : match.end()]
         lowered = " ".join(term.lower().split())
-        if lowered in facts.customer_terms or _on_link_line(text, match.start()):
+        if (
+            lowered in facts.customer_terms
+            or _on_link_line(text, match.start())
+            or _quoted_from_kb(text, match.start(), match.end(), kb)
+        ):
             continue
         alternative = _after_determiner(text, match.start(), plain.get(lowered, ""))
-        reason = f"Jargon for a non-technical customer: \u201c{term}\u201d"
+        # The span is the term; whoever shows the finding shows the span beside it.
+        reason = "Jargon for a non-technical customer"
         fix = None
         if alternative:
             reason += f" (say \u201c{alternative}\u201d)"
@@ -246,6 +257,31 @@ def _jargon(
         yield Finding(
             Kind.JARGON, Severity.WARN, match.start(), match.end(), reason, fix, f"jargon:{lowered}"
         )
+
+
+def _quoted_from_kb(text: str, at: int, end: int, kb: Sequence[KbMatch] | None) -> bool:
+    """The words around ``text[at:end]`` are quoted verbatim from a relevant KB article.
+
+    The draft quotes its article's own wording (the team's published answer);
+    flagging that against itself would only teach agents to ignore the warning.
+    Once the agent rewrites the words around the term, they are checked again.
+    """
+    if not kb:
+        return False
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    window = text[max(line_start, at - _QUOTE_CONTEXT) : min(line_end, end + _QUOTE_CONTEXT)]
+    window = window.strip()
+    if len(window) < _MIN_QUOTE:
+        return False
+    return any(window in m.article.body for m in kb if m.relevant)
+
+
+_QUOTE_CONTEXT = 30
+"""Characters either side of a term (within its line) that must match the article."""
+_MIN_QUOTE = 20
+"""A quote shorter than this could be any phrase; it is checked as usual."""
 
 
 def _on_link_line(text: str, at: int) -> bool:
@@ -286,9 +322,9 @@ def _placeholders(text: str, facts: TicketFacts) -> Iterable[Finding]:
 def _missing_link(
     text: str, kb: Sequence[KbMatch] | None, config: SafeguardConfig
 ) -> Finding | None:
-    if not kb or kb[0].score < RELEVANT_SCORE or not kb[0].article.url:
+    if not kb or not kb[0].relevant or not kb[0].article.url:
         return None
-    relevant = [m for m in kb if m.score >= RELEVANT_SCORE and m.article.url]
+    relevant = [m for m in kb if m.relevant and m.article.url]
     if any(m.article.url in text for m in relevant):
         return None
     article = kb[0].article
@@ -308,7 +344,8 @@ def _missing_link(
         closing = text[at:end]
         fix = Fix(_LINK_LABEL, at, end, line + "\n\n" + closing, closing)
     reason = (
-        f"A relevant article is not linked: \u201c{article.title}\u201d (score {kb[0].score:.0f})"
+        f"A relevant article is not linked: \u201c{article.title}\u201d"
+        f" ({kb[0].score:.0f} % confidence)"
     )
     return Finding(
         Kind.MISSING_KB_LINK, Severity.WARN, at, at, reason, fix, f"missing_kb_link:{article.id}"
