@@ -65,11 +65,7 @@ def takes_typing(widget: Widget | None) -> bool:
     # TextArea is looked up, not imported: the console's first screen does not load it,
     # and until it is loaded nothing on screen can be one.
     text_area = sys.modules.get("textual.widgets._text_area")
-    return (
-        text_area is not None
-        and isinstance(widget, text_area.TextArea)
-        and not widget.read_only
-    )
+    return text_area is not None and isinstance(widget, text_area.TextArea) and not widget.read_only
 
 
 class TicketDesk:

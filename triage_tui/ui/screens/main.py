@@ -389,13 +389,6 @@ class MainScreen(DeskScreen[None]):
             self._show_no_ticket(
                 "No tickets match the filter." if self.filter else "The queue is empty."
             )
-        elif (
-            not self.follow_cursor
-            and self.requested_id is not None
-            and queue.current is not None
-            and all(row.id != self.requested_id for row in shown)
-        ):
-            self.show_ticket(queue.current.id)  # the open ticket left the list: not kept open
 
     def _show_no_ticket(self, line: str) -> None:
         """An empty list: no ticket in the detail or the draft (one still loading is dropped)."""
@@ -476,16 +469,24 @@ class MainScreen(DeskScreen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
+        self._settled = self.filter
         if self.filter and not box.value:
             box.value = str(self.filter)
         box.focus()
 
-    def _try_filter(self, text: str, *, commit: bool = True) -> bool:
-        """Apply ``text`` as the filter; on an error show where, and keep the filter shown.
+    #: The filter as far as it was complete: applied at Enter, or while typing when the
+    #: text ended with a space. The queue falls back to it while the word being typed
+    #: does not parse or matches nothing.
+    _settled: Filter | None = None
 
-        While the agent types (``commit`` False) a filter that matches no ticket is
-        not applied either: a half-typed word (``prio``) would empty the queue. Enter
-        (``commit``) applies whatever parses, and an empty result then says so.
+    def _try_filter(self, text: str, *, commit: bool = True) -> bool:
+        """Apply ``text`` as the filter; on an error show where, and keep a complete filter.
+
+        While the agent types (``commit`` False) each keystroke applies the text if it
+        parses and matches a ticket; otherwise the queue shows the filter as far as it
+        was complete (``_settled``), never a half-typed term (``prio``, ``sla:<9``) or
+        an empty queue. Enter (``commit``) applies whatever parses, even when it
+        matches nothing (the queue, detail and draft then say so).
         """
         from triage_tui.domain.filters.language import FilterError, parse
         from triage_tui.ui.widgets import filter_line
@@ -498,18 +499,43 @@ class MainScreen(DeskScreen[None]):
             error_line.update(filter_line.error_content(text, error, width))
             error_line.set_class(False, "-hint")
             error_line.display = True
+            self._fall_back()
             return False
         shown = new.apply(self.all_rows, self.app.clock.now()) if new else self.all_rows
         if not commit and new and not shown:
-            keeps = f"“{self.filter}”" if self.filter else "every ticket"
+            keeps = f"“{self._settled}”" if self._settled else "every ticket"
             error_line.update(filter_line.no_match_content(text, keeps))
             error_line.set_class(True, "-hint")
             error_line.display = True
+            self._fall_back()
             return False
         error_line.display = False
+        if commit or not text or text[-1].isspace():
+            self._settled = new
         self.filter = new
-        self._set_rows(self.all_rows, shown=shown)
+        self._filter_rows(shown)
         return True
+
+    def _fall_back(self) -> None:
+        """While typing: the queue shows the filter as far as it was complete."""
+        if self.filter != self._settled:
+            self.filter = self._settled
+            self._filter_rows()
+
+    def _filter_rows(self, shown: list[QueueRow] | None = None) -> None:
+        """Show what the new filter keeps. Where the detail does not follow the cursor, an
+        open ticket the filter leaves out is not kept open: the cursor's ticket opens."""
+        self._set_rows(self.all_rows, shown=shown)
+        queue = self.query_one(QueueView)
+        current = queue.current
+        if (
+            self.work_mounted
+            and not self.follow_cursor
+            and self.requested_id is not None
+            and current is not None
+            and self.requested_id not in {row.id for row in queue.rows}
+        ):
+            self.show_ticket(current.id)
 
     def _on_filter_value(self, value: str) -> None:
         # A watcher, not Input.Changed: it runs while the key is handled, so the
