@@ -469,24 +469,19 @@ class MainScreen(DeskScreen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.display = True
-        self._settled = self.filter
         if self.filter and not box.value:
             box.value = str(self.filter)
         box.focus()
-
-    #: The filter as far as it was complete: applied at Enter, or while typing when the
-    #: text ended with a space. The queue falls back to it while the word being typed
-    #: does not parse or matches nothing.
-    _settled: Filter | None = None
 
     def _try_filter(self, text: str, *, commit: bool = True) -> bool:
         """Apply ``text`` as the filter; on an error show where, and keep a complete filter.
 
         While the agent types (``commit`` False) each keystroke applies the text if it
-        parses and matches a ticket; otherwise the queue shows the filter as far as it
-        was complete (``_settled``), never a half-typed term (``prio``, ``sla:<9``) or
-        an empty queue. Enter (``commit``) applies whatever parses, even when it
-        matches nothing (the queue, detail and draft then say so).
+        parses and matches a ticket. Otherwise the queue shows the expression before
+        the offending word — up to the bad token, or up to the word being typed when
+        nothing matches — never a half-typed term (``prio``, ``sla:<9``) or an empty
+        queue. Enter (``commit``) applies whatever parses, even when it matches
+        nothing (the queue, detail and draft then say so).
         """
         from triage_tui.domain.filters.language import FilterError, parse
         from triage_tui.ui.widgets import filter_line
@@ -499,28 +494,35 @@ class MainScreen(DeskScreen[None]):
             error_line.update(filter_line.error_content(text, error, width))
             error_line.set_class(False, "-hint")
             error_line.display = True
-            self._fall_back()
+            self._fall_back(text[: error.position])
             return False
         shown = new.apply(self.all_rows, self.app.clock.now()) if new else self.all_rows
         if not commit and new and not shown:
-            keeps = f"“{self._settled}”" if self._settled else "every ticket"
+            typed = text.rstrip()
+            self._fall_back(typed[: typed.rfind(" ") + 1])  # the box holds no other spacing
+            keeps = f"“{self.filter}”" if self.filter else "every ticket"
             error_line.update(filter_line.no_match_content(text, keeps))
             error_line.set_class(True, "-hint")
             error_line.display = True
-            self._fall_back()
             return False
         error_line.display = False
-        if commit or not text or text[-1].isspace():
-            self._settled = new
         self.filter = new
         self._filter_rows(shown)
         return True
 
-    def _fall_back(self) -> None:
-        """While typing: the queue shows the filter as far as it was complete."""
-        if self.filter != self._settled:
-            self.filter = self._settled
-            self._filter_rows()
+    def _fall_back(self, before: str) -> None:
+        """While typing, a word that does not parse or matches nothing: the queue shows the
+        expression ``before`` it when that parses and matches, and otherwise stays."""
+        from triage_tui.domain.filters.language import FilterError, parse
+
+        try:
+            new = parse(before, me=self.app.profile.agent) if before.strip() else None
+        except FilterError:
+            return
+        shown = new.apply(self.all_rows, self.app.clock.now()) if new else self.all_rows
+        if (shown or not new) and new != self.filter:
+            self.filter = new
+            self._filter_rows(shown)
 
     def _filter_rows(self, shown: list[QueueRow] | None = None) -> None:
         """Show what the new filter keeps. Where the detail does not follow the cursor, an
