@@ -35,7 +35,7 @@ def _keys(binding: Binding) -> str:
 def _section(title: str, bindings: list[Binding], extra: Sequence[tuple[str, str]] = ()) -> Content:
     lines: list[Content | tuple[str, str] | str] = [(title, "bold underline")]
     seen: set[str] = set()
-    rows = [(_keys(b), b.description or b.action) for b in bindings] + list(extra)
+    rows = [(_keys(b), b.tooltip or b.description or b.action) for b in bindings] + list(extra)
     for keys, description in rows:
         if keys in seen:
             continue

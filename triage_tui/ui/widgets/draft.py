@@ -76,11 +76,33 @@ class DraftEditor(TextArea):
     keeps the first priority binding it meets, this one).
     """
 
+    # The footer shows the short descriptions, the help screen the tooltips.
     BINDINGS = [
-        Binding("ctrl+s", "screen.send", "Send", priority=True),
-        Binding("escape", "screen.leave", "Leave editor"),
-        Binding("ctrl+n", "next_placeholder", "Next placeholder"),
-        Binding("ctrl+r", "screen.reset_draft", "Reset to template"),
+        Binding(
+            "ctrl+s",
+            "screen.send",
+            "Send",
+            priority=True,
+            tooltip="Send the draft (asks pending or solved)",
+        ),
+        Binding(
+            "escape",
+            "screen.leave",
+            "Leave editor",
+            tooltip="Leave the editor (the draft is kept)",
+        ),
+        Binding(
+            "ctrl+n",
+            "next_placeholder",
+            "Next placeholder",
+            tooltip="Select the next placeholder ([Describe …], {field}) to type over it",
+        ),
+        Binding(
+            "ctrl+r",
+            "screen.reset_draft",
+            "Reset to template",
+            tooltip="Reset the draft to the template (ctrl+z takes it back)",
+        ),
     ]
 
     def load_text(self, text: str) -> None:
