@@ -273,9 +273,9 @@ async def test_the_footer_shows_the_editors_keys_while_editing(
         await pilot.press("e")
         await pilot.pause()
         inside = footer_keys(app)
-        assert inside.get("ctrl+s") == "Send" and inside.get("escape") == "Leave editor"
+        assert inside.get("ctrl+s") == "Send" and inside.get("escape") == "Leave"
         assert inside.get("ctrl+n") == "Next placeholder"
-        assert inside.get("ctrl+r") == "Reset to template"
+        assert inside.get("ctrl+r") == "Template" and inside.get("f2") == "Fix"
         assert not {"slash", "s", "e", "x", "n", "q", "question_mark"} & set(inside)
         await pilot.press("s")
         assert isinstance(app.screen, MainScreen)  # typed, not Send

@@ -76,7 +76,7 @@ class DraftEditor(TextArea):
     keeps the first priority binding it meets, this one).
     """
 
-    # The footer shows the short descriptions, the help screen the tooltips.
+    # The footer shows the short descriptions (all fit in 80 columns), the help the tooltips.
     BINDINGS = [
         Binding(
             "ctrl+s",
@@ -88,7 +88,7 @@ class DraftEditor(TextArea):
         Binding(
             "escape",
             "screen.leave",
-            "Leave editor",
+            "Leave",
             tooltip="Leave the editor (the draft is kept)",
         ),
         Binding(
@@ -100,7 +100,7 @@ class DraftEditor(TextArea):
         Binding(
             "ctrl+r",
             "screen.reset_draft",
-            "Reset to template",
+            "Template",
             tooltip="Reset the draft to the template (ctrl+z takes it back)",
         ),
     ]
@@ -148,7 +148,7 @@ class DraftEditor(TextArea):
 class DraftPane(Vertical):
     """The reply editor and its safeguard findings."""
 
-    BINDINGS = [Binding("f2", "apply_fix", "Apply the first safeguard fix")]
+    BINDINGS = [Binding("f2", "apply_fix", "Fix", tooltip="Apply the first safeguard fix")]
 
     DEFAULT_CSS = """
     DraftPane { height: 15; }
