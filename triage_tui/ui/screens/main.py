@@ -535,7 +535,7 @@ class MainScreen(DeskScreen[None]):
             and not self.follow_cursor
             and self.requested_id is not None
             and current is not None
-            and self.requested_id not in {row.id for row in queue.rows}
+            and all(row.id != self.requested_id for row in queue.rows)
         ):
             self.show_ticket(current.id)
 
