@@ -14,8 +14,10 @@ restored after a night's crash is checked against what it was written for.
 
 States: ``editing`` (the agent is writing it), ``sending`` (a reply with this
 text is in the outbox as ``entry_id``). It is deleted once that reply is
-delivered or the agent discards it; an undone or revised reply comes back as
-``editing``.
+delivered or the agent discards it (the console discards a draft reset to, or
+typed back to, its template); an undone or revised reply comes back as
+``editing``. An ``editing`` draft is kept across a clean quit as well: the next
+start restores it (``restorable``), whatever ended the session.
 """
 
 from __future__ import annotations

@@ -91,8 +91,9 @@ class TriageApp(ConsoleApp):
         from triage_tui.ui.screens.main import MainScreen
 
         screen = MainScreen()
-        # Drafts saved before a crash, a lost SSH session or kill -9 come back.
-        screen.drafts.update(self.safekeeping.restore_drafts())
+        # Edited drafts not sent come back: after a crash, a lost SSH session or
+        # kill -9, and after a clean quit (marked "edited draft"; ctrl+r resets).
+        self.edited_drafts.update(self.safekeeping.restore_drafts())
         return screen
 
     def on_mount(self) -> None:

@@ -61,6 +61,9 @@ class ConsoleApp(App[int]):
         #: ``triage --view NAME``: the view's filter, applied once the queue is in.
         self.initial_filter = initial_filter
         self.exit_message: str | None = None
+        #: Drafts that differ from the template, by ticket id: one per ticket, shared by
+        #: the main screen and every sweep (``screens/desk.py``), kept on disk by safekeeping.
+        self.edited_drafts: dict[str, str] = {}
 
     @cached_property
     def rules(self) -> RuleSet:

@@ -5,7 +5,9 @@ One ``Safekeeping`` per app, active when the helpdesk is a
 bare adapter and see none of this). It
 
 * saves the draft editor continuously (``DraftStore``, debounced) and puts
-  unsent drafts back in the editor after a crash, with a notice;
+  unsent edited drafts back at the next start, after a crash or a clean quit
+  alike, with a notice (the editor's title marks them *edited draft*); a draft
+  typed back to its template, or reset to it (``ctrl+r``), is deleted;
 * turns outbox events into what the agent needs to know: a reply held by a
   collision, a write the helpdesk refused, offline and back online (the queue
   is reloaded then);
@@ -158,6 +160,9 @@ class Safekeeping:
             return
         ticket_id = view.detail.ticket.id
         helpdesk, drafts = self.helpdesk, self.helpdesk.drafts
+        if editor.text == getattr(editor.parent, "template", None):
+            drafts.discard(ticket_id)  # the template's text is no draft of the agent's
+            return
 
         def began() -> dict[str, Any]:
             from triage_tui.engine.collision import Base  # pydantic: after the first screen
@@ -168,10 +173,10 @@ class Safekeeping:
         drafts.changed(ticket_id, editor.text, began)
 
     def _put_draft(self, ticket_id: str, body: str) -> None:
+        self.app.edited_drafts[ticket_id] = body
         main = MainScreen.find(self.app)
         if main is None:
             return
-        main.drafts[ticket_id] = body
         if main.requested_id == ticket_id:
             main.show_ticket(ticket_id)
 
@@ -310,9 +315,7 @@ class Safekeeping:
     def discard(self, entry: om.Entry) -> None:
         assert self.helpdesk is not None
         self.helpdesk.cancel(entry.id, keep_draft=False)
-        main = MainScreen.find(self.app)
-        if main is not None:
-            main.drafts.pop(entry.ticket_id, None)
+        self.app.edited_drafts.pop(entry.ticket_id, None)
         self.app.notify(f"Discarded: {entry.label}.", markup=False)
 
     def quit(self) -> None:

@@ -12,12 +12,28 @@ dialog the rest are dropped: they were meant for the dialog.
 
 Send and Escalate ask here (the prompts are the same on both screens); what
 follows (the write, moving on) is the screen's, through the ``then`` callback.
+
+Drafts: one per ticket, wherever it is edited. Every desk reads and writes the
+app's ``edited_drafts`` (the main screen's and a sweep's are the same), which
+holds only drafts that differ from the template: a draft typed back to the
+template, or reset to it (``ctrl+r``), is no longer an edited draft; one sent
+is gone. The app's safekeeping keeps the same drafts on disk.
+
+While a text field has focus (the draft editor, the filter box) the footer
+shows only the keys that still act: a letter types, so the screen's letter
+keys are left out (``active_bindings``).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from textual.binding import ActiveBinding, Binding
+from textual.keys import _character_to_key
+from textual.widget import Widget
+from textual.widgets import Input
 
 from triage_tui.domain import events
 from triage_tui.ui.console import ConsoleScreen
@@ -39,6 +55,19 @@ DIALOGS = frozenset({"send", "escalate", "note", "assign"})
 
 #: Generated drafts kept (to tell an edited draft from the generated one).
 GENERATED_KEPT = 64
+
+#: Binding keys of the printable ASCII characters ("s", "slash", "question_mark"…).
+PRINTABLE_KEYS = frozenset(_character_to_key(chr(code)) for code in range(32, 127))
+
+
+def takes_typing(widget: Widget | None) -> bool:
+    """A text field that types printable keys has focus (they do not reach the screen)."""
+    if isinstance(widget, Input):
+        return True
+    # TextArea is looked up, not imported: the console's first screen does not load it,
+    # and until it is loaded nothing on screen can be one.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea) and not widget.read_only
 
 
 class TicketDesk:
@@ -63,8 +92,6 @@ class TicketDesk:
         # stale view still on screen while it loads.
         self.requested_id: str | None = None
         self.view: TicketView | None = None
-        #: Drafts edited this session, by ticket id, so moving away keeps them.
-        self.drafts: dict[str, str] = {}
         #: The draft as generated, by ticket id (the newest ``GENERATED_KEPT``).
         self.generated: dict[str, str] = {}
         #: Keys typed ahead: (action, the ticket requested when it was typed).
@@ -73,6 +100,11 @@ class TicketDesk:
         self.busy = False
         #: No more actions (the sweep is ending).
         self.closed = False
+
+    @property
+    def drafts(self) -> dict[str, str]:
+        """Edited drafts by ticket id, shared by every desk of the app (see the module doc)."""
+        return self.screen.app.edited_drafts
 
     @property
     def waiting(self) -> list[str]:
@@ -121,25 +153,32 @@ class TicketDesk:
     def load_draft(self, loader: TicketLoader, view: TicketView) -> None:
         """The draft pane shows the agent's draft of this ticket, or a generated one."""
         ticket_id = view.detail.ticket.id
-        if ticket_id in self.drafts:
-            text, cursor = self.drafts[ticket_id], None
-        else:
-            text, cursor = loader.draft(view, self.screen.app.profile)
-            if (problem := loader.untold_template_problem()) is not None:
-                self.screen.app.notify(problem, severity="warning", markup=False, timeout=10)
-            self.generated.pop(ticket_id, None)
-            self.generated[ticket_id] = text
-            while len(self.generated) > GENERATED_KEPT:
-                del self.generated[next(iter(self.generated))]  # the oldest
+        template, cursor = loader.draft(view, self.screen.app.profile)
+        if (problem := loader.untold_template_problem()) is not None:
+            self.screen.app.notify(problem, severity="warning", markup=False, timeout=10)
+        self.generated.pop(ticket_id, None)
+        self.generated[ticket_id] = template
+        while len(self.generated) > GENERATED_KEPT:
+            del self.generated[next(iter(self.generated))]  # the oldest
+        text = self.drafts.get(ticket_id)
         from triage_tui.ui.widgets.draft import DraftPane
 
-        self.screen.query_one(DraftPane).load(view, text, cursor)
+        pane = self.screen.query_one(DraftPane)
+        if text is None:
+            pane.load(view, template, cursor, template)
+        else:
+            pane.load(view, text, None, template)
 
     def draft_changed(self, text: str) -> None:
         if self.view is None:
             return
+        from triage_tui.ui.widgets.draft import DraftPane
+
         ticket_id = self.view.detail.ticket.id
-        self.drafts[ticket_id] = text
+        if text == self.screen.query_one(DraftPane).template:
+            self.drafts.pop(ticket_id, None)  # back to the template: nothing of the agent's
+        else:
+            self.drafts[ticket_id] = text
         # The first edit of a ticket's draft makes it one the agent prepared: the
         # report's "Drafts prepared" counts these, from the log.
         if ticket_id not in self.edited and text != self.generated.get(ticket_id):
@@ -159,7 +198,24 @@ class TicketDesk:
         from triage_tui.ui.widgets.draft import DraftPane
 
         if self.need("edit"):
-            self.screen.query_one(DraftPane).editor.focus()
+            editor = self.screen.query_one(DraftPane).editor
+            editor.focus()
+            editor.select_placeholder(after_cursor=False)  # typing replaces it
+
+    def reset_draft(self) -> None:
+        """The template's draft instead of the agent's (an edit: ``ctrl+z`` takes it back)."""
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        if self.need("reset_draft") is None:
+            return
+        if self.screen.query_one(DraftPane).reset_to_template():
+            self.screen.app.notify(
+                "Draft reset to the template (ctrl+z in the editor takes it back).",
+                markup=False,
+                timeout=4,
+            )
+        else:
+            self.screen.app.notify("The draft is the template's already.", markup=False, timeout=3)
 
     def send(self, then: Callable[[TicketView, str, Status, list[Finding]], object]) -> None:
         """Ask how to send the draft (pending or solved; past blocking safeguards), then
@@ -215,6 +271,22 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     desk: TicketDesk
 
+    BINDINGS = [Binding("ctrl+r", "reset_draft", "Reset the draft to the template", show=False)]
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, without the screen's and app's printable keys while a text field has
+        focus: those keys type there (``s`` is a letter in the draft, not Send)."""
+        bindings = super().active_bindings
+        focused = self.focused
+        if not takes_typing(focused):
+            return bindings
+        return {
+            key: active
+            for key, active in bindings.items()
+            if key not in PRINTABLE_KEYS or active.node is focused or active.binding.priority
+        }
+
     @property
     def view(self) -> TicketView | None:
         return self.desk.view
@@ -242,6 +314,9 @@ class DeskScreen(ConsoleScreen[ResultType]):
         """``u`` undid ``entries`` (one batch, one ticket): whether this screen went back
         to the ticket itself. The main screen leaves it to the console's safekeeping."""
         return False
+
+    def action_reset_draft(self) -> None:
+        self.desk.reset_draft()
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

@@ -49,6 +49,7 @@ def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
     """The sections of the help screen; ``everywhere`` are the app's own keys."""
     from triage_tui.ui.screens.main import MainScreen
     from triage_tui.ui.screens.prompts import SendScreen
+    from triage_tui.ui.widgets.draft import DraftEditor, DraftPane
     from triage_tui.ui.widgets.queue import QueueView
 
     def as_bindings(items: Iterable[BindingType]) -> list[Binding]:
@@ -60,10 +61,8 @@ def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
         _section("Queue", [b for b in as_bindings(QueueView.BINDINGS) if b.action != "open"]),
         _section(
             "Draft editor",
-            [],
+            as_bindings([*DraftEditor.BINDINGS, *DraftPane.BINDINGS]),
             [
-                ("ctrl+s", "Send the draft (asks pending or solved)"),
-                ("esc", "Leave the editor, back to the queue"),
                 ("tab", "Next pane"),
                 ("ctrl+z ctrl+y", "Undo / redo typing"),
             ],

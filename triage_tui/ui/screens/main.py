@@ -176,13 +176,15 @@ class MainScreen(DeskScreen[None]):
                 yield Static(Content("Queue · loading…"), id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")
-                yield SafeInput(
-                    placeholder=(
-                        "priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)"
-                    ),
-                    id="filter",
-                )
-                yield Static(Content(""), id="filter-error")
+                # The error goes under the box, never over it (both dock as one).
+                with Vertical(id="filter-box"):
+                    yield SafeInput(
+                        placeholder=(
+                            "priority:high sla:<90m tag:api -vip words…  (enter keeps, esc clears)"
+                        ),
+                        id="filter",
+                    )
+                    yield Static(Content(""), id="filter-error")
             # The detail and draft panes and the footer come once the first rows
             # are painted (``_mount_work``): the first screen is the queue.
             yield Vertical(id="work-pane")
@@ -377,23 +379,36 @@ class MainScreen(DeskScreen[None]):
         # Indexing reads every article: started after the first page, not racing it.
         self.loader.start_kb_index(self._kb_ready)
 
-    def _set_rows(self, rows: list[QueueRow], *, top: bool = False) -> None:
-        """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``)."""
+    def _set_rows(
+        self, rows: list[QueueRow], *, top: bool = False, shown: list[QueueRow] | None = None
+    ) -> None:
+        """Show ``rows``, keeping the cursor on its ticket (on the first row when ``top``);
+        ``shown`` is what the filter keeps of them, when the caller has worked it out."""
         queue = self.query_one(QueueView)
         keep = None if top or queue.current is None else queue.current.id
         self.all_rows = rows
-        now = self.app.clock.now()
-        shown = self.filter.apply(rows, now) if self.filter else rows
+        if shown is None:
+            now = self.app.clock.now()
+            shown = self.filter.apply(rows, now) if self.filter else rows
         queue.set_rows(shown, keep_id=keep)
         self._update_title()
-        if not shown and self.work_mounted:
-            self.view = None
-            self.requested_id = None
-            self.run_worker(
-                self.query_one(TicketPane).show_message(
-                    "No tickets match the filter." if self.filter else "The queue is empty."
-                )
+        if not self.work_mounted:
+            return
+        if not shown:
+            self._show_no_ticket(
+                "No tickets match the filter." if self.filter else "The queue is empty."
             )
+
+    def _show_no_ticket(self, line: str) -> None:
+        """An empty list: no ticket in the detail or the draft (one still loading is dropped)."""
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        self.workers.cancel_group(self, "detail")
+        self.view = None
+        self.requested_id = None
+        self.run_worker(self.query_one(TicketPane).show_message(line))
+        self.query_one(TicketPane).border_title = Content("Ticket")
+        self.query_one(DraftPane).clear()
 
     #: The counts the queue's title shows (those of the rows shown).
     _title_counts: QueueCounts | None = None
@@ -475,37 +490,77 @@ class MainScreen(DeskScreen[None]):
             box.value = str(self.filter)
         box.focus()
 
-    def _try_filter(self, text: str) -> bool:
-        """Apply ``text`` as the filter; on an error show where, and keep the last good one."""
+    def _try_filter(self, text: str, *, commit: bool = True) -> bool:
+        """Apply ``text`` as the filter; on an error show where, and keep a complete filter.
+
+        While the agent types (``commit`` False) each keystroke applies the text if it
+        parses and matches a ticket. Otherwise the queue shows the expression before
+        the offending word — up to the bad token, or up to the word being typed when
+        nothing matches — never a half-typed term (``prio``, ``sla:<9``) or an empty
+        queue. Enter (``commit``) applies whatever parses, even when it matches
+        nothing (the queue, detail and draft then say so).
+        """
         from triage_tui.domain.filters.language import FilterError, parse
+        from triage_tui.ui.widgets import filter_line
 
         error_line = self.query_one("#filter-error", Static)
         try:
             new = parse(text, me=self.app.profile.agent) if text.strip() else None
         except FilterError as error:
-            start, end = error.span
-            error_line.update(
-                Content.assemble(
-                    ("✖ ", "$text-error bold"),
-                    Content(str(error)),
-                    "\n  ",
-                    st.line(text[:start]),
-                    st.line(text[start:end] or " ", "$text-error bold underline"),
-                    st.line(text[end:]),
-                )
-            )
+            width = self.query_one(QueuePane).content_region.width - 2  # the line's padding
+            error_line.update(filter_line.error_content(text, error, width))
+            error_line.set_class(False, "-hint")
+            error_line.display = True
+            self._fall_back(text[: error.position])
+            return False
+        shown = new.apply(self.all_rows, self.app.clock.now()) if new else self.all_rows
+        if not commit and new and not shown:
+            typed = text.rstrip()
+            self._fall_back(typed[: typed.rfind(" ") + 1])  # the box holds no other spacing
+            keeps = f"“{self.filter}”" if self.filter else "every ticket"
+            error_line.update(filter_line.no_match_content(text, keeps))
+            error_line.set_class(True, "-hint")
             error_line.display = True
             return False
         error_line.display = False
         self.filter = new
-        self._set_rows(self.all_rows)
+        self._filter_rows(shown)
         return True
+
+    def _fall_back(self, before: str) -> None:
+        """While typing, a word that does not parse or matches nothing: the queue shows the
+        expression ``before`` it when that parses and matches, and otherwise stays."""
+        from triage_tui.domain.filters.language import FilterError, parse
+
+        try:
+            new = parse(before, me=self.app.profile.agent) if before.strip() else None
+        except FilterError:
+            return
+        shown = new.apply(self.all_rows, self.app.clock.now()) if new else self.all_rows
+        if (shown or not new) and new != self.filter:
+            self.filter = new
+            self._filter_rows(shown)
+
+    def _filter_rows(self, shown: list[QueueRow] | None = None) -> None:
+        """Show what the new filter keeps. Where the detail does not follow the cursor, an
+        open ticket the filter leaves out is not kept open: the cursor's ticket opens."""
+        self._set_rows(self.all_rows, shown=shown)
+        queue = self.query_one(QueueView)
+        current = queue.current
+        if (
+            self.work_mounted
+            and not self.follow_cursor
+            and self.requested_id is not None
+            and current is not None
+            and all(row.id != self.requested_id for row in queue.rows)
+        ):
+            self.show_ticket(current.id)
 
     def _on_filter_value(self, value: str) -> None:
         # A watcher, not Input.Changed: it runs while the key is handled, so the
         # typed character and the filtered queue go out in one frame (through the
         # message queue they would be two frames, 16-30 ms apart).
-        self._try_filter(value)
+        self._try_filter(value, commit=False)
 
     @on(Input.Submitted, "#filter")
     def _on_filter_submitted(self, event: Input.Submitted) -> None:
@@ -698,6 +753,8 @@ class MainScreen(DeskScreen[None]):
             if not self.follow_cursor:
                 self.query_one(QueueView).show_open(ticket_id)
             return
+        if ticket_id != self.requested_id:
+            return  # the filter emptied the list (or another ticket was asked for) meanwhile
         self.view = view
         now = self.app.clock.now()
         # Detail, title and draft in one frame: painted apart, each would be its own

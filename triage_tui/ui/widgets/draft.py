@@ -4,8 +4,15 @@ Every edit re-runs ``domain.safeguards.check`` (about 0.1 ms for a typical
 draft), and the findings show under the editor: blocking ones first, each with
 its reason, the words it is about, and the fix ``f2`` applies when there is one.
 
-Keys: ``f2`` apply the first available fix; ``ctrl+s`` send and ``esc`` leave
-(bound on the screen).
+Entering the editor with Edit selects the first placeholder still in the
+draft (``[Describe the specific next step]``, ``{field}``: what
+``drafting.unfilled_placeholders`` calls one), so typing replaces it.
+
+Keys while the editor has focus (the footer shows these, not the screen's
+letter keys, which type): ``ctrl+s`` send, ``esc`` leave the editor (the draft
+is kept), ``ctrl+n`` select the next placeholder, ``ctrl+r`` reset the draft
+to the template, ``f2`` apply the first available fix. A draft that differs
+from its template is marked *edited draft* in the editor's title.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
-from textual.widgets.text_area import Edit, EditResult
+from textual.widgets.text_area import Edit, EditResult, Selection
 
 from triage_tui.domain.text import sanitize
 from triage_tui.ui import safe_text as st
@@ -63,7 +70,40 @@ class DraftEditor(TextArea):
     ``load_text`` (a generated or saved draft), ``edit`` (typing, a paste, a
     safeguard fix, undo/redo) — goes through ``domain.text.sanitize`` first: a
     terminal control character shows as its visible escape (``␛``), never raw.
+
+    Its own bindings are the keys that work while typing, so the footer shows
+    them then (``ctrl+s`` is a priority binding on the screens too: the footer
+    keeps the first priority binding it meets, this one).
     """
+
+    # The footer shows the short descriptions (all fit in 80 columns), the help the tooltips.
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "screen.send",
+            "Send",
+            priority=True,
+            tooltip="Send the draft (asks pending or solved)",
+        ),
+        Binding(
+            "escape",
+            "screen.leave",
+            "Leave",
+            tooltip="Leave the editor (the draft is kept)",
+        ),
+        Binding(
+            "ctrl+n",
+            "next_placeholder",
+            "Next placeholder",
+            tooltip="Select the next placeholder ([Describe …], {field}) to type over it",
+        ),
+        Binding(
+            "ctrl+r",
+            "screen.reset_draft",
+            "Template",
+            tooltip="Reset the draft to the template (ctrl+z takes it back)",
+        ),
+    ]
 
     def load_text(self, text: str) -> None:
         super().load_text(sanitize(text))
@@ -82,13 +122,35 @@ class DraftEditor(TextArea):
         # past its first lines or not depending on timing.
         self.reveal()
 
+    def select_placeholder(self, *, after_cursor: bool) -> bool:
+        """Select the first placeholder (after the selection's end when ``after_cursor``,
+        wrapping round to the top); False when the draft has none."""
+        from triage_tui.domain.replies.drafting import unfilled_placeholders
+
+        spans = unfilled_placeholders(self.text)
+        if not spans:
+            return False
+        start, end, _ = spans[0]
+        if after_cursor:
+            row, column = max(self.selection)
+            lines = self.text.split("\n")
+            at = sum(len(line) + 1 for line in lines[:row]) + column
+            start, end, _ = next((span for span in spans if span[0] >= at), spans[0])
+        self.selection = Selection(_location(self.text, start), _location(self.text, end))
+        self.scroll_cursor_visible()
+        return True
+
+    def action_next_placeholder(self) -> None:
+        if not self.select_placeholder(after_cursor=True):
+            self.app.notify("No placeholder left in the draft.", markup=False, timeout=3)
+
 
 class DraftPane(Vertical):
     """The reply editor and its safeguard findings."""
 
     ALLOW_MAXIMIZE = True  # z zooms the editor with its findings
 
-    BINDINGS = [Binding("f2", "apply_fix", "Apply the first safeguard fix")]
+    BINDINGS = [Binding("f2", "apply_fix", "Fix", tooltip="Apply the first safeguard fix")]
 
     DEFAULT_CSS = """
     DraftPane { height: 15; }
@@ -111,6 +173,8 @@ class DraftPane(Vertical):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.view: TicketView | None = None
+        #: The draft the template gives this ticket; the text differs from it: an edited draft.
+        self.template: str | None = None
         self.findings: list[Finding] = []
         self.dismissed: set[str] = set()
         #: (text, view, dismissed) the findings on screen were computed for.
@@ -128,10 +192,20 @@ class DraftPane(Vertical):
     def text(self) -> str:
         return self.editor.text
 
-    def load(self, view: TicketView, text: str, cursor: int | None) -> None:
-        """Show ``text`` as the draft for ``view``; the cursor goes to ``cursor``."""
+    @property
+    def edited(self) -> bool:
+        """The draft is not the template's (typed in, or kept from before)."""
+        return self.template is not None and self.text != self.template
+
+    def load(
+        self, view: TicketView, text: str, cursor: int | None, template: str | None = None
+    ) -> None:
+        """Show ``text`` as the draft for ``view``; the cursor goes to ``cursor``.
+        ``template`` is the generated draft (the text is an edited draft when it differs)."""
         self.view = view
+        self.template = sanitize(template) if template is not None else None
         editor = self.editor
+        editor.read_only = False
         editor.load_text(text)
         if cursor is not None:
             # The editor holds ``sanitize(text)``; an escape can be longer than
@@ -141,10 +215,32 @@ class DraftPane(Vertical):
         # Scrolled once laid out, and again if the findings below change the
         # editor's height (``DraftEditor.on_resize``).
         editor.call_after_refresh(editor.reveal)
-        editor.border_title = Content.assemble(
-            "Draft reply to ", st.line(view.detail.ticket.requester.name)
-        )
+        self._marked = self.edited
+        self._show_title()
         self.recheck()
+
+    #: Whether the title says "edited draft" (repainted only when that changes).
+    _marked = False
+
+    def _show_title(self) -> None:
+        if self.view is None:
+            self.editor.border_title = Content("Draft reply")
+            return
+        self.editor.border_title = Content.assemble(
+            "Draft reply to ",
+            st.line(self.view.detail.ticket.requester.name),
+            (" · edited draft (ctrl+r: template)", "$text-warning") if self._marked else "",
+        )
+
+    def clear(self) -> None:
+        """No ticket: an empty draft that takes no typing, and no findings."""
+        self.view, self.template, self.findings, self._checked = None, None, [], None
+        self._marked = False
+        editor = self.editor
+        editor.load_text("")
+        editor.read_only = True
+        self._show_title()
+        self.query_one("#findings", Static).update(Content(""))
 
     def ready_to_send(self) -> tuple[str, list[Finding]] | None:
         """The draft's text and its blocking findings for the Send prompt, or
@@ -187,9 +283,24 @@ class DraftPane(Vertical):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         # Not stopped: the app's safekeeping autosaves drafts from this event too.
         self.recheck()
-        # A loaded text clears the undo history; only typing (or a fix) leaves some.
-        if event.text_area.history.undo_stack:
+        if self.edited != self._marked:
+            self._marked = self.edited
+            self._show_title()
+        # A loaded text clears the undo history; only typing (or a fix, an undo
+        # or a redo) leaves some.
+        history = event.text_area.history
+        if history.undo_stack or history.redo_stack:
             self.post_message(self.Changed(self.text))
+
+    def reset_to_template(self) -> bool:
+        """Replace the draft by its template, as an edit (``ctrl+z`` takes it back);
+        False when there is no template or the draft is the template already."""
+        if self.template is None or not self.edited:
+            return False
+        editor = self.editor
+        editor.replace(self.template, (0, 0), editor.document.end)
+        editor.move_cursor((0, 0))
+        return True
 
     def action_apply_fix(self) -> None:
         finding = next((f for f in self.findings if f.fix is not None), None)
