@@ -55,7 +55,7 @@ async def test_each_write_records_its_kinds_in_its_own_transaction(
     """Issue 18 item 1: every write names what it changed; a failed write records nothing."""
     db = tmp_path / "h.db"
     seed_local_db(db, DEFAULT_SPEC)
-    async with LocalHelpdesk(LocalOptions(db=db, agent="Sam"), clock) as helpdesk:
+    async with LocalHelpdesk(LocalOptions(db=db), clock).act_as("Sam") as helpdesk:
         cursor = (await helpdesk.changes_since(None)).cursor
         await helpdesk.assign("101", "Mei", "Tier 2")
         await helpdesk.set_status("102", Status.PENDING)

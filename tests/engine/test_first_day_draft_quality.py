@@ -37,7 +37,7 @@ def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Drafted]:
 
     async def read_all() -> dict[str, Drafted]:
         clock = FrozenClock(FROZEN_NOW)
-        helpdesk = LocalHelpdesk(LocalOptions(db=db, agent="Sam Rivera"), clock=clock)
+        helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Rivera")
         loader = TicketLoader(helpdesk, RuleSet.from_config({}, {}), clock)
         await loader.open()
         loader.start_kb_index()

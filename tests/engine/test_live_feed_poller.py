@@ -39,7 +39,7 @@ class Flaky(LocalHelpdesk):
 async def local(tmp_path: Path, clock: FrozenClock) -> LocalHelpdesk:
     db = tmp_path / "helpdesk.db"
     seed_local_db(db, DEFAULT_SPEC)
-    helpdesk = Flaky(LocalOptions(db=db, agent="Sam"), clock)
+    helpdesk = Flaky(LocalOptions(db=db), clock).act_as("Sam")
     helpdesk.errors = []
     await helpdesk.open()
     yield helpdesk  # type: ignore[misc]

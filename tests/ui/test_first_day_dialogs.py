@@ -10,12 +10,16 @@ from textual.widgets import Input, Label, OptionList
 
 from tests.ui.conftest import db_rows
 from tests.ui.test_console import move_to_ticket, settle
+from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+from triage_tui.config import AppConfig, EscalationRoutes, Profile
+from triage_tui.domain.clock import FrozenClock
+from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.prompts import KEEP_GROUP, EscalateScreen
 
 
 def _ticket_asking_for_a_human(db: Path) -> str:
     """An open ticket whose customer asks for a person (the requested-human rule fires;
-    its route, "tier 2", is no group of the demo helpdesk)."""
+    its built-in route is "tier 2")."""
     return db_rows(
         db,
         "SELECT t.id FROM tickets t JOIN messages m ON m.ticket_id=t.id "
@@ -85,11 +89,41 @@ async def test_typing_adds_to_the_prefilled_reason_and_the_note_says_it_once(
     assert any(f"Ticket {ticket_id} escalated – {wanted}" in n for n in notices), notices
 
 
-async def test_a_route_that_is_no_group_is_not_applied(demo_db: Path, make_app) -> None:
-    """Issue 17 item 11: the rule's "tier 2" is not a group of the demo helpdesk: the
-    dialog says so, keeps the group preselected, and the ticket stays in its group."""
+async def test_a_route_that_is_no_group_is_not_applied(demo_db: Path, clock: FrozenClock) -> None:
+    """Issue 17 item 11: a route the config sets to "Tier 3", no group of the demo
+    helpdesk: the dialog says so, keeps the group preselected, and the ticket stays in
+    its group."""
     ticket_id = _ticket_asking_for_a_human(demo_db)
     group_before = db_rows(demo_db, "SELECT grp FROM tickets WHERE id=?", ticket_id)[0][0]
+    app = TriageApp(
+        LocalHelpdesk(LocalOptions(db=demo_db), clock=clock).act_as("Sam Agent"),
+        profile=Profile(agent="Sam Agent"),
+        config=AppConfig(escalation=EscalationRoutes(routes={"requested_human": "Tier 3"})),
+        clock=clock,
+        tick_seconds=3600,
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        await move_to_ticket(pilot, screen, ticket_id)
+        await pilot.press("x")
+        await settle_dialog(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EscalateScreen) and dialog.route == "Tier 3"
+        label = str(dialog.query_one("#route-label", Label).render())
+        assert "Tier 3" in label and "is not a group here" in label
+        routes = dialog.query_one("#route", OptionList)
+        assert routes.highlighted_option is not None
+        assert routes.highlighted_option.id == KEEP_GROUP
+        await pilot.press("enter")
+        await settle(pilot)
+    assert db_rows(demo_db, "SELECT grp FROM tickets WHERE id=?", ticket_id)[0][0] == group_before
+    assert "group" not in _escalated_payload(demo_db, ticket_id)
+
+
+async def test_the_built_in_routes_are_groups_of_the_demo(demo_db: Path, make_app) -> None:
+    """Issue 17 item 11: on the demo the built-in "tier 2" route of the requested-human
+    rule is the group Tier 2, preselected; enter moves the ticket there."""
+    ticket_id = _ticket_asking_for_a_human(demo_db)
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
@@ -98,15 +132,12 @@ async def test_a_route_that_is_no_group_is_not_applied(demo_db: Path, make_app) 
         await settle_dialog(pilot)
         dialog = app.screen
         assert isinstance(dialog, EscalateScreen) and dialog.route == "tier 2"
-        label = str(dialog.query_one("#route-label", Label).render())
-        assert "tier 2" in label and "is not a group here" in label
         routes = dialog.query_one("#route", OptionList)
         assert routes.highlighted_option is not None
-        assert routes.highlighted_option.id == KEEP_GROUP
+        assert routes.highlighted_option.id == "group:Tier 2"
         await pilot.press("enter")
         await settle(pilot)
-    assert db_rows(demo_db, "SELECT grp FROM tickets WHERE id=?", ticket_id)[0][0] == group_before
-    assert "group" not in _escalated_payload(demo_db, ticket_id)
+    assert db_rows(demo_db, "SELECT grp FROM tickets WHERE id=?", ticket_id)[0][0] == "Tier 2"
 
 
 async def test_the_route_is_picked_from_the_helpdesks_groups(demo_db: Path, make_app) -> None:
@@ -124,7 +155,13 @@ async def test_the_route_is_picked_from_the_helpdesks_groups(demo_db: Path, make
         assert isinstance(dialog, EscalateScreen) and dialog.route == "billing queue"
         routes = dialog.query_one("#route", OptionList)
         shown = [str(routes.get_option_at_index(i).prompt) for i in range(routes.option_count)]
-        assert shown[1:] == ["Billing", "Engineering", "Security & Compliance", "Support"]
+        assert shown[1:] == [
+            "Billing",
+            "Engineering",
+            "Legal & Compliance",
+            "Support",
+            "Tier 2",
+        ]
         assert routes.highlighted_option is not None
         assert routes.highlighted_option.id == "group:Billing"
         await pilot.press("down")  # from the reason field: the route moves, the text stays

@@ -333,7 +333,7 @@ async def test_help_and_readme_list_the_zoom_key(demo_db: Path, make_app) -> Non
 def _app_with_views(db: Path, clock: FrozenClock, **views: str) -> TriageApp:
     """The console with saved views: one top-level, the others the profile's."""
     first, *rest = views.items()
-    helpdesk = LocalHelpdesk(LocalOptions(db=db, agent="Sam Agent"), clock=clock)
+    helpdesk = LocalHelpdesk(LocalOptions(db=db), clock=clock).act_as("Sam Agent")
     return TriageApp(
         helpdesk,
         profile=Profile(agent="Sam Agent", views=dict(rest)),

@@ -68,7 +68,6 @@ ACCOUNT_VALUE = {
 }
 
 AGENTS = ("Sam Rivera", "Priya Nair", "Jonas Weber", "Mei Chen", "Tomás Álvarez", "Ada Okafor")
-GROUPS = ("Support", "Support", "Support", "Engineering", "Success")
 CHANNELS = ("email", "web", "chat", "api", "phone")
 CHANNEL_WEIGHTS = (45, 25, 15, 5, 10)
 
@@ -102,6 +101,9 @@ TOPICS: tuple[Topic, ...] = (
     _t(
         "sso",
         "sso login",
+        # SSO goes to the second line, so the built-in route of the "asked
+        # for a human" and "3+ messages" rules ("tier 2") is a group here.
+        group="Tier 2",
         subjects="SSO login loops back to the sign-in page | 'SAML response invalid' for part of the team | Single sign-on broken after certificate rotation | New hires can't log in through {idp}",
         problems="When we sign in through {idp} we land back on the Polaris login page. | Since {when} about {count} of our people get 'SAML response invalid' when they try to sign in. | Our {idp} admin rotated the signing certificate and now SSO sign-in fails for everyone except admins. | Newly provisioned users get an error page after authenticating in {idp}.",
         details="Password sign-in still works for the admins. | Nothing changed on our side as far as I know. | It happens in {browser} and in the mobile app. | I attached a screenshot of the error page.",
@@ -364,11 +366,11 @@ DATA_INTEGRITY = _t(
 LEGAL = _t(
     "legal",
     "legal compliance",
-    group="Security & Compliance",
+    group="Legal & Compliance",
     subjects="GDPR erasure request | Signed data processing agreement needed | Subpoena regarding user data | HIPAA question | Our lawyer needs the subprocessor list",
     problems="We received a GDPR erasure request from a former employee and need your help to complete it. | Our procurement team needs a countersigned data processing agreement before renewal. | We received a subpoena that covers data stored in our Polaris workspace. | We are a healthcare provider and need to know whether Polaris signs a HIPAA BAA. | Our lawyer asked for the list of subprocessors and where our data is stored.",
     details="The deadline is in ten days. | Please treat this as confidential. | Our legal team is cc'd. | We need this in writing.",
-    steps="I've forwarded this to our security and compliance team.",
+    steps="I've forwarded this to our legal and compliance team.",
     asks="Could you confirm the workspace URL and the contact for your legal team?",
     fixes="The signed documents were sent to your legal contact.",
 )

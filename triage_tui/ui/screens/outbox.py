@@ -161,9 +161,12 @@ class OutboxScreen(ModalScreen[None]):
         self.reload()
 
     def reload(self) -> None:
-        table = self.query_one(OutboxTable)
-        if not table.columns:
-            return  # pushed but not mounted yet: on_mount adds the columns, then reloads
+        tables = self.query(OutboxTable)
+        # Pushed but not composed or mounted yet (the safekeeping look ticks every
+        # second, whatever the screen's state): on_mount adds the columns, then reloads.
+        if not tables or not tables.first().columns:
+            return
+        table = tables.first()
         keep = table.cursor_row
         self.entries = self.helpdesk.outbox.entries(limit=200)
         self.blocked = {e.id: root for e, root in self.helpdesk.waiting()}
