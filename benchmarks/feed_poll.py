@@ -37,7 +37,7 @@ def _median_us(samples: list[float]) -> float:
 
 async def measure(db: Path, polls: int, changes: int) -> dict[str, Any]:
     reader = LocalHelpdesk(LocalOptions(db=db))
-    writer = LocalHelpdesk(LocalOptions(db=db, agent="Colleague"))
+    writer = LocalHelpdesk(LocalOptions(db=db)).act_as("Colleague")
     async with reader, writer:
         cursor = (await reader.changes_since(None)).cursor
         await reader.changes_since(cursor)  # primes the fast path
