@@ -12,7 +12,9 @@ Prints one JSON object:
   as one process; another runs ``triage create-ticket`` ``--writes`` times, at
   random moments. ``seen_ms`` is from the start of the write command to the
   watch printing the new ticket (median, p95, max); ``floor_ms`` the write
-  command's own round trip (start to exit) — the part no feed can remove.
+  command's own round trip (start to exit) — the part no feed can remove;
+  ``after_write_ms`` from the write command's exit to the printed line (the
+  watch may print before the writer has exited: then it is negative).
   ``idle_cpu_percent`` is the watch process's CPU time over ``--idle-seconds``
   with nothing written, as a share of one core.
 * ``remote``: the fake Zendesk of ``tests/fakes/zendesk.py`` on loopback, every
@@ -144,6 +146,7 @@ def measure_local(db: Path, tickets: int, writes: int, idle_s: float, rng: rando
         try:
             seen: list[float] = []
             floor: list[float] = []
+            after_write: list[float] = []
             for n in range(writes + 1):  # the first one warms the watch up, not counted
                 time.sleep(rng.uniform(*LOCAL_SPACING_S))
                 start = time.monotonic()
@@ -164,6 +167,7 @@ def measure_local(db: Path, tickets: int, writes: int, idle_s: float, rng: rando
                 if n:
                     seen.append(printed - start)
                     floor.append(done - start)
+                    after_write.append(printed - done)
             time.sleep(2.0)  # the last change's re-read is over
             cpu_before, wall_before = follower.cpu_seconds(), time.monotonic()
             time.sleep(idle_s)
@@ -178,6 +182,7 @@ def measure_local(db: Path, tickets: int, writes: int, idle_s: float, rng: rando
         "interval_s": LOCAL_POLL_SECONDS,
         "seen_ms": _ms(seen),
         "floor_ms": _ms(floor),
+        "after_write_ms": _ms(after_write),
         "idle_seconds": round(wall, 1),
         "idle_cpu_percent": round(100 * cpu / wall, 3),
         "sigterm_exit": code,

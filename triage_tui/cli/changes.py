@@ -14,7 +14,7 @@ from typing import Any
 
 from triage_tui.cli import output
 from triage_tui.cli.run import Invocation, check_utf8, require_helpdesk
-from triage_tui.cli.watch import require_feed
+from triage_tui.cli.watch import RESYNC_LINE, change_line, require_feed
 from triage_tui.domain.changes import ChangeBatch
 
 
@@ -80,19 +80,7 @@ class _Printer:
 
     @staticmethod
     def _text(batch: ChangeBatch) -> list[str]:
-        lines = [
-            "  ".join(
-                part
-                for part in (
-                    change.at.strftime("%Y-%m-%d %H:%M:%S UTC") if change.at else "",
-                    f"#{output.one_line(change.ticket_id)}",
-                    change.kind.value,
-                    f"by {output.one_line(change.actor)}" if change.actor else "",
-                )
-                if part
-            )
-            for change in batch.changes
-        ]
+        lines = [change_line(change) for change in batch.changes]
         if batch.resync:
-            lines.append("resync: the cursor could not be resumed; reload, then follow on")
+            lines.append(RESYNC_LINE)
         return lines

@@ -26,12 +26,14 @@ from triage_tui.domain.errors import TriageError, Unsupported
 
 if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
+    from triage_tui.domain.changes import Change
     from triage_tui.engine.watch import WatchBatch, WatchedChange
 
 #: The saved cursor's consumer name (``engine.changes.cursor_path``): its own,
 #: so neither ``triage changes`` nor the console moves what ``watch`` resumes from.
 CONSUMER = "watch"
 EXIT_INTERRUPTED = 130
+RESYNC_LINE = "resync: the cursor could not be resumed; reload, then follow on"
 
 
 def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | None) -> int:
@@ -104,6 +106,17 @@ def _stopping_on_signals(received: list[int]) -> Iterator[None]:
             loop.remove_signal_handler(installed_signum)
 
 
+def change_line(change: Change) -> str:
+    """When, which ticket, what and who: the start of every line about a change."""
+    parts = (
+        change.at.strftime("%Y-%m-%d %H:%M:%S UTC") if change.at else "",
+        f"#{output.one_line(change.ticket_id)}",
+        change.kind.value,
+        f"by {output.one_line(change.actor)}" if change.actor else "",
+    )
+    return "  ".join(part for part in parts if part)
+
+
 def _sla_text(state: sla.SlaState, seconds: int | None) -> str:
     """``SLA 42m left``, ``SLA breached 1h05m ago``, ``SLA paused``, ``no SLA``."""
     if state is sla.SlaState.NONE or seconds is None:
@@ -137,26 +150,22 @@ class Printer:
         else:
             lines = [self.line(c) for c in batch.changes]
             if batch.resync:
-                lines.append("resync: the cursor could not be resumed; reload, then follow on")
+                lines.append(RESYNC_LINE)
         if lines:
             print("\n".join(lines), flush=True)
 
     @staticmethod
     def line(watched: WatchedChange) -> str:
-        change, ticket = watched.change, watched.ticket
+        line, ticket = change_line(watched.change), watched.ticket
+        if ticket is None:
+            return line
         parts = [
-            change.at.strftime("%Y-%m-%d %H:%M:%S UTC") if change.at else "",
-            f"#{output.one_line(change.ticket_id)}",
-            change.kind.value,
-            f"by {output.one_line(change.actor)}" if change.actor else "",
+            line,
+            f"{ticket.priority.value}{' VIP' if ticket.vip else ''}",
+            ticket.status.value,
+            _sla_text(ticket.sla_state, ticket.sla_seconds_left),
+            output.one_line(ticket.subject),
         ]
-        if ticket is not None:
-            parts += [
-                f"{ticket.priority.value}{' VIP' if ticket.vip else ''}",
-                ticket.status.value,
-                _sla_text(ticket.sla_state, ticket.sla_seconds_left),
-                output.one_line(ticket.subject),
-            ]
         return "  ".join(part for part in parts if part)
 
     @staticmethod
