@@ -7,6 +7,7 @@ for is recorded by ``FakeTime`` and nothing really sleeps.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +150,17 @@ def test_a_policy_refuses_a_non_positive_interval() -> None:
     """Issue 18 item 6: a zero interval would poll in a busy loop."""
     with pytest.raises(ValueError, match="positive"):
         PollPolicy(0.0)
+
+
+def test_the_outbox_wrapper_keeps_the_adapters_budget(tmp_path: Path) -> None:
+    """Issue 18 item 6: the console and the verbs poll through ``BufferedHelpdesk``;
+    the interval is still the wrapped helpdesk's (Gleap: 10 s), not the 30 s of a
+    helpdesk without a documented limit."""
+    from tests.adapters.contract import MinimalHelpdesk
+    from triage_tui.engine.buffered import BufferedHelpdesk
+
+    inner = MinimalHelpdesk()
+    inner.feed_rate_limit = GleapHelpdesk.feed_rate_limit  # type: ignore[misc]
+    wrapped = BufferedHelpdesk(inner, "key", data_dir=tmp_path)
+    assert wrapped.feed_rate_limit == FeedRateLimit(1000.0)
+    assert PollPolicy.for_helpdesk(wrapped).base == 10.0
