@@ -42,8 +42,9 @@ def watcher_on(
 async def test_listeners_get_each_change_with_its_ticket_in_order(
     local: LocalHelpdesk, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    """Issue 18 item 7: each listener (plain or async) gets the batch, in the order they subscribed, each
-    change with the ticket as re-read now; the cursor is saved after the last listener."""
+    """Issue 18 item 7: each listener (plain or async) gets the batch, in the order
+    they subscribed, each change with the ticket as re-read now; the cursor is saved
+    after the last listener."""
     saved = CursorFile(tmp_path / "w.cursor")
     watcher = watcher_on(local, clock, cursor_file=saved)
     order: list[str] = []
@@ -77,7 +78,8 @@ async def test_listeners_get_each_change_with_its_ticket_in_order(
 async def test_a_listener_that_fails_leaves_the_cursor_so_the_batch_comes_again(
     local: LocalHelpdesk, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    """Issue 18 item 7: a hook that fails before it is done is handed the same changes on the next run."""
+    """Issue 18 item 7: a hook that fails before it is done is handed the same changes
+    on the next run."""
     saved = CursorFile(tmp_path / "w.cursor")
     watcher = watcher_on(local, clock, cursor_file=saved)
     await watcher.once()
@@ -99,7 +101,8 @@ async def test_a_listener_that_fails_leaves_the_cursor_so_the_batch_comes_again(
 
 
 async def test_the_watcher_follows_the_fake_zendesk(clock: FrozenClock) -> None:
-    """Issue 18 item 7: a colleague's change on Zendesk reaches the listener with the ticket re-read."""
+    """Issue 18 item 7: a colleague's change on Zendesk reaches the listener with the
+    ticket re-read."""
     with FakeZendesk(clock) as fake:
         seed_zendesk(fake, DEFAULT_SPEC)
         async with ZendeskHelpdesk(zendesk_options(fake), clock) as zendesk:
