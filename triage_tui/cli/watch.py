@@ -64,7 +64,8 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
             )
             watcher.subscribe(printer.batch)
             if once:
-                await watcher.once()
+                if not await watcher.once():
+                    print("triage: more changes wait; run again to read on", file=sys.stderr)
                 return
             with _stopping_on_signals(signals):
                 await watcher.run()

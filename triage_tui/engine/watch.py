@@ -142,10 +142,12 @@ class Watcher:
         """Hand every batch from now on to ``listener`` too, after the earlier ones."""
         self._listeners.append(listener)
 
-    async def once(self) -> None:
-        """Read what changed since the cursor (until the helpdesk says that is all),
-        hand it on and return. Raises the helpdesk's errors."""
-        await self.poller.poll_once()
+    async def once(self) -> bool:
+        """Read what changed since the cursor (until the helpdesk says that is all,
+        or ``MAX_CATCH_UP_CALLS`` reads), hand it on; False when more changes wait.
+        Raises the helpdesk's errors."""
+        batches = await self.poller.poll_once()
+        return batches[-1].complete
 
     async def run(self) -> None:
         """Follow the feed until ``stop()``; errors are reported and backed off
