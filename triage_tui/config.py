@@ -75,8 +75,8 @@ class Profile:
     #: ``enter`` over SSH, ``follow`` on a local terminal.
     preview: Literal["auto", "follow", "enter"] = "auto"
     #: Seconds between polls of the helpdesk's change feed (the live queue,
-    #: ``triage changes --follow``); 0: the helpdesk's default, 5 for the local
-    #: one, 30 for a remote one (``engine.changes.default_interval``).
+    #: ``triage watch``), always; 0: adaptive (``engine.changes.PollPolicy``:
+    #: 2 s locally, a remote helpdesk within its rate limit, slower while idle).
     poll_seconds: float = 0.0
 
     def __post_init__(self) -> None:
@@ -393,8 +393,8 @@ undo_seconds = 10
 # j/k and the detail pane: "follow" shows the ticket under the cursor, "enter"
 # keeps the open one until Enter (light over SSH), "auto": enter over SSH.
 preview = "auto"
-# Seconds between polls of the helpdesk for changes; 0: 5 for the local
-# helpdesk, 30 for a remote one.
+# Seconds between polls of the helpdesk for changes; 0: adaptive (2 for the
+# local helpdesk; a remote one within its rate limit, slower while idle).
 poll_seconds = 0
 
 [profiles.default.options]

@@ -118,7 +118,10 @@ def test_the_outbox_wrapper_has_its_own_answer_to_every_contract_method() -> Non
     from triage_tui.engine.buffered import BufferedHelpdesk
 
     # Copied from the adapter per instance (``BufferedHelpdesk.__init__``).
-    mirrored = {"name", "display_name", "capabilities", "doctor_hints", "options_model"}
+    mirrored = {
+        *("name", "display_name", "capabilities", "doctor_hints", "options_model"),
+        "feed_rate_limit",
+    }
     inherited = sorted(
         name
         for name in contract() - INSTANCE_ATTRIBUTES - mirrored

@@ -32,7 +32,7 @@ def test_changes_since_sees_another_process_create_and_reply(demo_db: Path) -> N
     assert first["changes"] == [] and not first["resync"]
 
     created = triage(
-        "create-ticket", "--db", db, "--subject", "Card declined", "--body", "Help",
+        "create-ticket", "--db", db, "--subject", "Export stuck", "--body", "Help",
         "--requester", "ivy@new.example", "--priority", "urgent", "--json",
     )  # fmt: skip
     assert created.returncode == 0, created.stderr
@@ -75,9 +75,9 @@ def test_changes_follow_prints_a_change_made_while_it_runs(demo_db: Path, tmp_pa
     config = tmp_path / "config.toml"
     config.write_text("[profiles.default]\npoll_seconds = 1\n")
     db = str(demo_db)
-    # Saves the profile's cursor first: the follower resumes from it, so the change
-    # below is reported whether it lands before the follower's first poll or after.
-    assert triage("--config", str(config), "changes", "--db", db).returncode == 0
+    # Saves the watch cursor first (--follow is triage watch): the follower resumes
+    # from it, so the change below is reported whether it lands before its first poll.
+    assert triage("--config", str(config), "watch", "--once", "--db", db).returncode == 0
     follower = subprocess.Popen(
         [sys.executable, "-m", "triage_tui", "--config", str(config), "changes", "--follow",
          "--json", "--db", db],

@@ -84,6 +84,7 @@ COMMAND_STARTS = [
         "report": ["report", "--since", "2h", "--markdown"],
         "events": ["events"],
         "changes": ["changes", "--since", "7", "--follow"],
+        "watch": ["watch", "--once", "--json"],
         "outbox": ["outbox", "retry", "3f2a9c1e", "--json"],
         "plan": ["plan", "12", "--no-similar"],
         "sweep": ["sweep", "breached"],

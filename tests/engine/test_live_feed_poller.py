@@ -136,10 +136,11 @@ async def test_a_helpdesk_without_a_feed_ends_the_run(tmp_path: Path) -> None:
 
 
 def test_default_interval_local_and_remote(local: LocalHelpdesk) -> None:
-    """Issue 18 item 3: 5 s for the local helpdesk, 30 s for a remote one."""
+    """Issue 18 item 6: 2 s for the local helpdesk, 30 s for a remote one without a
+    documented limit."""
     from tests.adapters.contract import MinimalHelpdesk
 
-    assert default_interval(local) == 5.0
+    assert default_interval(local) == 2.0
     assert default_interval(MinimalHelpdesk()) == 30.0
 
 

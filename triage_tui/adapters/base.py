@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
-from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock, SystemClock
 from triage_tui.domain.errors import Unsupported
 from triage_tui.domain.queue import QueueRow
@@ -120,6 +120,10 @@ class Helpdesk(ABC):
     #: ``"credentials"``, ``"read tickets"``, ``"comment"``, ``"read KB"``…),
     #: shown instead of the generic one when that check fails.
     doctor_hints: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    #: The request limits the helpdesk documents, which bound how often the
+    #: change feed is polled (``engine.changes.default_interval``); None: none
+    #: documented (a conservative interval is used).
+    feed_rate_limit: ClassVar[FeedRateLimit | None] = None
 
     def __init__(self, options: Any | None = None, clock: Clock | None = None) -> None:
         self.options = options if options is not None else self.options_model()

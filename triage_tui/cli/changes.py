@@ -1,89 +1,66 @@
-"""``triage changes``: the helpdesk's change feed, printed (``--follow``: as it happens).
+"""``triage changes``: one read of the helpdesk's change feed, with its cursor.
 
 Without ``--since`` the verb resumes from the cursor it saved for this profile
 last time (from now on the first run) and saves the new one; with ``--since``
 it reads from that cursor and saves nothing, so a script keeps its own.
+``--follow`` is ``triage watch`` (``cli.watch``): following the feed is that verb's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from triage_tui.cli import output
 from triage_tui.cli.run import Invocation, check_utf8, require_helpdesk
+from triage_tui.cli.watch import RESYNC_LINE, change_line, require_feed
 from triage_tui.domain.changes import ChangeBatch
-from triage_tui.domain.errors import TriageError, Unsupported
-
-if TYPE_CHECKING:
-    from triage_tui.adapters.base import Helpdesk
 
 
 def command(inv: Invocation, paths: frozenset[str]) -> int:
     from triage_tui import session
     from triage_tui.domain.clock import SystemClock
-    from triage_tui.engine.changes import ChangePoller, CursorFile, cursor_path, default_interval
+    from triage_tui.engine.changes import ChangePoller, CursorFile, PollPolicy, cursor_path
 
     args = inv.args
+    since: str | None = args.since
+    if args.follow:
+        from triage_tui.cli import watch
+
+        return watch.command(inv, paths, once=False, since=since)
     check_utf8(args, skip=paths)
     ctx = inv.context()
     require_helpdesk(ctx)
-    since: str | None = args.since
     saved = CursorFile(cursor_path(session.helpdesk_key(ctx), "cli"))
-    printer = _Printer(json=bool(args.json), follow=bool(args.follow))
+    printer = _Printer(json=bool(args.json))
 
     async def run() -> None:
         async with session.open_helpdesk(ctx, inv.clock or SystemClock()) as helpdesk:
-            _require_feed(helpdesk)
-            interval = ctx.profile.poll_seconds or default_interval(helpdesk)
+            require_feed(helpdesk)
             poller = ChangePoller(
                 helpdesk,
-                printer.batch,
-                interval=interval,
+                printer.collect,
+                policy=PollPolicy.for_helpdesk(helpdesk, ctx.profile.poll_seconds),
                 cursor=since,
                 # ``--since`` reads from a script's own cursor: the saved one stays.
                 cursor_file=saved if since is None else None,
-                on_error=printer.error,
             )
-            if args.follow:
-                await poller.run()
-            else:
-                printer.finish(await poller.poll_once())
+            printer.finish(await poller.poll_once())
 
     asyncio.run(run())
     return 0
 
 
-def _json_line(data: dict[str, Any]) -> str:
-    """One JSON object per line (``--follow --json``), terminal-safe like ``output.dumps``."""
-    return json.dumps(data, ensure_ascii=True)
-
-
-def _require_feed(helpdesk: Helpdesk) -> None:
-    if not helpdesk.capabilities.change_feed:
-        raise Unsupported(f"{helpdesk.display_name} has no change feed")
-
-
 class _Printer:
-    """Changes as lines (or JSON) on stdout, flushed per batch for pipes."""
+    """The changes read as lines (or one JSON document), then the cursor."""
 
-    def __init__(self, *, json: bool, follow: bool) -> None:
-        self.json, self.follow = json, follow
+    def __init__(self, *, json: bool) -> None:
+        self.json = json
 
-    def batch(self, batch: ChangeBatch) -> None:
-        if not self.follow:
-            return  # printed once, whole, by ``finish``
-        if self.json:
-            lines = [
-                _json_line({**change.as_json(), "cursor": batch.cursor}) for change in batch.changes
-            ]
-            if batch.resync:
-                lines.append(_json_line({"resync": True, "cursor": batch.cursor}))
-        else:
-            lines = [*self._text(batch), f"cursor {output.one_line(batch.cursor)}"]
-        print("\n".join(lines), flush=True)
+    @staticmethod
+    def collect(batch: ChangeBatch) -> None:
+        del batch  # printed once, whole, by ``finish``
 
     def finish(self, batches: list[ChangeBatch]) -> None:
         last = batches[-1]
@@ -103,24 +80,7 @@ class _Printer:
 
     @staticmethod
     def _text(batch: ChangeBatch) -> list[str]:
-        lines = [
-            "  ".join(
-                part
-                for part in (
-                    change.at.strftime("%Y-%m-%d %H:%M:%S UTC") if change.at else "",
-                    f"#{output.one_line(change.ticket_id)}",
-                    change.kind.value,
-                    f"by {output.one_line(change.actor)}" if change.actor else "",
-                )
-                if part
-            )
-            for change in batch.changes
-        ]
+        lines = [change_line(change) for change in batch.changes]
         if batch.resync:
-            lines.append("resync: the cursor could not be resumed; reload, then follow on")
+            lines.append(RESYNC_LINE)
         return lines
-
-    @staticmethod
-    def error(error: TriageError) -> None:
-        line = output.one_line(str(error))
-        print(f"triage: {line} (polling on, backing off)", file=sys.stderr, flush=True)

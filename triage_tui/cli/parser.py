@@ -9,8 +9,10 @@ adapters is looked up only when a help text is actually printed.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Collection, Sequence
+from typing import NoReturn
 
 from triage_tui import __version__
 from triage_tui.cli.commands import (
@@ -98,6 +100,10 @@ class Parser(argparse.ArgumentParser):
             self.epilog = self.epilog_factory()
         return super().format_help()
 
+    def error(self, message: str) -> NoReturn:
+        """A usage error is one line, like every other error (not argparse's usage block)."""
+        self.exit(2, f"triage: error: {message} (see `{self.prog} --help`)\n")
+
 
 def _adapters_text() -> str:
     from triage_tui.adapters import registry
@@ -114,7 +120,9 @@ def _epilog(command: Command) -> str:
     parts = [command.notes] if command.notes else []
     if command.json is not None:
         parts.append(f"--json prints: {command.json}")
-        if "ticket" in command.json.replace("ticket_id", ""):
+        # A full ticket object somewhere in the shape ("ticket_id" and a key
+        # named "ticket:" with its own fields, like watch's, are not one).
+        if re.search(r"\bticket\b(?!:)", command.json):
             parts.append(TICKET_KEYS)
     parts += [EXIT_CODES, SEE_MAIN_HELP]
     return "\n\n".join(parts)

@@ -55,6 +55,20 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedRateLimit:
+    """What a helpdesk documents about the requests a poll of its feed spends.
+
+    ``per_minute`` is the account-wide limit every request counts against;
+    ``feed_per_minute`` the feed endpoint's own, tighter limit where there is
+    one (Zendesk's incremental exports). The engine spends a small share of
+    each while idle (``engine.changes.budget_interval``).
+    """
+
+    per_minute: float
+    feed_per_minute: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ChangeBatch:
     """The answer of ``changes_since``.
 

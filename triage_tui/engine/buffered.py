@@ -108,6 +108,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         # An event log is always kept: the adapter's own, else one on this machine.
         self.capabilities = replace(inner.capabilities, event_log=True)  # type: ignore[misc]
         self.doctor_hints = inner.doctor_hints  # type: ignore[misc]
+        self.feed_rate_limit = inner.feed_rate_limit  # type: ignore[misc]
         self.mode = mode
         #: This console or verb run: its entries are "ours", everyone else's are not.
         self.session = om.owner_token()

@@ -37,7 +37,7 @@ from triage_tui.adapters.gleap.wire import (
 )
 from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
 from triage_tui.adapters.snapshot_feed import SnapshotFeed
-from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
@@ -58,6 +58,8 @@ MESSAGE_PAGE = 500
 class GleapHelpdesk(Helpdesk):
     name: ClassVar[str] = "gleap"
     display_name: ClassVar[str] = "Gleap"
+    #: 1 000 requests per 60 s per project (docs.gleap.io, REST API).
+    feed_rate_limit: ClassVar[FeedRateLimit | None] = FeedRateLimit(1000.0)
     capabilities: ClassVar[Capabilities] = Capabilities(
         internal_notes=True,
         tags=True,

@@ -31,7 +31,7 @@ from triage_tui.adapters.zendesk.api import AGENT_ROLES, SIDELOADS, ZendeskApi
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.translate import Translator, stamp
 from triage_tui.adapters.zendesk.wire import ZAudit, ZSearchPage, ZTicket, ZTicketPage, ZUser
-from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
+from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
@@ -57,6 +57,9 @@ ACTIVE = frozenset(s for s in Status if s.is_active)
 class ZendeskHelpdesk(Helpdesk):
     name: ClassVar[str] = "zendesk"
     display_name: ClassVar[str] = "Zendesk"
+    #: 700 requests a minute on most plans (200 on Team), and the incremental
+    #: export the feed polls: 10 a minute (developer.zendesk.com, Rate limits).
+    feed_rate_limit: ClassVar[FeedRateLimit | None] = FeedRateLimit(700.0, 10.0)
     capabilities: ClassVar[Capabilities] = Capabilities(
         internal_notes=True,
         tags=True,

@@ -1,0 +1,307 @@
+"""The live feed end to end: how soon ``triage watch`` prints another process's
+change, and what following the helpdesk costs while nothing happens.
+
+    python benchmarks/live.py [--db /tmp/big.db] [--tickets 100000] [--writes 20]
+        [--idle-seconds 30] [--remote-tickets 5000] [--remote-latency 0.1]
+        [--remote-writes 6] [--remote-idle-seconds 120] [--skip-local] [--skip-remote]
+
+Prints one JSON object:
+
+* ``local``: the embedded helpdesk with ``--tickets`` tickets (``--db`` is made
+  with ``triage demo`` when absent, and reused). ``triage watch --json`` runs
+  as one process; another runs ``triage create-ticket`` ``--writes`` times, at
+  random moments. ``seen_ms`` is from the start of the write command to the
+  watch printing the new ticket (median, p95, max); ``floor_ms`` the write
+  command's own round trip (start to exit) — the part no feed can remove;
+  ``after_write_ms`` from the write command's exit to the printed line (the
+  watch may print before the writer has exited: then it is negative).
+  ``idle_cpu_percent`` is the watch process's CPU time over ``--idle-seconds``
+  with nothing written, as a share of one core.
+* ``remote``: the fake Zendesk of ``tests/fakes/zendesk.py`` on loopback, every
+  answer ``--remote-latency`` seconds late, seeded with ``--remote-tickets``
+  tickets; ``triage watch --json`` on it with the default policy. A colleague's
+  change is made on the fake ``--remote-writes`` times at random moments;
+  ``seen_s`` is from the change to the printed line, ``after_poll_s`` from the
+  first feed request after the change to the printed line (the poll's and the
+  re-read's round trips), ``interval_s`` the policy's. ``idle_requests_per_minute``
+  counts every request of the watch over ``--remote-idle-seconds`` without a
+  change, beside the budget (2 % of the documented 700 a minute, 20 % of the
+  incremental export's 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from triage_tui.adapters.zendesk.adapter import ZendeskHelpdesk
+from triage_tui.domain.clock import SystemClock
+from triage_tui.engine.changes import (
+    FEED_ENDPOINT_SHARE,
+    IDLE_BUDGET_SHARE,
+    LOCAL_POLL_SECONDS,
+    PollPolicy,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The writes' random spacing: past one local poll interval, so they land at every phase.
+LOCAL_SPACING_S = (0.2, 2.5)
+
+
+class Follower:
+    """``triage watch --json`` in a subprocess; every line it prints, timestamped."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "triage_tui", *argv, "watch", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            cwd=ROOT,
+        )
+        self.lines: list[tuple[float, dict[str, Any]]] = []
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for text in self.process.stdout:
+            stamp = time.monotonic()
+            with self._changed:
+                self.lines.append((stamp, json.loads(text)))
+                self._changed.notify_all()
+
+    def wait_for(self, test: Callable[[dict[str, Any]], bool], timeout: float) -> float:
+        """When the first line ``test`` accepts was printed (monotonic seconds)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for stamp, line in self.lines:
+                    if test(line):
+                        return stamp
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    stderr = self.process.stderr.read() if self.process.stderr else ""
+                    raise RuntimeError(f"watch did not print the change: {stderr.strip()}")
+                self._changed.wait(left)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the watch process so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRIAGE_")}
+    env.update(TRIAGE_DATA_DIR=str(home / "data"), TRIAGE_CONFIG_DIR=str(home / "config"))
+    env.update(extra)
+    return env
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    return {
+        "median": round(statistics.median(ordered) * 1e3, 1),
+        "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1e3, 1),
+        "max": round(ordered[-1] * 1e3, 1),
+    }
+
+
+def measure_local(db: Path, tickets: int, writes: int, idle_s: float, rng: random.Random) -> Any:
+    triage = [sys.executable, "-m", "triage_tui"]
+    with tempfile.TemporaryDirectory() as home:
+        env = _env(Path(home))
+        if not db.exists():
+            made = subprocess.run(
+                [*triage, "demo", "--tickets", str(tickets), "--db", str(db)],
+                env=env, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if made.returncode != 0:
+                raise RuntimeError(made.stderr.strip())
+        follower = Follower(["--db", str(db)], env)
+        try:
+            seen: list[float] = []
+            floor: list[float] = []
+            after_write: list[float] = []
+            for n in range(writes + 1):  # the first one warms the watch up, not counted
+                time.sleep(rng.uniform(*LOCAL_SPACING_S))
+                start = time.monotonic()
+                made = subprocess.run(
+                    [*triage, "create-ticket", "--db", str(db), "--json",
+                     "--subject", f"Live benchmark {n}", "--body", "It broke.",
+                     "--requester", "bench@live.example", "--priority", "urgent"],
+                    env=env, capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                done = time.monotonic()
+                if made.returncode != 0:
+                    raise RuntimeError(made.stderr.strip())
+                new_id = json.loads(made.stdout)["ticket"]["id"]
+                printed = follower.wait_for(
+                    lambda line, i=new_id: line.get("ticket_id") == i and line["kind"] == "created",
+                    timeout=60,
+                )
+                if n:
+                    seen.append(printed - start)
+                    floor.append(done - start)
+                    after_write.append(printed - done)
+            time.sleep(2.0)  # the last change's re-read is over
+            cpu_before, wall_before = follower.cpu_seconds(), time.monotonic()
+            time.sleep(idle_s)
+            cpu = follower.cpu_seconds() - cpu_before
+            wall = time.monotonic() - wall_before
+        finally:
+            code = follower.stop()
+    return {
+        "tickets": tickets,
+        "db": str(db),
+        "writes": writes,
+        "interval_s": LOCAL_POLL_SECONDS,
+        "seen_ms": _ms(seen),
+        "floor_ms": _ms(floor),
+        "after_write_ms": _ms(after_write),
+        "idle_seconds": round(wall, 1),
+        "idle_cpu_percent": round(100 * cpu / wall, 3),
+        "sigterm_exit": code,
+    }
+
+
+@contextlib.contextmanager
+def _fake_zendesk(tickets: int, latency: float) -> Iterator[Any]:
+    sys.path.insert(0, str(ROOT))
+    from tests.adapters.seed import DEFAULT_SPEC
+    from tests.fakes.seeding import seed_zendesk
+    from tests.fakes.zendesk import FakeZendesk
+
+    class TimedZendesk(FakeZendesk):
+        """The fake, remembering when each feed request arrived."""
+
+        polls: list[float]
+
+        def incremental_tickets(self, request: Any) -> Any:
+            self.polls.append(time.monotonic())
+            return super().incremental_tickets(request)
+
+    spec = dataclasses.replace(DEFAULT_SPEC, now=datetime.now(UTC))
+    spec = spec.with_fillers(max(0, tickets - len(spec.tickets)))
+    with TimedZendesk(SystemClock()) as fake:
+        fake.polls = []
+        seed_zendesk(fake, spec)
+        fake.delay = latency
+        yield fake
+
+
+def measure_remote(
+    tickets: int, latency: float, writes: int, idle_s: float, rng: random.Random
+) -> Any:
+    interval = PollPolicy.for_helpdesk(ZendeskHelpdesk).base  # type: ignore[arg-type]
+    with _fake_zendesk(tickets, latency) as fake, tempfile.TemporaryDirectory() as home:
+        env = _env(
+            Path(home),
+            TRIAGE_ADAPTER="zendesk",
+            TRIAGE_ZENDESK_BASE_URL=fake.origin,
+            TRIAGE_ZENDESK_EMAIL="sam@triage.example",
+            TRIAGE_ZENDESK_TOKEN="zd-token-123",
+        )
+        follower = Follower([], env)
+        try:
+            deadline = time.monotonic() + 60
+            while not fake.polls and time.monotonic() < deadline:
+                time.sleep(0.05)  # the watch is up: its first poll set the cursor
+            seen: list[float] = []
+            after_poll: list[float] = []
+            ids = sorted(t for t, v in fake.tickets.items() if v["status"] == "open")
+            for n in range(writes):
+                time.sleep(rng.uniform(1.0, interval))
+                ticket_id = ids[n]
+                with fake.lock:
+                    fake.tickets[ticket_id]["priority"] = "urgent"
+                    fake.touch(ticket_id)
+                    changed = time.monotonic()
+                printed = follower.wait_for(
+                    lambda line, i=str(ticket_id): line.get("ticket_id") == i,
+                    timeout=interval * 4 + 30,
+                )
+                first_poll = next(t for t in fake.polls if t >= changed)
+                seen.append(printed - changed)
+                after_poll.append(printed - first_poll)
+            time.sleep(2.0)
+            with fake.lock:
+                before = len(fake.log)
+            start = time.monotonic()
+            time.sleep(idle_s)
+            with fake.lock:
+                idle_requests = len(fake.log) - before
+            minutes = (time.monotonic() - start) / 60
+        finally:
+            code = follower.stop()
+    budget = min(700 * IDLE_BUDGET_SHARE, 10 * FEED_ENDPOINT_SHARE)
+    return {
+        "tickets": tickets,
+        "latency_s": latency,
+        "writes": writes,
+        "interval_s": interval,
+        "seen_s": {k: round(v / 1e3, 2) for k, v in _ms(seen).items()},
+        "after_poll_s": {k: round(v / 1e3, 2) for k, v in _ms(after_poll).items()},
+        "idle_seconds": round(minutes * 60, 1),
+        "idle_requests_per_minute": round(idle_requests / minutes, 2),
+        "budget_requests_per_minute": budget,
+        "sigterm_exit": code,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, default=Path("/tmp/big.db"))
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--writes", type=int, default=20)
+    parser.add_argument("--idle-seconds", type=float, default=30.0)
+    parser.add_argument("--remote-tickets", type=int, default=5000)
+    parser.add_argument("--remote-latency", type=float, default=0.1)
+    parser.add_argument("--remote-writes", type=int, default=6)
+    parser.add_argument("--remote-idle-seconds", type=float, default=120.0)
+    parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--skip-remote", action="store_true")
+    parser.add_argument("--seed", type=int, default=18)
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    result: dict[str, Any] = {"cores": os.cpu_count(), "python": sys.version.split()[0]}
+    if not args.skip_local:
+        result["local"] = measure_local(args.db, args.tickets, args.writes, args.idle_seconds, rng)
+    if not args.skip_remote:
+        result["remote"] = measure_remote(
+            args.remote_tickets,
+            args.remote_latency,
+            args.remote_writes,
+            args.remote_idle_seconds,
+            rng,
+        )
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

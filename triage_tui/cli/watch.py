@@ -1,0 +1,175 @@
+"""``triage watch``: the change feed, headless — each change as a line, as it happens.
+
+The verb is a thin printer on the engine's ``Watcher`` (the process lifecycle
+hooks attach to): it resumes from the cursor saved for the profile, prints
+each batch and lets the watcher save the cursor after it, so a restart
+neither repeats nor skips a change. ``--once`` prints what changed since the
+saved cursor and exits. Ctrl-C ends it with 130 and nothing on stderr;
+SIGTERM ends it with 0. ``triage changes --follow`` is this verb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from triage_tui.cli import output
+from triage_tui.cli.run import Invocation, check_utf8, require_helpdesk
+from triage_tui.domain import sla
+from triage_tui.domain.errors import TriageError, Unsupported
+
+if TYPE_CHECKING:
+    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.domain.changes import Change
+    from triage_tui.engine.watch import WatchBatch, WatchedChange
+
+#: The saved cursor's consumer name (``engine.changes.cursor_path``): its own,
+#: so neither ``triage changes`` nor the console moves what ``watch`` resumes from.
+CONSUMER = "watch"
+EXIT_INTERRUPTED = 130
+RESYNC_LINE = "resync: the cursor could not be resumed; reload, then follow on"
+
+
+def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | None) -> int:
+    """Run ``triage watch`` (``since``: start after that cursor and leave the saved one)."""
+    from triage_tui import session
+    from triage_tui.domain.clock import SystemClock
+    from triage_tui.engine.changes import CursorFile, PollPolicy, cursor_path
+    from triage_tui.engine.watch import Watcher
+
+    check_utf8(inv.args, skip=paths)
+    ctx = inv.context()
+    require_helpdesk(ctx)
+    clock = inv.clock or SystemClock()
+    saved = CursorFile(cursor_path(session.helpdesk_key(ctx), CONSUMER))
+    printer = Printer(json=bool(inv.args.json))
+    signals: list[int] = []
+
+    async def run() -> None:
+        async with session.open_helpdesk(ctx, clock) as helpdesk:
+            require_feed(helpdesk)
+            watcher = Watcher(
+                helpdesk,
+                clock=clock,
+                policy=PollPolicy.for_helpdesk(helpdesk, ctx.profile.poll_seconds),
+                cursor=since,
+                cursor_file=saved if since is None else None,
+                on_error=printer.error,
+            )
+            watcher.subscribe(printer.batch)
+            if once:
+                if not await watcher.once():
+                    print("triage: more changes wait; run again to read on", file=sys.stderr)
+                return
+            with _stopping_on_signals(signals):
+                await watcher.run()
+
+    try:
+        asyncio.run(run())
+    except asyncio.CancelledError:
+        if not signals:
+            raise
+    return EXIT_INTERRUPTED if signal.SIGINT in signals else 0
+
+
+@contextlib.contextmanager
+def _stopping_on_signals(received: list[int]) -> Iterator[None]:
+    """Ctrl-C and SIGTERM cancel the running watch at its next wait or read.
+
+    Cancelling cannot fall between a batch's printing and its cursor's saving
+    (nothing awaits there), so a batch is either printed and saved or neither.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    installed: list[int] = []
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        if task is not None:
+            task.cancel()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, on_signal, signum)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+            continue
+        installed.append(signum)
+    try:
+        yield None
+    finally:
+        for installed_signum in installed:
+            loop.remove_signal_handler(installed_signum)
+
+
+def change_line(change: Change) -> str:
+    """When, which ticket, what and who: the start of every line about a change."""
+    parts = (
+        change.at.strftime("%Y-%m-%d %H:%M:%S UTC") if change.at else "",
+        f"#{output.one_line(change.ticket_id)}",
+        change.kind.value,
+        f"by {output.one_line(change.actor)}" if change.actor else "",
+    )
+    return "  ".join(part for part in parts if part)
+
+
+def _sla_text(state: sla.SlaState, seconds: int | None) -> str:
+    """``SLA 42m left``, ``SLA breached 1h05m ago``, ``SLA paused``, ``no SLA``."""
+    if state is sla.SlaState.NONE or seconds is None:
+        return "no SLA" if state is sla.SlaState.NONE else f"SLA {state.label}"
+    if state is sla.SlaState.PAUSED:
+        return "SLA paused"
+    countdown = sla.format_countdown(timedelta(seconds=abs(seconds)))
+    return f"SLA breached {countdown} ago" if seconds < 0 else f"SLA {countdown} left"
+
+
+def require_feed(helpdesk: Helpdesk) -> None:
+    if not helpdesk.capabilities.change_feed:
+        raise Unsupported(f"{helpdesk.display_name} has no change feed")
+
+
+class Printer:
+    """Each batch as lines (or one JSON object per change) on stdout, flushed per
+    batch so a pipe sees it at once; every text from the helpdesk terminal-safe."""
+
+    def __init__(self, *, json: bool) -> None:
+        self.json = json
+
+    def batch(self, batch: WatchBatch) -> None:
+        if self.json:
+            lines = [
+                json.dumps({**c.as_json(), "cursor": batch.cursor}, ensure_ascii=True)
+                for c in batch.changes
+            ]
+            if batch.resync:
+                lines.append(json.dumps({"resync": True, "cursor": batch.cursor}))
+        else:
+            lines = [self.line(c) for c in batch.changes]
+            if batch.resync:
+                lines.append(RESYNC_LINE)
+        if lines:
+            print("\n".join(lines), flush=True)
+
+    @staticmethod
+    def line(watched: WatchedChange) -> str:
+        line, ticket = change_line(watched.change), watched.ticket
+        if ticket is None:
+            return line
+        parts = [
+            line,
+            f"{ticket.priority.value}{' VIP' if ticket.vip else ''}",
+            ticket.status.value,
+            _sla_text(ticket.sla_state, ticket.sla_seconds_left),
+            output.one_line(ticket.subject),
+        ]
+        return "  ".join(part for part in parts if part)
+
+    @staticmethod
+    def error(error: TriageError) -> None:
+        line = output.one_line(str(error))
+        print(f"triage: {line} (polling on, backing off)", file=sys.stderr, flush=True)
