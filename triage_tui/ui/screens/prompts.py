@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -23,6 +22,7 @@ from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import match_name
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -36,13 +36,7 @@ class SendScreen(ModalScreen[Status | None]):
     ``s`` send and set solved, ``escape`` cancel.
     """
 
-    BINDINGS = [
-        Binding("enter", "send_default", "Send", priority=True),
-        Binding("p", "send('pending')", "Send + pending"),
-        Binding("s", "send('solved')", "Send + solved"),
-        Binding("y", "send_anyway", "Send despite safeguards"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = bindings("send")
 
     def __init__(
         self,
@@ -150,7 +144,7 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
     DEFAULT_CSS = """
     EscalateScreen #route { height: auto; max-height: 8; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("escalate")
 
     def __init__(
         self,
