@@ -231,7 +231,15 @@ KEYS: tuple[Key, ...] = (
         show=False,
         doc="Next ticket (from any pane but the editor)",
     ),
-    Key("previous", "main", "k", "queue_previous", "Previous ticket", show=False),
+    Key(
+        "previous",
+        "main",
+        "k",
+        "queue_previous",
+        "Previous ticket",
+        show=False,
+        doc="Previous ticket (from any pane but the editor)",
+    ),
     Key(
         "send_from_editor",
         "main",
@@ -253,13 +261,20 @@ KEYS: tuple[Key, ...] = (
     # -- the queue -----------------------------------------------------------------
     Key("next", "queue", "j,down", "cursor_down", "Next", show=False),
     Key("previous", "queue", "k,up", "cursor_up", "Previous", show=False),
-    Key("first", "queue", "g,home", "first", "First", show=False),
-    Key("last", "queue", "G,end", "last", "Last", show=False),
+    Key("first", "queue", "g,home", "first", "First", show=False, doc="First ticket in the queue"),
+    Key("last", "queue", "G,end", "last", "Last", show=False, doc="Last ticket in the queue"),
     Key("page_down", "queue", "pagedown", "page_down_rows", "Page down", show=False),
     Key("page_up", "queue", "pageup", "page_up_rows", "Page up", show=False),
     # Where j/k only move the cursor (over SSH) Enter opens, and the footer
     # says so; elsewhere the next binding, unlisted, takes the key.
-    Key("open", "queue", "enter", "open", "Open"),
+    Key(
+        "open",
+        "queue",
+        "enter",
+        "open",
+        "Open",
+        doc="Open the ticket under the cursor (again: focus its detail)",
+    ),
     Key(
         "open",
         "queue",
