@@ -413,15 +413,14 @@ preview = "auto"
 # Seconds between polls of the helpdesk for changes; 0: 5 for the local
 # helpdesk, 30 for a remote one.
 poll_seconds = 0
+# The console's mouse: false leaves it to the terminal, so its own text
+# selection works (M toggles it while the console runs).
+mouse = true
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).
 # Every option can also come from TRIAGE_<ADAPTER>_<OPTION>, e.g. TRIAGE_LOCAL_DB.
 # db = "/path/to/helpdesk.db"
-
-# The console's mouse: false leaves it to the terminal, so its own text
-# selection works (M toggles it while the console runs).
-mouse = true
 
 [keymap]
 # Your own keys: a binding id = one or more keys, comma separated; they replace
