@@ -654,10 +654,10 @@ COMMANDS: tuple[Command, ...] = (
         "list the console's key bindings: id, keys in force, where, what each does",
         _keys,
         json='{"config_file", "keymap": {id: keys}, "bindings": [{id, keys: [key], default:'
-        ' [key], rebound, scope, where, description}]}',
+        " [key], rebound, scope, where, description}]}",
         description="Every key binding of the console with its stable id, the keys in force"
         " (the\nconfig's [keymap] applied; * marks a rebound one), where it works and what it"
-        " does.\nA [keymap] entry replaces the keys of that id: send = \"ctrl+y,s\".",
+        ' does.\nA [keymap] entry replaces the keys of that id: send = "ctrl+y,s".',
         notes="examples:\n  triage keys\n  triage keys --json\n\nAn unknown id or two ids on"
         " one key where both work is a config error (exit 2).",
         db=False,
