@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.widgets import TextArea
 from textual.widgets._footer import FooterKey
 
@@ -106,3 +107,26 @@ async def test_mouse_off_in_the_profile_and_m_toggles_it(demo_db: Path, clock: F
         assert any("Mouse on" in n.message for n in app._notifications)
         await pilot.press("M")
         assert app.mouse_enabled is False
+
+
+def test_every_binding_of_the_console_has_a_declared_id() -> None:
+    """Issue 19 item 1: each screen's and widget's binding carries an id of ``domain.keys``."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import triage_tui.ui
+    from triage_tui.domain.keys import KEYS
+
+    declared = {(k.id, k.keys, k.action) for k in KEYS}
+    seen: set[tuple[str, str, str]] = set()
+    for module_info in pkgutil.walk_packages(triage_tui.ui.__path__, "triage_tui.ui."):
+        module = importlib.import_module(module_info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or "BINDINGS" not in cls.__dict__:
+                continue
+            for item in cls.__dict__["BINDINGS"]:
+                assert isinstance(item, Binding), f"{cls.__name__}: {item!r} has no id"
+                assert item.id is not None, f"{cls.__name__}: {item.key} has no id"
+                seen.add((item.id, item.key, item.action))
+    assert seen == declared
