@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import Runner
+from tests.cli.conftest import Runner, fake_console
 from triage_tui.cli.keys import markdown_keys
 from triage_tui.domain.keys import IDS, KEYS
 
@@ -70,6 +70,32 @@ def test_a_bad_keymap_is_one_line_exit_2_from_any_command(
     assert result.out == ""
     [line] = result.err.strip().splitlines()
     assert line.startswith("triage: error: ") and message in line
+
+
+def test_the_console_refuses_a_clash_before_it_starts_and_passes_the_keymap_on(
+    run: Runner, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19 items 1 and 8: the console gets the checked [keymap] and the profile's mouse;
+    a clash stops it (exit 2) before anything is drawn."""
+    started: list[tuple[dict[str, str], bool]] = []
+
+    def console(helpdesk, profile, config, theme=None, **_):  # type: ignore[no-untyped-def]
+        started.append((config.keymap, profile.mouse))
+        return 0
+
+    fake_console(monkeypatch, console)
+    clash = config(tmp_path, '[keymap]\nsend = "ctrl+y, ?"\n[profiles.default]\nmouse = false\n')
+    refused = run("--config", clash, "--db", str(demo_db))
+    assert refused.code == 2 and started == []
+    assert refused.err.endswith("keymap: help and send both on ? (main screen / everywhere)\n")
+    # ? moved to send and help moved off it: no clash.
+    fixed = config(
+        tmp_path,
+        '[keymap]\nsend = "ctrl+y, ?"\nhelp = "f1"\n[profiles.default]\nmouse = false\n',
+    )
+    result = run("--config", fixed, "--db", str(demo_db))
+    assert result.code == 0, result.err
+    assert started == [({"send": "ctrl+y,question_mark", "help": "f1"}, False)]
 
 
 def test_the_readme_key_table_is_generated_from_the_bindings() -> None:
