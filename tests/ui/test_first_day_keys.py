@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
-from textual.widgets import TextArea
+from textual.widgets import Label, TextArea
 from textual.widgets._footer import FooterKey
 
 from tests.ui.conftest import db_rows
@@ -130,3 +130,23 @@ def test_every_binding_of_the_console_has_a_declared_id() -> None:
                 assert item.id is not None, f"{cls.__name__}: {item.key} has no id"
                 seen.add((item.id, item.key, item.action))
     assert seen == declared
+
+
+async def test_the_send_dialog_names_and_obeys_its_rebound_keys(
+    demo_db: Path, clock: FrozenClock
+) -> None:
+    """Issue 19 item 1: a dialog's id (send_solved) rebound: its hint line and its key follow."""
+    app = keyed_app(demo_db, clock, {"send_solved": "l"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await settle(pilot)
+        ticket_id = await move_to_sendable(pilot, screen)
+        await pilot.press("s")
+        assert isinstance(app.screen, SendScreen)
+        hint = str(app.screen.query_one(".keys", Label).render())
+        assert "l send and set solved" in hint and "enter send and set pending" in hint
+        await pilot.press("s")  # the old key: nothing
+        assert isinstance(app.screen, SendScreen)
+        await pilot.press("l")
+        await settle(pilot)
+        status = db_rows(demo_db, "SELECT status FROM tickets WHERE id=?", ticket_id)[0][0]
+        assert status == "solved"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from textual.binding import Binding, BindingType
 
-from triage_tui.domain.keys import KEYS, Key, keys_in_force
+from triage_tui.domain.keys import KEYS, Key, display, keys_in_force
 
 
 def binding(key: Key) -> Binding:
@@ -47,3 +47,11 @@ def rebound(item: Binding, keymap: Mapping[str, str]) -> Binding:
         tooltip=item.tooltip,
         id=item.id,
     )
+
+
+def shown_key(app: object, binding_id: str, default: str) -> str:
+    """The key a dialog's hint line names for ``binding_id``: the first one in force."""
+    keymap: Mapping[str, str] = getattr(app, "keymap", None) or {}
+    if binding_id not in keymap:
+        return default
+    return display(keymap[binding_id].split(",")[0])
