@@ -59,6 +59,7 @@ def test_keys_as_text_marks_the_rebound_ones(run: Runner, tmp_path: Path) -> Non
         ('sendd = "y"', "keymap.sendd: no binding has this id (did you mean send?)"),
         ('send = "ctrl+"', "keymap.send: 'ctrl+' is not a key name"),
         ('send = "s,"', "keymap.send: an empty key"),
+        ('send = "\\u001b"', "keymap.send: '\\x1b' is not a key name"),
     ],
 )
 def test_a_bad_keymap_is_one_line_exit_2_from_any_command(

@@ -433,8 +433,10 @@ def split_keys(text: str) -> list[str]:
 def _check_key(binding_id: str, key: str) -> None:
     if not key:
         raise ConfigError(f"keymap.{binding_id}: an empty key (keys are separated by commas)")
-    if any(ch.isspace() for ch in key):
-        raise ConfigError(f"keymap.{binding_id}: {key!r} is not a key name (no spaces)")
+    if any(ch.isspace() or not ch.isprintable() for ch in key):
+        raise ConfigError(
+            f"keymap.{binding_id}: {key!r} is not a key name (no spaces or control characters)"
+        )
     *modifiers, base = key.split("+") if len(key) > 1 else [key]
     unknown = [m for m in modifiers if m not in _MODIFIERS]
     if unknown or not base:
