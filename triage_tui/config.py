@@ -78,6 +78,9 @@ class Profile:
     #: ``triage watch``), always; 0: adaptive (``engine.changes.PollPolicy``:
     #: 2 s locally, a remote helpdesk within its rate limit, slower while idle).
     poll_seconds: float = 0.0
+    #: Mouse reporting in the console; false leaves the mouse to the terminal
+    #: (its own text selection works). ``M`` toggles it while the console runs.
+    mouse: bool = True
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
@@ -119,6 +122,10 @@ class AppConfig:
     #: Draft safeguards (``[safeguards]``): max_words, extra_jargon, jargon_audience…;
     #: validated at load by ``domain.safeguards.match.SafeguardConfig.from_mapping``.
     safeguards: dict[str, Any] = field(default_factory=dict)
+    #: ``[keymap]``: binding id to keys (``send = "ctrl+y,s"``), replacing that id's
+    #: defaults everywhere it is bound; one table for every profile (keys are the
+    #: person's habit, not the helpdesk's). Checked at load (``domain.keys``).
+    keymap: dict[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -165,6 +172,15 @@ def check_views(config: AppConfig) -> None:
                 raise ConfigError(f"{where}.{name}: {exc}") from None
 
 
+def check_keymap(config: AppConfig) -> None:
+    """Refuse unknown binding ids and clashing keys in ``[keymap]``; store it normalised."""
+    if not config.keymap:
+        return
+    from triage_tui.domain.keys import check_keymap as check
+
+    config.keymap = check(config.keymap)
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"]) or "(top level)"
@@ -204,6 +220,7 @@ def load(path: Path | None = None) -> AppConfig:
     try:
         check_views(config)
         safeguard_config(config)
+        check_keymap(config)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
@@ -396,11 +413,20 @@ preview = "auto"
 # Seconds between polls of the helpdesk for changes; 0: adaptive (2 for the
 # local helpdesk; a remote one within its rate limit, slower while idle).
 poll_seconds = 0
+# The console's mouse: false leaves it to the terminal, so its own text
+# selection works (M toggles it while the console runs).
+mouse = true
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).
 # Every option can also come from TRIAGE_<ADAPTER>_<OPTION>, e.g. TRIAGE_LOCAL_DB.
 # db = "/path/to/helpdesk.db"
+
+[keymap]
+# Your own keys: a binding id = one or more keys, comma separated; they replace
+# that id's default keys. `triage keys` lists every id, its keys and where it works.
+# send = "ctrl+y,s"
+# skip = "N"
 
 [views]
 # Named filters: `triage --view urgent`, or pick one in the console. The filter

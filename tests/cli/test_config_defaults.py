@@ -207,6 +207,8 @@ def _samples(annotation: Any) -> tuple[list[Any], list[Any]]:
         return ["", "Ana Reyes"], [3, None, ["x"]]
     if annotation is float:
         return [0, 2.5, 7], ["ten", None, {}]
+    if annotation is bool:
+        return [True, False], ["maybe", 3, None]
     if annotation is Any:
         return [1, "x", {"a": [1]}], []
     if annotation is Path:

@@ -89,6 +89,7 @@ COMMAND_STARTS = [
         "plan": ["plan", "12", "--no-similar"],
         "sweep": ["sweep", "breached"],
         "doctor": ["doctor", "--json"],
+        "keys": ["keys", "--json"],
         "demo": ["demo", "--tickets", "5"],
         "kb import": ["kb", "import", "docs"],
         "config path": ["config", "path"],

@@ -522,6 +522,12 @@ def _config(inv: Invocation) -> int:
     return admin.config_command(inv.args, inv.config_path, inv.context)
 
 
+def _keys(inv: Invocation) -> int:
+    from triage_tui.cli import keys
+
+    return keys.command(inv.args, inv.config_path)
+
+
 _READ = frozenset({Flag.HELPDESK})
 _WRITE = frozenset({Flag.HELPDESK, Flag.WRITES})
 
@@ -658,6 +664,19 @@ COMMANDS: tuple[Command, ...] = (
         "check with a fix; exit 1 if any check fails.",
         notes="examples:\n  triage doctor\n  TRIAGE_ADAPTER=zendesk triage doctor --json",
         flags=_READ,
+    ),
+    Command(
+        "keys",
+        "list the console's key bindings: id, keys in force, where, what each does",
+        _keys,
+        json='{"config_file", "keymap": {id: keys}, "bindings": [{id, keys: [key], default:'
+        " [key], rebound, scope, where, description}]}",
+        description="Every key binding of the console with its stable id, the keys in force"
+        " (the\nconfig's [keymap] applied; * marks a rebound one), where it works and what it"
+        ' does.\nA [keymap] entry replaces the keys of that id: send = "ctrl+y,s".',
+        notes="examples:\n  triage keys\n  triage keys --json\n\nAn unknown id or two ids on"
+        " one key where both work is a config error (exit 2).",
+        db=False,
     ),
     Command(
         "report",

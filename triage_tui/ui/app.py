@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from triage_tui.adapters.base import Helpdesk
@@ -17,6 +16,7 @@ from triage_tui.domain.clock import Clock
 from triage_tui.domain.text import is_clean, sanitize
 from triage_tui.ui import themes
 from triage_tui.ui.console import ConsoleApp
+from triage_tui.ui.keys import bindings
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -31,18 +31,7 @@ class TriageApp(ConsoleApp):
     CSS_PATH = "app.tcss"
     TITLE = "triage"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding(
-            "z",
-            "zoom",
-            "Zoom",
-            tooltip="Zoom: the focused pane fills the screen (z again or esc: back)",
-        ),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("u", "undo", "Undo the last action (while its undo window lasts)", show=False),
-        Binding("o", "outbox", "Outbox: queued, failed and held actions", show=False),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(
         self,
@@ -66,6 +55,7 @@ class TriageApp(ConsoleApp):
             initial_sweep=initial_sweep,
             initial_filter=initial_filter,
         )
+        self._apply_keys()
         from triage_tui.ui.safekeeping import Safekeeping
 
         #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
@@ -86,6 +76,40 @@ class TriageApp(ConsoleApp):
                 if themes.DEFAULT_THEME in self.available_themes
                 else "textual-dark"
             )
+
+    def _apply_keys(self) -> None:
+        """The ``[keymap]`` (checked again: a config built in code skips ``config.load``)."""
+        #: Mouse reporting wanted (``Profile.mouse``; ``M`` toggles it).
+        self.mouse_enabled = self.profile.mouse
+        #: The keymap in force, normalised (what ``?`` shows).
+        self.keymap: dict[str, str] = {}
+        if self.config_model.keymap:
+            from triage_tui.domain.keys import check_keymap
+
+            self.keymap = check_keymap(self.config_model.keymap)
+            self.set_keymap(self.keymap)
+
+    def action_toggle_mouse(self) -> None:
+        """Mouse reporting on or off while running (off: the terminal selects text).
+
+        Textual has no public switch after start-up; its terminal drivers have
+        the escape sequences (``_enable_mouse_support``), which are what
+        ``App.run(mouse=...)`` uses at start. A driver without them (the web,
+        the headless test driver) keeps what it started with.
+        """
+        self.mouse_enabled = not self.mouse_enabled
+        driver = self._driver
+        enable = getattr(driver, "_enable_mouse_support", None)
+        disable = getattr(driver, "_disable_mouse_support", None)
+        if driver is not None and enable is not None and disable is not None:
+            if self.mouse_enabled:
+                driver._mouse = True
+                enable()
+            else:
+                disable()
+                driver._mouse = False
+        state = "on" if self.mouse_enabled else "off: the terminal selects text"
+        self.notify(f"Mouse {state}", markup=False)
 
     def get_default_screen(self) -> Screen[Any]:
         from triage_tui.ui.screens.main import MainScreen
@@ -222,7 +246,7 @@ def run(
         initial_sweep=initial_sweep,
         initial_filter=initial_filter,
     )
-    code = app.run()
+    code = app.run(mouse=profile.mouse)
     if app.exit_message:
         print(f"triage: error: {app.exit_message}", file=sys.stderr)
     return code if isinstance(code, int) else (app.return_code or 0)

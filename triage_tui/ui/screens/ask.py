@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key
@@ -28,6 +27,7 @@ from textual.widgets.option_list import Option
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import LISTED, match_name, unknown_line
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -59,10 +59,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """
 
     DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [
-        Binding("enter,y", "answer(True)", "Yes", priority=True),
-        Binding("escape,n", "answer(False)", "No"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(
         self, title: Content, detail: Content | None = None, *, yes: str = "yes", no: str = "no"
@@ -93,7 +90,7 @@ class AskScreen(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("ask")
 
     def __init__(
         self,
@@ -143,7 +140,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("ask")
 
     def __init__(self, title: Content, choices: Sequence[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -190,7 +187,7 @@ class PickNameScreen(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("ask")
 
     def __init__(
         self,

@@ -32,7 +32,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -51,6 +50,7 @@ from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
 from triage_tui.engine.directory import AGENT, Directory, directory_of
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.console import ConsoleApp
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, PickNameScreen, keys_line
 
 _PRIORITIES = [
@@ -207,10 +207,7 @@ class BulkPreviewScreen(ModalScreen[bool]):
     }
     """
 
-    BINDINGS = [
-        Binding("enter", "confirm", "Apply", priority=True),
-        Binding("escape", "cancel", "Back"),
-    ]
+    BINDINGS = bindings("bulk_preview")
 
     def __init__(
         self,
@@ -314,7 +311,7 @@ class MacroPickScreen(ModalScreen[str | None]):
     DEFAULT_CSS = (
         "MacroPickScreen { align: center middle; } MacroPickScreen OptionList { max-height: 16; }"
     )
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("macro_pick")
 
     def __init__(self, macros: dict[str, Macro]) -> None:
         super().__init__()
@@ -352,15 +349,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
     """Choose the action for the marked tickets; see the module docstring for the keys."""
 
     DEFAULT_CSS = "BulkActionScreen { align: center middle; }"
-    BINDINGS = [
-        Binding("a", "assign", "Assign"),
-        Binding("t", "tag", "Tag"),
-        Binding("s", "status", "Set status"),
-        Binding("p", "priority", "Set priority"),
-        Binding("m", "macro", "Macro"),
-        Binding("x", "escalate", "Escalate"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = bindings("bulk_menu")
 
     def __init__(
         self,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 
 from triage_tui.engine.outbox_model import Entry
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 
 
 class ConflictScreen(ModalScreen[str | None]):
@@ -29,12 +30,7 @@ class ConflictScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "choose('revise')", "Revise"),
-        Binding("s", "choose('send')", "Send anyway"),
-        Binding("d", "choose('discard')", "Discard"),
-        Binding("escape", "choose('')", "Decide later"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("conflict")
 
     def __init__(
         self,

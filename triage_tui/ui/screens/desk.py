@@ -30,13 +30,14 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding
 from textual.keys import _character_to_key
 from textual.widget import Widget
 from textual.widgets import Input
 
 from triage_tui.domain import events
 from triage_tui.ui.console import ConsoleScreen
+from triage_tui.ui.keys import bindings
 
 # The prompts, the draft pane and the models are imported when an action needs
 # them: the console's first screen (the queue) never pays for them.
@@ -271,7 +272,7 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     desk: TicketDesk
 
-    BINDINGS = [Binding("ctrl+r", "reset_draft", "Reset the draft to the template", show=False)]
+    BINDINGS = bindings("desk")
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

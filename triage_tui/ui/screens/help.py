@@ -6,7 +6,7 @@ from what the keys actually do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from triage_tui.ui.keys import bindings, rebound
 
 _KEY_NAMES = {
     "question_mark": "?",
@@ -45,15 +47,19 @@ def _section(title: str, bindings: list[Binding], extra: Sequence[tuple[str, str
     return Content.assemble(*lines)
 
 
-def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
-    """The sections of the help screen; ``everywhere`` are the app's own keys."""
+def help_sections(
+    everywhere: Sequence[BindingType], keymap: Mapping[str, str] | None = None
+) -> list[Content]:
+    """The sections of the help screen; ``everywhere`` are the app's own keys, and
+    ``keymap`` the ``[keymap]`` in force (its keys replace the defaults shown)."""
     from triage_tui.ui.screens.main import MainScreen
     from triage_tui.ui.screens.prompts import SendScreen
     from triage_tui.ui.widgets.draft import DraftEditor, DraftPane
     from triage_tui.ui.widgets.queue import QueueView
 
     def as_bindings(items: Iterable[BindingType]) -> list[Binding]:
-        return [b if isinstance(b, Binding) else Binding(*b) for b in items]
+        found = [b if isinstance(b, Binding) else Binding(*b) for b in items]
+        return [rebound(b, keymap or {}) for b in found]
 
     return [
         _section("Actions on the current ticket", as_bindings(MainScreen.BINDINGS)),
@@ -82,14 +88,12 @@ def help_sections(everywhere: Sequence[BindingType]) -> list[Content]:
 class HelpScreen(ModalScreen[None]):
     """Every key, grouped by where it works. Any of esc, q or ? closes it."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close help"),
-    ]
+    BINDINGS = bindings("help")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
             yield Static(Content.styled("triage — keys", "bold"), classes="help-title")
-            for section in help_sections(self.app.BINDINGS):
+            for section in help_sections(self.app.BINDINGS, getattr(self.app, "keymap", None)):
                 yield Static(section, classes="help-section")
             yield Static(
                 Content.styled("esc, q or ? closes this screen", "$text-muted"),

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import Resize
@@ -44,6 +43,7 @@ from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.widgets.footer import TriageFooter
@@ -104,26 +104,7 @@ class QueuePane(Vertical):
 
 
 class MainScreen(DeskScreen[None]):
-    BINDINGS = [
-        Binding("s", "send", "Send"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "escalate", "Escalate"),
-        Binding("n", "skip", "Skip"),
-        Binding("p", "toggle_plan", "Plan"),
-        Binding("d", "dismiss_rules", "Dismiss rules", show=False),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("v", "views", "Views", tooltip="Views: pick a saved view (its filter)"),
-        Binding("w", "sweep", "Sweep"),
-        Binding("b", "bulk", "Bulk"),
-        Binding("U", "undo_batch", "Undo the last bulk batch", show=False, key_display="U"),
-        Binding("R", "report", "Session report", show=False, key_display="R"),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("q", "app.quit", "Quit"),
-        Binding("j", "queue_next", "Next ticket", show=False),
-        Binding("k", "queue_previous", "Previous ticket", show=False),
-        Binding("ctrl+s", "send", "Send (from the editor)", show=False, priority=True),
-        Binding("escape", "leave", "Leave the editor / filter", show=False),
-    ]
+    BINDINGS = bindings("main")
 
     def __init__(self) -> None:
         super().__init__()

@@ -21,7 +21,7 @@ from typing import ClassVar, Protocol
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -32,6 +32,7 @@ from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 
 _STATE_STYLE = {
     om.CONFLICT: "$text-warning bold",
@@ -107,13 +108,7 @@ class OutboxScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "retry", "Retry"),
-        Binding("s", "send_anyway", "Send anyway"),
-        Binding("c", "cancel_entry", "Cancel"),
-        Binding("enter", "details", "Details"),
-        Binding("escape,o,q", "close", "Close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("outbox")
 
     def __init__(self, helpdesk: BufferedHelpdesk, resolver: Resolver | None = None) -> None:
         super().__init__()

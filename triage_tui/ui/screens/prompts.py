@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -23,6 +23,7 @@ from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import match_name
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings, shown_key
 from triage_tui.ui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -36,13 +37,7 @@ class SendScreen(ModalScreen[Status | None]):
     ``s`` send and set solved, ``escape`` cancel.
     """
 
-    BINDINGS = [
-        Binding("enter", "send_default", "Send", priority=True),
-        Binding("p", "send('pending')", "Send + pending"),
-        Binding("s", "send('solved')", "Send + solved"),
-        Binding("y", "send_anyway", "Send despite safeguards"),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = bindings("send")
 
     def __init__(
         self,
@@ -72,6 +67,8 @@ class SendScreen(ModalScreen[Status | None]):
                 )
             )
             yield Static(st.literal(preview), classes="preview")
+            # The keys in force: a [keymap] may have rebound the dialog's.
+            key = partial(shown_key, self.app)
             if self.blocking:
                 lines: list[Content | tuple[str, str] | str] = [
                     (f"✖ {len(self.blocking)} blocking safeguard finding(s):", "$text-error bold")
@@ -80,20 +77,20 @@ class SendScreen(ModalScreen[Status | None]):
                     lines += ["\n  • ", Content(reason)]
                 lines += [
                     "\n",
-                    ("y", "$text-accent bold"),
+                    (key("send_anyway", "y"), "$text-accent bold"),
                     f" send anyway (status {self.default.value})   ",
-                    ("esc", "$text-accent bold"),
+                    (key("cancel", "esc"), "$text-accent bold"),
                     " back to the draft",
                 ]
                 yield Label(Content.assemble(*lines), classes="blocking")
                 return
             yield Label(
                 Content.assemble(
-                    ("enter", "$text-accent bold"),
+                    (key("send_default", "enter"), "$text-accent bold"),
                     f" send and set {self.default.value}   ",
-                    (other.value[0], "$text-accent bold"),
+                    (key(f"send_{other.value}", other.value[0]), "$text-accent bold"),
                     f" send and set {other.value}   ",
-                    ("esc", "$text-accent bold"),
+                    (key("cancel", "esc"), "$text-accent bold"),
                     " cancel",
                 ),
                 classes="keys",
@@ -150,7 +147,7 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
     DEFAULT_CSS = """
     EscalateScreen #route { height: auto; max-height: 8; margin-bottom: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("escalate")
 
     def __init__(
         self,

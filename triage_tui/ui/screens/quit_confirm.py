@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -22,6 +22,7 @@ from textual.widgets import Label, Static
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 
 
 class QuitConfirmScreen(ModalScreen[None]):
@@ -31,11 +32,7 @@ class QuitConfirmScreen(ModalScreen[None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "wait", "Wait, then quit"),
-        Binding("l", "leave", "Leave for next start"),
-        Binding("escape", "stay", "Back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("quit")
 
     def __init__(self, helpdesk: BufferedHelpdesk) -> None:
         super().__init__()

@@ -28,7 +28,6 @@ from datetime import datetime
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -38,6 +37,7 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events as ev
 from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.ask import keys_line
 
 #: Events the helpdesk records itself when a write is delivered, by outbox entry kind.
@@ -213,13 +213,7 @@ class ReportScreen(ModalScreen[None]):
     ReportScreen #report-keys { dock: bottom; height: 1; padding: 0 1; background: $panel; }
     """
 
-    BINDINGS = [
-        Binding("escape,q", "close", "Close"),
-        Binding("w", "write", "Write Markdown"),
-        # A modal screen hides the app's keys: the undo window may still be open
-        # (a sweep's last reply), and the report is built again after it.
-        Binding("u", "app.undo", "Undo the last action", show=False),
-    ]
+    BINDINGS = bindings("report")
 
     def __init__(
         self,

@@ -39,7 +39,6 @@ from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Resize
@@ -57,6 +56,7 @@ from triage_tui.engine.outbox_model import Entry
 from triage_tui.engine.report import Report
 from triage_tui.engine.sweep import Decision, SweepEvent, SweepSession, SweepSummary
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.ask import AskScreen, ConfirmScreen, PickNameScreen
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
@@ -115,18 +115,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     SweepScreen.-narrow #sweep-draft-pane { width: 100%; height: 11; }
     """
 
-    BINDINGS = [
-        Binding("s", "send", "Send"),
-        Binding("e", "edit", "Edit"),
-        Binding("x", "escalate", "Escalate"),
-        Binding("n", "skip", "Skip"),
-        Binding("o", "note", "Note"),
-        Binding("a", "assign", "Assign"),
-        Binding("J", "jump", "Jump to alert", key_display="J"),
-        Binding("q", "end", "End sweep"),
-        Binding("ctrl+s", "send", "Send (from the editor)", show=False, priority=True),
-        Binding("escape", "leave", "Leave the editor / end the sweep", show=False),
-    ]
+    BINDINGS = bindings("sweep")
 
     def __init__(
         self,

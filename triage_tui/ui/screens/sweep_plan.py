@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -37,6 +36,7 @@ from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState
 from triage_tui.engine.sweep_plan import SweepPlan, pace_text, plan_sweep
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.ask import keys_line
 
 #: Tickets of the proposed order shown on the plan screen.
@@ -220,15 +220,7 @@ class SweepPlanScreen(ModalScreen[bool]):
     SweepPlanScreen #plan-keys { dock: bottom; height: 1; padding: 0 1; background: $panel; }
     """
 
-    BINDINGS = [
-        Binding("enter", "start", "Start the sweep", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("a", "toggle_all", "Alternatives"),
-        *[
-            Binding(str(n), f"alternative({n - 1})", f"Alternative {n}", show=False)
-            for n in range(1, 7)
-        ],
-    ]
+    BINDINGS = bindings("sweep_plan")
 
     def __init__(self, plan: SweepPlan, filter_text: str = "", now: datetime | None = None) -> None:
         super().__init__()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -24,6 +23,7 @@ from triage_tui.domain import events
 from triage_tui.domain.text import count
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.ask import keys_line
 from triage_tui.ui.widgets.queue import QueueView
 
@@ -35,7 +35,7 @@ class ViewsScreen(ModalScreen[str | None]):
     """Pick a saved view: ``↑``/``↓`` and ``enter``; ``escape`` cancels."""
 
     DEFAULT_CSS = "ViewsScreen { align: center middle; } ViewsScreen OptionList { max-height: 16; }"
-    BINDINGS = [Binding("escape,v", "cancel", "Cancel")]
+    BINDINGS = bindings("views")
 
     def __init__(self, views: dict[str, str], current: str | None = None) -> None:
         super().__init__()

@@ -20,7 +20,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -29,6 +28,7 @@ from textual.widgets.text_area import Edit, EditResult, Selection
 
 from triage_tui.domain.text import sanitize
 from triage_tui.ui import safe_text as st
+from triage_tui.ui.keys import bindings
 
 # The safeguards (and the drafting and KB modules behind them) load with the
 # first draft, not with the console's first screen.
@@ -77,33 +77,7 @@ class DraftEditor(TextArea):
     """
 
     # The footer shows the short descriptions (all fit in 80 columns), the help the tooltips.
-    BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "screen.send",
-            "Send",
-            priority=True,
-            tooltip="Send the draft (asks pending or solved)",
-        ),
-        Binding(
-            "escape",
-            "screen.leave",
-            "Leave",
-            tooltip="Leave the editor (the draft is kept)",
-        ),
-        Binding(
-            "ctrl+n",
-            "next_placeholder",
-            "Next placeholder",
-            tooltip="Select the next placeholder ([Describe …], {field}) to type over it",
-        ),
-        Binding(
-            "ctrl+r",
-            "screen.reset_draft",
-            "Template",
-            tooltip="Reset the draft to the template (ctrl+z takes it back)",
-        ),
-    ]
+    BINDINGS = bindings("draft")
 
     def load_text(self, text: str) -> None:
         super().load_text(sanitize(text))
@@ -150,7 +124,7 @@ class DraftPane(Vertical):
 
     ALLOW_MAXIMIZE = True  # z zooms the editor with its findings
 
-    BINDINGS = [Binding("f2", "apply_fix", "Fix", tooltip="Apply the first safeguard fix")]
+    BINDINGS = bindings("draft_pane")
 
     DEFAULT_CSS = """
     DraftPane { height: 15; }

@@ -23,7 +23,6 @@ from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +32,7 @@ from textual.strip import Strip
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState, format_age
+from triage_tui.ui.keys import bindings
 from triage_tui.ui.safe_text import clean
 
 _PRIORITY_LABEL = {"urgent": "URG", "high": "HIGH", "normal": "norm", "low": "low"}
@@ -95,24 +95,7 @@ def _fit(text: str, width: int) -> str:
 class QueueView(ScrollView, can_focus=True):
     """Tickets in SLA order with a cursor."""
 
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Next", show=False),
-        Binding("k,up", "cursor_up", "Previous", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page_down_rows", "Page down", show=False),
-        Binding("pageup", "page_up_rows", "Page up", show=False),
-        # Where j/k only move the cursor (over SSH) Enter opens, and the footer
-        # says so; elsewhere the next binding, unlisted, takes the key.
-        Binding("enter", "open", "Open"),
-        Binding(
-            "enter", "select", "Open the ticket under the cursor (again: its detail)", show=False
-        ),
-        Binding("space", "toggle_mark", "Mark / unmark for a bulk action", show=False),
-        Binding("asterisk", "mark_all", "Mark every row in view (again: unmark)", show=False),
-        Binding("shift+down", "extend_marks(1)", "Extend marks down", show=False),
-        Binding("shift+up", "extend_marks(-1)", "Extend marks up", show=False),
-    ]
+    BINDINGS = bindings("queue")
 
     COMPONENT_CLASSES = {
         "queue--cursor",
