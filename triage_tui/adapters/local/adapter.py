@@ -197,11 +197,10 @@ class LocalHelpdesk(Helpdesk):
         now = ensure_utc(now)
 
         def read(conn: Any) -> QueueTop:
-            breached, at_risk = (
-                row_queries.due_counts(conn, wanted, levels, to_db(now), to_db(now + AT_RISK_WINDOW))
-                if states
-                else (0, 0)
-            )
+            breached, at_risk = 0, 0
+            if states:
+                until = to_db(now + AT_RISK_WINDOW)
+                breached, at_risk = row_queries.due_counts(conn, wanted, levels, to_db(now), until)
             ids = row_queries.queue_top_ids(conn, wanted, levels, limit)
             return QueueTop(
                 active=row_queries.queue_count(conn, active, None),

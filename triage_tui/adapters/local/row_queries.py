@@ -197,7 +197,9 @@ _PRIORITY_ORDER = (
 )
 
 
-def _wanted_where(statuses: Sequence[str], priorities: Sequence[str] | None) -> tuple[str, list[Any]]:
+def _wanted_where(
+    statuses: Sequence[str], priorities: Sequence[str] | None
+) -> tuple[str, list[Any]]:
     sql = f"t.status IN ({','.join('?' * len(statuses))})"
     params: list[Any] = list(statuses)
     if priorities is not None:
