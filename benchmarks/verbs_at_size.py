@@ -84,10 +84,12 @@ def _sample(db: Path) -> tuple[str, str]:
     return str(email), str(ticket_id)
 
 
-def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+def _run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -132,6 +134,8 @@ def main() -> int:
             "NO_COLOR": "1",
         }
         env.pop("TRIAGE_CONFIG", None)
+        # Run from the scratch folder: ``-m`` puts the working directory first on the path,
+        # ahead of ``--before``'s PYTHONPATH.
         triage = [sys.executable, "-m", "triage_tui"]
         variants: dict[str, tuple[dict[str, list[str]], dict[str, str]]] = {
             "after": (_cases(db, email, ticket_id), env)
@@ -142,14 +146,14 @@ def main() -> int:
         # One warm-up of each (page cache, .pyc files), not counted.
         for cases, variant_env in variants.values():
             for argv in cases.values():
-                _run(triage + argv, variant_env)
+                _run(triage + argv, variant_env, work)
         got: dict[str, dict[str, tuple[list[float], list[float], list[int]]]] = {
             name: {case: ([], [], []) for case in cases} for name, (cases, _) in variants.items()
         }
         for _ in range(args.runs):
             for case in variants["after"][0]:
                 for name, (cases, variant_env) in variants.items():
-                    wall, rss, code = _run(triage + cases[case], variant_env)
+                    wall, rss, code = _run(triage + cases[case], variant_env, work)
                     walls, peaks, codes = got[name][case]
                     walls.append(wall)
                     peaks.append(rss)
