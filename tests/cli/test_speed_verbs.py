@@ -202,3 +202,33 @@ def test_an_older_helpdesk_gains_the_index_and_keeps_its_data(run: Runner, demo_
         assert conn.execute("SELECT kind FROM changes").fetchall() == [("x",)]
     finally:
         conn.close()
+
+
+async def test_writes_still_in_the_outbox_show_in_the_head_of_the_queue(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Issue 20 item 2: a priority change held in the outbox (not yet on the helpdesk)
+    shows in `queue --filter priority:urgent --limit N` as when every ticket is read."""
+    from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
+    from triage_tui.cli import verbs
+    from triage_tui.domain.clock import FrozenClock
+    from triage_tui.domain.enums import Priority
+    from triage_tui.domain.filters.language import parse
+    from triage_tui.engine.buffered import CONSOLE_MODE, BufferedHelpdesk
+
+    clock = FrozenClock(FROZEN_NOW)
+    inner = LocalHelpdesk(LocalOptions(db=demo_db), clock)
+    helpdesk = BufferedHelpdesk(
+        inner, "p.local.0", mode=CONSOLE_MODE, hold_seconds=600, data_dir=tmp_path / "data"
+    )
+    view = verbs.View(now=FROZEN_NOW, json=True)
+    urgent = parse("priority:urgent", me="")
+    async with helpdesk:
+        everything = (await verbs.queue(helpdesk, view, 0)).data["tickets"]
+        low = next(t["id"] for t in everything if t["priority"] == "low")
+        await helpdesk.set_priority(low, Priority.URGENT)  # held for 600 s: in the outbox
+        whole = (await verbs.queue(helpdesk, view, 0, chosen=urgent)).data
+        assert low in [t["id"] for t in whole["tickets"]]
+        for limit in (1, 10, 400):
+            head = (await verbs.queue(helpdesk, view, limit, chosen=urgent)).data
+            _assert_head_of_whole(head, whole, limit)
