@@ -87,6 +87,20 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class QueueTop:
+    """The head of the queue as the helpdesk counts it (``Helpdesk.queue_top``)."""
+
+    #: Active tickets, and those of them that match.
+    active: int
+    total: int
+    #: Matching tickets breached, and due within the at-risk window.
+    breached: int
+    at_risk: int
+    #: At least the first ``limit`` matching tickets in queue order (any order here).
+    tickets: list[Ticket]
+
+
+@dataclass(frozen=True)
 class NoOptions:
     """``Helpdesk.options_model`` of an adapter that declares none: any key is unknown.
 
@@ -215,6 +229,26 @@ class Helpdesk(ABC):
                 rows = []
         if rows:
             yield rows
+
+    async def queue_top(
+        self,
+        limit: int,
+        statuses: frozenset[Status],
+        priorities: frozenset[Priority] | None,
+        now: datetime,
+        *,
+        states: bool = True,
+    ) -> QueueTop | None:
+        """The counts of the active queue and its first ``limit`` tickets with one of
+        ``statuses`` (and ``priorities``), without reading the rest (the ``queue``
+        verb); breached and at risk are counted only with ``states`` (else 0).
+        None when the helpdesk cannot tell without reading every ticket (the default)."""
+        return None
+
+    async def tickets_by_id(self, ids: list[str]) -> list[Ticket] | None:
+        """These tickets (those that exist; any order) in a few reads, or None when the
+        helpdesk has no cheaper way than its queue (the default)."""
+        return None
 
     async def first_rows(self, limit: int) -> list[QueueRow] | None:
         """The ``limit`` active tickets that breach first (any order), for the

@@ -209,7 +209,12 @@ def queue_summary(shown: int, tickets: Sequence[Ticket], now: datetime) -> str:
     states = [sla.state(t, now) for t in tickets]
     breached = states.count(sla.SlaState.BREACHED)
     at_risk = states.count(sla.SlaState.AT_RISK)
-    return f"{shown} of {len(tickets)} active tickets · {breached} breached · {at_risk} under 1 h"
+    return queue_counts_line(shown, len(tickets), breached, at_risk)
+
+
+def queue_counts_line(shown: int, total: int, breached: int, at_risk: int) -> str:
+    """The queue's last line, from counts (the verb reads only the tickets it shows)."""
+    return f"{shown} of {total} active tickets · {breached} breached · {at_risk} under 1 h"
 
 
 def person_line(person: Person, organization: Organization | None) -> str:

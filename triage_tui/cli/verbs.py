@@ -95,25 +95,21 @@ async def queue(
     """Active tickets, soonest SLA breach first (``domain.sla.sort_queue``).
 
     ``chosen`` (``--filter``/``--view``) keeps the tickets it matches, as the
-    console's ``/`` does over the same rows.
+    console's ``/`` does over the same rows. Only the tickets printed are read
+    in full (``_queue_head``); the rest are counted.
     """
     if limit < 0:
         raise InvalidInput(f"--limit must be 0 (all) or more, not {limit}")
-    tickets = [t async for t in helpdesk.iter_queue()]
-    active = len(tickets)
-    if chosen:
-        from triage_tui.domain.queue import QueueRow
-
-        kept = {r.id for r in chosen.apply([QueueRow.from_ticket(t) for t in tickets], view.now)}
-        tickets = [t for t in tickets if t.id in kept]
-    ordered = sla.sort_queue(tickets, view.now)
-    shown = ordered[:limit] if limit else ordered
+    head = await _queue_head(helpdesk, view, limit, chosen) if limit else None
+    if head is None:
+        head = await _whole_queue(helpdesk, view.now, limit, chosen)
+    active, total, breached, at_risk, shown = head
     data = {
         "generated_at": view.now.isoformat(),
         "filter": str(chosen) if chosen else None,
         "view": view_name,
         "active": active,
-        "total": len(ordered),
+        "total": total,
         "count": len(shown),
         "tickets": [out.ticket_json(t, view.now) for t in shown],
     }
@@ -124,12 +120,85 @@ async def queue(
         if shown:
             outcome.lines = out.queue_lines(shown, view.now, colour=view.colour, width=view.width)
             outcome.lines.append("")
-        summary = out.queue_summary(len(shown), ordered, view.now)
+        summary = out.queue_counts_line(len(shown), total, breached, at_risk)
         if chosen:
             named = f"view {view_name}: " if view_name else ""
             summary += f" · {named}{out.one_line(str(chosen))} ({active} active in all)"
         outcome.lines.append(summary)
     return outcome
+
+
+#: (active, matching, breached, at risk, the tickets shown in queue order).
+_Head = tuple[int, int, int, int, list[Ticket]]
+
+
+async def _queue_head(
+    helpdesk: Helpdesk, view: View, limit: int, chosen: Filter | None
+) -> _Head | None:
+    """The queue's counts and its first ``limit`` tickets, reading only those in full:
+    counted by the helpdesk when the filter is one it can count (priority and status
+    terms), else chosen among compact rows. None when the helpdesk can do neither."""
+    from triage_tui.domain.queue import QueueCounts, sort_rows
+
+    now = view.now
+    narrowed = _countable(chosen)
+    if narrowed is not None:
+        # JSON has no breached/at-risk counts: not counted for it.
+        top = await helpdesk.queue_top(limit, *narrowed, now, states=not view.json)
+        if top is not None:
+            shown = sla.sort_queue(top.tickets, now)[:limit]
+            return top.active, top.total, top.breached, top.at_risk, shown
+    if await helpdesk.tickets_by_id([]) is None:
+        return None
+    rows = [row async for batch in helpdesk.iter_queue_rows() for row in batch]
+    kept = chosen.apply(rows, now) if chosen else rows
+    sort_rows(kept)
+    tickets = await helpdesk.tickets_by_id([r.id for r in kept[:limit]])
+    if tickets is None:
+        return None
+    counts = QueueCounts.of(kept, now)
+    shown = sla.sort_queue(tickets, now)
+    return len(rows), counts.total, counts.breached, counts.at_risk, shown
+
+
+def _countable(
+    chosen: Filter | None,
+) -> tuple[frozenset[Status], frozenset[Priority] | None] | None:
+    """The statuses and priorities ``chosen`` keeps when it says nothing else (the
+    terms a helpdesk can count by), else None."""
+    from triage_tui.domain.enums import ACTIVE_STATUSES
+    from triage_tui.domain.filters.terms import SetCond
+
+    statuses, priorities = ACTIVE_STATUSES, None
+    for term in chosen.terms if chosen else ():
+        cond = term.cond
+        if not isinstance(cond, SetCond) or cond.field not in ("priority", "status"):
+            return None
+        allowed = cond.allowed()
+        if cond.field == "status":
+            statuses = statuses - allowed if term.negated else statuses & allowed
+        else:
+            every = frozenset(Priority) if priorities is None else priorities
+            priorities = every - allowed if term.negated else every & allowed
+    return statuses, priorities
+
+
+async def _whole_queue(
+    helpdesk: Helpdesk, now: datetime, limit: int, chosen: Filter | None
+) -> _Head:
+    """Every active ticket read in full (``--limit 0``, or a helpdesk that only lists)."""
+    tickets = [t async for t in helpdesk.iter_queue()]
+    active = len(tickets)
+    if chosen:
+        from triage_tui.domain.queue import QueueRow
+
+        kept = {r.id for r in chosen.apply([QueueRow.from_ticket(t) for t in tickets], now)}
+        tickets = [t for t in tickets if t.id in kept]
+    ordered = sla.sort_queue(tickets, now)
+    states = [sla.state(t, now) for t in ordered]
+    breached = states.count(sla.SlaState.BREACHED)
+    at_risk = states.count(sla.SlaState.AT_RISK)
+    return active, len(ordered), breached, at_risk, ordered[:limit] if limit else ordered
 
 
 async def get_ticket(helpdesk: Helpdesk, view: View, ticket_id: str) -> Outcome:

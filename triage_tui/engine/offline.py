@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from triage_tui.adapters.base import first_item
-from triage_tui.domain.enums import ACTIVE_STATUSES, Status
+from triage_tui.domain.enums import ACTIVE_STATUSES, Priority, Status
 from triage_tui.domain.errors import TriageError, Unreachable
 from triage_tui.domain.queue import QueueRow
 from triage_tui.engine import outbox as ob
@@ -36,7 +36,7 @@ from triage_tui.engine.overlay import (
 if TYPE_CHECKING:
     # The models are imported where they are used: this module is on the
     # console's path to its first screen, which imports no pydantic.
-    from triage_tui.adapters.base import Helpdesk
+    from triage_tui.adapters.base import Helpdesk, QueueTop
     from triage_tui.domain.clock import Clock
     from triage_tui.domain.models import Article, PersonHistory, QueueFilter, Ticket, TicketDetail
     from triage_tui.engine.cache import ReadCache
@@ -175,6 +175,41 @@ class OfflineReads:
         pending = self._in_flight()
         rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in rows]
         return [r for r in rows if r.status.is_active]
+
+    async def queue_top(
+        self,
+        limit: int,
+        statuses: frozenset[Status],
+        priorities: frozenset[Priority] | None,
+        now: datetime,
+        *,
+        states: bool = True,
+    ) -> QueueTop | None:
+        """The adapter's counted head of the queue; None while writes are queued (the
+        full read overlays them) or the helpdesk is unreachable (it falls back to the cache)."""
+        if self._in_flight():
+            return None
+        try:
+            if not self._inner_open:
+                await self.inner.open()
+                self._inner_open = True
+            return await self.inner.queue_top(limit, statuses, priorities, now, states=states)
+        except Unreachable:
+            return None
+
+    async def tickets_by_id(self, ids: list[str]) -> list[Ticket] | None:
+        """The adapter's tickets by id with queued writes overlaid; None offline."""
+        try:
+            if not self._inner_open:
+                await self.inner.open()
+                self._inner_open = True
+            found = await self.inner.tickets_by_id(ids)
+        except Unreachable:
+            return None
+        if found is None:
+            return None
+        pending = self._in_flight()
+        return [overlay_ticket(t, pending[t.id]) if t.id in pending else t for t in found]
 
     def _save_in_background(self, save: Callable[[Any], None], items: Any) -> None:
         task = asyncio.create_task(asyncio.to_thread(save, items))

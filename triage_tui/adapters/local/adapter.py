@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from triage_tui import paths
-from triage_tui.adapters.base import Capabilities, Helpdesk
+from triage_tui.adapters.base import Capabilities, Helpdesk, QueueTop
 from triage_tui.adapters.local import feed, row_queries
 from triage_tui.adapters.local.store import Store, from_db, to_db
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
@@ -177,6 +177,43 @@ class LocalHelpdesk(Helpdesk):
         6: the rows would come later (docs/performance.md)."""
         store = await self._store_ready()
         return store.read(row_queries.first_rows, limit)
+
+    async def queue_top(
+        self,
+        limit: int,
+        statuses: frozenset[Status],
+        priorities: frozenset[Priority] | None,
+        now: datetime,
+        *,
+        states: bool = True,
+    ) -> QueueTop | None:
+        """Counts and the first tickets through the indexes: a few ms at 100 000 tickets
+        (the breached and at-risk counts ~0.1 s more)."""
+        from triage_tui.domain.sla import AT_RISK_WINDOW
+
+        active = [s.value for s in row_queries.statuses_in_order(ACTIVE_STATUSES)]
+        wanted = [s.value for s in row_queries.statuses_in_order(statuses & ACTIVE_STATUSES)]
+        levels = None if priorities is None else sorted(p.value for p in priorities)
+        now = ensure_utc(now)
+
+        def read(conn: Any) -> QueueTop:
+            breached, at_risk = 0, 0
+            if states:
+                until = to_db(now + AT_RISK_WINDOW)
+                breached, at_risk = row_queries.due_counts(conn, wanted, levels, to_db(now), until)
+            ids = row_queries.queue_top_ids(conn, wanted, levels, limit)
+            return QueueTop(
+                active=row_queries.queue_count(conn, active, None),
+                total=row_queries.queue_count(conn, wanted, levels),
+                breached=breached,
+                at_risk=at_risk,
+                tickets=queries.tickets_by_id(conn, ids),
+            )
+
+        return await self._read(read)
+
+    async def tickets_by_id(self, ids: list[str]) -> list[Ticket] | None:
+        return await self._read(queries.tickets_by_id, ids)
 
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         return await self._read(queries.get_ticket_detail, str(ticket_id).strip())

@@ -142,6 +142,18 @@ def queue_page(
     return _tickets(conn, rows), next_after
 
 
+def tickets_by_id(conn: sqlite3.Connection, ids: Sequence[str]) -> list[Ticket]:
+    """The tickets with these ids (those that exist), in no particular order: two
+    queries, whatever the number."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"SELECT {_TICKET_COLUMNS} {TICKET_FROM} WHERE t.id IN ({marks})", list(ids)
+    ).fetchall()
+    return _tickets(conn, rows)
+
+
 def get_ticket(conn: sqlite3.Connection, ticket_id: str) -> Ticket:
     rows = conn.execute(f"SELECT {_TICKET_COLUMNS} {TICKET_FROM} WHERE t.id = ?", (ticket_id,))
     found = rows.fetchall()

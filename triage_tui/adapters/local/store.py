@@ -26,7 +26,8 @@ from triage_tui.domain.errors import ConfigError, HelpdeskError, TriageError, Un
 #: 2: index sla_targets(stage, due_at) for the first screen (created on open).
 #: 3: the ``changes`` table of the change feed (created on open; older files
 #: get it then, and their feed starts empty).
-SCHEMA_VERSION = 3
+#: 4: index tickets(status, priority) for the queue verb's counts (created on open).
+SCHEMA_VERSION = 4
 #: Stamped in the file header (``PRAGMA application_id``, ASCII "TRIG") so a
 #: triage database is recognisable even before its tables are read.
 APPLICATION_ID = 0x54524947
