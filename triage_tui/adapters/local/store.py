@@ -28,6 +28,10 @@ from triage_tui.domain.errors import ConfigError, HelpdeskError, TriageError, Un
 #: get it then, and their feed starts empty).
 #: 4: index tickets(status, priority) for the queue verb's counts (created on open).
 SCHEMA_VERSION = 4
+#: The oldest schema read as it is where it cannot be upgraded (a read-only
+#: disk): later versions only add (the ``changes`` table in 3, an index in 4),
+#: so reads work on it; the change feed then fails with one line.
+READ_AS_IS_FROM = 2
 #: Stamped in the file header (``PRAGMA application_id``, ASCII "TRIG") so a
 #: triage database is recognisable even before its tables are read.
 APPLICATION_ID = 0x54524947
@@ -154,7 +158,7 @@ def _read_only(path: Path, check_same_thread: bool) -> sqlite3.Connection:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.Error as exc:
         raise translate(exc, path) from None
-    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+    if app_id != APPLICATION_ID or not READ_AS_IS_FROM <= version <= SCHEMA_VERSION:
         conn.close()
         raise Unreachable(
             f"the local helpdesk {path} is on a read-only disk and cannot be prepared there"
