@@ -42,6 +42,41 @@ POLL_SECONDS_MIN = 1.0
 POLL_SECONDS_MAX = 3600.0
 
 
+#: The tools ``triage mcp`` can serve (``McpAccess.tools`` picks among them).
+MCP_READ_TOOLS = ("queue", "get_ticket", "get_user", "search_kb", "report")
+MCP_PROPOSAL_TOOLS = ("propose_reply", "propose_escalation", "propose_status", "propose_note")
+MCP_WRITE_TOOLS = ("reply_ticket", "escalate_ticket", "set_status", "add_note")
+MCP_TOOLS = MCP_READ_TOOLS + MCP_PROPOSAL_TOOLS + MCP_WRITE_TOOLS
+
+
+@dataclass
+class McpAccess:
+    """What AI agents may do through ``triage mcp`` on this profile (``[profiles.X.mcp]``)."""
+
+    __pydantic_config__ = _STRICT
+
+    #: The one setting that lets ``triage mcp --allow-writes`` serve direct write tools
+    #: (still through the outbox, the collision check and the safeguards).
+    allow_writes: bool = False
+    #: Proposals one client may make per minute; 0 refuses every proposal.
+    proposals_per_minute: int = 10
+    #: The longest reply an agent may propose or send, in characters.
+    max_reply_chars: int = 4000
+    #: The tools served (names from ``MCP_TOOLS``); empty: all that the flags allow.
+    tools: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.tools if t not in MCP_TOOLS]
+        if unknown:
+            raise ValueError(
+                f"tools: unknown tool {unknown[0]!r}; the tools are {', '.join(MCP_TOOLS)}"
+            )
+        if self.proposals_per_minute < 0 or self.max_reply_chars < 1:
+            raise ValueError(
+                "proposals_per_minute must be 0 or more and max_reply_chars 1 or more"
+            )
+
+
 @dataclass
 class Profile:
     """One helpdesk and how to work with it."""
@@ -78,6 +113,8 @@ class Profile:
     #: ``triage changes --follow``); 0: the helpdesk's default, 5 for the local
     #: one, 30 for a remote one (``engine.changes.default_interval``).
     poll_seconds: float = 0.0
+    #: AI agents over MCP (``triage mcp``): writes, limits, the tools served.
+    mcp: McpAccess = field(default_factory=McpAccess)
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
