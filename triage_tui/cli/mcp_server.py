@@ -79,7 +79,7 @@ def _guarded(
 
 def build(tools: AgentTools, allow_writes: bool) -> MCPServer:
     """The server with the tools the profile exposes."""
-    server: MCPServer = MCPServer("triage", instructions=INSTRUCTIONS)
+    server: MCPServer = MCPServer("triage", instructions=INSTRUCTIONS, log_level="WARNING")
 
     def named(ctx: Context[Any]) -> None:
         """The proposer is the client's own name unless ``--client`` fixed one."""
