@@ -46,7 +46,9 @@ async def connect(db: Path, *extra: str) -> AsyncIterator[Any]:
     from mcp.client.stdio import StdioServerParameters
     from mcp.types import Implementation
 
-    params = StdioServerParameters(command=TRIAGE, args=["mcp", "--db", str(db), *extra], env=_env())
+    params = StdioServerParameters(
+        command=TRIAGE, args=["mcp", "--db", str(db), *extra], env=_env()
+    )
     info = Implementation(name="test-agent", version="1.0")
     async with mcp.Client(params, client_info=info, read_timeout_seconds=120) as client:
         yield client
@@ -225,7 +227,9 @@ def test_without_the_sdk_mcp_is_one_line_with_how_to_install(
 def test_an_older_outbox_file_gains_the_proposal_columns(tmp_path: Path, clock: Any) -> None:
     """Issue 22 item 1: the schema migration keeps existing outbox files working."""
     path = tmp_path / "old.sqlite3"
-    old_schema = om.SCHEMA.replace("    proposer TEXT,\n    approver TEXT,\n    decision TEXT,\n", "")
+    old_schema = om.SCHEMA.replace(
+        "    proposer TEXT,\n    approver TEXT,\n    decision TEXT,\n", ""
+    )
     assert "proposer" not in old_schema
     with sqlite3.connect(path) as conn:
         conn.executescript(old_schema)
@@ -245,3 +249,26 @@ def test_an_older_outbox_file_gains_the_proposal_columns(tmp_path: Path, clock: 
         assert box.due(origin=om.CONSOLE) == [] and box.release_holds(everything=True) == 0
     finally:
         box.close()
+
+
+def test_the_verbs_and_the_console_never_load_the_sdk(demo_db: Path) -> None:
+    """Issue 22 item 1: the SDK is `triage mcp`'s alone; a verb, `triage proposals` and the
+    console's app module run without importing it."""
+    probe = (
+        "import sys\n"
+        "from triage_tui.cli import main\n"
+        f"assert main(['--db', {str(demo_db)!r}, 'queue', '--json']) == 0\n"
+        f"assert main(['--db', {str(demo_db)!r}, 'proposals']) == 0\n"
+        "import triage_tui.ui.app\n"
+        "print(sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"

@@ -133,11 +133,7 @@ class AgentTools:
                 "returning": bool(earlier),
                 "other_tickets": [out.ticket_json(t, now) for t in earlier[:10]],
             }
-        waiting = [
-            p.to_json()
-            for p in _pending(self.helpdesk)
-            if p.ticket_id == ticket.id
-        ]
+        waiting = [p.to_json() for p in _pending(self.helpdesk) if p.ticket_id == ticket.id]
         data = {
             "ticket": out.ticket_json(ticket, now),
             "messages": [
@@ -179,7 +175,11 @@ class AgentTools:
 
     async def get_user(self, person_id: str) -> dict[str, Any]:
         outcome = await verbs.get_user(self.helpdesk, self._view(), person_id, True)
-        data = {**outcome.data, "untrusted": ["tickets[].subject"], "untrusted_note": UNTRUSTED_NOTE}
+        data = {
+            **outcome.data,
+            "untrusted": ["tickets[].subject"],
+            "untrusted_note": UNTRUSTED_NOTE,
+        }
         return self.result(data)
 
     async def search_kb(self, words: str, limit: int = 5) -> dict[str, Any]:
@@ -333,7 +333,9 @@ class AgentTools:
     async def add_note(self, ticket_id: str, text: str) -> dict[str, Any]:
         verbs._require(text, "note text")
         message = await self.helpdesk.add_note(ticket_id, text)
-        return self.result({"ticket_id": message.ticket_id, "note": message.model_dump(mode="json")})
+        return self.result(
+            {"ticket_id": message.ticket_id, "note": message.model_dump(mode="json")}
+        )
 
     async def set_status(self, ticket_id: str, status: str) -> dict[str, Any]:
         outcome = await verbs.update_ticket(self.helpdesk, self._view(), ticket_id, status=status)

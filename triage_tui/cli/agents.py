@@ -136,7 +136,10 @@ async def approve(
             )
         if blocks:
             await record(
-                helpdesk, events.SAFEGUARD_RAISED, proposal.ticket_id, events.override_payload(blocks)
+                helpdesk,
+                events.SAFEGUARD_RAISED,
+                proposal.ticket_id,
+                events.override_payload(blocks),
             )
     proposal = pr.find(box, proposal.id)  # with the status the approver chose
     attempts = await pr.approve(box, proposal, approver=approver)
@@ -149,9 +152,8 @@ async def approve(
         if attempt.state != om.DELIVERED:
             raise HelpdeskError(f"proposal {proposal.id[:8]} not delivered: {attempt.error}")
     done = pr.find(box, proposal.id, (om.DELIVERED,))
-    line = (
-        f"Approved {proposal.id[:8]} from {proposal.first.proposer}: "
-        + "; ".join(e.label for e in done.entries)
+    line = f"Approved {proposal.id[:8]} from {proposal.first.proposer}: " + "; ".join(
+        e.label for e in done.entries
     )
     return _confirm({"proposal": done.to_json()}, line)
 

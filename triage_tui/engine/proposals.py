@@ -20,6 +20,9 @@ from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import VERB_MODE, BufferedHelpdesk
 from triage_tui.engine.delivery_policy import Attempt
 
+#: Every state a proposal's entries pass through.
+EVERY_STATE = (om.PROPOSED, *om.IN_FLIGHT, om.DELIVERED, *om.ATTENTION, om.CANCELLED, om.REJECTED)
+
 
 class ProposalLimit(TriageError):
     """A client proposed more than the profile allows per minute."""
@@ -86,11 +89,7 @@ def find(box: BufferedHelpdesk, wanted: str, states: tuple[str, ...] = (om.PROPO
     key = wanted.strip().lower()
     if len(key) < 4:
         raise InvalidInput(f"proposal id {wanted!r} is too short; give 4 or more characters")
-    everything = box.outbox.proposals(
-        (om.PROPOSED, om.PENDING, om.DELIVERING, om.DELIVERED, om.FAILED, om.CONFLICT,
-         om.CANCELLED, om.REJECTED),
-        limit=5000,
-    )
+    everything = box.outbox.proposals(EVERY_STATE, limit=5000)
     found = [p for p in group(everything) if p.id.startswith(key)]
     if not found:
         raise NotFound(f"no proposal {wanted!r}; `triage proposals` lists them")
@@ -99,9 +98,7 @@ def find(box: BufferedHelpdesk, wanted: str, states: tuple[str, ...] = (om.PROPO
     proposal = found[0]
     if proposal.first.state not in states:
         decided = f" by {proposal.first.approver}" if proposal.first.approver else ""
-        raise InvalidInput(
-            f"proposal {proposal.id[:8]} is already {proposal.first.state}{decided}"
-        )
+        raise InvalidInput(f"proposal {proposal.id[:8]} is already {proposal.first.state}{decided}")
     return proposal
 
 
