@@ -66,15 +66,22 @@ class McpAccess:
     tools: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        unknown = [t for t in self.tools if t not in MCP_TOOLS]
-        if unknown:
-            raise ValueError(
-                f"tools: unknown tool {unknown[0]!r}; the tools are {', '.join(MCP_TOOLS)}"
-            )
+        # The tool names are checked by ``triage mcp`` itself (``check_mcp_tools``): the
+        # console must start whatever an agents' setting says.
         if self.proposals_per_minute < 0 or self.max_reply_chars < 1:
             raise ValueError(
                 "proposals_per_minute must be 0 or more and max_reply_chars 1 or more"
             )
+
+
+def check_mcp_tools(profile_name: str, access: McpAccess) -> None:
+    """An unknown name in ``[profiles.X.mcp] tools`` is a ``ConfigError`` naming the key."""
+    unknown = [t for t in access.tools if t not in MCP_TOOLS]
+    if unknown:
+        raise ConfigError(
+            f"profiles.{profile_name}.mcp.tools: unknown tool {unknown[0]!r};"
+            f" the tools are {', '.join(MCP_TOOLS)}"
+        )
 
 
 @dataclass

@@ -65,9 +65,13 @@ class AgentTools:
 
     @classmethod
     def over(
-        cls, helpdesk: BufferedHelpdesk, ctx: ConsoleContext, clock: Clock, client: str
+        cls,
+        helpdesk: BufferedHelpdesk,
+        ctx: ConsoleContext,
+        clock: Clock,
+        rules: RuleSet,
+        client: str,
     ) -> AgentTools:
-        from triage_tui.cli.commands import _rules
         from triage_tui.config import safeguard_config
 
         return cls(
@@ -76,7 +80,7 @@ class AgentTools:
             clock,
             client,
             ctx.profile.mcp,
-            _rules(ctx),
+            rules,
             safeguard_config(ctx.config),
         )
 

@@ -19,26 +19,34 @@ from triage_tui.domain.errors import ConfigError, Conflict, HelpdeskError, Inval
 from triage_tui.engine import outbox_model as om
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.cli.run import Invocation
     from triage_tui.domain.escalation import RuleSet
     from triage_tui.domain.safeguards.match import SafeguardConfig
+    from triage_tui.session import ConsoleContext
 
 #: The one line ``triage mcp`` prints without the SDK.
 INSTALL_HINT = "triage mcp needs the MCP SDK: pip install 'triage-tui[mcp]'"
 
 
-def mcp_command(inv: Invocation) -> int:
-    """Serve until the client closes stdin; refuse writes the profile does not allow."""
+def mcp_command(inv: Invocation, rules: Callable[[ConsoleContext], RuleSet]) -> int:
+    """Serve until the client closes stdin; refuse writes the profile does not allow.
+
+    ``rules`` makes the profile's escalation rules (the verbs' own, ``commands``).
+    """
     import asyncio
 
     from triage_tui.cli.run import require_helpdesk
+    from triage_tui.config import check_mcp_tools
     from triage_tui.domain.clock import SystemClock
 
     if importlib.util.find_spec("mcp") is None:
         raise ConfigError(INSTALL_HINT)
     ctx = inv.context()
     require_helpdesk(ctx)
+    check_mcp_tools(ctx.profile_name, ctx.profile.mcp)
     if inv.args.allow_writes and not ctx.profile.mcp.allow_writes:
         raise ConfigError(
             f"--allow-writes is refused for profile {ctx.profile_name!r}: set allow_writes ="
@@ -49,7 +57,11 @@ def mcp_command(inv: Invocation) -> int:
 
     asyncio.run(
         mcp_server.serve(
-            ctx, inv.clock or SystemClock(), allow_writes=inv.args.allow_writes, client=client
+            ctx,
+            inv.clock or SystemClock(),
+            rules(ctx),
+            allow_writes=inv.args.allow_writes,
+            client=client,
         )
     )
     return 0

@@ -464,7 +464,7 @@ def _mcp_arguments(p: ArgumentParser) -> None:
 def _mcp(inv: Invocation) -> int:
     from triage_tui.cli import agents
 
-    return agents.mcp_command(inv)
+    return agents.mcp_command(inv, _rules)
 
 
 def _proposals(a: Namespace, view: View, ctx: ConsoleContext) -> Call:

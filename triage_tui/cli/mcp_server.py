@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from triage_tui.domain.clock import Clock
+    from triage_tui.domain.escalation import RuleSet
     from triage_tui.session import ConsoleContext
 
 #: Reads: change nothing, whatever the arguments.
@@ -187,11 +188,13 @@ def build(tools: AgentTools, allow_writes: bool) -> MCPServer:
     return server
 
 
-async def serve(ctx: ConsoleContext, clock: Clock, *, allow_writes: bool, client: str) -> None:
+async def serve(
+    ctx: ConsoleContext, clock: Clock, rules: RuleSet, *, allow_writes: bool, client: str
+) -> None:
     """Open the profile's helpdesk (its outbox in verb mode) and serve until stdin closes."""
     from triage_tui import session
     from triage_tui.cli.verbs import _buffered
 
     async with session.open_helpdesk(ctx, clock) as helpdesk:
-        tools = AgentTools.over(_buffered(helpdesk), ctx, clock, client)
+        tools = AgentTools.over(_buffered(helpdesk), ctx, clock, rules, client)
         await build(tools, allow_writes).run_stdio_async()
