@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.domain import events
 from triage_tui.domain.errors import InvalidInput, NotFound, TriageError, Unreachable
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import VERB_MODE, BufferedHelpdesk
 from triage_tui.engine.delivery_policy import Attempt
+
+if TYPE_CHECKING:
+    from triage_tui.domain.clock import Clock
+    from triage_tui.domain.escalation import RuleSet
+    from triage_tui.domain.safeguards.checks import Finding
+    from triage_tui.engine.loader import TicketView
 
 #: Every state a proposal's entries pass through.
 EVERY_STATE = (om.PROPOSED, *om.IN_FLIGHT, om.DELIVERED, *om.ATTENTION, om.CANCELLED, om.REJECTED)
@@ -204,3 +210,25 @@ async def reject(
         actor=approver,
     )
     return rejected
+
+
+async def review(
+    box: BufferedHelpdesk, proposal: Proposal, rules: RuleSet, clock: Clock
+) -> tuple[TicketView, list[Finding]]:
+    """The ticket as the console shows it and the safeguards' findings on the proposed reply
+    (none for a proposal without one), for the human who decides."""
+    from triage_tui.domain.clock import FrozenClock
+    from triage_tui.domain.safeguards.checks import check
+    from triage_tui.engine.loader import TicketLoader
+
+    view = await TicketLoader(box, rules, FrozenClock(clock.now())).load(proposal.ticket_id)
+    reply = next((e for e in proposal.entries if e.kind == "reply"), None)
+    if reply is None:
+        return view, []
+    findings = check(
+        str(reply.payload.get("body", "")),
+        detail=view.detail,
+        kb=view.kb,
+        rules=view.rules,
+    )
+    return view, findings

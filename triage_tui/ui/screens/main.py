@@ -117,6 +117,7 @@ class MainScreen(DeskScreen[None]):
         Binding("b", "bulk", "Bulk"),
         Binding("U", "undo_batch", "Undo the last bulk batch", show=False, key_display="U"),
         Binding("R", "report", "Session report", show=False, key_display="R"),
+        Binding("A", "proposals", "Review AI agents' proposals", show=False, key_display="A"),
         Binding("r", "refresh", "Refresh", show=False),
         Binding("q", "app.quit", "Quit"),
         Binding("j", "queue_next", "Next ticket", show=False),
@@ -730,6 +731,11 @@ class MainScreen(DeskScreen[None]):
             "Filter queue", "Filter language: priority:high sla:<90m … (/)", self.action_filter
         )
         yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
+        yield SystemCommand(
+            "Review proposals",
+            "AI agents' proposals: send, edit, reject (A)",
+            self.action_proposals,
+        )
 
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
@@ -948,6 +954,20 @@ class MainScreen(DeskScreen[None]):
         self.last_batch = None
         self.app.notify(undone_line(outcome), markup=False)
         self.load_queue()
+
+    # -- proposals from AI agents (``triage mcp``) -----------------------------
+    def action_proposals(self) -> None:
+        from triage_tui.engine.buffered import BufferedHelpdesk
+        from triage_tui.ui.screens.proposals import ReviewScreen
+
+        helpdesk = self.app.helpdesk
+        if not isinstance(helpdesk, BufferedHelpdesk):
+            self.app.notify("This helpdesk writes directly; agents' proposals need the outbox.")
+            return
+        def back(_: None) -> None:
+            self.load_queue()  # approved and rejected proposals change the queue
+
+        self.app.push_screen(ReviewScreen(helpdesk), back)
 
     # -- report -----------------------------------------------------------
     @work(group="report")
