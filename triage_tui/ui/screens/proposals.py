@@ -147,7 +147,8 @@ class ReviewScreen(ModalScreen[None]):
                 yield Static(Content(""), id="review-ticket")
                 with Vertical(id="review-side"):
                     yield Static(Content(""), id="review-text")
-                    yield TextArea(id="review-editor")
+                    # Disabled while hidden: a hidden editor must not take the keys.
+                    yield TextArea(id="review-editor", disabled=True)
                     yield Static(Content(""), id="review-findings")
             yield Static(
                 keys_line(
@@ -175,8 +176,7 @@ class ReviewScreen(ModalScreen[None]):
         await self.show_current()
 
     async def show_current(self) -> None:
-        editor = self.query_one("#review-editor", TextArea)
-        editor.display = False
+        self._hide_editor()
         proposal = self.current
         title = self.query_one("#review-title", Static)
         if proposal is None:
@@ -256,8 +256,14 @@ class ReviewScreen(ModalScreen[None]):
             return
         editor = self.query_one("#review-editor", TextArea)
         editor.load_text(st.clean(str(reply.payload.get("body", ""))))
+        editor.disabled = False
         editor.display = True
         editor.focus()
+
+    def _hide_editor(self) -> None:
+        editor = self.query_one("#review-editor", TextArea)
+        editor.display = False
+        editor.disabled = True
 
     @work(group="review-decision")
     async def action_send_edited(self) -> None:
@@ -356,8 +362,7 @@ class ReviewScreen(ModalScreen[None]):
         self._decided(f"Escalated #{proposal.ticket_id} instead: {choice.reason}")
 
     def action_close(self) -> None:
-        editor = self.query_one("#review-editor", TextArea)
-        if editor.display and editor.has_focus:
-            editor.display = False
+        if self.query_one("#review-editor", TextArea).display:
+            self._hide_editor()
             return
         self.dismiss(None)
