@@ -148,3 +148,66 @@ async def test_the_review_screen_sends_edits_and_rejects_proposals(
     assert ("claude-code", first.id) in made
     (rejected,) = [p for _, p in logged(demo_db, "proposal.rejected") if p["entry_id"] == note.id]
     assert rejected["reason"] == "wrong ticket" and rejected["approver"] == "Sam Agent"
+
+
+async def test_a_blocked_proposal_waits_for_y_skip_keeps_it_and_escalate_instead(
+    demo_db: Path, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Issue 22 item 2: a reply a safeguard blocks is not sent by s (y sends it anyway,
+    logged); n skips and keeps it waiting; x escalates the ticket instead and rejects the
+    proposal with that reason."""
+    data = tmp_path / "data"
+    first, second, note = await propose_as_an_agent(demo_db, clock, data)
+    agent = buffered(demo_db, clock, data, VERB_MODE)
+    rough_text = "Hi {first_name}, all sorted."
+    async with agent:
+        await agent.get_ticket(first.ticket_id)
+        rough = await pr.propose(
+            agent,
+            [om.NewEntry(first.ticket_id, "reply", {"body": rough_text}, "rough")],
+            proposer="claude-code",
+            per_minute=10,
+        )
+        # Only the rough reply and the second clean one are left to review.
+        for other in (first.id, note.id):
+            agent.outbox.reject(other, approver="test", reason="not this time")
+    fake = FakeTime(clock, auto=True)
+    console = buffered(
+        demo_db, clock, data, "console", hold_seconds=0, sleep=fake.sleep, rng=random.Random(3)
+    )
+    app = TriageApp(console, profile=Profile(agent="Sam Agent"), clock=clock, tick_seconds=3600)
+
+    def title() -> str:
+        return str(app.screen.query_one("#review-title", Static).render())
+
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("A")
+        await until(lambda: isinstance(app.screen, ReviewScreen) and "1 of 2" in title())
+        assert second.id[:8] in title()
+        await pilot.press("n")  # Skip: the rough one comes up, the clean one keeps waiting
+        await until(lambda: rough.id[:8] in title())
+        assert "BLOCKS" in str(app.screen.query_one("#review-findings", Static).render())
+        await pilot.press("s")
+        await pilot.pause()
+        assert console.outbox.get(rough.id).state == om.PROPOSED  # type: ignore[union-attr]
+        await pilot.press("n")
+        await until(lambda: second.id[:8] in title())
+        await pilot.press("x")  # Escalate instead
+        await pilot.pause()
+        await pilot.press(*"billing check")
+        await pilot.press("enter")
+        await until(lambda: console.outbox.get(second.id).state == om.REJECTED)  # type: ignore[union-attr]
+        await until(lambda: rough.id[:8] in title() and "1 of 1" in title())
+        await pilot.press("y")  # send anyway, logged
+        await until(lambda: replies(demo_db, rough.ticket_id, rough_text) == 1, what="sent")
+        decided = console.outbox.get(second.id)
+        assert decided is not None and decided.decision == "escalated instead: billing check"
+        await pilot.press("escape")
+        await pilot.pause()
+
+    assert replies(demo_db, second.ticket_id, CLEAN) == 0
+    escalated = logged(demo_db, "ticket.escalated")
+    assert any(p["reason"] == "billing check" for _, p in escalated)
+    raised = logged(demo_db, "safeguard.raised")
+    assert raised and raised[-1][1]["rule"] == "placeholder"
