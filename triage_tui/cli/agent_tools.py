@@ -42,6 +42,15 @@ PROPOSED_NOTE = (
     " console (A) or with `triage approve`/`triage reject`; a rejection's reason comes back"
     " in 'decisions' on your next call."
 )
+
+
+def client_name(text: str) -> str:
+    """Who proposes, as the outbox and event log keep it: one clean line, 60 characters."""
+    from triage_tui.domain.text import sanitize
+
+    return " ".join(sanitize(text, keep_newlines=False).split())[:60]
+
+
 #: Statuses a proposed reply may leave the ticket in.
 STATUSES_AFTER = ("pending", "solved", "open", "on_hold")
 

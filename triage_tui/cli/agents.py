@@ -52,7 +52,9 @@ def mcp_command(inv: Invocation, rules: Callable[[ConsoleContext], RuleSet]) -> 
             f"--allow-writes is refused for profile {ctx.profile_name!r}: set allow_writes ="
             f" true in [profiles.{ctx.profile_name}.mcp] to let agents write directly"
         )
-    client = " ".join((inv.args.client or "").split())[:60]
+    from triage_tui.cli.agent_tools import client_name
+
+    client = client_name(inv.args.client or "")
     from triage_tui.cli import mcp_server
 
     asyncio.run(

@@ -19,7 +19,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
-from triage_tui.cli.agent_tools import AgentTools
+from triage_tui.cli.agent_tools import AgentTools, client_name
 from triage_tui.config import MCP_PROPOSAL_TOOLS, MCP_READ_TOOLS, MCP_TOOLS, MCP_WRITE_TOOLS
 from triage_tui.domain.errors import TriageError
 
@@ -88,7 +88,7 @@ def build(tools: AgentTools, allow_writes: bool) -> MCPServer:
             return
         params = ctx.session.client_params
         info = params.client_info if params is not None else None
-        tools.client = " ".join((info.name if info else "").split())[:60] or "mcp-client"
+        tools.client = client_name(info.name if info else "") or "mcp-client"
 
     async def queue(filter: str = "", limit: int = 20) -> dict[str, Any]:
         """Active tickets, soonest SLA breach first. `filter` is triage's filter language,
