@@ -27,6 +27,7 @@ from triage_tui.engine.buffered import VERB_MODE, BufferedHelpdesk
 from triage_tui.engine.loader import TicketLoader
 from triage_tui.ui.app import TriageApp
 from triage_tui.ui.screens.proposals import ReviewScreen
+from triage_tui.ui.widgets.queue import QueueView
 
 KEY = "ui.local.mcp"
 CLEAN = "Hello, the invoice was re-sent to your billing address just now. Best, Polaris"
@@ -98,7 +99,13 @@ async def test_the_review_screen_sends_edits_and_rejects_proposals(
     )
     app = TriageApp(console, profile=Profile(agent="Sam Agent"), clock=clock, tick_seconds=3600)
     async with app.run_test(size=(140, 44)) as pilot:
+        main = await settle(pilot)
+        queue = main.query_one(QueueView)
+        assert queue.proposed == {first.ticket_id, second.ticket_id}
+        index = next(i for i, r in enumerate(queue.rows) if r.id == first.ticket_id)
+        queue.move_to(index)
         await settle(pilot)
+        assert "◆AI" in queue.render_line(index - int(queue.scroll_y)).text
         await pilot.press("A")
         await until(lambda: isinstance(app.screen, ReviewScreen))
         screen = app.screen
@@ -130,7 +137,7 @@ async def test_the_review_screen_sends_edits_and_rejects_proposals(
         await until(lambda: console.outbox.get(note.id).state == om.REJECTED)  # type: ignore[union-attr]
         assert console.outbox.get(note.id).decision == "wrong ticket"  # type: ignore[union-attr]
         await pilot.press("escape")
-        await pilot.pause()
+        await until(lambda: not queue.proposed, what="the markers gone after the review")
 
     assert replies(demo_db, first.ticket_id, CLEAN) == 1  # once, never twice
     assert replies(demo_db, second.ticket_id, CLEAN) == 0

@@ -358,6 +358,7 @@ class MainScreen(DeskScreen[None]):
 
         self.clusters = await asyncio.to_thread(cluster, rows)
         self.query_one(QueueView).similar = self.clusters.size_of
+        self.query_one(QueueView).proposed = self._proposed_tickets()
         self.query_one(QueueView).refresh()
         # Re-show the ticket the agent asked for (not the view on screen, which may
         # be an earlier one still being replaced) so it lists its similar tickets.
@@ -956,6 +957,19 @@ class MainScreen(DeskScreen[None]):
         self.load_queue()
 
     # -- proposals from AI agents (``triage mcp``) -----------------------------
+    def _proposed_tickets(self) -> set[str]:
+        """Tickets with an agent's proposal waiting (their queue rows end in ◆AI)."""
+        from triage_tui.engine import proposals
+        from triage_tui.engine.buffered import BufferedHelpdesk
+
+        helpdesk = self.app.helpdesk
+        if not isinstance(helpdesk, BufferedHelpdesk):
+            return set()
+        try:
+            return {p.ticket_id for p in proposals.pending(helpdesk)}
+        except TriageError:
+            return set()  # a broken outbox file says so elsewhere; no marker then
+
     def action_proposals(self) -> None:
         from triage_tui.engine.buffered import BufferedHelpdesk
         from triage_tui.ui.screens.proposals import ReviewScreen
