@@ -69,9 +69,7 @@ class McpAccess:
         # The tool names are checked by ``triage mcp`` itself (``check_mcp_tools``): the
         # console must start whatever an agents' setting says.
         if self.proposals_per_minute < 0 or self.max_reply_chars < 1:
-            raise ValueError(
-                "proposals_per_minute must be 0 or more and max_reply_chars 1 or more"
-            )
+            raise ValueError("proposals_per_minute must be 0 or more and max_reply_chars 1 or more")
 
 
 def check_mcp_tools(profile_name: str, access: McpAccess) -> None:

@@ -714,7 +714,7 @@ COMMANDS: tuple[Command, ...] = (
         "list the writes AI agents proposed (triage mcp) that wait for your decision",
         verb(_proposals),
         json='{"count", "proposals": [{id, ticket_id, state, proposer, approver, reason,'
-        ' created_at, writes: [{id, kind, label, payload}]}]}',
+        " created_at, writes: [{id, kind, label, payload}]}]}",
         flags=_READ,
     ),
     Command(

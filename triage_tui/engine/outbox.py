@@ -249,9 +249,7 @@ class Outbox:
 
     def replace_payload(self, entry_id: str, payload: dict[str, Any]) -> bool:
         """A proposal edited before approval (the console's Edit): only while proposed."""
-        return self._update(
-            entry_id, (PROPOSED,), payload=json.dumps(payload, ensure_ascii=False)
-        )
+        return self._update(entry_id, (PROPOSED,), payload=json.dumps(payload, ensure_ascii=False))
 
     def recent_proposals(self, proposer: str, since: datetime) -> int:
         """How many proposals ``proposer`` made since ``since`` (the per-minute limit)."""

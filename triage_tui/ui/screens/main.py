@@ -978,6 +978,7 @@ class MainScreen(DeskScreen[None]):
         if not isinstance(helpdesk, BufferedHelpdesk):
             self.app.notify("This helpdesk writes directly; agents' proposals need the outbox.")
             return
+
         def back(_: None) -> None:
             self.load_queue()  # approved and rejected proposals change the queue
 
