@@ -42,6 +42,46 @@ POLL_SECONDS_MIN = 1.0
 POLL_SECONDS_MAX = 3600.0
 
 
+#: The tools ``triage mcp`` can serve (``McpAccess.tools`` picks among them).
+MCP_READ_TOOLS = ("queue", "get_ticket", "get_user", "search_kb", "report")
+MCP_PROPOSAL_TOOLS = ("propose_reply", "propose_escalation", "propose_status", "propose_note")
+MCP_WRITE_TOOLS = ("reply_ticket", "escalate_ticket", "set_status", "add_note")
+MCP_TOOLS = MCP_READ_TOOLS + MCP_PROPOSAL_TOOLS + MCP_WRITE_TOOLS
+
+
+@dataclass
+class McpAccess:
+    """What AI agents may do through ``triage mcp`` on this profile (``[profiles.X.mcp]``)."""
+
+    __pydantic_config__ = _STRICT
+
+    #: The one setting that lets ``triage mcp --allow-writes`` serve direct write tools
+    #: (still through the outbox, the collision check and the safeguards).
+    allow_writes: bool = False
+    #: Proposals one client may make per minute; 0 refuses every proposal.
+    proposals_per_minute: int = 10
+    #: The longest reply an agent may propose or send, in characters.
+    max_reply_chars: int = 4000
+    #: The tools served (names from ``MCP_TOOLS``); empty: all that the flags allow.
+    tools: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The tool names are checked by ``triage mcp`` itself (``check_mcp_tools``): the
+        # console must start whatever an agents' setting says.
+        if self.proposals_per_minute < 0 or self.max_reply_chars < 1:
+            raise ValueError("proposals_per_minute must be 0 or more and max_reply_chars 1 or more")
+
+
+def check_mcp_tools(profile_name: str, access: McpAccess) -> None:
+    """An unknown name in ``[profiles.X.mcp] tools`` is a ``ConfigError`` naming the key."""
+    unknown = [t for t in access.tools if t not in MCP_TOOLS]
+    if unknown:
+        raise ConfigError(
+            f"profiles.{profile_name}.mcp.tools: unknown tool {unknown[0]!r};"
+            f" the tools are {', '.join(MCP_TOOLS)}"
+        )
+
+
 @dataclass
 class Profile:
     """One helpdesk and how to work with it."""
@@ -81,6 +121,8 @@ class Profile:
     #: Mouse reporting in the console; false leaves the mouse to the terminal
     #: (its own text selection works). ``M`` toggles it while the console runs.
     mouse: bool = True
+    #: AI agents over MCP (``triage mcp``): writes, limits, the tools served.
+    mcp: McpAccess = field(default_factory=McpAccess)
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then

@@ -197,7 +197,14 @@ def test_anything_else_is_left_to_pydantic(text: str) -> None:
 # Profile (or AppConfig, or an adapter's dataclass options) is checked here the
 # day it is added; a field of a kind this table does not know fails loudly.
 
-SETTINGS = (config.AppConfig, config.Profile, config.EscalationRoutes, LocalOptions, NoOptions)
+SETTINGS = (
+    config.AppConfig,
+    config.Profile,
+    config.EscalationRoutes,
+    config.McpAccess,
+    LocalOptions,
+    NoOptions,
+)
 
 
 def _samples(annotation: Any) -> tuple[list[Any], list[Any]]:
@@ -209,6 +216,8 @@ def _samples(annotation: Any) -> tuple[list[Any], list[Any]]:
         return [0, 2.5, 7], ["ten", None, {}]
     if annotation is bool:
         return [True, False], ["maybe", 3, None]
+    if annotation is int:
+        return [1, 7], ["ten", None, 2.5]
     if annotation is Any:
         return [1, "x", {"a": [1]}], []
     if annotation is Path:

@@ -461,6 +461,71 @@ def _outbox(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     return lambda hd: verbs.outbox(hd, view, a.action, a.entry_id)
 
 
+# -- AI agents: the MCP server and the proposals it records ------------------------
+
+
+def _mcp_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-writes",
+        action="store_true",
+        help="also serve direct write tools (only if the profile's mcp.allow_writes is true)",
+    )
+    p.add_argument(
+        "--client",
+        metavar="NAME",
+        help="who proposes, in the outbox and event log (default: the client's own name)",
+    )
+
+
+def _mcp(inv: Invocation) -> int:
+    from triage_tui.cli import agents
+
+    return agents.mcp_command(inv, _rules)
+
+
+def _proposals(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import agents
+
+    return lambda hd: agents.proposals(hd, view)
+
+
+def _approve_arguments(p: ArgumentParser) -> None:
+    p.add_argument("proposal_id", metavar="ID", help="the proposal (its first 8 characters do)")
+    p.add_argument("--status", help="the status after the reply instead of the proposed one")
+    p.add_argument(
+        "--send-anyway",
+        action="store_true",
+        help="send past a blocking safeguard (logged as safeguard.raised)",
+    )
+
+
+def _approve(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import agents
+    from triage_tui.config import safeguard_config
+
+    rules, safeguards = _rules(ctx), safeguard_config(ctx.config)
+    return lambda hd: agents.approve(
+        hd,
+        view,
+        a.proposal_id,
+        status=a.status,
+        send_anyway=a.send_anyway,
+        rules=rules,
+        safeguards=safeguards,
+    )
+
+
+def _reject_arguments(p: ArgumentParser) -> None:
+    p.add_argument("proposal_id", metavar="ID", help="the proposal (its first 8 characters do)")
+    p.add_argument("--reason", required=True, help="why; the agent reads it on its next call")
+
+
+def _reject(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import agents
+
+    return lambda hd: agents.reject(hd, view, a.proposal_id, a.reason)
+
+
 # -- around the helpdesk: sweep, doctor, demo, kb, config -----------------------------
 
 
@@ -651,6 +716,45 @@ COMMANDS: tuple[Command, ...] = (
         "  triage outbox cancel 3f2a9c1e --json\n\n"
         "A collision (conflict) is settled in the console's outbox: revise, send anyway or"
         " discard.",
+        flags=_WRITE,
+    ),
+    Command(
+        "mcp",
+        "serve the helpdesk to AI agents over MCP (stdio); their writes wait for you",
+        _mcp,
+        _mcp_arguments,
+        description="A Model Context Protocol server on stdin/stdout for an AI client (Claude"
+        " Desktop,\nClaude Code, …): read tools (queue, get_ticket, get_user, search_kb,"
+        " report) and\nproposal tools whose writes are held in the outbox until you approve"
+        " them\n(triage proposals, triage approve, or A in the console). Needs the mcp extra.",
+        notes="examples:\n  triage mcp\n  triage --profile work mcp --client claude-code\n\n"
+        "Limits and tools: [profiles.NAME.mcp] in the config (docs/agents.md).",
+        flags=_READ,
+    ),
+    Command(
+        "proposals",
+        "list the writes AI agents proposed (triage mcp) that wait for your decision",
+        verb(_proposals),
+        json='{"count", "proposals": [{id, ticket_id, state, proposer, approver, reason,'
+        " created_at, writes: [{id, kind, label, payload}]}]}",
+        flags=_READ,
+    ),
+    Command(
+        "approve",
+        "send an agent's proposal as proposed (the reply passes the safeguards first)",
+        verb(_approve),
+        _approve_arguments,
+        json='{"proposal": {id, ticket_id, state, proposer, approver, …}, "confirmation"}',
+        notes="examples:\n  triage approve 3f2a9c1e\n  triage approve 3f2a9c1e --status solved",
+        flags=_WRITE,
+    ),
+    Command(
+        "reject",
+        "refuse an agent's proposal with a reason it reads on its next call",
+        verb(_reject),
+        _reject_arguments,
+        json='{"proposal": {id, ticket_id, state: rejected, reason, …}, "confirmation"}',
+        notes='example:\n  triage reject 3f2a9c1e --reason "quote the refund policy article"',
         flags=_WRITE,
     ),
     Command(

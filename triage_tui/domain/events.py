@@ -69,6 +69,13 @@ BULK_UNDONE = "bulk.undone"
 """{batch_id, count, left_alone: [{id, fields}], failed: [{id, error}]}"""
 FOLLOW_UP = "plan.follow_up"
 """{task} or {tasks: [..]}: follow-up work gathered from handling plans."""
+PROPOSAL_MADE = "proposal.made"
+"""{entry_id, kinds: [..], proposer, findings: [kind]}: an AI agent (``triage mcp``) proposed
+writes; actor: the proposing client. Nothing reaches the helpdesk until a human approves."""
+PROPOSAL_APPROVED = "proposal.approved"
+"""{entry_id, kinds: [..], proposer, approver, edited?}: a human let a proposal go out."""
+PROPOSAL_REJECTED = "proposal.rejected"
+"""{entry_id, kinds: [..], proposer, approver, reason}: returned to the proposing client."""
 
 #: Every standard name, for ``triage events --help`` and the tests.
 ALL = (
@@ -94,6 +101,9 @@ ALL = (
     BULK_APPLIED,
     BULK_UNDONE,
     FOLLOW_UP,
+    PROPOSAL_MADE,
+    PROPOSAL_APPROVED,
+    PROPOSAL_REJECTED,
 )
 
 #: Events that settle a ticket in a sweep: the end of its handle time.

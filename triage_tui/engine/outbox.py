@@ -14,6 +14,8 @@ Entry life cycle::
       └──(u)──> cancelled          │  └──> cancelled        ├──> failed ──(retry)──┘
                                    └──── conflict <─────────┘ (ticket changed: revise,
                                                                send anyway, discard)
+    proposed ──(a human approves)──> pending      (an AI agent's write, ``triage mcp``)
+        └────(a human rejects, with a reason)──> rejected
 
 Entries on one ticket are delivered in the order they were recorded; inside
 one batch (a Send = reply + status) a later entry also waits while an earlier
@@ -46,6 +48,8 @@ from triage_tui.engine.outbox_model import (
     FAILED,
     HELD,
     PENDING,
+    PROPOSED,
+    REJECTED,
     SCHEMA,
     UNBLOCKED,
     WAITS_BEHIND,
@@ -190,6 +194,72 @@ class Outbox:
                 )
         return self._fresh(ids)
 
+    # -- proposals (``triage mcp``) -----------------------------------------
+    def propose(self, new: list[NewEntry], *, proposer: str, owner: str) -> list[Entry]:
+        """Record an AI agent's writes as one proposal: ``proposed`` until a human decides.
+
+        Nothing delivers a proposed entry (``due``, ``release_holds``, ``claim``
+        and the take-overs all name other states), so it waits however long
+        the human takes; ``approve`` makes it an ordinary pending write.
+        """
+        entries = self.add(new, origin=CONSOLE, owner=owner)
+        ids = [e.id for e in entries]
+        with self._tx() as conn:
+            conn.executemany(
+                "UPDATE entries SET state = ?, proposer = ? WHERE id = ? AND state = ?",
+                [(PROPOSED, proposer, i, PENDING) for i in ids],
+            )
+        return self._fresh(ids)
+
+    def proposals(self, states: Iterable[str] = (PROPOSED,), limit: int = 500) -> list[Entry]:
+        """Proposed entries (or those decided, by state), oldest first."""
+        wanted = tuple(states)
+        return self._select(
+            f"proposer IS NOT NULL AND state IN ({','.join('?' * len(wanted))})",
+            wanted,
+            limit=limit,
+        )
+
+    def approve(self, entry_id: str, *, approver: str, origin: str, owner: str) -> list[Entry]:
+        """A human's yes: the proposal's batch becomes pending, delivered by ``origin``."""
+        entry = self.get(entry_id)
+        if entry is None or entry.state != PROPOSED:
+            return []
+        now = self._now()
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE entries SET state = 'pending', approver = ?, origin = ?, owner = ?,"
+                " next_attempt = ?, updated_at = ? WHERE batch = ? AND state = 'proposed'",
+                (approver, origin, owner, now, now, entry.batch),
+            )
+        return self.batch_entries(entry.batch)
+
+    def reject(self, entry_id: str, *, approver: str, reason: str) -> list[Entry]:
+        """A human's no, with the reason the proposing client reads on its next call."""
+        entry = self.get(entry_id)
+        if entry is None or entry.state != PROPOSED:
+            return []
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE entries SET state = ?, approver = ?, decision = ?, updated_at = ?"
+                " WHERE batch = ? AND state = ?",
+                (REJECTED, approver, reason, self._now(), entry.batch, PROPOSED),
+            )
+        return self.batch_entries(entry.batch)
+
+    def replace_payload(self, entry_id: str, payload: dict[str, Any]) -> bool:
+        """A proposal edited before approval (the console's Edit): only while proposed."""
+        return self._update(entry_id, (PROPOSED,), payload=json.dumps(payload, ensure_ascii=False))
+
+    def recent_proposals(self, proposer: str, since: datetime) -> int:
+        """How many proposals ``proposer`` made since ``since`` (the per-minute limit)."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT count(DISTINCT batch) FROM entries WHERE proposer = ? AND created_at >= ?",
+                (proposer, to_text(since)),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
     # -- reading ----------------------------------------------------------
     def get(self, entry_id: str) -> Entry | None:
         found = self._select("id = ?", (entry_id,))
@@ -203,7 +273,8 @@ class Outbox:
             where, args = f"state IN ({','.join('?' * len(wanted))})", wanted  # type: ignore[assignment]
         order = (
             "CASE state WHEN 'conflict' THEN 0 WHEN 'failed' THEN 1 WHEN 'delivering' THEN 2"
-            " WHEN 'pending' THEN 3 WHEN 'held' THEN 4 ELSE 5 END, seq DESC"
+            " WHEN 'pending' THEN 3 WHEN 'held' THEN 4 WHEN 'proposed' THEN 5 ELSE 6 END,"
+            " seq DESC"
         )
         return self._select(where, args, order, limit)
 
@@ -494,6 +565,7 @@ class Outbox:
         cutoff = to_text(self.clock.now() - older_than)
         with self._tx() as conn:
             return conn.execute(
-                "DELETE FROM entries WHERE state IN ('delivered','cancelled') AND updated_at < ?",
+                "DELETE FROM entries WHERE state IN ('delivered','cancelled','rejected')"
+                " AND updated_at < ?",
                 (cutoff,),
             ).rowcount

@@ -17,6 +17,9 @@ from typing import Any
 
 HELD, PENDING, DELIVERING = "held", "pending", "delivering"
 DELIVERED, FAILED, CANCELLED, CONFLICT = "delivered", "failed", "cancelled", "conflict"
+#: An AI agent's write (``triage mcp``): it waits for a human's approve or reject and is
+#: never released, claimed or delivered before that (no SQL here picks it up).
+PROPOSED, REJECTED = "proposed", "rejected"
 #: States that will still reach the helpdesk without the agent doing anything.
 IN_FLIGHT = (HELD, PENDING, DELIVERING)
 #: States that wait for the agent (outbox screen: retry, send anyway, cancel).
@@ -69,6 +72,9 @@ CREATE TABLE IF NOT EXISTS entries (
     owner TEXT,
     session TEXT,
     jump INTEGER NOT NULL DEFAULT 0,
+    proposer TEXT,
+    approver TEXT,
+    decision TEXT,
     created_at TEXT NOT NULL,
     hold_until TEXT,
     next_attempt TEXT,
@@ -83,6 +89,10 @@ CREATE INDEX IF NOT EXISTS entries_batch ON entries(batch);
 ADDED_COLUMNS = {
     "session": "ALTER TABLE entries ADD COLUMN session TEXT",
     "jump": "ALTER TABLE entries ADD COLUMN jump INTEGER NOT NULL DEFAULT 0",
+    # Proposals (``triage mcp``): who proposed, who decided, and a rejection's reason.
+    "proposer": "ALTER TABLE entries ADD COLUMN proposer TEXT",
+    "approver": "ALTER TABLE entries ADD COLUMN approver TEXT",
+    "decision": "ALTER TABLE entries ADD COLUMN decision TEXT",
 }
 #: Sessions of this process still running (several consoles or verbs may share
 #: one process in tests and embedding code; another process is asked by pid).
@@ -148,6 +158,12 @@ class Entry:
     session: str | None = None
     #: The agent let it go without waiting for another batch's stuck entry.
     jump: bool = False
+    #: The MCP client that proposed it (``triage mcp``); None: a human's own write.
+    proposer: str | None = None
+    #: Who approved or rejected the proposal.
+    approver: str | None = None
+    #: A rejection's reason (returned to the proposing client) or the approval's note.
+    decision: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Entry:
@@ -180,6 +196,9 @@ class Entry:
             delivered_at=from_text(row["delivered_at"]),
             session=row["session"],
             jump=bool(row["jump"]),
+            proposer=row["proposer"],
+            approver=row["approver"],
+            decision=row["decision"],
         )
 
 

@@ -338,6 +338,7 @@ class MainScreen(DeskScreen[None]):
 
         self.clusters = await asyncio.to_thread(cluster, rows)
         self.query_one(QueueView).similar = self.clusters.size_of
+        self.query_one(QueueView).proposed = self._proposed_tickets()
         self.query_one(QueueView).refresh()
         # Re-show the ticket the agent asked for (not the view on screen, which may
         # be an earlier one still being replaced) so it lists its similar tickets.
@@ -711,6 +712,11 @@ class MainScreen(DeskScreen[None]):
             "Filter queue", "Filter language: priority:high sla:<90m … (/)", self.action_filter
         )
         yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
+        yield SystemCommand(
+            "Review proposals",
+            "AI agents' proposals: send, edit, reject (A)",
+            self.action_proposals,
+        )
 
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
@@ -929,6 +935,34 @@ class MainScreen(DeskScreen[None]):
         self.last_batch = None
         self.app.notify(undone_line(outcome), markup=False)
         self.load_queue()
+
+    # -- proposals from AI agents (``triage mcp``) -----------------------------
+    def _proposed_tickets(self) -> set[str]:
+        """Tickets with an agent's proposal waiting (their queue rows end in ◆AI)."""
+        from triage_tui.engine import proposals
+        from triage_tui.engine.buffered import BufferedHelpdesk
+
+        helpdesk = self.app.helpdesk
+        if not isinstance(helpdesk, BufferedHelpdesk):
+            return set()
+        try:
+            return {p.ticket_id for p in proposals.pending(helpdesk)}
+        except TriageError:
+            return set()  # a broken outbox file says so elsewhere; no marker then
+
+    def action_proposals(self) -> None:
+        from triage_tui.engine.buffered import BufferedHelpdesk
+        from triage_tui.ui.screens.proposals import ReviewScreen
+
+        helpdesk = self.app.helpdesk
+        if not isinstance(helpdesk, BufferedHelpdesk):
+            self.app.notify("This helpdesk writes directly; agents' proposals need the outbox.")
+            return
+
+        def back(_: None) -> None:
+            self.load_queue()  # approved and rejected proposals change the queue
+
+        self.app.push_screen(ReviewScreen(helpdesk), back)
 
     # -- report -----------------------------------------------------------
     @work(group="report")

@@ -42,6 +42,8 @@ _STATE_STYLE = {
     om.HELD: "$text-muted",
     om.DELIVERED: "$text-success",
     om.CANCELLED: "$text-muted",
+    om.PROPOSED: "$text-accent italic",
+    om.REJECTED: "$text-muted",
 }
 
 

@@ -164,6 +164,8 @@ class QueueView(ScrollView, can_focus=True):
         self._painted: dict[str, tuple[str, str]] = {}
         #: Ticket ids marked for a bulk action.
         self.marked: set[str] = set()
+        #: Ticket ids with an AI agent's proposal waiting for review.
+        self.proposed: set[str] = set()
         # A shift-range in progress: (anchor index, marks before it, cursor after it).
         self._range: tuple[int, frozenset[str], int] | None = None
         #: The ticket open in the detail pane, marked ``▶`` (None: not shown).
@@ -438,8 +440,10 @@ class QueueView(ScrollView, can_focus=True):
                 segments.append(Segment(_fit(name, cols.requester) + " ", base))
         subject = clean(row.subject, one_line=True) or "(no subject)"
         others = self.similar(row.id) - 1
-        if others > 0 and cols.subject >= SUBJECT_MIN:
-            badge = f" +{others}"
+        # An AI agent's proposal waits on the ticket (``triage mcp``; reviewed with A).
+        proposal = PROPOSAL_BADGE if row.id in self.proposed else ""
+        if (others > 0 or proposal) and cols.subject >= SUBJECT_MIN:
+            badge = (f" +{others}" if others > 0 else "") + proposal
             segments.append(Segment(_fit(subject, cols.subject - len(badge)), base))
             # An opaque theme colour, not $text-muted: that is a translucent
             # "auto 60%", which a partial style resolves to white (white on
@@ -464,6 +468,8 @@ class QueueView(ScrollView, can_focus=True):
 #: Rendered rows kept (a few screenfuls); the cache starts over when full.
 _STRIP_CACHE = 2_000
 
+#: After the subject of a ticket with an agent's proposal waiting (``A`` reviews it).
+PROPOSAL_BADGE = " ◆AI"
 #: Cells of a row holding the SLA marker and countdown (after the mark column).
 _STATE_X = 1
 _STATE_WIDTH = 3 + _Columns().countdown
