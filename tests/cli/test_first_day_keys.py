@@ -32,7 +32,7 @@ def test_keys_json_lists_every_binding_id_with_its_keys_and_scope(
     }
     assert data["keymap"] == {"send": "ctrl+y,S"}
     sends = [row for row in data["bindings"] if row["id"] == "send"]
-    assert {row["scope"] for row in sends} == {"main", "sweep"}
+    assert {row["scope"] for row in sends} == {"main", "sweep", "proposals"}
     for row in sends:
         assert row["keys"] == ["ctrl+y", "S"] and row["default"] == ["s"] and row["rebound"]
     zoom = next(row for row in data["bindings"] if row["id"] == "zoom")
@@ -45,7 +45,7 @@ def test_keys_as_text_marks_the_rebound_ones(run: Runner, tmp_path: Path) -> Non
     result = run("--config", config(tmp_path, '[keymap]\nskip = "N"\n'), "keys")
     assert result.code == 0, result.err
     skip = [line.split() for line in result.out.splitlines() if line.startswith("skip ")]
-    assert [words[:2] for words in skip] == [["skip", "N*"], ["skip", "N*"]]
+    assert [words[:2] for words in skip] == [["skip", "N*"]] * 3  # main screen, sweep, proposals review
     assert "rebound in [keymap]" in result.err
 
 
