@@ -45,7 +45,7 @@ def test_keys_as_text_marks_the_rebound_ones(run: Runner, tmp_path: Path) -> Non
     result = run("--config", config(tmp_path, '[keymap]\nskip = "N"\n'), "keys")
     assert result.code == 0, result.err
     skip = [line.split() for line in result.out.splitlines() if line.startswith("skip ")]
-    assert [words[:2] for words in skip] == [["skip", "N*"]] * 3  # main screen, sweep, proposals review
+    assert [words[:2] for words in skip] == [["skip", "N*"]] * 3  # main, sweep, proposals
     assert "rebound in [keymap]" in result.err
 
 
