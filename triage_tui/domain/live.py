@@ -246,6 +246,30 @@ def ago(at: datetime | None, now: datetime) -> str:
     return f"{seconds // 3600} h ago"
 
 
+#: Which of several changes to one ticket the notice names: a reply says more
+#: than the SLA clock it restarted.
+_NOTICE_RANK = {
+    ChangeKind.MESSAGE_ADDED: 6,
+    ChangeKind.DELETED: 5,
+    ChangeKind.SOLVED: 4,
+    ChangeKind.STATUS_CHANGED: 4,
+    ChangeKind.ASSIGNEE_CHANGED: 3,
+    ChangeKind.PRIORITY_CHANGED: 2,
+    ChangeKind.CREATED: 1,
+    ChangeKind.UPDATED: 1,
+    ChangeKind.SLA_CHANGED: 0,
+}
+
+
+def headline(changes: Iterable[Change]) -> Change | None:
+    """The change a notice names among several (the latest of the most telling kind)."""
+    best: Change | None = None
+    for change in changes:
+        if best is None or _NOTICE_RANK[change.kind] >= _NOTICE_RANK[best.kind]:
+            best = change
+    return best
+
+
 def notice_line(change: Change, row: QueueRow | None, now: datetime) -> str:
     """One line on the open ticket saying who changed what, and when:
     ``Dana Reyes replied 20 s ago``, ``Mei Chen set pending 3 s ago``.

@@ -24,6 +24,7 @@ from triage_tui.domain.live import (
     Alert,
     AlertRule,
     AlertTracker,
+    headline,
     is_own,
     marker_for,
     notice_line,
@@ -87,6 +88,8 @@ class LiveQueue:
         self._others_changed = False
         #: The notice on the open ticket: its id, the change, the row after it.
         self.notice: tuple[str, Change, QueueRow | None] | None = None
+        #: The start of the message a "replied" notice names, once the ticket is re-read.
+        self.notice_quote = ""
         #: Desktop escapes written (kept for the console's own tests and the log).
         self.escapes_sent = 0
 
@@ -188,7 +191,7 @@ class LiveQueue:
         queue = screen.query_one(QueueView)
         open_id = screen.requested_id
         created: list[QueueRow] = []
-        notice: Change | None = None
+        about_open: list[Change] = []
         for change in changes:
             ticket_id = change.ticket_id
             if ticket_id not in rows:
@@ -197,7 +200,7 @@ class LiveQueue:
             own = is_own(change, agent)
             if ticket_id == open_id:
                 if not own:
-                    notice = change
+                    about_open.append(change)
                 continue  # the agent is looking at it: a notice, not a marker
             marker = marker_for(change, agent, row)
             if marker is not None and row is not None and row.status.is_active:
@@ -208,10 +211,12 @@ class LiveQueue:
             if row is None or not row.status.is_active:
                 queue.markers.pop(ticket_id, None)
         screen.merge_live(rows)
+        notice = headline(about_open)
         if open_id is not None and open_id in rows:
             if notice is not None:
                 self._others_changed = True
                 self.notice = (open_id, notice, rows[open_id])
+                self.notice_quote = ""
             if rows[open_id] is not None:
                 screen.refresh_open(open_id)
         if self.alerts_on:
@@ -259,6 +264,16 @@ class LiveQueue:
             if not (agent and line.casefold().startswith(agent + " "))
         ]
 
+    def reread(self, view: TicketView) -> None:
+        """The open ticket was re-read after a change: a reply's notice quotes it
+        (the conversation itself may be below the fold)."""
+        notice = self.notice
+        if notice is None or notice[0] != view.detail.ticket.id:
+            return
+        if notice[1].kind is ChangeKind.MESSAGE_ADDED and view.detail.messages:
+            words = " ".join(view.detail.messages[-1].body.split())
+            self.notice_quote = words if len(words) <= 40 else words[:39] + "…"
+
     def show_notice(self, now: datetime) -> None:
         from triage_tui.ui.widgets.ticket import TicketPane
 
@@ -269,6 +284,8 @@ class LiveQueue:
         if self.notice is not None and self.notice[0] == self.screen.requested_id:
             _, change, row = self.notice
             text = "⟳ " + notice_line(change, row, now)
+            if self.notice_quote:
+                text += f": “{self.notice_quote}”"
         if str(pane.border_subtitle or "") != text:
             pane.border_subtitle = sanitize(text, keep_newlines=False)
 

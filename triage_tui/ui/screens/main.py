@@ -696,6 +696,7 @@ class MainScreen(DeskScreen[None]):
                 await self.query_one(TicketPane).show(view, now, self.similar_rows(view))
             self.query_one(DraftPane).view = view
             if self.live is not None:
+                self.live.reread(view)
                 self.live.show_notice(now)
 
     def _send_confirmed(
