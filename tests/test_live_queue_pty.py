@@ -107,9 +107,18 @@ def test_console_follows_another_process_with_no_key_pressed(
         created = json.loads(
             triage(
                 mei,
-                "--db", str(db), "create-ticket", "--json", "--subject", SUBJECT,
-                "--body", "Nothing loads.", "--requester", "ops@example.com",
-                "--priority", "urgent",
+                "--db",
+                str(db),
+                "create-ticket",
+                "--json",
+                "--subject",
+                SUBJECT,
+                "--body",
+                "Nothing loads.",
+                "--requester",
+                "ops@example.com",
+                "--priority",
+                "urgent",
             )  # fmt: skip
         )
         new_id = str(created["ticket"]["id"])

@@ -161,8 +161,10 @@ async def test_open_ticket_updates_in_place_with_notice_and_draft_kept(
         pane = screen.query_one(TicketPane)
         await until(
             pilot,
-            lambda: screen.view is not None and len(screen.view.detail.messages)
-            == len(view.detail.messages) + 1,
+            lambda: (
+                screen.view is not None
+                and len(screen.view.detail.messages) == len(view.detail.messages) + 1
+            ),
             "the reply on the open ticket",
         )
         await until(pilot, lambda: COLLEAGUE in str(pane.border_subtitle or ""), "the notice")
