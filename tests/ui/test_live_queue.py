@@ -23,6 +23,7 @@ from triage_tui.domain.live import Marker
 from triage_tui.domain.models import NewTicket
 from triage_tui.domain.queue import QueueCounts
 from triage_tui.ui.app import TriageApp
+from triage_tui.ui.live import desktop_escape
 from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.widgets.queue import QueueView
 from triage_tui.ui.widgets.ticket import TicketPane
@@ -240,3 +241,15 @@ async def test_alerts_once_per_ticket_per_stage(
         await pilot.pause()
         assert len([n for n in notices if f"#{later.id}:" in n]) == 1
         assert timedelta(minutes=90) == screen.live.tracker.rule.within  # type: ignore[union-attr]
+
+
+def test_desktop_escape_keeps_helpdesk_text_inside_the_sequence() -> None:
+    """Issue 18 item 4: OSC 9 / OSC 777; a subject cannot end or split the sequence."""
+    assert desktop_escape("osc9", "triage", "New #1") == "\x1b]9;triage: New #1\x07"
+    evil = "x\x07\x1b]52;c;AAAA\x07;y"
+    for kind in ("osc9", "osc777"):
+        escape = desktop_escape(kind, "triage", evil)
+        inner = escape[2:-1]
+        assert "\x07" not in inner and "\x1b" not in inner
+    assert desktop_escape("osc777", "t", "a;b").count(";") == 3
+    assert desktop_escape("off", "t", "b") == ""
