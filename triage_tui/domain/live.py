@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from triage_tui.domain.changes import Change, ChangeKind
 from triage_tui.domain.enums import Priority
@@ -46,9 +47,16 @@ def stronger(old: Marker | None, new: Marker | None) -> Marker | None:
     return new if _STRENGTH[new] > _STRENGTH[old] else old
 
 
+@lru_cache(maxsize=1024)
+def _fold(name: str) -> str:
+    # A burst names the same few actors a thousand times: fold each once.
+    return name.casefold()
+
+
 def is_own(change: Change, agent: str) -> bool:
     """The console's own writes (recorded under the profile's agent) are not news."""
-    return bool(agent) and change.actor.casefold() == agent.casefold()
+    actor = change.actor
+    return bool(agent) and (actor == agent or _fold(actor) == _fold(agent))
 
 
 def marker_for(change: Change, agent: str, row: QueueRow | None) -> Marker | None:
@@ -64,8 +72,8 @@ def marker_for(change: Change, agent: str, row: QueueRow | None) -> Marker | Non
     if change.kind is ChangeKind.CREATED:
         return Marker.NEW
     if change.kind in (ChangeKind.MESSAGE_ADDED, ChangeKind.UPDATED) and row is not None:
-        actor = change.actor.casefold()
-        if actor and actor in (row.requester.casefold(), row.requester_id.casefold()):
+        actor = _fold(change.actor)
+        if actor and actor in (_fold(row.requester), _fold(row.requester_id)):
             return Marker.REPLIED
     return Marker.CHANGED
 
@@ -80,38 +88,30 @@ def merge_rows(
     row leaves. ``shown`` (``rows`` by id, when the caller keeps one) finds the
     old rows by bisection instead of a walk over every row.
 
-    Few changes: each old row is found by its sort key and deleted, each new one
-    inserted by bisection. Many: one pass drops the changed ids and one
-    concatenation of slices places the new rows. Either way linear in copying
-    pointers, not in sort keys: 1 000 changes on 100 000 rows stay cheap.
+    The old rows' places and the new rows' places are found by bisection, and
+    the result is one concatenation of slices: the work per row of the queue is
+    copying a pointer, so 1 000 changes on 100 000 rows stay cheap.
     """
-    if not updates:
-        return list(rows)
-    incoming = sorted(
-        (row for row in updates.values() if row is not None and row.status.is_active),
-        key=QueueRow.sort_key,
-    )
     key = QueueRow.sort_key
-    if shown is not None and len(updates) <= FEW_CHANGES:
-        merged = list(rows)
-        for ticket_id in updates:
-            old = shown.get(ticket_id)
-            if old is None:
-                continue
-            at = bisect.bisect_left(merged, old.sort_key(), key=key)
-            if at < len(merged) and merged[at] is old:
-                del merged[at]
-            else:  # ``shown`` is not this list's index after all
-                merged = [row for row in merged if row.id not in updates]
-                break
-        for row in incoming:
-            bisect.insort(merged, row, key=key)
-        return merged
-    kept = [row for row in rows if row.id not in updates]
-    places = [bisect.bisect_left(kept, row.sort_key(), key=key) for row in incoming]
-    merged = []
+    gone = _places(rows, updates, shown)
+    if gone is not None and len(updates) <= FEW_CHANGES:
+        # One copy, then C-level moves: the common poll brings a change or two.
+        few = list(rows)
+        for at in reversed(gone):
+            del few[at]
+        for row in updates.values():
+            if row is not None and row.status.is_active:
+                bisect.insort(few, row, key=key)
+        return few
+    # Without an index (or with a stale one): one pass over the rows.
+    kept = [row for row in rows if row.id not in updates] if gone is None else _without(rows, gone)
+    incoming = sorted(
+        (row for row in updates.values() if row is not None and row.status.is_active), key=key
+    )
+    merged: list[QueueRow] = []
     start = 0
-    for place, row in zip(places, incoming, strict=True):
+    for row in incoming:
+        place = bisect.bisect_left(kept, row.sort_key(), lo=start, key=key)
         merged += kept[start:place]
         merged.append(row)
         start = place
@@ -119,9 +119,40 @@ def merge_rows(
     return merged
 
 
-#: Up to this many changes are merged row by row (bisection, delete, insert);
-#: more in one pass over the queue.
-FEW_CHANGES = 32
+#: Up to this many changes are merged by deleting and inserting in one copy of
+#: the queue; more by concatenating slices around them.
+FEW_CHANGES = 16
+
+
+def _places(
+    rows: list[QueueRow], updates: Mapping[str, object], shown: Mapping[str, QueueRow] | None
+) -> list[int] | None:
+    """Where the updated tickets' old rows are in ``rows``, ascending; None when
+    ``shown`` cannot say (then the caller walks the rows)."""
+    if shown is None:
+        return None
+    key = QueueRow.sort_key
+    places: list[int] = []
+    for ticket_id in updates:
+        old = shown.get(ticket_id)
+        if old is None:
+            continue
+        at = bisect.bisect_left(rows, old.sort_key(), key=key)
+        if at >= len(rows) or rows[at] is not old:
+            return None
+        places.append(at)
+    places.sort()
+    return places
+
+
+def _without(rows: list[QueueRow], places: list[int]) -> list[QueueRow]:
+    kept: list[QueueRow] = []
+    start = 0
+    for at in places:
+        kept += rows[start:at]
+        start = at + 1
+    kept += rows[start:]
+    return kept
 
 
 # -- alerts ------------------------------------------------------------------
