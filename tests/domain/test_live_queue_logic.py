@@ -129,6 +129,10 @@ def test_alerts_once_per_ticket_per_stage() -> None:
     assert [(a.row.id, a.stage) for a in created] == [("new", AlertStage.NEW)]
     assert tracker.created([fresh], now) == []
     assert tracker.due(sorted([*rows, fresh], key=QueueRow.sort_key), soon) == []
+    # A change that moves a ticket's due time into the window alerts it once.
+    moved = row("far", due_in=minutes(20))
+    assert [(a.row.id, a.stage) for a in tracker.moved([moved], soon)] == [("far", AlertStage.DUE)]
+    assert tracker.moved([moved], soon) == []
     line = created[0].line(now)
     assert line.startswith("New ticket #new: Help (urgent") and "breaches in 45 min" in line
 

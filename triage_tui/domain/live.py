@@ -212,16 +212,25 @@ class AlertTracker:
 
     ``seed`` with the queue as first shown: tickets already inside the window
     are not "entering" it. ``created`` judges new tickets; ``due`` finds the
-    rows that crossed into the window since the last look (the queue is in
-    due order, so they are found by bisection, not by a walk of every row).
+    rows that crossed into the window since the last look — the queue is in
+    due order and the window's far edge only moves forward, so they are the
+    rows between the last edge and this one, found by bisection (a tick looks
+    at the one or two rows that crossed, not at thousands inside); ``moved``
+    judges rows whose due time a change moved into the window.
     """
 
     rule: AlertRule = field(default_factory=AlertRule)
     alerted: set[tuple[str, AlertStage]] = field(default_factory=set)
+    #: The window's far edge (POSIX seconds) at the last look; None before ``seed``.
+    edge: float | None = None
 
     def seed(self, rows: Sequence[QueueRow], now: datetime) -> None:
-        for row in _inside(rows, now, self.rule.within):
+        for row in _between(rows, now.timestamp(), self._edge(now)):
             self.alerted.add((row.id, AlertStage.DUE))
+        self.edge = self._edge(now)
+
+    def _edge(self, now: datetime) -> float:
+        return now.timestamp() + self.rule.within.total_seconds()
 
     def created(self, rows: Iterable[QueueRow], now: datetime) -> list[Alert]:
         alerts: list[Alert] = []
@@ -236,11 +245,24 @@ class AlertTracker:
         return alerts
 
     def due(self, rows: Sequence[QueueRow], now: datetime) -> list[Alert]:
-        """Rows (in queue order) inside their last ``within`` and not breached, first seen."""
+        """Rows (in queue order) that entered their last ``within`` since the last
+        look and are not breached, each the first time."""
+        edge = self._edge(now)
+        last = self.edge if self.edge is not None else edge
+        self.edge = max(edge, last)
+        crossed = _between(rows, max(last, now.timestamp()), edge)
+        return [
+            Alert(row, AlertStage.DUE) for row in crossed if self._first(row.id, AlertStage.DUE)
+        ]
+
+    def moved(self, rows: Iterable[QueueRow], now: datetime) -> list[Alert]:
+        """Rows re-read after a change that are now inside the window (a new SLA, a
+        new priority), each the first time."""
+        ts, edge = now.timestamp(), self._edge(now)
         return [
             Alert(row, AlertStage.DUE)
-            for row in _inside(rows, now, self.rule.within)
-            if self._first(row.id, AlertStage.DUE)
+            for row in rows
+            if row.status.is_active and ts < row.due <= edge and self._first(row.id, AlertStage.DUE)
         ]
 
     def _first(self, ticket_id: str, stage: AlertStage) -> bool:
@@ -251,10 +273,10 @@ class AlertTracker:
         return True
 
 
-def _inside(rows: Sequence[QueueRow], now: datetime, within: timedelta) -> Sequence[QueueRow]:
-    ts = now.timestamp()
-    low = bisect.bisect_right(rows, ts, key=_due)
-    high = bisect.bisect_right(rows, ts + within.total_seconds(), lo=low, key=_due)
+def _between(rows: Sequence[QueueRow], after: float, until: float) -> Sequence[QueueRow]:
+    """The rows (in due order) due after ``after`` and at or before ``until``."""
+    low = bisect.bisect_right(rows, after, key=_due)
+    high = bisect.bisect_right(rows, until, lo=low, key=_due)
     return rows[low:high]
 
 

@@ -220,7 +220,11 @@ class LiveQueue:
             if rows[open_id] is not None:
                 screen.refresh_open(open_id)
         if self.alerts_on:
-            self.raise_alerts(self.tracker.created(created, now))
+            fresh = {row.id for row in created}
+            moved = [row for row in rows.values() if row is not None and row.id not in fresh]
+            self.raise_alerts(
+                [*self.tracker.created(created, now), *self.tracker.moved(moved, now)]
+            )
 
     def tick(self, rows: Sequence[QueueRow], now: datetime) -> None:
         """Every second: tickets entering their last minutes alert; the notice's age moves."""
