@@ -40,6 +40,40 @@ UNDO_SECONDS_MAX = 600
 #: ``Profile.poll_seconds`` bounds: a poll a second at most, one an hour at least.
 POLL_SECONDS_MIN = 1.0
 POLL_SECONDS_MAX = 3600.0
+#: ``Alerts.within_minutes`` bound: a day.
+ALERT_WITHIN_MAX = 1440
+
+
+@dataclass
+class Alerts:
+    """The live queue's alerts (``[profiles.X.alerts]``): which new tickets alert,
+    the window whose entry alerts any ticket, and how the console tells the agent."""
+
+    __pydantic_config__ = _STRICT
+
+    #: A new ticket of one of these priorities alerts.
+    priorities: list[Literal["urgent", "high", "normal", "low"]] = field(
+        default_factory=lambda: ["urgent"]
+    )
+    #: A new ticket from a VIP organization alerts.
+    vip: bool = True
+    #: A new ticket due within this many minutes alerts, and so does any ticket
+    #: entering its last this-many minutes; 0 turns both off.
+    within_minutes: float = 90.0
+    #: Ring the terminal bell with each alert.
+    bell: bool = True
+    #: A desktop notification through the terminal: ``osc9`` (iTerm2, kitty,
+    #: WezTerm, Windows Terminal) or ``osc777`` (VTE terminals, foot, urxvt).
+    desktop: Literal["off", "osc9", "osc777"] = "off"
+    #: False: no alerts at all (the queue still follows the helpdesk).
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.within_minutes <= ALERT_WITHIN_MAX:
+            raise ValueError(
+                f"alerts.within_minutes must be between 0 and {ALERT_WITHIN_MAX},"
+                f" not {self.within_minutes:g}"
+            )
 
 
 #: The tools ``triage mcp`` can serve (``McpAccess.tools`` picks among them).
@@ -123,6 +157,8 @@ class Profile:
     mouse: bool = True
     #: AI agents over MCP (``triage mcp``): writes, limits, the tools served.
     mcp: McpAccess = field(default_factory=McpAccess)
+    #: Alerts of the live queue (``[profiles.X.alerts]``; see ``Alerts``).
+    alerts: Alerts = field(default_factory=Alerts)
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
@@ -458,6 +494,18 @@ poll_seconds = 0
 # The console's mouse: false leaves it to the terminal, so its own text
 # selection works (M toggles it while the console runs).
 mouse = true
+
+[profiles.default.alerts]
+# The live queue alerts (a notice, the bell) when a new ticket is urgent (these
+# priorities), from a VIP organization or due within `within_minutes`, and when
+# any ticket enters its last `within_minutes`; once per ticket for each.
+priorities = ["urgent"]
+vip = true
+within_minutes = 90
+bell = true
+# A desktop notification through the terminal: "off", "osc9" or "osc777".
+desktop = "off"
+enabled = true
 
 [profiles.default.options]
 # Options of the adapter. For `local`: the SQLite file (default: the data dir).

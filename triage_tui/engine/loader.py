@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -39,6 +39,8 @@ AHEAD_FRESH_S = 15.0
 AHEAD_KEPT = 4
 #: Rows handed to the screen at a time while the queue streams in.
 BATCH = 500
+#: Tickets ``rows`` reads at the same time (the live queue's re-reads).
+ROWS_AT_ONCE = 8
 
 
 @dataclass
@@ -211,6 +213,31 @@ class TicketLoader:
         # A view ranks with one KB index and evaluates the rules with the agent's
         # dismissals of that moment: either changing makes it another view.
         return id(self.kb_index), frozenset(self.overrides.get(ticket_id, ()))
+
+    def forget(self, ticket_ids: Iterable[str]) -> None:
+        """Drop what was read ahead of these tickets: the helpdesk says they changed."""
+        for ticket_id in ticket_ids:
+            self._ahead.pop(ticket_id, None)
+
+    async def rows(self, ticket_ids: Iterable[str]) -> dict[str, QueueRow | None]:
+        """The queue rows of these tickets as they are now (None: gone), read a few
+        at a time; a ticket that cannot be read now is left out (the next change
+        or ``r`` brings it)."""
+        from triage_tui.domain.errors import NotFound
+
+        gate = asyncio.Semaphore(ROWS_AT_ONCE)
+
+        async def one(ticket_id: str) -> tuple[str, QueueRow | None] | None:
+            async with gate:
+                try:
+                    return ticket_id, await self.row(ticket_id)
+                except NotFound:
+                    return ticket_id, None
+                except TriageError:
+                    return None
+
+        found = await asyncio.gather(*(one(ticket_id) for ticket_id in ticket_ids))
+        return dict(pair for pair in found if pair is not None)
 
     def _on_change(self, event: str, entry: object = None) -> None:
         self._generation += 1

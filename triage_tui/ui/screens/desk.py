@@ -218,9 +218,15 @@ class TicketDesk:
         else:
             self.screen.app.notify("The draft is the template's already.", markup=False, timeout=3)
 
-    def send(self, then: Callable[[TicketView, str, Status, list[Finding]], object]) -> None:
+    def send(
+        self,
+        then: Callable[[TicketView, str, Status, list[Finding]], object],
+        *,
+        changed: list[str] | None = None,
+    ) -> None:
         """Ask how to send the draft (pending or solved; past blocking safeguards), then
-        ``then(view, body, status, blocking findings)``."""
+        ``then(view, body, status, blocking findings)``. ``changed``: what someone
+        else changed on the ticket since it was opened, shown in the prompt."""
         view = self.need("send")
         if view is None:
             return
@@ -240,7 +246,12 @@ class TicketDesk:
                 then(view, body, status, blocking)
 
         screen = SendScreen(
-            ticket.id, ticket.requester.name, body, default, blocking=[f.reason for f in blocking]
+            ticket.id,
+            ticket.requester.name,
+            body,
+            default,
+            blocking=[f.reason for f in blocking],
+            changed=changed,
         )
         self.screen.app.push_screen(screen, done)
 

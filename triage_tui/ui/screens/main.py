@@ -24,7 +24,7 @@ import asyncio
 import bisect
 import heapq
 import time
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Iterator, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from triage_tui.domain.safeguards.checks import Finding
     from triage_tui.engine.bulk import BulkResult
     from triage_tui.engine.report import Report
+    from triage_tui.ui.live import LiveQueue
     from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
@@ -124,6 +125,8 @@ class MainScreen(DeskScreen[None]):
         #: The detail pane shows the ticket under the cursor (``preview``
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
+        #: The live queue (``ui/live.py``): made once the first rows are painted.
+        self.live: LiveQueue | None = None
 
     @staticmethod
     def find(app: App[Any]) -> MainScreen | None:
@@ -254,8 +257,11 @@ class MainScreen(DeskScreen[None]):
         queue.tick()
         # A ticket that breaches (or enters its last hour) while the console is open
         # moves the title's counts on the same tick as its row's marker.
-        if QueueCounts.of(queue.rows, self.app.clock.now()) != self._title_counts:
+        now = self.app.clock.now()
+        if QueueCounts.of(queue.rows, now) != self._title_counts:
             self._update_title()
+        if self.live is not None:
+            self.live.tick(self.all_rows, now)
         # The top bar's text changes once a minute: repaint it only then, and
         # without a layout pass (a relayout every second also repaints the
         # queue's scrollbar: 2.4 KB a second to an idle SSH session).
@@ -324,6 +330,8 @@ class MainScreen(DeskScreen[None]):
         # ticket of the whole queue, not the first batch's.
         top = self.query_one(QueueView).cursor == 0
         self._set_rows(rows, top=top)
+        if self.live is not None:
+            self.live.follow(rows, app.clock.now())  # from now on the queue follows the helpdesk
         current = self.query_one(QueueView).current
         if (
             top
@@ -357,6 +365,11 @@ class MainScreen(DeskScreen[None]):
             self.call_after_refresh(painted.set)
             await painted.wait()
             await self._mount_work()
+        if self.live is None:
+            from triage_tui.ui.live import LiveQueue
+
+            self.live = LiveQueue(self)
+        self.live.prime()
         assert self.loader is not None
         # Indexing reads every article: started after the first page, not racing it.
         self.loader.start_kb_index(self._kb_ready)
@@ -608,7 +621,65 @@ class MainScreen(DeskScreen[None]):
 
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:
-        self.desk.send(self._send_confirmed)
+        view = self.view
+        changed = self.live.changed_before_send(view) if self.live and view else []
+        self.desk.send(self._send_confirmed, changed=changed)
+
+    # -- the live queue (ui/live.py) ----------------------------------------
+    def merge_live(self, updates: Mapping[str, QueueRow | None]) -> None:
+        """Merge re-read rows into the queue in place: the cursor stays on its
+        ticket, that row on its screen line, marks and markers kept; the title
+        counts what is shown."""
+        from triage_tui.domain.live import merge_rows
+
+        queue = self.query_one(QueueView)
+        current = queue.current
+        by_id = self._rows_by_id()
+        rows = merge_rows(self.all_rows, updates, by_id)
+        for ticket_id, row in updates.items():
+            if row is not None and row.status.is_active:
+                by_id[ticket_id] = row
+            else:
+                by_id.pop(ticket_id, None)
+        self.all_rows = rows
+        self._by_id = (rows, by_id)
+        shown = self.filter.apply(rows, self.app.clock.now()) if self.filter else rows
+        index: int | None = None
+        if current is not None and (now_row := by_id.get(current.id)) is not None:
+            at = bisect.bisect_left(shown, now_row.sort_key(), key=QueueRow.sort_key)
+            if at < len(shown) and shown[at] is now_row:
+                index = at
+        queue.merge_rows(shown, index)
+        self._update_title()
+        if self.work_mounted and not shown:
+            self._show_no_ticket(
+                "No tickets match the filter." if self.filter else "The queue is empty."
+            )
+
+    @work(exclusive=True, group="live-open")
+    @ends_with_screen
+    async def refresh_open(self, ticket_id: str) -> None:
+        """The open ticket changed on the helpdesk: show it again in place; the
+        draft (edited or not) stays as it is."""
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        if self.loader is None or not self.work_mounted:
+            return
+        try:
+            view = await self.loader.load(ticket_id)
+        except TriageError:
+            return  # the next change, or opening it, says what is wrong
+        if ticket_id != self.requested_id:
+            return
+        self.view = view
+        now = self.app.clock.now()
+        with self.app.batch_update():
+            if not self.showing_plan:
+                await self.query_one(TicketPane).show(view, now, self.similar_rows(view))
+            self.query_one(DraftPane).view = view
+            if self.live is not None:
+                self.live.reread(view)
+                self.live.show_notice(now)
 
     def _send_confirmed(
         self, view: TicketView, body: str, status: Status, blocking: list[Finding]
@@ -720,6 +791,8 @@ class MainScreen(DeskScreen[None]):
 
     def show_ticket(self, ticket_id: str) -> None:
         self.requested_id = ticket_id
+        if self.live is not None:
+            self.live.opening(ticket_id)
         now = time.monotonic()
         held, self._last_request = now - self._last_request < self.HELD_KEY_S, now
         self._load_ticket(ticket_id, held)
@@ -744,6 +817,9 @@ class MainScreen(DeskScreen[None]):
             return  # the filter emptied the list (or another ticket was asked for) meanwhile
         self.view = view
         now = self.app.clock.now()
+        if self.live is not None:
+            self.live.shown(view)
+            self.live.show_notice(now)
         # Detail, title and draft in one frame: painted apart, each would be its own
         # layout pass over the screen (two to three per ticket opened).
         with self.app.batch_update():

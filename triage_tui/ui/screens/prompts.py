@@ -46,9 +46,12 @@ class SendScreen(ModalScreen[Status | None]):
         body: str,
         default: Status,
         blocking: list[str] | None = None,
+        changed: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.ticket_id = ticket_id
+        #: What someone else changed on the ticket since it was opened (live queue).
+        self.changed = changed or []
         self.requester = requester
         self.body = body
         self.default = default
@@ -69,6 +72,13 @@ class SendScreen(ModalScreen[Status | None]):
             yield Static(st.literal(preview), classes="preview")
             # The keys in force: a [keymap] may have rebound the dialog's.
             key = partial(shown_key, self.app)
+            if self.changed:
+                changed: list[Content | tuple[str, str] | str] = [
+                    ("⚠ Changed since you opened it:", "$text-warning bold")
+                ]
+                for line in self.changed:
+                    changed += ["\n  • ", st.line(line)]
+                yield Label(Content.assemble(*changed), classes="changed")
             if self.blocking:
                 lines: list[Content | tuple[str, str] | str] = [
                     (f"✖ {len(self.blocking)} blocking safeguard finding(s):", "$text-error bold")

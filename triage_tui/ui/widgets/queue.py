@@ -13,12 +13,17 @@ range. Marks are ticket ids (``marked``) and survive ``set_rows``; a marked
 row shows ``●`` in its first cell; every change posts ``MarksChanged``. When
 the detail pane does not follow the cursor, the open ticket's row (``open_id``)
 shows ``▶`` there.
+
+The live queue (``ui/live.py``) merges the helpdesk's changes in with
+``merge_rows``, which keeps the cursor on its ticket and that row on the same
+screen line; rows changed since the agent last opened them carry a text
+marker before the subject (``markers``: ``new``, ``re``, ``chg``) in colour.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
@@ -30,6 +35,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from triage_tui.domain.clock import Clock
+from triage_tui.domain.live import Marker
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState, format_age
 from triage_tui.ui.keys import bindings
@@ -107,6 +113,7 @@ class QueueView(ScrollView, can_focus=True):
         "queue--urgent",
         "queue--marked",
         "queue--similar",
+        "queue--live",
     }
 
     DEFAULT_CSS = """
@@ -125,6 +132,7 @@ class QueueView(ScrollView, can_focus=True):
     QueueView > .queue--urgent { text-style: bold; }
     QueueView > .queue--marked { color: $text-accent; text-style: bold; }
     QueueView > .queue--similar { color: $text-secondary; }
+    QueueView > .queue--live { color: $text-accent; text-style: bold reverse; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -172,6 +180,9 @@ class QueueView(ScrollView, can_focus=True):
         self.open_id: str | None = None
         #: Rendered rows by everything that shapes them (see ``_render_row``).
         self._strips: dict[tuple[object, ...], tuple[QueueRow, Strip]] = {}
+        #: Live-queue markers by ticket id (``new``, ``re``, ``chg``): what changed
+        #: since the agent last opened the ticket.
+        self.markers: dict[str, Marker] = {}
 
     def show_open(self, ticket_id: str | None) -> None:
         """Mark ``ticket_id`` as the open ticket, repainting the two rows involved."""
@@ -205,6 +216,46 @@ class QueueView(ScrollView, can_focus=True):
         else:
             self.cursor = index
         self.refresh()
+
+    def merge_rows(self, rows: list[QueueRow], index: int | None) -> None:
+        """Show ``rows`` (the same queue with changes merged in) with the cursor at
+        ``index`` (its ticket's new place; None: it left, the cursor keeps its index).
+
+        The cursor's row stays on the screen line it was on, so rows entering or
+        leaving above it do not move what the agent is looking at; the cursor's
+        ticket is not announced again (no reload of the open ticket).
+        """
+        line = self.cursor - int(self.scroll_y)
+        same_ticket = index is not None
+        if index is None:
+            index = self.cursor
+        self.rows = rows
+        self.virtual_size = Size(self.size.width, len(rows))
+        index = max(0, min(index, len(rows) - 1))
+        self._painted.clear()
+        if same_ticket:
+            self.set_reactive(QueueView.cursor, index)
+        else:
+            self.cursor = index  # another ticket is under the cursor now: announced
+        if rows:
+            top = max(0, min(index - line, len(rows) - max(1, self.size.height)))
+            self.scroll_to(y=top, animate=False, immediate=True)
+            self.scroll_to_cursor()
+        self.refresh()
+
+    def set_marker(self, ticket_id: str, marker: Marker | None) -> None:
+        if marker is None:
+            if self.markers.pop(ticket_id, None) is not None:
+                self._refresh_id(ticket_id)
+        elif self.markers.get(ticket_id) is not marker:
+            self.markers[ticket_id] = marker
+            self._refresh_id(ticket_id)
+
+    def _refresh_id(self, ticket_id: str) -> None:
+        top = int(self.scroll_y)
+        for y, row in enumerate(self.rows[top : top + self.size.height]):
+            if row.id == ticket_id:
+                self._refresh_row(top + y)
 
     @property
     def current(self) -> QueueRow | None:
@@ -380,6 +431,7 @@ class QueueView(ScrollView, can_focus=True):
             row.id in self.marked,
             row.id == self.open_id,
             self.similar(row.id),
+            self.markers.get(row.id),
         )
         cached = self._strips.get(key)
         if cached is not None and cached[0] is row:
@@ -439,6 +491,12 @@ class QueueView(ScrollView, can_focus=True):
             else:
                 segments.append(Segment(_fit(name, cols.requester) + " ", base))
         subject = clean(row.subject, one_line=True) or "(no subject)"
+        marker = self.markers.get(row.id)
+        if marker is not None and cols.subject > SUBJECT_MIN // 2:
+            # A word, not only a colour: 16-colour and monochrome terminals read it.
+            live = base + self.get_component_rich_style("queue--live", partial=True)
+            segments += [Segment(marker.value, live), Segment(" ", base)]
+            cols = replace(cols, subject=max(4, cols.subject - len(marker.value) - 1))
         others = self.similar(row.id) - 1
         # An AI agent's proposal waits on the ticket (``triage mcp``; reviewed with A).
         proposal = PROPOSAL_BADGE if row.id in self.proposed else ""
