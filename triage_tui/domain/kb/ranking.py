@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from triage_tui.domain import lexicon
+from triage_tui.domain.kb import embedding
 from triage_tui.domain.kb.vocab import Candidates, Vocabulary, warm_up
 from triage_tui.domain.models import Article, TicketDetail
 
@@ -78,6 +79,11 @@ UNKNOWN_SHARE = 0.5
 score's denominator (relevance), without changing the order."""
 SIM_POWER = 2.0
 """A fuzzy or family match weighs its IDF times similarity to this power."""
+
+EMBED_WEIGHT = 40.0
+"""With the ``kb-embed`` extra, the re-ranking pool is ordered by coverage
+(0..100) plus this times the cosine similarity of the query's and the
+article's embeddings (``embedding``); the confidence still reads coverage."""
 
 _K1 = 2.0
 _B_BODY = 0.75
@@ -164,9 +170,12 @@ class _QueryWord:
 class KbIndex:
     """An in-memory inverted index over a knowledge base, built once, queried often."""
 
-    def __init__(self, articles: Iterable[Article], *, related_words: bool = True) -> None:
+    def __init__(
+        self, articles: Iterable[Article], *, related_words: bool = True, embeddings: bool = True
+    ) -> None:
         """``related_words=False`` matches only the customer's words, their
-        spellings and word families, never WordNet relatives."""
+        spellings and word families, never WordNet relatives;
+        ``embeddings=False`` leaves out the optional embedding similarity."""
         self._articles: list[Article] = list(articles)
         n_docs = len(self._articles)
         cache = lexicon.TermCache()
@@ -208,6 +217,12 @@ class KbIndex:
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
         self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
+        self._embedder = embedding.load() if embeddings and n_docs else None
+        self._vectors: object = None
+        if self._embedder is not None:
+            self._vectors = self._embedder.matrix(
+                [f"{a.title}\n{a.body}" for a in self._articles]
+            )
         if related_words and n_docs:
             warm_up()  # index building runs off the UI thread; the first query may not
 
@@ -348,7 +363,17 @@ class KbIndex:
         core = heapq.nlargest(SCORE_WORDS, (w.weight for w in words))
         unknown = UNKNOWN_SHARE * self._rare_idf * min(n_unknown, SCORE_WORDS - len(core))
         ideal = self._ideal * (sum(core) + unknown) + bonus
-        top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
+        if self._embedder is not None and EMBED_WEIGHT > 0:
+            docs = list(reranked)
+            sims = self._embedder.similarities(text, self._vectors, docs)
+            order = {
+                doc: min(100.0, 100.0 * reranked[doc] / ideal) + EMBED_WEIGHT * sim
+                for doc, sim in zip(docs, sims, strict=True)
+            }
+            best = heapq.nlargest(k + 1, order.items(), key=_by_score)
+            top = [(doc, reranked[doc]) for doc, _ in best]
+        else:
+            top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
         shares = _subject_shares([doc for doc, _ in top], [w for w in words if w.headline])
         coverage = [
             min(100.0, 100.0 * raw * share / ideal)
