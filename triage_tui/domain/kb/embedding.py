@@ -29,18 +29,29 @@ class Embedder:
         self._model = model
         self._np = numpy
 
-    def matrix(self, texts: Sequence[str]) -> Any:
-        """One unit-length row per text (a numpy array)."""
+    def vectors(self, texts: Sequence[str]) -> list[object]:
+        """One unit-length vector per text."""
         if not texts:
-            return self._np.zeros((0, 0), dtype=self._np.float32)
-        return self._np.asarray(self._model.embed(list(texts), norm=True), dtype=self._np.float32)
-
-    def similarities(self, text: str, matrix: Any, rows: Sequence[int]) -> list[float]:
-        """Cosine similarity of ``text`` with each of ``rows`` of ``matrix``."""
-        if not rows:
             return []
-        query = self.matrix([text])[0]
-        return [float(v) for v in matrix[list(rows)] @ query]
+        return list(self._np.asarray(self._model.embed(list(texts), norm=True), dtype="float32"))
+
+    def _one(self, text: str) -> Any:
+        """``vectors([text])[0]`` without the batching and padding of a batch."""
+        ids = self._model.tokenizer.encode(text, add_special_tokens=False).ids
+        matrix = self._model.embedding
+        if not ids:
+            return self._np.zeros(matrix.shape[1], dtype="float32")
+        vector = matrix[self._np.clip(ids, 0, matrix.shape[0] - 1)].mean(axis=0)
+        norm = float(self._np.linalg.norm(vector))
+        return vector / norm if norm else vector
+
+    def similarities(self, text: str, vectors: Sequence[object]) -> list[float]:
+        """Cosine similarity of ``text`` with each of ``vectors`` (from ``vectors``)."""
+        if not vectors:
+            return []
+        query = self._one(text)
+        similarities: list[float] = (self._np.stack(vectors) @ query).tolist()
+        return similarities
 
 
 def load() -> Embedder | None:

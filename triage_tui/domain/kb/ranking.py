@@ -85,6 +85,10 @@ EMBED_WEIGHT = 40.0
 (0..100) plus this times the cosine similarity of the query's and the
 article's embeddings (``embedding``); the confidence still reads coverage."""
 
+EMBED_CHARS = 200
+"""An article's embedding reads its title and this many characters of its
+body: its opening states what it is about, and tokenising whole pages would
+cost more than the rest of the query."""
 _K1 = 2.0
 _B_BODY = 0.75
 _B_TITLE = 0.6
@@ -218,11 +222,9 @@ class KbIndex:
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
         self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
         self._embedder = embedding.load() if embeddings and n_docs else None
-        self._vectors: object = None
-        if self._embedder is not None:
-            self._vectors = self._embedder.matrix(
-                [f"{a.title}\n{a.body}" for a in self._articles]
-            )
+        self._vectors: dict[int, object] = {}
+        """Per article, its embedding, computed when it first reaches a
+        re-ranking pool, so building the index costs no embedding at all."""
         if related_words and n_docs:
             warm_up()  # index building runs off the UI thread; the first query may not
 
@@ -365,7 +367,7 @@ class KbIndex:
         ideal = self._ideal * (sum(core) + unknown) + bonus
         if self._embedder is not None and EMBED_WEIGHT > 0:
             docs = list(reranked)
-            sims = self._embedder.similarities(text, self._vectors, docs)
+            sims = self._similarities(self._embedder, text, docs)
             order = {
                 doc: min(100.0, 100.0 * reranked[doc] / ideal) + EMBED_WEIGHT * sim
                 for doc, sim in zip(docs, sims, strict=True)
@@ -393,6 +395,18 @@ class KbIndex:
                 )
             )
         return out
+
+    def _similarities(
+        self, embedder: embedding.Embedder, text: str, docs: list[int]
+    ) -> list[float]:
+        """Cosine similarity of the query's embedding with each article's."""
+        vectors = self._vectors
+        missing = [doc for doc in docs if doc not in vectors]
+        if missing:
+            arts = self._articles
+            texts = [f"{arts[d].title}\n{arts[d].body[:EMBED_CHARS]}" for d in missing]
+            vectors.update(zip(missing, embedder.vectors(texts), strict=True))
+        return embedder.similarities(text, [vectors[doc] for doc in docs])
 
     def _query_pairs(self, text: str) -> list[tuple[tuple[str, str], float]]:
         """Adjacent query words (stopwords skipped) as index-term pairs, with the rarer's IDF."""
