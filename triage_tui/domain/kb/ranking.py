@@ -45,7 +45,7 @@ __all__ = [
     "ticket_query",
 ]
 
-CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-1.009, -0.192, 8.08)
+CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-0.889, -0.303, 7.694)
 """Bias and weights of ``confidence`` (coverage and lead, both per 100 points),
 fitted by ``benchmarks/kb_quality.py --fit-confidence`` on the top-3 results of
 the questions on even lines of bitext and feedbackqa-au, clean and with typos."""
@@ -105,6 +105,8 @@ TUNED: dict[str, str] = {
     "PHRASE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "CONFIDENCE_WEIGHTS": "bitext and feedbackqa-au, even lines, clean and typos (logistic fit)",
     "RELEVANT_SCORE": "bitext and feedbackqa-au, even lines (see kb_quality's confidence)",
+    "EMBED_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
+    "EMBED_CHARS": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "SECTION_WEIGHT": "bitext, all lines",
     "TITLE_BONUS": "bitext, all lines",
     "HEADLINE_BOOST": "bitext, all lines",
