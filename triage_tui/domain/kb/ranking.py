@@ -376,6 +376,12 @@ class KbIndex:
             }
             best = heapq.nlargest(k + 1, order.items(), key=_by_score)
             top = [(doc, reranked[doc]) for doc, _ in best]
+            # A result's lead is measured against the best-covered other
+            # article, whatever the embedding made of the order, so its
+            # confidence does not depend on how many results were asked for.
+            shown = {doc for doc, _ in top}
+            strongest = heapq.nlargest(2, reranked.items(), key=_by_score)
+            top += [item for item in strongest if item[0] not in shown]
         else:
             top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
         shares = _subject_shares([doc for doc, _ in top], [w for w in words if w.headline])
