@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Embedder", "available", "load"]
+__all__ = ["ArticleVectors", "Embedder", "available", "load"]
 
 _LOCK = threading.Lock()
 _LOADED: list[Embedder | None] = []
@@ -49,8 +49,40 @@ class Embedder:
         """Cosine similarity of ``text`` with each of ``vectors`` (from ``vectors``)."""
         if not vectors:
             return []
-        query = self._one(text)
-        similarities: list[float] = (self._np.stack(vectors) @ query).tolist()
+        similarities: list[float] = (self._np.stack(vectors) @ self._one(text)).tolist()
+        return similarities
+
+
+class ArticleVectors:
+    """A KB's article embeddings, each computed the first time it is needed.
+
+    One matrix row per article (allocated zeroed, so untouched rows cost no
+    memory pages); a query reads its candidates' rows in one gather.
+    """
+
+    def __init__(self, embedder: Embedder, size: int, text_of: Callable[[int], str]) -> None:
+        self._embedder = embedder
+        self._text_of = text_of
+        np = embedder._np
+        self._matrix = np.zeros((size, embedder._model.embedding.shape[1]), dtype="float32")
+        self._done = bytearray(size)
+
+    def __len__(self) -> int:
+        """How many articles have been embedded so far."""
+        return sum(self._done)
+
+    def similarities(self, text: str, docs: Sequence[int]) -> list[float]:
+        """Cosine similarity of ``text`` with each article of ``docs``."""
+        if not docs:
+            return []
+        done = self._done
+        missing = [doc for doc in docs if not done[doc]]
+        if missing:
+            vectors = self._embedder.vectors([self._text_of(doc) for doc in missing])
+            for doc, vector in zip(missing, vectors, strict=True):
+                self._matrix[doc] = vector
+                done[doc] = 1
+        similarities: list[float] = (self._matrix[list(docs)] @ self._embedder._one(text)).tolist()
         return similarities
 
 

@@ -224,9 +224,13 @@ class KbIndex:
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
         self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
         self._embedder = embedding.load() if embeddings and n_docs else None
-        self._vectors: dict[int, object] = {}
-        """Per article, its embedding, computed when it first reaches a
-        re-ranking pool, so building the index costs no embedding at all."""
+        # An article is embedded when it first reaches a re-ranking pool, so
+        # building the index costs no embedding at all.
+        self._vectors = (
+            embedding.ArticleVectors(self._embedder, n_docs, self._embedding_text)
+            if self._embedder is not None
+            else None
+        )
         if related_words and n_docs:
             warm_up()  # index building runs off the UI thread; the first query may not
 
@@ -367,9 +371,9 @@ class KbIndex:
         core = heapq.nlargest(SCORE_WORDS, (w.weight for w in words))
         unknown = UNKNOWN_SHARE * self._rare_idf * min(n_unknown, SCORE_WORDS - len(core))
         ideal = self._ideal * (sum(core) + unknown) + bonus
-        if self._embedder is not None and EMBED_WEIGHT > 0:
+        if self._vectors is not None and EMBED_WEIGHT > 0:
             docs = list(reranked)
-            sims = self._similarities(self._embedder, text, docs)
+            sims = self._vectors.similarities(text, docs)
             order = {
                 doc: min(100.0, 100.0 * reranked[doc] / ideal) + EMBED_WEIGHT * sim
                 for doc, sim in zip(docs, sims, strict=True)
@@ -404,17 +408,9 @@ class KbIndex:
             )
         return out
 
-    def _similarities(
-        self, embedder: embedding.Embedder, text: str, docs: list[int]
-    ) -> list[float]:
-        """Cosine similarity of the query's embedding with each article's."""
-        vectors = self._vectors
-        missing = [doc for doc in docs if doc not in vectors]
-        if missing:
-            arts = self._articles
-            texts = [f"{arts[d].title}\n{arts[d].body[:EMBED_CHARS]}" for d in missing]
-            vectors.update(zip(missing, embedder.vectors(texts), strict=True))
-        return embedder.similarities(text, [vectors[doc] for doc in docs])
+    def _embedding_text(self, doc: int) -> str:
+        article = self._articles[doc]
+        return f"{article.title}\n{article.body[:EMBED_CHARS]}"
 
     def _query_pairs(self, text: str) -> list[tuple[tuple[str, str], float]]:
         """Adjacent query words (stopwords skipped) as index-term pairs, with the rarer's IDF."""
