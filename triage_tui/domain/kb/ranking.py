@@ -541,8 +541,11 @@ def best_sentence(article: Article, text: str) -> str | None:
     sentences = lexicon.sentences(article.body)
     if not sentences:
         return None
+    # Sentences are picked by coverage alone: embedding them would cost time
+    # per draft and change nothing.
     index = KbIndex(
-        Article(id=str(i), title="", body=sentence) for i, sentence in enumerate(sentences)
+        (Article(id=str(i), title="", body=sentence) for i, sentence in enumerate(sentences)),
+        embeddings=False,
     )
     best: tuple[float, int] | None = None
     for match in index.rank(text, k=len(sentences)):
