@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from triage_tui.domain import lexicon
+from triage_tui.domain.kb import embedding
 from triage_tui.domain.kb.vocab import Candidates, Vocabulary, warm_up
 from triage_tui.domain.models import Article, TicketDetail
 
@@ -44,7 +45,7 @@ __all__ = [
     "ticket_query",
 ]
 
-CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-1.009, -0.192, 8.08)
+CONFIDENCE_WEIGHTS: tuple[float, float, float] = (-0.889, -0.303, 7.694)
 """Bias and weights of ``confidence`` (coverage and lead, both per 100 points),
 fitted by ``benchmarks/kb_quality.py --fit-confidence`` on the top-3 results of
 the questions on even lines of bitext and feedbackqa-au, clean and with typos."""
@@ -79,6 +80,15 @@ score's denominator (relevance), without changing the order."""
 SIM_POWER = 2.0
 """A fuzzy or family match weighs its IDF times similarity to this power."""
 
+EMBED_WEIGHT = 40.0
+"""With the ``kb-embed`` extra, the re-ranking pool is ordered by coverage
+(0..100) plus this times the cosine similarity of the query's and the
+article's embeddings (``embedding``); the confidence still reads coverage."""
+
+EMBED_CHARS = 200
+"""An article's embedding reads its title and this many characters of its
+body: its opening states what it is about, and tokenising whole pages would
+cost more than the rest of the query."""
 _K1 = 2.0
 _B_BODY = 0.75
 _B_TITLE = 0.6
@@ -95,6 +105,8 @@ TUNED: dict[str, str] = {
     "PHRASE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "CONFIDENCE_WEIGHTS": "bitext and feedbackqa-au, even lines, clean and typos (logistic fit)",
     "RELEVANT_SCORE": "bitext and feedbackqa-au, even lines (see kb_quality's confidence)",
+    "EMBED_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
+    "EMBED_CHARS": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "SECTION_WEIGHT": "bitext, all lines",
     "TITLE_BONUS": "bitext, all lines",
     "HEADLINE_BOOST": "bitext, all lines",
@@ -164,9 +176,12 @@ class _QueryWord:
 class KbIndex:
     """An in-memory inverted index over a knowledge base, built once, queried often."""
 
-    def __init__(self, articles: Iterable[Article], *, related_words: bool = True) -> None:
+    def __init__(
+        self, articles: Iterable[Article], *, related_words: bool = True, embeddings: bool = True
+    ) -> None:
         """``related_words=False`` matches only the customer's words, their
-        spellings and word families, never WordNet relatives."""
+        spellings and word families, never WordNet relatives;
+        ``embeddings=False`` leaves out the optional embedding similarity."""
         self._articles: list[Article] = list(articles)
         n_docs = len(self._articles)
         cache = lexicon.TermCache()
@@ -208,6 +223,14 @@ class KbIndex:
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
         self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
+        self._embedder = embedding.load() if embeddings and n_docs else None
+        # An article is embedded when it first reaches a re-ranking pool, so
+        # building the index costs no embedding at all.
+        self._vectors = (
+            embedding.ArticleVectors(self._embedder, n_docs, self._embedding_text)
+            if self._embedder is not None
+            else None
+        )
         if related_words and n_docs:
             warm_up()  # index building runs off the UI thread; the first query may not
 
@@ -348,7 +371,23 @@ class KbIndex:
         core = heapq.nlargest(SCORE_WORDS, (w.weight for w in words))
         unknown = UNKNOWN_SHARE * self._rare_idf * min(n_unknown, SCORE_WORDS - len(core))
         ideal = self._ideal * (sum(core) + unknown) + bonus
-        top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
+        if self._vectors is not None and EMBED_WEIGHT > 0:
+            docs = list(reranked)
+            sims = self._vectors.similarities(text, docs)
+            order = {
+                doc: min(100.0, 100.0 * reranked[doc] / ideal) + EMBED_WEIGHT * sim
+                for doc, sim in zip(docs, sims, strict=True)
+            }
+            best = heapq.nlargest(k + 1, order.items(), key=_by_score)
+            top = [(doc, reranked[doc]) for doc, _ in best]
+            # A result's lead is measured against the best-covered other
+            # article, whatever the embedding made of the order, so its
+            # confidence does not depend on how many results were asked for.
+            shown = {doc for doc, _ in top}
+            strongest = heapq.nlargest(2, reranked.items(), key=_by_score)
+            top += [item for item in strongest if item[0] not in shown]
+        else:
+            top = heapq.nlargest(k + 1, reranked.items(), key=_by_score)
         shares = _subject_shares([doc for doc, _ in top], [w for w in words if w.headline])
         coverage = [
             min(100.0, 100.0 * raw * share / ideal)
@@ -368,6 +407,10 @@ class KbIndex:
                 )
             )
         return out
+
+    def _embedding_text(self, doc: int) -> str:
+        article = self._articles[doc]
+        return f"{article.title}\n{article.body[:EMBED_CHARS]}"
 
     def _query_pairs(self, text: str) -> list[tuple[tuple[str, str], float]]:
         """Adjacent query words (stopwords skipped) as index-term pairs, with the rarer's IDF."""
@@ -498,8 +541,11 @@ def best_sentence(article: Article, text: str) -> str | None:
     sentences = lexicon.sentences(article.body)
     if not sentences:
         return None
+    # Sentences are picked by coverage alone: embedding them would cost time
+    # per draft and change nothing.
     index = KbIndex(
-        Article(id=str(i), title="", body=sentence) for i, sentence in enumerate(sentences)
+        (Article(id=str(i), title="", body=sentence) for i, sentence in enumerate(sentences)),
+        embeddings=False,
     )
     best: tuple[float, int] | None = None
     for match in index.rank(text, k=len(sentences)):
