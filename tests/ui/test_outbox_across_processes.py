@@ -85,7 +85,10 @@ def console(db: Path) -> TriageApp:
     )
     return TriageApp(
         helpdesk,
-        profile=Profile(agent="Sam Agent", undo_seconds=0),
+        # No live poll: it would re-read the open ticket and show a colleague's change
+        # before Send (tests/ui/test_live_queue.py); the collision met at delivery is
+        # what these tests are about.
+        profile=Profile(agent="Sam Agent", undo_seconds=0, poll_seconds=3600),
         clock=clock,
         tick_seconds=3600,
     )

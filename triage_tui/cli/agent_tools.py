@@ -103,8 +103,7 @@ class AgentTools:
 
         decided: list[dict[str, Any]] = []
         if self._mine - self._told:
-            states = (om.REJECTED, om.DELIVERED, om.FAILED, om.CONFLICT, om.CANCELLED)
-            for proposal in proposals.group(self.helpdesk.outbox.proposals(states, limit=5000)):
+            for proposal in proposals.decided(self.helpdesk):
                 if proposal.id in self._mine and proposal.id not in self._told:
                     self._told.add(proposal.id)
                     decided.append(proposal.to_json())

@@ -90,6 +90,15 @@ def pending(box: BufferedHelpdesk) -> list[Proposal]:
     return group(box.outbox.proposals())
 
 
+#: What a proposal can end as, once a human (or delivery) has decided it.
+DECIDED = (om.REJECTED, om.DELIVERED, om.FAILED, om.CONFLICT, om.CANCELLED)
+
+
+def decided(box: BufferedHelpdesk) -> list[Proposal]:
+    """The proposals a human has decided (taken, rejected) and what became of them."""
+    return group(box.outbox.proposals(DECIDED, limit=5000))
+
+
 def find(box: BufferedHelpdesk, wanted: str, states: tuple[str, ...] = (om.PROPOSED,)) -> Proposal:
     """A proposal by its id or the start of it (4+ characters), as ``triage proposals`` shows."""
     key = wanted.strip().lower()

@@ -240,6 +240,10 @@ def due_counts(
     return breached, len(soonest) - breached
 
 
+#: More active tickets than any helpdesk holds; see ``queue_top_ids``.
+MAX_TOP_LIMIT = 10**9
+
+
 def queue_top_ids(
     conn: sqlite3.Connection,
     statuses: Sequence[str],
@@ -255,6 +259,9 @@ def queue_top_ids(
     tickets without one in queue order. The caller sorts these exactly.
     Times compare as text: the store writes one fixed-width ISO form.
     """
+    # A limit past any queue means "all of them"; bounded so that the paging
+    # below stays inside SQLite's integer range (a 30-digit --limit is valid input).
+    limit = min(limit, MAX_TOP_LIMIT)
     if not statuses or priorities == () or limit <= 0:
         return []
     where, params = _wanted_where(statuses, priorities)
