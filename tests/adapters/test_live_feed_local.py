@@ -18,7 +18,7 @@ from triage_tui.domain.changes import ChangeKind
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.models import Escalation
+from triage_tui.domain.models import Escalation, NewTicket
 
 
 async def test_an_older_helpdesk_file_gains_the_feed_and_keeps_its_tickets(
@@ -69,6 +69,31 @@ async def test_each_write_records_its_kinds_in_its_own_transaction(
     assert ("103", ChangeKind.MESSAGE_ADDED, "Sam") in got
     assert ("103", ChangeKind.PRIORITY_CHANGED, "Sam") in got
     assert not any(t == "101" and k is ChangeKind.MESSAGE_ADDED for t, k, _ in got)
+
+
+async def test_a_new_ticket_is_the_customers_change_not_the_agents(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Issue 18 item 2: create-ticket stands in for a customer's mail, so its change
+    names the requester; with the agent as actor a console took the new ticket for
+    its own write and showed it without its ``new`` marker."""
+    db = tmp_path / "h.db"
+    seed_local_db(db, DEFAULT_SPEC)
+    async with LocalHelpdesk(LocalOptions(db=db), clock).act_as("Sam") as helpdesk:
+        cursor = (await helpdesk.changes_since(None)).cursor
+        ticket = await helpdesk.create_ticket(
+            NewTicket(
+                subject="Checkout down",
+                body="Nobody can pay.",
+                requester_email="dana@bigco.example",
+                requester_name="Dana Reyes",
+                priority=Priority.URGENT,
+            )
+        )
+        batch = await helpdesk.changes_since(cursor)
+    assert (ticket.id, ChangeKind.CREATED, "Dana Reyes") in [
+        (c.ticket_id, c.kind, c.actor) for c in batch.changes
+    ]
 
 
 async def test_a_write_by_another_process_is_seen_by_an_open_helpdesk(

@@ -153,7 +153,7 @@ def test_watch_text_lines_are_terminal_safe_and_ctrl_c_exits_130_quietly(
             selector.register(watcher.stdout, selectors.EVENT_READ)
             assert selector.select(READ_DEADLINE_S)
             line = watcher.stdout.readline()
-        assert f"#{new_id}  created  by Sam Rivera  urgent  new  SLA " in line
+        assert f"#{new_id}  created  by ivy  urgent  new  SLA " in line
         assert line.rstrip("\n").endswith("Refund ␛[2J␇ now")
         assert "\x1b" not in line and "\x07" not in line
         watcher.send_signal(signal.SIGINT)

@@ -423,7 +423,9 @@ def create_ticket(conn: sqlite3.Connection, new: NewTicket, actor: str, at: date
         "INSERT INTO sla_targets(ticket_id, metric, due_at, stage) VALUES (?, ?, ?, 'active')",
         (ticket_id, "first_reply_time", to_db(due)),
     )
-    record_change(conn, ticket_id, ChangeKind.CREATED, at, actor)
+    # The customer created it (create-ticket stands in for mail reaching the
+    # helpdesk): a console must see someone else's new ticket, not its own.
+    record_change(conn, ticket_id, ChangeKind.CREATED, at, name)
     insert_event(
         conn,
         "ticket.created",
