@@ -37,8 +37,8 @@ from triage_tui.domain.handling_plan.plan import handling_plan
 from triage_tui.domain.kb.ranking import KbIndex
 from triage_tui.domain.models import QueueFilter
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.replies.drafting import draft_for
-from triage_tui.domain.replies.macros import builtin_macros, draft_context
+from triage_tui.domain.replies.drafting import draft_context, draft_for
+from triage_tui.domain.replies.macros import builtin_macros
 from triage_tui.domain.safeguards.checks import check
 from triage_tui.engine.loader import TicketLoader, TicketView
 

@@ -11,10 +11,9 @@ from triage_tui import paths
 from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import InvalidInput
 from triage_tui.domain.kb.ranking import KbMatch
-from triage_tui.domain.replies.drafting import DraftContext
+from triage_tui.domain.replies.drafting import DraftContext, draft_context
 from triage_tui.domain.replies.macros import (
     builtin_macros,
-    draft_context,
     get_macro,
     load_macros,
     user_macros,

@@ -340,6 +340,29 @@ def unfilled_placeholders(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group()) for m in _UNFILLED_RE.finditer(text)]
 
 
+def draft_context(
+    detail: TicketDetail, match: KbMatch | None, *, team: str, agent: str
+) -> DraftContext:
+    """What a template is filled with for ``detail`` (the default draft and macros).
+
+    The article is used only when it is relevant (its calibrated confidence
+    reaches ``RELEVANT_SCORE``); a weaker one leaves the next step to the agent.
+    """
+    article = match.article if match is not None and match.relevant else None
+    sentence = best_sentence(article, ticket_query(detail)) if article is not None else None
+    ticket = detail.ticket
+    return DraftContext(
+        first_name=ticket.requester.first_name,
+        agent=agent,
+        team=team,
+        ticket_id=ticket.id,
+        subject=ticket.subject,
+        article=article,
+        article_sentence=sentence,
+        context=customer_text(detail),
+    )
+
+
 def draft_for(
     detail: TicketDetail,
     match: KbMatch | None,
@@ -357,25 +380,14 @@ def draft_for(
     ``RELEVANT_SCORE``); a weaker one leaves the next step to the agent.
     """
     text = load_template(template, user_dir)
-    article = match.article if match is not None and match.relevant else None
-    sentence = best_sentence(article, ticket_query(detail)) if article is not None else None
     ticket = detail.ticket
-    ctx = DraftContext(
-        first_name=ticket.requester.first_name,
-        agent=agent,
-        team=team,
-        ticket_id=ticket.id,
-        subject=ticket.subject,
-        article=article,
-        article_sentence=sentence,
-        context=customer_text(detail),
-    )
+    ctx = draft_context(detail, match, team=team, agent=agent)
     body, cursor = render(text, ctx)
     draft = Draft(
         ticket_id=ticket.id,
         body=body,
         template=template,
-        article_id=article.id if article is not None else None,
+        article_id=ctx.article.id if ctx.article is not None else None,
         created_at=now,
     )
     return draft, cursor

@@ -39,11 +39,8 @@ from typing import Any
 
 from triage_tui.domain.enums import Priority, Status
 from triage_tui.domain.errors import InvalidInput
-from triage_tui.domain.kb.ranking import KbMatch, best_sentence, ticket_query
-from triage_tui.domain.models import TicketDetail
 from triage_tui.domain.replies.drafting import (
     DraftContext,
-    customer_text,
     load_template,
     render,
 )
@@ -101,28 +98,6 @@ class Macro:
     def render_note(self, ctx: DraftContext) -> str:
         """The internal note for ``ctx``; "" when the macro has none."""
         return render(self.note, ctx)[0] if self.note.strip() else ""
-
-
-def draft_context(
-    detail: TicketDetail, match: KbMatch | None, *, team: str, agent: str
-) -> DraftContext:
-    """The context ``drafting.draft_for`` fills a template with, for rendering macros.
-
-    The article is used only when it is relevant, exactly as in the default draft.
-    """
-    article = match.article if match is not None and match.relevant else None
-    sentence = best_sentence(article, ticket_query(detail)) if article is not None else None
-    ticket = detail.ticket
-    return DraftContext(
-        first_name=ticket.requester.first_name,
-        agent=agent,
-        team=team,
-        ticket_id=ticket.id,
-        subject=ticket.subject,
-        article=article,
-        article_sentence=sentence,
-        context=customer_text(detail),
-    )
 
 
 # -- loading ---------------------------------------------------------------------
