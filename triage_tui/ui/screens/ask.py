@@ -165,6 +165,38 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ListPickScreen(ModalScreen[str | None]):
+    """Pick one entry of a list: ``↑``/``↓`` and ``enter`` dismiss with the entry's
+    option id, ``escape`` with None. A picker says what it asks (``QUESTION``),
+    what enter does (``ENTER``) and lists its entries (``options``)."""
+
+    DEFAULT_CSS = (
+        "ListPickScreen { align: center middle; } ListPickScreen OptionList { max-height: 16; }"
+    )
+    QUESTION = ""
+    ENTER = "pick"
+    LIST_ID = "pick-options"
+
+    def options(self) -> list[Option]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content.styled(self.QUESTION, "bold"))
+            yield OptionList(*self.options(), id=self.LIST_ID)
+            yield Label(keys_line(("enter", self.ENTER), ("esc", "cancel")), classes="keys")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class PickNameScreen(ModalScreen[str | None]):
     """An agent (or a group) the helpdesk has, typed with completion.
 

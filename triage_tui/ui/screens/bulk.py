@@ -35,7 +35,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Label, Static
 from textual.widgets.option_list import Option
 
 from triage_tui.domain.enums import Priority, Status
@@ -51,7 +51,13 @@ from triage_tui.engine.directory import AGENT, Directory, directory_of
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.console import ConsoleApp
 from triage_tui.ui.keys import bindings
-from triage_tui.ui.screens.ask import AskScreen, ChoiceScreen, PickNameScreen, keys_line
+from triage_tui.ui.screens.ask import (
+    AskScreen,
+    ChoiceScreen,
+    ListPickScreen,
+    PickNameScreen,
+    keys_line,
+)
 
 _PRIORITIES = [
     ("u", "urgent", "urgent"),
@@ -305,44 +311,27 @@ class BulkPreviewScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class MacroPickScreen(ModalScreen[str | None]):
+class MacroPickScreen(ListPickScreen):
     """Pick a macro: ``↑``/``↓`` and ``enter``; ``escape`` cancels."""
 
-    DEFAULT_CSS = (
-        "MacroPickScreen { align: center middle; } MacroPickScreen OptionList { max-height: 16; }"
-    )
     BINDINGS = bindings("macro_pick")
+    QUESTION = "Apply which macro?"
+    LIST_ID = "macro-list"
 
     def __init__(self, macros: dict[str, Macro]) -> None:
         super().__init__()
         self.macros = macros
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Content.styled("Apply which macro?", "bold"))
-            yield OptionList(
-                *[
-                    Option(
-                        Content.assemble(
-                            st.line(m.title, "bold"), "  ", st.line(m.summary(), "$text-muted")
-                        ),
-                        id=name,
-                    )
-                    for name, m in self.macros.items()
-                ],
-                id="macro-list",
+    def options(self) -> list[Option]:
+        return [
+            Option(
+                Content.assemble(
+                    st.line(m.title, "bold"), "  ", st.line(m.summary(), "$text-muted")
+                ),
+                id=name,
             )
-            yield Label(keys_line(("enter", "pick"), ("esc", "cancel")), classes="keys")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            for name, m in self.macros.items()
+        ]
 
 
 class BulkActionScreen(ModalScreen[BulkChoice | None]):

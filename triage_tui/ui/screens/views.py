@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.config import views_of
@@ -24,53 +20,39 @@ from triage_tui.domain.text import count
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.keys import bindings
-from triage_tui.ui.screens.ask import keys_line
+from triage_tui.ui.screens.ask import ListPickScreen
 from triage_tui.ui.widgets.queue import QueueView
 
 if TYPE_CHECKING:
     from triage_tui.ui.screens.main import MainScreen
 
 
-class ViewsScreen(ModalScreen[str | None]):
+class ViewsScreen(ListPickScreen):
     """Pick a saved view: ``↑``/``↓`` and ``enter``; ``escape`` cancels."""
 
-    DEFAULT_CSS = "ViewsScreen { align: center middle; } ViewsScreen OptionList { max-height: 16; }"
     BINDINGS = bindings("views")
+    QUESTION = "Show which view?"
+    ENTER = "show"
+    LIST_ID = "views-list"
 
     def __init__(self, views: dict[str, str], current: str | None = None) -> None:
         super().__init__()
         self.views = views
         self.current = current
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Content.styled("Show which view?", "bold"))
-            yield OptionList(
-                *[
-                    Option(
-                        Content.assemble(
-                            st.line(name, "bold"),
-                            ("  ✓" if text == self.current else "", "$text-success"),
-                            "  ",
-                            st.line(text, "$text-muted"),
-                        ),
-                        id=name,
-                    )
-                    for name, text in self.views.items()
-                ],
-                id="views-list",
+    def options(self) -> list[Option]:
+        return [
+            Option(
+                Content.assemble(
+                    st.line(name, "bold"),
+                    ("  ✓" if text == self.current else "", "$text-success"),
+                    "  ",
+                    st.line(text, "$text-muted"),
+                ),
+                id=name,
             )
-            yield Label(keys_line(("enter", "show"), ("esc", "cancel")), classes="keys")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            for name, text in self.views.items()
+        ]
 
 
 def pick_view(main: MainScreen) -> None:
