@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import LISTED, match_name, unknown_line
+from triage_tui.domain.text import count
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.keys import bindings
 from triage_tui.ui.widgets.safe_input import SafeInput
@@ -267,8 +268,7 @@ class PickNameScreen(ModalScreen[str | None]):
             if self.known is None:
                 status = f"the helpdesk does not list its {self.kind}s: any name goes"
             else:
-                count = len(self.known)
-                status = f"{count} {self.kind}{'s' if count != 1 else ''}"
+                status = count(len(self.known), self.kind)
                 names = [*self.known, "me"] if self.me else self.known
                 self.query_one("#pick-input", Input).suggester = SuggestFromList(
                     names, case_sensitive=False

@@ -44,6 +44,7 @@ from triage_tui.domain.models import Escalation
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.replies.drafting import DraftContext, unfilled_placeholders
 from triage_tui.domain.replies.macros import Macro
+from triage_tui.domain.text import count
 from triage_tui.engine import bulk, bulk_preview
 from triage_tui.engine.bulk import BulkResult, UndoResult
 from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
@@ -108,7 +109,7 @@ def applied_line(result: BulkResult) -> str:
 def undone_line(outcome: UndoResult) -> str:
     """``Undid the batch on 12 tickets · left alone: 1042 (status) · not undoable: …``."""
     restored = len(outcome.restored)
-    line = f"Undid the batch on {restored} ticket{'s' if restored != 1 else ''}"
+    line = f"Undid the batch on {count(restored, 'ticket')}"
     if outcome.left_alone:
         line += " · left alone (changed since): " + ", ".join(
             f"{i} ({', '.join(f)})" for i, f in outcome.left_alone
@@ -245,7 +246,7 @@ class BulkPreviewScreen(ModalScreen[bool]):
                 keys = keys_line(("esc", "back: nothing is written"))
             else:
                 keys = keys_line(
-                    ("enter", f"apply to {self.count} ticket{'s' if self.count != 1 else ''}"),
+                    ("enter", f"apply to {count(self.count, 'ticket')}"),
                     ("esc", "back: nothing is written"),
                 )
             yield Label(keys, id="bulk-keys")
@@ -356,9 +357,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
     def compose(self) -> ComposeResult:
         n = len(self.rows)
         with Vertical(classes="dialog"):
-            yield Label(
-                Content.styled(f"Bulk action on {n} marked ticket{'s' if n != 1 else ''}", "bold")
-            )
+            yield Label(Content.styled(f"Bulk action on {count(n, 'marked ticket')}", "bold"))
             yield Label(
                 Content.styled(
                     "Every change is previewed before anything is written, "
@@ -379,7 +378,7 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
 
     @property
     def n(self) -> str:
-        return f"{len(self.rows)} ticket{'s' if len(self.rows) != 1 else ''}"
+        return count(len(self.rows), "ticket")
 
     def _preview(self, action: BulkAction, unfinished: Sequence[str] = ()) -> None:
         changes = bulk_preview.preview(self.rows, action)

@@ -49,6 +49,7 @@ from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.safeguards.checks import Finding
+from triage_tui.domain.text import count
 from triage_tui.engine import actions
 from triage_tui.engine.directory import AGENT, directory_of
 from triage_tui.engine.loader import TicketLoader, TicketView
@@ -200,7 +201,7 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
             if len(alerts) > 1:
                 parts.append(
                     (
-                        f"   +{len(alerts) - 1} more alert{'s' if len(alerts) > 2 else ''}",
+                        f"   +{count(len(alerts) - 1, 'more alert')}",
                         "$text-muted",
                     )
                 )
