@@ -258,8 +258,9 @@ class MainScreen(DeskScreen[None]):
         # A ticket that breaches (or enters its last hour) while the console is open
         # moves the title's counts on the same tick as its row's marker.
         now = self.app.clock.now()
-        if QueueCounts.of(queue.rows, now) != self._title_counts:
-            self._update_title()
+        counts = QueueCounts.of(queue.rows, now)
+        if counts != self._title_counts:
+            self._update_title(counts)
         if self.live is not None:
             self.live.tick(self.all_rows, now)
         # The top bar's text changes once a minute: repaint it only then, and
@@ -408,10 +409,11 @@ class MainScreen(DeskScreen[None]):
     #: The counts the queue's title shows (those of the rows shown).
     _title_counts: QueueCounts | None = None
 
-    def _update_title(self) -> None:
-        queue = self.query_one(QueueView)
-        now = self.app.clock.now()
-        counts = self._title_counts = QueueCounts.of(queue.rows, now)
+    def _update_title(self, counts: QueueCounts | None = None) -> None:
+        """The queue's title for ``counts`` (those of the rows shown, counted now when None)."""
+        if counts is None:
+            counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now())
+        self._title_counts = counts
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
             f" · {counts.total:,} open",
