@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from triage_tui.adapters.rt import changes as feed
-from triage_tui.domain.changes import Change, ChangeBatch
+from triage_tui.domain.changes import Change, ChangeBatch, ChangeKind
 
 T0 = datetime(2026, 12, 7, 9, 0, 0, tzinfo=UTC)
 
@@ -26,12 +26,17 @@ class ScriptedRt:
 
     now: datetime = T0
     updated: dict[str, datetime] = field(default_factory=dict)
+    created: dict[str, datetime] = field(default_factory=dict)
     send_date: bool = True
     searches: int = 0
 
     def touch(self, tid: str, after: float = 0.0) -> None:
         self.now += timedelta(seconds=after)
         self.updated[tid] = self.now.replace(microsecond=0)
+
+    def create(self, tid: str) -> None:
+        self.touch(tid)
+        self.created[tid] = self.updated[tid]
 
     async def search(self, params: Mapping[str, Any]) -> tuple[Any, datetime | None]:
         self.searches += 1
@@ -49,8 +54,10 @@ class ScriptedRt:
         per_page = int(params.get("per_page", 100))
         page = int(params.get("page", 1))
         chunk = rows[(page - 1) * per_page : page * per_page]
+        old = datetime(2026, 1, 1, tzinfo=UTC)
         items = [
-            {"id": tid, "Status": "open", "Created": "2026-01-01T00:00:00Z",
+            {"id": tid, "Status": "open",
+             "Created": self.created.get(str(tid), old).strftime("%Y-%m-%dT%H:%M:%SZ"),
              "LastUpdated": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
             for when, tid in chunk
         ]  # fmt: skip
@@ -164,3 +171,25 @@ async def test_a_cursor_from_before_owed_ids_still_resumes() -> None:
     assert [(c.ticket_id, c.repeat) for c in changes] == [("2", False)]
     assert feed.decode("rt:2026-12-07 09:00:00|1,2|2") is not None
     assert feed.decode("rt:2026-12-07 09:00:00|1|\x1b") is None
+
+
+async def test_a_ticket_rt_touched_after_creating_it_is_still_new() -> None:
+    """Issue 18 items 1-2: RT often updates a ticket a second after creating it (a
+    Due or Priority set, a scrip's auto-reply), so Created differs from LastUpdated;
+    the feed still reports it as created, and a later change to it as an update."""
+    rt = ScriptedRt()
+    rt.touch("1")
+    start = await poll(rt, None)
+    rt.create("2")
+    rt.touch("2", after=1)
+    rt.touch("1", after=1)
+    found, cursor = await read_all(rt, start.cursor)
+    rt.now += timedelta(seconds=5)
+    repeats, cursor = await read_all(rt, cursor)
+    found += repeats
+    kinds = {c.ticket_id: c.kind for c in found if not c.repeat}
+    assert kinds == {"2": ChangeKind.CREATED, "1": ChangeKind.UPDATED}
+    rt.touch("2", after=1)
+    rt.now += timedelta(seconds=5)
+    later, _ = await read_all(rt, cursor)
+    assert [(c.ticket_id, c.kind) for c in later if not c.repeat] == [("2", ChangeKind.UPDATED)]

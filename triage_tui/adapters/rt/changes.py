@@ -89,13 +89,20 @@ def ended(second: datetime, server_now: datetime | None) -> bool:
     return datetime.now(UTC) >= second + ENDED_BY_LOCAL_CLOCK
 
 
-def kind(item: Mapping[str, Any]) -> ChangeKind:
+def kind(item: Mapping[str, Any], first: datetime, seen: set[str]) -> ChangeKind:
+    """What one search hit is to a reader whose cursor is ``first`` (having read
+    ``seen`` updated in that second). A ticket created since the cursor is new even
+    when RT touched it again after creating it (a Due or Priority set, a scrip's
+    auto-reply): comparing Created with LastUpdated would call it changed."""
     status = str(item.get("Status") or "").lower()
     if status == "deleted":
         return ChangeKind.DELETED
     if status in ("resolved", "rejected"):
         return ChangeKind.SOLVED
-    if item.get("Created") and item.get("Created") == item.get("LastUpdated"):
+    created = translate.parse_time(item.get("Created"))
+    if created is not None and (
+        created > first or (created == first and str(item.get("id")) not in seen)
+    ):
         return ChangeKind.CREATED
     return ChangeKind.UPDATED
 
@@ -129,6 +136,7 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
     if decoded is None:
         return await _start(search, where, resync=cursor is not None)
     first, seen, owed = decoded
+    already = seen
     at = first
     #: Reported in this poll (not as repeats) at ``at``: owed a repeat if ``at`` had
     #: not ended when they were read.
@@ -166,13 +174,13 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
                 break
             if again:
                 repeated.add(tid)
-                changes.append(Change(tid, kind(item), updated, repeat=True))
+                changes.append(Change(tid, kind(item, first, already), updated, repeat=True))
                 continue
             if updated > at:
                 at, seen, fresh = updated, set(), set()
             seen.add(tid)
             fresh.add(tid)
-            changes.append(Change(tid, kind(item), updated))
+            changes.append(Change(tid, kind(item, first, already), updated))
         if not complete or len(items) < per_page:
             break
         if changes:  # a full page: more may wait

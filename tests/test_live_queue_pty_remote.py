@@ -1,0 +1,115 @@
+"""The live queue's done-when against a remote helpdesk: the real console in a pty
+on the fake Zendesk (its cursor-based incremental export), a colleague's
+``triage`` verbs writing through Zendesk's API (issue 18).
+
+The same scenario as ``tests/test_live_queue_pty.py`` (local) and
+``tests/real/test_live_queue_real_pty.py`` (the real RT).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.seed import DEFAULT_SPEC
+from tests.fakes.seeding import seed_zendesk
+from tests.fakes.zendesk import FakeZendesk, ts
+from tests.test_live_queue_pty import ROOT, SUBJECT, follow_a_colleague, triage
+from triage_tui.domain.clock import SystemClock
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+
+HOUR = timedelta(hours=1)
+#: Zendesk's export names no actor: the notice says what happened, by "Someone".
+NOTICE = re.compile(r"(Someone|Mei Chen) (replied|updated it|set \w+)")
+
+
+@pytest.fixture
+def zendesk() -> Iterator[FakeZendesk]:
+    spec = dataclasses.replace(DEFAULT_SPEC, now=datetime.now(UTC))
+    with FakeZendesk(SystemClock()) as fake:
+        seed_zendesk(fake, spec)
+        yield fake
+
+
+def zendesk_env(tmp_path: Path, fake: FakeZendesk, name: str, agent: str) -> dict[str, str]:
+    config = tmp_path / name
+    config.mkdir()
+    (config / "config.toml").write_text(
+        f'[profiles.default]\nagent = "{agent}"\npoll_seconds = 1\npreview = "enter"\n'
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "SSH_"))}
+    return {
+        **clean,
+        "PYTHONPATH": str(ROOT),
+        "TRIAGE_CONFIG_DIR": str(config),
+        "TRIAGE_DATA_DIR": str(tmp_path / f"data-{name}"),
+        "TRIAGE_ADAPTER": "zendesk",
+        "TRIAGE_ZENDESK_BASE_URL": fake.origin,
+        "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
+        "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
+        "TERM": "xterm-256color",
+    }
+
+
+def customer_opens(fake: FakeZendesk) -> str:
+    """A customer opens an urgent ticket (by e-mail: Zendesk, not triage, creates it),
+    due in an hour."""
+    now = datetime.now(UTC)
+    with fake.lock:
+        tid = max(fake.tickets) + 1
+        requester = next(u for u, user in fake.users.items() if user["role"] == "end-user")
+        fake.tickets[tid] = {
+            "id": tid,
+            "url": f"{fake.origin}/api/v2/tickets/{tid}.json",
+            "subject": SUBJECT,
+            "description": "Nothing loads.",
+            "status": "new",
+            "priority": "urgent",
+            "requester_id": requester,
+            "submitter_id": requester,
+            "assignee_id": None,
+            "group_id": None,
+            "organization_id": fake.users[requester]["organization_id"],
+            "tags": [],
+            "via": {"channel": "email"},
+            "created_at": ts(now),
+            "updated_at": ts(now),
+        }
+        fake.sla[tid] = [
+            {"metric": "first_reply_time", "stage": "active", "breach_at": ts(now + HOUR)}
+        ]
+        fake.comments[tid] = [
+            {"id": fake.next_id(), "type": "Comment", "author_id": requester,
+             "body": "Nothing loads.", "public": True, "created_at": ts(now)}
+        ]  # fmt: skip
+        fake.touch(tid)  # into the incremental export
+        ticket = fake.tickets[tid]
+        ticket["created_at"] = ticket["updated_at"]  # one event: it was created
+    return str(tid)
+
+
+def test_console_follows_a_colleague_on_zendesk(tmp_path: Path, zendesk: FakeZendesk) -> None:
+    """Issue 18 done-when, remote: with no key pressed, within one poll interval and
+    the re-reads, the console on Zendesk shows the new urgent ticket with its
+    marker, the reply and a notice on the open ticket, the solved ticket gone,
+    the title's count, the cursor where it was."""
+    me = zendesk_env(tmp_path, zendesk, "me", "Sam Rivera")
+    mei = zendesk_env(tmp_path, zendesk, "mei", "Mei Chen")
+    follow_a_colleague(
+        [sys.executable, "-m", "triage_tui"],
+        me,
+        lambda *args: triage(mei, *args),
+        notice=NOTICE,
+        within=30,
+        new_ticket=lambda: customer_opens(zendesk),
+    )
+    polls = [r for r in zendesk.log if "/incremental/tickets/cursor" in str(r)]
+    assert polls, "the console followed the incremental export"
