@@ -45,7 +45,10 @@ class TeamPresence:
         self._published_at = 0.0
         #: The other consoles' records by ticket, as last read.
         self.on: dict[str, list[Presence]] = {}
-        self._busy = False
+        #: A look at the board is running (in a thread); a tick meanwhile skips.
+        self.busy = False
+        #: Looks at the board finished (the tests wait on it).
+        self.looks = 0
         self.stopped = False
 
     @classmethod
@@ -82,12 +85,12 @@ class TeamPresence:
         """Write the record if it changed (or its heartbeat is due), read the others'."""
         from triage_tui.engine.presence import HEARTBEAT_SECONDS
 
-        if self.stopped or self._busy:
+        if self.stopped or self.busy:
             return
         state = self.wanted()
         due = time.monotonic() - self._published_at >= HEARTBEAT_SECONDS
         write = state if (state != self.published or due) else None
-        self._busy = True
+        self.busy = True
         self.screen.run_worker(self._sync(write), group="presence")
 
     async def _sync(self, write: tuple[str | None, bool] | None) -> None:
@@ -109,7 +112,7 @@ class TeamPresence:
             )
             return
         finally:
-            self._busy = False
+            self.busy = False
         if write is not None:
             self.published, self._published_at = write, time.monotonic()
         self.show(others)
@@ -121,6 +124,7 @@ class TeamPresence:
         if self.stopped:
             return
         self.on = by_ticket(others)
+        self.looks += 1
         self.screen.query_one(QueueView).set_presence(labels(others))
         live = self.screen.live
         if live is not None:
