@@ -510,7 +510,9 @@ class QueueView(ScrollView, can_focus=True):
         here = self.presence.get(row.id)
         if here and cols.subject > SUBJECT_MIN // 2:
             # Who else is on it, in words and a sign (``Mei ✎``): not a colour alone.
-            label = _fit(clean(here, one_line=True), min(16, cols.subject // 2))
+            label = clean(here, one_line=True)
+            if cell_len(label) > (room := min(16, cols.subject // 2)):
+                label = _fit(label, room)
             shown = base + self.get_component_rich_style("queue--marked", partial=True)
             segments += [Segment(label, shown), Segment(" ", base)]
             cols = replace(cols, subject=max(4, cols.subject - cell_len(label) - 1))
