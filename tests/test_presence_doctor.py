@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes.presence import team_directory
 from tests.test_doctor import doctor
 from triage_tui.cli import main
 from triage_tui.domain.clock import FrozenClock
@@ -41,9 +42,7 @@ def test_presence_line_only_with_a_team_dir(
     monkeypatch.delenv("TRIAGE_TEAM_DIR", raising=False)
     code, lines = doctor(capsys, clock)
     assert code == 0 and "presence" not in lines
-    team = tmp_path / "team"
-    team.mkdir()
-    os.chmod(team, 0o2770)
+    team = team_directory(tmp_path)
     config = tmp_path / "config" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(f'[profiles.default]\nteam_dir = "{team}"\n')

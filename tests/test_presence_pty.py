@@ -10,13 +10,13 @@ marker and the line go.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.presence import team_directory
 from tests.test_live_queue_pty import ROOT, TICKET_TITLE, _env, queue_rows, triage
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
@@ -34,9 +34,7 @@ def test_two_consoles_on_one_host_see_who_is_replying(tmp_path: Path) -> None:
     """Issue 18 item 5: presence tested with two consoles on one host."""
     from benchmarks.pty_screen import Terminal
 
-    team = tmp_path / "team"
-    team.mkdir()
-    os.chmod(team, 0o2770)
+    team = team_directory(tmp_path)
     db = tmp_path / "helpdesk.db"
     sam = _env(tmp_path, "sam", "Sam Rivera")
     mei = _env(tmp_path, "mei", "Mei Chen")

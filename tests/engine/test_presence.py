@@ -7,16 +7,21 @@ plant in the shared directory.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.presence import (
+    colleague_process,
+    gone_pid,
+    plant,
+    record_json,
+    team_directory,
+)
 from triage_tui.domain.presence import Presence, labels, parse, replying_lines, ticket_line
 from triage_tui.domain.presence import by_ticket as on_tickets
 from triage_tui.engine.presence import (
@@ -37,22 +42,13 @@ NOW = 1_800_000_000.0
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A team directory as the docs set it up: 2770 (setgid), the group's."""
-    path = tmp_path / "team"
-    path.mkdir()
-    os.chmod(path, 0o2770)
-    return path
+    return team_directory(tmp_path)
 
 
 @pytest.fixture
 def colleague_pid() -> Iterator[int]:
-    """A live process on this host that is not the test's (a colleague's console)."""
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        yield proc.pid
-    finally:
-        proc.kill()
-        proc.wait()
+    with colleague_process() as pid:
+        yield pid
 
 
 def board(root: Path, agent: str, pid: int, now: float = NOW, key: str = KEY) -> PresenceBoard:
@@ -109,49 +105,31 @@ def test_stale_and_dead_records_are_ignored(root: Path, colleague_pid: int) -> N
     old.publish("3", replying=False)
     sam = board(root, "Sam Rivera", os.getpid())
     assert sam.others() == []
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    board(root, "Ghost", gone.pid).publish("4", replying=True)
+    dead = gone_pid()
+    board(root, "Ghost", dead).publish("4", replying=True)
     assert sam.others() == []
     # A console on another host is judged by its heartbeat alone.
-    other_host = PresenceBoard(root, KEY, "Ana Ortiz", host="jump2", pid=gone.pid, now=lambda: NOW)
+    other_host = PresenceBoard(root, KEY, "Ana Ortiz", host="jump2", pid=dead, now=lambda: NOW)
     other_host.publish("4", replying=False)
     assert [r.agent for r in sam.others()] == ["Ana Ortiz"]
 
 
-def plant(root: Path, name: str, data: bytes | str) -> Path:
-    folder = root / KEY
-    folder.mkdir(exist_ok=True)
-    path = folder / name
-    path.write_bytes(data.encode() if isinstance(data, str) else data)
-    return path
-
-
-def record(colleague_pid: int, **fields: object) -> str:
-    base: dict[str, object] = {
-        "v": 1,
-        "agent": "Mei Chen",
-        "host": "jump1",
-        "pid": colleague_pid,
-        "ticket": "9",
-        "state": "replying",
-        "at": NOW,
-    }
-    return json.dumps({**base, **fields})
+def record(pid: int, /, **fields: object) -> str:
+    return record_json(pid, "jump1", NOW, **fields)
 
 
 def test_malformed_oversized_and_odd_files_are_skipped(root: Path, colleague_pid: int) -> None:
     """Issue 18 item 5: a colleague's file is untrusted: malformed JSON, wrong types,
     a file over ``RECORD_MAX``, a FIFO (which would block a reader) and a symlink
     are skipped; the one good record is still read."""
-    plant(root, "good.json", record(colleague_pid))
-    plant(root, "garbage.json", b"\xff{not json")
-    plant(root, "list.json", "[1, 2]")
-    plant(root, "wrong.json", record(colleague_pid, pid="12", agent="X"))
-    plant(root, "state.json", record(colleague_pid, state="typing", agent="Y"))
-    plant(root, "nan.json", record(colleague_pid, agent="Z").replace(str(NOW), "NaN"))
-    plant(root, "deep.json", "[" * 4000)
-    plant(root, "big.json", record(colleague_pid, agent="B" * 50) + " " * RECORD_MAX)
+    plant(root / KEY, "good.json", record(colleague_pid))
+    plant(root / KEY, "garbage.json", b"\xff{not json")
+    plant(root / KEY, "list.json", "[1, 2]")
+    plant(root / KEY, "wrong.json", record(colleague_pid, pid="12", agent="X"))
+    plant(root / KEY, "state.json", record(colleague_pid, state="typing", agent="Y"))
+    plant(root / KEY, "nan.json", record(colleague_pid, agent="Z").replace(str(NOW), "NaN"))
+    plant(root / KEY, "deep.json", "[" * 4000)
+    plant(root / KEY, "big.json", record(colleague_pid, agent="B" * 50) + " " * RECORD_MAX)
     os.mkfifo(root / KEY / "fifo.json")
     secret = root.parent / "secret.json"
     secret.write_text(record(colleague_pid, agent="Linked"))
@@ -165,9 +143,9 @@ def test_hostile_names_stay_text(root: Path, colleague_pid: int) -> None:
     here (the screen's gate neutralises them, tests/ui/test_presence.py), and a
     name or ticket over its bound is refused outright."""
     hostile = "\x1b]0;pwned\x07Mei\x1b[2J [@click=app.quit]"
-    plant(root, "a.json", record(colleague_pid, agent=hostile))
-    plant(root, "b.json", record(colleague_pid, agent="N" * 81))
-    plant(root, "c.json", record(colleague_pid, ticket="1" * 65))
+    plant(root / KEY, "a.json", record(colleague_pid, agent=hostile))
+    plant(root / KEY, "b.json", record(colleague_pid, agent="N" * 81))
+    plant(root / KEY, "c.json", record(colleague_pid, ticket="1" * 65))
     found = board(root, "Sam Rivera", os.getpid()).others()
     assert [r.agent for r in found] == [hostile]
 

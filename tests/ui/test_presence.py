@@ -7,10 +7,7 @@ the console under test reads it on its tick and writes its own record.
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +16,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tests.fakes.presence import colleague_process, gone_pid, plant, record_json, team_directory
 from tests.ui.test_console import settle
 from tests.ui.test_live_queue import until
 from triage_tui.domain.presence import parse
@@ -32,39 +30,23 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and
 
 
 @pytest.fixture
-def team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.delenv("TRIAGE_TEAM_DIR", raising=False)
-    path = tmp_path / "team"
-    path.mkdir()
-    os.chmod(path, 0o2770)
-    return path
+def team(tmp_path: Path) -> Path:
+    return team_directory(tmp_path)
 
 
 @pytest.fixture
 def colleague_pid() -> Iterator[int]:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    try:
-        yield proc.pid
-    finally:
-        proc.kill()
-        proc.wait()
+    with colleague_process() as pid:
+        yield pid
 
 
-def plant(team: Path, db: Path, pid: int, agent: str, ticket: str, state: str) -> Path:
+def plant_colleague(team: Path, db: Path, pid: int, agent: str, ticket: str, state: str) -> Path:
+    """The record Mei's console on this host writes for the helpdesk in ``db``."""
     folder = team / helpdesk_key("local", {"db": str(db)})
-    folder.mkdir(exist_ok=True)
-    path = folder / f"colleague-{pid}.json"
-    record = {
-        "v": 1,
-        "agent": agent,
-        "host": socket.gethostname(),
-        "pid": pid,
-        "ticket": ticket,
-        "state": state,
-        "at": time.time(),
-    }
-    path.write_text(json.dumps(record))
-    return path
+    record = record_json(
+        pid, socket.gethostname(), time.time(), agent=agent, ticket=ticket, state=state
+    )
+    return plant(folder, f"colleague-{pid}.json", record)
 
 
 def row_text(queue: QueueView, ticket_id: str) -> str:
@@ -99,7 +81,7 @@ async def test_a_colleague_replying_shows_on_the_row_the_ticket_and_send(
         screen = await settle(pilot)
         queue = screen.query_one(QueueView)
         target = queue.rows[3].id
-        plant(team, demo_db, colleague_pid, "Mei Chen", target, "replying")
+        plant_colleague(team, demo_db, colleague_pid, "Mei Chen", target, "replying")
         await look(pilot, screen)
         await until(pilot, lambda: queue.presence.get(target) == "Mei ✎", "Mei's marker")
         assert "Mei ✎" in row_text(queue, target)
@@ -155,16 +137,14 @@ async def test_a_colleague_leaving_or_going_stale_clears_the_marker(
         screen = await settle(pilot)
         queue = screen.query_one(QueueView)
         target = queue.rows[2].id
-        planted = plant(team, demo_db, colleague_pid, "Mei Chen", target, "viewing")
+        planted = plant_colleague(team, demo_db, colleague_pid, "Mei Chen", target, "viewing")
         await look(pilot, screen)
         await until(pilot, lambda: queue.presence.get(target) == "Mei ◎", "Mei's marker")
         planted.unlink()
         await look(pilot, screen)
         await until(pilot, lambda: target not in queue.presence, "the marker gone")
         assert "Mei" not in row_text(queue, target)
-        gone = subprocess.Popen([sys.executable, "-c", "pass"])
-        gone.wait()
-        plant(team, demo_db, gone.pid, "Ghost Agent", target, "replying")
+        plant_colleague(team, demo_db, gone_pid(), "Ghost Agent", target, "replying")
         await look(pilot, screen)
         assert target not in queue.presence
 
@@ -184,7 +164,7 @@ async def test_a_hostile_record_cannot_reach_the_terminal(
         opened = screen.requested_id
         assert opened is not None
         hostile = "\x1b[2J\x1b]0;pwned\x07Eve [@click=app.quit]x[/]"
-        plant(team, demo_db, colleague_pid, hostile, opened, "replying")
+        plant_colleague(team, demo_db, colleague_pid, hostile, opened, "replying")
         await look(pilot, screen)
         await until(pilot, lambda: opened in queue.presence, "the planted marker")
         row = row_text(queue, opened)
