@@ -28,6 +28,7 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "TRIAGE_PROFILE",
         "TRIAGE_ADAPTER",
         "TRIAGE_LOCAL_DB",
+        "TRIAGE_TEAM_DIR",
         "NO_COLOR",
     ):
         monkeypatch.delenv(name, raising=False)

@@ -159,6 +159,10 @@ class Profile:
     mcp: McpAccess = field(default_factory=McpAccess)
     #: Alerts of the live queue (``[profiles.X.alerts]``; see ``Alerts``).
     alerts: Alerts = field(default_factory=Alerts)
+    #: A directory the team's group shares on this host (``install -d -m 2770 -g
+    #: GROUP DIR``): consoles there show who has which ticket open and who is
+    #: replying (``engine.presence``). ``TRIAGE_TEAM_DIR`` overrides it; unset: off.
+    team_dir: Path | None = None
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
@@ -494,6 +498,10 @@ poll_seconds = 0
 # The console's mouse: false leaves it to the terminal, so its own text
 # selection works (M toggles it while the console runs).
 mouse = true
+# Presence: a directory your team's group shares on this (jump) host, e.g.
+# made with `install -d -m 2770 -g support /srv/triage-team`; consoles using it
+# show who has which ticket open and who is replying. TRIAGE_TEAM_DIR overrides it.
+# team_dir = "/srv/triage-team"
 
 [profiles.default.alerts]
 # The live queue alerts (a notice, the bell) when a new ticket is urgent (these

@@ -12,7 +12,10 @@ Checks, in order (a failure skips the checks that depend on it):
 ``read KB``       the knowledge base can be searched or listed;
 ``routes``        each escalation rule's route names a group the helpdesk has (a
                   warning, not a failure: the escalate dialog then asks);
-``files``         the config and data folders hold nothing other users can read.
+``files``         the config and data folders hold nothing other users can read;
+``presence``      with a team directory set (``team_dir``, ``TRIAGE_TEAM_DIR``): it
+                  is usable, and shared with its group only (a warning: the
+                  console works without presence).
 
 ``readiness(helpdesk)`` is the same judgement in one word for the console's
 header badge ("Zendesk ✓", "Gleap: needs auth"). What an adapter can add is
@@ -45,6 +48,7 @@ from triage_tui.domain.text import sanitize
 
 if TYPE_CHECKING:
     from argparse import Namespace
+    from pathlib import Path
 
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.clock import Clock
@@ -249,8 +253,55 @@ def check_files() -> Check:
 async def diagnose(
     resolve: Callable[[], ConsoleContext], clock: Clock | None = None
 ) -> list[Check]:
-    """Every check: config, the helpdesk's (if the config passed), then the files."""
-    return [*await _diagnose(resolve, clock), check_files()]
+    """Every check: config, the helpdesk's (if the config passed), the files, and
+    presence's team directory when one is set."""
+    checks = [*await _diagnose(resolve, clock), check_files()]
+    try:
+        team = check_presence(resolve().profile.team_dir)
+    except ConfigError:
+        team = None  # the config check said why
+    return checks if team is None else [*checks, team]
+
+
+def check_presence(setting: Path | None) -> Check | None:
+    """The team directory presence uses (None when none is set)."""
+    import os
+    import stat
+
+    from triage_tui.engine.presence import problem, setup_command, team_dir
+
+    root = team_dir(setting)
+    if root is None:
+        return None
+    found = problem(root)
+    if found is not None:
+        return Check("presence", "warn", found, setup_command(root))
+    info = root.stat()
+    group = _group_name(info.st_gid)
+    if not info.st_mode & stat.S_ISGID:
+        return Check(
+            "presence",
+            "warn",
+            f"team directory {root} is not setgid: records take each agent's own group",
+            f"chmod g+s {root}",
+        )
+    if info.st_mode & 0o070 != 0o070 or not os.access(root, os.R_OK):
+        return Check(
+            "presence",
+            "warn",
+            f"team directory {root}: its group {group} cannot read and write it",
+            f"chmod 2770 {root}",
+        )
+    return Check("presence", "ok", f"team directory {root}, shared with group {group} only")
+
+
+def _group_name(gid: int) -> str:
+    try:
+        import grp
+
+        return grp.getgrgid(gid).gr_name
+    except (ImportError, KeyError):
+        return str(gid)
 
 
 async def _diagnose(resolve: Callable[[], ConsoleContext], clock: Clock | None) -> list[Check]:

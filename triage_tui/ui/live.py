@@ -92,6 +92,12 @@ class LiveQueue:
         self.notice_quote = ""
         #: Desktop escapes written (kept for the console's own tests and the log).
         self.escapes_sent = 0
+        #: The ticket pane's notice line as last set.
+        self._subtitle = ""
+        from triage_tui.ui.presence import TeamPresence
+
+        #: Colleagues on this host (``ui/presence.py``); None: no team directory.
+        self.presence = TeamPresence.start(screen)
 
     @property
     def supported(self) -> bool:
@@ -161,6 +167,8 @@ class LiveQueue:
     def stop(self) -> None:
         if self.poller is not None:
             self.poller.stop()
+        if self.presence is not None:
+            self.presence.stop()
 
     def _error(self, error: TriageError) -> None:
         # The offline banner and the outbox say when the helpdesk is away; the
@@ -237,6 +245,8 @@ class LiveQueue:
         """Every second: tickets entering their last minutes alert; the notice's age moves."""
         if self.alerts_on and self._seeded and self.tracker.rule.within.total_seconds() > 0:
             self.raise_alerts(self.tracker.due(rows, now))
+        if self.presence is not None:
+            self.presence.tick()
         self.show_notice(now)
 
     # -- the open ticket --------------------------------------------------------
@@ -245,6 +255,8 @@ class LiveQueue:
         from triage_tui.ui.widgets.queue import QueueView
 
         self.screen.query_one(QueueView).set_marker(ticket_id, None)
+        if self.presence is not None:
+            self.presence.tick()  # colleagues see the ticket change now, not at the next tick
         if self.notice is not None and self.notice[0] != ticket_id:
             self.notice = None
             self.show_notice(self.screen.app.clock.now())
@@ -263,13 +275,14 @@ class LiveQueue:
         (the collision check's lines), shown in the Send prompt; empty: nothing."""
         from triage_tui.engine.collision import changes_since
 
+        others = self.presence.before_send(view.detail.ticket.id) if self.presence else []
         if not self._others_changed or self._base is None:
-            return []
+            return others
         ticket_id, base = self._base
         if ticket_id != view.detail.ticket.id:
-            return []
+            return others
         agent = self.helpdesk.agent.casefold()
-        return [
+        return others + [
             line
             for line in changes_since(base, view.detail, [])
             if not (agent and line.casefold().startswith(agent + " "))
@@ -286,19 +299,26 @@ class LiveQueue:
             self.notice_quote = words if len(words) <= 40 else words[:39] + "…"
 
     def show_notice(self, now: datetime) -> None:
+        from triage_tui.ui import safe_text as st
         from triage_tui.ui.widgets.ticket import TicketPane
 
         if not self.screen.work_mounted:
             return
         pane = self.screen.query_one(TicketPane)
         text = ""
-        if self.notice is not None and self.notice[0] == self.screen.requested_id:
+        open_id = self.screen.requested_id
+        if self.notice is not None and self.notice[0] == open_id:
             _, change, row = self.notice
             text = "⟳ " + notice_line(change, row, now)
             if self.notice_quote:
                 text += f": “{self.notice_quote}”"
-        if str(pane.border_subtitle or "") != text:
-            pane.border_subtitle = sanitize(text, keep_newlines=False)
+        here = self.presence.line(open_id) if self.presence is not None else ""
+        if here:
+            text = f"{text} · {here}" if text else here
+        if text != self._subtitle:
+            self._subtitle = text
+            # Content, not a str: a border title parses markup, and names are untrusted.
+            pane.border_subtitle = st.line(text)
 
     # -- alerts ------------------------------------------------------------------
     def raise_alerts(self, alerts: Iterable[Alert]) -> None:

@@ -242,6 +242,10 @@ class MainScreen(DeskScreen[None]):
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
 
+    def on_unmount(self) -> None:
+        if self.live is not None:
+            self.live.stop()  # no more polls; this console's presence record goes
+
     def _apply_width(self, width: int) -> None:
         self.set_class(width < NARROW_WIDTH, "-narrow")
 

@@ -183,6 +183,15 @@ class QueueView(ScrollView, can_focus=True):
         #: Live-queue markers by ticket id (``new``, ``re``, ``chg``): what changed
         #: since the agent last opened the ticket.
         self.markers: dict[str, Marker] = {}
+        #: Colleagues on a ticket (``ui/presence.py``), by ticket id: ``Mei ✎``.
+        self.presence: dict[str, str] = {}
+
+    def set_presence(self, labels: dict[str, str]) -> None:
+        """Show these colleagues' markers, repainting only the rows whose marker changed."""
+        before, self.presence = self.presence, labels
+        for ticket_id in before.keys() | labels.keys():
+            if before.get(ticket_id) != labels.get(ticket_id):
+                self._refresh_id(ticket_id)
 
     def show_open(self, ticket_id: str | None) -> None:
         """Mark ``ticket_id`` as the open ticket, repainting the two rows involved."""
@@ -432,6 +441,7 @@ class QueueView(ScrollView, can_focus=True):
             row.id == self.open_id,
             self.similar(row.id),
             self.markers.get(row.id),
+            self.presence.get(row.id),
         )
         cached = self._strips.get(key)
         if cached is not None and cached[0] is row:
@@ -497,6 +507,15 @@ class QueueView(ScrollView, can_focus=True):
             live = base + self.get_component_rich_style("queue--live", partial=True)
             segments += [Segment(marker.value, live), Segment(" ", base)]
             cols = replace(cols, subject=max(4, cols.subject - len(marker.value) - 1))
+        here = self.presence.get(row.id)
+        if here and cols.subject > SUBJECT_MIN // 2:
+            # Who else is on it, in words and a sign (``Mei ✎``): not a colour alone.
+            label = clean(here, one_line=True)
+            if cell_len(label) > (room := min(16, cols.subject // 2)):
+                label = _fit(label, room)
+            shown = base + self.get_component_rich_style("queue--marked", partial=True)
+            segments += [Segment(label, shown), Segment(" ", base)]
+            cols = replace(cols, subject=max(4, cols.subject - cell_len(label) - 1))
         others = self.similar(row.id) - 1
         # An AI agent's proposal waits on the ticket (``triage mcp``; reviewed with A).
         proposal = PROPOSAL_BADGE if row.id in self.proposed else ""
