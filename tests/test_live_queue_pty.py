@@ -30,11 +30,11 @@ SUBJECT = "Checkout down LIVEQUEUE"
 REPLY = "Colleague reply LIVEQUEUE"
 
 
-def _env(tmp_path: Path, name: str, agent: str) -> dict[str, str]:
+def _env(tmp_path: Path, name: str, agent: str, preview: str = "enter") -> dict[str, str]:
     config = tmp_path / name
     config.mkdir()
     (config / "config.toml").write_text(
-        f'[profiles.default]\nagent = "{agent}"\npoll_seconds = 1\npreview = "enter"\n'
+        f'[profiles.default]\nagent = "{agent}"\npoll_seconds = 1\npreview = "{preview}"\n'
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "SSH_"))}
     return {

@@ -36,8 +36,9 @@ def test_two_consoles_on_one_host_see_who_is_replying(tmp_path: Path) -> None:
 
     team = team_directory(tmp_path)
     db = tmp_path / "helpdesk.db"
-    sam = _env(tmp_path, "sam", "Sam Rivera")
-    mei = _env(tmp_path, "mei", "Mei Chen")
+    # The detail follows the cursor: moving to a row opens its ticket.
+    sam = _env(tmp_path, "sam", "Sam Rivera", preview="follow")
+    mei = _env(tmp_path, "mei", "Mei Chen", preview="follow")
     for env, theme in ((sam, "triage-ansi"), (mei, "triage-dark")):
         config = Path(env["TRIAGE_CONFIG_DIR"]) / "config.toml"
         with config.open("a") as handle:
