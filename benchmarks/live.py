@@ -3,7 +3,9 @@ change, and what following the helpdesk costs while nothing happens.
 
     python benchmarks/live.py [--db /tmp/big.db] [--tickets 100000] [--writes 20]
         [--idle-seconds 30] [--remote-tickets 5000] [--remote-latency 0.1]
-        [--remote-writes 6] [--remote-idle-seconds 120] [--skip-local] [--skip-remote]
+        [--remote-writes 6] [--remote-idle-seconds 120] [--console-writes 20]
+        [--console-remote-writes 4] [--console-idle-seconds 60]
+        [--skip-local] [--skip-remote] [--skip-console]
 
 Prints one JSON object:
 
@@ -27,6 +29,25 @@ Prints one JSON object:
   counts every request of the watch over ``--remote-idle-seconds`` without a
   change, beside the budget (2 % of the documented 700 a minute, 20 % of the
   incremental export's 10).
+* ``console_local``: the console itself in a 120×40 pty (emulated by pyte) on
+  ``--db``; another agent tags a ticket shown in the queue ``--console-writes``
+  times, a different row each time (``triage update-ticket --add-tag``).
+  ``seen_ms``: from the writer's start to that row's ``chg`` marker on screen;
+  ``floor_ms``: the writer's own round trip. Then ``--console-idle-seconds`` with
+  nothing written: the console's CPU
+  share of one core, the bytes it wrote to the terminal per minute and its
+  alerts (at 100 000 demo tickets some enter their last 90 minutes every
+  minute, and each alerts once).
+* ``console_local_quiet``: the same console idle with alerts off, as over SSH
+  (``SSH_CONNECTION`` set): the bytes of the ticking countdowns, counts and
+  clock alone.
+* ``console_remote``: the console on the fake Zendesk above, started as over SSH
+  (``SSH_CONNECTION`` set); a customer opens an urgent ticket on the fake
+  ``--console-remote-writes`` times; ``seen_s``: from the ticket's creation to
+  the queue's count on screen going up (target: one interval + 1 s). Idle as
+  above, plus the console's requests per minute.
+
+Each ``--skip-*`` drops a part; the console parts run after the ``watch`` ones.
 """
 
 from __future__ import annotations
@@ -37,6 +58,7 @@ import dataclasses
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -45,7 +67,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +81,17 @@ from triage_tui.engine.changes import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What the console's screen says: the open ticket, its message count, the queue's count.
+QUEUE_ROW = re.compile(r"#(\d+)\s")
+QUEUE_OPEN = re.compile(r"Queue · (\d+) open")
 #: The writes' random spacing: past one local poll interval, so they land at every phase.
 LOCAL_SPACING_S = (0.2, 2.5)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Follower:
@@ -102,9 +133,7 @@ class Follower:
                 self._changed.wait(left)
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the watch process so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.process.pid)
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGTERM)
@@ -273,6 +302,206 @@ def measure_remote(
     }
 
 
+def _agent_env(home: Path, agent: str, toml: str = "", **extra: str) -> dict[str, str]:
+    """An agent's own config and data directories under ``home``; ``toml`` is added
+    to the config file."""
+    config = home / "config"
+    config.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.chmod(0o700)
+    (config / "config.toml").write_text(f'[profiles.default]\nagent = "{agent}"\n{toml}')
+    (config / "config.toml").chmod(0o600)
+    return _env(home, TERM="xterm-256color", **extra)
+
+
+def _number(pattern: re.Pattern[str], text: str) -> int | None:
+    found = pattern.search(text)
+    return int(found.group(1)) if found else None
+
+
+def _queue_rows(lines: list[str]) -> list[tuple[int, str]]:
+    """(screen line, ticket id) of each queue row in the left pane."""
+    return [
+        (y, found.group(1))
+        for y, line in enumerate(lines)
+        if (found := QUEUE_ROW.search(line[:62])) is not None
+    ]
+
+
+def _pump_for(term: Any, seconds: float) -> None:
+    """Keep reading the console's output for ``seconds`` (a full pty stalls it)."""
+    deadline = time.perf_counter() + seconds
+    while (left := deadline - time.perf_counter()) > 0:
+        term.pump(left)
+
+
+def _idle(term: Any, seconds: float) -> dict[str, float]:
+    """While nothing is written to the helpdesk: the console's CPU share of one core,
+    the bytes it writes to the terminal per minute and its alerts (bells) — at
+    100 000 demo tickets, tickets keep entering their last 90 minutes, and each
+    alerts once."""
+    term.settle(3.0, timeout=15)
+    assert term.proc is not None
+    bells = [0]
+    feed = term.stream.feed
+
+    def counted(data: bytes) -> None:
+        bells[0] += data.count(b"\x07")
+        feed(data)
+
+    term.stream.feed = counted
+    cpu_before, start = cpu_seconds(term.proc.pid), time.perf_counter()
+    _pump_for(term, seconds)
+    wall = time.perf_counter() - start
+    return {
+        "idle_seconds": round(wall, 1),
+        "idle_cpu_percent": round(100 * (cpu_seconds(term.proc.pid) - cpu_before) / wall, 3),
+        "idle_bytes_per_minute": round(term.bytes_since(start) * 60 / wall),
+        "idle_alerts": bells[0],
+    }
+
+
+def measure_console_quiet(db: Path, idle_s: float) -> Any:
+    """The console idle on ``db`` with alerts off (``[profiles.default.alerts]
+    enabled = false``), as over SSH: what stays is the ticking countdowns, counts
+    and clock."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.pty_screen import Terminal
+
+    with tempfile.TemporaryDirectory() as home:
+        env = _agent_env(
+            Path(home),
+            "Sam Rivera",
+            "\n[profiles.default.alerts]\nenabled = false\n",
+            SSH_CONNECTION="192.0.2.7 50022 192.0.2.1 22",
+        )
+        argv = [sys.executable, "-m", "triage_tui", "--db", str(db)]
+        with Terminal(argv, 120, 40, env, cwd=str(ROOT)) as term:
+            if term.wait_for(lambda t: QUEUE_ROW.search(t.text()) is not None, 180) is None:
+                raise RuntimeError("the console did not show the queue:\n" + term.text())
+            return {"db": str(db), **_idle(term, idle_s)}
+
+
+def measure_console_local(db: Path, writes: int, idle_s: float, rng: random.Random) -> Any:
+    """The console in a 120×40 pty on ``db``; another agent tags a ticket shown in
+    the queue, ``writes`` times at random moments, a different row each time
+    (``triage update-ticket --add-tag``: the row keeps its SLA place). ``seen_ms``
+    runs from the writer's start to that row's ``chg`` marker on screen."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.pty_screen import Terminal
+
+    triage = [sys.executable, "-m", "triage_tui", "--db", str(db)]
+    with tempfile.TemporaryDirectory() as home:
+        me = _agent_env(Path(home) / "sam", "Sam Rivera")
+        mei = _agent_env(Path(home) / "mei", "Mei Chen")
+        with Terminal(triage, 120, 40, me, cwd=str(ROOT)) as term:
+            if term.wait_for(lambda t: QUEUE_ROW.search(t.text()) is not None, 180) is None:
+                raise RuntimeError("the console did not show the queue:\n" + term.text())
+            term.settle(1.0)
+            rows = [tid for _, tid in _queue_rows(term.lines())]
+            if len(rows) < writes + 2:
+                raise RuntimeError(
+                    f"{len(rows)} rows on screen; --console-writes at most {len(rows) - 2}"
+                )
+            seen: list[float] = []
+            floor: list[float] = []
+            for n, tid in enumerate(rows[1 : writes + 2]):  # the first warms up, not counted
+                _pump_for(term, rng.uniform(*LOCAL_SPACING_S))
+                start = time.perf_counter()
+                writer = subprocess.Popen(
+                    [*triage, "update-ticket", tid, "--add-tag", f"live-bench-{n}"],
+                    env=mei, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                )  # fmt: skip
+                exited: list[float] = []
+
+                def wait(w: subprocess.Popen[bytes] = writer, e: list[float] = exited) -> None:
+                    w.wait()
+                    e.append(time.perf_counter())
+
+                waiter = threading.Thread(target=wait, daemon=True)
+                waiter.start()
+
+                def marked(t: Any, tid: str = tid) -> bool:
+                    return any(
+                        shown == tid and " chg " in t.lines()[y]
+                        for y, shown in _queue_rows(t.lines())
+                    )
+
+                at = term.wait_for(marked, 60)
+                _, error = writer.communicate(timeout=60)
+                waiter.join(10)
+                if writer.returncode != 0 or at is None:
+                    raise RuntimeError(
+                        f"write {n}: exit {writer.returncode}, {error.decode().strip()}, "
+                        f"on screen: {at is not None}\n{term.text()}"
+                    )
+                if n:
+                    seen.append(at - start)
+                    floor.append(exited[0] - start)
+            idle = _idle(term, idle_s)
+    return {
+        "db": str(db),
+        "writes": writes,
+        "interval_s": LOCAL_POLL_SECONDS,
+        "seen_ms": _ms(seen),
+        "floor_ms": _ms(floor),
+        **idle,
+    }
+
+
+def measure_console_remote(
+    tickets: int, latency: float, writes: int, idle_s: float, rng: random.Random
+) -> Any:
+    """The console in a 120×40 pty on the fake Zendesk, as over SSH (``SSH_CONNECTION``
+    set); a customer opens an urgent ticket ``writes`` times at random moments.
+    ``seen_s`` runs from the ticket's creation to the queue's count going up on
+    screen; idle: its CPU, bytes written and requests while nothing changes."""
+    from benchmarks.pty_screen import Terminal
+
+    interval = PollPolicy.for_helpdesk(ZendeskHelpdesk).base  # type: ignore[arg-type]
+    with _fake_zendesk(tickets, latency) as fake, tempfile.TemporaryDirectory() as home:
+        me = _agent_env(
+            Path(home),
+            "Sam Rivera",
+            TRIAGE_ADAPTER="zendesk",
+            TRIAGE_ZENDESK_BASE_URL=fake.origin,
+            TRIAGE_ZENDESK_EMAIL="sam@triage.example",
+            TRIAGE_ZENDESK_TOKEN="zd-token-123",
+            SSH_CONNECTION="192.0.2.7 50022 192.0.2.1 22",
+        )
+        argv = [sys.executable, "-m", "triage_tui"]
+        with Terminal(argv, 120, 40, me, cwd=str(ROOT)) as term:
+            if term.wait_for(lambda t: QUEUE_OPEN.search(t.text()) is not None, 180) is None:
+                raise RuntimeError("the console did not show the queue:\n" + term.text())
+            _pump_for(term, 5.0)  # the first poll has set the cursor
+            seen: list[float] = []
+            for n in range(writes):
+                _pump_for(term, rng.uniform(1.0, interval))
+                before = _number(QUEUE_OPEN, term.text()) or 0
+                fake.customer_opens(f"Live benchmark {n}", due_in=timedelta(minutes=30))
+                changed = time.perf_counter()
+                at = term.wait_for(
+                    lambda t, b=before: (_number(QUEUE_OPEN, t.text()) or 0) > b,
+                    interval * 2 + 30,
+                )
+                if at is None:
+                    raise RuntimeError(f"ticket {n} never reached the screen:\n" + term.text())
+                seen.append(at - changed)
+            with fake.lock:
+                requests_before = len(fake.log)
+            idle = _idle(term, idle_s)
+            with fake.lock:
+                requests = len(fake.log) - requests_before
+    return {
+        "tickets": tickets,
+        "latency_s": latency,
+        "writes": writes,
+        "interval_s": interval,
+        "seen_s": {k: round(v / 1e3, 2) for k, v in _ms(seen).items()},
+        **idle,
+        "idle_requests_per_minute": round(requests * 60 / idle["idle_seconds"], 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, default=Path("/tmp/big.db"))
@@ -285,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--remote-idle-seconds", type=float, default=120.0)
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--skip-remote", action="store_true")
+    parser.add_argument("--console-writes", type=int, default=20)
+    parser.add_argument("--console-idle-seconds", type=float, default=60.0)
+    parser.add_argument("--console-remote-writes", type=int, default=4)
+    parser.add_argument("--skip-console", action="store_true")
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -297,6 +530,20 @@ def main(argv: list[str] | None = None) -> int:
             args.remote_latency,
             args.remote_writes,
             args.remote_idle_seconds,
+            rng,
+        )
+    if not args.skip_console and not args.skip_local:
+        result["console_local"] = measure_console_local(
+            args.db, args.console_writes, args.console_idle_seconds, rng
+        )
+    if not args.skip_console and not args.skip_local:
+        result["console_local_quiet"] = measure_console_quiet(args.db, args.console_idle_seconds)
+    if not args.skip_console and not args.skip_remote:
+        result["console_remote"] = measure_console_remote(
+            args.remote_tickets,
+            args.remote_latency,
+            args.console_remote_writes,
+            args.console_idle_seconds,
             rng,
         )
     print(json.dumps(result, indent=2))

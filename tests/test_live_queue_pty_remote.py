@@ -13,20 +13,19 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.adapters.seed import DEFAULT_SPEC
 from tests.fakes.seeding import seed_zendesk
-from tests.fakes.zendesk import FakeZendesk, ts
+from tests.fakes.zendesk import FakeZendesk
 from tests.test_live_queue_pty import ROOT, SUBJECT, follow_a_colleague, triage
 from triage_tui.domain.clock import SystemClock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
 
-HOUR = timedelta(hours=1)
 #: Zendesk's export names no actor: the notice says what happened, by "Someone".
 NOTICE = re.compile(r"(Someone|Mei Chen) (replied|updated it|set \w+)")
 
@@ -59,43 +58,6 @@ def zendesk_env(tmp_path: Path, fake: FakeZendesk, name: str, agent: str) -> dic
     }
 
 
-def customer_opens(fake: FakeZendesk) -> str:
-    """A customer opens an urgent ticket (by e-mail: Zendesk, not triage, creates it),
-    due in an hour."""
-    now = datetime.now(UTC)
-    with fake.lock:
-        tid = max(fake.tickets) + 1
-        requester = next(u for u, user in fake.users.items() if user["role"] == "end-user")
-        fake.tickets[tid] = {
-            "id": tid,
-            "url": f"{fake.origin}/api/v2/tickets/{tid}.json",
-            "subject": SUBJECT,
-            "description": "Nothing loads.",
-            "status": "new",
-            "priority": "urgent",
-            "requester_id": requester,
-            "submitter_id": requester,
-            "assignee_id": None,
-            "group_id": None,
-            "organization_id": fake.users[requester]["organization_id"],
-            "tags": [],
-            "via": {"channel": "email"},
-            "created_at": ts(now),
-            "updated_at": ts(now),
-        }
-        fake.sla[tid] = [
-            {"metric": "first_reply_time", "stage": "active", "breach_at": ts(now + HOUR)}
-        ]
-        fake.comments[tid] = [
-            {"id": fake.next_id(), "type": "Comment", "author_id": requester,
-             "body": "Nothing loads.", "public": True, "created_at": ts(now)}
-        ]  # fmt: skip
-        fake.touch(tid)  # into the incremental export
-        ticket = fake.tickets[tid]
-        ticket["created_at"] = ticket["updated_at"]  # one event: it was created
-    return str(tid)
-
-
 def test_console_follows_a_colleague_on_zendesk(tmp_path: Path, zendesk: FakeZendesk) -> None:
     """Issue 18 done-when, remote: with no key pressed, within one poll interval and
     the re-reads, the console on Zendesk shows the new urgent ticket with its
@@ -109,7 +71,7 @@ def test_console_follows_a_colleague_on_zendesk(tmp_path: Path, zendesk: FakeZen
         lambda *args: triage(mei, *args),
         notice=NOTICE,
         within=30,
-        new_ticket=lambda: customer_opens(zendesk),
+        new_ticket=lambda: str(zendesk.customer_opens(SUBJECT)),
     )
     polls = [r for r in zendesk.log if "/incremental/tickets/cursor" in str(r)]
     assert polls, "the console followed the incremental export"

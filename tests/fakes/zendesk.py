@@ -137,6 +137,42 @@ class FakeZendesk(FakeServer):
         ticket["updated_at"] = ts(max(self.clock.now(), previous + timedelta(seconds=1)))
         self.export_seq[ticket_id] = next(self._changes)
 
+    def customer_opens(self, subject: str, due_in: timedelta = timedelta(hours=1)) -> int:
+        """A customer opens an urgent ticket by e-mail (Zendesk, not triage, creates
+        it), due in ``due_in``; its id. Takes the lock."""
+        now = self.clock.now()
+        with self.lock:
+            tid = max(self.tickets) + 1
+            requester = next(u for u, user in self.users.items() if user["role"] == "end-user")
+            self.tickets[tid] = {
+                "id": tid,
+                "url": f"{self.origin}/api/v2/tickets/{tid}.json",
+                "subject": subject,
+                "description": "Nothing loads.",
+                "status": "new",
+                "priority": "urgent",
+                "requester_id": requester,
+                "submitter_id": requester,
+                "assignee_id": None,
+                "group_id": None,
+                "organization_id": self.users[requester]["organization_id"],
+                "tags": [],
+                "via": {"channel": "email"},
+                "created_at": ts(now),
+                "updated_at": ts(now),
+            }
+            self.sla[tid] = [
+                {"metric": "first_reply_time", "stage": "active", "breach_at": ts(now + due_in)}
+            ]
+            self.comments[tid] = [
+                {"id": self.next_id(), "type": "Comment", "author_id": requester,
+                 "body": "Nothing loads.", "public": True, "created_at": ts(now)}
+            ]  # fmt: skip
+            self.touch(tid)  # into the incremental export
+            ticket = self.tickets[tid]
+            ticket["created_at"] = ticket["updated_at"]  # one event: it was created
+        return tid
+
     def ticket_json(self, ticket: JSON, with_sla: bool) -> JSON:
         out = dict(ticket)
         if with_sla:
