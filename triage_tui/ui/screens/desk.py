@@ -364,7 +364,9 @@ class DeskScreen(ConsoleScreen[ResultType]):
         if link is None:
             name, key = self.app.helpdesk.display_name, shown_key(self.app, "copy", "y")
             self.app.notify(
-                f"{name} gives no web link for tickets ({key} copies the id).", markup=False
+                f"No link: this helpdesk ({name}) has no web page for tickets"
+                f" ({key} copies the id).",
+                markup=False,
             )
             return
         self.app.copy_to_clipboard(link.text)
