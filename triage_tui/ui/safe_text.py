@@ -63,15 +63,22 @@ def hyperlinks_on() -> bool:
     return os.environ.get("TERM", "") not in _NO_OSC8_TERMS
 
 
-def link(text: str | None, url: str | None, style: str = "") -> Content:
-    """Untrusted ``text`` on one line, a hyperlink to ``url`` (OSC 8: a click opens it
-    in terminals that support it) when ``url`` is a safe http(s) link
-    (``domain.text.link_target``) and hyperlinks are on; plain text otherwise."""
-    shown = line(text, style)
+def link_style(url: str | None) -> Style | None:
+    """The style making text a hyperlink to ``url`` (OSC 8: a click opens it in
+    terminals that support it), or None: not a safe http(s) link
+    (``domain.text.link_target``), or hyperlinks are off."""
     target = link_target(url)
-    if target is None or not shown or not hyperlinks_on():
-        return shown
-    return shown.stylize(Style(link=target))
+    if target is None or not hyperlinks_on():
+        return None
+    return Style(link=target)
+
+
+def link(text: str | None, url: str | None, style: str = "") -> Content:
+    """Untrusted ``text`` on one line, a hyperlink to ``url`` where ``link_style``
+    gives one; plain text otherwise."""
+    shown = line(text, style)
+    linked = link_style(url)
+    return shown.stylize(linked) if linked is not None and shown else shown
 
 
 def body(text: str | None, limit: int = BODY_LIMIT) -> Content:

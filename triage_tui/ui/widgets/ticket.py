@@ -55,10 +55,12 @@ def header_content(view: TicketView, now: datetime) -> Content:
         else state.label
     )
     tags = ", ".join(st.clean(t, one_line=True) for t in ticket.tags) or "no tags"
+    head = Content.styled(f"#{st.clean(ticket.id, one_line=True)} ", "bold")
+    # The id links to the ticket in the helpdesk's web UI (OSC 8), when it has one.
+    if (linked := st.link_style(view.url)) is not None:
+        head = head.stylize(linked, 0, len(head) - 1)
     return Content.assemble(
-        # The id links to the ticket in the helpdesk's web UI (OSC 8), when it has one.
-        st.link(f"#{ticket.id}", view.url, "bold"),
-        " ",
+        head,
         st.line(ticket.subject or "(no subject)", "bold"),
         "\n",
         (f"SLA {sla_text}", _STATE_STYLE[state]),
