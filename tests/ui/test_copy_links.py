@@ -198,6 +198,36 @@ async def test_local_helpdesk_has_no_link_to_copy(
         assert app.clipboard == ticket_id
 
 
+async def test_in_a_sweep_the_menu_copies_the_sweeps_ticket_and_draft(
+    demo_db: Path, make_app: Callable[..., TriageApp]
+) -> None:
+    """Issue 19 item 2: y works in a sweep too: the id and the draft are the sweep's own
+    ticket's, and after the menu the sweep's keys are decisions again."""
+    from tests.ui.sweep_helpers import start_sweep
+    from triage_tui.ui.screens.sweep import SweepScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sweep = await start_sweep(pilot, "priority:urgent", [])
+        assert sweep.view is not None
+        ticket_id = sweep.view.detail.ticket.id
+        draft = sweep.query_one(DraftPane).text
+        assert draft.strip()
+        await pilot.press("y")
+        assert isinstance(app.screen, CopyMenuScreen)
+        question = app.screen.QUESTION
+        assert question == f"Copy from #{ticket_id}"
+        await pilot.press("d")
+        assert isinstance(app.screen, SweepScreen)
+        assert app.clipboard == draft.strip()
+        assert notices(app)[-1] == (
+            f"Copied the draft of #{ticket_id} ({len(draft.strip())} characters)"
+        )
+        await pilot.press("y", "i")
+        assert app.clipboard == ticket_id
+        assert sweep.view.detail.ticket.id == ticket_id  # nothing decided meanwhile
+
+
 async def test_ticket_and_kb_links_are_osc8_hyperlinks(
     fake: FakeZendesk, clock: FrozenClock, recording: list[str]
 ) -> None:

@@ -104,6 +104,8 @@ class CopyMenuScreen(ListPickScreen):
     """What to copy from the open ticket: a letter, or ``↑``/``↓`` and ``enter``."""
 
     BINDINGS = bindings("copy_menu")
+    #: Where this picker's keys are declared (``domain.keys``): its hints name them.
+    SCOPE = "copy_menu"
     ENTER = "copy"
     LIST_ID = "copy-options"
 
