@@ -203,6 +203,16 @@ class Helpdesk(ABC):
         actor. Default: the profile's ``agent`` (``act_as``)."""
         return self._acting_agent
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The ticket's page in the helpdesk's own web UI (what an agent opens in a
+        browser), or None when there is none (the default; the local helpdesk).
+
+        No request: built from the options. The console copies it and shows it as
+        a link only when it is an http(s) address without control characters
+        (``domain.text.link_target``), so a helpdesk cannot plant another scheme.
+        """
+        return None
+
     # -- reads -----------------------------------------------------------
     @abstractmethod
     def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:

@@ -71,6 +71,7 @@ SCOPES: dict[str, str] = {
     "proposals": "AI proposals review",
     "report": "session report",
     "views": "views picker",
+    "copy_menu": "copy menu",
     "help": "help",
     "quit": "quit dialog",
 }
@@ -269,6 +270,26 @@ KEYS: tuple[Key, ...] = (
         "Reset the draft to the template",
         show=False,
     ),
+    Key(
+        "copy",
+        "desk",
+        "y",
+        "copy",
+        "Copy",
+        show=False,
+        doc="Copy the ticket's id, link, requester's e-mail, draft or top KB link"
+        " to the clipboard (OSC 52: over SSH and in tmux too)",
+    ),
+    Key(
+        "open_link",
+        "desk",
+        "l",
+        "open_link",
+        "Link",
+        show=False,
+        doc="The ticket's link in the helpdesk's web UI: copied and shown in a notice"
+        " (no browser is started)",
+    ),
     # -- the queue -----------------------------------------------------------------
     Key("next", "queue", "j,down", "cursor_down", "Next", show=False),
     Key("previous", "queue", "k,up", "cursor_up", "Previous", show=False),
@@ -421,6 +442,12 @@ KEYS: tuple[Key, ...] = (
     # (a sweep's last reply), and the report is built again after it.
     Key("undo", "report", "u", "app.undo", "Undo the last action", show=False),
     Key("close", "views", "escape,v", "cancel", "Cancel"),
+    Key("copy_id", "copy_menu", "i", "copy('id')", "Id"),
+    Key("copy_link", "copy_menu", "l", "copy('link')", "Link"),
+    Key("copy_email", "copy_menu", "e", "copy('email')", "E-mail"),
+    Key("copy_draft", "copy_menu", "d", "copy('draft')", "Draft"),
+    Key("copy_kb_link", "copy_menu", "k", "copy('kb')", "KB link"),
+    Key("cancel", "copy_menu", "escape,y", "cancel", "Cancel"),
     Key("close", "help", "escape,q,question_mark", "close", "Close help"),
     Key("quit_wait", "quit", "w", "wait", "Wait, then quit"),
     Key("quit_leave", "quit", "l", "leave", "Leave for next start"),

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["count", "is_clean", "sanitize"]
+__all__ = ["count", "is_clean", "link_target", "sanitize"]
 
 # One class for everything unsafe in both modes; \n and \t depend on the mode.
 # CR LF is matched first so it becomes a single newline.
@@ -98,6 +98,23 @@ def is_clean(text: str, *, keep_newlines: bool = True) -> bool:
     """True when ``sanitize`` would return ``text`` unchanged."""
     pattern = _MULTILINE if keep_newlines else _SINGLE_LINE
     return pattern.search(text) is None
+
+
+#: A link the console makes clickable or copies: http(s), then printable ASCII
+#: without spaces. Nothing else can end an OSC 8 sequence early (no ESC, BEL or
+#: C1) or run a script (``javascript:``, ``data:``), and what is shown is what opens.
+_LINK = re.compile(r"https?://[!-~]+", re.IGNORECASE)
+#: Longer than any helpdesk's ticket or article address; a longer "link" is not one.
+LINK_LIMIT = 2048
+
+
+def link_target(url: str | None) -> str | None:
+    """``url`` when the console may make it a link (OSC 8) or copy it as one: an
+    ``http``/``https`` address of printable ASCII, no spaces or control characters,
+    at most ``LINK_LIMIT`` characters; None for anything else (shown as text only)."""
+    if not url or len(url) > LINK_LIMIT or _LINK.fullmatch(url) is None:
+        return None
+    return url
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

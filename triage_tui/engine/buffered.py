@@ -162,6 +162,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         once they land, like everyone else's."""
         return await self.inner.changes_since(cursor, limit)
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        return self.inner.ticket_url(ticket_id)
+
     async def agents(self) -> list[str]:
         return await self.inner.agents()
 

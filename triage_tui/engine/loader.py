@@ -21,6 +21,7 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import InvalidInput, TriageError
 from triage_tui.domain.queue import QueueRow
+from triage_tui.domain.text import link_target
 
 # KB ranking, escalation rules and drafting are needed for the first ticket,
 # not for the first screen of the queue: imported on first use so the
@@ -53,6 +54,9 @@ class TicketView:
     kb: list[KbMatch] | None  # None while the KB is still being indexed
     kb_supported: bool = True
     errors: list[str] = field(default_factory=list)
+    #: The ticket's page in the helpdesk's web UI, when it has one and it is a safe
+    #: http(s) link (``Helpdesk.ticket_url``, ``domain.text.link_target``).
+    url: str | None = None
     #: The reply drafted for it (``TicketLoader.draft``), once drafted.
     drafted: tuple[str, int] | None = field(default=None, repr=False, compare=False)
 
@@ -258,7 +262,8 @@ class TicketLoader:
             kb, kb_supported = [], True
             errors.append(f"Knowledge base unavailable: {error}")
         rules = self.rules.evaluate(detail, self.overrides.get(ticket_id, set()))
-        return TicketView(detail, history, rules, kb, kb_supported, errors)
+        url = link_target(self.helpdesk.ticket_url(detail.ticket.id))
+        return TicketView(detail, history, rules, kb, kb_supported, errors, url)
 
     def draft(self, view: TicketView, profile: Profile) -> tuple[str, int]:
         """The reply drafted from the profile's template: the agent's own file in

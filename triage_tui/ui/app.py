@@ -155,6 +155,16 @@ class TriageApp(ConsoleApp):
             markup=markup,
         )
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """Textual's OSC 52 copy, wrapped for tmux and GNU screen when the console runs
+        inside one (``ui.clipboard``): a plain OSC 52 does not get past their default
+        settings. ``clipboard`` keeps the text, as Textual's does."""
+        self._clipboard = text
+        if self._driver is not None:
+            from triage_tui.ui.clipboard import clipboard_sequence
+
+            self._driver.write(clipboard_sequence(text))
+
     def action_help(self) -> None:
         from triage_tui.ui.screens.help import HelpScreen
 

@@ -15,9 +15,12 @@ Textual parses plain ``str`` as markup in many places (``Static("…")``,
 
 from __future__ import annotations
 
-from textual.content import Content
+import os
 
-from triage_tui.domain.text import sanitize
+from textual.content import Content
+from textual.style import Style
+
+from triage_tui.domain.text import link_target, sanitize
 
 #: Bodies longer than this are cut on screen (the full text stays in the
 #: helpdesk and in ``triage get-ticket``); wrapping a megabyte on every
@@ -44,6 +47,38 @@ def line(text: str | None, style: str = "") -> Content:
     """Untrusted text collapsed to one line (names, subjects, titles)."""
     cleaned = clean(text, one_line=True)
     return Content.styled(cleaned, style) if cleaned else Content("")
+
+
+#: Set to anything but "" to draw links as plain text (no OSC 8), like NO_COLOR.
+NO_HYPERLINKS = "TRIAGE_NO_HYPERLINKS"
+#: Terminals known to print an OSC 8 instead of ignoring it (the Linux console).
+_NO_OSC8_TERMS = frozenset({"linux", "dumb"})
+
+
+def hyperlinks_on() -> bool:
+    """Whether links are drawn as OSC 8 hyperlinks: not with ``TRIAGE_NO_HYPERLINKS``
+    set, nor on the Linux console (``TERM=linux``), which prints the sequence."""
+    if os.environ.get(NO_HYPERLINKS):
+        return False
+    return os.environ.get("TERM", "") not in _NO_OSC8_TERMS
+
+
+def link_style(url: str | None) -> Style | None:
+    """The style making text a hyperlink to ``url`` (OSC 8: a click opens it in
+    terminals that support it), or None: not a safe http(s) link
+    (``domain.text.link_target``), or hyperlinks are off."""
+    target = link_target(url)
+    if target is None or not hyperlinks_on():
+        return None
+    return Style(link=target)
+
+
+def link(text: str | None, url: str | None, style: str = "") -> Content:
+    """Untrusted ``text`` on one line, a hyperlink to ``url`` where ``link_style``
+    gives one; plain text otherwise."""
+    shown = line(text, style)
+    linked = link_style(url)
+    return shown.stylize(linked) if linked is not None and shown else shown
 
 
 def body(text: str | None, limit: int = BODY_LIMIT) -> Content:

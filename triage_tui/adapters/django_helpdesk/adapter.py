@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
@@ -108,6 +109,11 @@ class DjangoHelpdesk(Helpdesk):
 
     def missing_settings(self) -> list[str]:
         return self.dh.missing()
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """django-helpdesk's staff page of the ticket (``/tickets/{id}/`` under its root)."""
+        base = self.dh.web_url
+        return f"{base}/tickets/{quote(ticket_id, safe='')}/" if base else None
 
     async def probe(self) -> str:
         """Staff access proven by one small request, for ``triage doctor``."""

@@ -136,6 +136,11 @@ class DjangoHelpdeskOptions(AdapterOptions):
         return base if base.endswith("/api") else base + "/api"
 
     @property
+    def web_url(self) -> str:
+        """Where django-helpdesk is mounted (``url`` without the API's ``/api``)."""
+        return (self.url or "").rstrip("/").removesuffix("/api")
+
+    @property
     def read_status(self) -> dict[int, str]:
         return {**DEFAULT_READ_STATUS, **self.status_from_helpdesk}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -52,6 +53,8 @@ from triage_tui.domain.models import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+#: Gleap's dashboard, where an agent opens a ticket (one host for every region).
+GLEAP_APP = "https://app.gleap.io"
 MESSAGE_PAGE = 500
 
 
@@ -280,6 +283,13 @@ class GleapHelpdesk(Helpdesk):
 
     def missing_settings(self) -> list[str]:
         return self.gl.missing()
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The ticket in Gleap's dashboard (``app.gleap.io/projects/{project}/bugs/{id}``)."""
+        if not self.gl.project:
+            return None
+        project = quote(self.gl.project, safe="")
+        return f"{GLEAP_APP}/projects/{project}/bugs/{quote(ticket_id, safe='')}"
 
     async def probe(self) -> str:
         """One cheap authenticated request: proves the key and the project (doctor, badge)."""

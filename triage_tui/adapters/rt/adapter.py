@@ -107,6 +107,11 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
     def missing_settings(self) -> list[str]:
         return self.rt.missing()
 
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """RT's own display page of the ticket (``/Ticket/Display.html?id={id}``)."""
+        base = self.rt.web_url
+        return f"{base}/Ticket/Display.html?id={quote(ticket_id, safe='')}" if base else None
+
     async def probe(self) -> str:
         """Which RT and which user (an auth token starts ``<n>-<user id>-``), for ``triage
         doctor``."""

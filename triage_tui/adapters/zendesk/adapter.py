@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 
@@ -232,6 +233,11 @@ class ZendeskHelpdesk(Helpdesk):
 
     def missing_settings(self) -> list[str]:
         return self.zd.missing()
+
+    def ticket_url(self, ticket_id: str) -> str | None:
+        """The agent workspace's page of the ticket (``/agent/tickets/{id}``)."""
+        base = self.zd.account_url
+        return f"{base}/agent/tickets/{quote(ticket_id, safe='')}" if base else None
 
     async def probe(self) -> str:
         """Who the credentials belong to (one request): doctor and the header badge."""

@@ -37,7 +37,7 @@ from textual.widgets import Input
 
 from triage_tui.domain import events
 from triage_tui.ui.console import ConsoleScreen
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, shown_key
 
 # The prompts, the draft pane and the models are imported when an action needs
 # them: the console's first screen (the queue) never pays for them.
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 ResultType = TypeVar("ResultType")
 
 #: Actions that open a dialog: keys typed after them were meant for the dialog.
-DIALOGS = frozenset({"send", "escalate", "note", "assign"})
+DIALOGS = frozenset({"send", "escalate", "note", "assign", "copy"})
 
 #: Generated drafts kept (to tell an edited draft from the generated one).
 GENERATED_KEPT = 64
@@ -329,6 +329,48 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     def action_reset_draft(self) -> None:
         self.desk.reset_draft()
+
+    def action_copy(self) -> None:
+        """``y``: the copy menu for the open ticket (``ui.screens.copy_menu``)."""
+        view = self.desk.need("copy")
+        if view is None:
+            return
+        from triage_tui.ui.screens.copy_menu import CopyMenuScreen, copy_item, copy_items
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        ticket_id = view.detail.ticket.id
+        # The draft pane of this ticket (the sweep's, or the main screen's).
+        shown = [
+            p.text for p in self.query(DraftPane) if p.view and p.view.detail.ticket.id == ticket_id
+        ]
+        items = copy_items(view, shown[0] if shown else "")
+
+        def chosen(kind: str | None) -> None:
+            for item in items:
+                if item.kind == kind:
+                    copy_item(self.app, item, ticket_id)
+
+        self.app.push_screen(CopyMenuScreen(ticket_id, items), chosen)
+
+    def action_open_link(self) -> None:
+        """``l``: the ticket's link, copied and shown; no browser (see ``copy_menu``)."""
+        view = self.desk.need("open_link")
+        if view is None:
+            return
+        from triage_tui.ui.screens.copy_menu import copied_notice, copy_items
+
+        ticket_id = view.detail.ticket.id
+        link = next((i for i in copy_items(view, "") if i.kind == "link"), None)
+        if link is None:
+            name, key = self.app.helpdesk.display_name, shown_key(self.app, "copy", "y")
+            self.app.notify(
+                f"No link: this helpdesk ({name}) has no web page for tickets"
+                f" ({key} copies the id).",
+                markup=False,
+            )
+            return
+        self.app.copy_to_clipboard(link.text)
+        self.app.notify(f"{copied_notice(link, ticket_id)}: {link.text}", markup=False)
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

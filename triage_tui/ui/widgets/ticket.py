@@ -55,8 +55,12 @@ def header_content(view: TicketView, now: datetime) -> Content:
         else state.label
     )
     tags = ", ".join(st.clean(t, one_line=True) for t in ticket.tags) or "no tags"
+    head = Content.styled(f"#{st.clean(ticket.id, one_line=True)} ", "bold")
+    # The id links to the ticket in the helpdesk's web UI (OSC 8), when it has one.
+    if (linked := st.link_style(view.url)) is not None:
+        head = head.stylize(linked, 0, len(head) - 1)
     return Content.assemble(
-        (f"#{st.clean(ticket.id, one_line=True)} ", "bold"),
+        head,
         st.line(ticket.subject or "(no subject)", "bold"),
         "\n",
         (f"SLA {sla_text}", _STATE_STYLE[state]),
@@ -135,7 +139,8 @@ def rules_content(view: TicketView) -> Content:
 def kb_blocks(view: TicketView) -> list[Block]:
     """The KB suggestions: each article's title and matched words wrap; its link
     is a line of its own that never wraps (a link broken mid-word cannot be
-    copied), ending in "…" when the pane is narrower (``z`` zooms the pane)."""
+    copied), ending in "…" when the pane is narrower (``z`` zooms the pane). The
+    line is an OSC 8 hyperlink to the whole address, cut or not (``st.link``)."""
     head: list[Content | tuple[str, str] | str] = [("Knowledge base", "bold")]
     if not view.kb_supported:
         head.append(("  not available for this helpdesk", "$text-muted"))
@@ -153,7 +158,7 @@ def kb_blocks(view: TicketView) -> list[Block]:
         ]
         if match.article.url:
             blocks.append(Block(Content.assemble(*parts), gap=False))
-            url = st.line(match.article.url, "$text-muted underline")
+            url = st.link(match.article.url, match.article.url, "$text-muted underline")
             blocks.append(Block(Content.assemble("   ", url), gap=False, nowrap=True))
             parts = []
         if match.matched_terms:
