@@ -73,6 +73,7 @@ SCOPES: dict[str, str] = {
     "views": "views picker",
     "help": "help",
     "quit": "quit dialog",
+    "find": "find box",
 }
 
 _SCREEN_LAYER = frozenset({"app", "main", "desk", "queue", "draft", "draft_pane"})
@@ -269,6 +270,48 @@ KEYS: tuple[Key, ...] = (
         "Reset the draft to the template",
         show=False,
     ),
+    Key(
+        "edit_external",
+        "desk",
+        "E",
+        "edit_external",
+        "Edit in $EDITOR",
+        show=False,
+        key_display="E",
+        doc="Edit the draft in $VISUAL / $EDITOR; the console comes back with the text"
+        " saved there, safeguards checked",
+    ),
+    Key(
+        "goto",
+        "main",
+        "colon,number_sign",
+        "goto",
+        "Go to ticket",
+        show=False,
+        key_display=":",
+        doc="Go to a ticket by its number (opened even when the queue or filter leaves it out)",
+    ),
+    Key(
+        "find",
+        "main",
+        "ctrl+f",
+        "find",
+        "Find in ticket",
+        show=False,
+        doc="Find text in the open ticket (conversation and fields): enter or down next,"
+        " up previous, esc closes",
+    ),
+    Key("find_next", "main", "f3", "find_next", "Next match", show=False),
+    # xterm sends shift+f3 as the key Textual calls f15.
+    Key(
+        "find_previous",
+        "main",
+        "shift+f3,f15",
+        "find_previous",
+        "Previous match",
+        show=False,
+        key_display="shift+f3",
+    ),
     # -- the queue -----------------------------------------------------------------
     Key("next", "queue", "j,down", "cursor_down", "Next", show=False),
     Key("previous", "queue", "k,up", "cursor_up", "Previous", show=False),
@@ -422,6 +465,9 @@ KEYS: tuple[Key, ...] = (
     Key("undo", "report", "u", "app.undo", "Undo the last action", show=False),
     Key("close", "views", "escape,v", "cancel", "Cancel"),
     Key("close", "help", "escape,q,question_mark", "close", "Close help"),
+    Key("find_next", "find", "down", "next", "Next match"),
+    Key("find_previous", "find", "up", "previous", "Previous match"),
+    Key("close_find", "find", "escape", "close", "Close"),
     Key("quit_wait", "quit", "w", "wait", "Wait, then quit"),
     Key("quit_leave", "quit", "l", "leave", "Leave for next start"),
     Key("cancel", "quit", "escape", "stay", "Back"),

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
+    from triage_tui.ui.widgets.find_bar import FindBar
 
 
 #: Seconds between updates of the "loading… N tickets" title.
@@ -620,6 +621,83 @@ class MainScreen(DeskScreen[None]):
             f"Dismissed on {ticket_id}: {', '.join(fired)} (d again restores)", markup=False
         )
         self.show_ticket(ticket_id)
+
+    # -- go to a ticket, find in it (ui/screens/goto.py, ui/widgets/find_bar.py) --
+    def action_goto(self) -> None:
+        from triage_tui.ui.screens.goto import GoToScreen
+
+        rows = self.all_rows
+        numeric = bool(rows) and all(r.id.isascii() and r.id.isdigit() for r in rows)
+
+        def chosen(ticket_id: str | None) -> None:
+            if ticket_id is not None:
+                self.go_to(ticket_id)
+
+        self.app.push_screen(GoToScreen(numeric=numeric), chosen)
+
+    def go_to(self, ticket_id: str) -> None:
+        """Open ``ticket_id``: the cursor moves to it when the queue shows it; a ticket
+        the filter or the queue leaves out opens anyway, if the helpdesk has it."""
+        if not self.work_mounted:
+            self.app.notify("The queue is still loading.", severity="warning", markup=False)
+            return
+        queue = self.query_one(QueueView)
+        index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), None)
+        if index is not None:
+            queue.move_to(index)
+            if self.requested_id != ticket_id:
+                self.show_ticket(ticket_id)
+            queue.focus()
+            return
+        if ticket_id in self._rows_by_id():
+            self.show_ticket(ticket_id)
+            self.app.notify(
+                f"#{ticket_id} is not in the filtered queue: opened anyway.", markup=False
+            )
+            return
+        self._go_to_elsewhere(ticket_id)
+
+    @work(exclusive=True, group="goto")
+    @ends_with_screen
+    async def _go_to_elsewhere(self, ticket_id: str) -> None:
+        from triage_tui.domain.errors import NotFound
+
+        try:
+            detail = await self.app.helpdesk.get_ticket(ticket_id)
+        except NotFound:
+            self.app.notify(
+                f"No ticket #{ticket_id} in this helpdesk.", severity="warning", markup=False
+            )
+            return
+        except TriageError as error:
+            self.app.notify(f"#{ticket_id} not opened: {error}", severity="error", markup=False)
+            return
+        self.show_ticket(ticket_id)
+        status = detail.ticket.status.value
+        self.app.notify(f"#{ticket_id} is not in the queue ({status}): opened.", markup=False)
+
+    async def _find_bar(self) -> FindBar:
+        """The find box under the detail, mounted the first time it is asked for."""
+        from triage_tui.ui.widgets.find_bar import FindBar
+
+        found = self.query(FindBar)
+        if found:
+            return found.first()
+        bar = FindBar()
+        await self.query_one("#work-pane", Vertical).mount(bar, after=self.query_one(TicketPane))
+        return bar
+
+    async def action_find(self) -> None:
+        if self.work_mounted:
+            (await self._find_bar()).open()
+
+    async def action_find_next(self) -> None:
+        if self.work_mounted:
+            (await self._find_bar()).step(1)
+
+    async def action_find_previous(self) -> None:
+        if self.work_mounted:
+            (await self._find_bar()).step(-1)
 
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:
