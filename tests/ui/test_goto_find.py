@@ -94,9 +94,7 @@ async def test_an_unknown_number_says_so_in_one_line_and_keeps_the_ticket(
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_not_a_number_or_a_huge_one_is_refused_in_the_dialog(
-    demo_db: Path, make_app
-) -> None:
+async def test_not_a_number_or_a_huge_one_is_refused_in_the_dialog(demo_db: Path, make_app) -> None:
     """Issue 19 item 6: letters and a number past 2**63-1 get a clear line under the field;
     the dialog stays for a correction and esc leaves it, nothing opened."""
     app = make_app(demo_db)

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 ResultType = TypeVar("ResultType")
 
 #: Actions that open a dialog: keys typed after them were meant for the dialog.
-DIALOGS = frozenset({"send", "escalate", "note", "assign"})
+DIALOGS = frozenset({"send", "escalate", "note", "assign", "edit_external"})
 
 #: Generated drafts kept (to tell an edited draft from the generated one).
 GENERATED_KEPT = 64
@@ -203,6 +203,38 @@ class TicketDesk:
             editor.focus()
             editor.select_placeholder(after_cursor=False)  # typing replaces it
 
+    def edit_external(self) -> None:
+        """The draft in the agent's ``$VISUAL`` / ``$EDITOR`` (``ui/external_editor``); the
+        text saved there becomes the draft, and its safeguard findings are said."""
+        view = self.need("edit_external")
+        if view is None:
+            return
+        from triage_tui.domain.safeguards import checks as safeguards
+        from triage_tui.ui import external_editor
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        app = self.screen.app
+        pane = self.screen.query_one(DraftPane)
+        try:
+            text = external_editor.edit(pane.text, view.detail.ticket.id, app.suspend)
+        except external_editor.EditorFailed as error:
+            app.notify(str(error), severity="warning", markup=False, timeout=8)
+            return
+        if not pane.replace_text(text):
+            app.notify("The draft came back from the editor unchanged.", markup=False, timeout=4)
+            return
+        findings = pane.recheck()
+        found = "no safeguard findings"
+        if findings:
+            found = f"safeguards: {safeguards.summary(findings)}"
+        blocking = any(f.blocking for f in findings)
+        app.notify(
+            f"Draft from the editor · {found}",
+            severity="warning" if blocking else "information",
+            markup=False,
+            timeout=6,
+        )
+
     def reset_draft(self) -> None:
         """The template's draft instead of the agent's (an edit: ``ctrl+z`` takes it back)."""
         from triage_tui.ui.widgets.draft import DraftPane
@@ -329,6 +361,9 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     def action_reset_draft(self) -> None:
         self.desk.reset_draft()
+
+    def action_edit_external(self) -> None:
+        self.desk.edit_external()
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

@@ -148,9 +148,9 @@ class FindBar(Horizontal):
         self.query_one("#find-count", Static).update(Content(self.count_text))
         if current is not None:
             # Once laid out: a ticket just replaced has no height yet to scroll in.
-            self.call_after_refresh(self._scroll_to, current[0], current[1])
+            self.call_after_refresh(self._reveal_match, current[0], current[1])
 
-    def _scroll_to(self, index: int, start: int) -> None:
+    def _reveal_match(self, index: int, start: int) -> None:
         pane = self.pane
         text = pane.text
         if index >= len(text.blocks):
