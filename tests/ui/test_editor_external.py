@@ -5,15 +5,17 @@ Pilot's headless driver cannot hand the terminal over (``App.suspend`` raises
 stand in a terminal that can be suspended (``suspend`` yields, as the real one
 does once the terminal is handed over) and run real editors — small Python
 scripts as ``$VISUAL`` — on the real file. The real suspend round trip, in a
-pseudo-terminal, is ``tests/test_editor_external_pty.py``.
+pseudo-terminal, is the last test here.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import stat
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -149,8 +151,7 @@ async def test_escape_bytes_from_the_editor_are_shown_not_sent_to_the_terminal(
     editor(
         tmp_path,
         monkeypatch,
-        "open(path, 'w', encoding='utf-8')"
-        ".write('Hello \\x1b[2J\\x1b]0;pwned\\x07 done\\x9b1m')\n",
+        "open(path, 'w', encoding='utf-8').write('Hello \\x1b[2J\\x1b]0;pwned\\x07 done\\x9b1m')\n",
     )
     app = make_app(demo_db)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -282,3 +283,95 @@ def test_the_private_folder_is_made_0700_whatever_the_umask(
     finally:
         os.umask(old)
     assert not path.parent.exists()
+
+
+# -- the real console in a pseudo-terminal ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+TICKET_TITLE = re.compile(r"Ticket #(\d+)")
+TYPED = "PTYTYPED-5150"
+#: The editor: says it has the terminal, reads a line typed there, saves a reply with it.
+PTY_EDITOR = """\
+import sys
+path = sys.argv[-1]
+print("FAKE-EDITOR has the terminal: type a line", flush=True)
+line = sys.stdin.readline().strip()
+with open(path, "w", encoding="utf-8") as handle:
+    handle.write("Hi,\\n\\nThanks for waiting: " + line + "\\n\\nBest regards,\\nSupport\\n")
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+def test_the_real_console_hands_the_terminal_to_the_editor_and_sends_its_text(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    """Issue 19 item 4, the round trip in a real terminal: E suspends the console, the
+    editor gets the terminal (it reads a line typed there), the console comes back with
+    the saved text in the draft, and after Send ``triage get-ticket ID --json`` has it."""
+    from benchmarks.pty_screen import Terminal
+
+    script = tmp_path / "pty_editor.py"
+    script.write_text(PTY_EDITOR, encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text(
+        '[profiles.default]\nagent = "Sam Agent"\nundo_seconds = 0\npreview = "follow"\n'
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "SSH_", "EDITOR"))}
+    env = {
+        **clean,
+        "PYTHONPATH": str(ROOT),
+        "TRIAGE_CONFIG_DIR": str(config),
+        "TRIAGE_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+        "VISUAL": f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}",
+    }
+    argv = [sys.executable, "-m", "triage_tui", "--db", str(demo_db)]
+    expected = f"Hi,\n\nThanks for waiting: {TYPED}\n\nBest regards,\nSupport"
+    with Terminal(argv, 120, 40, env, cwd=str(ROOT)) as term:
+        assert term.wait_for(lambda t: "Draft reply to" in t.text(), 60), term.text()
+        term.settle(0.5)
+        found = TICKET_TITLE.search(term.text())
+        assert found is not None, term.text()
+        ticket_id = found.group(1)
+
+        term.send(b"E")
+        assert term.wait_for(lambda t: "FAKE-EDITOR has the terminal" in t.text(), 30), term.text()
+        term.send(f"{TYPED}\r".encode())
+        # The console is back (its panes repainted) with the editor's text in the draft.
+        assert term.wait_for(
+            lambda t: "Thanks for waiting: " + TYPED in t.text() and "Draft reply to" in t.text(),
+            30,
+        ), term.text()
+        term.settle(0.5)
+        assert "FAKE-EDITOR" not in term.text()  # the editor's screen is gone
+        assert "Draft from the editor" in term.text()
+
+        term.send(b"s")
+        assert term.wait_for(
+            lambda t: "send and set" in t.text() or "send anyway" in t.text(), 20
+        ), term.text()
+        term.send(b"y" if "send anyway" in term.text() else b"\r")
+        term.settle(1.0)
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "triage_tui",
+            "--db",
+            str(demo_db),
+            "get-ticket",
+            ticket_id,
+            "--json",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    bodies = [m["body"] for m in json.loads(done.stdout)["messages"] if m["role"] == "agent"]
+    assert bodies and bodies[-1] == expected
