@@ -302,7 +302,7 @@ KEYS: tuple[Key, ...] = (
         " up previous, esc closes",
     ),
     Key("find_next", "main", "f3", "find_next", "Next match", show=False),
-    # xterm sends shift+f3 as the key Textual calls f15.
+    # xterm and the Linux console send shift+f3 as the key Textual calls f15.
     Key(
         "find_previous",
         "main",
@@ -311,6 +311,7 @@ KEYS: tuple[Key, ...] = (
         "Previous match",
         show=False,
         key_display="shift+f3",
+        doc="Previous match (shift+f3; xterm and the Linux console send it as f15)",
     ),
     # -- the queue -----------------------------------------------------------------
     Key("next", "queue", "j,down", "cursor_down", "Next", show=False),
@@ -576,6 +577,8 @@ _DISPLAY = {
     "question_mark": "?",
     "slash": "/",
     "asterisk": "*",
+    "colon": ":",
+    "number_sign": "#",
     "escape": "esc",
     "pagedown": "pgdn",
     "pageup": "pgup",

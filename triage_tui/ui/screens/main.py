@@ -863,6 +863,13 @@ class MainScreen(DeskScreen[None]):
             "Filter queue", "Filter language: priority:high sla:<90m … (/)", self.action_filter
         )
         yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
+        yield SystemCommand("Go to ticket", "Open a ticket by its number (:)", self.action_goto)
+        yield SystemCommand(
+            "Find in ticket", "Find text in the open ticket (ctrl+f)", self.action_find
+        )
+        yield SystemCommand(
+            "Edit draft in $EDITOR", "The draft in $VISUAL / $EDITOR (E)", self.action_edit_external
+        )
         yield SystemCommand(
             "Review proposals",
             "AI agents' proposals: send, edit, reject (A)",
