@@ -278,7 +278,7 @@ KEYS: tuple[Key, ...] = (
         "Edit in $EDITOR",
         show=False,
         key_display="E",
-        doc="Edit the draft in $VISUAL / $EDITOR; the console comes back with the text"
+        tooltip="Edit the draft in $VISUAL / $EDITOR; the console comes back with the text"
         " saved there, safeguards checked",
     ),
     Key(
@@ -288,8 +288,8 @@ KEYS: tuple[Key, ...] = (
         "goto",
         "Go to ticket",
         show=False,
-        key_display=":",
-        doc="Go to a ticket by its number (opened even when the queue or filter leaves it out)",
+        key_display=": #",
+        tooltip="Go to a ticket by its number (opened even when the queue or filter leaves it out)",
     ),
     Key(
         "find",
@@ -298,7 +298,7 @@ KEYS: tuple[Key, ...] = (
         "find",
         "Find in ticket",
         show=False,
-        doc="Find text in the open ticket (conversation and fields): enter or down next,"
+        tooltip="Find text in the open ticket (conversation and fields): enter or down next,"
         " up previous, esc closes",
     ),
     Key("find_next", "main", "f3", "find_next", "Next match", show=False),
