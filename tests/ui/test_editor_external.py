@@ -267,6 +267,34 @@ async def test_a_blocking_finding_in_the_edited_draft_is_said_and_blocks_send(
         assert app.screen.blocking == [f.reason for f in blocking]
 
 
+async def test_in_a_sweep_the_edited_text_is_the_sweeps_draft_and_is_sent(
+    demo_db: Path, make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, can_suspend: None
+) -> None:
+    """Issue 19 item 4: ``E`` works in a sweep too (one draft per ticket): the sweep's
+    draft is the editor's text and Send sends it."""
+    from tests.ui.sweep_helpers import confirm_send, start_sweep
+
+    editor(tmp_path, monkeypatch, f"open(path, 'a').write({ADDED!r})\n")
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sweep = await start_sweep(pilot, "priority:urgent", [])
+        pane = sweep.query_one(DraftPane)
+        ticket_id = sweep.view.detail.ticket.id
+        before = pane.text
+        await pilot.press("E")
+        await settle(pilot)
+        assert pane.text == before + ADDED
+        await pilot.press("s")
+        await confirm_send(pilot)
+        await settle(pilot)
+        body = db_rows(
+            demo_db,
+            "SELECT body FROM messages WHERE ticket_id=? ORDER BY rowid DESC LIMIT 1",
+            ticket_id,
+        )[0][0]
+        assert body == before + ADDED
+
+
 def test_the_private_folder_is_made_0700_whatever_the_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Static
 
 from tests.ui.conftest import db_rows
 from tests.ui.test_console import settle
-from triage_tui.domain.find import QUERY_MAX
+from triage_tui.domain.errors import InvalidInput
+from triage_tui.domain.find import QUERY_MAX, find_all, ticket_ref
 from triage_tui.ui.screens.goto import GoToScreen
 from triage_tui.ui.screens.main import MainScreen
 from triage_tui.ui.widgets.find_bar import FindBar
@@ -212,3 +214,53 @@ async def test_find_says_no_match_caps_the_query_and_follows_a_new_ticket(
         bar = screen.query_one(FindBar)
         index, _ = bar.matches[0]
         assert screen.query_one(TicketPane).text._blocks[index].content.spans
+
+
+@pytest.mark.parametrize(
+    ("typed", "numeric", "expected"),
+    [
+        ("1042", True, "1042"),
+        ("  #1042 ", True, "1042"),
+        ("# 0042", True, "42"),
+        (str(2**63 - 1), True, str(2**63 - 1)),
+        ("65f1c0a2b3c4d5e6f7a8b9c0", False, "65f1c0a2b3c4d5e6f7a8b9c0"),
+        ("#RT-77", False, "RT-77"),
+    ],
+)
+def test_ticket_ref_takes_what_a_helpdesk_numbers(typed: str, numeric: bool, expected: str) -> None:
+    """Issue 19 item 6: the go-to box's number: a leading # and spaces are fine; ids with
+    letters where the helpdesk's ids are not numbers (Gleap)."""
+    assert ticket_ref(typed, numeric=numeric) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "numeric", "said"),
+    [
+        ("", True, "Type a ticket number"),
+        ("#", True, "Type a ticket number"),
+        ("12a", True, "“12a” is not a ticket number: digits only"),
+        ("١٢٣", True, "is not a ticket number"),  # Arabic-Indic digits: isdigit, not ASCII
+        (str(2**63), True, "is too large for a ticket number"),
+        ("9" * 65, True, "is too long for a ticket number"),
+        ("a b", False, "“a b” is not a ticket id"),
+        ("../etc", False, "is not a ticket id"),
+    ],
+)
+def test_ticket_ref_refuses_with_one_line(typed: str, numeric: bool, said: str) -> None:
+    """Issue 19 item 6: non-numbers, huge numbers and junk are one clear line."""
+    with pytest.raises(InvalidInput) as caught:
+        ticket_ref(typed, numeric=numeric)
+    assert said in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_find_all_is_plain_case_insensitive_and_bounded() -> None:
+    """Issue 19 item 6: a plain substring ignoring case (no patterns), offsets kept where
+    lower-casing changes a character's length, the query cut at QUERY_MAX, matches capped."""
+    assert find_all("Refund, REFUND, refunded", "refund") == [0, 8, 16]
+    assert find_all("a.b a*b", ".*") == []  # not a pattern
+    text = "İstanbul refund İ refund"
+    assert [text[i : i + 6] for i in find_all(text, "REFUND")] == ["refund", "refund"]
+    assert find_all("x" * 10, "xx", limit=3) == [0, 2, 4]
+    assert find_all("y" * (QUERY_MAX + 10), "y" * (QUERY_MAX + 5)) == [0]  # cut to QUERY_MAX
+    assert find_all("anything", "") == []
