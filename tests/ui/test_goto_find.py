@@ -40,10 +40,12 @@ def open_id(screen: MainScreen) -> str:
     return screen.view.detail.ticket.id
 
 
-async def test_colon_goes_to_a_ticket_in_the_queue(demo_db: Path, make_app) -> None:
-    """Issue 19 item 6: ``:`` then a number moves the cursor to that ticket and opens it;
-    ``#`` does the same and a leading ``#`` in the number is fine."""
-    app = make_app(demo_db)
+@pytest.mark.parametrize("preview", ["follow", "enter"])
+async def test_colon_goes_to_a_ticket_in_the_queue(demo_db: Path, make_app, preview: str) -> None:
+    """Issue 19 item 6: ``:`` then a number moves the cursor to that ticket and opens it
+    (whether the detail follows the cursor or waits for enter); ``#`` does the same and
+    a leading ``#`` in the number is fine."""
+    app = make_app(demo_db, preview=preview)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await settle(pilot)
         queue = screen.query_one(QueueView)

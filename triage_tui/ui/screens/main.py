@@ -644,8 +644,13 @@ class MainScreen(DeskScreen[None]):
         queue = self.query_one(QueueView)
         index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), None)
         if index is not None:
-            queue.move_to(index)
-            if self.requested_id != ticket_id:
+            moved = queue.cursor != index
+            if moved:
+                # The cursor posts Highlighted even when it stays: moved only when it
+                # must, or the detail that follows it would load the ticket again.
+                queue.move_to(index)
+            # Where the detail follows the cursor, the move opens the ticket itself.
+            if self.requested_id != ticket_id and not (moved and self.follow_cursor):
                 self.show_ticket(ticket_id)
             queue.focus()
             return

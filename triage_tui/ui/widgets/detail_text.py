@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rich.segment import Segment
-from textual.content import Content
+from textual.content import Content, Span
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -106,10 +106,11 @@ class DetailText(Widget):
         blocks = list(self._base)
         for index, spans in marks.items():
             content = blocks[index].content
-            for start, end in spans:
-                content = content.stylize(MATCH_STYLE, start, end)
+            # One new Content per block (stylize per match would copy its spans each time).
+            added = [Span(start, end, MATCH_STYLE) for start, end in spans]
             if current is not None and current[0] == index:
-                content = content.stylize(CURRENT_MATCH_STYLE, current[1], current[2])
+                added.append(Span(current[1], current[2], CURRENT_MATCH_STYLE))
+            content = Content(content.plain, [*content.spans, *added], content.cell_length, False)
             blocks[index] = replace(blocks[index], content=content)
         self._blocks = blocks
         self._forget()
