@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from tests.ui.conftest import db_rows
@@ -121,11 +122,11 @@ async def test_not_a_number_or_a_huge_one_is_refused_in_the_dialog(demo_db: Path
         assert open_id(screen) == before
 
 
-def count_text(screen: MainScreen) -> str:
+def count_text(screen: Screen[object]) -> str:
     return str(screen.query_one("#find-count", Static).render())
 
 
-def occurrences(screen: MainScreen, word: str) -> int:
+def occurrences(screen: Screen[object], word: str) -> int:
     """How often ``word`` is in the pane's text, counted per block as the find box does."""
     blocks = screen.query_one(TicketPane).text.blocks
     return sum(block.content.plain.lower().count(word.lower()) for block in blocks)
@@ -216,6 +217,46 @@ async def test_find_says_no_match_caps_the_query_and_follows_a_new_ticket(
         bar = screen.query_one(FindBar)
         index, _ = bar.matches[0]
         assert screen.query_one(TicketPane).text._blocks[index].content.spans
+
+
+async def test_find_works_in_a_sweep_without_deciding_anything(demo_db: Path, make_app) -> None:
+    """Issue 19 item 6: ``ctrl+f`` finds in the sweep's ticket too: the box opens under
+    the detail and the draft, the sweep's keys type into it (``n`` does not skip), esc
+    closes it without ending the sweep, and the next ticket is searched with the same
+    query when the box opens again."""
+    from tests.ui.sweep_helpers import start_sweep
+    from triage_tui.ui.screens.sweep import SweepScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sweep = await start_sweep(pilot, "priority:urgent", [])
+        assert sweep.view is not None
+        first = sweep.view.detail.ticket.id
+        word = "on"  # "n" is the sweep's skip key: typed here, it is a letter
+        total = occurrences(sweep, word)
+        assert total >= 2
+        await pilot.press("ctrl+f", *word)
+        await settle(pilot)
+        bar = sweep.query_one(FindBar)
+        assert bar.display and count_text(sweep) == f"1 of {total}"
+        assert sweep.view.detail.ticket.id == first
+        assert bar.region.y >= sweep.query_one(TicketPane).region.bottom
+        await pilot.press("enter")
+        assert count_text(sweep) == f"2 of {total}"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is sweep and not bar.display
+        assert sweep.view.detail.ticket.id == first
+
+        await pilot.press("n")  # the pane has focus again: n skips to the next ticket
+        await settle(pilot)
+        assert isinstance(app.screen, SweepScreen)
+        assert sweep.view.detail.ticket.id != first
+        await pilot.press("f3")  # opens the box again, the query kept, on this ticket
+        await settle(pilot)
+        matches = occurrences(sweep, word)
+        assert bar.display
+        assert count_text(sweep) == (f"1 of {matches}" if matches else "no match")
 
 
 @pytest.mark.parametrize(

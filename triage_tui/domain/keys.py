@@ -293,7 +293,7 @@ KEYS: tuple[Key, ...] = (
     ),
     Key(
         "find",
-        "main",
+        "desk",
         "ctrl+f",
         "find",
         "Find in ticket",
@@ -301,11 +301,11 @@ KEYS: tuple[Key, ...] = (
         tooltip="Find text in the open ticket (conversation and fields): enter or down next,"
         " up previous, esc closes",
     ),
-    Key("find_next", "main", "f3", "find_next", "Next match", show=False),
+    Key("find_next", "desk", "f3", "find_next", "Next match", show=False),
     # xterm and the Linux console send shift+f3 as the key Textual calls f15.
     Key(
         "find_previous",
-        "main",
+        "desk",
         "shift+f3,f15",
         "find_previous",
         "Previous match",

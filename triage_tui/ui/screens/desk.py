@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from triage_tui.engine.outbox_model import Entry
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
+    from triage_tui.ui.widgets.find_bar import FindBar
 
 ResultType = TypeVar("ResultType")
 
@@ -364,6 +365,43 @@ class DeskScreen(ConsoleScreen[ResultType]):
 
     def action_edit_external(self) -> None:
         self.desk.edit_external()
+
+    # -- find in the open ticket (ui/widgets/find_bar.py) ------------------------
+    async def mount_find_bar(self, bar: FindBar) -> None:
+        """Put the find box on screen: under the ticket detail, in its column."""
+        from triage_tui.ui.widgets.ticket import TicketPane
+
+        pane = self.query_one(TicketPane)
+        column = pane.parent
+        assert isinstance(column, Widget)
+        await column.mount(bar, after=pane)
+
+    async def _find_bar(self) -> FindBar | None:
+        """The find box, mounted the first time it is asked for; None while there is
+        no ticket pane to search (the main screen mounts it once the queue is in)."""
+        from triage_tui.ui.widgets.find_bar import FindBar
+        from triage_tui.ui.widgets.ticket import TicketPane
+
+        found = self.query(FindBar)
+        if found:
+            return found.first()
+        if not self.query(TicketPane):
+            return None
+        bar = FindBar()
+        await self.mount_find_bar(bar)
+        return bar
+
+    async def action_find(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.open()
+
+    async def action_find_next(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.step(1)
+
+    async def action_find_previous(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.step(-1)
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

@@ -69,7 +69,6 @@ if TYPE_CHECKING:
     from triage_tui.ui.screens.bulk import BulkChoice
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.screens.sweep import SweepOutcome
-    from triage_tui.ui.widgets.find_bar import FindBar
 
 
 #: Seconds between updates of the "loading… N tickets" title.
@@ -680,29 +679,6 @@ class MainScreen(DeskScreen[None]):
         self.show_ticket(ticket_id)
         status = detail.ticket.status.value
         self.app.notify(f"#{ticket_id} is not in the queue ({status}): opened.", markup=False)
-
-    async def _find_bar(self) -> FindBar:
-        """The find box under the detail, mounted the first time it is asked for."""
-        from triage_tui.ui.widgets.find_bar import FindBar
-
-        found = self.query(FindBar)
-        if found:
-            return found.first()
-        bar = FindBar()
-        await self.query_one("#work-pane", Vertical).mount(bar, after=self.query_one(TicketPane))
-        return bar
-
-    async def action_find(self) -> None:
-        if self.work_mounted:
-            (await self._find_bar()).open()
-
-    async def action_find_next(self) -> None:
-        if self.work_mounted:
-            (await self._find_bar()).step(1)
-
-    async def action_find_previous(self) -> None:
-        if self.work_mounted:
-            (await self._find_bar()).step(-1)
 
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:

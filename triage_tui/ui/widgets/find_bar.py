@@ -13,7 +13,8 @@ searched again.
 | ``↑`` | previous match |
 | ``escape`` | close the box (the highlights go) |
 
-``f3`` / ``shift+f3`` move between matches from anywhere on the main screen.
+``f3`` / ``shift+f3`` move between matches from anywhere on the main screen or in a
+sweep (where the box sits under the detail and the draft).
 """
 
 from __future__ import annotations
