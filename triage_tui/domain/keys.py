@@ -74,6 +74,7 @@ SCOPES: dict[str, str] = {
     "copy_menu": "copy menu",
     "help": "help",
     "quit": "quit dialog",
+    "find": "find box",
 }
 
 _SCREEN_LAYER = frozenset({"app", "main", "desk", "queue", "draft", "draft_pane"})
@@ -290,6 +291,49 @@ KEYS: tuple[Key, ...] = (
         doc="The ticket's link in the helpdesk's web UI: copied and shown in a notice"
         " (no browser is started)",
     ),
+    Key(
+        "edit_external",
+        "desk",
+        "E",
+        "edit_external",
+        "Edit in $EDITOR",
+        show=False,
+        key_display="E",
+        tooltip="Edit the draft in $VISUAL / $EDITOR; the console comes back with the text"
+        " saved there, safeguards checked",
+    ),
+    Key(
+        "goto",
+        "main",
+        "colon,number_sign",
+        "goto",
+        "Go to ticket",
+        show=False,
+        key_display=": #",
+        tooltip="Go to a ticket by its number (opened even when the queue or filter leaves it out)",
+    ),
+    Key(
+        "find",
+        "desk",
+        "ctrl+f",
+        "find",
+        "Find in ticket",
+        show=False,
+        tooltip="Find text in the open ticket (conversation and fields): enter or down next,"
+        " up previous, esc closes",
+    ),
+    Key("find_next", "desk", "f3", "find_next", "Next match", show=False),
+    # xterm and the Linux console send shift+f3 as the key Textual calls f15.
+    Key(
+        "find_previous",
+        "desk",
+        "shift+f3,f15",
+        "find_previous",
+        "Previous match",
+        show=False,
+        key_display="shift+f3",
+        doc="Previous match (shift+f3; xterm and the Linux console send it as f15)",
+    ),
     # -- the queue -----------------------------------------------------------------
     Key("next", "queue", "j,down", "cursor_down", "Next", show=False),
     Key("previous", "queue", "k,up", "cursor_up", "Previous", show=False),
@@ -449,6 +493,9 @@ KEYS: tuple[Key, ...] = (
     Key("copy_kb_link", "copy_menu", "k", "copy('kb')", "KB link"),
     Key("cancel", "copy_menu", "escape,y", "cancel", "Cancel"),
     Key("close", "help", "escape,q,question_mark", "close", "Close help"),
+    Key("find_next", "find", "down", "next", "Next match"),
+    Key("find_previous", "find", "up", "previous", "Previous match"),
+    Key("close_find", "find", "escape", "close", "Close"),
     Key("quit_wait", "quit", "w", "wait", "Wait, then quit"),
     Key("quit_leave", "quit", "l", "leave", "Leave for next start"),
     Key("cancel", "quit", "escape", "stay", "Back"),
@@ -557,6 +604,8 @@ _DISPLAY = {
     "question_mark": "?",
     "slash": "/",
     "asterisk": "*",
+    "colon": ":",
+    "number_sign": "#",
     "escape": "esc",
     "pagedown": "pgdn",
     "pageup": "pgup",

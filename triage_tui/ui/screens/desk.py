@@ -48,11 +48,12 @@ if TYPE_CHECKING:
     from triage_tui.engine.outbox_model import Entry
     from triage_tui.ui.screens.prompts import EscalationChoice
     from triage_tui.ui.widgets.draft import DraftPane
+    from triage_tui.ui.widgets.find_bar import FindBar
 
 ResultType = TypeVar("ResultType")
 
 #: Actions that open a dialog: keys typed after them were meant for the dialog.
-DIALOGS = frozenset({"send", "escalate", "note", "assign", "copy"})
+DIALOGS = frozenset({"send", "escalate", "note", "assign", "copy", "edit_external"})
 
 #: Generated drafts kept (to tell an edited draft from the generated one).
 GENERATED_KEPT = 64
@@ -202,6 +203,38 @@ class TicketDesk:
             editor = self.screen.query_one(DraftPane).editor
             editor.focus()
             editor.select_placeholder(after_cursor=False)  # typing replaces it
+
+    def edit_external(self) -> None:
+        """The draft in the agent's ``$VISUAL`` / ``$EDITOR`` (``ui/external_editor``); the
+        text saved there becomes the draft, and its safeguard findings are said."""
+        view = self.need("edit_external")
+        if view is None:
+            return
+        from triage_tui.domain.safeguards import checks as safeguards
+        from triage_tui.ui import external_editor
+        from triage_tui.ui.widgets.draft import DraftPane
+
+        app = self.screen.app
+        pane = self.screen.query_one(DraftPane)
+        try:
+            text = external_editor.edit(pane.text, view.detail.ticket.id, app.suspend)
+        except external_editor.EditorFailed as error:
+            app.notify(str(error), severity="warning", markup=False, timeout=8)
+            return
+        if not pane.replace_text(text):
+            app.notify("The draft came back from the editor unchanged.", markup=False, timeout=4)
+            return
+        findings = pane.recheck()
+        found = "no safeguard findings"
+        if findings:
+            found = f"safeguards: {safeguards.summary(findings)}"
+        blocking = any(f.blocking for f in findings)
+        app.notify(
+            f"Draft from the editor · {found}",
+            severity="warning" if blocking else "information",
+            markup=False,
+            timeout=6,
+        )
 
     def reset_draft(self) -> None:
         """The template's draft instead of the agent's (an edit: ``ctrl+z`` takes it back)."""
@@ -371,6 +404,46 @@ class DeskScreen(ConsoleScreen[ResultType]):
             return
         self.app.copy_to_clipboard(link.text)
         self.app.notify(f"{copied_notice(link, ticket_id)}: {link.text}", markup=False)
+
+    def action_edit_external(self) -> None:
+        self.desk.edit_external()
+
+    # -- find in the open ticket (ui/widgets/find_bar.py) ------------------------
+    async def mount_find_bar(self, bar: FindBar) -> None:
+        """Put the find box on screen: under the ticket detail, in its column."""
+        from triage_tui.ui.widgets.ticket import TicketPane
+
+        pane = self.query_one(TicketPane)
+        column = pane.parent
+        assert isinstance(column, Widget)
+        await column.mount(bar, after=pane)
+
+    async def _find_bar(self) -> FindBar | None:
+        """The find box, mounted the first time it is asked for; None while there is
+        no ticket pane to search (the main screen mounts it once the queue is in)."""
+        from triage_tui.ui.widgets.find_bar import FindBar
+        from triage_tui.ui.widgets.ticket import TicketPane
+
+        found = self.query(FindBar)
+        if found:
+            return found.first()
+        if not self.query(TicketPane):
+            return None
+        bar = FindBar()
+        await self.mount_find_bar(bar)
+        return bar
+
+    async def action_find(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.open()
+
+    async def action_find_next(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.step(1)
+
+    async def action_find_previous(self) -> None:
+        if (bar := await self._find_bar()) is not None:
+            bar.step(-1)
 
     def on_draft_pane_changed(self, event: DraftPane.Changed) -> None:  # by name: imported late
         self.desk.draft_changed(event.text)

@@ -52,9 +52,11 @@ def help_sections(
 ) -> list[Content]:
     """The sections of the help screen; ``everywhere`` are the app's own keys, and
     ``keymap`` the ``[keymap]`` in force (its keys replace the defaults shown)."""
+    from triage_tui.ui.screens.desk import DeskScreen
     from triage_tui.ui.screens.main import MainScreen
     from triage_tui.ui.screens.prompts import SendScreen
     from triage_tui.ui.widgets.draft import DraftEditor, DraftPane
+    from triage_tui.ui.widgets.find_bar import FindBar
     from triage_tui.ui.widgets.queue import QueueView
 
     def as_bindings(items: Iterable[BindingType]) -> list[Binding]:
@@ -62,7 +64,10 @@ def help_sections(
         return [rebound(b, keymap or {}) for b in found]
 
     return [
-        _section("Actions on the current ticket", as_bindings(MainScreen.BINDINGS)),
+        _section(
+            "Actions on the current ticket",
+            as_bindings([*MainScreen.BINDINGS, *DeskScreen.BINDINGS]),
+        ),
         # "open" is the footer's short name for the enter binding listed after it.
         _section("Queue", [b for b in as_bindings(QueueView.BINDINGS) if b.action != "open"]),
         _section(
@@ -73,6 +78,7 @@ def help_sections(
                 ("ctrl+z ctrl+y", "Undo / redo typing"),
             ],
         ),
+        _section("Find box (ctrl+f)", as_bindings(FindBar.BINDINGS), [("enter", "Next match")]),
         _section("Send dialog", as_bindings(SendScreen.BINDINGS)),
         _section(
             "Everywhere",

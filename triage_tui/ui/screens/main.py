@@ -625,6 +625,65 @@ class MainScreen(DeskScreen[None]):
         )
         self.show_ticket(ticket_id)
 
+    # -- go to a ticket, find in it (ui/screens/goto.py, ui/widgets/find_bar.py) --
+    def action_goto(self) -> None:
+        from triage_tui.ui.screens.goto import GoToScreen
+
+        rows = self.all_rows
+        numeric = bool(rows) and all(r.id.isascii() and r.id.isdigit() for r in rows)
+
+        def chosen(ticket_id: str | None) -> None:
+            if ticket_id is not None:
+                self.go_to(ticket_id)
+
+        self.app.push_screen(GoToScreen(numeric=numeric), chosen)
+
+    def go_to(self, ticket_id: str) -> None:
+        """Open ``ticket_id``: the cursor moves to it when the queue shows it; a ticket
+        the filter or the queue leaves out opens anyway, if the helpdesk has it."""
+        if not self.work_mounted:
+            self.app.notify("The queue is still loading.", severity="warning", markup=False)
+            return
+        queue = self.query_one(QueueView)
+        index = next((i for i, r in enumerate(queue.rows) if r.id == ticket_id), None)
+        if index is not None:
+            moved = queue.cursor != index
+            if moved:
+                # The cursor posts Highlighted even when it stays: moved only when it
+                # must, or the detail that follows it would load the ticket again.
+                queue.move_to(index)
+            # Where the detail follows the cursor, the move opens the ticket itself.
+            if self.requested_id != ticket_id and not (moved and self.follow_cursor):
+                self.show_ticket(ticket_id)
+            queue.focus()
+            return
+        if ticket_id in self._rows_by_id():
+            self.show_ticket(ticket_id)
+            self.app.notify(
+                f"#{ticket_id} is not in the filtered queue: opened anyway.", markup=False
+            )
+            return
+        self._go_to_elsewhere(ticket_id)
+
+    @work(exclusive=True, group="goto")
+    @ends_with_screen
+    async def _go_to_elsewhere(self, ticket_id: str) -> None:
+        from triage_tui.domain.errors import NotFound
+
+        try:
+            detail = await self.app.helpdesk.get_ticket(ticket_id)
+        except NotFound:
+            self.app.notify(
+                f"No ticket #{ticket_id} in this helpdesk.", severity="warning", markup=False
+            )
+            return
+        except TriageError as error:
+            self.app.notify(f"#{ticket_id} not opened: {error}", severity="error", markup=False)
+            return
+        self.show_ticket(ticket_id)
+        status = detail.ticket.status.value
+        self.app.notify(f"#{ticket_id} is not in the queue ({status}): opened.", markup=False)
+
     # -- Send -------------------------------------------------------------
     def action_send(self) -> None:
         view = self.view
@@ -789,6 +848,13 @@ class MainScreen(DeskScreen[None]):
             "Filter queue", "Filter language: priority:high sla:<90m … (/)", self.action_filter
         )
         yield SystemCommand("Refresh queue", "Reload from the helpdesk (r)", self.action_refresh)
+        yield SystemCommand("Go to ticket", "Open a ticket by its number (:)", self.action_goto)
+        yield SystemCommand(
+            "Find in ticket", "Find text in the open ticket (ctrl+f)", self.action_find
+        )
+        yield SystemCommand(
+            "Edit draft in $EDITOR", "The draft in $VISUAL / $EDITOR (E)", self.action_edit_external
+        )
         yield SystemCommand(
             "Review proposals",
             "AI agents' proposals: send, edit, reject (A)",

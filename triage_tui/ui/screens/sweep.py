@@ -35,7 +35,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -66,6 +66,9 @@ from triage_tui.ui.screens.report import ReportScreen, load_report
 from triage_tui.ui.widgets.draft import DraftPane
 from triage_tui.ui.widgets.ticket import TicketPane
 from triage_tui.ui.widgets.undo_banner import UndoBanner
+
+if TYPE_CHECKING:
+    from triage_tui.ui.widgets.find_bar import FindBar
 
 #: Below this width the detail and the draft stack.
 NARROW_WIDTH = 110
@@ -160,6 +163,10 @@ class SweepScreen(DeskScreen[SweepOutcome | None]):
     @property
     def clock(self) -> Clock:
         return self.app.clock
+
+    async def mount_find_bar(self, bar: FindBar) -> None:
+        # The detail shares its row with the draft: the box goes under both.
+        await self.mount(bar, before=self.query_one(Footer))
 
     def on_mount(self) -> None:
         pane = self.query_one(TicketPane)

@@ -14,10 +14,11 @@ Customer text reaches this widget only as ``Content`` built by
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from rich.segment import Segment
-from textual.content import Content
+from textual.content import Content, Span
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -26,6 +27,9 @@ from textual.widget import Widget
 BAR = "▌"
 #: Drawn blocks kept for reuse: a few tickets' worth.
 KEPT_BLOCKS = 120
+#: The find box's matches, and the one it is on (``DetailText.highlight``).
+MATCH_STYLE = "reverse"
+CURRENT_MATCH_STYLE = "bold reverse $text-warning"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ class DetailText(Widget):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
         self._blocks: list[Block] = []
+        #: The blocks as given (``_blocks`` may be them with find matches highlighted).
+        self._base: list[Block] = []
+        #: Called when ``set_blocks`` replaces the text (the find box searches it again).
+        self.replaced: Callable[[], None] | None = None
         #: For one width: the first line of each block (and the total at the end).
         self._layout: tuple[int, list[int]] = (-1, [0])
         #: Drawn blocks by index, for the width in ``_layout``: only blocks that
@@ -78,9 +86,51 @@ class DetailText(Widget):
 
     def set_blocks(self, blocks: list[Block]) -> None:
         """Show ``blocks`` instead of what is there."""
+        self._blocks = self._base = blocks
+        self._forget()
+        self.refresh(layout=True)
+        if self.replaced is not None:
+            self.replaced()
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The blocks as given to ``set_blocks`` (without highlights)."""
+        return self._base
+
+    def highlight(
+        self, marks: Mapping[int, Sequence[tuple[int, int]]], current: tuple[int, int, int] | None
+    ) -> None:
+        """Show the blocks with the spans in ``marks`` (block index -> (start, end) in its
+        plain text) highlighted, and ``current`` (block, start, end) more so; with no
+        marks, the blocks as given."""
+        blocks = list(self._base)
+        for index, spans in marks.items():
+            content = blocks[index].content
+            # One new Content per block (stylize per match would copy its spans each time).
+            added = [Span(start, end, MATCH_STYLE) for start, end in spans]
+            if current is not None and current[0] == index:
+                added.append(Span(current[1], current[2], CURRENT_MATCH_STYLE))
+            content = Content(content.plain, [*content.spans, *added], content.cell_length, False)
+            blocks[index] = replace(blocks[index], content=content)
         self._blocks = blocks
         self._forget()
         self.refresh(layout=True)
+
+    def line_of(self, index: int, offset: int) -> int:
+        """The line of the widget that shows character ``offset`` of block ``index`` at its
+        width (the line that ends the word holding it, where a wrap breaks it off)."""
+        width = self.size.width
+        start = self._starts(width)[index]
+        block = self._blocks[index]
+        plain = block.content.plain
+        if block.nowrap:
+            return start + plain.count("\n", 0, offset)
+        end = offset
+        while end < len(plain) and not plain[end].isspace():
+            end += 1
+        inner = max(1, width - 3) if block.kind else width
+        height = block.content[:end].get_height(self.styles, inner)  # type: ignore[arg-type]
+        return start + max(0, height - 1)
 
     def _forget(self) -> None:
         self._layout = (-1, [0])

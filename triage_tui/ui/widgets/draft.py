@@ -271,8 +271,16 @@ class DraftPane(Vertical):
         False when there is no template or the draft is the template already."""
         if self.template is None or not self.edited:
             return False
+        return self.replace_text(self.template)
+
+    def replace_text(self, text: str) -> bool:
+        """Make ``text`` the draft, as an edit: through the editor's gate (control
+        characters shown as escapes), undoable with ``ctrl+z``, saved like typing.
+        False when the draft is that text already."""
+        if sanitize(text) == self.text:
+            return False
         editor = self.editor
-        editor.replace(self.template, (0, 0), editor.document.end)
+        editor.replace(text, (0, 0), editor.document.end)
         editor.move_cursor((0, 0))
         return True
 
