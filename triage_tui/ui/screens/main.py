@@ -417,9 +417,7 @@ class MainScreen(DeskScreen[None]):
     def _update_title(self, counts: QueueCounts | None = None) -> None:
         """The queue's title for ``counts`` (those of the rows shown, counted now when None)."""
         if counts is None:
-            counts = QueueCounts.of(
-                self.query_one(QueueView).rows, self.app.clock.now(), self.sort
-            )
+            counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now(), self.sort)
         self._title_counts = counts
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
