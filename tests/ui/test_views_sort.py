@@ -63,7 +63,9 @@ async def test_o_cycles_the_queue_order_shown_in_the_title(
         screen = await settle(pilot)
         queue = screen.query_one(QueueView)
         sla_order = [r.id for r in queue.rows]
-        assert "sorted by" not in title(screen)  # SLA order is the default
+        counts = title(screen)  # "Queue · 77 open · 1 breached · 4 under 1 h"
+        assert "sorted by" not in counts  # SLA order is the default
+        assert "breached" in counts and "under 1 h" in counts
         queue.move_to(7)
         await pilot.press("enter")
         await settle(pilot)
@@ -72,7 +74,7 @@ async def test_o_cycles_the_queue_order_shown_in_the_title(
         assert screen.view is not None and screen.view.detail.ticket.id == held.id
 
         await sort_once(pilot, screen)
-        assert "sorted by priority" in title(screen)
+        assert title(screen) == f"{counts} · sorted by priority"  # the same counts
         ranks = [URGENCY.index(r.priority) for r in queue.rows]
         assert ascending(ranks) and len(set(ranks)) > 1
         assert [r.id for r in queue.rows] != sla_order
@@ -81,19 +83,19 @@ async def test_o_cycles_the_queue_order_shown_in_the_title(
         assert f"Ticket #{held.id}" in str(screen.query_one(TicketPane).border_title)
 
         await sort_once(pilot, screen)
-        assert "sorted by age" in title(screen)
+        assert title(screen) == f"{counts} · sorted by age"  # the same counts
         created = times(demo_db, "created_at")
         assert ascending([created[r.id] for r in queue.rows])  # oldest first
         assert queue.current is not None and queue.current.id == held.id
 
         await sort_once(pilot, screen)
-        assert "sorted by last update" in title(screen)
+        assert title(screen) == f"{counts} · sorted by last update"  # the same counts
         updated = times(demo_db, "updated_at")
         assert ascending([updated[r.id] for r in reversed(queue.rows)])  # newest first
         assert queue.current is not None and queue.current.id == held.id
 
         await sort_once(pilot, screen)
-        assert "sorted by" not in title(screen)
+        assert title(screen) == counts
         assert [r.id for r in queue.rows] == sla_order
         assert queue.current is not None and queue.current.id == held.id
 
