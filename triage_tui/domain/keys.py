@@ -189,6 +189,17 @@ KEYS: tuple[Key, ...] = (
         tooltip="Views: pick a saved view (its filter)",
     ),
     Key(
+        "sort",
+        "main",
+        "O",
+        "sort",
+        "Sort",
+        show=False,
+        key_display="O",
+        doc="Order the queue: by SLA (the default), priority, age, last update, in turn;"
+        " the cursor stays on its ticket",
+    ),
+    Key(
         "sweep",
         "main",
         "w",

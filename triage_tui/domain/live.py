@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from triage_tui.domain.changes import Change, ChangeKind
 from triage_tui.domain.enums import Priority
-from triage_tui.domain.queue import QueueRow
+from triage_tui.domain.queue import QueueRow, Sort
 
 
 class Marker(StrEnum):
@@ -82,18 +82,19 @@ def merge_rows(
     rows: list[QueueRow],
     updates: Mapping[str, QueueRow | None],
     shown: Mapping[str, QueueRow] | None = None,
+    order: Sort = Sort.SLA,
 ) -> list[QueueRow]:
-    """A new list: ``rows`` (in queue order) with ``updates`` applied. A row for an
-    id replaces the old one at its SLA place (or enters); None or an inactive
-    row leaves. ``shown`` (``rows`` by id, when the caller keeps one) finds the
-    old rows by bisection instead of a walk over every row.
+    """A new list: ``rows`` (sorted in ``order``) with ``updates`` applied. A row
+    for an id replaces the old one at its place in that order (or enters); None
+    or an inactive row leaves. ``shown`` (``rows`` by id, when the caller keeps
+    one) finds the old rows by bisection instead of a walk over every row.
 
     The old rows' places and the new rows' places are found by bisection, and
     the result is one concatenation of slices: the work per row of the queue is
     copying a pointer, so 1 000 changes on 100 000 rows stay cheap.
     """
-    key = QueueRow.sort_key
-    gone = _places(rows, updates, shown)
+    key = order.key
+    gone = _places(rows, updates, shown, key)
     if gone is not None and len(updates) <= FEW_CHANGES:
         # One copy, then C-level moves: the common poll brings a change or two.
         few = list(rows)
@@ -111,7 +112,7 @@ def merge_rows(
     merged: list[QueueRow] = []
     start = 0
     for row in incoming:
-        place = bisect.bisect_left(kept, row.sort_key(), lo=start, key=key)
+        place = bisect.bisect_left(kept, key(row), lo=start, key=key)
         merged += kept[start:place]
         merged.append(row)
         start = place
@@ -125,19 +126,21 @@ FEW_CHANGES = 16
 
 
 def _places(
-    rows: list[QueueRow], updates: Mapping[str, object], shown: Mapping[str, QueueRow] | None
+    rows: list[QueueRow],
+    updates: Mapping[str, object],
+    shown: Mapping[str, QueueRow] | None,
+    key: Callable[[QueueRow], tuple[float | int | str, ...]],
 ) -> list[int] | None:
-    """Where the updated tickets' old rows are in ``rows``, ascending; None when
-    ``shown`` cannot say (then the caller walks the rows)."""
+    """Where the updated tickets' old rows are in ``rows`` (sorted by ``key``),
+    ascending; None when ``shown`` cannot say (then the caller walks the rows)."""
     if shown is None:
         return None
-    key = QueueRow.sort_key
     places: list[int] = []
     for ticket_id in updates:
         old = shown.get(ticket_id)
         if old is None:
             continue
-        at = bisect.bisect_left(rows, old.sort_key(), key=key)
+        at = bisect.bisect_left(rows, key(old), key=key)
         if at >= len(rows) or rows[at] is not old:
             return None
         places.append(at)

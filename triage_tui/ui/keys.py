@@ -49,8 +49,20 @@ def rebound(item: Binding, keymap: Mapping[str, str]) -> Binding:
     )
 
 
+def key_for(app: object, scope: str, binding_id: str) -> str:
+    """The key a dialog's hint line names for the binding ``binding_id`` of ``scope``:
+    the first one in force (a ``[keymap]`` entry replaces the declared keys), as the
+    help shows it (``esc``, ``?``)."""
+    keymap: Mapping[str, str] = getattr(app, "keymap", None) or {}
+    if binding_id in keymap:
+        return display(keymap[binding_id].split(",")[0])
+    declared = next(k for k in KEYS if k.scope == scope and k.id == binding_id)
+    return declared.key_display or display(declared.keys.split(",")[0])
+
+
 def shown_key(app: object, binding_id: str, default: str) -> str:
-    """The key a dialog's hint line names for ``binding_id``: the first one in force."""
+    """Like ``key_for``, with the default key given rather than looked up by scope
+    (for a hint whose binding id is shared by several scopes)."""
     keymap: Mapping[str, str] = getattr(app, "keymap", None) or {}
     if binding_id not in keymap:
         return default

@@ -36,7 +36,7 @@ STAGE_OF = {s.value: s for s in SlaStage}
 # SLA targets) to keep 15 fields of each was most of the console's load time.
 _ROW_COLUMNS = """
     t.rowid, t.id, t.subject, t.status, t.priority, p.name, p.email, p.id,
-    o.name, o.vip, t.created_at, t.tags, t.assignee, t.channel, t.excerpt
+    o.name, o.vip, t.created_at, t.tags, t.assignee, t.channel, t.excerpt, t.updated_at
 """
 
 
@@ -133,6 +133,7 @@ def _queue_rows(conn: sqlite3.Connection, rows: list[Any]) -> list[QueueRow]:
             assignee=row[12] or "",
             channel=row[13],
             excerpt=row[14],
+            updated=from_db(row[15]).timestamp(),
         )
         for row in rows
     ]

@@ -149,6 +149,14 @@ class Filter:
             return list(kept)
         return self._select(index_for(kept), now)
 
+    def count(self, rows: list[QueueRow], now: datetime) -> int:
+        """How many of ``rows`` match: the list's index answers with a mask, and no
+        list of the matching rows is built (the views picker counts every view)."""
+        if not self.terms:
+            return len(rows)
+        ctx = Context(now.timestamp(), self.me.strip().lower())
+        return index_for(rows).mask([(t.cond, t.negated) for t in self.terms], ctx).count(1)
+
     def _select(self, index: RowIndex, now: datetime) -> list[QueueRow]:
         ctx = Context(now.timestamp(), self.me.strip().lower())
         return index.select([(t.cond, t.negated) for t in self.terms], ctx)

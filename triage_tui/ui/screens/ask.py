@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -28,7 +29,7 @@ from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import LISTED, match_name, unknown_line
 from triage_tui.domain.text import count
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ PickNameScreen #pick-list { height: auto; max-height: 8; }
 
 
 def keys_line(*pairs: tuple[str, str]) -> Content:
-    """``enter send   esc cancel`` with the keys highlighted."""
+    """``enter send   esc cancel`` with the keys highlighted. A key that is a
+    binding's is named as ``ui.keys.key_for`` gives it: a ``[keymap]`` rebinds it."""
     parts: list[Content | tuple[str, str] | str] = []
     for i, (key, label) in enumerate(pairs):
         if i:
@@ -75,7 +77,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Label(self.title_content.stylize("bold"))
             if self.detail is not None:
                 yield Label(self.detail, classes="preview")
-            yield Label(keys_line(("enter", self.yes), ("esc", self.no)), classes="keys")
+            key = partial(key_for, self.app, "confirm")
+            yield Label(keys_line((key("yes"), self.yes), (key("no"), self.no)), classes="keys")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -115,7 +118,8 @@ class AskScreen(ModalScreen[str | None]):
             if self.hint is not None:
                 yield Label(self.hint.stylize("$text-muted"))
             yield SafeInput(value=self.value, placeholder=self.placeholder, id="ask-input")
-            yield Label(keys_line(("enter", "accept"), ("esc", "cancel")), classes="keys")
+            cancel = key_for(self.app, "ask", "cancel")
+            yield Label(keys_line(("enter", "accept"), (cancel, "cancel")), classes="keys")
             yield Label(Content(""), id="ask-error", classes="error")
 
     def on_mount(self) -> None:
@@ -153,7 +157,7 @@ class ChoiceScreen(ModalScreen[str | None]):
             yield Label(self.title_content.stylize("bold"))
             for key, _value, label in self.choices:
                 yield Label(keys_line((key, label)))
-            yield Label(keys_line(("esc", "cancel")), classes="keys")
+            yield Label(keys_line((key_for(self.app, "ask", "cancel"), "cancel")), classes="keys")
 
     def on_key(self, event: Key) -> None:
         for key, value, _label in self.choices:
@@ -177,6 +181,9 @@ class ListPickScreen(ModalScreen[str | None]):
     QUESTION = ""
     ENTER = "pick"
     LIST_ID = "pick-options"
+    #: Where the picker's bindings are declared (``domain.keys``) and its cancel's id.
+    SCOPE = "ask"
+    CANCEL = "cancel"
 
     def options(self) -> list[Option]:
         raise NotImplementedError
@@ -185,7 +192,8 @@ class ListPickScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(Content.styled(self.QUESTION, "bold"))
             yield OptionList(*self.options(), id=self.LIST_ID)
-            yield Label(keys_line(("enter", self.ENTER), ("esc", "cancel")), classes="keys")
+            cancel = key_for(self.app, self.SCOPE, self.CANCEL)
+            yield Label(keys_line(("enter", self.ENTER), (cancel, "cancel")), classes="keys")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -250,7 +258,8 @@ class PickNameScreen(ModalScreen[str | None]):
             # "me" starts selected (the hint says typing replaces it): enter takes it.
             yield SafeInput(value="me" if self.me else "", id="pick-input", select_on_focus=True)
             yield OptionList(id="pick-list")
-            keys = (("enter", "accept"), ("→", "complete"), ("↑↓", "pick"), ("esc", "cancel"))
+            cancel = key_for(self.app, "ask", "cancel")
+            keys = (("enter", "accept"), ("→", "complete"), ("↑↓", "pick"), (cancel, "cancel"))
             yield Label(keys_line(*keys), classes="keys")
             yield Label(Content(""), id="pick-error", classes="error")
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -51,7 +52,7 @@ from triage_tui.engine.bulk_preview import BulkAction, PlannedChange
 from triage_tui.engine.directory import AGENT, Directory, directory_of
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.console import ConsoleApp
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.screens.ask import (
     AskScreen,
     ChoiceScreen,
@@ -242,13 +243,12 @@ class BulkPreviewScreen(ModalScreen[bool]):
                 yield Static(
                     Content("\n").join(change_line(c) for c in self.changes), id="bulk-list"
                 )
+            back = (key_for(self.app, "bulk_preview", "cancel"), "back: nothing is written")
             if self.unfinished or not self.count:
-                keys = keys_line(("esc", "back: nothing is written"))
+                keys = keys_line(back)
             else:
-                keys = keys_line(
-                    ("enter", f"apply to {count(self.count, 'ticket')}"),
-                    ("esc", "back: nothing is written"),
-                )
+                apply = key_for(self.app, "bulk_preview", "bulk_apply")
+                keys = keys_line((apply, f"apply to {count(self.count, 'ticket')}"), back)
             yield Label(keys, id="bulk-keys")
 
     def _warnings(self) -> Content:
@@ -318,6 +318,7 @@ class MacroPickScreen(ListPickScreen):
     BINDINGS = bindings("macro_pick")
     QUESTION = "Apply which macro?"
     LIST_ID = "macro-list"
+    SCOPE = "macro_pick"
 
     def __init__(self, macros: dict[str, Macro]) -> None:
         super().__init__()
@@ -365,16 +366,17 @@ class BulkActionScreen(ModalScreen[BulkChoice | None]):
                     "$text-muted",
                 )
             )
-            for key, label in (
-                ("a", "assign"),
-                ("t", "tag / untag"),
-                ("s", "set status"),
-                ("p", "set priority"),
-                ("m", "apply a macro"),
-                ("x", "escalate"),
+            key = partial(key_for, self.app, "bulk_menu")
+            for binding_id, label in (
+                ("bulk_assign", "assign"),
+                ("bulk_tag", "tag / untag"),
+                ("bulk_status", "set status"),
+                ("bulk_priority", "set priority"),
+                ("bulk_macro", "apply a macro"),
+                ("bulk_escalate", "escalate"),
             ):
-                yield Label(keys_line((key, label)))
-            yield Label(keys_line(("esc", "cancel")), classes="keys")
+                yield Label(keys_line((key(binding_id), label)))
+            yield Label(keys_line((key("cancel"), "cancel")), classes="keys")
 
     @property
     def n(self) -> str:

@@ -9,6 +9,7 @@ held in the outbox).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -20,7 +21,7 @@ from textual.widgets import Label, Static
 
 from triage_tui.engine.outbox_model import Entry
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 
 
 class ConflictScreen(ModalScreen[str | None]):
@@ -71,14 +72,19 @@ class ConflictScreen(ModalScreen[str | None]):
             yield Static(
                 st.literal(body if len(body) < 800 else body[:800] + "…"), classes="preview"
             )
+            key = partial(key_for, self.app, "conflict")
             yield Label(
                 Content.assemble(
-                    *((("r", "$text-accent bold"), " revise   ") if self.revisable else ()),
-                    ("s", "$text-accent bold"),
+                    *(
+                        ((key("revise"), "$text-accent bold"), " revise   ")
+                        if self.revisable
+                        else ()
+                    ),
+                    (key("conflict_send"), "$text-accent bold"),
                     " send anyway   ",
-                    ("d", "$text-accent bold"),
+                    (key("discard"), "$text-accent bold"),
                     " discard   ",
-                    ("esc", "$text-accent bold"),
+                    (key("decide_later"), "$text-accent bold"),
                     " later",
                 ),
                 classes="keys",

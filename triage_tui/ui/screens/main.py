@@ -39,7 +39,7 @@ from triage_tui import collector, paths
 from triage_tui.config import preview_follows_cursor
 from triage_tui.domain import events
 from triage_tui.domain.errors import TriageError
-from triage_tui.domain.queue import QueueCounts, QueueRow, sort_rows
+from triage_tui.domain.queue import QueueCounts, QueueRow, Sort, by_due, sort_rows
 from triage_tui.engine.loader import TicketLoader, TicketView
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
@@ -127,6 +127,8 @@ class MainScreen(DeskScreen[None]):
         self.follow_cursor = True
         #: The live queue (``ui/live.py``): made once the first rows are painted.
         self.live: LiveQueue | None = None
+        #: The queue's order (``O`` cycles it); ``all_rows`` is kept sorted in it.
+        self.sort = Sort.SLA
 
     @staticmethod
     def find(app: App[Any]) -> MainScreen | None:
@@ -262,11 +264,11 @@ class MainScreen(DeskScreen[None]):
         # A ticket that breaches (or enters its last hour) while the console is open
         # moves the title's counts on the same tick as its row's marker.
         now = self.app.clock.now()
-        counts = QueueCounts.of(queue.rows, now)
+        counts = QueueCounts.of(queue.rows, now, self.sort)
         if counts != self._title_counts:
             self._update_title(counts)
         if self.live is not None:
-            self.live.tick(self.all_rows, now)
+            self.live.tick(by_due(self.all_rows, self.sort), now)
         # The top bar's text changes once a minute: repaint it only then, and
         # without a layout pass (a relayout every second also repaints the
         # queue's scrollbar: 2.4 KB a second to an idle SSH session).
@@ -291,6 +293,8 @@ class MainScreen(DeskScreen[None]):
             # only collected, and the whole queue is sorted once at the end:
             # re-sorting and re-showing per batch is quadratic at 100 000.
             first = await self.loader.first_rows(FIRST_SCREEN_ROWS)
+            if first and self.sort is not Sort.SLA:
+                first = sorted(first, key=self.sort.key)
             if first:
                 self._set_rows(first)
                 await self._after_first_rows()
@@ -298,7 +302,7 @@ class MainScreen(DeskScreen[None]):
             shown_at = 0.0
             async for batch in self.loader.queue_batches():
                 if not rows and not first:
-                    rows = sorted(batch, key=QueueRow.sort_key)
+                    rows = sorted(batch, key=self.sort.key)
                     self._set_rows(list(rows))
                     await self._after_first_rows()
                 else:
@@ -321,7 +325,7 @@ class MainScreen(DeskScreen[None]):
             self.query_one("#topbar", Static).update(self._topbar())
             return
         await self._after_first_rows()  # an empty queue: nothing was painted yet
-        sort_rows(rows)
+        sort_rows(rows, self.sort)
         self.badge = None
         self.queue_loaded = True
         initial = app.initial_filter
@@ -336,7 +340,8 @@ class MainScreen(DeskScreen[None]):
         top = self.query_one(QueueView).cursor == 0
         self._set_rows(rows, top=top)
         if self.live is not None:
-            self.live.follow(rows, app.clock.now())  # from now on the queue follows the helpdesk
+            # From now on the queue follows the helpdesk.
+            self.live.follow(by_due(rows, self.sort), app.clock.now())
         current = self.query_one(QueueView).current
         if (
             top
@@ -416,7 +421,7 @@ class MainScreen(DeskScreen[None]):
     def _update_title(self, counts: QueueCounts | None = None) -> None:
         """The queue's title for ``counts`` (those of the rows shown, counted now when None)."""
         if counts is None:
-            counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now())
+            counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now(), self.sort)
         self._title_counts = counts
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
@@ -426,6 +431,8 @@ class MainScreen(DeskScreen[None]):
             parts.append((f" · {counts.breached} breached", "$text-error bold"))
         if counts.at_risk:
             parts.append((f" · {counts.at_risk} under 1 h", "$text-warning bold"))
+        if self.sort is not Sort.SLA:
+            parts.append(f" · sorted by {self.sort.label}")
         if self.filter:
             parts += [
                 " · ",
@@ -477,6 +484,20 @@ class MainScreen(DeskScreen[None]):
             filter_input.display = False
             self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
+
+    def action_sort(self) -> None:
+        """The queue in its next order (SLA, priority, age, last update); the cursor
+        stays on its ticket, which stays open."""
+        self.set_sort(self.sort.next())
+
+    def set_sort(self, order: Sort) -> None:
+        if order is self.sort:
+            return
+        self.sort = order
+        # A new list, not sorted in place: the filter's index and the due-order
+        # copies are kept per list and hold the old one.
+        self._set_rows(sorted(self.all_rows, key=order.key))
+        self.app.notify(f"Queue sorted by {order.label}", markup=False, timeout=2)
 
     def action_views(self) -> None:
         from triage_tui.ui.screens.views import pick_view
@@ -657,7 +678,7 @@ class MainScreen(DeskScreen[None]):
                 self.show_ticket(ticket_id)
             queue.focus()
             return
-        if ticket_id in self._rows_by_id():
+        if ticket_id in self.rows_by_id():
             self.show_ticket(ticket_id)
             self.app.notify(
                 f"#{ticket_id} is not in the filtered queue: opened anyway.", markup=False
@@ -700,7 +721,7 @@ class MainScreen(DeskScreen[None]):
         queue = self.query_one(QueueView)
         current = queue.current
         by_id = self.rows_by_id()
-        rows = merge_rows(self.all_rows, updates, by_id)
+        rows = merge_rows(self.all_rows, updates, by_id, self.sort)
         for ticket_id, row in updates.items():
             if row is not None and row.status.is_active:
                 by_id[ticket_id] = row
@@ -711,7 +732,8 @@ class MainScreen(DeskScreen[None]):
         shown = self.filter.apply(rows, self.app.clock.now()) if self.filter else rows
         index: int | None = None
         if current is not None and (now_row := by_id.get(current.id)) is not None:
-            at = bisect.bisect_left(shown, now_row.sort_key(), key=QueueRow.sort_key)
+            key = self.sort.key
+            at = bisect.bisect_left(shown, key(now_row), key=key)
             if at < len(shown) and shown[at] is now_row:
                 index = at
         queue.merge_rows(shown, index)
@@ -806,7 +828,7 @@ class MainScreen(DeskScreen[None]):
         following = shown[index + 1].id if index + 1 < len(shown) else None
         rows = [r for r in self.all_rows if r.id != ticket_id]
         if row is not None and row.status.is_active:
-            bisect.insort(rows, row, key=QueueRow.sort_key)
+            bisect.insort(rows, row, key=self.sort.key)
         self._set_rows(rows)
         if following is not None:
             queue.move_to(next((i for i, r in enumerate(queue.rows) if r.id == following), 0))

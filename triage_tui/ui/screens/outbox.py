@@ -17,6 +17,7 @@ for collisions), ``c`` discards it, ``enter`` offers revise / send / discard.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import ClassVar, Protocol
 
 from textual import events
@@ -32,7 +33,7 @@ from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.outbox_controls import waiting_reason
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 
 _STATE_STYLE = {
     om.CONFLICT: "$text-warning bold",
@@ -126,17 +127,18 @@ class OutboxScreen(ModalScreen[None]):
             yield Static(Content.styled("Outbox", "bold"), id="outbox-title")
             yield OutboxTable(id="outbox-table", cursor_type="row", zebra_stripes=True)
             yield Static(Content(""), id="outbox-detail")
+            key = partial(key_for, self.app, "outbox")
             yield Static(
                 Content.assemble(
-                    ("r", "$text-accent bold"),
+                    (key("retry"), "$text-accent bold"),
                     " retry   ",
-                    ("s", "$text-accent bold"),
+                    (key("outbox_send_anyway"), "$text-accent bold"),
                     " send anyway   ",
-                    ("c", "$text-accent bold"),
+                    (key("cancel_entry"), "$text-accent bold"),
                     " cancel   ",
-                    ("enter", "$text-accent bold"),
+                    (key("details"), "$text-accent bold"),
                     " details   ",
-                    ("esc", "$text-accent bold"),
+                    (key("close"), "$text-accent bold"),
                     " close",
                 ),
                 classes="keys",
@@ -240,11 +242,11 @@ class OutboxScreen(ModalScreen[None]):
                 (waiting_reason(root, self.helpdesk.session).capitalize() + ": ", "bold"),
                 st.line(f"{root.label} ({root.state}: {root.last_error or ''})"),
                 "\n",
-                ("s", "$text-accent bold"),
+                (key_for(self.app, "outbox", "outbox_send_anyway"), "$text-accent bold"),
                 " send without waiting · ",
-                ("c", "$text-accent bold"),
+                (key_for(self.app, "outbox", "cancel_entry"), "$text-accent bold"),
                 " discard · ",
-                ("enter", "$text-accent bold"),
+                (key_for(self.app, "outbox", "details"), "$text-accent bold"),
                 " revise / send / discard",
             ]
         elif entry.conflict:

@@ -23,7 +23,7 @@ from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import TriageError
 from triage_tui.domain.names import match_name
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings, shown_key
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class SendScreen(ModalScreen[Status | None]):
             )
             yield Static(st.literal(preview), classes="preview")
             # The keys in force: a [keymap] may have rebound the dialog's.
-            key = partial(shown_key, self.app)
+            key = partial(key_for, self.app, "send")
             if self.changed:
                 changed: list[Content | tuple[str, str] | str] = [
                     ("⚠ Changed since you opened it:", "$text-warning bold")
@@ -87,20 +87,20 @@ class SendScreen(ModalScreen[Status | None]):
                     lines += ["\n  • ", Content(reason)]
                 lines += [
                     "\n",
-                    (key("send_anyway", "y"), "$text-accent bold"),
+                    (key("send_anyway"), "$text-accent bold"),
                     f" send anyway (status {self.default.value})   ",
-                    (key("cancel", "esc"), "$text-accent bold"),
+                    (key("cancel"), "$text-accent bold"),
                     " back to the draft",
                 ]
                 yield Label(Content.assemble(*lines), classes="blocking")
                 return
             yield Label(
                 Content.assemble(
-                    (key("send_default", "enter"), "$text-accent bold"),
+                    (key("send_default"), "$text-accent bold"),
                     f" send and set {self.default.value}   ",
-                    (key(f"send_{other.value}", other.value[0]), "$text-accent bold"),
+                    (key(f"send_{other.value}"), "$text-accent bold"),
                     f" send and set {other.value}   ",
-                    (key("cancel", "esc"), "$text-accent bold"),
+                    (key("cancel"), "$text-accent bold"),
                     " cancel",
                 ),
                 classes="keys",
@@ -108,8 +108,10 @@ class SendScreen(ModalScreen[Status | None]):
 
     def action_send_default(self) -> None:
         if self.blocking:
+            key = partial(key_for, self.app, "send")
             self.notify(
-                "Safeguards block this draft: y sends anyway, esc goes back.",
+                f"Safeguards block this draft: {key('send_anyway')} sends anyway,"
+                f" {key('cancel')} goes back.",
                 severity="warning",
                 markup=False,
             )
@@ -208,7 +210,7 @@ class EscalateScreen(ModalScreen[EscalationChoice | None]):
                     " next field   ",
                     ("↑↓", "$text-accent bold"),
                     " route   ",
-                    ("esc", "$text-accent bold"),
+                    (key_for(self.app, "escalate", "cancel"), "$text-accent bold"),
                     " cancel",
                 ),
                 classes="keys",

@@ -19,6 +19,7 @@ the collision check on the way); the event log names the proposer and you.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -34,7 +35,7 @@ from triage_tui.engine import proposals as pr
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.screens.ask import AskScreen, keys_line
 
 if TYPE_CHECKING:
@@ -141,14 +142,15 @@ class ReviewScreen(ModalScreen[None]):
                     # Disabled while hidden: a hidden editor must not take the keys.
                     yield TextArea(id="review-editor", disabled=True)
                     yield Static(Content(""), id="review-findings")
+            key = partial(key_for, self.app, "proposals")
             yield Static(
                 keys_line(
-                    ("s", "send"),
-                    ("e", "edit"),
-                    ("x", "escalate instead"),
-                    ("n", "skip"),
-                    ("r", "reject"),
-                    ("esc", "close"),
+                    (key("send"), "send"),
+                    (key("edit"), "edit"),
+                    (key("escalate"), "escalate instead"),
+                    (key("skip"), "skip"),
+                    (key("reject"), "reject"),
+                    (key("close"), "close"),
                 ),
                 classes="keys",
             )

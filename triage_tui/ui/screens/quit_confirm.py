@@ -22,7 +22,7 @@ from textual.widgets import Label, Static
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.buffered import BufferedHelpdesk
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 
 
 class QuitConfirmScreen(ModalScreen[None]):
@@ -45,11 +45,11 @@ class QuitConfirmScreen(ModalScreen[None]):
             yield Static(self._status(), id="quit-status")
             yield Label(
                 Content.assemble(
-                    ("w", "$text-accent bold"),
+                    (key_for(self.app, "quit", "quit_wait"), "$text-accent bold"),
                     " wait for them, then quit   ",
-                    ("l", "$text-accent bold"),
+                    (key_for(self.app, "quit", "quit_leave"), "$text-accent bold"),
                     " leave them for the next start   ",
-                    ("esc", "$text-accent bold"),
+                    (key_for(self.app, "quit", "cancel"), "$text-accent bold"),
                     " back",
                 ),
                 classes="keys",
@@ -74,7 +74,8 @@ class QuitConfirmScreen(ModalScreen[None]):
         if attention:
             parts.append(f"\n{attention} more need you (collision or refused): see o next time.")
         if self.waiting:
-            parts.append("\nDelivering… (l quits now and keeps the rest for the next start)")
+            leave = key_for(self.app, "quit", "quit_leave")
+            parts.append(f"\nDelivering… ({leave} quits now and keeps the rest for the next start)")
         return Content.assemble(*parts)
 
     def _tick(self) -> None:

@@ -37,7 +37,7 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain import events as ev
 from triage_tui.engine.report import EventLike, Report, build, duration_text
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.screens.ask import keys_line
 
 #: Events the helpdesk records itself when a write is delivered, by outbox entry kind.
@@ -248,7 +248,11 @@ class ReportScreen(ModalScreen[None]):
                 yield Static(details_content(report), id="report-details")
             yield Static(Content(""), id="report-written")
             yield Label(
-                keys_line(("esc", "close"), ("w", "write Markdown to a file")), id="report-keys"
+                keys_line(
+                    (key_for(self.app, "report", "close"), "close"),
+                    (key_for(self.app, "report", "write_report"), "write Markdown to a file"),
+                ),
+                id="report-keys",
             )
 
     def on_mount(self) -> None:

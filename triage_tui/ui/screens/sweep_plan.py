@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from textual.app import ComposeResult
@@ -36,7 +37,7 @@ from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState
 from triage_tui.engine.sweep_plan import SweepPlan, pace_text, plan_sweep
 from triage_tui.ui import safe_text as st
-from triage_tui.ui.keys import bindings
+from triage_tui.ui.keys import bindings, key_for
 from triage_tui.ui.screens.ask import keys_line
 
 #: Tickets of the proposed order shown on the plan screen.
@@ -201,6 +202,20 @@ def groups_content(plan: SweepPlan) -> Content:
     return Content("\n").join(lines)
 
 
+#: Alternatives with a key of their own (``alternative_1`` … in ``domain.keys``).
+KEYED_ALTERNATIVES = 6
+
+
+def alternative_keys(app: object, shown: int = KEYED_ALTERNATIVES) -> str:
+    """The keys of alternatives 1 to ``shown`` as a hint names them: ``1–6``, or
+    each one when a ``[keymap]`` moved any."""
+    last = min(KEYED_ALTERNATIVES, max(1, shown))
+    keys = [key_for(app, "sweep_plan", f"alternative_{n}") for n in range(1, last + 1)]
+    if keys == [str(n) for n in range(1, last + 1)]:
+        return f"1–{last}"
+    return "/".join(keys)
+
+
 class SweepPlanScreen(ModalScreen[bool]):
     """The plan for a sweep; see the module docstring for the keys."""
 
@@ -249,12 +264,13 @@ class SweepPlanScreen(ModalScreen[bool]):
                             "No ticket matches this filter: nothing to sweep.", "$text-warning"
                         )
                     )
+            key = partial(key_for, self.app, "sweep_plan")
             yield Label(
                 keys_line(
-                    ("enter", "start the sweep"),
-                    ("esc", "cancel"),
-                    ("1–6", "alternative"),
-                    ("a", "all"),
+                    (key("start_sweep"), "start the sweep"),
+                    (key("cancel"), "cancel"),
+                    (alternative_keys(self.app), "alternative"),
+                    (key("alternatives"), "all"),
                 ),
                 id="plan-keys",
             )
@@ -266,11 +282,10 @@ class SweepPlanScreen(ModalScreen[bool]):
         yield Static(batch_content(plan), id="plan-batch", classes="plan-block")
         yield Static(Content("Similar incidents"), classes="plan-heading")
         yield Static(groups_content(plan), id="plan-groups")
+        keys = alternative_keys(self.app, len(plan.alternatives))
+        expand = key_for(self.app, "sweep_plan", "alternatives")
         yield Static(
-            Content(
-                f"Alternatives ({len(plan.alternatives)}) — 1–{max(1, len(plan.alternatives))} or "
-                f"a to expand"
-            ),
+            Content(f"Alternatives ({len(plan.alternatives)}) — {keys} or {expand} to expand"),
             classes="plan-heading",
         )
         if not plan.alternatives:

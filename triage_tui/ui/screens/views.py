@@ -1,21 +1,31 @@
-"""The views picker (``v``): the profile's saved views, Enter applies one's filter.
+"""The views picker (``v``): the profile's saved views with their counts; Enter applies one.
 
 A view is a named filter in the config (``[views]``, or ``[profiles.NAME.views]``
 which override same-named top-level ones; ``triage config init`` writes an
 example). Picking one is the same as typing its filter after ``/`` — ``/``
 shows it to edit, ``esc`` there clears it — and ``triage --view NAME`` starts
 the console on it.
+
+Each entry shows how many tickets of the queue its view matches — what
+``triage queue --view NAME`` totals. They are counted over the compact rows
+the console already holds, by the filter's index (a mask per view, no list of
+rows), in a thread once the picker is on screen: it opens at once even on a
+100 000-ticket queue, and each count replaces its ``…`` as it comes.
 """
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from textual.content import Content
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from triage_tui.config import views_of
 from triage_tui.domain import events
+from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.text import count
 from triage_tui.engine.recording import record
 from triage_tui.ui import safe_text as st
@@ -26,33 +36,74 @@ from triage_tui.ui.widgets.queue import QueueView
 if TYPE_CHECKING:
     from triage_tui.ui.screens.main import MainScreen
 
+#: What an entry shows until its count is in (or while the queue still loads).
+COUNTING = "…"
+
 
 class ViewsScreen(ListPickScreen):
-    """Pick a saved view: ``↑``/``↓`` and ``enter``; ``escape`` cancels."""
+    """Pick a saved view: ``↑``/``↓`` and ``enter``; ``escape`` cancels.
+
+    ``rows`` is the whole queue to count each view over (None: not loaded yet,
+    no counts); ``me`` is who ``assignee:me`` means.
+    """
 
     BINDINGS = bindings("views")
     QUESTION = "Show which view?"
     ENTER = "show"
     LIST_ID = "views-list"
+    SCOPE = "views"
+    CANCEL = "close"
 
-    def __init__(self, views: dict[str, str], current: str | None = None) -> None:
+    def __init__(
+        self,
+        views: dict[str, str],
+        current: str | None = None,
+        *,
+        rows: list[QueueRow] | None = None,
+        now: datetime | None = None,
+        me: str = "",
+    ) -> None:
         super().__init__()
         self.views = views
         self.current = current
+        self.rows = rows
+        self.now = now
+        self.me = me
+        #: Tickets each view matches, by view name, as they are counted.
+        self.counts: dict[str, int] = {}
+
+    def entry(self, name: str) -> Content:
+        text = self.views[name]
+        found = self.counts.get(name)
+        return Content.assemble(
+            st.line(name, "bold"),
+            ("  ✓" if text == self.current else "", "$text-success"),
+            "  ",
+            (f"{found:,}" if found is not None else COUNTING, "$text-accent"),
+            "  ",
+            st.line(text, "$text-muted"),
+        )
 
     def options(self) -> list[Option]:
-        return [
-            Option(
-                Content.assemble(
-                    st.line(name, "bold"),
-                    ("  ✓" if text == self.current else "", "$text-success"),
-                    "  ",
-                    st.line(text, "$text-muted"),
-                ),
-                id=name,
-            )
-            for name, text in self.views.items()
-        ]
+        return [Option(self.entry(name), id=name) for name in self.views]
+
+    def on_mount(self) -> None:
+        # ListPickScreen's on_mount runs too (Textual calls each class's handler).
+        if self.rows is not None and self.now is not None:
+            self.run_worker(self._count(self.rows, self.now), group="view-counts")
+
+    async def _count(self, rows: list[QueueRow], now: datetime) -> None:
+        """Count each view in a thread (the keys stay free), showing each as it comes."""
+        from triage_tui.domain.filters.language import FilterError, parse
+
+        listed = self.query_one(OptionList)
+        for name, text in self.views.items():
+            try:
+                chosen = parse(text, me=self.me)
+            except FilterError:
+                continue  # the config check refuses these; picking it says what is wrong
+            self.counts[name] = await asyncio.to_thread(chosen.count, rows, now)
+            listed.replace_option_prompt(name, self.entry(name))
 
 
 def pick_view(main: MainScreen) -> None:
@@ -80,4 +131,11 @@ def pick_view(main: MainScreen) -> None:
         else:
             main.action_filter()  # the error under the filter box says what is wrong
 
-    app.push_screen(ViewsScreen(views, current), chosen)
+    screen = ViewsScreen(
+        views,
+        current,
+        rows=main.all_rows if main.queue_loaded else None,
+        now=app.clock.now(),
+        me=app.profile.agent,
+    )
+    app.push_screen(screen, chosen)
