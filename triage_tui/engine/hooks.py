@@ -127,7 +127,10 @@ class HookRunner:
         self.environ = os.environ if environ is None else environ
         self.policy = policy or RetryPolicy()
         self.rng = rng or random.Random()
+        #: Whose claims these are. A token made here is registered as live in this
+        #: process (``om.session_started``), so the outbox's take-overs leave them be.
         self.owner = owner or om.owner_token()
+        om.session_started(self.owner)
         self.team = team or profile.team
         self.hooks: dict[str, Hook] = dict(zip(hook_names(config), config.hooks, strict=True))
         self._rules = config.escalation
