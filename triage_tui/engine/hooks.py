@@ -109,7 +109,7 @@ class HookRunner:
     def __init__(
         self,
         helpdesk: Helpdesk,
-        outbox: ob.Outbox,
+        outbox: ob.Outbox | None,
         config: AppConfig,
         profile: Profile,
         clock: Clock,
@@ -121,7 +121,8 @@ class HookRunner:
         team: str | None = None,
     ) -> None:
         self.helpdesk = helpdesk
-        self.outbox = outbox
+        #: None: only ``plan`` (``triage hooks test``), which records and runs nothing.
+        self._outbox = outbox
         self.clock = clock
         self.profile = profile
         self.environ = os.environ if environ is None else environ
@@ -136,6 +137,12 @@ class HookRunner:
         self._rules = config.escalation
         #: Told of every outcome (``triage watch`` prints a line through the terminal gate).
         self.listeners: list[Callable[[Ran], None]] = []
+
+    @property
+    def outbox(self) -> ob.Outbox:
+        if self._outbox is None:
+            raise RuntimeError("a HookRunner without an outbox only plans")
+        return self._outbox
 
     # -- which hooks an event runs -------------------------------------------
     def wanting(self, event: str) -> list[tuple[str, Hook]]:
@@ -187,25 +194,10 @@ class HookRunner:
                     ticket_id=detail.ticket.id,
                     key=dh.idempotency_key(name, event, occurrence),
                     payload=payload,
-                    detail=self._describe(hook),
+                    detail=describe(hook),
                 )
             )
         return planned
-
-    def _describe(self, hook: Hook) -> str:
-        if hook.exec is not None:
-            return f"run {hook.exec!r} (time limit {hook.timeout_seconds:g} s)"
-        if hook.assign is not None:
-            among = ", ".join(hook.assign.agents) or f"the agents, into group {hook.assign.group}"
-            return f"assign ({hook.assign.strategy}) among {among}"
-        if hook.survey is not None:
-            return "send a satisfaction survey" + (
-                " and a health-check note" if hook.survey.health_check else ""
-            )
-        service = hook.action
-        settings: dict[str, Any] = getattr(hook, service) or {}
-        where = settings.get("repo") or settings.get("team_id") or settings.get("channel") or ""
-        return f"deliver to {service}" + (f" ({where})" if where else "")
 
     def record(self, planned: list[Planned]) -> list[om.Entry]:
         """Each planned action into the outbox, once per key; the entries newly recorded."""
@@ -456,6 +448,23 @@ class HookRunner:
             for event in dh.feed_events(ChangeKind(kind), status):
                 self.record(await self.plan(event, ticket_id, occurrence))
         return await self.run_due()
+
+
+def describe(hook: Hook) -> str:
+    """What a hook's action does, in words (``hooks list``, ``hooks test``)."""
+    if hook.exec is not None:
+        return f"run {hook.exec!r} (time limit {hook.timeout_seconds:g} s)"
+    if hook.assign is not None:
+        among = ", ".join(hook.assign.agents) or f"the agents, into group {hook.assign.group}"
+        return f"assign ({hook.assign.strategy}) among {among}"
+    if hook.survey is not None:
+        return "send a satisfaction survey" + (
+            " and a health-check note" if hook.survey.health_check else ""
+        )
+    service = hook.action
+    settings: dict[str, Any] = getattr(hook, service) or {}
+    where = settings.get("repo") or settings.get("team_id") or settings.get("channel") or ""
+    return f"deliver to {service}" + (f" ({where})" if where else "")
 
 
 async def run_command(
