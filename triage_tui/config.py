@@ -225,8 +225,9 @@ class Hook:
 
     __pydantic_config__ = _STRICT
 
-    #: Events from the event log (``domain.hooks.EVENTS``); one name or a list.
-    on: list[str] | str = field(default_factory=list)
+    #: Events from the event log (``domain.hooks.EVENTS``); in the file one name or a list
+    #: (``load`` makes a single name a list).
+    on: list[str] = field(default_factory=list)
     #: Names the hook in logs, the outbox and its idempotency key; default ``hook-N``.
     name: str = ""
     #: Only tickets this filter (the console's filter language) selects.
@@ -255,7 +256,7 @@ class Hook:
 
     @property
     def events(self) -> list[str]:
-        return [self.on] if isinstance(self.on, str) else list(self.on)
+        return list(self.on)
 
     @property
     def actions(self) -> list[str]:
@@ -482,6 +483,7 @@ def load(path: Path | None = None) -> AppConfig:
     except RecursionError:  # arrays nested thousands deep
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     refuse_shared_secrets(path, raw)
+    _one_event_as_list(raw)
     config = config_quick.build(AppConfig, raw) or _validated(path, raw)
     if config.profile not in config.profiles:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
@@ -493,6 +495,15 @@ def load(path: Path | None = None) -> AppConfig:
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+def _one_event_as_list(raw: dict[str, Any]) -> None:
+    """``on = "ticket.created"`` in a ``[[hooks]]`` table is ``on = ["ticket.created"]``."""
+    hooks = raw.get("hooks")
+    if isinstance(hooks, list):
+        for table in hooks:
+            if isinstance(table, dict) and isinstance(table.get("on"), str):
+                table["on"] = [table["on"]]
 
 
 #: A config file is a page of settings; a larger one is not read (it is not one).

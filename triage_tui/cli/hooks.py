@@ -186,18 +186,3 @@ async def csat(
     line = f"CSAT {score}/5 recorded for ticket {ticket.id} ({person.name or person.email})"
     data = {"ticket_id": ticket.id, **payload, "confirmation": line}
     return Outcome(data, [out.one_line(line)])
-
-
-async def scores_of(helpdesk: Helpdesk, person_id: str) -> list[dict[str, Any]]:
-    """The satisfaction scores a requester gave, oldest first ([] without an event log)."""
-    from triage_tui.domain.errors import TriageError
-
-    try:
-        log = await helpdesk.list_events(None)
-    except TriageError:
-        return []
-    return [
-        {"ticket_id": e.ticket_id, "score": e.payload.get("score"), "at": e.at.isoformat()}
-        for e in log
-        if e.name == dh.CSAT_RECORDED and str(e.payload.get("requester_id")) == str(person_id)
-    ]

@@ -231,9 +231,12 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
     }
     scores: list[dict[str, Any]] = []
     if with_tickets:
-        from triage_tui.cli.hooks import scores_of  # satisfaction belongs to the history
+        from triage_tui.domain.hooks import scores_for  # satisfaction belongs to the history
 
-        scores = await scores_of(helpdesk, person.id)
+        try:
+            scores = scores_for(await helpdesk.list_events(None), person.id)
+        except TriageError:  # no event log: no scores known
+            scores = []
         data["csat"] = scores
     outcome = Outcome(data)
     if view.json:

@@ -227,3 +227,12 @@ def round_robin(candidates: Sequence[str], last: str | None, away: Iterable[str]
         if name.casefold() not in gone:
             return name
     return names[0]
+
+
+def scores_for(events: Iterable[Any], person_id: str) -> list[dict[str, Any]]:
+    """The satisfaction scores (``csat.recorded``) a requester gave, in log order."""
+    return [
+        {"ticket_id": e.ticket_id, "score": e.payload.get("score"), "at": e.at.isoformat()}
+        for e in events
+        if e.name == CSAT_RECORDED and str(e.payload.get("requester_id")) == str(person_id)
+    ]
