@@ -275,7 +275,7 @@ class Printer:
                 "hook": ran.entry.payload.get("hook"),
                 "action": ran.entry.payload.get("action"),
                 "event": ran.entry.payload.get("event"),
-                "ticket_id": ran.entry.ticket_id.split(":", 1)[-1],
+                "ticket_id": ran.entry.payload.get("ticket_id"),
                 "entry_id": ran.entry.id,
                 "ok": ran.ok,
                 "line": ran.line,

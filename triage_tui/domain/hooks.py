@@ -71,9 +71,13 @@ ACTIONS = ("exec", "slack", "github", "linear", "assign", "survey")
 SERVICES = ("slack", "github", "linear")
 #: Services whose answer is an issue URL, written back to the ticket as a note.
 ISSUE_SERVICES = ("github", "linear")
-#: An outbox entry of a hook is recorded on this "ticket" (``hook:<id>``): hooks on
-#: a ticket run in order among themselves and never hold up the agent's own writes.
+#: An outbox entry of a hook is recorded on its own "ticket" (``hook:<id>:<hook>``): one
+#: hook's runs on a ticket go in order, and never hold up another hook or the agent's writes.
 TICKET_PREFIX = "hook:"
+
+
+def outbox_ticket(ticket_id: str, hook: str) -> str:
+    return f"{TICKET_PREFIX}{ticket_id}:{hook}"
 
 #: The survey's public reply unless the hook gives its own ``template``.
 DEFAULT_SURVEY = (

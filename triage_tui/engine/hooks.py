@@ -205,9 +205,10 @@ class HookRunner:
         for item in planned:
             entry = self.outbox.add_once(
                 om.NewEntry(
-                    dh.TICKET_PREFIX + item.ticket_id,
+                    dh.outbox_ticket(item.ticket_id, item.hook),
                     KIND,
                     {
+                        "ticket_id": item.ticket_id,
                         "hook": item.hook,
                         "action": item.action,
                         "event": item.event,
@@ -249,7 +250,7 @@ class HookRunner:
         name = str(entry.payload.get("hook", ""))
         action = str(entry.payload.get("action", ""))
         event = str(entry.payload.get("event", ""))
-        ticket_id = entry.ticket_id.removeprefix(dh.TICKET_PREFIX)
+        ticket_id = str(entry.payload.get("ticket_id", ""))
         base = {"hook": name, "action": action, "event": event, "entry_id": entry.id}
         try:
             hook = self.hooks.get(name)
