@@ -3,6 +3,7 @@ and every bad [[hooks]] table as one line naming the hook."""
 
 from __future__ import annotations
 
+import json
 import sys
 import types
 from collections.abc import Mapping
@@ -197,3 +198,26 @@ def test_hooks_log_lists_runs_and_failures(db_run: Runner, demo_db: Path, tmp_pa
     [entry] = [e for e in db_run("outbox", "--json").json()["entries"] if e["kind"] == "hook"
                and e["state"] != "delivered"]  # fmt: skip
     assert entry["state"] == "pending" and "exited 4: nope" in entry["last_error"]
+
+
+def test_events_only_the_log_tells_run_their_hooks_in_watch(db_run: Runner, tmp_path: Path) -> None:
+    """Issue 21 item 3: an escalation and a plan's follow-ups made by the verbs (events the
+    feed does not name) run their hooks in `triage watch`, once, with the escalation's
+    reason and the follow-up in the payload."""
+    got = tmp_path / "got.jsonl"
+    config = config_with(
+        tmp_path,
+        '[[hooks]]\nname = "esc"\non = ["ticket.escalated", "plan.follow_up"]\n'
+        f'exec = \'cat >> "{got}"; echo >> "{got}"\'\n',
+    )
+    assert db_run("--config", config, "watch", "--once").code == 0
+    assert db_run("escalate-ticket", "1005", "--reason", "Billing outage").code == 0
+    assert db_run("plan", "1040", "--record", "--no-similar", "--json").json()["recorded"]
+    for _ in range(2):
+        assert db_run("--config", config, "watch", "--once").code == 0
+    payloads = [json.loads(line) for line in got.read_text().splitlines() if line.strip()]
+    assert [(p["event"], p["ticket"]["id"]) for p in payloads] == [
+        ("ticket.escalated", "1005"), ("plan.follow_up", "1040"),
+    ]  # fmt: skip
+    assert payloads[0]["reason"] == "Billing outage"
+    assert payloads[1]["follow_up"]["title"].startswith("KB:")

@@ -28,13 +28,15 @@ if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.changes import Change
     from triage_tui.domain.clock import Clock
-    from triage_tui.engine.hooks import HookLease, HookRunner, Ran
+    from triage_tui.engine.hooks import HookLease, HookRunner, LogReader, Ran
     from triage_tui.engine.watch import WatchBatch, WatchedChange
     from triage_tui.session import ConsoleContext
 
 #: The saved cursor's consumer name (``engine.changes.cursor_path``): its own,
 #: so neither ``triage changes`` nor the console moves what ``watch`` resumes from.
 CONSUMER = "watch"
+#: Where the hooks' reading of the event log resumes (its own saved position).
+HOOK_EVENTS_CONSUMER = "watch-hook-events"
 EXIT_INTERRUPTED = 130
 RESYNC_LINE = "resync: the cursor could not be resumed; reload, then follow on"
 
@@ -74,7 +76,7 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
                     if not await watcher.once():
                         print("triage: more changes wait; run again to read on", file=sys.stderr)
                     if hooks is not None:
-                        await hooks.run_due()  # retries that have come due
+                        await hooks.run_due()  # the event log's events, retries come due
                     return
                 with _stopping_on_signals(signals):
                     if hooks is None:
@@ -97,8 +99,10 @@ class WatchHooks:
     """The config's hooks on the watcher's batches: each change's events recorded
     once in the outbox and run (``engine.hooks``), outcomes printed."""
 
-    def __init__(self, runner: HookRunner, lease: HookLease, printer: Printer) -> None:
-        self.runner, self.lease, self.printer = runner, lease, printer
+    def __init__(
+        self, runner: HookRunner, lease: HookLease, printer: Printer, log: LogReader
+    ) -> None:
+        self.runner, self.lease, self.printer, self.log = runner, lease, printer, log
         runner.listeners.append(printer.hook)
 
     async def batch(self, batch: WatchBatch) -> None:
@@ -119,9 +123,13 @@ class WatchHooks:
                 )
             )
             changes.append((change.ticket_id, change.kind.value, status, occurrence))
+        await self.log.read()
         await self.runner.on_changes(changes)
 
     async def run_due(self) -> None:
+        """What the event log recorded since (escalations, replies, follow-ups…), then
+        every hook entry due: run after a feed read and every few seconds."""
+        await self.log.read()
         await self.runner.run_due()
 
 
@@ -135,12 +143,14 @@ def _hooks(
     from triage_tui import paths, session
     from triage_tui.config import check_hook_env
     from triage_tui.engine.buffered import BufferedHelpdesk
-    from triage_tui.engine.hooks import HookLease, HookRunner, lease_path
+    from triage_tui.engine.changes import CursorFile, cursor_path
+    from triage_tui.engine.hooks import HookLease, HookRunner, LogReader, lease_path
 
     check_hook_env(ctx.config)
     if not isinstance(helpdesk, BufferedHelpdesk):
         return None
-    lease = HookLease(lease_path(paths.data_dir(), session.helpdesk_key(ctx)))
+    key = session.helpdesk_key(ctx)
+    lease = HookLease(lease_path(paths.data_dir(), key))
     if not lease.acquire():
         print(
             "triage: another triage watch runs this profile's hooks; this one only prints",
@@ -153,7 +163,8 @@ def _hooks(
     runner = HookRunner(
         helpdesk, helpdesk.outbox, ctx.config, ctx.profile, clock, owner=helpdesk.session
     )
-    return WatchHooks(runner, lease, printer)
+    log = LogReader(runner, CursorFile(cursor_path(key, HOOK_EVENTS_CONSUMER)))
+    return WatchHooks(runner, lease, printer, log)
 
 
 #: Seconds between looks for hook retries that came due while the feed is quiet.

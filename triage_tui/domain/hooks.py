@@ -55,6 +55,16 @@ EVENTS: tuple[str, ...] = (
     ev.FOLLOW_UP,
 )
 
+#: Events no feed tells: the console and the verbs record them in the event log, where
+#: ``triage watch`` reads them (the feed's own kinds come from the feed, never from both).
+FROM_LOG: tuple[str, ...] = (
+    ev.ESCALATED,
+    ev.REPLY_SENT,
+    ev.NOTE_ADDED,
+    ev.SLA_ALERTED,
+    ev.FOLLOW_UP,
+)
+
 #: What a change on the helpdesk's feed is, as hook events (``triage watch``).
 _FROM_FEED: dict[ChangeKind, tuple[str, ...]] = {
     ChangeKind.CREATED: (ev.CREATED,),
@@ -79,6 +89,7 @@ TICKET_PREFIX = "hook:"
 def outbox_ticket(ticket_id: str, hook: str) -> str:
     return f"{TICKET_PREFIX}{ticket_id}:{hook}"
 
+
 #: The survey's public reply unless the hook gives its own ``template``.
 DEFAULT_SURVEY = (
     "Hi {first_name},\n\nWe marked your request \u201c{subject}\u201d as solved. How did we do?"
@@ -94,6 +105,18 @@ def feed_events(kind: ChangeKind, status: str | None = None) -> tuple[str, ...]:
     if kind is ChangeKind.STATUS_CHANGED and status == "solved":
         names = (*names, SOLVED)
     return names
+
+
+def log_cursor(text: str | None, now: datetime) -> tuple[int, datetime]:
+    """The event-log position ``triage watch`` resumes from: (last event id read, its
+    time); none saved (or unreadable): from now."""
+    if text:
+        last, _, at = text.partition("|")
+        try:
+            return int(last), datetime.fromisoformat(at)
+        except ValueError:
+            pass
+    return 0, now
 
 
 def idempotency_key(hook: str, event: str, occurrence: str) -> str:

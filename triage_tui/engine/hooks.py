@@ -45,6 +45,7 @@ from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import NotFound, TriageError, Unsupported
 from triage_tui.engine import outbox as ob
 from triage_tui.engine import outbox_model as om
+from triage_tui.engine.changes import CursorFile
 from triage_tui.engine.delivery_policy import RetryPolicy
 
 ORIGIN = KIND = "hook"
@@ -466,6 +467,35 @@ def describe(hook: Hook) -> str:
     settings: dict[str, Any] = getattr(hook, service) or {}
     where = settings.get("repo") or settings.get("team_id") or settings.get("channel") or ""
     return f"deliver to {service}" + (f" ({where})" if where else "")
+
+
+class LogReader:
+    """The event log after a saved position: the events hooks take from it
+    (``domain.hooks.FROM_LOG``), once each, the position saved after they are recorded."""
+
+    def __init__(self, runner: HookRunner, cursor: CursorFile) -> None:
+        self.runner, self.cursor = runner, cursor
+
+    async def read(self) -> None:
+        saved = self.cursor.load()
+        last, since = dh.log_cursor(saved, self.runner.clock.now())
+        try:
+            log = await self.runner.helpdesk.list_events(since)
+        except TriageError:
+            return  # no event log: only the feed's events run hooks
+        fresh = [e for e in log if e.id > last]
+        wanted = {event for hook in self.runner.hooks.values() for event in hook.events}
+        for event in fresh:
+            if event.name in dh.FROM_LOG and event.name in wanted and event.ticket_id:
+                planned = await self.runner.plan(
+                    event.name, event.ticket_id, f"event:{event.id}", event.payload
+                )
+                self.runner.record(planned)
+        newest = max(fresh, key=lambda e: e.id, default=None)
+        if newest is not None:
+            self.cursor.save(f"{newest.id}|{newest.at.isoformat()}")
+        elif saved is None:
+            self.cursor.save(f"0|{since.isoformat()}")
 
 
 async def run_command(
