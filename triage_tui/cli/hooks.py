@@ -18,8 +18,12 @@ from triage_tui.domain import hooks as dh
 from triage_tui.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.config import AppConfig, Profile
+    from triage_tui.domain.clock import Clock
+    from triage_tui.session import ConsoleContext
 
 #: ``triage csat --score``: the survey's scale.
 CSAT_MIN, CSAT_MAX = 1, 5
@@ -186,3 +190,21 @@ async def csat(
     line = f"CSAT {score}/5 recorded for ticket {ticket.id} ({person.name or person.email})"
     data = {"ticket_id": ticket.id, **payload, "confirmation": line}
     return Outcome(data, [out.one_line(line)])
+
+
+async def after_verb(
+    ctx: ConsoleContext, helpdesk: Helpdesk, clock: Clock, since: datetime
+) -> list[str]:
+    """The hooks on the events a verb logged (an escalation, a reply, a plan's
+    follow-ups…), run once its write is delivered; a line per outcome for stderr.
+    The helpdesk's own changes (created, assigned, solved…) run in ``triage watch``."""
+    from triage_tui.engine.buffered import BufferedHelpdesk
+    from triage_tui.engine.hooks import HookRunner, run_own_events
+
+    wanted = {event for hook in ctx.config.hooks for event in hook.events}
+    if not isinstance(helpdesk, BufferedHelpdesk) or not wanted & set(dh.FROM_LOG):
+        return []
+    runner = HookRunner(
+        helpdesk, helpdesk.outbox, ctx.config, ctx.profile, clock, owner=helpdesk.session
+    )
+    return [out.one_line(ran.line) for ran in await run_own_events(runner, since)]

@@ -31,11 +31,11 @@ import json
 import os
 import random
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.adapters.base import Helpdesk
 from triage_tui.config import AppConfig, Hook, Profile, hook_names
@@ -47,6 +47,9 @@ from triage_tui.engine import outbox as ob
 from triage_tui.engine import outbox_model as om
 from triage_tui.engine.changes import CursorFile
 from triage_tui.engine.delivery_policy import RetryPolicy
+
+if TYPE_CHECKING:
+    from triage_tui.domain.models import Event
 
 ORIGIN = KIND = "hook"
 #: Attempts before a failing hook is left ``failed`` for a person to look at.
@@ -223,6 +226,18 @@ class HookRunner:
             )
             if entry is not None:
                 recorded.append(entry)
+        return recorded
+
+    async def record_logged(self, log: Iterable[Event]) -> list[om.Entry]:
+        """Record the hooks on event-log rows (``FROM_LOG`` names, keyed by row id)."""
+        wanted = {event for hook in self.hooks.values() for event in hook.events}
+        recorded: list[om.Entry] = []
+        for event in log:
+            if event.name in dh.FROM_LOG and event.name in wanted and event.ticket_id:
+                planned = await self.plan(
+                    event.name, event.ticket_id, f"event:{event.id}", event.payload
+                )
+                recorded += self.record(planned)
         return recorded
 
     # -- running ---------------------------------------------------------------
@@ -484,18 +499,31 @@ class LogReader:
         except TriageError:
             return  # no event log: only the feed's events run hooks
         fresh = [e for e in log if e.id > last]
-        wanted = {event for hook in self.runner.hooks.values() for event in hook.events}
-        for event in fresh:
-            if event.name in dh.FROM_LOG and event.name in wanted and event.ticket_id:
-                planned = await self.runner.plan(
-                    event.name, event.ticket_id, f"event:{event.id}", event.payload
-                )
-                self.runner.record(planned)
+        await self.runner.record_logged(fresh)
         newest = max(fresh, key=lambda e: e.id, default=None)
         if newest is not None:
             self.cursor.save(f"{newest.id}|{newest.at.isoformat()}")
         elif saved is None:
             self.cursor.save(f"0|{since.isoformat()}")
+
+
+async def run_own_events(runner: HookRunner, since: datetime) -> list[Ran]:
+    """After a verb's write was delivered: the hooks on the events it logged, run now.
+
+    Keyed by the event-log row as ``triage watch``'s log reader keys them, so a
+    watcher reading the same rows later finds them recorded and runs nothing
+    again; an action that fails waits in the outbox for the watcher's retries.
+    """
+    try:
+        log = await runner.helpdesk.list_events(since)
+    except TriageError:
+        return []
+    outcomes = []
+    for entry in await runner.record_logged(log):
+        claimed = runner.outbox.claim(entry.id, runner.owner)
+        if claimed is not None:
+            outcomes.append(await runner.attempt(claimed))
+    return outcomes
 
 
 async def run_command(
