@@ -55,6 +55,8 @@ class Response:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0
+    #: Close the connection without a word (the work done): a server killed mid-request.
+    drop: bool = False
 
     def encoded(self) -> tuple[bytes, str]:
         if self.body is None:
@@ -230,6 +232,9 @@ class FakeServer:
             self.log.append(request)
             response = self._answer(request)
             self._rate_headers(response)
+        if response.drop:
+            handler.close_connection = True
+            return
         payload, content_type = response.encoded()
         try:
             handler.send_response(response.status)
