@@ -43,6 +43,29 @@ DETAIL_CHARS = 160
 
 REDACTED = "***"
 
+#: Every secret a call was given: httpx logs each request's URL at INFO, and a
+#: Slack webhook's URL is its credential, so its log records are redacted too.
+_SECRETS: set[str] = set()
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+class _RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRETS:
+            message = record.getMessage()
+            cleaned = redact(message, _SECRETS)
+            if cleaned != message:
+                record.msg, record.args = cleaned, None
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactSecrets())
+
 
 @dataclass(frozen=True)
 class Delivered:
@@ -169,12 +192,12 @@ class Call:
     ) -> None:
         self.service = service
         self.client = client
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        # Very short strings would mask ordinary words; real credentials are long.
+        self._secrets = {s for s in secrets if s and len(s) >= 8}
+        _SECRETS.update(self._secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return redact(text, self._secrets)
 
     def fail(
         self, message: str, *, retryable: bool, retry_after: float | None = None

@@ -23,6 +23,8 @@ _SPACE = re.compile(r"\s+")
 #: CommonMark escapes any ASCII punctuation with a backslash; these are the ones
 #: that start markup (links, images, emphasis, code, HTML, tables, headings).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+#: An @ that starts a word (a mention, unlike the one in an e-mail address).
+_MENTION = re.compile(r"(?<![\w.+-])@(?=\w)")
 
 
 def mapping(value: Any) -> Mapping[str, Any]:
@@ -95,10 +97,10 @@ def md(value: str) -> str:
     """Customer text made inert in Markdown: no links, images, HTML, mentions or headings.
 
     Backslash escapes (CommonMark) keep the text readable once rendered; a
-    zero-width space after ``@`` stops GitHub from notifying whoever the
-    customer names.
+    zero-width space after a mention's ``@`` stops GitHub from notifying
+    whoever the customer names (an e-mail address is left alone).
     """
-    return _MD_SPECIAL.sub(r"\\\1", value).replace("@", "@\u200b")
+    return _MENTION.sub("@\u200b", _MD_SPECIAL.sub(r"\\\1", value))
 
 
 def marker(idempotency_key: str) -> str:
