@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -108,13 +108,18 @@ def env_value(env: Mapping[str, str], name: str, service: str) -> str:
 def base_url(env: Mapping[str, str], name: str, default: str, service: str) -> str:
     """``default`` unless the environment variable ``name`` overrides it with an http(s) URL."""
     raw = env.get(name, "").strip() or default
+    if http_url(raw) is None:
+        raise ServiceError(f"{service}: {name} is not an http(s) URL", retryable=False)
+    return raw.rstrip("/")
+
+
+def http_url(raw: str) -> SplitResult | None:
+    """``raw`` split when it is an http(s) URL with a host, else None."""
     try:
         parts = urlsplit(raw)
     except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ServiceError(f"{service}: {name} is not an http(s) URL", retryable=False)
-    return raw.rstrip("/")
+        return None
+    return parts if parts.scheme in ("http", "https") and parts.netloc else None
 
 
 def setting(settings: Mapping[str, Any], key: str, service: str) -> str:
@@ -208,6 +213,18 @@ class Call:
             retryable=retryable,
             retry_after=retry_after,
         )
+
+    def raise_if_transient(self, answer: Answer, where: str, detail: str = "") -> None:
+        """A 429 (with the service's ``Retry-After``) or a 5xx: a retryable ServiceError."""
+        if answer.status == 429:
+            raise self.fail(
+                f"{where} is rate limited (429)",
+                retryable=True,
+                retry_after=retry_after_seconds(answer.headers),
+            )
+        if answer.status >= 500:
+            said = f" {detail}" if detail else ""
+            raise self.fail(f"{where} failed ({answer.status}{said})", retryable=True)
 
     def detail(self, text: str) -> str:
         """A service's own error text, quoted safely: one line, short, redacted."""

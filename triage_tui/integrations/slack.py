@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -40,6 +39,7 @@ from triage_tui.integrations._base import (
     ServiceError,
     base_url,
     env_value,
+    http_url,
     retry_after_seconds,
     setting,
 )
@@ -208,11 +208,8 @@ async def _webhook(
     name: str, message: dict[str, Any], env: Mapping[str, str], client: httpx.AsyncClient
 ) -> Delivered:
     url = env_value(env, name, SERVICE)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    parts = http_url(url)
+    if parts is None:
         raise ServiceError(f"Slack: {name} does not hold an http(s) URL", retryable=False)
     call = Call(SERVICE, client, secrets=[url, parts.path, parts.path.rsplit("/", 1)[-1]])
     where = f"the incoming webhook at {parts.hostname}"
@@ -220,14 +217,7 @@ async def _webhook(
     if answer.status == 200:
         return Delivered(url=None)
     word = call.detail(answer.text()) or "no detail"
-    if answer.status == 429:
-        raise call.fail(
-            f"{where} is rate limited (429)",
-            retryable=True,
-            retry_after=retry_after_seconds(answer.headers),
-        )
-    if answer.status >= 500:
-        raise call.fail(f"{where} failed ({answer.status} {word})", retryable=True)
+    call.raise_if_transient(answer, where, word)
     raise call.fail(
         f"{where} refused the message ({answer.status} {word}); check the webhook in {name}",
         retryable=False,
@@ -263,14 +253,7 @@ async def _post_message(
 
 
 def _api_answer(call: Call, answer: Answer, method: str) -> Mapping[str, Any]:
-    if answer.status == 429:
-        raise call.fail(
-            f"{method} is rate limited (429)",
-            retryable=True,
-            retry_after=retry_after_seconds(answer.headers),
-        )
-    if answer.status >= 500:
-        raise call.fail(f"{method} failed ({answer.status})", retryable=True)
+    call.raise_if_transient(answer, method)
     data = answer.json()
     if answer.status != 200 or not isinstance(data, dict):
         raise call.fail(
