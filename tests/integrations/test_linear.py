@@ -174,6 +174,11 @@ async def test_an_oauth_token_is_sent_as_bearer(
         ({}, {"TRIAGE_LINEAR_API_KEY": KEY}, "'team_id' is missing"),
         ({"team_id": 7}, {"TRIAGE_LINEAR_API_KEY": KEY}, "'team_id' is missing or not text"),
         (SETTINGS, {}, "environment variable TRIAGE_LINEAR_API_KEY is not set"),
+        (
+            SETTINGS,
+            {"TRIAGE_LINEAR_API_KEY": "lin_api_caf\u00e9\nX-Evil: 1"},
+            "TRIAGE_LINEAR_API_KEY holds characters a credential cannot have",
+        ),
     ],
 )
 async def test_bad_configuration_is_not_retryable(
@@ -185,6 +190,7 @@ async def test_bad_configuration_is_not_retryable(
         await deliver("linear", settings, payload, idempotency_key="k1", env=env)
     assert not caught.value.retryable
     assert word in str(caught.value)
+    assert "caf" not in str(caught.value)
 
 
 async def test_unknown_service_and_the_process_environment(

@@ -102,6 +102,13 @@ def env_value(env: Mapping[str, str], name: str, service: str) -> str:
         raise ServiceError(
             f"{service}: the environment variable {name} is not set", retryable=False
         )
+    if not (value.isascii() and value.isprintable()):
+        # A header cannot carry it (and httpx's error would quote it).
+        raise ServiceError(
+            f"{service}: the environment variable {name} holds characters a credential "
+            "cannot have (a line break, a non-ASCII letter)",
+            retryable=False,
+        )
     return value
 
 
@@ -275,6 +282,9 @@ class Call:
         except httpx.TransportError as exc:
             reason = type(exc).__name__
             raise self.fail(f"cannot reach {where} ({reason})", retryable=True) from None
+        except httpx.HTTPError as exc:  # an answer httpx cannot decode
+            reason = type(exc).__name__
+            raise self.fail(f"unreadable answer from {where} ({reason})", retryable=True) from None
         log.debug(
             "%s %s %s -> %s in %.0f ms",
             self.service,
