@@ -39,7 +39,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -203,6 +203,9 @@ class HttpClient:
         self.default_window = default_window
         self.redact = Redactor(secrets)
         self.stats = HttpStats()
+        #: The ``Date`` of the last successful answer: the server's clock, for
+        #: feeds whose cursor depends on it (None when absent or unreadable).
+        self.server_date: datetime | None = None
         self.window = RateWindow()
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock: Clock = clock or SystemClock()
@@ -265,6 +268,7 @@ class HttpClient:
                 await self._sleep(wait)
                 continue
             if response.is_success:
+                self.server_date = _http_date(response.headers.get("date"))
                 return self._json(response, method, path)
             raise self._error(response, method, path, not_found, conflict)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -521,6 +525,16 @@ def _number(value: str | None) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _clamp_wait(seconds: float) -> float:

@@ -38,19 +38,27 @@ class ChangeKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change to one ticket. ``at`` is when the helpdesk says it happened
-    (None when it does not say); ``actor`` who did it, "" when unknown."""
+    (None when it does not say); ``actor`` who did it, "" when unknown.
+
+    ``repeat``: the feed reported this ticket at this same time before and
+    cannot tell whether it changed again since (a helpdesk whose clock counts
+    whole seconds): it may be old news. Compare the ticket as re-read with the
+    one held before treating it as a change.
+    """
 
     ticket_id: str
     kind: ChangeKind
     at: datetime | None = None
     actor: str = ""
+    repeat: bool = False
 
-    def as_json(self) -> dict[str, str | None]:
+    def as_json(self) -> dict[str, str | bool | None]:
         return {
             "ticket_id": self.ticket_id,
             "kind": self.kind.value,
             "at": self.at.isoformat() if self.at is not None else None,
             "actor": self.actor,
+            "repeat": self.repeat,
         }
 
 

@@ -193,11 +193,17 @@ class LiveQueue:
         open_id = screen.requested_id
         created: list[QueueRow] = []
         about_open: list[Change] = []
+        held = screen.rows_by_id()
         for change in changes:
             ticket_id = change.ticket_id
             if ticket_id not in rows:
                 continue
             row = rows[ticket_id]
+            if change.repeat and row is not None and row == held.get(ticket_id):
+                # The feed could not tell whether it changed again; as re-read it
+                # is the row shown: no marker, no notice (the open ticket is
+                # still re-read below).
+                continue
             own = is_own(change, agent)
             if ticket_id == open_id:
                 if not own:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -193,8 +194,10 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         """TicketSQL ``LastUpdated >= T`` in the configured queues (``adapters.rt.changes``):
         usually one request a poll."""
 
-        async def search(params: Mapping[str, Any]) -> Any:
-            return await self._call("GET", "tickets", params=dict(params))
+        async def search(params: Mapping[str, Any]) -> tuple[Any, datetime | None]:
+            http = await self._client()
+            data = await http.request("GET", "tickets", params=dict(params))
+            return data, http.server_date
 
         return await rt_changes.changes_since(search, self._scope(), cursor, limit)
 

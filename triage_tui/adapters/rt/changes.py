@@ -1,10 +1,23 @@
 """Request Tracker's change feed: TicketSQL on ``LastUpdated``.
 
 RT has no change log over REST2 short of each ticket's history, but every
-transaction bumps the ticket's ``LastUpdated`` (one-second resolution). A
-poll is one search: ``LastUpdated >= 'T'`` in the configured queues, any
-status, oldest first, one page. The cursor is ``T`` and the ids already
-reported at ``T`` (changes in the same second are neither lost nor repeated).
+transaction bumps the ticket's ``LastUpdated``, which has one-second
+resolution. A poll is one search: ``LastUpdated >= 'T'`` in the configured
+queues, any status, oldest first, one page. The cursor is ``T``, the ids
+already reported at ``T``, and whether second ``T`` was still running when
+they were read ("open").
+
+Why "open": a ticket reported at ``T`` and changed again within that same
+second keeps ``LastUpdated = T``, so a cursor that skips the ids it reported
+at ``T`` would lose that second change. While ``T`` may still be running, the
+ids reported at it are kept aside; the first poll whose search ran after ``T``
+ended reports them once more, flagged ``repeat``. So a change is never lost
+and is reported at most twice; the repeat says it may be old news (consumers
+compare the ticket they re-read with the one they hold). Whether ``T`` has
+ended is read from RT's own clock, the response's ``Date`` header (a later
+``LastUpdated`` in the same answer also proves it); without a ``Date``,
+this host's clock, with a margin.
+
 Kinds: ``created`` when the ticket was created at its last update, ``solved``
 for resolved or rejected, ``deleted``; otherwise ``updated`` (the search
 returns the ticket as it is now, not which transaction touched it).
@@ -13,7 +26,7 @@ returns the ticket as it is now, not which transaction touched it).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from triage_tui.adapters.rt import translate
@@ -25,8 +38,17 @@ MAX_PAGE = 100
 #: Pages of one second's tickets skipped past before a poll gives up (and resumes
 #: from there next time): bounded work even if thousands share one second.
 MAX_PAGES = 5
+#: ``Date`` is truncated to the second and written after the search ran: a
+#: ``Date`` two seconds past ``T`` means the search ran after ``T`` ended,
+#: unless answering took over a second.
+ENDED_BY_SERVER_CLOCK = timedelta(seconds=2)
+#: Without a ``Date`` header, this host's clock decides, with a second more for
+#: the two clocks' drift (NTP keeps them far closer).
+ENDED_BY_LOCAL_CLOCK = timedelta(seconds=3)
 
-Search = Callable[[Mapping[str, Any]], Awaitable[Any]]
+#: ``search(params)`` is one GET of REST2 ``/tickets``: the parsed answer and the
+#: time in its ``Date`` header (None when absent).
+Search = Callable[[Mapping[str, Any]], Awaitable[tuple[Any, datetime | None]]]
 
 
 def _sql_time(at: datetime) -> str:
@@ -34,22 +56,37 @@ def _sql_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def encode(at: datetime, ids: set[str]) -> str:
-    return f"{PREFIX}{_sql_time(at)}|{','.join(sorted(ids, key=int))}"
+def _ids(ids: set[str]) -> str:
+    return ",".join(sorted(ids, key=int))
 
 
-def decode(cursor: str) -> tuple[datetime, set[str]] | None:
+def encode(at: datetime, seen: set[str], owed: set[str] | None = None) -> str:
+    """``owed``: ids reported while second ``at`` may still have been running."""
+    tail = f"|{_ids(owed)}" if owed else ""
+    return f"{PREFIX}{_sql_time(at)}|{_ids(seen)}{tail}"
+
+
+def decode(cursor: str) -> tuple[datetime, set[str], set[str]] | None:
     if not cursor.startswith(PREFIX) or "|" not in cursor:
         return None
-    stamp, _, ids = cursor.removeprefix(PREFIX).partition("|")
+    stamp, _, rest = cursor.removeprefix(PREFIX).partition("|")
     try:
         at = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
-    seen = {i for i in ids.split(",") if i}
-    if not all(i.isascii() and i.isdigit() and len(i) <= 19 for i in seen):
+    seen_part, _, owed_part = rest.partition("|")
+    seen = {i for i in seen_part.split(",") if i}
+    owed = {i for i in owed_part.split(",") if i}
+    if not all(i.isascii() and i.isdigit() and len(i) <= 19 for i in seen | owed):
         return None
-    return at, seen
+    return at, seen, owed & seen
+
+
+def ended(second: datetime, server_now: datetime | None) -> bool:
+    """Whether second ``second`` of RT's clock was over when the search ran."""
+    if server_now is not None:
+        return server_now >= second + ENDED_BY_SERVER_CLOCK
+    return datetime.now(UTC) >= second + ENDED_BY_LOCAL_CLOCK
 
 
 def kind(item: Mapping[str, Any]) -> ChangeKind:
@@ -63,34 +100,48 @@ def kind(item: Mapping[str, Any]) -> ChangeKind:
     return ChangeKind.UPDATED
 
 
+async def _start(search: Search, where: str, resync: bool) -> ChangeBatch:
+    """Now: the newest update in scope (RT's clock, not ours) and every ticket updated
+    in that same second, so none of them is reported as new — but owed a repeat if
+    that second was still running."""
+    data, server_now = await search(
+        {
+            "query": f"{where}LastUpdated > '1970-01-02'",
+            "orderby": "LastUpdated",
+            "order": "DESC",
+            "fields": "LastUpdated",
+            "per_page": MAX_PAGE,
+        }
+    )
+    stamped = [(translate.parse_time(i.get("LastUpdated")), str(i["id"])) for i in _items(data)]
+    newest = stamped[0][0] if stamped else None
+    at = newest or datetime(1970, 1, 2, tzinfo=UTC)
+    seen = {tid for when, tid in stamped if when == newest}
+    owed = set() if newest is None or ended(newest, server_now) else seen
+    return ChangeBatch((), encode(at, seen, owed), resync=resync)
+
+
 async def changes_since(search: Search, scope: str, cursor: str | None, limit: int) -> ChangeBatch:
-    """``search(params)`` is one GET of REST2 ``/tickets``; ``scope`` the queues' clause."""
+    """``scope`` is the queues' TicketSQL clause ("" for every queue)."""
     per_page = max(1, min(limit, MAX_PAGE))
     where = f"{scope} AND " if scope else ""
-    if cursor is None or decode(cursor) is None:
-        # Now: the newest update in scope (RT's clock, not ours), and every ticket
-        # updated in that same second, so none of them is reported as new.
-        data = await search(
-            {
-                "query": f"{where}LastUpdated > '1970-01-02'",
-                "orderby": "LastUpdated",
-                "order": "DESC",
-                "fields": "LastUpdated",
-                "per_page": MAX_PAGE,
-            }
-        )
-        stamped = [(translate.parse_time(i.get("LastUpdated")), str(i["id"])) for i in _items(data)]
-        newest = stamped[0][0] if stamped else None
-        at = newest or datetime(1970, 1, 2, tzinfo=UTC)
-        start = encode(at, {tid for when, tid in stamped if when == newest})
-        return ChangeBatch((), start, resync=cursor is not None)
-    at, seen = decode(cursor) or (datetime(1970, 1, 2, tzinfo=UTC), set())
+    decoded = decode(cursor) if cursor is not None else None
+    if decoded is None:
+        return await _start(search, where, resync=cursor is not None)
+    first, seen, owed = decoded
+    at = first
+    #: Reported in this poll (not as repeats) at ``at``: owed a repeat if ``at`` had
+    #: not ended when they were read.
+    fresh: set[str] = set()
+    repeated: set[str] = set()
+    first_ended = first_exhausted = False
+    server_now: datetime | None = None
     changes: list[Change] = []
     complete = True
     for page in range(1, MAX_PAGES + 1):
-        data = await search(
+        data, server_now = await search(
             {
-                "query": f"{where}LastUpdated >= '{_sql_time(at)}'",
+                "query": f"{where}LastUpdated >= '{_sql_time(first)}'",
                 "orderby": "LastUpdated",
                 "order": "ASC",
                 "fields": "Status,Created,LastUpdated",
@@ -99,17 +150,28 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
             }
         )
         items = _items(data)
-        for item in items:
+        stamped = [(item, translate.parse_time(item.get("LastUpdated"))) for item in items]
+        later = any(when is not None and when > first for _, when in stamped)
+        first_ended = first_ended or later or ended(first, server_now)
+        first_exhausted = first_exhausted or later or len(items) < per_page
+        for item, updated in stamped:
             tid = str(item.get("id"))
-            updated = translate.parse_time(item.get("LastUpdated"))
-            if updated is None or (updated <= at and tid in seen):
+            if updated is None or updated < at:
+                continue
+            again = updated == at and tid in seen
+            if again and not (at == first and tid in owed and first_ended and tid not in repeated):
                 continue
             if len(changes) >= per_page:
-                complete = False
+                complete = first_exhausted = False
                 break
+            if again:
+                repeated.add(tid)
+                changes.append(Change(tid, kind(item), updated, repeat=True))
+                continue
             if updated > at:
-                at, seen = updated, set()
+                at, seen, fresh = updated, set(), set()
             seen.add(tid)
+            fresh.add(tid)
             changes.append(Change(tid, kind(item), updated))
         if not complete or len(items) < per_page:
             break
@@ -118,7 +180,17 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
             break
     else:
         complete = False
-    return ChangeBatch(tuple(changes), encode(at, seen), complete=complete)
+    if at == first:
+        if first_ended:
+            # Read after the second ended: final. Ids not met again have moved on
+            # (their later update is reported in its own second) once every
+            # ticket of that second has been read.
+            still_owed = set() if first_exhausted else owed - repeated
+        else:
+            still_owed = owed | fresh
+    else:
+        still_owed = set() if ended(at, server_now) else fresh
+    return ChangeBatch(tuple(changes), encode(at, seen, still_owed), complete=complete)
 
 
 def _items(data: Any) -> list[dict[str, Any]]:

@@ -636,7 +636,7 @@ class MainScreen(DeskScreen[None]):
 
         queue = self.query_one(QueueView)
         current = queue.current
-        by_id = self._rows_by_id()
+        by_id = self.rows_by_id()
         rows = merge_rows(self.all_rows, updates, by_id)
         for ticket_id, row in updates.items():
             if row is not None and row.status.is_active:
@@ -836,7 +836,7 @@ class MainScreen(DeskScreen[None]):
                 # Enter, the queue's repaint would go out alone and the ticket wait
                 # one or two more ticks of the screen's update timer (~30 ms).
                 self.query_one(QueueView).show_open(ticket_id)
-        row = self._rows_by_id().get(ticket_id)
+        row = self.rows_by_id().get(ticket_id)
         # The same ticket shown again (the KB index or the clustering finished,
         # a reload) is not another view by the agent: once per arrival.
         if row is not None and ticket_id != self._viewed_id:
@@ -895,7 +895,7 @@ class MainScreen(DeskScreen[None]):
         known = self._similar.get(ticket_id)
         if known is not None and known[0] is self.clusters and known[1] is self.all_rows:
             return known[2]  # worked out when the ticket was read ahead
-        by_id = self._rows_by_id()
+        by_id = self.rows_by_id()
         found = [by_id[i] for i in self.clusters.similar(ticket_id) if i in by_id]
         if len(found) <= SIMILAR_LISTED:
             rows = sorted(found, key=QueueRow.sort_key)
@@ -908,7 +908,7 @@ class MainScreen(DeskScreen[None]):
             del self._similar[next(iter(self._similar))]  # the oldest
         return rows
 
-    def _rows_by_id(self) -> dict[str, QueueRow]:
+    def rows_by_id(self) -> dict[str, QueueRow]:
         """``all_rows`` by id, rebuilt when the list is replaced: opening a ticket looked
         rows up by scanning 100 000 of them, twice (10-20 ms per ticket)."""
         if self._by_id[0] is not self.all_rows:
