@@ -161,6 +161,9 @@ class Profile:
     alerts: Alerts = field(default_factory=Alerts)
     #: Agents away (holiday, sick): an ``assign`` hook never picks them.
     away: list[str] = field(default_factory=list)
+    #: A ticket's web address with ``{id}`` for its id: the link the hooks send
+    #: (``https://acme.zendesk.com/agent/tickets/{id}``); "" sends none.
+    ticket_url: str = ""
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then

@@ -12,9 +12,10 @@ Failures retry with the outbox's back-off (``RetryPolicy.backoff``) and end
 ``failed`` after ``MAX_ATTEMPTS``, visible in ``o`` and ``triage outbox``,
 where they can be retried by hand. An entry found ``delivering`` by a process
 that died is never run blindly again: an ``exec`` command may have run, so it
-is failed with that said (retry it by hand); a service delivery is resent with
-the same idempotency key (the service drops a duplicate); an assignment or a
-survey looks at the ticket first. Every outcome is in the event log as
+is failed with that said (retry it by hand), and so is a Slack post (Slack
+takes no idempotency key); a GitHub or Linear delivery is resent with the same
+idempotency key (the integration finds the issue filed before instead of filing
+a second); an assignment or a survey looks at the ticket first. Every outcome is in the event log as
 ``hook.ran`` or ``hook.failed``.
 
 Hook entries sit on their own "ticket" (``hook:<id>``) in the outbox, with
@@ -58,6 +59,11 @@ MAX_ATTEMPTS = 5
 STDERR_TAIL = 1000
 #: The one-line error of an exec hook found interrupted: it may have run.
 INTERRUPTED = "interrupted while running: it may have run, so it is not run again (retry to run it)"
+#: Slack takes no idempotency key: a post found interrupted may be in the channel already.
+INTERRUPTED_POST = (
+    "interrupted while posting: Slack may have posted it, so it is not posted again"
+    " (retry to post it)"
+)
 
 
 @dataclass(frozen=True)
@@ -97,14 +103,9 @@ class HookFailure(TriageError):
 
 
 def integrations() -> Any:
-    """``triage_tui.integrations``, imported when a service hook runs."""
-    try:
-        return importlib.import_module("triage_tui.integrations")
-    except ImportError:
-        raise HookFailure(
-            "the Slack/GitHub/Linear integrations are not part of this installation",
-            retryable=False,
-        ) from None
+    """``triage_tui.integrations``, imported when a service hook first runs: httpx and
+    the services' code stay out of a watcher or console that has none."""
+    return importlib.import_module("triage_tui.integrations")
 
 
 class HookRunner:
@@ -148,6 +149,13 @@ class HookRunner:
             raise RuntimeError("a HookRunner without an outbox only plans")
         return self._outbox
 
+    def ticket_link(self, ticket_id: str) -> str | None:
+        """The profile's ``ticket_url`` for this ticket, or None."""
+        from urllib.parse import quote
+
+        template = self.profile.ticket_url.strip()
+        return template.replace("{id}", quote(ticket_id, safe="")) if template else None
+
     # -- which hooks an event runs -------------------------------------------
     def wanting(self, event: str) -> list[tuple[str, Hook]]:
         return [(name, h) for name, h in self.hooks.items() if event in h.events]
@@ -170,7 +178,7 @@ class HookRunner:
             return []
         now = self.clock.now()
         row = QueueRow.from_ticket(detail.ticket)
-        summary = dh.ticket_summary(detail.ticket, now)
+        summary = dh.ticket_summary(detail.ticket, now, link=self.ticket_link(detail.ticket.id))
         rules = RuleSet.from_config(self._rules.extra_phrases, self._rules.routes).evaluate(detail)
         extra = dict(extra or {})
         planned = []
@@ -274,6 +282,8 @@ class HookRunner:
                 raise HookFailure(f"hook {name} is no longer in the config", retryable=False)
             if entry.needs_check and action == "exec":
                 raise HookFailure(INTERRUPTED, retryable=False)
+            if entry.needs_check and action == "slack":
+                raise HookFailure(INTERRUPTED_POST, retryable=False)
             data = await self._run(hook, action, entry, ticket_id)
         except asyncio.CancelledError:
             # Stopped mid-run: the next run decides (``needs_check``) whether it may run again.
@@ -507,8 +517,11 @@ class LogReader:
             self.cursor.save(f"0|{since.isoformat()}")
 
 
-async def run_own_events(runner: HookRunner, since: datetime) -> list[Ran]:
-    """After a verb's write was delivered: the hooks on the events it logged, run now.
+async def run_own_events(
+    runner: HookRunner, since: datetime, ticket_id: str | None = None
+) -> list[Ran]:
+    """After a verb's or the console's write was delivered: the hooks on the events
+    it logged (since ``since``, on ``ticket_id`` when given), run now.
 
     Keyed by the event-log row as ``triage watch``'s log reader keys them, so a
     watcher reading the same rows later finds them recorded and runs nothing
@@ -518,6 +531,8 @@ async def run_own_events(runner: HookRunner, since: datetime) -> list[Ran]:
         log = await runner.helpdesk.list_events(since)
     except TriageError:
         return []
+    if ticket_id is not None:
+        log = [e for e in log if e.ticket_id == ticket_id]
     outcomes = []
     for entry in await runner.record_logged(log):
         claimed = runner.outbox.claim(entry.id, runner.owner)
