@@ -321,7 +321,7 @@ def _check_action(hook: Hook) -> None:
     if hook.exec is not None and not hook.exec.strip():
         raise ValueError("the command is empty")
     if hook.slack is not None:
-        _only_keys(hook.slack, ("webhook_env", "token_env", "channel", "text"))
+        _only_keys(hook.slack, ("webhook_env", "token_env", "channel"))
         webhook = bool(hook.slack.get("webhook_env"))
         bot = bool(hook.slack.get("token_env")) or bool(hook.slack.get("channel"))
         if webhook == bot:
@@ -329,13 +329,13 @@ def _check_action(hook: Hook) -> None:
         if bot and not (hook.slack.get("token_env") and hook.slack.get("channel")):
             raise ValueError("token_env and channel go together")
     if hook.github is not None:
-        _only_keys(hook.github, ("repo", "token_env", "labels"))
+        _only_keys(hook.github, ("repo",), SERVICE_SECRET_ENV["github"])
         repo = hook.github.get("repo")
         parts = repo.split("/") if isinstance(repo, str) else []
         if len(parts) != 2 or not all(p.strip() for p in parts):
             raise ValueError(f'repo must be "owner/name", not {repo!r}')
     if hook.linear is not None:
-        _only_keys(hook.linear, ("team_id", "token_env", "labels"))
+        _only_keys(hook.linear, ("team_id",), SERVICE_SECRET_ENV["linear"])
         if not isinstance(hook.linear.get("team_id"), str) or not hook.linear["team_id"].strip():
             raise ValueError("team_id is required")
     if hook.assign is not None and not (hook.assign.agents or hook.assign.group.strip()):
@@ -346,20 +346,32 @@ def _check_action(hook: Hook) -> None:
                 raise ValueError(f"{key} must name an environment variable")
 
 
-def _only_keys(table: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+def _only_keys(table: Mapping[str, Any], allowed: tuple[str, ...], secret: str = "") -> None:
     unknown = sorted(set(table) - set(allowed))
+    if unknown and unknown[0] == "token_env" and secret:
+        raise ValueError(f"token_env is not a setting: the token is read from {secret}")
     if unknown:
         raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(allowed)})")
 
 
+#: The credential each issue tracker reads from a fixed variable (the integrations'
+#: ``github.TOKEN_ENV`` and ``linear.KEY_ENV``; not imported here: they bring httpx).
+SERVICE_SECRET_ENV = {"github": "TRIAGE_GITHUB_TOKEN", "linear": "TRIAGE_LINEAR_API_KEY"}
+SERVICES = ("slack", "github", "linear")
+
+
 def hook_env_missing(hook: Hook, environ: Mapping[str, str] | None = None) -> list[str]:
-    """The environment variables a hook's settings name that are not set (secrets live there)."""
+    """The environment variables a hook needs that are not set (secrets live there): those
+    its settings name (``webhook_env``, ``token_env``) and its tracker's own."""
     env = os.environ if environ is None else environ
     missing = []
-    for settings in (hook.slack, hook.github, hook.linear):
-        for key, value in (settings or {}).items():
-            if key.endswith("_env") and isinstance(value, str) and not env.get(value):
-                missing.append(value)
+    for service in hook.actions:
+        settings = getattr(hook, service)
+        if service not in SERVICES or not isinstance(settings, dict):
+            continue
+        names = [v for k, v in settings.items() if k.endswith("_env") and isinstance(v, str)]
+        fixed = SERVICE_SECRET_ENV.get(service)
+        missing += [n for n in [*names, *([fixed] if fixed else [])] if not env.get(n, "").strip()]
     return missing
 
 

@@ -50,13 +50,13 @@ def test_hooks_test_shows_what_would_run_and_sends_nothing(
     """Issue 21 item 4: `hooks test EVENT --ticket ID` lists the hooks that would run with
     their payloads and the ones whose `when` does not select the ticket; no command runs,
     no service is called, nothing enters the outbox or the event log."""
-    monkeypatch.setenv("GH_TOKEN", "not-printed-secret")
+    monkeypatch.setenv("TRIAGE_GITHUB_TOKEN", "not-printed-secret")
     marker = tmp_path / "ran"
     config = config_with(
         tmp_path,
         f'[[hooks]]\nname = "log"\non = "ticket.created"\nexec = \'touch "{marker}"\'\n'
         '[[hooks]]\nname = "gh"\non = "ticket.created"\n'
-        'github = { repo = "acme/app", token_env = "GH_TOKEN" }\n'
+        'github = { repo = "acme/app" }\n'
         '[[hooks]]\nname = "vip-only"\non = "ticket.created"\nwhen = "vip"\nexec = "true"\n',
     )
     ticket = db_run("queue", "--filter=-vip", "--limit", "1", "--json").json()["tickets"][0]
@@ -115,7 +115,11 @@ def test_hooks_list_names_each_hook_and_a_missing_secret(
         ('on = "ticket.created"', "exactly one action of exec, slack"),
         ('on = "ticket.created"\nslack = { webhook_env = "A", channel = "#x" }', "slack: give"),
         ('on = "ticket.created"\ngithub = { repo = "acme" }', 'repo must be "owner/name"'),
-        ('on = "ticket.created"\nlinear = { token_env = "L" }', "linear: team_id is required"),
+        ('on = "ticket.created"\nlinear = {}', "linear: team_id is required"),
+        (
+            'on = "ticket.created"\nlinear = { team_id = "E", token_env = "L" }',
+            "linear: token_env is not a setting: the token is read from TRIAGE_LINEAR_API_KEY",
+        ),
         ('on = "ticket.created"\nassign = { strategy = "least_busy" }', "assign: give agents"),
     ],
 )
@@ -140,16 +144,16 @@ def test_a_secret_missing_from_the_environment_stops_the_watcher_naming_the_hook
 ) -> None:
     """Issue 21 done-when: `triage watch` with a hook whose token variable is unset is one
     line naming the hook and the variable (never a value), exit 2."""
-    monkeypatch.delenv("LINEAR_API_KEY", raising=False)
+    monkeypatch.delenv("TRIAGE_LINEAR_API_KEY", raising=False)
     config = config_with(
         tmp_path,
         '[[hooks]]\nname = "triage-to-linear"\non = "plan.follow_up"\n'
-        'linear = { team_id = "ENG", token_env = "LINEAR_API_KEY" }\n',
+        'linear = { team_id = "ENG" }\n',
     )
     result = db_run("--config", config, "watch", "--once")
     assert result.code == 2 and result.err.count("\n") == 1
     assert "hooks[0] (triage-to-linear)" in result.err
-    assert "environment variable LINEAR_API_KEY is not set" in result.err
+    assert "environment variable TRIAGE_LINEAR_API_KEY is not set" in result.err
 
 
 def test_csat_is_validated_and_shows_in_the_report_and_the_requester_history(
