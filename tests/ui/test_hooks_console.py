@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from tests.fakes.fake_time import FakeTime, until
 from tests.fakes.slack import FakeSlack
 from tests.ui.conftest import db_rows
 from tests.ui.test_console import move_to_ticket, refund_ticket, settle
+from tests.ui.test_report_screen import text_of
 from triage_tui.adapters.local.adapter import LocalHelpdesk, LocalOptions
 from triage_tui.config import AppConfig, Hook, Profile, check_hooks
 from triage_tui.domain.clock import FrozenClock
@@ -110,3 +111,30 @@ async def test_escalate_key_posts_one_context_pack_to_slack(
     assert reason and reason in text
     ran = db_rows(demo_db, "SELECT ticket_id, payload FROM events WHERE name='hook.ran'")
     assert [(t, json.loads(p)["hook"]) for t, p in ran] == [(ticket_id, "page-oncall")]
+
+
+async def test_the_console_report_shows_csat_once_a_score_is_known(
+    demo_db: Path, make_app: Callable[..., TriageApp], clock: FrozenClock
+) -> None:
+    """Issue 21 done-when: the console's report (R) shows no satisfaction figure while no
+    score is known, and the average of the scores recorded (`triage csat`'s event) once
+    they are."""
+    from triage_tui.cli import hooks as cli_hooks
+    from triage_tui.cli.verbs import View
+    from triage_tui.ui.screens.report import ReportScreen
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        assert "Satisfaction" not in text_of(app.screen)
+        await pilot.press("escape")
+        for ticket_id, score in (("1001", 4), ("1002", 5)):
+            await cli_hooks.csat(app.helpdesk, View(clock.now()), ticket_id, score, None)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        text = text_of(app.screen)
+        assert "Satisfaction (CSAT, 1-5)" in text and "4.5 avg · 2 scores" in text
