@@ -163,6 +163,11 @@ class Profile:
     #: GROUP DIR``): consoles there show who has which ticket open and who is
     #: replying (``engine.presence``). ``TRIAGE_TEAM_DIR`` overrides it; unset: off.
     team_dir: Path | None = None
+    #: Agents away (holiday, sick): an ``assign`` hook never picks them.
+    away: list[str] = field(default_factory=list)
+    #: A ticket's web address with ``{id}`` for its id: the link the hooks send
+    #: (``https://acme.zendesk.com/agent/tickets/{id}``); "" sends none.
+    ticket_url: str = ""
 
     def __post_init__(self) -> None:
         # Also run by pydantic after it validated the fields; its message then
@@ -188,6 +193,204 @@ class EscalationRoutes:
     routes: dict[str, str] = field(default_factory=dict)
 
 
+#: ``Hook.timeout_seconds`` bound: an exec hook may run an hour at most.
+HOOK_TIMEOUT_MAX = 3600.0
+
+
+@dataclass
+class AssignAction:
+    """``assign = {...}`` of a hook: who takes the ticket (docs/hooks.md)."""
+
+    __pydantic_config__ = _STRICT
+
+    #: ``least_busy``: the fewest open tickets with a running SLA; ``round_robin``: in turn.
+    strategy: Literal["least_busy", "round_robin"] = "least_busy"
+    #: The agents to choose from (names as the helpdesk knows them).
+    agents: list[str] = field(default_factory=list)
+    #: Or a group: the ticket moves there, among the helpdesk's agents (its directory).
+    group: str = ""
+
+
+@dataclass
+class SurveyAction:
+    """``survey = {...}`` of a hook: a satisfaction request after a ticket is solved."""
+
+    __pydantic_config__ = _STRICT
+
+    #: The public reply; ``{first_name}``, ``{name}``, ``{subject}``, ``{ticket_id}``,
+    #: ``{team}`` are filled in. Empty: the built-in request.
+    template: str = ""
+    #: Also record an organisation health-check note (when the requester has one).
+    health_check: bool = False
+    #: The health-check note; ``{organization}``, ``{ticket_id}``, ``{subject}``.
+    health_note: str = ""
+
+
+@dataclass
+class Hook:
+    """One ``[[hooks]]`` table: events, an optional ``when`` filter and one action."""
+
+    __pydantic_config__ = _STRICT
+
+    #: Events from the event log (``domain.hooks.EVENTS``); in the file one name or a list
+    #: (``load`` makes a single name a list).
+    on: list[str] = field(default_factory=list)
+    #: Names the hook in logs, the outbox and its idempotency key; default ``hook-N``.
+    name: str = ""
+    #: Only tickets this filter (the console's filter language) selects.
+    when: str = ""
+    #: A command run by the shell with the payload as JSON on stdin.
+    exec: str | None = None
+    #: Seconds an ``exec`` command may run before it is killed (and failed).
+    timeout_seconds: float = 30.0
+    #: Delivered by ``triage_tui.integrations``: ``webhook_env`` or ``token_env`` + ``channel``.
+    slack: dict[str, Any] | None = None
+    #: ``repo = "owner/name"`` (and ``token_env``): an issue per event.
+    github: dict[str, Any] | None = None
+    #: ``team_id`` (and ``token_env``): an issue per event.
+    linear: dict[str, Any] | None = None
+    #: Assign the ticket (``AssignAction``).
+    assign: AssignAction | None = None
+    #: A satisfaction request (``SurveyAction``).
+    survey: SurveyAction | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.timeout_seconds <= HOOK_TIMEOUT_MAX:
+            raise ValueError(
+                f"timeout_seconds must be above 0 and at most {HOOK_TIMEOUT_MAX:g},"
+                f" not {self.timeout_seconds:g}"
+            )
+
+    @property
+    def events(self) -> list[str]:
+        return list(self.on)
+
+    @property
+    def actions(self) -> list[str]:
+        """The actions set on this hook (exactly one in a valid config)."""
+        from triage_tui.domain.hooks import ACTIONS
+
+        return [a for a in ACTIONS if getattr(self, a) is not None]
+
+    @property
+    def action(self) -> str:
+        return self.actions[0]
+
+
+def hook_names(config: AppConfig) -> list[str]:
+    """Each hook's name: its own, else ``hook-N`` by position (1-based)."""
+    return [h.name.strip() or f"hook-{i}" for i, h in enumerate(config.hooks, 1)]
+
+
+def check_hooks(config: AppConfig) -> None:
+    """Every ``[[hooks]]`` table valid, or a one-line ``ConfigError`` naming the hook."""
+    if not config.hooks:
+        return
+    from triage_tui.domain.hooks import EVENTS
+
+    seen: set[str] = set()
+    for index, (hook, name) in enumerate(zip(config.hooks, hook_names(config), strict=True)):
+        where = f"hooks[{index}] ({name})"
+        if name in seen:
+            raise ConfigError(f"{where}: another hook has this name; names must differ")
+        seen.add(name)
+        if not hook.events:
+            raise ConfigError(f"{where}: on: name at least one event ({', '.join(EVENTS)})")
+        for event in hook.events:
+            if event not in EVENTS:
+                raise ConfigError(
+                    f"{where}: on: unknown event {event!r}; the events are {', '.join(EVENTS)}"
+                )
+        actions = hook.actions
+        if len(actions) != 1:
+            said = ", ".join(actions) if actions else "none"
+            raise ConfigError(
+                f"{where}: give exactly one action of exec, slack, github, linear, assign,"
+                f" survey (found: {said})"
+            )
+        if hook.when.strip():
+            from triage_tui.domain.filters.language import FilterError, parse
+
+            try:
+                parse(hook.when, me="")
+            except FilterError as exc:
+                raise ConfigError(f"{where}: when: {exc}") from None
+        try:
+            _check_action(hook)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {hook.action}: {exc}") from None
+
+
+def _check_action(hook: Hook) -> None:
+    if hook.exec is not None and not hook.exec.strip():
+        raise ValueError("the command is empty")
+    if hook.slack is not None:
+        _only_keys(hook.slack, ("webhook_env", "token_env", "channel"))
+        webhook = bool(hook.slack.get("webhook_env"))
+        bot = bool(hook.slack.get("token_env")) or bool(hook.slack.get("channel"))
+        if webhook == bot:
+            raise ValueError("give webhook_env, or token_env and channel (not both)")
+        if bot and not (hook.slack.get("token_env") and hook.slack.get("channel")):
+            raise ValueError("token_env and channel go together")
+    if hook.github is not None:
+        _only_keys(hook.github, ("repo",), SERVICE_SECRET_ENV["github"])
+        repo = hook.github.get("repo")
+        parts = repo.split("/") if isinstance(repo, str) else []
+        if len(parts) != 2 or not all(p.strip() for p in parts):
+            raise ValueError(f'repo must be "owner/name", not {repo!r}')
+    if hook.linear is not None:
+        _only_keys(hook.linear, ("team_id",), SERVICE_SECRET_ENV["linear"])
+        if not isinstance(hook.linear.get("team_id"), str) or not hook.linear["team_id"].strip():
+            raise ValueError("team_id is required")
+    if hook.assign is not None and not (hook.assign.agents or hook.assign.group.strip()):
+        raise ValueError("give agents = [...] or group = \"...\"")
+    for settings in (hook.slack, hook.github, hook.linear):
+        for key, value in (settings or {}).items():
+            if key.endswith("_env") and (not isinstance(value, str) or not value.strip()):
+                raise ValueError(f"{key} must name an environment variable")
+
+
+def _only_keys(table: Mapping[str, Any], allowed: tuple[str, ...], secret: str = "") -> None:
+    unknown = sorted(set(table) - set(allowed))
+    if unknown and unknown[0] == "token_env" and secret:
+        raise ValueError(f"token_env is not a setting: the token is read from {secret}")
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(allowed)})")
+
+
+#: The credential each issue tracker reads from a fixed variable (the integrations'
+#: ``github.TOKEN_ENV`` and ``linear.KEY_ENV``; not imported here: they bring httpx).
+SERVICE_SECRET_ENV = {"github": "TRIAGE_GITHUB_TOKEN", "linear": "TRIAGE_LINEAR_API_KEY"}
+SERVICES = ("slack", "github", "linear")
+
+
+def hook_env_missing(hook: Hook, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The environment variables a hook needs that are not set (secrets live there): those
+    its settings name (``webhook_env``, ``token_env``) and its tracker's own."""
+    env = os.environ if environ is None else environ
+    missing = []
+    for service in hook.actions:
+        settings = getattr(hook, service)
+        if service not in SERVICES or not isinstance(settings, dict):
+            continue
+        names = [v for k, v in settings.items() if k.endswith("_env") and isinstance(v, str)]
+        fixed = SERVICE_SECRET_ENV.get(service)
+        missing += [n for n in [*names, *([fixed] if fixed else [])] if not env.get(n, "").strip()]
+    return missing
+
+
+def check_hook_env(config: AppConfig, environ: Mapping[str, str] | None = None) -> None:
+    """Where hooks run (``triage watch``, ``triage hooks``): a secret not in the
+    environment is a one-line ``ConfigError`` naming the hook and the variable."""
+    for index, (hook, name) in enumerate(zip(config.hooks, hook_names(config), strict=True)):
+        missing = hook_env_missing(hook, environ)
+        if missing:
+            raise ConfigError(
+                f"hooks[{index}] ({name}): {hook.action}: environment variable {missing[0]}"
+                " is not set"
+            )
+
+
 def _default_profiles() -> dict[str, Profile]:
     return {"default": Profile()}
 
@@ -208,6 +411,9 @@ class AppConfig:
     #: defaults everywhere it is bound; one table for every profile (keys are the
     #: person's habit, not the helpdesk's). Checked at load (``domain.keys``).
     keymap: dict[str, str] = field(default_factory=dict)
+    #: ``[[hooks]]``: what runs on lifecycle events (docs/hooks.md); checked at load
+    #: (``check_hooks``), their secrets where they run (``check_hook_env``).
+    hooks: list[Hook] = field(default_factory=list)
 
 
 @cache
@@ -296,6 +502,7 @@ def load(path: Path | None = None) -> AppConfig:
     except RecursionError:  # arrays nested thousands deep
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     refuse_shared_secrets(path, raw)
+    _one_event_as_list(raw)
     config = config_quick.build(AppConfig, raw) or _validated(path, raw)
     if config.profile not in config.profiles:
         raise ConfigError(f"{path}: profile: no [profiles.{config.profile}] section")
@@ -303,9 +510,19 @@ def load(path: Path | None = None) -> AppConfig:
         check_views(config)
         safeguard_config(config)
         check_keymap(config)
+        check_hooks(config)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     return config
+
+
+def _one_event_as_list(raw: dict[str, Any]) -> None:
+    """``on = "ticket.created"`` in a ``[[hooks]]`` table is ``on = ["ticket.created"]``."""
+    hooks = raw.get("hooks")
+    if isinstance(hooks, list):
+        for table in hooks:
+            if isinstance(table, dict) and isinstance(table.get("on"), str):
+                table["on"] = [table["on"]]
 
 
 #: A config file is a page of settings; a larger one is not read (it is not one).

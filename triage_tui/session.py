@@ -174,7 +174,8 @@ def _db_path(options: Any, model: type[Any]) -> Path | None:
 
 def build_helpdesk(ctx: ConsoleContext, clock: Clock | None = None) -> Helpdesk:
     """A helpdesk instance, not yet opened (``async with`` it, or use ``open_helpdesk``)."""
-    return ctx.adapter_cls(ctx.adapter_options, clock).act_as(ctx.profile.agent)
+    helpdesk = ctx.adapter_cls(ctx.adapter_options, clock).act_as(ctx.profile.agent)
+    return helpdesk.link_tickets(ctx.profile.ticket_url)
 
 
 def buffered(helpdesk: Helpdesk, ctx: ConsoleContext, *, mode: str) -> BufferedHelpdesk:

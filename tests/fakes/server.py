@@ -15,6 +15,7 @@ counts them down, ``delay`` makes every answer slow.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 import threading
@@ -55,6 +56,8 @@ class Response:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0
+    #: Close the connection without a word (the work done): a server killed mid-request.
+    drop: bool = False
 
     def encoded(self) -> tuple[bytes, str]:
         if self.body is None:
@@ -132,6 +135,12 @@ class FakeServer:
 
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
+
+            def handle(self) -> None:
+                # A client that gave up mid-answer (a body cap, a deadline) resets the
+                # connection: the next read fails, and that is no fault of the test.
+                with contextlib.suppress(ConnectionResetError):
+                    super().handle()
 
             def _serve(self) -> None:
                 fake._serve(self)
@@ -230,6 +239,9 @@ class FakeServer:
             self.log.append(request)
             response = self._answer(request)
             self._rate_headers(response)
+        if response.drop:
+            handler.close_connection = True
+            return
         payload, content_type = response.encoded()
         try:
             handler.send_response(response.status)

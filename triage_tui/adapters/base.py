@@ -203,6 +203,27 @@ class Helpdesk(ABC):
         actor. Default: the profile's ``agent`` (``act_as``)."""
         return self._acting_agent
 
+    #: The profile's ``ticket_url`` (``{id}`` for the ticket's id), given by
+    #: ``link_tickets``; "" leaves links to the adapter's ``ticket_url``.
+    _link_template: str = ""
+
+    def link_tickets(self, template: str) -> Self:
+        """Link tickets through ``template`` (the profile's ``ticket_url``) instead of
+        the adapter's own ``ticket_url``: a team's own web UI, or the local helpdesk."""
+        self._link_template = template.strip()
+        return self
+
+    def ticket_link(self, ticket_id: str) -> str | None:
+        """The link the console and the hooks use: the profile's template if set,
+        else ``ticket_url``; only a safe http(s) address (``domain.text.link_target``)."""
+        from urllib.parse import quote
+
+        from triage_tui.domain.text import link_target
+
+        if self._link_template:
+            return link_target(self._link_template.replace("{id}", quote(ticket_id, safe="")))
+        return link_target(self.ticket_url(ticket_id))
+
     def ticket_url(self, ticket_id: str) -> str | None:
         """The ticket's page in the helpdesk's own web UI (what an agent opens in a
         browser), or None when there is none (the default; the local helpdesk).

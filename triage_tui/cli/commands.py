@@ -461,6 +461,64 @@ def _outbox(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
     return lambda hd: verbs.outbox(hd, view, a.action, a.entry_id)
 
 
+# -- lifecycle hooks and satisfaction ----------------------------------------------
+
+
+def _hooks_list(inv: Invocation) -> int:
+    import sys
+
+    from triage_tui.cli import hooks, output, verbs
+    from triage_tui.domain.clock import SystemClock
+
+    ctx = inv.context()
+    as_json = bool(inv.args.json)
+    view = verbs.View(
+        now=(inv.clock or SystemClock()).now(),
+        json=as_json,
+        width=None if as_json else output.terminal_width(sys.stdout),
+    )
+    outcome = hooks.hooks_list(ctx.config, view)
+    print(output.dumps(outcome.data) if as_json else "\n".join(outcome.lines))
+    for hint in [] if as_json else outcome.hints:
+        print(f"triage: {hint}", file=sys.stderr)
+    return 0
+
+
+def _hooks_test_arguments(p: ArgumentParser) -> None:
+    p.add_argument("event", metavar="EVENT", help="an event name, e.g. ticket.created")
+    p.add_argument("--ticket", required=True, metavar="ID", help="the ticket it happens to")
+
+
+def _hooks_test(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import hooks
+
+    return lambda hd: hooks.hooks_test(hd, view, ctx.config, ctx.profile, a.event, a.ticket)
+
+
+def _hooks_log_arguments(p: ArgumentParser) -> None:
+    p.add_argument(
+        "--since", default="24h", metavar="WHEN", help="1h, 30m, 2d or an ISO time (default 24h)"
+    )
+
+
+def _hooks_log(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import hooks
+
+    return lambda hd: hooks.hooks_log(hd, view, a.since)
+
+
+def _csat_arguments(p: ArgumentParser) -> None:
+    _ticket_id(p)
+    p.add_argument("--score", required=True, type=int, metavar="N", help="1 (poor) to 5 (great)")
+    p.add_argument("--comment", help="what the requester said, if anything")
+
+
+def _csat(a: Namespace, view: View, ctx: ConsoleContext) -> Call:
+    from triage_tui.cli import hooks
+
+    return lambda hd: hooks.csat(hd, view, a.ticket_id, a.score, a.comment)
+
+
 # -- AI agents: the MCP server and the proposals it records ------------------------
 
 
@@ -719,6 +777,47 @@ COMMANDS: tuple[Command, ...] = (
         flags=_WRITE,
     ),
     Command(
+        "hooks list",
+        "list the config's lifecycle hooks: events, when, action, missing secrets",
+        _hooks_list,
+        json='{"count", "hooks": [{name, on: [event], when, action, detail, missing_env: [name]}]}',
+        description="Every [[hooks]] table of the config: the events it runs on, its `when`"
+        " filter,\nits action and what that does; a secret variable it names that is not set"
+        " is shown.",
+        db=False,
+    ),
+    Command(
+        "hooks test",
+        "show what EVENT on a ticket would run, with each payload; sends nothing",
+        verb(_hooks_test),
+        _hooks_test_arguments,
+        json='{"event", "ticket_id", "would_run": [{hook, action, detail, payload}],'
+        ' "when_not_matched": [hook], "sent": false}',
+        notes="examples:\n  triage hooks test ticket.created --ticket 1042\n"
+        "  triage hooks test ticket.solved --ticket 1042 --json\n\nNothing is recorded,"
+        " run or sent: no outbox entry, no command, no service call.",
+        flags=_READ,
+    ),
+    Command(
+        "hooks log",
+        "list the hook runs from the event log: hook.ran and hook.failed",
+        verb(_hooks_log),
+        _hooks_log_arguments,
+        json='{"since", "count", "runs": [{at, ok, ticket_id, hook, action, event, entry_id,'
+        " detail, error, exit, stderr_tail}]}",
+        flags=_READ,
+    ),
+    Command(
+        "csat",
+        "record a requester's satisfaction score (1-5) for a ticket",
+        verb(_csat),
+        _csat_arguments,
+        json='{"ticket_id", "score", "requester_id", "requester", "comment"?, "confirmation"}',
+        notes="The score is in the event log (csat.recorded): the report shows the average,"
+        "\nget-user the requester's scores. examples:\n  triage csat 1042 --score 5",
+        flags=_WRITE,
+    ),
+    Command(
         "mcp",
         "serve the helpdesk to AI agents over MCP (stdio); their writes wait for you",
         _mcp,
@@ -791,7 +890,8 @@ COMMANDS: tuple[Command, ...] = (
         ' "escalations": [{ticket_id, reason, at}], "skipped": [id], "notes",'
         ' "sla_breaches": [id], "breaches_avoided": [{ticket_id, seconds_to_spare}],'
         ' "median_handle_seconds"|null, "handle_samples", "follow_ups": [task], "sweeps",'
-        ' "bulk_batches", "drafts", "rules_dismissed": [{ticket_id, rules}]}',
+        ' "bulk_batches", "drafts", "rules_dismissed": [{ticket_id, rules}],'
+        ' "csat": [{ticket_id, score}], "csat_average"|null}',
         notes="Breaches avoided are replies sent in the last 90 minutes before the due time.\n"
         "Median handle time runs from ticket.viewed to the decision that follows.\n"
         "Drafts are tickets whose draft the agent edited; undone replies never count.",
@@ -924,6 +1024,14 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 GROUPS: tuple[Group, ...] = (
+    Group(
+        "hooks",
+        "lifecycle hooks: list, test, log",
+        "The config's [[hooks]]: what runs when a ticket is created, assigned, escalated,\n"
+        "solved… (`triage watch` runs them, exactly once each, through the outbox).",
+        "examples:\n  triage hooks list\n  triage hooks test ticket.created --ticket 1042\n"
+        "  triage hooks log --json\n\nSee docs/hooks.md.",
+    ),
     Group(
         "kb",
         "knowledge-base maintenance (kb import DIR)",

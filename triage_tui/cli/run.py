@@ -132,7 +132,13 @@ def verb(inv: Invocation, bind: Bind, paths: Iterable[str]) -> int:
         async def run() -> Outcome:
             async with session.open_helpdesk(ctx, clock) as helpdesk:
                 collector.resume()  # the verb's own work is collected as usual
-                return await call(helpdesk)
+                started = clock.now()
+                outcome = await call(helpdesk)
+                if ctx.config.hooks:
+                    from triage_tui.cli.hooks import after_verb
+
+                    outcome.hints += await after_verb(ctx, helpdesk, clock, started)
+                return outcome
 
         outcome = asyncio.run(run())
         if as_json:

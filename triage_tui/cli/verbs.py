@@ -229,6 +229,15 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
         if with_tickets
         else None,
     }
+    scores: list[dict[str, Any]] = []
+    if with_tickets:
+        from triage_tui.domain.hooks import scores_for  # satisfaction belongs to the history
+
+        try:
+            scores = scores_for(await helpdesk.list_events(None), person.id)
+        except TriageError:  # no event log: no scores known
+            scores = []
+        data["csat"] = scores
     outcome = Outcome(data)
     if view.json:
         return outcome
@@ -241,6 +250,9 @@ async def get_user(helpdesk: Helpdesk, view: View, person_id: str, with_tickets:
             f" · since {out.when(person.created_at)[:10] if person.created_at else '—'}"
         ),
     ]
+    if scores:
+        given = ", ".join(f"{s['score']}/5 on {out.one_line(s['ticket_id'])}" for s in scores)
+        lines.append(f"Satisfaction  {given}")
     if with_tickets and history.tickets:
         lines += ["", *out.ticket_rows(history.tickets, view.now, view.width)]
     elif count and not with_tickets:
@@ -850,6 +862,9 @@ async def _outbox_retry(box: BufferedHelpdesk, view: View, entry: om.Entry) -> O
             f"outbox entry {entry.id[:8]} is {entry.state}: only a failed entry can be retried"
         )
     box.retry(entry.id)
+    if entry.origin == "hook":  # engine.hooks.ORIGIN: run by the hooks' runner, not sent here
+        line = f"{entry.label} on {entry.ticket_id}: pending again (triage watch runs it)"
+        return _confirm({"entry": _entry_json(box.outbox.get(entry.id) or entry, None)}, line)
     root = box.outbox.waits_behind(entry.id)
     earlier = [e for e in box.outbox.for_ticket(entry.ticket_id, om.IN_FLIGHT) if e.seq < entry.seq]
     if root is not None or earlier:

@@ -15,9 +15,9 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage_tui.cli import output
 from triage_tui.cli.run import Invocation, check_utf8, require_helpdesk
@@ -27,11 +27,16 @@ from triage_tui.domain.errors import TriageError, Unsupported
 if TYPE_CHECKING:
     from triage_tui.adapters.base import Helpdesk
     from triage_tui.domain.changes import Change
+    from triage_tui.domain.clock import Clock
+    from triage_tui.engine.hooks import HookLease, HookRunner, LogReader, Ran
     from triage_tui.engine.watch import WatchBatch, WatchedChange
+    from triage_tui.session import ConsoleContext
 
 #: The saved cursor's consumer name (``engine.changes.cursor_path``): its own,
 #: so neither ``triage changes`` nor the console moves what ``watch`` resumes from.
 CONSUMER = "watch"
+#: Where the hooks' reading of the event log resumes (its own saved position).
+HOOK_EVENTS_CONSUMER = "watch-hook-events"
 EXIT_INTERRUPTED = 130
 RESYNC_LINE = "resync: the cursor could not be resumed; reload, then follow on"
 
@@ -63,12 +68,24 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
                 on_error=printer.error,
             )
             watcher.subscribe(printer.batch)
-            if once:
-                if not await watcher.once():
-                    print("triage: more changes wait; run again to read on", file=sys.stderr)
-                return
-            with _stopping_on_signals(signals):
-                await watcher.run()
+            hooks = _hooks(ctx, helpdesk, clock, printer)
+            if hooks is not None:
+                watcher.subscribe(hooks.batch)
+            try:
+                if once:
+                    if not await watcher.once():
+                        print("triage: more changes wait; run again to read on", file=sys.stderr)
+                    if hooks is not None:
+                        await hooks.run_due()  # the event log's events, retries come due
+                    return
+                with _stopping_on_signals(signals):
+                    if hooks is None:
+                        await watcher.run()
+                    else:
+                        await _with_retries(watcher.run(), hooks)
+            finally:
+                if hooks is not None:
+                    hooks.lease.release()
 
     try:
         asyncio.run(run())
@@ -76,6 +93,99 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
         if not signals:
             raise
     return EXIT_INTERRUPTED if signal.SIGINT in signals else 0
+
+
+class WatchHooks:
+    """The config's hooks on the watcher's batches: each change's events recorded
+    once in the outbox and run (``engine.hooks``), outcomes printed."""
+
+    def __init__(
+        self, runner: HookRunner, lease: HookLease, printer: Printer, log: LogReader
+    ) -> None:
+        self.runner, self.lease, self.printer, self.log = runner, lease, printer, log
+        runner.listeners.append(printer.hook)
+
+    async def batch(self, batch: WatchBatch) -> None:
+        from triage_tui.domain.changes import ChangeKind
+
+        changes = []
+        for watched in batch.changes:
+            change = watched.change
+            if change.kind is ChangeKind.DELETED:
+                continue
+            status = watched.ticket.status.value if watched.ticket is not None else None
+            occurrence = "|".join(
+                (
+                    change.ticket_id,
+                    change.kind.value,
+                    change.at.isoformat() if change.at else "",
+                    change.actor,
+                )
+            )
+            changes.append((change.ticket_id, change.kind.value, status, occurrence))
+        await self.log.read()
+        await self.runner.on_changes(changes)
+
+    async def run_due(self) -> None:
+        """What the event log recorded since (escalations, replies, follow-ups…), then
+        every hook entry due: run after a feed read and every few seconds."""
+        await self.log.read()
+        await self.runner.run_due()
+
+
+def _hooks(
+    ctx: ConsoleContext, helpdesk: Helpdesk, clock: Clock, printer: Printer
+) -> WatchHooks | None:
+    """The hooks this watcher runs: None without hooks, or while another process
+    holds the profile's lease (it runs them; this one only prints)."""
+    if not ctx.config.hooks:
+        return None
+    from triage_tui import paths, session
+    from triage_tui.config import check_hook_env
+    from triage_tui.engine.buffered import BufferedHelpdesk
+    from triage_tui.engine.changes import CursorFile, cursor_path
+    from triage_tui.engine.hooks import HookLease, HookRunner, LogReader, lease_path
+
+    check_hook_env(ctx.config)
+    if not isinstance(helpdesk, BufferedHelpdesk):
+        return None
+    key = session.helpdesk_key(ctx)
+    lease = HookLease(lease_path(paths.data_dir(), key))
+    if not lease.acquire():
+        print(
+            "triage: another triage watch runs this profile's hooks; this one only prints",
+            file=sys.stderr,
+            flush=True,
+        )
+        return None
+    # The helpdesk's own session: the writes a hook makes (an assignment) then see
+    # the hook's entry as this live run's, not as one a dead process left.
+    runner = HookRunner(
+        helpdesk, helpdesk.outbox, ctx.config, ctx.profile, clock, owner=helpdesk.session
+    )
+    log = LogReader(runner, CursorFile(cursor_path(key, HOOK_EVENTS_CONSUMER)))
+    return WatchHooks(runner, lease, printer, log)
+
+
+#: Seconds between looks for hook retries that came due while the feed is quiet.
+HOOK_RETRY_LOOK_S = 5.0
+
+
+async def _with_retries(following: Coroutine[Any, Any, None], hooks: WatchHooks) -> None:
+    """Follow the feed and, beside it, run hook retries as they come due."""
+
+    async def retries() -> None:
+        while True:
+            await asyncio.sleep(HOOK_RETRY_LOOK_S)
+            await hooks.run_due()
+
+    looker = asyncio.ensure_future(retries())
+    try:
+        await following
+    finally:
+        looker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await looker
 
 
 @contextlib.contextmanager
@@ -168,6 +278,22 @@ class Printer:
             output.one_line(ticket.subject),
         ]
         return "  ".join(part for part in parts if part)
+
+    def hook(self, ran: Ran) -> None:
+        """A hook's outcome: a line (or a JSON object) on stdout, terminal-safe."""
+        if self.json:
+            data = {
+                "hook": ran.entry.payload.get("hook"),
+                "action": ran.entry.payload.get("action"),
+                "event": ran.entry.payload.get("event"),
+                "ticket_id": ran.entry.payload.get("ticket_id"),
+                "entry_id": ran.entry.id,
+                "ok": ran.ok,
+                "line": ran.line,
+            }
+            print(json.dumps(data, ensure_ascii=True), flush=True)
+        else:
+            print(output.one_line(ran.line), flush=True)
 
     @staticmethod
     def error(error: TriageError) -> None:

@@ -165,6 +165,13 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     def ticket_url(self, ticket_id: str) -> str | None:
         return self.inner.ticket_url(ticket_id)
 
+    def ticket_link(self, ticket_id: str) -> str | None:
+        return self.inner.ticket_link(ticket_id)
+
+    def link_tickets(self, template: str) -> Self:
+        self.inner.link_tickets(template)
+        return self
+
     async def agents(self) -> list[str]:
         return await self.inner.agents()
 

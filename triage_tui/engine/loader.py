@@ -21,7 +21,6 @@ from triage_tui.adapters.base import Helpdesk
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import InvalidInput, TriageError
 from triage_tui.domain.queue import QueueRow
-from triage_tui.domain.text import link_target
 
 # KB ranking, escalation rules and drafting are needed for the first ticket,
 # not for the first screen of the queue: imported on first use so the
@@ -262,7 +261,7 @@ class TicketLoader:
             kb, kb_supported = [], True
             errors.append(f"Knowledge base unavailable: {error}")
         rules = self.rules.evaluate(detail, self.overrides.get(ticket_id, set()))
-        url = link_target(self.helpdesk.ticket_url(detail.ticket.id))
+        url = self.helpdesk.ticket_link(detail.ticket.id)
         return TicketView(detail, history, rules, kb, kb_supported, errors, url)
 
     def draft(self, view: TicketView, profile: Profile) -> tuple[str, int]:

@@ -194,6 +194,46 @@ class Outbox:
                 )
         return self._fresh(ids)
 
+    def add_once(
+        self, new: NewEntry, *, idem_key: str, origin: str, owner: str | None = None
+    ) -> Entry | None:
+        """Record ``new`` under ``idem_key`` unless an entry with that key exists (None then).
+
+        One transaction: two processes recording the same key (two watchers, a
+        retry after a crash) leave one entry, so its effect happens once.
+        """
+        now = to_text(self.clock.now())
+        entry_id = uuid.uuid4().hex
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM entries WHERE idem_key = ?", (idem_key,)).fetchone():
+                return None
+            conn.execute(
+                "INSERT INTO entries (id, batch, origin, ticket_id, kind, payload, label, state,"
+                " idem_key, owner, session, created_at, next_attempt, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    entry_id,
+                    entry_id,
+                    origin,
+                    new.ticket_id,
+                    new.kind,
+                    json.dumps(new.payload, ensure_ascii=False),
+                    new.label,
+                    PENDING,
+                    idem_key,
+                    owner,
+                    owner,
+                    now,
+                    now,
+                    now,
+                ),
+            )
+        return self.get(entry_id)
+
+    def with_key(self, idem_key: str) -> Entry | None:
+        found = self._select("idem_key = ?", (idem_key,))
+        return found[0] if found else None
+
     # -- proposals (``triage mcp``) -----------------------------------------
     def propose(self, new: list[NewEntry], *, proposer: str, owner: str) -> list[Entry]:
         """Record an AI agent's writes as one proposal: ``proposed`` until a human decides.

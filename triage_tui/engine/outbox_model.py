@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_state ON entries(state, next_attempt);
 CREATE INDEX IF NOT EXISTS entries_ticket ON entries(ticket_id, seq);
 CREATE INDEX IF NOT EXISTS entries_batch ON entries(batch);
+CREATE INDEX IF NOT EXISTS entries_idem ON entries(idem_key);
 """
 #: Columns added after the first release: an older outbox file gets them on open.
 ADDED_COLUMNS = {

@@ -34,6 +34,7 @@ from triage_tui.domain import events as ev
 from triage_tui.domain import sla
 from triage_tui.domain.clock import ensure_utc
 from triage_tui.domain.durations import format_duration, median_duration
+from triage_tui.domain.hooks import CSAT_RECORDED
 from triage_tui.domain.text import count, sanitize
 
 
@@ -79,6 +80,12 @@ class Report:
     drafts: int
     rules_dismissed: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(ticket id, the rule ids dismissed on it)."""
+    csat: tuple[tuple[str, int], ...] = ()
+    """(ticket id, its latest satisfaction score 1-5) from ``csat.recorded``."""
+
+    @property
+    def csat_average(self) -> float | None:
+        return sum(s for _, s in self.csat) / len(self.csat) if self.csat else None
 
     def headline(self) -> str:
         """``47 tickets triaged · 12 replies · 3 escalations · 0 SLA breaches · 6 avoided``."""
@@ -106,6 +113,16 @@ class Report:
             ("Drafts prepared (edited by the agent)", str(self.drafts)),
             ("Escalation rules dismissed (tickets)", str(len(self.rules_dismissed))),
             ("Sweeps · bulk batches", f"{self.sweeps} · {self.bulk_batches}"),
+            *self._csat_figure(),
+        ]
+
+    def _csat_figure(self) -> list[tuple[str, str]]:
+        """Satisfaction, only where a score is known (``triage csat``)."""
+        average = self.csat_average
+        if average is None:
+            return []
+        return [
+            ("Satisfaction (CSAT, 1-5)", f"{average:.1f} avg · {count(len(self.csat), 'score')}")
         ]
 
     def window(self) -> str:
@@ -142,6 +159,8 @@ class Report:
             "rules_dismissed": [
                 {"ticket_id": t, "rules": list(rules)} for t, rules in self.rules_dismissed
             ],
+            "csat": [{"ticket_id": t, "score": s} for t, s in self.csat],
+            "csat_average": self.csat_average,
         }
 
     def to_markdown(self) -> str:
@@ -264,6 +283,7 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
     }
     drafted: dict[str, None] = {}
     dismissed: dict[str, tuple[str, ...]] = {}
+    scores: dict[str, int] = {}
     window = sla.SWEEP_RISK_WINDOW
     for e in log:
         tid, p = e.ticket_id, e.payload
@@ -296,6 +316,8 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
             dismissed[tid] = tuple(str(r) for r in p.get("rules") or ())
         elif e.name == ev.RULES_RESTORED and tid:
             dismissed.pop(tid, None)
+        elif e.name == CSAT_RECORDED and tid and isinstance(p.get("score"), int):
+            scores[tid] = int(p["score"])
         elif e.name == ev.FOLLOW_UP:
             tasks = p.get("tasks") or ([p["task"]] if p.get("task") else [])
             for task in tasks:
@@ -323,4 +345,5 @@ def build(events: Sequence[EventLike], since: datetime, until: datetime) -> Repo
         bulk_batches=counts[ev.BULK_APPLIED],
         drafts=len(drafted),
         rules_dismissed=tuple(dismissed.items()),
+        csat=tuple(scores.items()),
     )

@@ -60,6 +60,10 @@ class TriageApp(ConsoleApp):
 
         #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
         self.safekeeping = Safekeeping(self)
+        from triage_tui.ui.hooks import ConsoleHooks
+
+        #: The hooks on the events of the writes this console delivers (``ui/hooks.py``).
+        self.lifecycle_hooks = ConsoleHooks(self)
         loaded = themes.load_all(extra_theme_dirs)
         for theme_obj in loaded.themes:
             self.register_theme(theme_obj)
@@ -122,6 +126,7 @@ class TriageApp(ConsoleApp):
 
     def on_mount(self) -> None:
         self.safekeeping.start()
+        self.lifecycle_hooks.start()
         for warning in self.theme_warnings:
             self.notify(warning, severity="warning", markup=False)
 
