@@ -162,7 +162,7 @@ async def test_l_copies_and_shows_the_ticket_link_without_a_browser(
 
 async def test_remapped_copy_keys_work(fake: FakeZendesk, clock: FrozenClock) -> None:
     """Issue 19 items 2 and 3: [keymap] rebinds copy and open_link by their ids."""
-    app = zendesk_app(fake, clock, keymap={"copy": "c", "open_link": "O"})
+    app = zendesk_app(fake, clock, keymap={"copy": "c", "open_link": "L"})
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("y", "l")
@@ -171,7 +171,7 @@ async def test_remapped_copy_keys_work(fake: FakeZendesk, clock: FrozenClock) ->
         assert isinstance(app.screen, CopyMenuScreen)
         await pilot.press("i")
         assert app.clipboard == "102"
-        await pilot.press("O")
+        await pilot.press("L")
         assert app.clipboard == f"{fake.origin}/agent/tickets/102"
 
 
