@@ -2,10 +2,11 @@
 
 Textual's ``ScrollView`` compares the container size the layout hands it with
 its own (gutter removed), so the two always differ and every layout pass
-refreshes its scrollbars. The refresh lands after the layout's frame: each
-ticket opened wrote a second frame of unchanged scrollbars (~0.7 KB per
-scroll view on screen). Here a layout pass with the same sizes as the last
-one changes nothing.
+updates and refreshes its scrollbars. The refresh lands after the layout's
+frame: each ticket opened wrote another frame of unchanged scrollbars (~0.7
+KB per scroll view on screen). Here an update with the same sizes as the
+last one is skipped (the rest of the size update, its layout cache and its
+resize event, still happens).
 """
 
 from __future__ import annotations
@@ -25,16 +26,20 @@ else:
 
 
 class SteadyScrollbars(_Base):
-    """Mixed into a ``ScrollView`` (first): skips a size update identical to the previous one."""
+    """Mixed into a ``ScrollView`` (first): its scrollbars are updated (and
+    repainted) only when the sizes they depend on change."""
 
-    _last_sizes: tuple[Size, Size, Size, Size] | None = None
+    _scroll_sizes: tuple[Size, Size, Size, int, int] | None = None
 
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        sizes = (size, virtual_size, container_size, self.virtual_size)
-        if sizes == self._last_sizes:
-            return False
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        self._last_sizes = (size, virtual_size, container_size, self.virtual_size)
-        return changed
+    def _scroll_update(self, virtual_size: Size) -> None:
+        sizes = (
+            virtual_size,
+            self.container_size,
+            self.size,
+            self.scrollbar_size_vertical,
+            self.scrollbar_size_horizontal,
+        )
+        if sizes == self._scroll_sizes:
+            return
+        self._scroll_sizes = sizes
+        super()._scroll_update(virtual_size)
