@@ -28,6 +28,7 @@ from tests.fakes.seeding import seed_zendesk
 from tests.fakes.zendesk import FakeZendesk
 from tests.ui.settling import workers_done
 from triage_tui.adapters.zendesk import ZendeskHelpdesk
+from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.config import Profile
 from triage_tui.domain.clock import FrozenClock
 from triage_tui.engine.buffered import BufferedHelpdesk
@@ -58,8 +59,11 @@ def fake(clock: FrozenClock) -> Iterator[GatedZendesk]:
         server.gate.set()
 
 
-def console(fake: FakeZendesk, clock: FrozenClock, data: Path) -> TriageApp:
-    inner = ZendeskHelpdesk(zendesk_options(fake), clock, sleep=no_sleep)
+def console(
+    fake: FakeZendesk, clock: FrozenClock, data: Path, options: ZendeskOptions | None = None
+) -> TriageApp:
+    """A console on ``fake`` (or on ``options``: a fake since stopped)."""
+    inner = ZendeskHelpdesk(options or zendesk_options(fake), clock, sleep=no_sleep)
     helpdesk = BufferedHelpdesk(
         inner,
         KEY,
@@ -175,3 +179,37 @@ async def test_without_a_cache_the_console_starts_as_before(
         assert queue.cursor == 0
         assert "Zendesk ✓" in topbar(app)
         assert "data from" not in topbar(app)
+
+
+async def test_an_unreachable_helpdesk_starts_from_the_cache_and_says_offline(
+    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Issue 20 item 3: the cached queue first; when the fresh read cannot reach the
+    helpdesk, the queue stays the cached one and the offline banner takes over
+    from the top bar's *refreshing*."""
+    from tests.ui.test_outbox_console import banner
+    from triage_tui.ui.widgets.offline_banner import OfflineBanner
+
+    data = tmp_path / "data"
+    first = console(fake, clock, data)
+    async with first.run_test(size=(120, 40)) as pilot:
+        screen = first.screen
+        assert isinstance(screen, MainScreen)
+        await until(pilot, lambda: screen.queue_loaded, "the first console loaded its queue")
+        await workers_done(first)
+        cached_ids = queue_ids(first)
+    options = zendesk_options(fake)
+    fake.stop()  # nothing listens on its port any more
+    clock.advance(timedelta(minutes=4))
+
+    second = console(fake, clock, data, options)
+    async with second.run_test(size=(120, 40)) as pilot:
+        screen = second.screen
+        assert isinstance(screen, MainScreen)
+        await until(pilot, lambda: screen.queue_loaded, "the queue loaded from the cache")
+        await workers_done(second)
+        assert queue_ids(second) == cached_ids
+        assert "refreshing" not in topbar(second)
+        text = await banner(pilot, OfflineBanner)
+        assert text.startswith("Offline")
+        assert "data from 4 min ago" in text
