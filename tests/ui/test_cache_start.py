@@ -97,19 +97,24 @@ def queue_ids(app: TriageApp) -> list[str]:
     return [row.id for row in app.screen.query_one(QueueView).rows]
 
 
-async def test_the_first_screen_is_the_cached_queue_then_the_fresh_one_merges_in_place(
-    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path
-) -> None:
-    """Issue 20 item 3: cached rows and their age before the network answers; the
-    fresh read merges in with the cursor kept on its ticket."""
-    data = tmp_path / "data"
+async def fill_cache(fake: FakeZendesk, clock: FrozenClock, data: Path) -> list[str]:
+    """A first console that loads the whole queue (and so caches it); its queue's ids."""
     first = console(fake, clock, data)
     async with first.run_test(size=(120, 40)) as pilot:
         screen = first.screen
         assert isinstance(screen, MainScreen)
         await until(pilot, lambda: screen.queue_loaded, "the first console loaded its queue")
         await workers_done(first)
-        cached_ids = queue_ids(first)
+        return queue_ids(first)
+
+
+async def test_the_first_screen_is_the_cached_queue_then_the_fresh_one_merges_in_place(
+    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """Issue 20 item 3: cached rows and their age before the network answers; the
+    fresh read merges in with the cursor kept on its ticket."""
+    data = tmp_path / "data"
+    cached_ids = await fill_cache(fake, clock, data)
     assert len(cached_ids) > 5
 
     # Meanwhile on the helpdesk: a ticket below the cursor solved, the last one made urgent.
@@ -191,13 +196,7 @@ async def test_an_unreachable_helpdesk_starts_from_the_cache_and_says_offline(
     from triage_tui.ui.widgets.offline_banner import OfflineBanner
 
     data = tmp_path / "data"
-    first = console(fake, clock, data)
-    async with first.run_test(size=(120, 40)) as pilot:
-        screen = first.screen
-        assert isinstance(screen, MainScreen)
-        await until(pilot, lambda: screen.queue_loaded, "the first console loaded its queue")
-        await workers_done(first)
-        cached_ids = queue_ids(first)
+    cached_ids = await fill_cache(fake, clock, data)
     options = zendesk_options(fake)
     fake.stop()  # nothing listens on its port any more
     clock.advance(timedelta(minutes=4))
