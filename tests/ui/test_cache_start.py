@@ -212,3 +212,19 @@ async def test_an_unreachable_helpdesk_starts_from_the_cache_and_says_offline(
         text = await banner(pilot, OfflineBanner)
         assert text.startswith("Offline")
         assert "data from 4 min ago" in text
+
+
+async def test_only_a_remote_helpdesk_starts_from_the_cache(
+    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path, demo_db: Path
+) -> None:
+    """Issue 20 item 3: the local helpdesk is read as quickly as the cache (and its
+    start is decided without a thread hop); a remote one starts from it."""
+    from tests.fakes.fake_time import FakeTime
+    from tests.ui.test_outbox_console import make
+
+    local = make(demo_db, clock, FakeTime(clock), tmp_path / "local").helpdesk
+    remote = console(fake, clock, tmp_path / "remote").helpdesk
+    assert isinstance(local, BufferedHelpdesk) and isinstance(remote, BufferedHelpdesk)
+    assert not local.starts_from_cache
+    assert remote.starts_from_cache
+    assert local.cached_queue() is None

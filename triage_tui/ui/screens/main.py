@@ -47,7 +47,7 @@ from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.widgets.footer import TriageFooter
-from triage_tui.ui.widgets.offline_banner import OfflineBanner
+from triage_tui.ui.widgets.offline_banner import OfflineBanner, age
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.safe_input import SafeInput
 from triage_tui.ui.widgets.ticket import SIMILAR_LISTED, OtherTickets, TicketPane
@@ -382,10 +382,11 @@ class MainScreen(DeskScreen[None]):
         """Show the queue as last listed from a remote helpdesk, the top bar saying
         how old it is; False when there is none (``cached_queue``)."""
         from triage_tui.engine.buffered import BufferedHelpdesk
-        from triage_tui.ui.widgets.offline_banner import age
 
         helpdesk = self.app.helpdesk
-        if not isinstance(helpdesk, BufferedHelpdesk):
+        # Decided on the event loop: a thread hop here would wait for the GIL
+        # behind the first frame and delay the local helpdesk's first rows.
+        if not isinstance(helpdesk, BufferedHelpdesk) or not helpdesk.starts_from_cache:
             return False
         found = await asyncio.to_thread(helpdesk.cached_queue)
         if found is None:
