@@ -25,7 +25,7 @@ import struct
 import subprocess
 import termios
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -60,7 +60,8 @@ class Terminal:
     #: emulating a 20 KB frame takes pyte tens of ms, which would otherwise
     #: delay the next key of a timed burst.
     defer_feed: bool = False
-    _pending: list[bytes] = field(default_factory=list)
+    #: Output read but not yet emulated: (time of the read, its bytes).
+    _pending: list[tuple[float, bytes]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.screen = pyte.Screen(self.cols, self.rows)
@@ -138,16 +139,23 @@ class Terminal:
             ready, _, _ = select.select([self.fd], [], [], DRAIN_WAIT_S)
         if not got:
             return False
-        self._pending.extend(got)
+        self._pending.append((self.chunks[-1].at, b"".join(got)))
         if not self.defer_feed:
             self.catch_up()
         return True
 
     def catch_up(self) -> None:
         """Emulate output held back while ``defer_feed`` was set."""
+        for _ in self.replay():
+            pass
+
+    def replay(self) -> Iterator[float]:
+        """Emulate held-back output one read at a time, yielding each read's time
+        after its bytes are on the emulated screen."""
         pending, self._pending = self._pending, []
-        for data in pending:
+        for at, data in pending:
             self.stream.feed(data)
+            yield at
 
     def send(self, data: bytes) -> float:
         at = time.perf_counter()

@@ -71,6 +71,7 @@ from benchmarks.tui_screen import (
     queue_full,
     shows,
 )
+from benchmarks.tui_settle import measure_held, measure_keys, measure_remote_start
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Seconds the loaded console is left alone before keys are timed (so work it
@@ -325,6 +326,30 @@ def measure_typing(term: Terminal, keys: int) -> list[float]:
     return times
 
 
+# -- until the screen settles (benchmarks/tui_settle.py) ------------------------
+def measure_settling(
+    db: Path,
+    cols: int,
+    rows: int,
+    keys: int,
+    env: dict[str, str],
+    warm_up: float,
+    over_ssh: bool,
+) -> dict[str, Any]:
+    """j/k each until the screen stops changing, then j held."""
+    with start_console(db, cols, rows, env, over_ssh) as term:
+        if term.wait_for(ready, timeout=300) is None:
+            raise RuntimeError("the console never showed a loaded queue:\n" + term.text())
+        pump_for(term, warm_up)
+        term.settle(0.3)
+        figures = measure_keys(term, keys)
+        term.settle(0.3)
+        figures["held"] = measure_held(term, local=not over_ssh)
+        term.send(b"\x11")  # ctrl+q
+        term.wait_for(lambda t: t.proc is not None and t.proc.poll() is not None, timeout=5)
+    return figures
+
+
 # -- driver -------------------------------------------------------------------
 def ensure_db(db: Path, tickets: int, env: dict[str, str]) -> float | None:
     """Make the demo database unless it exists with ``tickets`` tickets; the seconds taken."""
@@ -422,8 +447,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "demo_seconds": None if demo_seconds is None else round(demo_seconds, 1),
         "sizes": {},
     }
+    parts = set(args.parts)
     for size in args.sizes:
         cols, rows = (int(n) for n in size.split("x"))
+        if "keys" not in parts:
+            result["sizes"][size] = measure_size_settling(db, cols, rows, env, tmp, args, parts)
+            continue
         floors, firsts, loads = [], [], []
         for _ in range(args.runs):  # alternate so load drift hits both alike
             floors.append(measure_floor(cols, rows, 0, env, tmp)["first_screen_ms"])
@@ -441,10 +470,46 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "triage": console,
             "local": local,
             "ratios": ratios(floor, console),
+            **measure_size_settling(db, cols, rows, env, tmp, args, parts, floors),
         }
     result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = check_targets(result)
     return result
+
+
+def measure_size_settling(
+    db: Path,
+    cols: int,
+    rows: int,
+    env: dict[str, str],
+    tmp: Path,
+    args: argparse.Namespace,
+    parts: set[str],
+    floors: list[float | None] | None = None,
+) -> dict[str, Any]:
+    """The settle figures of one size and, at the first size, the remote start;
+    ``floors``: the floor's first screens already measured in this run."""
+    figures: dict[str, Any] = {}
+    if "settle" in parts:
+        figures["settle"] = {
+            "local": measure_settling(db, cols, rows, args.keys, env, args.warm_up, False),
+            "ssh": measure_settling(db, cols, rows, args.keys, env, args.warm_up, True),
+        }
+    if "remote" in parts and cols == int(args.sizes[0].split("x")[0]):
+        floors = list(floors or [])
+        remote: dict[str, Any] = {}
+        for _ in range(max(1, args.runs)):
+            floors.append(measure_floor(cols, rows, 0, env, tmp)["first_screen_ms"])
+        remote = measure_remote_start(
+            [str(BIN / "triage")], cols, rows, env, args.remote_tickets, args.remote_latency
+        )
+        remote["floor_first_screen_ms"] = spread(floors)
+        first, floor = remote["first_rows_ms"], remote["floor_first_screen_ms"]
+        remote["ratio_first_screen"] = (
+            round(first / floor["median"], 2) if first and floor and floor["median"] else None
+        )
+        figures["remote_start"] = remote
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -459,6 +524,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pythonpath", help="import triage_tui from this checkout instead")
     parser.add_argument("--warm-up", type=float, default=WARM_UP_S, help="seconds before keys")
     parser.add_argument("--idle", type=float, default=IDLE_S, help="seconds of idle measured")
+    parser.add_argument(
+        "--parts",
+        type=lambda s: s.split(","),
+        default=["keys", "settle", "remote"],
+        help="what to measure: keys (start-up, keys, bytes), settle (until the screen "
+        "settles, held j), remote (start from the cache on a slow fake Zendesk)",
+    )
+    parser.add_argument("--remote-tickets", type=int, default=5000, help="fake Zendesk size")
+    parser.add_argument(
+        "--remote-latency", type=float, default=0.1, help="fake Zendesk seconds per request"
+    )
     add_output_options(parser)
     args = parser.parse_args(argv)
     return measure_and_report(args, argv, run, markdown, "benchmarks/tui.py", "tui")

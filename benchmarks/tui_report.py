@@ -40,6 +40,9 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         )
 
     for size, figures in result["sizes"].items():
+        settle_targets(add, size, figures)
+        if "triage" not in figures:
+            continue
         t = figures["triage"]
         add("first rows / floor first screen", size, figures["ratios"]["first_screen"], 1.5, "×")
         add("j/k median", size, _get(t, "jk_ms", "median"), 16, "ms")
@@ -65,6 +68,29 @@ def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     if result.get("demo_seconds") is not None:
         add("triage demo", "", result["demo_seconds"], 30, "s")
     return targets
+
+
+def settle_targets(
+    add: Callable[[str, str, float | None, float, str], None], size: str, figures: dict[str, Any]
+) -> None:
+    """Issue 20's targets: until the screen settles, locally and over SSH; held j;
+    the remote start from the cache."""
+    settle = figures.get("settle")
+    if settle and size == "120x40":
+        local, ssh = settle["local"], settle["ssh"]
+        add("local j/k settled median", size, _get(local, "settled_ms", "median"), 50, "ms")
+        add("local j/k settled p95", size, _get(local, "settled_ms", "p95"), 100, "ms")
+        add("local bytes per j/k until settled", size, local.get("bytes_per_key"), 12 * KB, "B")
+        held = _get(local, "held", "settled_after_last_key_ms")
+        add("local held j settled after the last key", size, held, 100, "ms")
+        add("SSH j/k settled median", size, _get(ssh, "settled_ms", "median"), 16, "ms")
+        add("SSH j/k settled p95", size, _get(ssh, "settled_ms", "p95"), 33, "ms")
+        add("SSH bytes per j/k until settled", size, ssh.get("bytes_per_key"), 2 * KB, "B")
+    remote = figures.get("remote_start")
+    if remote:
+        add("remote start first rows / floor", size, remote.get("ratio_first_screen"), 1.5, "×")
+        kept = remote.get("cursor_kept") and remote.get("age_notice_on_first_screen")
+        add("remote start: age shown, fresh merged, cursor kept", size, 0 if kept else 1, 0, "")
 
 
 def _fmt(value: Any, digits: int = 1) -> str:

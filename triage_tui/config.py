@@ -343,7 +343,7 @@ def _check_action(hook: Hook) -> None:
         if not isinstance(hook.linear.get("team_id"), str) or not hook.linear["team_id"].strip():
             raise ValueError("team_id is required")
     if hook.assign is not None and not (hook.assign.agents or hook.assign.group.strip()):
-        raise ValueError("give agents = [...] or group = \"...\"")
+        raise ValueError('give agents = [...] or group = "..."')
     for settings in (hook.slack, hook.github, hook.linear):
         for key, value in (settings or {}).items():
             if key.endswith("_env") and (not isinstance(value, str) or not value.strip()):

@@ -167,10 +167,14 @@ def _countable(
     """The statuses and priorities ``chosen`` keeps when it says nothing else (the
     terms a helpdesk can count by), else None."""
     from triage_tui.domain.enums import ACTIVE_STATUSES
-    from triage_tui.domain.filters.terms import SetCond
 
     statuses, priorities = ACTIVE_STATUSES, None
-    for term in chosen.terms if chosen else ():
+    if not chosen:
+        return statuses, priorities
+    # Only with a filter: the terms module is ~5 ms of a plain `queue`'s start.
+    from triage_tui.domain.filters.terms import SetCond
+
+    for term in chosen.terms:
         cond = term.cond
         if not isinstance(cond, SetCond) or cond.field not in ("priority", "status"):
             return None

@@ -88,6 +88,28 @@ class OfflineReads:
         """When the cached queue was fetched (what the console shows while offline)."""
         return self.cache.queue_at() if self.cache is not None else None
 
+    @property
+    def starts_from_cache(self) -> bool:
+        """Whether a console shows the cached queue while its first read is on the
+        way: a console with a cache, on a helpdesk that does not keep its own event
+        log (the local one is as quick to read as the cache). No I/O: the local
+        console's start asks it on the event loop."""
+        return self.cache is not None and not self.inner.capabilities.event_log
+
+    def cached_queue(self) -> tuple[list[QueueRow], datetime] | None:
+        """The active queue as last listed (queued writes overlaid, sorted) and when
+        it was listed: what a console on a remote helpdesk shows while its first
+        read is on the way. None without a cached queue (or ``starts_from_cache``)."""
+        if self.cache is None or not self.starts_from_cache:
+            return None
+        at = self.cache.queue_at()
+        if at is None:
+            return None
+        pending = self._in_flight()
+        rows = [overlay_row(r, pending[r.id]) if r.id in pending else r for r in self.cache.rows()]
+        rows = sorted((r for r in rows if r.status.is_active), key=QueueRow.sort_key)
+        return (rows, at) if rows else None
+
     def _in_flight(self) -> dict[str, list[om.Entry]]:
         if self._outbox is None:
             return {}

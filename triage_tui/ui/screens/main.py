@@ -47,7 +47,7 @@ from triage_tui.ui.keys import bindings
 from triage_tui.ui.screens.closing import ends_with_screen
 from triage_tui.ui.screens.desk import DeskScreen, TicketDesk
 from triage_tui.ui.widgets.footer import TriageFooter
-from triage_tui.ui.widgets.offline_banner import OfflineBanner
+from triage_tui.ui.widgets.offline_banner import OfflineBanner, age
 from triage_tui.ui.widgets.queue import QueueView, header_text
 from triage_tui.ui.widgets.safe_input import SafeInput
 from triage_tui.ui.widgets.ticket import SIMILAR_LISTED, OtherTickets, TicketPane
@@ -285,6 +285,9 @@ class MainScreen(DeskScreen[None]):
         app = self.app
         title = self.query_one("#queue-title", Static)
         assert self.loader is not None
+        # A remote helpdesk with a cached queue: that queue at once, with its
+        # age, while the fresh read is on its way; merged in place when it is in.
+        cached = not self.queue_loaded and not self.all_rows and await self._show_cached()
         try:
             if not self.loader.opened:
                 await self.loader.open()
@@ -292,16 +295,22 @@ class MainScreen(DeskScreen[None]):
             # first screen; otherwise the first batch, sorted. Later batches are
             # only collected, and the whole queue is sorted once at the end:
             # re-sorting and re-showing per batch is quadratic at 100 000.
-            first = await self.loader.first_rows(FIRST_SCREEN_ROWS)
-            if first and self.sort is not Sort.SLA:
-                first = sorted(first, key=self.sort.key)
+            first = None
+            if cached:
+                await self._after_first_rows()
+            else:
+                first = await self.loader.first_rows(FIRST_SCREEN_ROWS)
+                if first and self.sort is not Sort.SLA:
+                    first = sorted(first, key=self.sort.key)
             if first:
                 self._set_rows(first)
                 await self._after_first_rows()
             rows: list[QueueRow] = []
             shown_at = 0.0
             async for batch in self.loader.queue_batches():
-                if not rows and not first:
+                if cached:
+                    rows.extend(batch)
+                elif not rows and not first:
                     rows = sorted(batch, key=self.sort.key)
                     self._set_rows(list(rows))
                     await self._after_first_rows()
@@ -337,8 +346,18 @@ class MainScreen(DeskScreen[None]):
             self.start_initial_sweep(sweep)
         # An agent who has not moved off the first row gets the most urgent
         # ticket of the whole queue, not the first batch's.
-        top = self.query_one(QueueView).cursor == 0
-        self._set_rows(rows, top=top)
+        top = self.query_one(QueueView).cursor == 0 and not cached
+        if cached:
+            # The cached queue shown so far: the fresh one merged in place (the
+            # live queue's merge), the cursor on its ticket and screen line.
+            fresh = {row.id: row for row in rows}
+            gone: dict[str, QueueRow | None] = {
+                row.id: None for row in self.all_rows if row.id not in fresh
+            }
+            self.merge_live({**gone, **fresh})
+            rows = self.all_rows
+        else:
+            self._set_rows(rows, top=top)
         if self.live is not None:
             # From now on the queue follows the helpdesk.
             self.live.follow(by_due(rows, self.sort), app.clock.now())
@@ -367,6 +386,26 @@ class MainScreen(DeskScreen[None]):
         from triage_tui.domain.filters.row_index import index_for
 
         await asyncio.to_thread(lambda: index_for(rows).prepare())
+
+    async def _show_cached(self) -> bool:
+        """Show the queue as last listed from a remote helpdesk, the top bar saying
+        how old it is; False when there is none (``cached_queue``)."""
+        from triage_tui.engine.buffered import BufferedHelpdesk
+
+        helpdesk = self.app.helpdesk
+        # Decided on the event loop: a thread hop here would wait for the GIL
+        # behind the first frame and delay the local helpdesk's first rows.
+        if not isinstance(helpdesk, BufferedHelpdesk) or not helpdesk.starts_from_cache:
+            return False
+        found = await asyncio.to_thread(helpdesk.cached_queue)
+        if found is None:
+            return False
+        rows, at = found
+        since = age(self.app.clock.now() - at)
+        self.badge = f"{helpdesk.display_name}: data from {since} ago · refreshing"
+        self._set_rows(rows)
+        self.query_one("#topbar", Static).update(self._topbar())
+        return True
 
     async def _after_first_rows(self) -> None:
         """Once the first rows are painted: the rest of the screen, then the KB index."""

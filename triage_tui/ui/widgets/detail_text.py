@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 from textual.content import Content, Span
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
@@ -155,6 +156,14 @@ class DetailText(Widget):
             if y >= lines or width <= 0:
                 break
             y += len(self._draw(block, width)) + (1 if block.gap else 0)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # The layout pass that sized this widget to a new ticket has already
+        # placed it: a second pass (what ``layout=True`` asks for when the
+        # height changed) would repaint the whole pane again, unchanged.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
         return self._starts(width)[-1]

@@ -29,6 +29,7 @@ from textual.widgets.text_area import Edit, EditResult, Selection
 from triage_tui.domain.text import sanitize
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.keys import bindings
+from triage_tui.ui.widgets.steady import SteadyScrollbars
 
 # The safeguards (and the drafting and KB modules behind them) load with the
 # first draft, not with the console's first screen.
@@ -62,7 +63,7 @@ def findings_content(findings: list[Finding], text: str) -> Content:
     return Content.assemble(*parts)
 
 
-class DraftEditor(TextArea):
+class DraftEditor(SteadyScrollbars, TextArea):
     """The reply's text area: shown from its top with the cursor in view
     whenever its size settles.
 

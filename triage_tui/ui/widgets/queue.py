@@ -40,6 +40,7 @@ from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.sla import SlaState, format_age
 from triage_tui.ui.keys import bindings
 from triage_tui.ui.safe_text import clean
+from triage_tui.ui.widgets.steady import SteadyScrollbars
 
 _PRIORITY_LABEL = {"urgent": "URG", "high": "HIGH", "normal": "norm", "low": "low"}
 
@@ -98,7 +99,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class QueueView(ScrollView, can_focus=True):
+class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
     """Tickets in SLA order with a cursor."""
 
     BINDINGS = bindings("queue")

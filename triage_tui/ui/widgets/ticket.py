@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.markup import escape
 from textual.message import Message as TextualMessage
 from textual.widgets import OptionList, Static
@@ -30,6 +31,7 @@ from triage_tui.domain.text import count
 from triage_tui.engine.loader import TicketView
 from triage_tui.ui import safe_text as st
 from triage_tui.ui.widgets.detail_text import Block, DetailText
+from triage_tui.ui.widgets.steady import SteadyScrollbars
 
 if TYPE_CHECKING:  # plans (and the clustering behind them) load with the first plan shown
     from triage_tui.domain.handling_plan.plan import HandlingPlan
@@ -271,7 +273,7 @@ def plan_content(plan: HandlingPlan) -> Content:
     return Content.assemble(*parts)
 
 
-class OtherTickets(OptionList):
+class OtherTickets(SteadyScrollbars, OptionList):
     """The requester's other tickets; Enter opens one in the detail pane."""
 
     class Open(TextualMessage):
@@ -320,6 +322,14 @@ class TicketPane(VerticalScroll, can_focus=True):
         self._composed = asyncio.Event()
         #: Per option list, the (id, text) of the options it shows.
         self._listed: dict[str, list[tuple[str | None, str]]] = {}
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # A new ticket's height changes the pane's virtual size: the scrollbar
+        # is updated here (its gutter is stable, so no width changes), and a
+        # second layout pass would only repaint the pane unchanged.
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
 
     def compose(self) -> ComposeResult:
         text = DetailText(id="ticket-text")
