@@ -5,7 +5,7 @@ change, and what following the helpdesk costs while nothing happens.
         [--idle-seconds 30] [--remote-tickets 5000] [--remote-latency 0.1]
         [--remote-writes 6] [--remote-idle-seconds 120] [--console-writes 20]
         [--console-remote-writes 4] [--console-idle-seconds 60]
-        [--skip-local] [--skip-remote] [--skip-console]
+        [--skip-local] [--skip-remote] [--skip-watch] [--skip-console]
 
 Prints one JSON object:
 
@@ -44,10 +44,12 @@ Prints one JSON object:
 * ``console_remote``: the console on the fake Zendesk above, started as over SSH
   (``SSH_CONNECTION`` set); a customer opens an urgent ticket on the fake
   ``--console-remote-writes`` times; ``seen_s``: from the ticket's creation to
-  the queue's count on screen going up (target: one interval + 1 s). Idle as
+  its row on screen with its ``new`` marker (target: one interval + 1 s). Idle as
   above, plus the console's requests per minute.
 
-Each ``--skip-*`` drops a part; the console parts run after the ``watch`` ones.
+Each ``--skip-*`` drops parts (``--skip-watch``/``--skip-console``: the
+``watch`` or the console ones); the console parts run after the ``watch`` ones.
+A part that fails is reported as ``{"error": …}`` and the exit status is 1.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ from triage_tui.engine.changes import (
 ROOT = Path(__file__).resolve().parent.parent
 #: What the console's screen says: the open ticket, its message count, the queue's count.
 QUEUE_ROW = re.compile(r"#(\d+)\s")
-QUEUE_OPEN = re.compile(r"Queue · (\d+) open")
+QUEUE_OPEN = re.compile(r"Queue · ([\d,]+) open")
 #: The writes' random spacing: past one local poll interval, so they land at every phase.
 LOCAL_SPACING_S = (0.2, 2.5)
 
@@ -315,7 +317,7 @@ def _agent_env(home: Path, agent: str, toml: str = "", **extra: str) -> dict[str
 
 def _number(pattern: re.Pattern[str], text: str) -> int | None:
     found = pattern.search(text)
-    return int(found.group(1)) if found else None
+    return int(found.group(1).replace(",", "")) if found else None
 
 
 def _queue_rows(lines: list[str]) -> list[tuple[int, str]]:
@@ -452,9 +454,10 @@ def measure_console_remote(
     tickets: int, latency: float, writes: int, idle_s: float, rng: random.Random
 ) -> Any:
     """The console in a 120×40 pty on the fake Zendesk, as over SSH (``SSH_CONNECTION``
-    set); a customer opens an urgent ticket ``writes`` times at random moments.
-    ``seen_s`` runs from the ticket's creation to the queue's count going up on
-    screen; idle: its CPU, bytes written and requests while nothing changes."""
+    set); a customer opens an urgent ticket due in 30 minutes ``writes`` times at
+    random moments. ``seen_s`` runs from the ticket's creation to its row, marked
+    ``new``, on screen; idle: its CPU, bytes written and requests while nothing changes."""
+    sys.path.insert(0, str(ROOT))
     from benchmarks.pty_screen import Terminal
 
     interval = PollPolicy.for_helpdesk(ZendeskHelpdesk).base  # type: ignore[arg-type]
@@ -466,6 +469,8 @@ def measure_console_remote(
             TRIAGE_ZENDESK_BASE_URL=fake.origin,
             TRIAGE_ZENDESK_EMAIL="sam@triage.example",
             TRIAGE_ZENDESK_TOKEN="zd-token-123",
+            # A view, as a team with thousands of tickets has: a search stops at 1 000.
+            TRIAGE_ZENDESK_VIEW_ID="1",
             SSH_CONNECTION="192.0.2.7 50022 192.0.2.1 22",
         )
         argv = [sys.executable, "-m", "triage_tui"]
@@ -474,17 +479,23 @@ def measure_console_remote(
                 raise RuntimeError("the console did not show the queue:\n" + term.text())
             _pump_for(term, 5.0)  # the first poll has set the cursor
             seen: list[float] = []
+            counts: list[tuple[int | None, int | None]] = []
             for n in range(writes):
                 _pump_for(term, rng.uniform(1.0, interval))
-                before = _number(QUEUE_OPEN, term.text()) or 0
-                fake.customer_opens(f"Live benchmark {n}", due_in=timedelta(minutes=30))
+                before = _number(QUEUE_OPEN, term.text())
+                tid = str(fake.customer_opens(f"Live benchmark {n}", due_in=timedelta(minutes=30)))
                 changed = time.perf_counter()
-                at = term.wait_for(
-                    lambda t, b=before: (_number(QUEUE_OPEN, t.text()) or 0) > b,
-                    interval * 2 + 30,
-                )
+
+                def entered(t: Any, tid: str = tid) -> bool:
+                    return any(
+                        shown == tid and " new " in t.lines()[y]
+                        for y, shown in _queue_rows(t.lines())
+                    )
+
+                at = term.wait_for(entered, interval * 2 + 30)
                 if at is None:
                     raise RuntimeError(f"ticket {n} never reached the screen:\n" + term.text())
+                counts.append((before, _number(QUEUE_OPEN, term.text())))
                 seen.append(at - changed)
             with fake.lock:
                 requests_before = len(fake.log)
@@ -497,6 +508,7 @@ def measure_console_remote(
         "writes": writes,
         "interval_s": interval,
         "seen_s": {k: round(v / 1e3, 2) for k, v in _ms(seen).items()},
+        "title_open_before_after": counts,
         **idle,
         "idle_requests_per_minute": round(requests * 60 / idle["idle_seconds"], 2),
     }
@@ -518,36 +530,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--console-idle-seconds", type=float, default=60.0)
     parser.add_argument("--console-remote-writes", type=int, default=4)
     parser.add_argument("--skip-console", action="store_true")
+    parser.add_argument("--skip-watch", action="store_true")
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     result: dict[str, Any] = {"cores": os.cpu_count(), "python": sys.version.split()[0]}
-    if not args.skip_local:
-        result["local"] = measure_local(args.db, args.tickets, args.writes, args.idle_seconds, rng)
-    if not args.skip_remote:
-        result["remote"] = measure_remote(
-            args.remote_tickets,
-            args.remote_latency,
-            args.remote_writes,
-            args.remote_idle_seconds,
-            rng,
-        )
-    if not args.skip_console and not args.skip_local:
-        result["console_local"] = measure_console_local(
-            args.db, args.console_writes, args.console_idle_seconds, rng
-        )
-    if not args.skip_console and not args.skip_local:
-        result["console_local_quiet"] = measure_console_quiet(args.db, args.console_idle_seconds)
-    if not args.skip_console and not args.skip_remote:
-        result["console_remote"] = measure_console_remote(
-            args.remote_tickets,
-            args.remote_latency,
-            args.console_remote_writes,
-            args.console_idle_seconds,
-            rng,
-        )
+    local, remote = not args.skip_local, not args.skip_remote
+    watch, console = not args.skip_watch, not args.skip_console
+    parts: list[tuple[str, bool, Callable[[], Any]]] = [
+        ("local", local and watch, lambda: measure_local(
+            args.db, args.tickets, args.writes, args.idle_seconds, rng)),
+        ("remote", remote and watch, lambda: measure_remote(
+            args.remote_tickets, args.remote_latency, args.remote_writes,
+            args.remote_idle_seconds, rng)),
+        ("console_local", local and console, lambda: measure_console_local(
+            args.db, args.console_writes, args.console_idle_seconds, rng)),
+        ("console_local_quiet", local and console, lambda: measure_console_quiet(
+            args.db, args.console_idle_seconds)),
+        ("console_remote", remote and console, lambda: measure_console_remote(
+            args.remote_tickets, args.remote_latency, args.console_remote_writes,
+            args.console_idle_seconds, rng)),
+    ]  # fmt: skip
+    failed = False
+    for name, wanted, measure in parts:
+        if not wanted:
+            continue
+        try:
+            result[name] = measure()
+        except Exception as error:  # one part's failure is reported; the others still run
+            result[name] = {"error": f"{type(error).__name__}: {error}"}
+            failed = True
     print(json.dumps(result, indent=2))
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
