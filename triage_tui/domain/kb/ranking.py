@@ -7,9 +7,9 @@ WordNet relatives for a word the KB never uses: "reimbursement" -> "refund").
 Those terms are weighted like any other: an inverted index with BM25
 saturation over weighted fields (title, section, the article's lead sentence,
 body) and IDF discounted by match similarity. The best candidates then get a
-bonus for covering their article's title (its words counted by their IDF in
-the KB), since a KB title names the one question the article answers, and one
-for each pair of adjacent query words they have side by side.
+bonus for covering their article's title (its words counted by their IDF
+among the KB's titles), since a KB title names the one question the article
+answers, and one for each pair of adjacent query words they have side by side.
 
 Each result's coverage is normalised to 0..100 against what an ideal article
 (every matched query word in its title and body) would score for the same
@@ -24,7 +24,6 @@ import heapq
 import itertools
 import math
 import operator
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -71,18 +70,6 @@ PHRASE_WEIGHT = 0.5
 """Bonus, in ideal-word units times the rarer word's IDF, for each pair of
 adjacent query words (stopwords skipped) that the article has side by side:
 "working holiday", "supplementary payment" name one thing, not two."""
-QUESTION_WEIGHT = 0.8
-"""Bonus, in mean-query-word units, for each kind of question (``QUESTION_WORDS``:
-"how much", "how long", "when", "who", …) that both the query and the
-article's title ask. The words themselves are stopwords (every question has
-one), but a KB of questions has "What is the Coronavirus Supplement?" beside
-"How much is the Coronavirus Supplement?", and the kind tells them apart."""
-QUESTION_WORDS = re.compile(
-    r"\b(how\s+(?:much|many|long|often|soon)|who|when|where|why|what\s+if|which|how)\b",
-    re.IGNORECASE,
-)
-"""Question words that say what kind of answer is wanted; "how much" is one
-kind, "how" (a procedure) another."""
 HEADLINE_BOOST = 1.5
 """Weight of first-line words (a ticket's subject) in a multi-line query."""
 SCORE_WORDS = 6
@@ -116,11 +103,8 @@ TUNED: dict[str, str] = {
     "TITLE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "_B_TITLE": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "PHRASE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
-    "QUESTION_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
-    "QUESTION_WORDS": "bitext and feedbackqa-au, even lines (against without 'how', with "
-    "'what', with 'can i'/'do i'/'is there')",
-    "title coverage by IDF among titles (_title_idf)": "bitext and feedbackqa-au, even lines "
-    "(against IDF among articles)",
+    "KbIndex._title_idf (title words by IDF among titles)": "bitext and feedbackqa-au, even "
+    "lines (against IDF among articles)",
     "CONFIDENCE_WEIGHTS": "bitext and feedbackqa-au, even lines, clean and typos (logistic fit)",
     "RELEVANT_SCORE": "bitext and feedbackqa-au, even lines (see kb_quality's confidence)",
     "EMBED_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
@@ -243,7 +227,6 @@ class KbIndex:
         self._postings: dict[str, dict[int, float]] = {}
         self._cache = cache
         self._pairs: dict[int, frozenset[int]] = {}
-        self._kinds: dict[int, frozenset[str]] = {}
         ideal_tf = TITLE_WEIGHT + 1.0
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
@@ -393,12 +376,6 @@ class KbIndex:
                     reranked[doc] += (
                         PHRASE_WEIGHT * self._ideal * sum(w for pair, w in both if pair in have)
                     )
-        if QUESTION_WEIGHT > 0:
-            asked = _question_kinds(text)
-            for doc in reranked if asked else ():
-                shared = asked & self._title_kinds(doc)
-                if shared:
-                    reranked[doc] += QUESTION_WEIGHT * self._ideal * mean_word * len(shared)
         # The ideal covers the question's core, not every word of a long
         # ticket: its SCORE_WORDS heaviest words, then unknown words up to that.
         core = heapq.nlargest(SCORE_WORDS, (w.weight for w in words))
@@ -440,13 +417,6 @@ class KbIndex:
                 )
             )
         return out
-
-    def _title_kinds(self, doc: int) -> frozenset[str]:
-        """The kinds of question an article's title asks, found when it first reaches a pool."""
-        kinds = self._kinds.get(doc)
-        if kinds is None:
-            self._kinds[doc] = kinds = _question_kinds(self._articles[doc].title)
-        return kinds
 
     def _embedding_text(self, doc: int) -> str:
         article = self._articles[doc]
@@ -499,13 +469,6 @@ class KbIndex:
     def match_terms(self, text: str) -> list[tuple[tuple[str, ...], Candidates]]:
         """Each query word as written and the index terms it stands for (explanations)."""
         return [(tuple(w.surfaces), w.candidates) for w in self._query_words(text)[0]]
-
-
-def _question_kinds(text: str) -> frozenset[str]:
-    """The kinds of question ``text`` asks (``QUESTION_WORDS``), lower-cased."""
-    return frozenset(
-        " ".join(m.lower().split()) for m in QUESTION_WORDS.findall(text[:QUERY_CHARS])
-    )
 
 
 def _subject_shares(docs: list[int], headline: list[_QueryWord]) -> list[float]:
