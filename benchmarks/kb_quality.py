@@ -3,7 +3,7 @@
     python -m benchmarks.kb_quality [--sets DIR] [--typos RATE] [--seed S] [--k 3] [--scale N]
                                     [--words-only]
     python -m benchmarks.kb_quality --kb DIR --queries FILE [--k 3] [--typos RATE] [--seed S]
-                                    [--scale N]
+                                    [--scale N] [--words-only]
 
 Without ``--kb`` it evaluates every set under ``--sets`` (default
 ``../shared/data/kb-eval``: a folder per set with ``articles/`` and
@@ -11,7 +11,9 @@ Without ``--kb`` it evaluates every set under ``--sets`` (default
 beside FTS5 from the same run, and again on the questions on even and on odd
 lines of each file (0-based), so a constant tuned on one half can be seen to
 hold on the other. ``tuned`` lists every ranker constant that was chosen by
-looking at these results, with the set and half it was chosen on. With
+looking at these results, with the set and half it was chosen on; ``scale``
+has each set's questions against its KB padded to ``--scale`` articles, and
+``targets`` says per set which of issue 23's targets this run meets. With
 ``--kb``/``--queries`` it evaluates one set at one typo rate (as before).
 ``--words-only`` leaves out the optional embedding similarity (the
 ``kb-embed`` extra) even when it is installed, so one install measures both.
@@ -343,20 +345,54 @@ def run_sets(args: argparse.Namespace) -> dict:
         report["sets"][folder.name] = run_set(folder, typos, args.seed, args.k, embed)
     report["tuned"] = ranking.TUNED
     if args.scale > 0:
-        base = load_articles(folders[0] / "articles")
-        rows = load_queries(folders[0] / "queries.jsonl")
-        big = synthetic_kb(args.scale, args.seed, base)
-        start = time.perf_counter()
-        big_index = KbIndex(big, embeddings=embed)
-        build_ms = 1000 * (time.perf_counter() - start)
-        queries = [r["query"] for r in rows]
         report["scale"] = {
-            "set": folders[0].name,
-            "articles": len(big),
-            "build_ms": round(build_ms, 1),
-            **evaluate(ours(big_index), queries, [r["article_id"] for r in rows], args.k),
+            folder.name: run_scale(folder, args.scale, args.seed, args.k, embed)
+            for folder in folders
         }
+    report["targets"] = targets(report)
     return report
+
+
+def run_scale(folder: Path, size: int, seed: int, k: int, embed: bool) -> dict:
+    """A set's questions against its articles padded with generated ones to ``size``."""
+    rows = load_queries(folder / "queries.jsonl")
+    big = synthetic_kb(size, seed, load_articles(folder / "articles"))
+    start = time.perf_counter()
+    big_index = KbIndex(big, embeddings=embed)
+    build_ms = 1000 * (time.perf_counter() - start)
+    queries = [r["query"] for r in rows]
+    return {
+        "articles": len(big),
+        "build_ms": round(build_ms, 1),
+        **evaluate(ours(big_index), queries, [r["article_id"] for r in rows], k),
+    }
+
+
+TARGET_GAIN = 0.10
+"""Issue 23: hit@3 at least 10 points above FTS5 on every set (clean)."""
+TARGET_TYPOS_DROP = 0.03
+"""Issue 23: with typos, hit@3 within 3 points of the clean score."""
+TARGET_MS_PER_QUERY = 5.0
+"""Issue 23: under 5 ms a query (mean) over 10 000 articles."""
+TARGET_BUILD_MS = 10_000.0
+"""Issue 23: the index of 10 000 articles built in under 10 s."""
+
+
+def targets(report: dict) -> dict:
+    """Per set, whether each of issue 23's targets is met in this run (speed only when
+    the KB was padded to at least 10 000 articles)."""
+    met: dict = {}
+    for name, result in report["sets"].items():
+        checks = {
+            "gain_at_least_10_points": result["clean"]["gain_hit_at_3"] >= TARGET_GAIN,
+            "typos_within_3_points": result["typos_drop_hit_at_3"] <= TARGET_TYPOS_DROP,
+        }
+        scale = report.get("scale", {}).get(name)
+        if scale is not None and scale["articles"] >= 10_000:
+            checks["under_5_ms_a_query"] = scale["ms_per_query"] < TARGET_MS_PER_QUERY
+            checks["build_under_10_s"] = scale["build_ms"] < TARGET_BUILD_MS
+        met[name] = checks
+    return met
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

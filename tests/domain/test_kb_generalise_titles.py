@@ -76,3 +76,28 @@ def test_words_only_single_set_run(tmp_path: Path, capsys: pytest.CaptureFixture
     report = json.loads(capsys.readouterr().out)
     assert report["queries"] == len(QUERIES) and report["scale"]["articles"] == 40
     assert report["hit_at_3"] >= 0.8
+
+
+def test_every_set_is_timed_padded_and_the_targets_are_read_off_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 23 item 3 and targets: the every-set run times each set against its KB padded
+    to ``--scale`` articles and says per set whether the quality targets are met by this
+    run's own figures; the speed targets are judged only on a KB of 10 000 or more."""
+    pairs = [(q, a) for q, a, _ in QUERIES]
+    write_set(tmp_path / "one", pairs)
+    write_set(tmp_path / "two", pairs[::-1])
+    assert kb_quality.main(["--sets", str(tmp_path), "--scale", "40", "--words-only"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["scale"]) == {"one", "two"}
+    for name in ("one", "two"):
+        scale, result = report["scale"][name], report["sets"][name]
+        assert scale["articles"] == 40 and scale["build_ms"] > 0 and scale["ms_per_query"] > 0
+        assert report["targets"][name] == {
+            "gain_at_least_10_points": result["clean"]["gain_hit_at_3"] >= 0.10,
+            "typos_within_3_points": result["typos_drop_hit_at_3"] <= 0.03,
+        }
+    big = {"articles": 10_000, "ms_per_query": 4.9, "build_ms": 10_500.0}
+    judged = kb_quality.targets({"sets": report["sets"], "scale": {"one": big}})
+    assert judged["one"]["under_5_ms_a_query"] and not judged["one"]["build_under_10_s"]
+    assert "under_5_ms_a_query" not in judged["two"]
