@@ -215,7 +215,6 @@ class KbIndex:
                 for term in terms:
                     counts[term] = counts.get(term, 0.0) + weight / b_norm
             self._body_norm.append(b_norm)
-        df = Counter(itertools.chain.from_iterable(self._counts))
         self._docs_with: dict[str, list[int]] = {}
         docs_with = self._docs_with
         for doc, counts in enumerate(self._counts):
@@ -225,7 +224,10 @@ class KbIndex:
                     docs_with[term] = [doc]
                 else:
                     having.append(doc)
-        self._idf = {term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()}
+        self._idf = {
+            term: math.log(1 + (n_docs - len(having) + 0.5) / (len(having) + 0.5))
+            for term, having in docs_with.items()
+        }
         # Among titles, not articles: a word most articles mention in passing
         # can still single out the one whose title has it, and a word every
         # heading of a section repeats singles out none.
@@ -240,7 +242,7 @@ class KbIndex:
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
-        self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
+        self.vocabulary = Vocabulary(docs_with, cache.surfaces(), related_words=related_words)
         self._embedder = embedding.load() if embeddings and n_docs else None
         # An article is embedded when it first reaches a re-ranking pool, so
         # building the index costs no embedding at all.
