@@ -1,8 +1,9 @@
 """KB ranking quality and speed, against plain SQLite FTS5 bm25 in the same run.
 
     python -m benchmarks.kb_quality [--sets DIR] [--typos RATE] [--seed S] [--k 3] [--scale N]
+                                    [--words-only]
     python -m benchmarks.kb_quality --kb DIR --queries FILE [--k 3] [--typos RATE] [--seed S]
-                                    [--scale N]
+                                    [--scale N] [--words-only]
 
 Without ``--kb`` it evaluates every set under ``--sets`` (default
 ``../shared/data/kb-eval``: a folder per set with ``articles/`` and
@@ -10,8 +11,12 @@ Without ``--kb`` it evaluates every set under ``--sets`` (default
 beside FTS5 from the same run, and again on the questions on even and on odd
 lines of each file (0-based), so a constant tuned on one half can be seen to
 hold on the other. ``tuned`` lists every ranker constant that was chosen by
-looking at these results, with the set and half it was chosen on. With
+looking at these results, with the set and half it was chosen on; ``scale``
+has each set's questions against its KB padded to ``--scale`` articles, and
+``targets`` says per set which of issue 23's targets this run meets. With
 ``--kb``/``--queries`` it evaluates one set at one typo rate (as before).
+``--words-only`` leaves out the optional embedding similarity (the
+``kb-embed`` extra) even when it is installed, so one install measures both.
 
 Prints one JSON object: ``articles``, ``queries``, ``hit_at_1``, ``hit_at_3``,
 ``mrr``, ``ms_per_query`` for the project's ranker, the same under
@@ -126,13 +131,14 @@ def ours(index: KbIndex) -> Ranker:
 
 
 def run(args: argparse.Namespace) -> dict:
+    embed = not args.words_only
     articles = load_articles(Path(args.kb))
     rows = load_queries(Path(args.queries))
     queries = misspell_all([r["query"] for r in rows], args.typos, args.seed)
     expected = [r["article_id"] for r in rows]
 
     start = time.perf_counter()
-    index = KbIndex(articles)
+    index = KbIndex(articles, embeddings=embed)
     build_ms = 1000 * (time.perf_counter() - start)
     report: dict = {"articles": len(articles), "queries": len(queries)}
     report.update(evaluate(ours(index), queries, expected, args.k))
@@ -147,7 +153,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.scale > len(articles):
         big = synthetic_kb(args.scale, args.seed, articles)
         start = time.perf_counter()
-        big_index = KbIndex(big)
+        big_index = KbIndex(big, embeddings=embed)
         build_ms = 1000 * (time.perf_counter() - start)
         report["scale"] = {
             "articles": len(big),
@@ -185,13 +191,13 @@ def _compare(
     }
 
 
-def run_set(folder: Path, typos: float, seed: int, k: int) -> dict:
+def run_set(folder: Path, typos: float, seed: int, k: int, embed: bool = True) -> dict:
     """One set, clean and with ``typos``: the whole set and each half, ours beside FTS5."""
     articles = load_articles(folder / "articles")
     rows = load_queries(folder / "queries.jsonl")
     expected = [r["article_id"] for r in rows]
     start = time.perf_counter()
-    index = KbIndex(articles)
+    index = KbIndex(articles, embeddings=embed)
     build_ms = 1000 * (time.perf_counter() - start)
     fts = Fts5Baseline(articles)
     report: dict = {"articles": len(articles), "queries": len(rows), "build_ms": round(build_ms, 1)}
@@ -268,14 +274,14 @@ def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
     return out
 
 
-def fit_confidence(root: Path, typos: float, seed: int) -> dict:
+def fit_confidence(root: Path, typos: float, seed: int, embed: bool = True) -> dict:
     """Refit ``ranking.CONFIDENCE_WEIGHTS`` on the even lines of every set (each set
     weighs the same), clean and with typos; print them with the odd lines' calibration."""
     rows: list[tuple[float, float, bool, float]] = []
     for folder in _set_folders(root):
         articles = load_articles(folder / "articles")
         qrows = load_queries(folder / "queries.jsonl")[0::2]
-        index = KbIndex(articles)
+        index = KbIndex(articles, embeddings=embed)
         for rate in (0.0, typos):
             queries = misspell_all([r["query"] for r in qrows], rate, seed)
             found = confidence_features(index, queries, [r["article_id"] for r in qrows])
@@ -329,28 +335,64 @@ def run_sets(args: argparse.Namespace) -> dict:
     # apart so each set's build_ms is the index alone.
     start = time.perf_counter()
     installed = embedding.available()
+    embed = installed and not args.words_only
     report["embedding"] = {
         "installed": installed,
+        "used": embed,
         "load_ms": round(1000 * (time.perf_counter() - start), 1) if installed else 0.0,
     }
     for folder in folders:
-        report["sets"][folder.name] = run_set(folder, typos, args.seed, args.k)
+        report["sets"][folder.name] = run_set(folder, typos, args.seed, args.k, embed)
     report["tuned"] = ranking.TUNED
     if args.scale > 0:
-        base = load_articles(folders[0] / "articles")
-        rows = load_queries(folders[0] / "queries.jsonl")
-        big = synthetic_kb(args.scale, args.seed, base)
-        start = time.perf_counter()
-        big_index = KbIndex(big)
-        build_ms = 1000 * (time.perf_counter() - start)
-        queries = [r["query"] for r in rows]
         report["scale"] = {
-            "set": folders[0].name,
-            "articles": len(big),
-            "build_ms": round(build_ms, 1),
-            **evaluate(ours(big_index), queries, [r["article_id"] for r in rows], args.k),
+            folder.name: run_scale(folder, args.scale, args.seed, args.k, embed)
+            for folder in folders
         }
+    report["targets"] = targets(report)
     return report
+
+
+def run_scale(folder: Path, size: int, seed: int, k: int, embed: bool) -> dict:
+    """A set's questions against its articles padded with generated ones to ``size``."""
+    rows = load_queries(folder / "queries.jsonl")
+    big = synthetic_kb(size, seed, load_articles(folder / "articles"))
+    start = time.perf_counter()
+    big_index = KbIndex(big, embeddings=embed)
+    build_ms = 1000 * (time.perf_counter() - start)
+    queries = [r["query"] for r in rows]
+    return {
+        "articles": len(big),
+        "build_ms": round(build_ms, 1),
+        **evaluate(ours(big_index), queries, [r["article_id"] for r in rows], k),
+    }
+
+
+TARGET_GAIN = 0.10
+"""Issue 23: hit@3 at least 10 points above FTS5 on every set (clean)."""
+TARGET_TYPOS_DROP = 0.03
+"""Issue 23: with typos, hit@3 within 3 points of the clean score."""
+TARGET_MS_PER_QUERY = 5.0
+"""Issue 23: under 5 ms a query (mean) over 10 000 articles."""
+TARGET_BUILD_MS = 10_000.0
+"""Issue 23: the index of 10 000 articles built in under 10 s."""
+
+
+def targets(report: dict) -> dict:
+    """Per set, whether each of issue 23's targets is met in this run (speed only when
+    the KB was padded to at least 10 000 articles)."""
+    met: dict = {}
+    for name, result in report["sets"].items():
+        checks = {
+            "gain_at_least_10_points": result["clean"]["gain_hit_at_3"] >= TARGET_GAIN,
+            "typos_within_3_points": result["typos_drop_hit_at_3"] <= TARGET_TYPOS_DROP,
+        }
+        scale = report.get("scale", {}).get(name)
+        if scale is not None and scale["articles"] >= 10_000:
+            checks["under_5_ms_a_query"] = scale["ms_per_query"] < TARGET_MS_PER_QUERY
+            checks["build_under_10_s"] = scale["build_ms"] < TARGET_BUILD_MS
+        met[name] = checks
+    return met
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -362,6 +404,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--fit-confidence",
         action="store_true",
         help="refit ranking.CONFIDENCE_WEIGHTS on every set's even lines and print them",
+    )
+    parser.add_argument(
+        "--words-only",
+        action="store_true",
+        help="leave out the kb-embed extra's embedding similarity even when installed",
     )
     parser.add_argument("--kb", help="folder of Markdown articles (one set)")
     parser.add_argument("--queries", help='JSONL of {"query", "article_id"} (one set)')
@@ -390,7 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.fit_confidence:
         typos = args.typos or DEFAULT_SET_TYPOS
-        print(json.dumps(fit_confidence(Path(args.sets), typos, args.seed)))
+        fitted = fit_confidence(Path(args.sets), typos, args.seed, not args.words_only)
+        print(json.dumps(fitted))
     else:
         print(json.dumps(run(args) if args.kb else run_sets(args)))
     return 0

@@ -7,9 +7,9 @@ WordNet relatives for a word the KB never uses: "reimbursement" -> "refund").
 Those terms are weighted like any other: an inverted index with BM25
 saturation over weighted fields (title, section, the article's lead sentence,
 body) and IDF discounted by match similarity. The best candidates then get a
-bonus for covering their article's title (its words counted by their IDF in
-the KB), since a KB title names the one question the article answers, and one
-for each pair of adjacent query words they have side by side.
+bonus for covering their article's title (its words counted by their IDF
+among the KB's titles), since a KB title names the one question the article
+answers, and one for each pair of adjacent query words they have side by side.
 
 Each result's coverage is normalised to 0..100 against what an ideal article
 (every matched query word in its title and body) would score for the same
@@ -23,7 +23,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import operator
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,6 +102,8 @@ TUNED: dict[str, str] = {
     "TITLE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "_B_TITLE": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
     "PHRASE_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
+    "KbIndex._title_idf (title words by IDF among titles)": "bitext and feedbackqa-au, even "
+    "lines (against IDF among articles)",
     "CONFIDENCE_WEIGHTS": "bitext and feedbackqa-au, even lines, clean and typos (logistic fit)",
     "RELEVANT_SCORE": "bitext and feedbackqa-au, even lines (see kb_quality's confidence)",
     "EMBED_WEIGHT": "bitext and feedbackqa-au, even lines (max of the smaller hit@3 gain)",
@@ -185,9 +186,10 @@ class KbIndex:
         self._articles: list[Article] = list(articles)
         n_docs = len(self._articles)
         cache = lexicon.TermCache()
-        # A forward index is built eagerly (counting is C-speed); inverted
-        # postings are built per term on first use and kept, so opening a
-        # 10 000-article KB costs about one pass over its text.
+        # A forward index is built eagerly (counting is C-speed), with the
+        # list of articles each term is in; weighted postings are built per
+        # term on first use and kept, visiting only the articles that have it,
+        # so opening a 10 000-article KB costs about two passes over its terms.
         #: Per article, body-equivalent term frequencies (floats once fields are weighed in).
         self._counts: list[dict[str, float]] = []
         self._body_norm: list[float] = []
@@ -213,8 +215,26 @@ class KbIndex:
                 for term in terms:
                     counts[term] = counts.get(term, 0.0) + weight / b_norm
             self._body_norm.append(b_norm)
-        df = Counter(itertools.chain.from_iterable(self._counts))
-        self._idf = {term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in df.items()}
+        self._docs_with: dict[str, list[int]] = {}
+        docs_with = self._docs_with
+        for doc, counts in enumerate(self._counts):
+            for term in counts:
+                having = docs_with.get(term)
+                if having is None:
+                    docs_with[term] = [doc]
+                else:
+                    having.append(doc)
+        self._idf = {
+            term: math.log(1 + (n_docs - len(having) + 0.5) / (len(having) + 0.5))
+            for term, having in docs_with.items()
+        }
+        # Among titles, not articles: a word most articles mention in passing
+        # can still single out the one whose title has it, and a word every
+        # heading of a section repeats singles out none.
+        title_df = Counter(itertools.chain.from_iterable(self._titles))
+        self._title_idf = {
+            term: math.log(1 + (n_docs - n + 0.5) / (n + 0.5)) for term, n in title_df.items()
+        }
         self._postings: dict[str, dict[int, float]] = {}
         self._cache = cache
         self._pairs: dict[int, frozenset[int]] = {}
@@ -222,7 +242,7 @@ class KbIndex:
         self._ideal = ideal_tf * (_K1 + 1) / (ideal_tf + _K1)
         self._rare_idf = math.log(1 + (n_docs - 0.5) / 1.5) if n_docs else 1.0
         self._prune_df = max(_PRUNE_MIN_DOCS, int(n_docs * _PRUNE_SHARE))
-        self.vocabulary = Vocabulary(df, cache.surfaces(), related_words=related_words)
+        self.vocabulary = Vocabulary(docs_with, cache.surfaces(), related_words=related_words)
         self._embedder = embedding.load() if embeddings and n_docs else None
         # An article is embedded when it first reaches a re-ranking pool, so
         # building the index costs no embedding at all.
@@ -240,12 +260,9 @@ class KbIndex:
         if posting is None:
             k1, k1_plus = _K1, _K1 + 1
             posting = {}
-            # One C-level pass finds the articles that have the term; only
-            # those are visited in Python (a KB of 10 000 has it in a few).
-            counts = list(map(operator.methodcaller("get", term, 0), self._counts))
-            norms = self._body_norm
-            for doc in itertools.compress(range(len(counts)), counts):
-                tf = counts[doc] * norms[doc]
+            counts, norms = self._counts, self._body_norm
+            for doc in self._docs_with.get(term, ()):
+                tf = counts[doc][term] * norms[doc]
                 posting[doc] = tf * k1_plus / (tf + k1)
             self._postings[term] = posting
         return posting
@@ -349,11 +366,12 @@ class KbIndex:
         for doc, raw in pool:
             title = self._titles[doc]
             if title:
-                # Coverage counts title words by their IDF in this KB, so a
-                # heading every article of a section shares ("COVID-19
-                # restrictions — …") says little; the rest of the title does.
-                total = sum(self._idf[t] for t in title)
-                covered = sum(self._idf[t] for t in title if any(t in w.terms for w in words))
+                # Coverage counts title words by their IDF among the KB's
+                # titles, so a heading every article of a section shares
+                # ("COVID-19 restrictions — …") says little; the rest does.
+                idf = self._title_idf
+                total = sum(idf[t] for t in title)
+                covered = sum(idf[t] for t in title if any(t in w.terms for w in words))
                 raw += bonus * covered / total if total else 0.0
             reranked[doc] = raw
         if PHRASE_WEIGHT > 0:
