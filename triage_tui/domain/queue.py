@@ -171,7 +171,7 @@ class Sort(StrEnum):
 
     @property
     def label(self) -> str:
-        """How the queue's title names the order: ``sorted by last update``."""
+        """The order's name: ``last update`` (the queue's title: ``Queue by last update``)."""
         return _LABELS[self]
 
     def next(self) -> Sort:

@@ -462,16 +462,17 @@ class MainScreen(DeskScreen[None]):
         if counts is None:
             counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now(), self.sort)
         self._title_counts = counts
+        # The order first: a title cut at the pane's width loses counts, not the order.
+        order = "" if self.sort is Sort.SLA else f" by {self.sort.label}"
         parts: list[Content | tuple[str, str] | str] = [
             ("Queue", "bold"),
+            (order, "$text-accent"),
             f" · {counts.total:,} open",
         ]
         if counts.breached:
             parts.append((f" · {counts.breached} breached", "$text-error bold"))
         if counts.at_risk:
             parts.append((f" · {counts.at_risk} under 1 h", "$text-warning bold"))
-        if self.sort is not Sort.SLA:
-            parts.append(f" · sorted by {self.sort.label}")
         if self.filter:
             parts += [
                 " · ",
