@@ -409,6 +409,8 @@ class QueueView(SteadyScrollbars, ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
         self.post_message(self.Resized(self.scrollable_content_region.width))
+        # A smaller terminal (or a zoom) must not leave the cursor's row out of sight.
+        self.call_after_refresh(self.scroll_to_cursor)
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
