@@ -6,7 +6,8 @@ own, so its raw pty output is judged in two ways:
 
 * sequences Textual never sends (OSC, DCS, SOS/PM/APC, a lone BEL, C1
   controls, bidi overrides) anywhere, unless the clean console sent the very
-  same sequence too (its own terminal queries and modes);
+  same sequence too (its own terminal queries and modes) or it is one of the
+  console's own OSC 8 hyperlinks to a plain http(s) address;
 * around every payload marker (``HXS…`` … ``<HXE``): the bytes between the
   markers may hold Textual's colours (SGR) and cursor moves (CUP, a field
   wrapped to the next line) and nothing else, so an injected CSI 2J — a
@@ -31,8 +32,14 @@ _SEQUENCE = re.compile(
     r"|\x1b"  # a lone ESC
     r"|[\x07\x80-\x9f\u202a-\u202e\u2066-\u2069]"
 )
-#: Textual's drawing inside a field: colours and cursor positioning.
-_DRAWING = re.compile(r"\x1b\[[0-9;:]*[mH]")
+#: The console's own hyperlinks (OSC 8, ``ui.widgets`` via ``domain.text.link_target``):
+#: an id, then a plain http(s) address of printable ASCII, or the empty closing one.
+#: A link from data that carried a control character ends the sequence early and
+#: the rest is judged on its own.
+_OWN_LINK = r"\x1b\]8;[\x21-\x3a\x3c-\x7e]*;(?:https?://[\x21-\x7e]*)?(?:\x1b\\|\x07)"
+_LINK = re.compile(_OWN_LINK)
+#: Textual's drawing inside a field: colours, cursor positioning and its links.
+_DRAWING = re.compile(r"\x1b\[[0-9;:]*[mH]|" + _OWN_LINK)
 #: Never sent by Textual itself. A lone BEL is not here: the console rings the bell
 #: on an error, and a BEL from data is caught next to its marker instead.
 _NEVER_OWN = re.compile(r"\x1b[\]PX^_]|[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -70,7 +77,7 @@ def console_escapes(text: str, own: Iterable[str], limit: int = 3) -> list[str]:
     found: list[str] = []
     for match in _SEQUENCE.finditer(text):
         seq = match.group()
-        if _NEVER_OWN.match(seq) and seq not in baseline:
+        if _NEVER_OWN.match(seq) and seq not in baseline and not _link_at(text, match.start()):
             found.append(f"{seq!r}: {_context(text, match.start())}")
             if len(found) >= limit:
                 return found
@@ -82,6 +89,11 @@ def console_escapes(text: str, own: Iterable[str], limit: int = 3) -> list[str]:
             if len(found) >= limit:
                 break
     return found
+
+
+def _link_at(text: str, at: int) -> bool:
+    """The OSC at ``at`` is one of the console's own hyperlinks (see ``_OWN_LINK``)."""
+    return _LINK.match(text, at) is not None
 
 
 def marker_regions(text: str) -> Iterable[tuple[str, int]]:

@@ -44,6 +44,13 @@ def test_the_scans_tell_injected_sequences_from_textuals_drawing() -> None:
     osc = f"\x1b[H{marked('osc52')}"
     assert scan.console_escapes(osc, own=set())
     assert scan.console_escapes("\x1b]11;?\x07", own={"\x1b]11;?\x07"}) == []  # its own query
+    # The console's own hyperlinks (OSC 8 to a plain http(s) address) are drawing;
+    # another scheme, or a sequence broken off by a control character, is not.
+    link = "\x1b]8;id=9-7;https://help.example/a/1\x1b\\KB\x1b]8;;\x1b\\"
+    assert scan.console_escapes(link, own=set()) == []
+    assert scan.console_escapes("\x1b]8;id=1;javascript:alert(1)\x1b\\", own=set())
+    assert scan.console_escapes("\x1b]8;id=1;https://a.example/\x1b[2J\x1b\\", own=set())
+    assert scan.console_escapes(f"\x1b[1;5H{START}x>{link}{END}", own=set()) == []
     assert scan.verb_escapes("subject \u202eexe.txt") and scan.verb_escapes("plain ␛ text") == []
     assert scan.tracebacks("\x1b[1mTraceback (most recent call last)\x1b[0m:")
     assert scan.secrets_in("token=abc123", ["abc123"]) and not scan.secrets_in("***", ["abc123"])

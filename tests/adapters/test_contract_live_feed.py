@@ -6,6 +6,8 @@ django-helpdesk run the very same tests.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.adapters.contract import Seeded
@@ -41,6 +43,23 @@ async def read_all(helpdesk: Helpdesk, cursor: str, limit: int = 500) -> tuple[l
     raise AssertionError("the feed never completed")
 
 
+async def read_until(
+    helpdesk: Helpdesk, cursor: str, wanted: set[str], limit: int = 500, seconds: float = 6.0
+) -> tuple[list[Change], str]:
+    """Every change after ``cursor`` until all of ``wanted`` were reported, polling
+    again for up to ``seconds``: a feed whose helpdesk counts whole seconds (RT)
+    reports a change made within the second it last read once that second has
+    ended — a poll soon after the write may not have it yet (never lost)."""
+    changes, cursor = await read_all(helpdesk, cursor, limit)
+    for _ in range(int(seconds / 0.5)):
+        if wanted <= {c.ticket_id for c in changes}:
+            break
+        await asyncio.sleep(0.5)
+        more, cursor = await read_all(helpdesk, cursor, limit)
+        changes += more
+    return changes, cursor
+
+
 async def start(helpdesk: Helpdesk) -> str:
     batch = await helpdesk.changes_since(None)
     assert isinstance(batch, ChangeBatch) and batch.changes == () and not batch.resync
@@ -67,7 +86,7 @@ async def test_feed_reports_a_reply_and_a_solve(seeded: Seeded) -> None:
     replied, solved = seeded.tid("breached"), seeded.tid("sso")
     await helpdesk.reply(replied, "Looking into it now.")
     await helpdesk.set_status(solved, Status.SOLVED)
-    changes, after = await read_all(helpdesk, cursor)
+    changes, after = await read_until(helpdesk, cursor, {replied, solved})
     kinds: dict[str, set[ChangeKind]] = {}
     for change in changes:
         kinds.setdefault(change.ticket_id, set()).add(change.kind)
@@ -93,7 +112,7 @@ async def test_feed_is_bounded_per_call_and_resumes_from_each_cursor(seeded: See
         await helpdesk.reply(tid, "Checked.")
     first = await helpdesk.changes_since(cursor, 1)
     assert len(first.changes) == 1 and not first.complete
-    changes, _ = await read_all(helpdesk, cursor, limit=1)
+    changes, _ = await read_until(helpdesk, cursor, set(targets), limit=1)
     assert set(targets) <= {c.ticket_id for c in changes}
 
 

@@ -78,7 +78,8 @@ def test_get_ticket_human_and_json(db_run: Runner) -> None:
 def test_get_user_with_tickets_human_and_json(db_run: Runner) -> None:
     requester = _queue(db_run)[0]["requester"]
     data = db_run("get-user", requester["id"], "--tickets", "--json").json()
-    assert set(data) == {"person", "organization", "ticket_count", "returning", "tickets"}
+    assert set(data) == {"person", "organization", "ticket_count", "returning", "tickets", "csat"}
+    assert data["csat"] == []  # no satisfaction scores recorded in the demo
     assert data["person"]["email"] == requester["email"]
     assert data["ticket_count"] == len(data["tickets"]) >= 1
     human = db_run("get-user", requester["email"], "--tickets")

@@ -694,7 +694,8 @@ COMMANDS: tuple[Command, ...] = (
         _get_user_arguments,
         json='{"person": {id, name, email, first_name, tier, account_value, created_at,'
         ' organization_id}, "organization", "ticket_count", "returning",'
-        ' "tickets": [ticket…] | null without --tickets}',
+        ' "tickets": [ticket…] | null without --tickets,'
+        ' "csat": [{ticket_id, score, …}] with --tickets only}',
         flags=_READ,
     ),
     Command(

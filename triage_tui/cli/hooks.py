@@ -204,7 +204,8 @@ async def after_verb(
     wanted = {event for hook in ctx.config.hooks for event in hook.events}
     if not isinstance(helpdesk, BufferedHelpdesk) or not wanted & set(dh.FROM_LOG):
         return []
+    buffered = helpdesk  # the outbox wrapper's own outbox and session, not the contract's
     runner = HookRunner(
-        helpdesk, helpdesk.outbox, ctx.config, ctx.profile, clock, owner=helpdesk.session
+        buffered, buffered.outbox, ctx.config, ctx.profile, clock, owner=buffered.session
     )
     return [out.one_line(ran.line) for ran in await run_own_events(runner, since)]

@@ -160,8 +160,9 @@ def _hooks(
         return None
     # The helpdesk's own session: the writes a hook makes (an assignment) then see
     # the hook's entry as this live run's, not as one a dead process left.
+    buffered = helpdesk  # narrowed above: the outbox wrapper's own outbox and session
     runner = HookRunner(
-        helpdesk, helpdesk.outbox, ctx.config, ctx.profile, clock, owner=helpdesk.session
+        buffered, buffered.outbox, ctx.config, ctx.profile, clock, owner=buffered.session
     )
     log = LogReader(runner, CursorFile(cursor_path(key, HOOK_EVENTS_CONSUMER)))
     return WatchHooks(runner, lease, printer, log)
