@@ -22,7 +22,8 @@ async def test_weak_suggestions_are_listed_not_quoted_and_strong_ones_quoted(
     """Issue 23 item 2: walking the demo queue with ``j``, every ticket whose best suggestion
     is under ``RELEVANT_SCORE`` shows it (title and score) in the detail pane while its
     draft keeps the fill-in and has no missing-link warning; every ticket whose best
-    suggestion reaches it gets that article's link in the draft. Both kinds occur."""
+    suggestion reaches it gets that article's link in the draft. Both kinds occur (the
+    walk stops once each was seen three times)."""
     app = make_app(demo_db)
     weak = strong = 0
     async with app.run_test(size=(120, 40)) as pilot:
@@ -47,6 +48,8 @@ async def test_weak_suggestions_are_listed_not_quoted_and_strong_ones_quoted(
                     strong += 1
                     assert top.article.url in pane.text
                     assert NEXT_STEP_MARKER not in pane.text
+            if weak >= 3 and strong >= 3:
+                break  # each kind seen on several tickets: enough (the walk costs CI time)
             await pilot.press("j")
             await settle(pilot)
     assert weak and strong, (weak, strong)
