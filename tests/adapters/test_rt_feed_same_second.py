@@ -118,7 +118,9 @@ async def test_a_change_read_after_its_second_ended_is_not_repeated() -> None:
 async def test_a_newer_update_proves_the_earlier_second_ended() -> None:
     """Issue 18 item 1: without a ``Date`` (and this host's clock behind RT's, so it
     cannot tell), owed ids are settled by the first poll that sees a later second."""
-    rt = ScriptedRt(send_date=False, now=datetime.now(UTC) + timedelta(minutes=5))
+    # On a whole second, so "within its second" below (0.1 s later) stays within it.
+    ahead = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0)
+    rt = ScriptedRt(send_date=False, now=ahead)
     rt.touch("1")
     start = (await poll(rt, None)).cursor
     rt.touch("2", after=1.0)
