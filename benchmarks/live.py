@@ -245,6 +245,16 @@ def _fake_zendesk(tickets: int, latency: float) -> Iterator[Any]:
         yield fake
 
 
+def _zendesk_vars(fake: Any) -> dict[str, str]:
+    """The environment that points ``triage`` at the fake Zendesk."""
+    return {
+        "TRIAGE_ADAPTER": "zendesk",
+        "TRIAGE_ZENDESK_BASE_URL": fake.origin,
+        "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
+        "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
+    }
+
+
 def measure_remote(
     tickets: int, latency: float, writes: int, idle_s: float, rng: random.Random
 ) -> Any:
@@ -252,10 +262,7 @@ def measure_remote(
     with _fake_zendesk(tickets, latency) as fake, tempfile.TemporaryDirectory() as home:
         env = _env(
             Path(home),
-            TRIAGE_ADAPTER="zendesk",
-            TRIAGE_ZENDESK_BASE_URL=fake.origin,
-            TRIAGE_ZENDESK_EMAIL="sam@triage.example",
-            TRIAGE_ZENDESK_TOKEN="zd-token-123",
+            **_zendesk_vars(fake),
         )
         follower = Follower([], env)
         try:
@@ -465,10 +472,7 @@ def measure_console_remote(
         me = _agent_env(
             Path(home),
             "Sam Rivera",
-            TRIAGE_ADAPTER="zendesk",
-            TRIAGE_ZENDESK_BASE_URL=fake.origin,
-            TRIAGE_ZENDESK_EMAIL="sam@triage.example",
-            TRIAGE_ZENDESK_TOKEN="zd-token-123",
+            **_zendesk_vars(fake),
             # A view, as a team with thousands of tickets has: a search stops at 1 000.
             TRIAGE_ZENDESK_VIEW_ID="1",
             SSH_CONNECTION="192.0.2.7 50022 192.0.2.1 22",

@@ -9,7 +9,6 @@ The same scenario as ``tests/test_live_queue_pty.py`` (local) and
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 from tests.adapters.seed import DEFAULT_SPEC
 from tests.fakes.seeding import seed_zendesk
 from tests.fakes.zendesk import FakeZendesk
-from tests.test_live_queue_pty import ROOT, SUBJECT, follow_a_colleague, triage
+from tests.test_live_queue_pty import SUBJECT, _env, follow_a_colleague, triage
 from triage_tui.domain.clock import SystemClock
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
@@ -39,22 +38,12 @@ def zendesk() -> Iterator[FakeZendesk]:
 
 
 def zendesk_env(tmp_path: Path, fake: FakeZendesk, name: str, agent: str) -> dict[str, str]:
-    config = tmp_path / name
-    config.mkdir()
-    (config / "config.toml").write_text(
-        f'[profiles.default]\nagent = "{agent}"\npoll_seconds = 1\npreview = "enter"\n'
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "SSH_"))}
     return {
-        **clean,
-        "PYTHONPATH": str(ROOT),
-        "TRIAGE_CONFIG_DIR": str(config),
-        "TRIAGE_DATA_DIR": str(tmp_path / f"data-{name}"),
+        **_env(tmp_path, name, agent),
         "TRIAGE_ADAPTER": "zendesk",
         "TRIAGE_ZENDESK_BASE_URL": fake.origin,
         "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
         "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
-        "TERM": "xterm-256color",
     }
 
 

@@ -8,7 +8,6 @@ TicketSQL on ``LastUpdated``, which names no actor.
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 
 from tests.real.seeding import RtFactory
 from tests.real.test_verbs_real import env_for, own_api, seed
-from tests.test_live_queue_pty import ROOT, SUBJECT, follow_a_colleague, triage
+from tests.test_live_queue_pty import SUBJECT, _env, follow_a_colleague, triage
 from tests.test_live_queue_pty_remote import NOTICE
 from triage_tui.adapters.rt.options import DEFAULT_PRIORITIES
 from triage_tui.adapters.rt.translate import format_time as rt_time
@@ -50,22 +49,9 @@ def test_console_follows_a_colleague_on_the_real_rt(tmp_path: Path, rt_factory: 
     reply and a notice on the open ticket, a resolved ticket gone, the title's
     count and the cursor kept, with no key pressed."""
     with seed(rt_factory) as seeded:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "SSH_"))}
 
         def env(name: str, agent: str) -> dict[str, str]:
-            config = tmp_path / name
-            config.mkdir()
-            (config / "config.toml").write_text(
-                f'[profiles.default]\nagent = "{agent}"\npoll_seconds = 1\npreview = "enter"\n'
-            )
-            return {
-                **clean,
-                **env_for(rt_factory, seeded),
-                "PYTHONPATH": str(ROOT),
-                "TRIAGE_CONFIG_DIR": str(config),
-                "TRIAGE_DATA_DIR": str(tmp_path / f"data-{name}"),
-                "TERM": "xterm-256color",
-            }
+            return {**_env(tmp_path, name, agent), **env_for(rt_factory, seeded)}
 
         mei = env("mei", "Mei Chen")
         follow_a_colleague(
