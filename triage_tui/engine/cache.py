@@ -6,9 +6,12 @@ last listed, each with the time it was fetched (the offline banner shows the
 data's age). It is a cache, never a source of truth: any failure to read or
 write it is swallowed and the console simply has less to show offline.
 
-The queue is kept as the console holds it — compact ``QueueRow``s, as one
-JSON document — written from a worker thread after the queue finished
-streaming (the event loop pays nothing) and at most once a minute.
+The queue is kept as the console holds it — compact ``QueueRow``s, as JSON
+documents of ``QUEUE_PAGE_ROWS`` rows each — written from a worker thread
+after the queue finished streaming (the event loop pays nothing) and at most
+once a minute. Pages, not one document: at 64 000 rows one document was a
+22 MB string built beside a tuple per row and the encoder's pieces, a ~70 MB
+peak on top of the console's queue (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import threading
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from triage_tui import private_files
 from triage_tui.domain.clock import Clock
@@ -42,7 +45,10 @@ log = logging.getLogger(__name__)
 _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.startswith("_")]
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
+#: Rows per stored page of the cached queue (~0.7 MB of JSON).
+QUEUE_PAGE_ROWS = 2_000
 _SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS queue_pages (page INTEGER PRIMARY KEY, data TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tickets"
     " (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS people (id TEXT PRIMARY KEY, data TEXT NOT NULL, at TEXT NOT NULL)",
@@ -59,6 +65,20 @@ def _articles() -> TypeAdapter[list[Article]]:
     from triage_tui.domain.models import Article
 
     return TypeAdapter(list[Article])
+
+
+def _decode_rows(document: dict[str, list[Any]]) -> list[QueueRow]:
+    """One stored page's rows, read by field name (fields this version does not
+    know are left out)."""
+    names = document["fields"]
+    rows = []
+    for values in document["rows"]:
+        row = dict(zip(names, values, strict=True))
+        row["status"] = Status(row["status"])
+        row["priority"] = Priority(row["priority"])
+        row["tags"] = tuple(row["tags"])
+        rows.append(QueueRow(**{k: v for k, v in row.items() if k in _ROW_FIELDS}))
+    return rows
 
 
 def _prepare(conn: sqlite3.Connection) -> None:
@@ -107,21 +127,32 @@ class ReadCache:
     def save_rows(self, rows: list[QueueRow]) -> None:
         """Replace the cached queue (call from a worker thread).
 
-        One JSON document built by ``attrgetter`` and one ``json.dumps`` call:
-        64 000 rows cost ~0.2 s of a worker thread's time, not seconds of GIL.
+        A page's document is built by ``attrgetter`` and one ``json.dumps``
+        call and written at once: 64 000 rows cost ~0.4 s of a worker thread's
+        time and ~8 MB at their peak (all pages built first: ~27 MB, kept by
+        the allocator afterwards). Readers on the event loop never wait for
+        it: the ticket and person saves run in threads too (``offline``).
         """
         last = self.queue_at()
         if last is not None and self.clock.now() - last < SAVE_EVERY and self._count() == len(rows):
             return
         get = operator.attrgetter(*_ROW_FIELDS)
-        document = json.dumps({"fields": _ROW_FIELDS, "rows": [get(row) for row in rows]})
+
+        def page(at: int) -> str:
+            chunk = rows[at : at + QUEUE_PAGE_ROWS]
+            return json.dumps({"fields": _ROW_FIELDS, "rows": [get(row) for row in chunk]})
+
+        starts = range(0, len(rows), QUEUE_PAGE_ROWS)
+        pages = ((number, page(at)) for number, at in enumerate(starts))
         now = to_text(self.clock.now())
         with self._lock:
             if self._conn is None:
                 return
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('queue', ?)", (document,))
+                self._conn.execute("DELETE FROM queue_pages")
+                self._conn.executemany("INSERT INTO queue_pages VALUES (?, ?)", pages)
+                self._conn.execute("DELETE FROM meta WHERE key = 'queue'")  # an older layout
                 self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('queue_at', ?)", (now,))
                 self._conn.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('queue_count', ?)", (str(len(rows)),)
@@ -140,24 +171,19 @@ class ReadCache:
         return int(str(found[0][0])) if found else -1
 
     def rows(self) -> list[QueueRow]:
-        """The cached queue (rows of an older layout are read by field name)."""
-        found = self._run("SELECT value FROM meta WHERE key = 'queue'")
-        if not found:
-            return []
+        """The cached queue (rows of an older layout are read by field name; a
+        cache written before the queue was paged holds one document in ``meta``)."""
+        found = self._run("SELECT data FROM queue_pages ORDER BY page") or self._run(
+            "SELECT value FROM meta WHERE key = 'queue'"
+        )
+        rows: list[QueueRow] = []
         try:
-            document = json.loads(str(found[0][0]))
-            names = document["fields"]
-            rows = []
-            for values in document["rows"]:
-                row = dict(zip(names, values, strict=True))
-                row["status"] = Status(row["status"])
-                row["priority"] = Priority(row["priority"])
-                row["tags"] = tuple(row["tags"])
-                rows.append(QueueRow(**{k: v for k, v in row.items() if k in _ROW_FIELDS}))
-            return rows
+            for (document,) in found:
+                rows.extend(_decode_rows(json.loads(str(document))))
         except (ValueError, TypeError, KeyError) as exc:
             log.warning("offline cache: unreadable queue: %s", exc)
             return []
+        return rows
 
     def queue_at(self) -> datetime | None:
         """When the cached queue was fetched; None when there is none."""

@@ -16,6 +16,7 @@ Everything read is overlaid with the writes still in the outbox
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -238,6 +239,12 @@ class OfflineReads:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    async def _saved(self) -> None:
+        """Wait for the cache writes under way, so a read from the cache finds
+        what was fetched just before (a failed write was logged by the cache)."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
     async def get_ticket(self, ticket_id: str) -> TicketDetail:
         detail = await self._read(
             lambda: self.inner.get_ticket(ticket_id),
@@ -266,6 +273,7 @@ class OfflineReads:
             try:
                 value = await fetch()
             except Unreachable as error:
+                await self._saved()
                 fallback = cached()
                 if fallback is None:
                     raise
@@ -275,11 +283,15 @@ class OfflineReads:
             if self.cache is not None:
                 from triage_tui.domain.models import PersonHistory, TicketDetail
 
+                # In a thread: the cache may be busy writing the queue (~0.3 s
+                # at 64 000 rows), and the event loop must not wait for it.
                 if isinstance(value, TicketDetail):
-                    self.cache.save_ticket(value)
+                    self._save_in_background(self.cache.save_ticket, value)
                 elif isinstance(value, PersonHistory):
-                    self.cache.save_person(value.person.id, value)
+                    save = functools.partial(self.cache.save_person, value.person.id)
+                    self._save_in_background(save, value)
             return value
+        await self._saved()
         fallback = cached()
         if fallback is None:
             raise Unreachable(
