@@ -405,6 +405,12 @@ class MainScreen(DeskScreen[None]):
         self.badge = f"{helpdesk.display_name}: data from {since} ago · refreshing"
         self._set_rows(rows)
         self.query_one("#topbar", Static).update(self._topbar())
+        # Painted before the helpdesk is opened: opening builds the HTTP
+        # client and its TLS context on the event loop (~25 ms), which the
+        # first frame would otherwise wait for.
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
         return True
 
     async def _after_first_rows(self) -> None:
