@@ -16,7 +16,8 @@ Definitions (all times from just before the key is written to the pty):
 The console runs as in an SSH session (``SSH_CONNECTION`` set), where its
 default (``preview = "auto"``) is that j/k only move the cursor and Enter opens
 the ticket; ``local`` repeats the key measurements without it, where the
-detail follows the cursor.
+detail follows the cursor. Its config turns the live queue's alerts off
+(``ALERTS_OFF``): their toasts are not what a key drew.
 
 * ``jk_ms``: j or k until the cursor highlight is on another row.
 * ``open_ms``: over SSH, Enter on the row j/k moved to; locally, the j or k
@@ -149,6 +150,14 @@ def measure_floor(
 SSH_ENV = {"SSH_CONNECTION": "127.0.0.1 50022 127.0.0.1 22"}
 
 
+ALERTS_OFF = "[profiles.default.alerts]\nenabled = false\n"
+"""Every launch's config. On the 100 000-ticket demo a few tickets a minute
+enter their last 90 minutes and each raises an alert toast: one appearing or
+leaving within a key's window was timed as that key's change, and one over the
+detail's title hid the ticket an open waited for (seconds). The alerts' own
+cost is measured by ``benchmarks/live.py``."""
+
+
 def start_console(
     db: Path, cols: int, rows: int, env: dict[str, str], over_ssh: bool = True
 ) -> Terminal:
@@ -156,9 +165,10 @@ def start_console(
     # and its cache there, and a draft saved when the previous launch was
     # stopped would greet this one with a restore notice.
     fresh = {k: v for k, v in env.items() if not k.startswith("SSH_")}
-    fresh.update(
-        SSH_ENV if over_ssh else {}, TRIAGE_DATA_DIR=tempfile.mkdtemp(prefix="triage-data-")
-    )
+    data = Path(tempfile.mkdtemp(prefix="triage-data-"))
+    config = data / "alerts-off.toml"
+    config.write_text(ALERTS_OFF, encoding="utf-8")
+    fresh.update(SSH_ENV if over_ssh else {}, TRIAGE_DATA_DIR=str(data), TRIAGE_CONFIG=str(config))
     return Terminal([str(BIN / "triage"), "--db", str(db)], cols, rows, fresh)
 
 
@@ -327,21 +337,6 @@ def measure_typing(term: Terminal, keys: int) -> list[float]:
 
 
 # -- until the screen settles (benchmarks/tui_settle.py) ------------------------
-ALERTS_OFF = "[profiles.default.alerts]\nenabled = false\n"
-"""The settle part's config. On the 100 000-ticket demo a few tickets a minute
-enter their last 90 minutes and each raises an alert toast; one appearing or
-leaving within a key's window was counted as that key's change, and a couple
-in 40 keys made the p95 the toasts' (docs/performance.md). The alerts' own
-cost is measured by ``benchmarks/live.py``."""
-
-
-def alerts_off_config(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / "alerts-off.toml"
-    path.write_text(ALERTS_OFF, encoding="utf-8")
-    return path
-
-
 def measure_settling(
     db: Path,
     cols: int,
@@ -351,10 +346,8 @@ def measure_settling(
     warm_up: float,
     over_ssh: bool,
 ) -> dict[str, Any]:
-    """j/k each until the screen stops changing, then j held, with the live
-    queue's alerts off (``ALERTS_OFF``)."""
-    quiet = env | {"TRIAGE_CONFIG": str(alerts_off_config(Path(env["TRIAGE_CONFIG_DIR"])))}
-    with start_console(db, cols, rows, quiet, over_ssh) as term:
+    """j/k each until the screen stops changing, then j held."""
+    with start_console(db, cols, rows, env, over_ssh) as term:
         if term.wait_for(ready, timeout=300) is None:
             raise RuntimeError("the console never showed a loaded queue:\n" + term.text())
         pump_for(term, warm_up)
@@ -362,7 +355,6 @@ def measure_settling(
         figures = measure_keys(term, keys)
         term.settle(0.3)
         figures["held"] = measure_held(term, local=not over_ssh)
-        figures["alerts"] = False
         term.send(b"\x11")  # ctrl+q
         term.wait_for(lambda t: t.proc is not None and t.proc.poll() is not None, timeout=5)
     return figures
@@ -463,6 +455,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "tickets": args.tickets,
         "active_in_queue": active,
         "demo_seconds": None if demo_seconds is None else round(demo_seconds, 1),
+        "console_config": ALERTS_OFF,
         "sizes": {},
     }
     parts = set(args.parts)
