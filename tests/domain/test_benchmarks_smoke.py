@@ -139,3 +139,39 @@ def test_bitext_quality_bars_hold() -> None:
     escalation = escalation_quality.run(folder / "queries.jsonl")
     for rule in ("requested_human", "billing_refund"):
         assert escalation[rule]["precision"] >= 0.9 and escalation[rule]["recall"] >= 0.8
+
+
+def test_kb_labels_finds_labels_shifted_in_a_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A set whose questions about articles 3-5 are labelled two articles earlier."""
+    from benchmarks import kb_labels
+
+    topics = ["billing invoice", "password reset", "export data", "delete account",
+              "mobile app crash", "calendar sync"]  # fmt: skip
+    folder = tmp_path / "sets" / "shifted"
+    (folder / "articles").mkdir(parents=True)
+    for n, topic in enumerate(topics):
+        text = f'---\nid: "kb-{n:03d}"\ntitle: "{topic}"\n---\nAll about {topic}.\n'
+        (folder / "articles" / f"kb-{n:03d}.md").write_text(text, encoding="utf-8")
+    rows = [{"query": f"help with {topics[n]}", "article_id": f"kb-{n:03d}"} for n in range(6)]
+    rows += [
+        {"query": f"{words} {topics[n]}", "article_id": f"kb-{n - 2:03d}"}
+        for n in (3, 4, 5)
+        for words in (
+            "how to",
+            "question about",
+            "problem with",
+            "trouble with",
+            "my",
+            "please fix",
+            "need",
+            "broken",
+        )  # fmt: skip
+    ]
+    lines = "".join(json.dumps(row) + "\n" for row in rows)
+    (folder / "queries.jsonl").write_text(lines, encoding="utf-8")
+    assert kb_labels.main(["--sets", str(tmp_path / "sets")]) == 0
+    report = json.loads(capsys.readouterr().out)["shifted"]
+    assert report["first_result_offset_from_label"]["0"] == 6
+    assert report["shifted"] == {"2": {"questions": 24, "mirror": 0, "labels": ["1-3"]}}
