@@ -30,6 +30,7 @@ import random
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -131,7 +132,8 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
         self._inner_open = False
         #: The last real read of each ticket: the collision base of a reply without a draft.
         self._seen: dict[str, Base] = {}
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
+        self._cache_writer: ThreadPoolExecutor | None = None
         self.listeners: list[Callable[[str, om.Entry | None], None]] = []
         #: No log of the adapter's own (remote helpdesks): keep one here, on this machine.
         self.own_log = not inner.capabilities.event_log
@@ -265,6 +267,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
             await self._deliverer.stop()
         for task in list(self._background):
             await asyncio.gather(task, return_exceptions=True)
+        if self._cache_writer is not None:
+            self._cache_writer.shutdown(wait=False)  # its writes are done
+            self._cache_writer = None
         if self.drafts is not None:
             await self.drafts.flush()
         if self._outbox is not None:
