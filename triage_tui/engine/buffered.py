@@ -265,8 +265,7 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     async def close(self) -> None:
         if self._deliverer is not None:
             await self._deliverer.stop()
-        for task in list(self._background):
-            await asyncio.gather(task, return_exceptions=True)
+        await self._saved()
         if self._cache_writer is not None:
             self._cache_writer.shutdown(wait=False)  # its writes are done
             self._cache_writer = None

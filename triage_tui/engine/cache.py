@@ -7,9 +7,9 @@ data's age). It is a cache, never a source of truth: any failure to read or
 write it is swallowed and the console simply has less to show offline.
 
 The queue is kept as the console holds it — compact ``QueueRow``s, as JSON
-documents of ``QUEUE_PAGE_ROWS`` rows each — written from a worker thread
-after the queue finished streaming (the event loop pays nothing) and at most
-once a minute. Pages, not one document: at 64 000 rows one document was a
+documents of ``QUEUE_PAGE_ROWS`` rows each — written on the cache's own
+thread after the queue finished streaming (the event loop pays nothing) and
+at most once a minute. Pages, not one document: at 64 000 rows one document was a
 22 MB string built beside a tuple per row and the encoder's pieces, a ~70 MB
 peak on top of the console's queue (docs/performance.md).
 """
@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 #: The row fields stored (``_hay`` and other caches are rebuilt on demand).
 _ROW_FIELDS = [f.name for f in dataclasses.fields(QueueRow) if not f.name.startswith("_")]
+_STATUS_AT, _PRIORITY_AT, _TAGS_AT = (_ROW_FIELDS.index(f) for f in ("status", "priority", "tags"))
+_STATUSES = {status.value: status for status in Status}
+_PRIORITIES = {priority.value: priority for priority in Priority}
 #: Saving the queue again within this time is skipped (a refresh is not news).
 SAVE_EVERY = timedelta(seconds=60)
 #: Rows per stored page of the cached queue (~0.7 MB of JSON).
@@ -75,13 +78,11 @@ def _decode_rows(document: dict[str, list[Any]]) -> list[QueueRow]:
     names = document["fields"]
     if names != _ROW_FIELDS:
         return [_row_by_name(dict(zip(names, values, strict=True))) for values in document["rows"]]
-    status, priority, tags = (_ROW_FIELDS.index(f) for f in ("status", "priority", "tags"))
-    statuses, priorities = {s.value: s for s in Status}, {p.value: p for p in Priority}
     rows = []
     for values in document["rows"]:
-        values[status] = statuses[values[status]]
-        values[priority] = priorities[values[priority]]
-        values[tags] = tuple(values[tags])
+        values[_STATUS_AT] = _STATUSES[values[_STATUS_AT]]
+        values[_PRIORITY_AT] = _PRIORITIES[values[_PRIORITY_AT]]
+        values[_TAGS_AT] = tuple(values[_TAGS_AT])
         rows.append(QueueRow(*values))
     return rows
 
@@ -142,8 +143,8 @@ class ReadCache:
         A page's document is built by ``attrgetter`` and one ``json.dumps``
         call and written at once: 64 000 rows cost ~0.4 s of a worker thread's
         time and ~8 MB at their peak (all pages built first: ~27 MB, kept by
-        the allocator afterwards). Readers on the event loop never wait for
-        it: the ticket and person saves run in threads too (``offline``).
+        the allocator afterwards). The event loop never waits for it: the
+        ticket and person saves run on the cache's thread too (``offline``).
         """
         last = self.queue_at()
         if last is not None and self.clock.now() - last < SAVE_EVERY and self._count() == len(rows):

@@ -290,8 +290,6 @@ class OfflineReads:
             if self.cache is not None:
                 from triage_tui.domain.models import PersonHistory, TicketDetail
 
-                # In a thread: the cache may be busy writing the queue (~0.3 s
-                # at 64 000 rows), and the event loop must not wait for it.
                 if isinstance(value, TicketDetail):
                     self._save_in_background(self.cache.save_ticket, value)
                 elif isinstance(value, PersonHistory):

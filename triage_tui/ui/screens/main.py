@@ -409,17 +409,19 @@ class MainScreen(DeskScreen[None]):
         # Painted before the helpdesk is opened: opening builds the HTTP
         # client and its TLS context on the event loop (~25 ms), which the
         # first frame would otherwise wait for.
+        await self._painted()
+        return True
+
+    async def _painted(self) -> None:
+        """Return once what was set so far is on screen (the next refresh)."""
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()
-        return True
 
     async def _after_first_rows(self) -> None:
         """Once the first rows are painted: the rest of the screen, then the KB index."""
         if not self.work_mounted:
-            painted = asyncio.Event()
-            self.call_after_refresh(painted.set)
-            await painted.wait()
+            await self._painted()
             await self._mount_work()
         if self.live is None:
             from triage_tui.ui.live import LiveQueue
