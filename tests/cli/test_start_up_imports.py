@@ -15,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.domain.row_factories import row
+from triage_tui.domain.clock import FrozenClock
+
 PROBE = Path(__file__).with_name("first_screen_probe.py")
 
 
-def _first_screen(tmp: Path, *args: str, config: str | None = None) -> dict:
+def _first_screen(
+    tmp: Path, *args: str, config: str | None = None, extra: dict[str, str] | None = None
+) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRIAGE_", "TEXTUAL"))}
     env.update(TRIAGE_CONFIG_DIR=str(tmp / "config"), TRIAGE_DATA_DIR=str(tmp / "data"))
+    env.update(extra or {})
     if config is not None:
         (tmp / "config").mkdir(exist_ok=True)
         (tmp / "config" / "config.toml").write_text(config, encoding="utf-8")
@@ -80,3 +86,52 @@ def test_a_config_pydantic_must_check_is_still_checked_before_the_first_screen(
     )
     assert seen["rows"] > 0
     assert "pydantic" in seen["modules"]
+
+
+#: A Zendesk nobody answers at (the discard port): the first screen must not need it.
+ZENDESK_ENV = {
+    "TRIAGE_ADAPTER": "zendesk",
+    "TRIAGE_ZENDESK_BASE_URL": "http://127.0.0.1:9",
+    "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
+    "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
+}
+
+
+def test_a_remote_console_paints_its_cached_queue_before_importing_httpx(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    """Issue 20's remote start: httpx and the adapter's models are imported when
+    the helpdesk is opened, after the cached queue is on screen."""
+    from triage_tui import session
+    from triage_tui.config import AppConfig
+    from triage_tui.engine.cache import ReadCache
+
+    ctx = session.resolve(environ=ZENDESK_ENV, config=AppConfig())
+    cached = tmp_path / "data" / "cache" / f"{session.helpdesk_key(ctx)}.sqlite3"
+    cached.parent.mkdir(parents=True)
+    ReadCache(cached, clock).save_rows([row(str(n), subject=f"Cached {n}") for n in range(5)])
+
+    seen = _first_screen(tmp_path, extra=ZENDESK_ENV)
+    assert seen["rows"] == 5  # the cache's rows, not the (unreachable) helpdesk's
+    modules = set(seen["modules"])
+    assert "triage_tui.adapters.zendesk.adapter" in modules
+    assert "httpx" not in modules
+    assert "triage_tui.domain.models" not in modules
+
+
+def test_no_remote_adapter_imports_httpx_before_it_is_opened() -> None:
+    """Every remote adapter builds its httpx client in ``open`` and imports httpx then."""
+    probe = (
+        "import sys\n"
+        "from triage_tui.adapters import registry\n"
+        "for name in ('zendesk', 'gleap', 'rt', 'django_helpdesk'):\n"
+        "    registry.load(name)().act_as('Sam')\n"
+        "print('httpx' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"

@@ -15,10 +15,9 @@ would lie to the agent; an escalation still raises the priority to HIGH.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from triage_tui.adapters.adapter_options import AdapterOptions
@@ -51,6 +50,9 @@ from triage_tui.domain.models import (
     Ticket,
     TicketDetail,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 M = TypeVar("M", bound=BaseModel)
 #: Gleap's dashboard, where an agent opens a ticket (one host for every region).

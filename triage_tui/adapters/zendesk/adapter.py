@@ -18,33 +18,50 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
-
-import httpx
 
 from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
-from triage_tui.adapters.http import Sleep
 from triage_tui.adapters.write_context import expected_version
-from triage_tui.adapters.zendesk import changes as feed
-from triage_tui.adapters.zendesk.api import AGENT_ROLES, SIDELOADS, ZendeskApi
 from triage_tui.adapters.zendesk.options import ZendeskOptions
-from triage_tui.adapters.zendesk.translate import Translator, stamp
-from triage_tui.adapters.zendesk.wire import ZAudit, ZSearchPage, ZTicket, ZTicketPage, ZUser
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import InvalidInput, NotFound
-from triage_tui.domain.models import (
-    Article,
-    Escalation,
-    Message,
-    PersonHistory,
-    QueueFilter,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import httpx
+
+    from triage_tui.adapters.http import Sleep
+    from triage_tui.adapters.zendesk import api as zendesk_api
+    from triage_tui.adapters.zendesk import changes as feed
+    from triage_tui.adapters.zendesk import translate, wire
+    from triage_tui.adapters.zendesk.api import ZendeskApi
+    from triage_tui.adapters.zendesk.translate import Translator
+    from triage_tui.adapters.zendesk.wire import ZAudit, ZTicket, ZUser
+    from triage_tui.domain import models
+    from triage_tui.domain.models import (
+        Article,
+        Escalation,
+        Message,
+        PersonHistory,
+        QueueFilter,
+        Ticket,
+        TicketDetail,
+    )
+else:
+    # Imported on first use, after the console's first screen: httpx, the wire
+    # models and the domain's pydantic models are most of this adapter's import,
+    # and a console starting from its cache shows the cached queue before any
+    # of them is needed (docs/performance.md, "Remote start").
+    zendesk_api = lazy_module("triage_tui.adapters.zendesk.api")
+    feed = lazy_module("triage_tui.adapters.zendesk.changes")
+    models = lazy_module("triage_tui.domain.models")
+    translate = lazy_module("triage_tui.adapters.zendesk.translate")
+    wire = lazy_module("triage_tui.adapters.zendesk.wire")
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +118,20 @@ class ZendeskHelpdesk(Helpdesk):
         super().__init__(options, clock)
         assert isinstance(self.options, ZendeskOptions)
         self.zd: ZendeskOptions = self.options
-        self.api = ZendeskApi(self.zd, self.clock, transport=transport, sleep=sleep)
-        self.tr = Translator(self.zd, self.api.directory)
+        self._transport, self._sleep = transport, sleep
         #: The last version of each ticket read or written: its updated_stamp and tags.
         self._seen: dict[str, ZTicket] = {}
+
+    @cached_property
+    def api(self) -> ZendeskApi:
+        """The account's API, built on first use (``open``, or a verb's first read)."""
+        return zendesk_api.ZendeskApi(
+            self.zd, self.clock, transport=self._transport, sleep=self._sleep
+        )
+
+    @cached_property
+    def tr(self) -> Translator:
+        return translate.Translator(self.zd, self.api.directory)
 
     # -- lifecycle -------------------------------------------------------
     async def open(self) -> None:
@@ -136,7 +163,7 @@ class ZendeskHelpdesk(Helpdesk):
     # -- reads -----------------------------------------------------------
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """A view when one is configured (or ``query.query`` is a view id), else a search."""
-        q = query or QueueFilter()
+        q = query or models.QueueFilter()
         view, extra = self.zd.view_id, self.zd.search
         text = (q.query or "").strip()
         if text.isdigit():
@@ -147,9 +174,9 @@ class ZendeskHelpdesk(Helpdesk):
             async for ticket in self._search_tickets(q, extra):
                 yield ticket
             return
-        params = {"page[size]": self.zd.page_size, "include": SIDELOADS}
+        params = {"page[size]": self.zd.page_size, "include": zendesk_api.SIDELOADS}
         listed: set[str] = set()  # pages shifting under a changing view repeat tickets
-        pages = self.api.pages(f"views/{view}/tickets", params, ZTicketPage, "view")
+        pages = self.api.pages(f"views/{view}/tickets", params, wire.ZTicketPage, "view")
         async for page in pages:
             self.api.directory.absorb(page)
             for ticket in self._translate(page.tickets):
@@ -176,14 +203,14 @@ class ZendeskHelpdesk(Helpdesk):
             "sort_order": "asc",
             "per_page": per_page,
             "page": 1,
-            "include": f"tickets({SIDELOADS})",
+            "include": f"tickets({zendesk_api.SIDELOADS})",
         }
         served = 0
         listed: set[str] = set()  # offset pages shift under a changing queue
-        async for page in self.api.pages("search", params, ZSearchPage, "search"):
+        async for page in self.api.pages("search", params, wire.ZSearchPage, "search"):
             self.api.directory.absorb(page)
             rows = [r for r in page.results if r.get("result_type", "ticket") == "ticket"]
-            tickets = [self.api.parse(ZTicket, r, "search result") for r in rows]
+            tickets = [self.api.parse(wire.ZTicket, r, "search result") for r in rows]
             for ticket in self._translate(tickets):
                 if ticket.id in listed:
                     continue
@@ -205,7 +232,7 @@ class ZendeskHelpdesk(Helpdesk):
         comments = await self.api.comments(tid)
         messages = [self.tr.message(c, tid, zt.requester_id) for c in comments]
         messages.sort(key=lambda m: m.created_at)  # stable: equal times keep the API's order
-        return TicketDetail(ticket=self.tr.ticket(zt), messages=messages)
+        return models.TicketDetail(ticket=self.tr.ticket(zt), messages=messages)
 
     async def get_person(self, person_id: str) -> PersonHistory:
         """By id, or by email/name through the user search (one exact match)."""
@@ -213,7 +240,7 @@ class ZendeskHelpdesk(Helpdesk):
         org = await self.api.organization(user.organization_id) if user.organization_id else None
         tickets = self._translate(await self.api.requested(user.id, HISTORY_LIMIT))
         tickets.sort(key=lambda t: t.created_at, reverse=True)
-        return PersonHistory(
+        return models.PersonHistory(
             person=self.tr.person(user), organization=self.tr.organization(org), tickets=tickets
         )
 
@@ -247,7 +274,7 @@ class ZendeskHelpdesk(Helpdesk):
     async def can_comment_publicly(self) -> bool | None:
         """From the agent's role; None when a custom role cannot be read to tell."""
         me = await self.api.me()
-        if me.role not in AGENT_ROLES:
+        if me.role not in zendesk_api.AGENT_ROLES:
             return False
         if me.role == "admin" or me.custom_role_id is None:
             return True
@@ -269,12 +296,14 @@ class ZendeskHelpdesk(Helpdesk):
         if comment is not None:
             body["comment"] = {"body": comment[0], "public": comment[1]}
         # The outbox says which version the agent saw; otherwise the one read last.
-        version = expected_version() or (stamp(self._seen[tid]) if tid in self._seen else None)
+        version = expected_version() or (
+            translate.stamp(self._seen[tid]) if tid in self._seen else None
+        )
         if self.zd.safe_update and version:
             body.update(safe_update=True, updated_stamp=version)
         response = await self.api.update(tid, body)
         self._seen[tid] = response.ticket
-        return response.ticket, response.audit or ZAudit()
+        return response.ticket, response.audit or wire.ZAudit()
 
     async def _updated(
         self, tid: str, changes: dict[str, Any], comment: tuple[str, bool] | None = None
@@ -291,7 +320,7 @@ class ZendeskHelpdesk(Helpdesk):
         author: ZUser | None = self.api.directory.users.get(author_id) if author_id else None
         if author is None:
             author = await self.api.me()
-        return Message(
+        return models.Message(
             id=str(event.id if event and event.id else audit.id or ""),
             ticket_id=tid,
             author=author.name,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
@@ -37,6 +36,9 @@ from triage_tui.adapters.zendesk.wire import (
 )
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.errors import AuthError, ConfigError, HelpdeskError, InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    import httpx
 
 M = TypeVar("M", bound=BaseModel)
 
