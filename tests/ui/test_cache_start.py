@@ -232,3 +232,60 @@ async def test_only_a_remote_helpdesk_starts_from_the_cache(
     assert not local.starts_from_cache
     assert remote.starts_from_cache
     assert local.cached_queue() is None
+
+
+def queue_title(app: TriageApp) -> str:
+    return str(app.screen.query_one("#queue-title", Static).render())
+
+
+async def test_a_queue_that_could_not_be_read_says_so_and_is_read_again(
+    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cache and a helpdesk that fails the first read: the screen says the queue
+    could not be read (not "0 open" beside "Loading the queue…") and the console
+    reads it again by itself, so it comes back with the helpdesk, no key pressed."""
+    from tests.ui.test_console import pane_text
+    from triage_tui.ui.screens import main as main_screen
+
+    monkeypatch.setattr(main_screen, "RETRY_FIRST_S", 0.3)
+    fake.fail(500, {"error": "InternalError"}, times=10_000)
+    app = console(fake, clock, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await until(pilot, lambda: screen.load_failure is not None, "the failed read")
+        await until(pilot, lambda: "could not be read" in pane_text(screen), "the reason shown")
+        assert "Queue · could not be read" in queue_title(app)
+        assert "open" not in queue_title(app)
+        text = pane_text(screen)
+        assert "Loading the queue" not in text
+        assert "500" in text and "r reads it now" in text
+        assert queue_ids(app) == []
+
+        with fake.lock:
+            fake.faults.clear()  # the helpdesk answers again
+        await until(pilot, lambda: screen.queue_loaded, "the queue read again by itself")
+        await workers_done(app)
+        assert len(queue_ids(app)) > 5
+        assert screen.load_failure is None
+        assert "open" in queue_title(app) and "could not" not in queue_title(app)
+        assert "Zendesk ✓" in topbar(app)
+        assert "could not be read" not in pane_text(screen)
+
+
+async def test_r_reads_a_queue_that_could_not_be_read_at_once(
+    fake: GatedZendesk, clock: FrozenClock, tmp_path: Path
+) -> None:
+    """The automatic read waits (10 s, doubling); `r` does not."""
+    fake.fail(500, {"error": "InternalError"}, times=10_000)
+    app = console(fake, clock, tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await until(pilot, lambda: screen.load_failure is not None, "the failed read")
+        with fake.lock:
+            fake.faults.clear()
+        await pilot.press("r")
+        await until(pilot, lambda: screen.queue_loaded, "the queue read on r")
+        assert len(queue_ids(app)) > 5
+        assert "could not" not in queue_title(app)

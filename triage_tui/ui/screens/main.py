@@ -58,6 +58,8 @@ from triage_tui.ui.widgets.undo_banner import UndoBanner
 # use: the first screen of rows does not wait for them (benchmarks/tui.py;
 # tests/cli/test_startup.py checks the console's first-screen import set).
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from triage_tui.domain.clusters import Clusters
     from triage_tui.domain.enums import Status
     from triage_tui.domain.filters.language import Filter
@@ -79,6 +81,12 @@ FIRST_SCREEN_ROWS = 100
 
 #: Below this width the panes stack instead of sitting side by side.
 NARROW_WIDTH = 110
+
+#: Seconds before the queue is read again after a read that failed with nothing
+#: on screen (the helpdesk unreachable at start, no cached queue), doubling up
+#: to ``RETRY_MAX_S``: the console comes back by itself when the network does.
+RETRY_FIRST_S = 10.0
+RETRY_MAX_S = 120.0
 
 #: Tickets whose similar rows are kept (the open one and those read ahead).
 SIMILAR_KEPT = 4
@@ -122,6 +130,11 @@ class MainScreen(DeskScreen[None]):
         self.badge: str | None = None
         self.loader: TicketLoader | None = None
         self.queue_loaded = False
+        #: Why the queue could not be read, while no row is shown (None otherwise).
+        self.load_failure: str | None = None
+        #: Seconds until the next automatic read after a failed one.
+        self._retry_in = RETRY_FIRST_S
+        self._retry_timer: Timer | None = None
         #: The detail pane shows the ticket under the cursor (``preview``
         #: follow); otherwise j/k only move the cursor and Enter opens.
         self.follow_cursor = True
@@ -285,6 +298,11 @@ class MainScreen(DeskScreen[None]):
         app = self.app
         title = self.query_one("#queue-title", Static)
         assert self.loader is not None
+        if self._retry_timer is not None:
+            self._retry_timer.stop()  # `r` pressed before the automatic read
+            self._retry_timer = None
+        if self.load_failure is not None:
+            title.update(Content("Queue · reading again…"), layout=False)
         # A remote helpdesk with a cached queue: that queue at once, with its
         # age, while the fresh read is on its way; merged in place when it is in.
         cached = not self.queue_loaded and not self.all_rows and await self._show_cached()
@@ -332,7 +350,11 @@ class MainScreen(DeskScreen[None]):
 
             self.badge = (await readiness(app.helpdesk)).label
             self.query_one("#topbar", Static).update(self._topbar())
+            if not self.all_rows:
+                self._queue_unread(str(error))
             return
+        self.load_failure = None
+        self._retry_in = RETRY_FIRST_S
         await self._after_first_rows()  # an empty queue: nothing was painted yet
         sort_rows(rows, self.sort)
         self.badge = None
@@ -386,6 +408,19 @@ class MainScreen(DeskScreen[None]):
         from triage_tui.domain.filters.row_index import index_for
 
         await asyncio.to_thread(lambda: index_for(rows).prepare())
+
+    def _queue_unread(self, reason: str) -> None:
+        """Nothing on screen and the read failed: say so (not "0 open"), and
+        read again in ``_retry_in`` seconds, or at once with `r`."""
+        self.load_failure = reason
+        wait = self._retry_in
+        self._retry_in = min(wait * 2, RETRY_MAX_S)
+        self._retry_timer = self.set_timer(wait, self.load_queue)
+        self._update_title()
+        self._show_no_ticket(
+            f"The queue could not be read: {st.clean(reason, one_line=True)}\n\n"
+            f"Reading it again in {wait:.0f} s; r reads it now."
+        )
 
     async def _show_cached(self) -> bool:
         """Show the queue as last listed from a remote helpdesk, the top bar saying
@@ -471,6 +506,12 @@ class MainScreen(DeskScreen[None]):
         if counts is None:
             counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now(), self.sort)
         self._title_counts = counts
+        if self.load_failure is not None and not self.all_rows:
+            self.query_one("#queue-title", Static).update(
+                Content.assemble(("Queue", "bold"), " · could not be read"),
+                layout=False,
+            )
+            return
         # The order first: a title cut at the pane's width loses counts, not the order.
         order = "" if self.sort is Sort.SLA else f" by {self.sort.label}"
         parts: list[Content | tuple[str, str] | str] = [
