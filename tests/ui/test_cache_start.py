@@ -270,7 +270,9 @@ async def test_a_queue_that_could_not_be_read_says_so_and_is_read_again(
         assert screen.load_failure is None
         assert "open" in queue_title(app) and "could not" not in queue_title(app)
         assert "Zendesk ✓" in topbar(app)
-        assert "could not be read" not in pane_text(screen)
+        await until(
+            pilot, lambda: "could not be read" not in pane_text(screen), "a ticket in its place"
+        )
 
 
 async def test_r_reads_a_queue_that_could_not_be_read_at_once(

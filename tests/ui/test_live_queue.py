@@ -253,3 +253,45 @@ def test_desktop_escape_keeps_helpdesk_text_inside_the_sequence() -> None:
         assert "\x07" not in inner and "\x1b" not in inner
     assert desktop_escape("osc777", "t", "a;b").count(";") == 3
     assert desktop_escape("off", "t", "b") == ""
+
+
+async def test_a_poll_that_lands_while_the_console_closes_ends_quietly(
+    demo_db: Path,
+    make_app: Callable[..., TriageApp],
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch read while the console quits finds its queue's widgets gone: the poll
+    ends there, instead of failing its worker, which the app re-raises on the way
+    out (a test tearing down caught it)."""
+    from textual.css.query import NoMatches
+
+    from triage_tui.ui import live as live_module
+
+    app = make_app(demo_db, poll_seconds=3600, preview="enter")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, queue = await live_app(pilot)
+        assert screen.live is not None
+        other = await colleague(demo_db, clock)
+        try:
+            await other.set_priority(queue.rows[3].id, Priority.LOW)
+        finally:
+            await other.close()
+        applied: list[int] = []
+
+        def widgets_gone(self: object, changes: object, rows: object) -> None:
+            applied.append(1)
+            raise NoMatches("No nodes match 'QueueView' on MainScreen")
+
+        monkeypatch.setattr(live_module.LiveQueue, "apply", widgets_gone)
+        monkeypatch.setattr(screen, "_pruning", True, raising=False)  # as Textual marks it
+        await screen.live._poll_once()  # no exception
+        assert applied == [1]  # the batch did reach the gone queue
+        monkeypatch.setattr(screen, "_pruning", False, raising=False)
+        with pytest.raises(NoMatches):  # while the console runs, a missing widget is a bug
+            other = await colleague(demo_db, clock)
+            try:
+                await other.set_priority(queue.rows[4].id, Priority.LOW)
+            finally:
+                await other.close()
+            await screen.live._poll_once()

@@ -17,6 +17,8 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from textual.css.query import NoMatches
+
 from triage_tui.domain.changes import Change, ChangeBatch, ChangeKind
 from triage_tui.domain.enums import Priority
 from triage_tui.domain.errors import TriageError, Unsupported
@@ -32,6 +34,7 @@ from triage_tui.domain.live import (
 )
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.text import sanitize
+from triage_tui.ui.screens.closing import being_taken_down
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -155,6 +158,10 @@ class LiveQueue:
         assert poller is not None
         try:
             batches = await poller.poll_once()
+        except NoMatches:
+            if being_taken_down(self.screen):
+                return  # the console is closing: a batch read meanwhile finds no queue
+            raise
         except Unsupported:
             return  # no feed to follow: the queue stays a snapshot (r reloads)
         except TriageError as exc:
