@@ -238,6 +238,24 @@ def queue_title(app: TriageApp) -> str:
     return str(app.screen.query_one("#queue-title", Static).render())
 
 
+def refusing_console(fake: FakeZendesk, clock: FrozenClock, data: Path) -> TriageApp:
+    """A console on ``fake`` failing every read (500) until ``answers_again``."""
+    fake.fail(500, {"error": "InternalError"}, times=10_000)
+    return console(fake, clock, data)
+
+
+def answers_again(fake: FakeZendesk) -> None:
+    with fake.lock:
+        fake.faults.clear()
+
+
+async def failed_first_read(pilot: Pilot, app: TriageApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    await until(pilot, lambda: screen.load_failure is not None, "the failed read")
+    return screen
+
+
 async def test_a_queue_that_could_not_be_read_says_so_and_is_read_again(
     fake: GatedZendesk, clock: FrozenClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -248,12 +266,9 @@ async def test_a_queue_that_could_not_be_read_says_so_and_is_read_again(
     from triage_tui.ui.screens import main as main_screen
 
     monkeypatch.setattr(main_screen, "RETRY_FIRST_S", 0.3)
-    fake.fail(500, {"error": "InternalError"}, times=10_000)
-    app = console(fake, clock, tmp_path / "data")
+    app = refusing_console(fake, clock, tmp_path / "data")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await until(pilot, lambda: screen.load_failure is not None, "the failed read")
+        screen = await failed_first_read(pilot, app)
         await until(pilot, lambda: "could not be read" in pane_text(screen), "the reason shown")
         assert "Queue · could not be read" in queue_title(app)
         assert "open" not in queue_title(app)
@@ -262,8 +277,7 @@ async def test_a_queue_that_could_not_be_read_says_so_and_is_read_again(
         assert "500" in text and "r reads it now" in text
         assert queue_ids(app) == []
 
-        with fake.lock:
-            fake.faults.clear()  # the helpdesk answers again
+        answers_again(fake)
         await until(pilot, lambda: screen.queue_loaded, "the queue read again by itself")
         await workers_done(app)
         assert len(queue_ids(app)) > 5
@@ -279,14 +293,10 @@ async def test_r_reads_a_queue_that_could_not_be_read_at_once(
     fake: GatedZendesk, clock: FrozenClock, tmp_path: Path
 ) -> None:
     """The automatic read waits (10 s, doubling); `r` does not."""
-    fake.fail(500, {"error": "InternalError"}, times=10_000)
-    app = console(fake, clock, tmp_path / "data")
+    app = refusing_console(fake, clock, tmp_path / "data")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        await until(pilot, lambda: screen.load_failure is not None, "the failed read")
-        with fake.lock:
-            fake.faults.clear()
+        screen = await failed_first_read(pilot, app)
+        answers_again(fake)
         await pilot.press("r")
         await until(pilot, lambda: screen.queue_loaded, "the queue read on r")
         assert len(queue_ids(app)) > 5

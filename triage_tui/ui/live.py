@@ -17,8 +17,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from textual.css.query import NoMatches
-
 from triage_tui.domain.changes import Change, ChangeBatch, ChangeKind
 from triage_tui.domain.enums import Priority
 from triage_tui.domain.errors import TriageError, Unsupported
@@ -34,7 +32,7 @@ from triage_tui.domain.live import (
 )
 from triage_tui.domain.queue import QueueRow
 from triage_tui.domain.text import sanitize
-from triage_tui.ui.screens.closing import being_taken_down
+from triage_tui.ui.screens.closing import quiet_when_taken_down
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -157,19 +155,16 @@ class LiveQueue:
         poller = self.poller
         assert poller is not None
         try:
-            batches = await poller.poll_once()
-        except NoMatches:
-            if being_taken_down(self.screen):
-                return  # the console is closing: a batch read meanwhile finds no queue
-            raise
+            # The console closing meanwhile: the batch finds no queue, and the poll ends.
+            with quiet_when_taken_down(self.screen):
+                batches = await poller.poll_once()
+                changed = any(batch.changes or batch.resync for batch in batches)
+                self._schedule(poller.policy.after_poll(changed))
         except Unsupported:
             return  # no feed to follow: the queue stays a snapshot (r reloads)
         except TriageError as exc:
             self._error(exc)
             self._schedule(poller.policy.after_error(exc))
-            return
-        changed = any(batch.changes or batch.resync for batch in batches)
-        self._schedule(poller.policy.after_poll(changed))
 
     def stop(self) -> None:
         if self.poller is not None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from textual.css.query import NoMatches
@@ -20,6 +21,18 @@ def being_taken_down(screen: Screen[Any]) -> bool:
     return not screen.app.is_running or not screen.is_attached or getattr(screen, "_pruning", False)
 
 
+@contextmanager
+def quiet_when_taken_down(screen: Screen[Any]) -> Iterator[None]:
+    """Work that wakes between its screen's widgets' removal and its own
+    cancellation finds no widgets: that ends it quietly. While the screen is
+    up, a missing widget is a bug and is raised."""
+    try:
+        yield
+    except NoMatches:
+        if not being_taken_down(screen):
+            raise
+
+
 def ends_with_screen(
     method: Callable[..., Awaitable[Result]],
 ) -> Callable[..., Awaitable[Result | None]]:
@@ -30,11 +43,8 @@ def ends_with_screen(
 
     @functools.wraps(method)
     async def run(screen: Screen[Any], *args: Any, **kwargs: Any) -> Result | None:
-        try:
+        with quiet_when_taken_down(screen):
             return await method(screen, *args, **kwargs)
-        except NoMatches:
-            if being_taken_down(screen):
-                return None
-            raise
+        return None
 
     return run
