@@ -481,7 +481,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "triage": console,
             "local": local,
             "ratios": ratios(floor, console),
-            **measure_size_settling(db, cols, rows, env, tmp, args, parts, floors),
+            **measure_size_settling(db, cols, rows, env, tmp, args, parts),
         }
     result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     result["targets"] = check_targets(result)
@@ -496,10 +496,9 @@ def measure_size_settling(
     tmp: Path,
     args: argparse.Namespace,
     parts: set[str],
-    floors: list[float | None] | None = None,
 ) -> dict[str, Any]:
-    """The settle figures of one size and, at the first size, the remote start;
-    ``floors``: the floor's first screens already measured in this run."""
+    """The settle figures of one size and, at the first size, the remote start
+    (``--runs`` warm launches, each followed by the floor's first screen)."""
     figures: dict[str, Any] = {}
     if "settle" in parts:
         figures["settle"] = {
@@ -507,17 +506,19 @@ def measure_size_settling(
             "ssh": measure_settling(db, cols, rows, args.keys, env, args.warm_up, True),
         }
     if "remote" in parts and cols == int(args.sizes[0].split("x")[0]):
-        floors = list(floors or [])
-        remote: dict[str, Any] = {}
-        for _ in range(max(1, args.runs)):
-            floors.append(measure_floor(cols, rows, 0, env, tmp)["first_screen_ms"])
         remote = measure_remote_start(
-            [str(BIN / "triage")], cols, rows, env, args.remote_tickets, args.remote_latency
+            [str(BIN / "triage")],
+            cols,
+            rows,
+            env,
+            args.remote_tickets,
+            args.remote_latency,
+            runs=args.runs,
+            floor=lambda: measure_floor(cols, rows, 0, env, tmp)["first_screen_ms"],
         )
-        remote["floor_first_screen_ms"] = spread(floors)
         first, floor = remote["first_rows_ms"], remote["floor_first_screen_ms"]
         remote["ratio_first_screen"] = (
-            round(first / floor["median"], 2) if first and floor and floor["median"] else None
+            round(first["median"] / floor["median"], 2) if first and floor else None
         )
         figures["remote_start"] = remote
     return figures
