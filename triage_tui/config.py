@@ -469,9 +469,9 @@ def check_keymap(config: AppConfig) -> None:
     config.keymap = check(config.keymap)
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, top: str = "(top level)") -> str:
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    where = ".".join(str(part) for part in first["loc"]) or top
     message = first["msg"]
     if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown key"
@@ -678,7 +678,10 @@ def adapter_options(
             return _validator(options_model).validate_python(merged)
         return options_model.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(f"adapter {adapter_name!r} option {_describe(exc)}") from None
+        described = _describe(exc, top="")
+        if described.startswith(": "):  # a ``__post_init__`` check: it names the option
+            raise ConfigError(f"adapter {adapter_name!r} options: {described[2:]}") from None
+        raise ConfigError(f"adapter {adapter_name!r} option {described}") from None
 
 
 EXAMPLE = """\

@@ -13,8 +13,9 @@ dataclass (``dataclasses.fields``, ``typing.get_type_hints``), so a field added
 to ``Profile`` or to an adapter's options is checked here as soon as it is
 declared. An annotation this module does not understand (``Annotated``
 constraints, ``SecretStr``, a union of two types…) makes a value for that field
-go to pydantic. ``tests/cli/test_config_defaults.py`` compares the two paths
-over every field.
+go to pydantic. A value type of the project's own may say how pydantic builds
+and dumps it (``__quick_build__``, ``__quick_dump__``: ``adapters.secret``).
+``tests/cli/test_config_defaults.py`` compares the two paths over every field.
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def _converter(annotation: Any) -> Convert:
         return _exactly(annotation)
     if annotation is Path:
         return _path
+    if isinstance(annotation, type) and hasattr(annotation, "__quick_build__"):
+        return _own(annotation)
     if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
         return _nested(annotation)
     if origin is Literal and all(type(arg) in _EXACT for arg in args):
@@ -174,6 +177,16 @@ def _path(value: Any) -> Any:
     if type(value) is str and value:
         return Path(value)
     return _DECLINE
+
+
+def _own(kind: type[Any]) -> Convert:
+    # A value type that says how pydantic's schema for it (its own
+    # ``__get_pydantic_core_schema__``) builds and dumps it: None means "ask pydantic".
+    def convert(value: Any) -> Any:
+        built = kind.__quick_build__(value)
+        return _DECLINE if built is None else built
+
+    return convert
 
 
 def _nested(kind: type[Any]) -> Convert:
@@ -236,6 +249,8 @@ def _json(value: Any) -> Any:
         return value if math.isfinite(value) else _DECLINE  # pydantic writes null
     if isinstance(value, PurePath):
         return str(value)
+    if hasattr(type(value), "__quick_dump__"):
+        return value.__quick_dump__()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if _converters(type(value)) is None:
             return _DECLINE

@@ -19,6 +19,7 @@ from tests.fakes.seeding import gleap_view, seed_gleap, seed_zendesk
 from tests.fakes.zendesk import FakeZendesk
 from triage_tui.adapters.gleap import GleapHelpdesk, GleapOptions
 from triage_tui.adapters.zendesk import ZendeskHelpdesk, ZendeskOptions
+from triage_tui.config import Profile, adapter_options
 from triage_tui.domain.clock import Clock
 
 
@@ -29,7 +30,11 @@ async def no_sleep(seconds: float) -> None:
 def zendesk_options(fake: FakeZendesk, **extra: object) -> ZendeskOptions:
     email, token = next(iter(fake.credentials))
     values = {"base_url": fake.origin, "email": email.removesuffix("/token"), "token": token}
-    return ZendeskOptions.model_validate({**values, **extra})
+    options = adapter_options(
+        "zendesk", ZendeskOptions, Profile(adapter="zendesk", options={**values, **extra}), {}
+    )
+    assert isinstance(options, ZendeskOptions)
+    return options
 
 
 def gleap_options(fake: FakeGleap, **extra: object) -> GleapOptions:

@@ -100,8 +100,9 @@ ZENDESK_ENV = {
 def test_a_remote_console_paints_its_cached_queue_before_importing_httpx(
     tmp_path: Path, clock: FrozenClock
 ) -> None:
-    """Issue 20's remote start: httpx and the adapter's models are imported when
-    the helpdesk is opened, after the cached queue is on screen."""
+    """Issue 20's remote start: httpx, pydantic and the adapter's models are imported
+    when the helpdesk is opened, after the cached queue is on screen (the options,
+    which name the cache, are a dataclass built without pydantic)."""
     from triage_tui import session
     from triage_tui.config import AppConfig
     from triage_tui.engine.cache import ReadCache
@@ -117,6 +118,7 @@ def test_a_remote_console_paints_its_cached_queue_before_importing_httpx(
     assert "triage_tui.adapters.zendesk.adapter" in modules
     assert "httpx" not in modules
     assert "triage_tui.domain.models" not in modules
+    assert not any(m.split(".")[0] in ("pydantic", "pydantic_core") for m in modules)
 
 
 def test_no_remote_adapter_imports_httpx_before_it_is_opened() -> None:

@@ -4,22 +4,27 @@
 the TOML profile is a list or a table. These before-validators accept both, so
 ``TRIAGE_RT_QUEUES="Support, Billing"`` and ``queues = ["Support", "Billing"]``
 mean the same thing.
+
+No pydantic here: the ``zendesk`` options (a dataclass) use these on the
+console's path to its first screen.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
-
-from pydantic import Field
+import math
+from typing import Any
 
 #: Bounds of any timeout or deadline in seconds (an ``inf`` timeout is not "no timeout").
 MAX_SECONDS = 3600.0
 
-#: Seconds before a request is abandoned: finite, positive and at most an hour,
-#: so a typo (``timeout = inf``, ``1e9``) is a config error naming the option
-#: rather than a value quietly replaced.
-RequestTimeout = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
+
+def check_timeout(name: str, seconds: float) -> None:
+    """``RequestTimeout``'s bounds for an options dataclass, in its ``__post_init__``."""
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
+        raise ValueError(
+            f"{name} must be more than 0 and at most {MAX_SECONDS:g} seconds, not {seconds:g}"
+        )
 
 
 def parse_list(value: Any) -> Any:

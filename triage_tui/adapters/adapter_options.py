@@ -7,7 +7,16 @@ screen, which imports none. An adapter imports it from here.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from triage_tui.adapters._options import MAX_SECONDS
+
+#: Seconds before a request is abandoned: finite, positive and at most an hour,
+#: so a typo (``timeout = inf``, ``1e9``) is a config error naming the option
+#: rather than a value quietly replaced. (``_options.check_timeout`` for a dataclass.)
+RequestTimeout = Annotated[float, Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)]
 
 
 class AdapterOptions(BaseModel):

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from triage_tui.adapters._options import RequestTimeout, blank_to_none, parse_list, parse_mapping
-from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters._options import blank_to_none, parse_list, parse_mapping
+from triage_tui.adapters.adapter_options import AdapterOptions, RequestTimeout
 from triage_tui.domain.enums import Priority, Status
 
 OPEN, REOPENED, RESOLVED, CLOSED, DUPLICATE = 1, 2, 3, 4, 5

@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 
-from triage_tui.adapters._options import RequestTimeout, parse_mapping
-from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters._options import parse_mapping
+from triage_tui.adapters.adapter_options import AdapterOptions, RequestTimeout
 from triage_tui.domain.enums import Priority, Status
 
 #: Gleap's status for each domain status. Gleap statuses are per project

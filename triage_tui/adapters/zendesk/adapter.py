@@ -22,7 +22,6 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.write_context import expected_version
 from triage_tui.adapters.zendesk.options import ZendeskOptions
@@ -92,7 +91,7 @@ class ZendeskHelpdesk(Helpdesk):
         change_feed=True,
         directory=True,
     )
-    options_model: ClassVar[type[AdapterOptions]] = ZendeskOptions
+    options_model: ClassVar[type[Any]] = ZendeskOptions
     doctor_hints: ClassVar[dict[str, str]] = {
         "settings": "export TRIAGE_ZENDESK_SUBDOMAIN=<acme>, TRIAGE_ZENDESK_EMAIL=<you@acme.com> "
         "and TRIAGE_ZENDESK_TOKEN=… (Admin Center › Apps and integrations › Zendesk API), "
@@ -109,7 +108,7 @@ class ZendeskHelpdesk(Helpdesk):
 
     def __init__(
         self,
-        options: AdapterOptions | None = None,
+        options: ZendeskOptions | None = None,
         clock: Clock | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,

@@ -1,18 +1,22 @@
 """Options of the ``zendesk`` adapter: every one is also ``TRIAGE_ZENDESK_<OPTION>``.
 
-Secrets are ``SecretStr`` so a repr, a log line or a traceback with locals
-shows ``**********`` instead of the token.
+A dataclass, like the local adapter's options, not an ``AdapterOptions``
+model: a console starting from its offline cache needs these options to find
+that cache (``session.helpdesk_key``) before its first screen, which imports no
+pydantic; ``config_quick`` builds them from plain input and pydantic validates
+the rest (text to convert, a mistake to word). The checks are in
+``__post_init__``, which both run. Secrets are ``Secret``s: a repr, a log line
+or a traceback with locals shows ``**********`` instead of the token.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-
-from triage_tui.adapters._options import RequestTimeout, parse_mapping
-from triage_tui.adapters.adapter_options import AdapterOptions
+from triage_tui.adapters._options import check_timeout, parse_mapping
+from triage_tui.adapters.secret import Secret
 from triage_tui.domain.enums import Priority, Status
+from triage_tui.domain.errors import InvalidInput
 
 #: Zendesk's status for each domain status (overridable per account with ``status_map``).
 DEFAULT_STATUS_MAP: dict[str, str] = {
@@ -24,9 +28,19 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
     Status.CLOSED.value: "closed",
 }
 
+#: The most rows Zendesk returns in one page.
+MAX_PAGE_SIZE = 100
 
-class ZendeskOptions(AdapterOptions):
+#: Text options where blank means "not set".
+_BLANK_IS_NONE = ("subdomain", "base_url", "email", "search", "escalation_group")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZendeskOptions:
     """How to reach one Zendesk account and how its workflow maps onto the console."""
+
+    # pydantic's settings when it validates this dataclass: unknown keys are errors.
+    __pydantic_config__ = {"extra": "forbid"}
 
     #: ``acme`` for https://acme.zendesk.com.
     subdomain: str | None = None
@@ -36,9 +50,9 @@ class ZendeskOptions(AdapterOptions):
     #: The agent's email, for API-token authentication.
     email: str | None = None
     #: API token (Basic ``{email}/token:{token}``).
-    token: SecretStr | None = None
+    token: Secret | None = None
     #: OAuth access token (Bearer); used instead of email + token when set.
-    oauth_token: SecretStr | None = None
+    oauth_token: Secret | None = None
     #: The queue: a view's id (cursor-paged)…
     view_id: int | None = None
     #: …or extra search terms added to ``type:ticket status<solved`` (offset-paged, 1 000 max).
@@ -50,7 +64,9 @@ class ZendeskOptions(AdapterOptions):
     escalation_tag: str | None = "escalated"
     escalation_priority: Priority | None = None
     #: Domain status -> Zendesk status, e.g. ``on_hold=hold``; merged over the defaults.
-    status_map: dict[str, str] = Field(default_factory=dict)
+    #: Text (``a=b,c=d`` or a JSON object, as the environment gives it) is read into a
+    #: table with checked statuses; use ``statuses``.
+    status_map: dict[str, str] | str = field(default_factory=dict)
     #: Custom user/organization fields that carry the tier and the account value.
     tier_field: str = "tier"
     account_value_field: str = "account_value"
@@ -59,35 +75,30 @@ class ZendeskOptions(AdapterOptions):
     #: Send ``safe_update`` with the ``updated_stamp`` read last (409 -> Conflict).
     safe_update: bool = True
     #: Rows per page (Zendesk allows at most 100).
-    page_size: int = Field(default=100, ge=1, le=100)
+    page_size: int = MAX_PAGE_SIZE
     #: Seconds before a request is abandoned.
-    timeout: RequestTimeout = 20.0
+    timeout: float = 20.0
 
-    @field_validator("status_map", mode="before")
-    @classmethod
-    def _mapping(cls, value: Any) -> Any:
-        return parse_mapping(value)
-
-    @field_validator("status_map")
-    @classmethod
-    def _known_statuses(cls, value: dict[str, str]) -> dict[str, str]:
-        return {Status.parse(k).value: v.strip().lower() for k, v in value.items()}
-
-    @field_validator("subdomain", "base_url", "email", "search", "escalation_group")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
-
-    @field_validator("token", "oauth_token", mode="before")
-    @classmethod
-    def _blank_secret(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @model_validator(mode="after")
-    def _url_shape(self) -> ZendeskOptions:
+    def __post_init__(self) -> None:
+        # Run by config_quick's build and by pydantic after it validated the fields:
+        # a ValueError here is the one line naming the problem (config._describe).
+        for name in _BLANK_IS_NONE:
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, value.strip() or None)
+        for name in ("token", "oauth_token"):
+            secret = getattr(self, name)
+            if isinstance(secret, str):  # built in code, not read from settings
+                secret = Secret(secret)
+            if secret is not None and not secret.get_secret_value().strip():
+                secret = None
+            object.__setattr__(self, name, secret)
+        object.__setattr__(self, "status_map", _status_map(self.status_map))
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must start with https:// (or http:// for a local proxy)")
-        return self
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {self.page_size}")
+        check_timeout("timeout", self.timeout)
 
     # -- derived -------------------------------------------------------------
     @property
@@ -100,6 +111,7 @@ class ZendeskOptions(AdapterOptions):
 
     @property
     def statuses(self) -> dict[str, str]:
+        assert isinstance(self.status_map, dict)  # read into a table by __post_init__
         return {**DEFAULT_STATUS_MAP, **self.status_map}
 
     def missing(self) -> list[str]:
@@ -117,3 +129,18 @@ class ZendeskOptions(AdapterOptions):
             elif not self.email:
                 needed.append("TRIAGE_ZENDESK_EMAIL")
         return needed
+
+
+def _status_map(value: object) -> dict[str, str]:
+    try:
+        mapping = parse_mapping(value)
+    except ValueError as exc:  # text starting with "{" that is not JSON
+        raise ValueError(f"status_map: {exc}") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise ValueError("status_map must map statuses to Zendesk statuses, e.g. on_hold=hold")
+    try:
+        return {Status.parse(k).value: v.strip().lower() for k, v in mapping.items()}
+    except InvalidInput as exc:
+        raise ValueError(f"status_map: {exc}") from None
