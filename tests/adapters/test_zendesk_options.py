@@ -39,6 +39,8 @@ def _options(values: dict[str, Any], env: dict[str, str] | None = None) -> Zende
         {**PLAIN, "view_id": 360001, "page_size": 50, "timeout": 30, "safe_update": False},
         {"subdomain": " acme ", "oauth_token": "o-1", "search": "  ", "locale": "de"},
         {**PLAIN, "token": "  ", "escalation_tag": None, "tier_field": "plan"},
+        # The environment's text: a view's id in plain digits is read without pydantic too.
+        {**PLAIN, "view_id": "360001", "page_size": "25"},
     ],
 )
 def test_plain_input_is_built_without_pydantic_into_what_pydantic_makes(

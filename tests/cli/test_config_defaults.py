@@ -217,7 +217,8 @@ def _samples(annotation: Any) -> tuple[list[Any], list[Any]]:
     if annotation is bool:
         return [True, False], ["maybe", 3, None]
     if annotation is int:
-        return [1, 7], ["ten", None, 2.5]
+        # "7": environment variables are text, which pydantic reads as the number.
+        return [1, 7, "7"], ["ten", None, 2.5]
     if annotation is Any:
         return [1, "x", {"a": [1]}], []
     if annotation is Path:
@@ -331,10 +332,16 @@ def test_a_field_added_to_profile_is_read_by_the_quick_path() -> None:
     quick = config_quick.build(added, data)
     assert quick is not None
     assert quick == TypeAdapter(added).validate_python(data)
-    for wrong in ({"density": "huge"}, {"page": "20"}, {"page": 2.5}, {"pinned": "a"}):
+    assert config_quick.build(added, {"page": "20"}) == added(page=20)  # as from the environment
+    for wrong in ({"density": "huge"}, {"page": "twenty"}, {"page": 2.5}, {"pinned": "a"}):
         assert config_quick.build(added, wrong) is None, wrong
     with pytest.raises(ValidationError):
         TypeAdapter(added).validate_python({"density": "huge"})
+
+
+@pytest.mark.parametrize("text", ["007", "+7", " 7", "7 ", "1_0", "9" * 19, "٧", ""])
+def test_a_number_spelt_otherwise_than_plain_digits_goes_to_pydantic(text: str) -> None:
+    assert config_quick.build(config.McpAccess, {"proposals_per_minute": text}) is None
 
 
 def test_a_field_the_quick_path_cannot_check_always_goes_to_pydantic() -> None:

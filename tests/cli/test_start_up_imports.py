@@ -94,6 +94,8 @@ ZENDESK_ENV = {
     "TRIAGE_ZENDESK_BASE_URL": "http://127.0.0.1:9",
     "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
     "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
+    # A view, as the docs advise (a search stops at 1 000): text, read without pydantic.
+    "TRIAGE_ZENDESK_VIEW_ID": "360001",
 }
 
 
