@@ -39,7 +39,11 @@ def zendesk_options(fake: FakeZendesk, **extra: object) -> ZendeskOptions:
 
 def gleap_options(fake: FakeGleap, **extra: object) -> GleapOptions:
     values = {"base_url": fake.url, "api_key": fake.api_key, "project": fake.project}
-    return GleapOptions.model_validate({**values, **extra})
+    options = adapter_options(
+        "gleap", GleapOptions, Profile(adapter="gleap", options={**values, **extra}), {}
+    )
+    assert isinstance(options, GleapOptions)
+    return options
 
 
 @register("zendesk")

@@ -88,19 +88,29 @@ def test_a_config_pydantic_must_check_is_still_checked_before_the_first_screen(
     assert "pydantic" in seen["modules"]
 
 
-#: A Zendesk nobody answers at (the discard port): the first screen must not need it.
-ZENDESK_ENV = {
-    "TRIAGE_ADAPTER": "zendesk",
-    "TRIAGE_ZENDESK_BASE_URL": "http://127.0.0.1:9",
-    "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
-    "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
-    # A view, as the docs advise (a search stops at 1 000): text, read without pydantic.
-    "TRIAGE_ZENDESK_VIEW_ID": "360001",
+#: Helpdesks nobody answers at (the discard port): the first screen must not need them.
+REMOTE_ENVS = {
+    "zendesk": {
+        "TRIAGE_ADAPTER": "zendesk",
+        "TRIAGE_ZENDESK_BASE_URL": "http://127.0.0.1:9",
+        "TRIAGE_ZENDESK_EMAIL": "sam@triage.example",
+        "TRIAGE_ZENDESK_TOKEN": "zd-token-123",
+        # A view, as the docs advise (a search stops at 1 000): text, read without pydantic.
+        "TRIAGE_ZENDESK_VIEW_ID": "360001",
+    },
+    "gleap": {
+        "TRIAGE_ADAPTER": "gleap",
+        "TRIAGE_GLEAP_BASE_URL": "http://127.0.0.1:9/v3",
+        "TRIAGE_GLEAP_API_KEY": "gl-key-123",
+        "TRIAGE_GLEAP_PROJECT": "64f0ab",
+        "TRIAGE_GLEAP_PAGE_SIZE": "500",
+    },
 }
 
 
+@pytest.mark.parametrize("adapter", sorted(REMOTE_ENVS))
 def test_a_remote_console_paints_its_cached_queue_before_importing_httpx(
-    tmp_path: Path, clock: FrozenClock
+    adapter: str, tmp_path: Path, clock: FrozenClock
 ) -> None:
     """Issue 20's remote start: httpx, pydantic and the adapter's models are imported
     when the helpdesk is opened, after the cached queue is on screen (the options,
@@ -109,15 +119,16 @@ def test_a_remote_console_paints_its_cached_queue_before_importing_httpx(
     from triage_tui.config import AppConfig
     from triage_tui.engine.cache import ReadCache
 
-    ctx = session.resolve(environ=ZENDESK_ENV, config=AppConfig())
+    env = REMOTE_ENVS[adapter]
+    ctx = session.resolve(environ=env, config=AppConfig())
     cached = tmp_path / "data" / "cache" / f"{session.helpdesk_key(ctx)}.sqlite3"
     cached.parent.mkdir(parents=True)
     ReadCache(cached, clock).save_rows([row(str(n), subject=f"Cached {n}") for n in range(5)])
 
-    seen = _first_screen(tmp_path, extra=ZENDESK_ENV)
+    seen = _first_screen(tmp_path, extra=env)
     assert seen["rows"] == 5  # the cache's rows, not the (unreachable) helpdesk's
     modules = set(seen["modules"])
-    assert "triage_tui.adapters.zendesk.adapter" in modules
+    assert f"triage_tui.adapters.{adapter}.adapter" in modules
     assert "httpx" not in modules
     assert "triage_tui.domain.models" not in modules
     assert not any(m.split(".")[0] in ("pydantic", "pydantic_core") for m in modules)

@@ -15,6 +15,9 @@ import json
 import math
 from typing import Any
 
+from triage_tui.domain.enums import Status
+from triage_tui.domain.errors import InvalidInput
+
 #: Bounds of any timeout or deadline in seconds (an ``inf`` timeout is not "no timeout").
 MAX_SECONDS = 3600.0
 
@@ -53,3 +56,24 @@ def parse_mapping(value: Any) -> Any:
 def blank_to_none(value: Any) -> Any:
     """An empty or whitespace-only string means "not set"."""
     return None if isinstance(value, str) and not value.strip() else value
+
+
+def status_map(value: object, example: str, *, lowercase: bool = False) -> dict[str, str]:
+    """A ``status_map`` option for an options dataclass's ``__post_init__``: a table or
+    text (``parse_mapping``) of domain statuses, in any spelling ``Status.parse``
+    takes, to the helpdesk's; a ``ValueError`` naming the option otherwise."""
+    try:
+        mapping = parse_mapping(value)
+    except ValueError as exc:  # text starting with "{" that is not JSON
+        raise ValueError(f"status_map: {exc}") from None
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        raise ValueError(f"status_map must map statuses to the helpdesk's, e.g. {example}")
+    try:
+        return {
+            Status.parse(k).value: v.strip().lower() if lowercase else v.strip()
+            for k, v in mapping.items()
+        }
+    except InvalidInput as exc:
+        raise ValueError(f"status_map: {exc}") from None

@@ -35,6 +35,14 @@ class Secret:
     def get_secret_value(self) -> str:
         return self._value
 
+    @classmethod
+    def option(cls, value: Secret | str | None) -> Secret | None:
+        """An option's value in ``__post_init__``: text (an options object built in
+        code) becomes a ``Secret``; a blank one means "not set"."""
+        if isinstance(value, str):
+            value = cls(value)
+        return value if value is not None and value.get_secret_value().strip() else None
+
     def dumped(self) -> str:
         """What JSON shows of it: the mask, or "" for an empty secret (as ``SecretStr``)."""
         return MASK if self._value else ""

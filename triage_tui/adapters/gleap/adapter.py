@@ -15,46 +15,49 @@ would lie to the agent; an escalation still raises the priority to HIGH.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-from pydantic import BaseModel, ValidationError
-
-from triage_tui.adapters.adapter_options import AdapterOptions
 from triage_tui.adapters.base import Capabilities, Helpdesk
 from triage_tui.adapters.gleap.options import GleapOptions
-from triage_tui.adapters.gleap.translate import PRIORITY_TO, Translator
-from triage_tui.adapters.gleap.wire import (
-    GKnowledgeSearch,
-    GMessage,
-    GSession,
-    GTicket,
-    GTicketPage,
-    GUser,
-    error_detail,
-    items,
-    text_to_doc,
-)
-from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
-from triage_tui.adapters.snapshot_feed import SnapshotFeed
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Status
 from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
-from triage_tui.domain.models import (
-    Article,
-    Escalation,
-    Message,
-    PersonHistory,
-    QueueFilter,
-    Ticket,
-    TicketDetail,
-)
+from triage_tui.lazy import lazy_module
 
 if TYPE_CHECKING:
     import httpx
+    from pydantic import BaseModel
 
-M = TypeVar("M", bound=BaseModel)
+    from triage_tui.adapters import http as shared_http
+    from triage_tui.adapters.gleap import translate, wire
+    from triage_tui.adapters.gleap.translate import Translator
+    from triage_tui.adapters.gleap.wire import GTicket, GUser
+    from triage_tui.adapters.http import HttpClient, Sleep
+    from triage_tui.adapters.snapshot_feed import SnapshotFeed
+    from triage_tui.domain import models
+    from triage_tui.domain.models import (
+        Article,
+        Escalation,
+        Message,
+        PersonHistory,
+        QueueFilter,
+        Ticket,
+        TicketDetail,
+    )
+else:
+    # Imported on first use, after the console's first screen: pydantic (the wire
+    # and domain models), httpx and the translator are most of this adapter's
+    # import, and a console starting from its cache shows the cached queue before
+    # any of them is needed (as the Zendesk adapter; docs/performance.md).
+    shared_http = lazy_module("triage_tui.adapters.http")
+    models = lazy_module("triage_tui.domain.models")
+    translate = lazy_module("triage_tui.adapters.gleap.translate")
+    wire = lazy_module("triage_tui.adapters.gleap.wire")
+
+M = TypeVar("M", bound="BaseModel")
 #: Gleap's dashboard, where an agent opens a ticket (one host for every region).
 GLEAP_APP = "https://app.gleap.io"
 MESSAGE_PAGE = 500
@@ -80,7 +83,7 @@ class GleapHelpdesk(Helpdesk):
         change_feed_by_diff=True,
         directory=True,
     )
-    options_model: ClassVar[type[AdapterOptions]] = GleapOptions
+    options_model: ClassVar[type[Any]] = GleapOptions
     doctor_hints: ClassVar[dict[str, str]] = {
         "settings": "export TRIAGE_GLEAP_API_KEY=… (Project settings › Security › API key) "
         "and TRIAGE_GLEAP_PROJECT=<project id>",
@@ -95,22 +98,30 @@ class GleapHelpdesk(Helpdesk):
 
     def __init__(
         self,
-        options: AdapterOptions | None = None,
+        options: GleapOptions | None = None,
         clock: Clock | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep | None = None,
     ) -> None:
         super().__init__(options, clock)
-        #: No "changed since" listing in the API: the feed diffs re-reads of the queue.
-        self._feed = SnapshotFeed(self.iter_queue, self.clock)
         assert isinstance(self.options, GleapOptions)
         self.gl: GleapOptions = self.options
-        self.tr = Translator(self.gl)
         self._transport = transport
         self._sleep = sleep
         self._http: HttpClient | None = None
         self._agents: list[GUser] | None = None
+
+    @cached_property
+    def tr(self) -> Translator:
+        return translate.Translator(self.gl)
+
+    @cached_property
+    def _feed(self) -> SnapshotFeed:
+        """No "changed since" listing in the API: the feed diffs re-reads of the queue."""
+        from triage_tui.adapters.snapshot_feed import SnapshotFeed
+
+        return SnapshotFeed(self.iter_queue, self.clock)
 
     # -- lifecycle -------------------------------------------------------
     @property
@@ -121,7 +132,7 @@ class GleapHelpdesk(Helpdesk):
                 raise ConfigError(f"Gleap needs {' and '.join(missing)} (see `triage doctor`)")
             assert self.gl.api_key is not None and self.gl.project
             key = self.gl.api_key.get_secret_value()
-            self._http = HttpClient(
+            self._http = shared_http.HttpClient(
                 self.gl.base_url,
                 service="Gleap",
                 auth_headers={"Authorization": f"Bearer {key}"},
@@ -131,7 +142,7 @@ class GleapHelpdesk(Helpdesk):
                 sleep=self._sleep,
                 clock=self.clock,
                 transport=self._transport,
-                detail_parser=error_detail,
+                detail_parser=wire.error_detail,
             )
         return self._http
 
@@ -145,6 +156,8 @@ class GleapHelpdesk(Helpdesk):
 
     # -- helpers ---------------------------------------------------------
     def _parse(self, model: type[M], data: Any, what: str) -> M:
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(data)
         except ValidationError as exc:
@@ -163,13 +176,13 @@ class GleapHelpdesk(Helpdesk):
 
     async def _ticket(self, tid: str) -> GTicket:
         data = await self.http.get(f"tickets/{tid}", not_found=f"Gleap ticket {tid} not found")
-        return self._parse(GTicket, data, "ticket")
+        return self._parse(wire.GTicket, data, "ticket")
 
     async def _put(self, tid: str, body: dict[str, Any]) -> GTicket:
         data = await self.http.request(
             "PUT", f"tickets/{tid}", json_body=body, not_found=f"Gleap ticket {tid} not found"
         )
-        return self._parse(GTicket, data, "ticket")
+        return self._parse(wire.GTicket, data, "ticket")
 
     # -- reads -----------------------------------------------------------
     async def changes_since(
@@ -181,7 +194,7 @@ class GleapHelpdesk(Helpdesk):
 
     async def iter_queue(self, query: QueueFilter | None = None) -> AsyncIterator[Ticket]:
         """One skip/limit listing per Gleap status needed; archived tickets only for "closed"."""
-        q = query or QueueFilter()
+        q = query or models.QueueFilter()
         wanted = [s for s in Status if s in q.statuses and s is not Status.CLOSED]
         listings: list[dict[str, Any]] = []
         for gleap_status in dict.fromkeys(self.tr.wire_status(s) for s in wanted):
@@ -201,7 +214,7 @@ class GleapHelpdesk(Helpdesk):
 
     async def _listing(self, filters: dict[str, Any]) -> AsyncIterator[Ticket]:
         limit, skip = self.gl.page_size, 0
-        guard = PageGuard("Gleap", "ticket list")
+        guard = shared_http.PageGuard("Gleap", "ticket list")
         while True:
             params = {
                 **filters,
@@ -212,7 +225,7 @@ class GleapHelpdesk(Helpdesk):
             }
             guard.visit(str(skip))
             page = self._parse(
-                GTicketPage, await self.http.get("tickets", params=params), "ticket list"
+                wire.GTicketPage, await self.http.get("tickets", params=params), "ticket list"
             )
             for ticket in page.tickets:
                 if guard.fresh(ticket.id):  # skip/limit pages shift under a changing queue
@@ -231,17 +244,19 @@ class GleapHelpdesk(Helpdesk):
         ticket = self.tr.ticket(await self._ticket(tid))
         messages: list[Message] = []
         skip = 0
-        guard = PageGuard("Gleap", "message list")
+        guard = shared_http.PageGuard("Gleap", "message list")
         while True:
             params = {"ticket": tid, "sort": "createdAt", "skip": skip, "limit": MESSAGE_PAGE}
             guard.visit(str(skip))
-            batch = items(await self.http.get("messages", params=params), "messages")
-            messages += [self.tr.message(self._parse(GMessage, m, "message"), tid) for m in batch]
+            batch = wire.items(await self.http.get("messages", params=params), "messages")
+            messages += [
+                self.tr.message(self._parse(wire.GMessage, m, "message"), tid) for m in batch
+            ]
             skip += len(batch)
             if len(batch) < MESSAGE_PAGE:
                 break
         messages.sort(key=lambda m: m.created_at)
-        return TicketDetail(ticket=ticket, messages=messages)
+        return models.TicketDetail(ticket=ticket, messages=messages)
 
     async def get_person(self, person_id: str) -> PersonHistory:
         """A session by id, or by email through the tickets that session opened."""
@@ -255,7 +270,7 @@ class GleapHelpdesk(Helpdesk):
                 raise NotFound(f"no Gleap contact with email {who!r} has tickets")
             who = session.id
         data = await self.http.get(f"sessions/{who}", not_found=f"Gleap contact {who} not found")
-        session = self._parse(GSession, data, "contact")
+        session = self._parse(wire.GSession, data, "contact")
         if session.email:
             tickets = await self._tickets_of({"email": session.email})
         elif session.userId:
@@ -265,7 +280,7 @@ class GleapHelpdesk(Helpdesk):
         mapped = sorted(
             (self.tr.ticket(t) for t in tickets), key=lambda t: t.created_at, reverse=True
         )
-        return PersonHistory(
+        return models.PersonHistory(
             person=self.tr.person(session),
             organization=self.tr.organization(session),
             tickets=mapped,
@@ -273,14 +288,14 @@ class GleapHelpdesk(Helpdesk):
 
     async def _tickets_of(self, params: dict[str, str]) -> list[GTicket]:
         data = await self.http.get("tickets/by-session-query", params=params)
-        return [self._parse(GTicket, t, "ticket") for t in items(data, "tickets")]
+        return [self._parse(wire.GTicket, t, "ticket") for t in wire.items(data, "tickets")]
 
     async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
         if not query.strip() or limit <= 0:
             return []
         body = {"query": query, "lang": self.gl.lang, "limit": limit}
         data = await self.http.request("POST", "knowledge/search", json_body=body)
-        found = self._parse(GKnowledgeSearch, data, "knowledge search")
+        found = self._parse(wire.GKnowledgeSearch, data, "knowledge search")
         return [self.tr.article(r) for r in found.results[:limit]]
 
     def missing_settings(self) -> list[str]:
@@ -296,7 +311,7 @@ class GleapHelpdesk(Helpdesk):
     async def probe(self) -> str:
         """One cheap authenticated request: proves the key and the project (doctor, badge)."""
         data = await self.http.get("tickets", params={"limit": 1, "skip": 0})
-        page = self._parse(GTicketPage, data, "ticket list")
+        page = self._parse(wire.GTicketPage, data, "ticket list")
         total = page.totalCount if page.totalCount is not None else page.count
         return f"project {self.gl.project}: {total} tickets"
 
@@ -307,14 +322,14 @@ class GleapHelpdesk(Helpdesk):
             raise InvalidInput("the note is empty" if note else "the reply is empty")
         payload = {
             "ticket": tid,
-            "comment": text_to_doc(body),
+            "comment": wire.text_to_doc(body),
             "type": "NOTE" if note else "COMMENT",
             "isNote": note,
         }
         data = await self.http.request(
             "POST", "messages", json_body=payload, not_found=f"Gleap ticket {tid} not found"
         )
-        return self.tr.message(self._parse(GMessage, data, "message"), tid)
+        return self.tr.message(self._parse(wire.GMessage, data, "message"), tid)
 
     async def reply(self, ticket_id: str, body: str) -> Message:
         return await self._post_message(ticket_id, body, note=False)
@@ -332,7 +347,7 @@ class GleapHelpdesk(Helpdesk):
             data = await self.http.request(
                 "PUT", f"tickets/{tid}/archive", not_found=f"Gleap ticket {tid} not found"
             )
-            ticket = self._parse(GTicket, data, "ticket") if data else await self._ticket(tid)
+            ticket = self._parse(wire.GTicket, data, "ticket") if data else await self._ticket(tid)
         elif status is not Status.CLOSED and ticket.archived:
             await self.http.request("PUT", f"tickets/{tid}/unarchive")
             ticket = await self._ticket(tid)
@@ -351,8 +366,10 @@ class GleapHelpdesk(Helpdesk):
         """The project's members (``GET /projects/users``), once per connection."""
         if self._agents is None:
             data = await self.http.get("projects/users")
-            rows = [r.get("user", r) if isinstance(r, dict) else r for r in items(data, "users")]
-            self._agents = [self._parse(GUser, r, "project user") for r in rows]
+            rows = [
+                r.get("user", r) if isinstance(r, dict) else r for r in wire.items(data, "users")
+            ]
+            self._agents = [self._parse(wire.GUser, r, "project user") for r in rows]
         return self._agents
 
     async def agents(self) -> list[str]:
@@ -398,7 +415,7 @@ class GleapHelpdesk(Helpdesk):
         changes: dict[str, Any] = {"status": self.tr.wire_status(Status.OPEN)}
         priority = escalation.priority or self.gl.escalation_priority
         if priority is not None:
-            changes["priority"] = PRIORITY_TO[priority]
+            changes["priority"] = translate.PRIORITY_TO[priority]
         extra = [self.gl.escalation_tag] if self.gl.escalation_tag else []
         add = [t for t in dict.fromkeys([*escalation.tags, *extra]) if t and t not in current.tags]
         if add:

@@ -1,13 +1,16 @@
-"""Options of the ``gleap`` adapter: every one is also ``TRIAGE_GLEAP_<OPTION>``."""
+"""Options of the ``gleap`` adapter: every one is also ``TRIAGE_GLEAP_<OPTION>``.
+
+A dataclass like the Zendesk options (see there): a Gleap console starting from
+its offline cache reads them before its first screen, which imports no
+pydantic. The checks are in ``__post_init__``; the API key is a ``Secret``.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
-from pydantic import Field, SecretStr, field_validator
-
-from triage_tui.adapters._options import parse_mapping
-from triage_tui.adapters.adapter_options import AdapterOptions, RequestTimeout
+from triage_tui.adapters._options import check_timeout, status_map
+from triage_tui.adapters.secret import Secret
 from triage_tui.domain.enums import Priority, Status
 
 #: Gleap's status for each domain status. Gleap statuses are per project
@@ -22,18 +25,27 @@ DEFAULT_STATUS_MAP: dict[str, str] = {
     Status.CLOSED.value: "DONE",
 }
 
+#: The most tickets Gleap returns in one ``skip``/``limit`` page.
+MAX_PAGE_SIZE = 1000
 
-class GleapOptions(AdapterOptions):
+
+@dataclass(frozen=True, kw_only=True)
+class GleapOptions:
     """How to reach one Gleap project and how its statuses map onto the console's."""
 
+    # pydantic's settings when it validates this dataclass: unknown keys are errors.
+    __pydantic_config__ = {"extra": "forbid"}
+
     #: The project's secret API key (Bearer).
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     #: The project id, sent as the ``Project`` header.
     project: str | None = None
     #: API root, for proxies and tests.
     base_url: str = "https://api.gleap.io/v3"
     #: Domain status -> this project's status id, e.g. ``pending=IN_PROGRESS``.
-    status_map: dict[str, str] = Field(default_factory=dict)
+    #: Text (``a=b,c=d`` or a JSON object, as the environment gives it) is read into a
+    #: table with checked statuses; use ``statuses``.
+    status_map: dict[str, str] | str = field(default_factory=dict)
     #: Only these ticket types in the queue (comma list, e.g. ``INQUIRY``); empty: all.
     types: str | None = None
     #: Knowledge-base language.
@@ -46,38 +58,28 @@ class GleapOptions(AdapterOptions):
     escalation_tag: str | None = "escalated"
     escalation_priority: Priority | None = None
     #: Tickets per ``skip``/``limit`` page (Gleap allows up to 1 000).
-    page_size: int = Field(default=100, ge=1, le=1000)
-    timeout: RequestTimeout = 20.0
+    page_size: int = 100
+    #: Seconds before a request is abandoned.
+    timeout: float = 20.0
 
-    @field_validator("status_map", mode="before")
-    @classmethod
-    def _mapping(cls, value: Any) -> Any:
-        return parse_mapping(value)
-
-    @field_validator("status_map")
-    @classmethod
-    def _known_statuses(cls, value: dict[str, str]) -> dict[str, str]:
-        return {Status.parse(k).value: v.strip() for k, v in value.items()}
-
-    @field_validator("project", "types")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value.strip() or None if value is not None else None
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _blank_secret(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+    def __post_init__(self) -> None:
+        # Run by config_quick's build and by pydantic after it validated the fields.
+        for name in ("project", "types"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, value.strip() or None)
+        object.__setattr__(self, "api_key", Secret.option(self.api_key))
+        object.__setattr__(self, "status_map", status_map(self.status_map, "pending=IN_PROGRESS"))
+        if not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must start with https:// (or http:// for a local proxy)")
-        return value.rstrip("/")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be 1 to {MAX_PAGE_SIZE}, not {self.page_size}")
+        check_timeout("timeout", self.timeout)
 
     @property
     def statuses(self) -> dict[str, str]:
+        assert isinstance(self.status_map, dict)  # read into a table by __post_init__
         return {**DEFAULT_STATUS_MAP, **self.status_map}
 
     def missing(self) -> list[str]:

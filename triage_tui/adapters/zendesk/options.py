@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from triage_tui.adapters._options import check_timeout, parse_mapping
+from triage_tui.adapters._options import check_timeout, status_map
 from triage_tui.adapters.secret import Secret
 from triage_tui.domain.enums import Priority, Status
-from triage_tui.domain.errors import InvalidInput
 
 #: Zendesk's status for each domain status (overridable per account with ``status_map``).
 DEFAULT_STATUS_MAP: dict[str, str] = {
@@ -87,13 +86,10 @@ class ZendeskOptions:
             if value is not None:
                 object.__setattr__(self, name, value.strip() or None)
         for name in ("token", "oauth_token"):
-            secret = getattr(self, name)
-            if isinstance(secret, str):  # built in code, not read from settings
-                secret = Secret(secret)
-            if secret is not None and not secret.get_secret_value().strip():
-                secret = None
-            object.__setattr__(self, name, secret)
-        object.__setattr__(self, "status_map", _status_map(self.status_map))
+            object.__setattr__(self, name, Secret.option(getattr(self, name)))
+        object.__setattr__(
+            self, "status_map", status_map(self.status_map, "on_hold=hold", lowercase=True)
+        )
         if self.base_url and not self.base_url.startswith(("http://", "https://")):
             raise ValueError("base_url must start with https:// (or http:// for a local proxy)")
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:
@@ -129,18 +125,3 @@ class ZendeskOptions:
             elif not self.email:
                 needed.append("TRIAGE_ZENDESK_EMAIL")
         return needed
-
-
-def _status_map(value: object) -> dict[str, str]:
-    try:
-        mapping = parse_mapping(value)
-    except ValueError as exc:  # text starting with "{" that is not JSON
-        raise ValueError(f"status_map: {exc}") from None
-    if not isinstance(mapping, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
-    ):
-        raise ValueError("status_map must map statuses to Zendesk statuses, e.g. on_hold=hold")
-    try:
-        return {Status.parse(k).value: v.strip().lower() for k, v in mapping.items()}
-    except InvalidInput as exc:
-        raise ValueError(f"status_map: {exc}") from None
