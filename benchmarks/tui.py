@@ -25,7 +25,7 @@ detail follows the cursor. Its config turns the live queue's alerts off
   cursor (its conversation, KB and draft are painted in the same frame).
 * ``type_ms``: a character typed in the draft until it is on screen.
 * ``filter_ms``: a character typed in the ``/`` box until the queue title shows
-  the new filter and its count (120 columns only; the title is hidden at 80).
+  the new filter and its count (120 columns only).
 * ``bytes_per_jk``: ``isolated``, everything written from a j/k until the
   screen is quiet (locally the opened ticket's detail and draft included);
   ``cursor``, what was written until the cursor had moved; ``burst``, j held

@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.widgets import Static
+
 from tests.ui.test_console import settle
+from tests.ui.test_first_day_looks import screen_lines
 from triage_tui.ui.app import TriageApp
+from triage_tui.ui.screens.main import QueuePane
 from triage_tui.ui.widgets.queue import QueueView
 
 
@@ -36,3 +40,29 @@ async def test_the_cursor_row_stays_in_sight_when_the_terminal_shrinks(
         assert top <= queue.cursor < top + queue.size.height, (top, queue.size.height)
         assert queue.current is not None and queue.current.id == held.id
         assert screen.view is not None and screen.view.detail.ticket.id == held.id
+
+
+async def test_the_queue_title_keeps_its_counts_on_screen_at_80x24(
+    demo_db: Path, make_app: Callable[..., TriageApp]
+) -> None:
+    """At 80×24 the title's own line is given to the rows (app.tcss): the title
+    moves into the queue box's top border, and back onto its line at 120×40."""
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(pilot)
+        title = str(screen.query_one("#queue-title", Static).render())
+        assert title.startswith("Queue · ") and " open" in title and " breached" in title
+        border = screen_lines(app)[1]  # under the top bar
+        assert border.startswith("╭─ Queue · "), border
+        # The counts the border shows are the title's (cut to the box, if need be).
+        shown = border.removeprefix("╭─ ").split(" ─")[0].rstrip("…")
+        assert title.startswith(shown) and len(shown) > len("Queue · 1 open")
+        assert str(screen.query_one(QueuePane).border_title) != "None"
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert screen.query_one(QueuePane).border_title is None
+        lines = screen_lines(app)
+        assert lines[1].startswith("╭──") and lines[2].startswith("│ Queue · ")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert screen_lines(app)[1].startswith("╭─ Queue · ")

@@ -247,6 +247,7 @@ class MainScreen(DeskScreen[None]):
         self.query_one("#filter-error", Static).display = False
         self.query_one(QueueView).focus()
         self._apply_width(self.size.width)
+        self.call_after_refresh(self._place_queue_title)
         self.follow_cursor = preview_follows_cursor(self.app.profile.preview)
         self.query_one(QueueView).enter_opens = not self.follow_cursor
         # Rules are built on the first ticket, not before the first screen.
@@ -256,6 +257,9 @@ class MainScreen(DeskScreen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
+        # After the refresh: the classes the size sets (and the styles they bring)
+        # are applied by then.
+        self.call_after_refresh(self._place_queue_title)
 
     def on_unmount(self) -> None:
         if self.live is not None:
@@ -296,13 +300,12 @@ class MainScreen(DeskScreen[None]):
     async def load_queue(self) -> None:
         """Open the helpdesk, then stream the queue in, first screenful first."""
         app = self.app
-        title = self.query_one("#queue-title", Static)
         assert self.loader is not None
         if self._retry_timer is not None:
             self._retry_timer.stop()  # `r` pressed before the automatic read
             self._retry_timer = None
         if self.load_failure is not None:
-            title.update(Content("Queue · reading again…"), layout=False)
+            self._set_queue_title(Content("Queue · reading again…"))
         # A remote helpdesk with a cached queue: that queue at once, with its
         # age, while the fresh read is on its way; merged in place when it is in.
         cached = not self.queue_loaded and not self.all_rows and await self._show_cached()
@@ -339,7 +342,7 @@ class MainScreen(DeskScreen[None]):
                 # from the thread reading the rows and slow the load down.
                 if time.monotonic() - shown_at > LOADING_TITLE_S:
                     shown_at = time.monotonic()
-                    title.update(Content(f"Queue · loading… {len(rows):,} tickets"), layout=False)
+                    self._set_queue_title(Content(f"Queue · loading… {len(rows):,} tickets"))
         except TriageError as error:
             if not self.loader.opened:
                 app.fail(str(error))
@@ -507,10 +510,7 @@ class MainScreen(DeskScreen[None]):
             counts = QueueCounts.of(self.query_one(QueueView).rows, self.app.clock.now(), self.sort)
         self._title_counts = counts
         if self.load_failure is not None and not self.all_rows:
-            self.query_one("#queue-title", Static).update(
-                Content.assemble(("Queue", "bold"), " · could not be read"),
-                layout=False,
-            )
+            self._set_queue_title(Content.assemble(("Queue", "bold"), " · could not be read"))
             return
         # The order first: a title cut at the pane's width loses counts, not the order.
         order = "" if self.sort is Sort.SLA else f" by {self.sort.label}"
@@ -520,18 +520,35 @@ class MainScreen(DeskScreen[None]):
             f" · {counts.total:,} open",
         ]
         if counts.breached:
-            parts.append((f" · {counts.breached} breached", "$text-error bold"))
+            parts.append((f" · {counts.breached:,} breached", "$text-error bold"))
         if counts.at_risk:
-            parts.append((f" · {counts.at_risk} under 1 h", "$text-warning bold"))
+            parts.append((f" · {counts.at_risk:,} under 1 h", "$text-warning bold"))
         if self.filter:
             parts += [
                 " · ",
                 st.line(self.filter.describe(), "$text-accent"),
                 f" ({counts.total:,} of {len(self.all_rows):,})",
             ]
-        self.query_one("#queue-title", Static).update(
-            Content.assemble(*parts), layout=False
-        )  # height 1
+        self._set_queue_title(Content.assemble(*parts))
+
+    #: The queue's title as last set, and what the queue box's border shows of it.
+    _queue_title: Content = Content("Queue · loading…")
+    _bordered_title: Content | None = None
+
+    def _set_queue_title(self, title: Content) -> None:
+        self._queue_title = title
+        self.query_one("#queue-title", Static).update(title, layout=False)  # height 1
+        self._place_queue_title()
+
+    def _place_queue_title(self) -> None:
+        """Where the layout hides the title's own line (a narrow or a tiny terminal:
+        app.tcss), the title goes in the queue box's top border, which costs no row:
+        the counts stay on screen at 80×24."""
+        hidden = self.query_one("#queue-title", Static).styles.display == "none"
+        wanted = self._queue_title if hidden else None
+        if wanted != self._bordered_title:  # a new border repaints the whole box
+            self._bordered_title = wanted
+            self.query_one(QueuePane).border_title = wanted
 
     @on(QueueView.Highlighted)
     def _on_highlight(self, event: QueueView.Highlighted) -> None:
