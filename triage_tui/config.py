@@ -469,15 +469,21 @@ def check_keymap(config: AppConfig) -> None:
     config.keymap = check(config.keymap)
 
 
-def _describe(error: ValidationError, top: str = "(top level)") -> str:
+def _located(error: ValidationError) -> tuple[str, str]:
+    """Where pydantic's first error is ("" for the whole object) and what it says."""
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or top
+    where = ".".join(str(part) for part in first["loc"])
     message = first["msg"]
     if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown key"
     elif first["type"] == "value_error":
         message = message.removeprefix("Value error, ")  # a ``__post_init__`` check
-    return f"{where}: {message}"
+    return where, message
+
+
+def _describe(error: ValidationError) -> str:
+    where, message = _located(error)
+    return f"{where or '(top level)'}: {message}"
 
 
 def defaults() -> AppConfig:
@@ -678,10 +684,10 @@ def adapter_options(
             return _validator(options_model).validate_python(merged)
         return options_model.model_validate(merged)
     except ValidationError as exc:
-        described = _describe(exc, top="")
-        if described.startswith(": "):  # a ``__post_init__`` check: it names the option
-            raise ConfigError(f"adapter {adapter_name!r} options: {described[2:]}") from None
-        raise ConfigError(f"adapter {adapter_name!r} option {described}") from None
+        where, message = _located(exc)
+        if not where:  # a ``__post_init__`` check: its message names the option
+            raise ConfigError(f"adapter {adapter_name!r} options: {message}") from None
+        raise ConfigError(f"adapter {adapter_name!r} option {where}: {message}") from None
 
 
 EXAMPLE = """\

@@ -5,8 +5,8 @@ the TOML profile is a list or a table. These before-validators accept both, so
 ``TRIAGE_RT_QUEUES="Support, Billing"`` and ``queues = ["Support", "Billing"]``
 mean the same thing.
 
-No pydantic here: the ``zendesk`` options (a dataclass) use these on the
-console's path to its first screen.
+No pydantic here: the ``zendesk`` and ``gleap`` options (dataclasses) use
+these on the console's path to its first screen.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ empty), which is also what names a helpdesk's files (``session.helpdesk_key``):
 a new token is the same helpdesk.
 
 It is pydantic's ``SecretStr`` without pydantic: an adapter whose options are a
-dataclass (``zendesk``) is then built from plain input by ``config_quick``,
+dataclass (``zendesk``, ``gleap``) is then built from plain input by ``config_quick``,
 on the console's path to its first screen, which imports no pydantic
 (``tests/cli/test_start_up_imports.py``). pydantic still validates it, through
 ``__get_pydantic_core_schema__``, whenever the input needs converting.

@@ -172,7 +172,7 @@ class MainScreen(DeskScreen[None]):
         yield UndoBanner()  # "… · Undo (u) · 8 s" while an action can be taken back
         with Horizontal(id="panes"):
             with QueuePane(id="queue-pane"):
-                yield Static(Content("Queue · loading…"), id="queue-title")
+                yield Static(self._queue_title, id="queue-title")
                 yield Static(Content(header_text(80)), id="queue-header")
                 yield QueueView(app.clock, id="queue")
                 # The error goes under the box, never over it (both dock as one).
