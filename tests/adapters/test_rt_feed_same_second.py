@@ -9,6 +9,7 @@ A scripted RT (tickets with ``LastUpdated`` and a server clock sent as
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,10 @@ class ScriptedRt:
     created: dict[str, datetime] = field(default_factory=dict)
     send_date: bool = True
     searches: int = 0
+    #: Orders tickets updated in the same second afresh on every search, ``id`` only
+    #: when the search asks for it: RT promises no order for ties in ``LastUpdated``
+    #: (its database may answer each ``LIMIT``/``OFFSET`` differently).
+    ties: random.Random | None = None
 
     def touch(self, tid: str, after: float = 0.0) -> None:
         self.now += timedelta(seconds=after)
@@ -45,11 +50,19 @@ class ScriptedRt:
         shape = "%Y-%m-%d %H:%M:%S" if " " in stamp else "%Y-%m-%d"
         floor = datetime.strptime(stamp, shape).replace(tzinfo=UTC)
         strict = "LastUpdated >" in query and ">=" not in query
-        rows = sorted(
+        rows = [
             (when, int(tid)) for tid, when in self.updated.items()
             if when > floor or (when == floor and not strict)
-        )  # fmt: skip
-        if params.get("order") == "DESC":
+        ]  # fmt: skip
+        orderby = params.get("orderby")
+        by_id = isinstance(orderby, list | tuple) and "id" in orderby
+        if self.ties is not None and not by_id:
+            self.ties.shuffle(rows)
+            rows.sort(key=lambda row: row[0])
+        else:
+            rows.sort()
+        order = params.get("order")
+        if (order[0] if isinstance(order, list | tuple) else order) == "DESC":
             rows.reverse()
         per_page = int(params.get("per_page", 100))
         page = int(params.get("page", 1))
@@ -195,3 +208,21 @@ async def test_a_ticket_rt_touched_after_creating_it_is_still_new() -> None:
     rt.now += timedelta(seconds=5)
     later, _ = await read_all(rt, cursor)
     assert [(c.ticket_id, c.kind) for c in later if not c.repeat] == [("2", ChangeKind.UPDATED)]
+
+
+async def test_limit_one_reports_every_ticket_of_a_second_whatever_order_rt_gives_ties() -> None:
+    """Issue 18 item 1: three replies within one second, read one change per call, with
+    RT ordering the tied tickets differently on every search: none is skipped. (Read
+    by pages of one, a tie seen on page 1 could come back on page 2 and hide the
+    other; the real RT 5 lost a reply that way under load.)"""
+    for seed in range(40):
+        rt = ScriptedRt(ties=random.Random(seed))
+        rt.touch("1")
+        rt.now += timedelta(seconds=3)
+        start = (await poll(rt, None)).cursor
+        rt.now += timedelta(seconds=1)
+        for tid in ("198", "200", "202"):
+            rt.touch(tid, after=0.01)
+        rt.touch("204", after=1.0)  # the next second: the cursor moves past the tie
+        changes, _ = await read_all(rt, start, limit=1)
+        assert {c.ticket_id for c in changes if not c.repeat} == {"198", "200", "202", "204"}, seed

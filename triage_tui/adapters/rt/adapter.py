@@ -189,7 +189,15 @@ class RtHelpdesk(RtPeople, RtArticles, Helpdesk):
         return " AND ".join(c for c in clauses if c)
 
     async def _search(self, sql: str, orderby: str, order: str) -> AsyncIterator[Ticket]:
-        params = {**translate.TICKET_PARAMS, "query": sql, "orderby": orderby, "order": order}
+        """Every ticket of ``sql`` by ``orderby``, ties by ``id``: RT orders tickets tied
+        on ``orderby`` (all those without a Due, say) afresh on each page's search unless
+        given a second key, and a page could then repeat one ticket and miss another."""
+        params: dict[str, Any] = {
+            **translate.TICKET_PARAMS,
+            "query": sql,
+            "orderby": [orderby, "id"],
+            "order": [order, "ASC"],
+        }
         async for item in self._pages("tickets", params):
             yield self.tr.ticket(item)
 

@@ -18,6 +18,15 @@ ended is read from RT's own clock, the response's ``Date`` header (a later
 ``LastUpdated`` in the same answer also proves it); without a ``Date``,
 this host's clock, with a margin.
 
+Reading: whatever ``limit``, a poll searches pages of ``MAX_PAGE`` ordered by
+``LastUpdated`` then ``id``, and stops reporting at ``limit``. The tickets
+updated since the cursor usually fit one page, so a poll is one consistent
+answer. Pages of ``limit`` would walk one second's tickets by ``OFFSET`` over
+several searches, and RT (and the database under it) orders tickets tied on
+``LastUpdated`` afresh each time unless told a second key: a ticket already
+seen could come back on the next page and hide one never reported, and the
+cursor then moved past it for good.
+
 Kinds: ``created`` when the ticket was created at its last update, ``solved``
 for resolved or rejected, ``deleted``; otherwise ``updated`` (the search
 returns the ticket as it is now, not which transaction touched it).
@@ -35,6 +44,8 @@ from triage_tui.domain.changes import Change, ChangeBatch, ChangeKind
 PREFIX = "rt:"
 #: RT's REST2 pages hold at most 100 records.
 MAX_PAGE = 100
+#: Tickets tied on ``LastUpdated`` in one order on every search (see "Reading").
+ORDER_BY = ["LastUpdated", "id"]
 #: Pages of one second's tickets skipped past before a poll gives up (and resumes
 #: from there next time): bounded work even if thousands share one second.
 MAX_PAGES = 5
@@ -114,8 +125,8 @@ async def _start(search: Search, where: str, resync: bool) -> ChangeBatch:
     data, server_now = await search(
         {
             "query": f"{where}LastUpdated > '1970-01-02'",
-            "orderby": "LastUpdated",
-            "order": "DESC",
+            "orderby": ORDER_BY,
+            "order": ["DESC", "DESC"],
             "fields": "LastUpdated",
             "per_page": MAX_PAGE,
         }
@@ -130,7 +141,7 @@ async def _start(search: Search, where: str, resync: bool) -> ChangeBatch:
 
 async def changes_since(search: Search, scope: str, cursor: str | None, limit: int) -> ChangeBatch:
     """``scope`` is the queues' TicketSQL clause ("" for every queue)."""
-    per_page = max(1, min(limit, MAX_PAGE))
+    limit = max(1, limit)
     where = f"{scope} AND " if scope else ""
     decoded = decode(cursor) if cursor is not None else None
     if decoded is None:
@@ -150,18 +161,18 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
         data, server_now = await search(
             {
                 "query": f"{where}LastUpdated >= '{_sql_time(first)}'",
-                "orderby": "LastUpdated",
-                "order": "ASC",
+                "orderby": ORDER_BY,
+                "order": ["ASC", "ASC"],
                 "fields": "Status,Created,LastUpdated",
                 "page": page,
-                "per_page": per_page,
+                "per_page": MAX_PAGE,
             }
         )
         items = _items(data)
         stamped = [(item, translate.parse_time(item.get("LastUpdated"))) for item in items]
         later = any(when is not None and when > first for _, when in stamped)
         first_ended = first_ended or later or ended(first, server_now)
-        first_exhausted = first_exhausted or later or len(items) < per_page
+        first_exhausted = first_exhausted or later or len(items) < MAX_PAGE
         for item, updated in stamped:
             tid = str(item.get("id"))
             if updated is None or updated < at:
@@ -169,7 +180,7 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
             again = updated == at and tid in seen
             if again and not (at == first and tid in owed and first_ended and tid not in repeated):
                 continue
-            if len(changes) >= per_page:
+            if len(changes) >= limit:
                 complete = first_exhausted = False
                 break
             if again:
@@ -181,7 +192,7 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
             seen.add(tid)
             fresh.add(tid)
             changes.append(Change(tid, kind(item, first, already), updated))
-        if not complete or len(items) < per_page:
+        if not complete or len(items) < MAX_PAGE:
             break
         if changes:  # a full page: more may wait
             complete = False
