@@ -207,16 +207,24 @@ class MainScreen(DeskScreen[None]):
         collector.resume()  # paused by the command line until the first screen
         from triage_tui.ui.widgets.draft import DraftPane
 
+        queue = self.query_one(QueueView)
+        pane = self.query_one(QueuePane)
+        first = queue.current if pane.held else None
+        if first is not None:
+            # Keys read while the panes mount below (e, s, x: the footer already
+            # shows them) wait for this ticket, as keys typed while a ticket
+            # loads do, instead of finding no ticket open.
+            self.requested_id = first.id
+
         detail, draft = TicketPane(id="detail"), DraftPane(id="draft-pane")
         detail.border_title = Content("Ticket")
         await self.query_one("#work-pane", Vertical).mount(detail, draft)
         await self.mount(TriageFooter())  # the keys that fit the width
         self.refresh_bindings()  # a footer mounted after the focus was set shows no keys until told
         draft.editor.border_title = Content("Draft reply")
-        queue = self.query_one(QueueView)
-        pane = self.query_one(QueuePane)
-        if pane.held and queue.current is not None:
-            queue.post_message(QueueView.Highlighted(queue.current))
+        if first is not None and queue.current is not None and self.requested_id == first.id:
+            # The row under the cursor now (unless a move meanwhile already opened it).
+            self.show_ticket(queue.current.id)
         elif self.filter is not None and not queue.rows:
             self._set_rows(self.all_rows)  # a filter typed meanwhile matched nothing: say so
         pane.held = False
