@@ -110,6 +110,32 @@ class NoOptions:
     __pydantic_config__ = {"extra": "forbid"}
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """Records a helpdesk sent that could not be read and were left out: how many,
+    and a line for each of the first ones ("ticket #123 (created_at: …)")."""
+
+    count: int = 0
+    lines: tuple[str, ...] = ()
+    #: Records named in ``line``; the rest are counted.
+    NAMED: ClassVar[int] = 3
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def line(self, helpdesk_name: str) -> str:
+        """One line to show; its parts come from the helpdesk: show it through the
+        terminal's text gate."""
+        named = "; ".join(self.lines[: self.NAMED])
+        rest = self.count - min(len(self.lines), self.NAMED)
+        tail = f"; and {rest:,} more" if rest else ""
+        noun = "record" if self.count == 1 else "records"
+        return (
+            f"{helpdesk_name} sent {self.count:,} {noun} that could not be read,"
+            f" left out: {named}{tail}"
+        )
+
+
 class Helpdesk(ABC):
     """An open connection to one helpdesk.
 
@@ -233,6 +259,13 @@ class Helpdesk(ABC):
         (``domain.text.link_target``), so a helpdesk cannot plant another scheme.
         """
         return None
+
+    def take_left_out(self) -> LeftOut:
+        """The records the helpdesk sent that could not be read and were left out since
+        the last call. A listing reads on past a malformed record instead of failing
+        whole; the console and the verbs say what was left out after their reads.
+        Default: none (an adapter that never leaves a record out)."""
+        return LeftOut()
 
     # -- reads -----------------------------------------------------------
     @abstractmethod

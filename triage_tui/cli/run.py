@@ -134,12 +134,17 @@ def verb(inv: Invocation, bind: Bind, paths: Iterable[str]) -> int:
                 collector.resume()  # the verb's own work is collected as usual
                 started = clock.now()
                 outcome = await call(helpdesk)
+                left = helpdesk.take_left_out()
+                if left:
+                    left_out.append(output.one_line(left.line(helpdesk.display_name)))
                 if ctx.config.hooks:
                     from triage_tui.cli.hooks import after_verb
 
                     outcome.hints += await after_verb(ctx, helpdesk, clock, started)
                 return outcome
 
+        #: What the helpdesk sent that could not be read: said on stderr, with --json too.
+        left_out: list[str] = []
         outcome = asyncio.run(run())
         if as_json:
             print(output.dumps(outcome.data))
@@ -147,6 +152,8 @@ def verb(inv: Invocation, bind: Bind, paths: Iterable[str]) -> int:
             print("\n".join(outcome.lines))
             for hint in outcome.hints:
                 print(f"triage: {hint}", file=sys.stderr)
+        for line in left_out:
+            print(f"triage: warning: {line}", file=sys.stderr)
         sys.stdout.flush()
         return 0
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from triage_tui import paths
-from triage_tui.adapters.base import Helpdesk
+from triage_tui.adapters.base import Helpdesk, LeftOut
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch
 from triage_tui.domain.enums import Priority, Role, Status
 from triage_tui.domain.errors import Conflict, HelpdeskError, TriageError, Unreachable
@@ -149,6 +149,9 @@ class BufferedHelpdesk(OutboxControls, EventRecording, OfflineReads, Helpdesk):
     # mypy checks it; an adapter's other attributes are reached on ``inner``.
     def missing_settings(self) -> list[str]:
         return self.inner.missing_settings()
+
+    def take_left_out(self) -> LeftOut:
+        return self.inner.take_left_out()
 
     async def can_comment_publicly(self) -> bool | None:
         return await self.inner.can_comment_publicly()

@@ -56,6 +56,8 @@ class TriageApp(ConsoleApp):
             initial_filter=initial_filter,
         )
         self._apply_keys()
+        #: Left-out records already said (a re-read meets the same broken ticket again).
+        self._left_out_said: set[str] = set()
         from triage_tui.ui.safekeeping import Safekeeping
 
         #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
@@ -129,6 +131,29 @@ class TriageApp(ConsoleApp):
         self.lifecycle_hooks.start()
         for warning in self.theme_warnings:
             self.notify(warning, severity="warning", markup=False)
+        self.set_interval(1.0, self._say_left_out)
+
+    #: Lines remembered as said; past it, a record may be said again.
+    LEFT_OUT_REMEMBERED = 1000
+
+    def _say_left_out(self) -> None:
+        """Records the helpdesk sent that could not be read (``Helpdesk.take_left_out``):
+        one warning naming them, each record said once however often it is re-read."""
+        from triage_tui.adapters.base import LeftOut
+
+        left = self.helpdesk.take_left_out()
+        if not left:
+            return
+        said = self._left_out_said
+        new = tuple(line for line in left.lines if line not in said)
+        if left.lines and not new:
+            return
+        if len(said) < self.LEFT_OUT_REMEMBERED:
+            said.update(new)
+        fresh = LeftOut(left.count - (len(left.lines) - len(new)), new)
+        self.notify(
+            fresh.line(self.helpdesk.display_name), severity="warning", timeout=20, markup=False
+        )
 
     async def on_event(self, event: events.Event) -> None:
         # Every paste reaches a widget through here (the focused Input, the

@@ -19,12 +19,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import quote
 
-from triage_tui.adapters.base import Capabilities, Helpdesk
+from triage_tui.adapters.base import Capabilities, Helpdesk, LeftOut
 from triage_tui.adapters.gleap.options import GleapOptions
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
 from triage_tui.domain.clock import Clock
 from triage_tui.domain.enums import Status
-from triage_tui.domain.errors import ConfigError, HelpdeskError, InvalidInput, NotFound, Unsupported
+from triage_tui.domain.errors import ConfigError, InvalidInput, NotFound, Unsupported
 from triage_tui.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from triage_tui.adapters.gleap.wire import GTicket, GUser
     from triage_tui.adapters.http import HttpClient, Sleep
     from triage_tui.adapters.snapshot_feed import SnapshotFeed
+    from triage_tui.adapters.wire_records import WireReader
     from triage_tui.domain import models
     from triage_tui.domain.models import (
         Article,
@@ -155,17 +156,18 @@ class GleapHelpdesk(Helpdesk):
             await client.aclose()
 
     # -- helpers ---------------------------------------------------------
-    def _parse(self, model: type[M], data: Any, what: str) -> M:
-        from pydantic import ValidationError
+    @cached_property
+    def _reader(self) -> WireReader:
+        from triage_tui.adapters.wire_records import WireReader
 
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise HelpdeskError(
-                f"Gleap sent an unexpected {what} ({where}: {first['msg']})"
-            ) from None
+        return WireReader("Gleap")
+
+    def _parse(self, model: type[M], data: Any, what: str) -> M:
+        """One answer as ``model`` (``WireReader.parse``: malformed records left out)."""
+        return self._reader.parse(model, data, what)
+
+    def take_left_out(self) -> LeftOut:
+        return self._reader.take_left_out() if "_reader" in self.__dict__ else LeftOut()
 
     @staticmethod
     def _tid(ticket_id: str) -> str:
@@ -288,7 +290,7 @@ class GleapHelpdesk(Helpdesk):
 
     async def _tickets_of(self, params: dict[str, str]) -> list[GTicket]:
         data = await self.http.get("tickets/by-session-query", params=params)
-        return [self._parse(wire.GTicket, t, "ticket") for t in wire.items(data, "tickets")]
+        return self._reader.parse_each(wire.GTicket, wire.items(data, "tickets"), "ticket")
 
     async def search_kb(self, query: str, limit: int = 10) -> list[Article]:
         if not query.strip() or limit <= 0:

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
+from triage_tui.adapters.wire_records import Records
+
 
 class _Wire(BaseModel):
     # defer_build: each model's validator is built when a response first needs
@@ -92,7 +94,7 @@ class GTicket(_Wire):
 
 
 class GTicketPage(_Wire):
-    tickets: list[GTicket] = Field(default_factory=list)
+    tickets: Records[GTicket] = Field(default_factory=list)
     count: int = 0
     totalCount: int | None = None
 

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from triage_tui.adapters.base import Capabilities, Helpdesk
+from triage_tui.adapters.base import Capabilities, Helpdesk, LeftOut
 from triage_tui.adapters.write_context import expected_version
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.domain.changes import MAX_CHANGES_PER_CALL, ChangeBatch, FeedRateLimit
@@ -147,6 +147,9 @@ class ZendeskHelpdesk(Helpdesk):
             raise NotFound(f"Zendesk ticket {value!r} not found (ticket ids are numbers)")
         return tid
 
+    def take_left_out(self) -> LeftOut:
+        return self.api.reader.take_left_out()
+
     def _translate(self, tickets: list[ZTicket]) -> list[Ticket]:
         out = []
         for zt in tickets:
@@ -209,7 +212,7 @@ class ZendeskHelpdesk(Helpdesk):
         async for page in self.api.pages("search", params, wire.ZSearchPage, "search"):
             self.api.directory.absorb(page)
             rows = [r for r in page.results if r.get("result_type", "ticket") == "ticket"]
-            tickets = [self.api.parse(wire.ZTicket, r, "search result") for r in rows]
+            tickets = self.api.reader.parse_each(wire.ZTicket, rows, "ticket")
             for ticket in self._translate(tickets):
                 if ticket.id in listed:
                     continue

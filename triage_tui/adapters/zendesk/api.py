@@ -11,9 +11,10 @@ import base64
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from triage_tui.adapters.http import HttpClient, PageGuard, Sleep
+from triage_tui.adapters.wire_records import WireReader
 from triage_tui.adapters.zendesk.options import ZendeskOptions
 from triage_tui.adapters.zendesk.translate import Directory
 from triage_tui.adapters.zendesk.wire import (
@@ -35,7 +36,7 @@ from triage_tui.adapters.zendesk.wire import (
     error_detail,
 )
 from triage_tui.domain.clock import Clock
-from triage_tui.domain.errors import AuthError, ConfigError, HelpdeskError, InvalidInput, NotFound
+from triage_tui.domain.errors import AuthError, ConfigError, InvalidInput, NotFound
 
 if TYPE_CHECKING:
     import httpx
@@ -61,6 +62,7 @@ class ZendeskApi:
         self.options = options
         self.clock = clock
         self.directory = Directory()
+        self.reader = WireReader("Zendesk")
         self._transport = transport
         self._sleep = sleep
         self._http: HttpClient | None = None
@@ -107,16 +109,9 @@ class ZendeskApi:
             await client.aclose()
 
     # -- plumbing ------------------------------------------------------------------
-    @staticmethod
-    def parse(model: type[M], data: Any, what: str) -> M:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise HelpdeskError(
-                f"Zendesk sent an unexpected {what} ({where}: {first['msg']})"
-            ) from None
+    def parse(self, model: type[M], data: Any, what: str, *, strict: bool = False) -> M:
+        """One answer as ``model`` (``WireReader.parse``: malformed records left out)."""
+        return self.reader.parse(model, data, what, strict=strict)
 
     async def pages(
         self, url: str, params: dict[str, Any], model: type[M], what: str = "listing"
@@ -154,7 +149,7 @@ class ZendeskApi:
     async def show(self, tid: str) -> ZTicket:
         """``show_many`` for one id: the list form honours ``include=slas``."""
         data = await self.http.get("tickets/show_many", params={"ids": tid, "include": SIDELOADS})
-        page = self.parse(ZTicketPage, data, "ticket")
+        page = self.parse(ZTicketPage, data, "ticket", strict=True)
         self.directory.absorb(page)
         if not page.tickets:
             raise NotFound(f"Zendesk ticket {tid} not found")

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from triage_tui.adapters.wire_records import Records
+
 
 class _Wire(BaseModel):
     # defer_build: each model's validator is built when a response first needs
@@ -88,16 +90,18 @@ class ZLinks(_Wire):
 
 
 class ZSideloads(_Wire):
-    users: list[ZUser] = Field(default_factory=list)
-    organizations: list[ZOrganization] = Field(default_factory=list)
-    groups: list[ZGroup] = Field(default_factory=list)
+    # Records: a malformed user, organisation or group is left out (and said),
+    # as a malformed ticket is; the rest of the page still reads.
+    users: Records[ZUser] = Field(default_factory=list)
+    organizations: Records[ZOrganization] = Field(default_factory=list)
+    groups: Records[ZGroup] = Field(default_factory=list)
 
 
 class ZIncrementalPage(_Wire):
     """A page of the cursor-based incremental ticket export
     (``/incremental/tickets/cursor``): the tickets changed since, oldest change first."""
 
-    tickets: list[ZTicket] = Field(default_factory=list)
+    tickets: Records[ZTicket] = Field(default_factory=list)
     after_cursor: str | None = None
     end_of_stream: bool = True
 
@@ -105,7 +109,7 @@ class ZIncrementalPage(_Wire):
 class ZTicketPage(ZSideloads):
     """A ticket list: cursor paging (``meta``/``links``) or offset (``next_page``)."""
 
-    tickets: list[ZTicket] = Field(default_factory=list)
+    tickets: Records[ZTicket] = Field(default_factory=list)
     meta: ZMeta | None = None
     links: ZLinks | None = None
     next_page: str | None = None
