@@ -158,3 +158,22 @@ async def settle(pilot: Pilot[None]) -> None:
     await workers_done(pilot.app)
     await pilot.pause(1.2)  # the app's check for left-out records runs every second
     await workers_done(pilot.app)
+
+
+async def test_an_ai_agent_is_told_what_was_left_out(fake: FakeZendesk) -> None:  # noqa: F811
+    """``triage mcp`` over the SDK's client: the queue tool's result says so too."""
+    mcp = pytest.importorskip("mcp")
+    from mcp.client.stdio import StdioServerParameters
+    from mcp.types import Implementation
+
+    from tests.cli.test_mcp_agents import TRIAGE, _env, call
+
+    active = {str(k) for k, t in fake.tickets.items() if t["status"] in ("new", "open")}
+    broken = break_one(fake.tickets, active, "created_at", "soon")
+    params = StdioServerParameters(command=TRIAGE, args=["mcp"], env=_env())
+    info = Implementation(name="test-agent", version="1.0")
+    async with mcp.Client(params, client_info=info, read_timeout_seconds=60) as client:
+        data = await call(client, "queue", limit=50)
+    assert broken not in {t["id"] for t in data["tickets"]}
+    assert data["left_out"]["count"] == 1
+    assert data["left_out"]["records"][0].startswith(f"ticket #{broken} (created_at:")

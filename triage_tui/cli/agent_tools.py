@@ -98,7 +98,9 @@ class AgentTools:
         return verbs.View(now=self.clock.now(), json=True)
 
     def result(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``data`` with the decisions on this client's proposals not yet reported."""
+        """``data`` with the decisions on this client's proposals not yet reported, and
+        the records the helpdesk sent that could not be read (``left_out``), if any: a
+        model told "3 tickets" must know a fourth exists that it was not shown."""
         from triage_tui.engine import proposals
 
         decided: list[dict[str, Any]] = []
@@ -107,7 +109,16 @@ class AgentTools:
                 if proposal.id in self._mine and proposal.id not in self._told:
                     self._told.add(proposal.id)
                     decided.append(proposal.to_json())
-        return {**data, "decisions": decided}
+        result = {**data, "decisions": decided}
+        left = self.helpdesk.take_left_out()
+        if left:
+            from triage_tui.cli.output import one_line
+
+            result["left_out"] = {
+                "count": left.count,
+                "records": [one_line(line) for line in left.lines],
+            }
+        return result
 
     # -- reads ----------------------------------------------------------------------
     async def queue(self, filter: str = "", limit: int = 20) -> dict[str, Any]:
