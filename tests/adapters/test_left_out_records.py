@@ -177,3 +177,20 @@ async def test_an_ai_agent_is_told_what_was_left_out(fake: FakeZendesk) -> None:
     assert broken not in {t["id"] for t in data["tickets"]}
     assert data["left_out"]["count"] == 1
     assert data["left_out"]["records"][0].startswith(f"ticket #{broken} (created_at:")
+
+
+def test_watch_says_a_left_out_change_once(fake: FakeZendesk, run: Run) -> None:  # noqa: F811
+    """``triage watch`` follows the incremental export: a changed ticket that no longer
+    parses is a warning on stderr, not a silent gap and not a stopped watcher."""
+    assert run("watch", "--once").code == 0  # starts the feed now
+    active = {str(k) for k, t in fake.tickets.items() if t["status"] in ("new", "open")}
+    broken = break_one(fake.tickets, active, "created_at", "soon")
+    fine = next(k for k in fake.tickets if str(k) in active - {broken})
+    for key in (int(broken), fine):
+        fake.touch(key)
+    out = run("watch", "--once")
+    assert out.code == 0, out.err
+    assert f"#{fine}" in out.out or str(fine) in out.out
+    (warning,) = [line for line in out.err.splitlines() if "could not be read" in line]
+    assert warning.startswith("triage: warning: Zendesk sent 1 record that could not be read")
+    assert f"ticket #{broken} (created_at:" in warning

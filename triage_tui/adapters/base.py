@@ -136,6 +136,26 @@ class LeftOut:
         )
 
 
+class LeftOutSaid:
+    """The left-out records already said, for a reader that reads again and again
+    (the console's refreshes, ``triage watch``): each record is said once."""
+
+    #: Lines remembered; past it, a record may be said again (bounded memory).
+    REMEMBERED = 1000
+
+    def __init__(self) -> None:
+        self._said: set[str] = set()
+
+    def fresh(self, left: LeftOut) -> LeftOut:
+        """The part of ``left`` not said before (empty when all of it was), now said."""
+        new = tuple(line for line in left.lines if line not in self._said)
+        if not left or (left.lines and not new):
+            return LeftOut()
+        if len(self._said) < self.REMEMBERED:
+            self._said.update(new)
+        return LeftOut(left.count - (len(left.lines) - len(new)), new)
+
+
 class Helpdesk(ABC):
     """An open connection to one helpdesk.
 

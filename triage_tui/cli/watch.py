@@ -68,6 +68,7 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
                 on_error=printer.error,
             )
             watcher.subscribe(printer.batch)
+            watcher.subscribe(lambda _batch: printer.left_out(helpdesk))
             hooks = _hooks(ctx, helpdesk, clock, printer)
             if hooks is not None:
                 watcher.subscribe(hooks.batch)
@@ -75,6 +76,7 @@ def command(inv: Invocation, paths: frozenset[str], *, once: bool, since: str | 
                 if once:
                     if not await watcher.once():
                         print("triage: more changes wait; run again to read on", file=sys.stderr)
+                    printer.left_out(helpdesk)  # also when the read delivered no batch
                     if hooks is not None:
                         await hooks.run_due()  # the event log's events, retries come due
                     return
@@ -249,7 +251,18 @@ class Printer:
     batch so a pipe sees it at once; every text from the helpdesk terminal-safe."""
 
     def __init__(self, *, json: bool) -> None:
+        from triage_tui.adapters.base import LeftOutSaid
+
         self.json = json
+        self._left_out_said = LeftOutSaid()
+
+    def left_out(self, helpdesk: Helpdesk) -> None:
+        """Records the helpdesk sent that could not be read: a warning on stderr after
+        the read that met them, each record once however often a poll meets it."""
+        fresh = self._left_out_said.fresh(helpdesk.take_left_out())
+        if fresh:
+            line = output.one_line(fresh.line(helpdesk.display_name))
+            print(f"triage: warning: {line}", file=sys.stderr, flush=True)
 
     def batch(self, batch: WatchBatch) -> None:
         if self.json:

@@ -56,8 +56,10 @@ class TriageApp(ConsoleApp):
             initial_filter=initial_filter,
         )
         self._apply_keys()
+        from triage_tui.adapters.base import LeftOutSaid
+
         #: Left-out records already said (a re-read meets the same broken ticket again).
-        self._left_out_said: set[str] = set()
+        self._left_out_said = LeftOutSaid()
         from triage_tui.ui.safekeeping import Safekeeping
 
         #: Drafts, outbox events, undo, quit and signals (active on a buffered helpdesk).
@@ -133,27 +135,13 @@ class TriageApp(ConsoleApp):
             self.notify(warning, severity="warning", markup=False)
         self.set_interval(1.0, self._say_left_out)
 
-    #: Lines remembered as said; past it, a record may be said again.
-    LEFT_OUT_REMEMBERED = 1000
-
     def _say_left_out(self) -> None:
         """Records the helpdesk sent that could not be read (``Helpdesk.take_left_out``):
         one warning naming them, each record said once however often it is re-read."""
-        from triage_tui.adapters.base import LeftOut
-
-        left = self.helpdesk.take_left_out()
-        if not left:
-            return
-        said = self._left_out_said
-        new = tuple(line for line in left.lines if line not in said)
-        if left.lines and not new:
-            return
-        if len(said) < self.LEFT_OUT_REMEMBERED:
-            said.update(new)
-        fresh = LeftOut(left.count - (len(left.lines) - len(new)), new)
-        self.notify(
-            fresh.line(self.helpdesk.display_name), severity="warning", timeout=20, markup=False
-        )
+        fresh = self._left_out_said.fresh(self.helpdesk.take_left_out())
+        if fresh:
+            line = fresh.line(self.helpdesk.display_name)
+            self.notify(line, severity="warning", timeout=20, markup=False)
 
     async def on_event(self, event: events.Event) -> None:
         # Every paste reaches a widget through here (the focused Input, the
