@@ -55,19 +55,25 @@ def _record_id(item: Any) -> str:
     return f" #{text[:ID_CHARS]}…" if len(text) > ID_CHARS else f" #{text}"
 
 
+def _line(noun: str, item: Any, problem: str) -> str:
+    return f"{noun}{_record_id(item)} ({problem})"
+
+
 def _each_valid(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-    if not isinstance(value, list):
-        return handler(value)  # not a list at all: the answer is malformed
-    kept: list[Any] = []
     left_out = info.context.get(_LEFT_OUT) if isinstance(info.context, dict) else None
+    if left_out is None or not isinstance(value, list):
+        return handler(value)  # strict, or not a list at all: the answer is malformed
+    try:
+        return handler(value)  # the usual page: one validation in pydantic's core
+    except ValidationError:
+        pass
+    kept: list[Any] = []
+    noun = _NOUNS.get(info.field_name or "", "record")
     for item in value:
         try:
             kept += handler([item])
         except ValidationError as exc:
-            if left_out is None:
-                raise
-            noun = _NOUNS.get(info.field_name or "", "record")
-            left_out.append(f"{noun}{_record_id(item)} ({_problem(exc, in_list=True)})")
+            left_out.append(_line(noun, item, _problem(exc, in_list=True)))
     return kept
 
 
@@ -112,7 +118,7 @@ class WireReader:
             try:
                 kept.append(model.model_validate(item))
             except ValidationError as exc:
-                self.leave_out([f"{noun}{_record_id(item)} ({_problem(exc)})"])
+                self.leave_out([_line(noun, item, _problem(exc))])
         return kept
 
     def leave_out(self, lines: list[str]) -> None:

@@ -45,7 +45,7 @@ PREFIX = "rt:"
 #: RT's REST2 pages hold at most 100 records.
 MAX_PAGE = 100
 #: Tickets tied on ``LastUpdated`` in one order on every search (see "Reading").
-ORDER_BY = ["LastUpdated", "id"]
+ORDER_BY = ("LastUpdated", "id")
 #: Pages of one second's tickets skipped past before a poll gives up (and resumes
 #: from there next time): bounded work even if thousands share one second.
 MAX_PAGES = 5
@@ -126,7 +126,7 @@ async def _start(search: Search, where: str, resync: bool) -> ChangeBatch:
         {
             "query": f"{where}LastUpdated > '1970-01-02'",
             "orderby": ORDER_BY,
-            "order": ["DESC", "DESC"],
+            "order": ("DESC", "DESC"),
             "fields": "LastUpdated",
             "per_page": MAX_PAGE,
         }
@@ -162,7 +162,7 @@ async def changes_since(search: Search, scope: str, cursor: str | None, limit: i
             {
                 "query": f"{where}LastUpdated >= '{_sql_time(first)}'",
                 "orderby": ORDER_BY,
-                "order": ["ASC", "ASC"],
+                "order": ("ASC", "ASC"),
                 "fields": "Status,Created,LastUpdated",
                 "page": page,
                 "per_page": MAX_PAGE,
